@@ -1,0 +1,1 @@
+//! databricks-config

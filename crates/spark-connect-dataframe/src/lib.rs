@@ -1,0 +1,1 @@
+//! spark-connect-dataframe

