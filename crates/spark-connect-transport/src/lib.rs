@@ -1,1 +1,37 @@
-//! spark-connect-transport
+//! The transport layer of a Spark Connect client.
+//!
+//! It owns the `sc://` [`ConnectionString`], the tonic channel (plaintext or TLS with the
+//! platform's roots, `SSL_CERT_FILE`/`SSL_CERT_DIR`, and extra CA certificates), the session
+//! identity sent with every request (`session_id`, `user_context`, `client_type`), request
+//! metadata (static headers plus a per-call [`HeaderSource`]), and typed server errors
+//! ([`ServerError`]). It knows nothing of DataFrames or of Databricks.
+//!
+//! ```no_run
+//! use spark_connect_transport::{ConnectionString, SparkConnectClient};
+//!
+//! # async fn demo() -> Result<(), spark_connect_transport::Error> {
+//! let conn: ConnectionString = "sc://127.0.0.1:15002".parse()?;
+//! let client = SparkConnectClient::new(conn)?;
+//! println!("Spark {}", client.spark_version().await?);
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod client;
+mod connection_string;
+mod error;
+
+pub use client::{
+    ClientBuilder, DEFAULT_USER_AGENT, ExecuteStream, Header, HeaderSource, HeadersFuture,
+    SparkConnectClient, unexpected,
+};
+pub use connection_string::{
+    ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT, TOKEN_ENV_VAR,
+};
+pub use error::{BoxError, Error, ServerError, ServerErrorKind};
+
+/// The generated protocol types, re-exported so that users of this crate need no other
+/// dependency to build plans.
+pub use spark_connect_proto::spark::connect as proto;

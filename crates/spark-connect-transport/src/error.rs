@@ -1,0 +1,359 @@
+//! Errors of the transport, and the decoding of Spark's server errors from `google.rpc.Status`
+//! details.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use tonic_types::StatusExt;
+
+use crate::ConnectionStringError;
+
+/// Boxed error of a pluggable component, such as a [`HeaderSource`](crate::HeaderSource).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error of the Spark Connect transport.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connection string is malformed.
+    #[error(transparent)]
+    ConnectionString(#[from] ConnectionStringError),
+    /// The channel could not be configured (TLS material, endpoint).
+    #[error("cannot configure the channel to {endpoint}: {message}")]
+    Channel {
+        /// The endpoint, e.g. `https://host:443`.
+        endpoint: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The server could not be reached or the connection broke.
+    #[error("cannot reach the Spark Connect server at {endpoint}: {message}")]
+    Unavailable {
+        /// The endpoint, e.g. `http://127.0.0.1:15002`.
+        endpoint: String,
+        /// What the gRPC layer said.
+        message: String,
+    },
+    /// The server answered with an error.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    /// The header source (authentication) failed to produce request headers.
+    #[error("cannot obtain request headers: {0}")]
+    Headers(#[source] BoxError),
+    /// A response did not belong to this session.
+    #[error("the server answered for session {received}, but this client's session is {expected}")]
+    SessionMismatch {
+        /// This client's session id.
+        expected: String,
+        /// The session id in the response.
+        received: String,
+    },
+    /// The server-side session changed: the server restarted or dropped the session, and
+    /// state held there (temporary views, configuration, cached data) is gone.
+    #[error(
+        "the server-side session changed from {previous} to {current}: the server was restarted or the session expired; create a new session"
+    )]
+    SessionChanged {
+        /// The server-side session id seen before.
+        previous: String,
+        /// The server-side session id in the response.
+        current: String,
+    },
+    /// The server's response was not what the protocol requires.
+    #[error("unexpected response from the server: {0}")]
+    Protocol(String),
+}
+
+impl Error {
+    /// The server error, when this is one.
+    pub fn server_error(&self) -> Option<&ServerError> {
+        match self {
+            Error::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of a server error, following the exception classes PySpark's client raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServerErrorKind {
+    /// A query that does not resolve: unknown table, column or function (`AnalysisException`).
+    Analysis,
+    /// SQL that does not parse (`ParseException`).
+    Parse,
+    /// A streaming query failed (`StreamingQueryException`).
+    StreamingQuery,
+    /// A bad argument (`IllegalArgumentException`).
+    IllegalArgument,
+    /// Arithmetic overflow or division by zero (`ArithmeticException`).
+    Arithmetic,
+    /// A string that is not a number (`NumberFormatException`).
+    NumberFormat,
+    /// An array index out of bounds (`ArrayIndexOutOfBoundsException`).
+    ArrayIndexOutOfBounds,
+    /// A date-time value that cannot be represented (`DateTimeException`).
+    DateTime,
+    /// An operation the server does not support (`UnsupportedOperationException`).
+    UnsupportedOperation,
+    /// A failure while running the query (`SparkRuntimeException` and other runtime errors).
+    Runtime,
+    /// The request was not authenticated or not allowed (gRPC `UNAUTHENTICATED` or
+    /// `PERMISSION_DENIED`).
+    Unauthenticated,
+    /// Anything else.
+    Other,
+}
+
+/// An error reported by the Spark Connect server.
+///
+/// Keeps what Spark sends in `google.rpc.ErrorInfo`: the exception classes, the error class
+/// (e.g. `TABLE_OR_VIEW_NOT_FOUND`), the SQLSTATE, and the message parameters.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerError {
+    code: tonic::Code,
+    message: String,
+    kind: ServerErrorKind,
+    classes: Vec<String>,
+    error_class: Option<String>,
+    sql_state: Option<String>,
+    message_parameters: BTreeMap<String, String>,
+    error_id: Option<String>,
+}
+
+impl ServerError {
+    /// Decodes a gRPC status as Spark's server sends it.
+    pub fn from_status(status: &tonic::Status) -> ServerError {
+        let mut classes = Vec::new();
+        let mut error_class = None;
+        let mut sql_state = None;
+        let mut message_parameters = BTreeMap::new();
+        let mut error_id = None;
+        // Lenient: a status without (or with malformed) details still becomes a clear error.
+        if let Some(info) = status.get_details_error_info() {
+            if let Some(json) = info.metadata.get("classes") {
+                classes = serde_json::from_str::<Vec<String>>(json).unwrap_or_default();
+            }
+            if classes.is_empty() && !info.reason.is_empty() {
+                classes.push(info.reason.clone());
+            }
+            error_class = info.metadata.get("errorClass").cloned();
+            sql_state = info.metadata.get("sqlState").cloned();
+            if let Some(json) = info.metadata.get("messageParameters") {
+                message_parameters = serde_json::from_str::<BTreeMap<String, String>>(json)
+                    .unwrap_or_default();
+            }
+            error_id = info.metadata.get("errorId").cloned();
+        }
+        let kind = classify(status.code(), &classes);
+        ServerError {
+            code: status.code(),
+            message: status.message().to_string(),
+            kind,
+            classes,
+            error_class,
+            sql_state,
+            message_parameters,
+            error_id,
+        }
+    }
+
+    /// The gRPC status code.
+    pub fn code(&self) -> tonic::Code {
+        self.code
+    }
+
+    /// The server's message, e.g. ``[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be
+    /// found. ...``.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The kind, from the exception classes.
+    pub fn kind(&self) -> ServerErrorKind {
+        self.kind
+    }
+
+    /// The server-side exception class and its superclasses, most specific first.
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// Spark's error class, e.g. `TABLE_OR_VIEW_NOT_FOUND`.
+    pub fn error_class(&self) -> Option<&str> {
+        self.error_class.as_deref()
+    }
+
+    /// The SQLSTATE, e.g. `42P01`.
+    pub fn sql_state(&self) -> Option<&str> {
+        self.sql_state.as_deref()
+    }
+
+    /// The parameters of the error message, e.g. `relationName` → `` `t` ``.
+    pub fn message_parameters(&self) -> &BTreeMap<String, String> {
+        &self.message_parameters
+    }
+
+    /// The id under which the server keeps the full error (for `FetchErrorDetails`).
+    pub fn error_id(&self) -> Option<&str> {
+        self.error_id.as_deref()
+    }
+}
+
+fn classify(code: tonic::Code, classes: &[String]) -> ServerErrorKind {
+    if matches!(
+        code,
+        tonic::Code::Unauthenticated | tonic::Code::PermissionDenied
+    ) {
+        return ServerErrorKind::Unauthenticated;
+    }
+    // Most specific first: ParseException is an AnalysisException.
+    let table: &[(&str, ServerErrorKind)] = &[
+        ("org.apache.spark.sql.catalyst.parser.ParseException", ServerErrorKind::Parse),
+        ("org.apache.spark.sql.streaming.StreamingQueryException", ServerErrorKind::StreamingQuery),
+        ("org.apache.spark.sql.AnalysisException", ServerErrorKind::Analysis),
+        ("java.lang.NumberFormatException", ServerErrorKind::NumberFormat),
+        ("java.lang.IllegalArgumentException", ServerErrorKind::IllegalArgument),
+        ("java.lang.ArithmeticException", ServerErrorKind::Arithmetic),
+        ("java.lang.ArrayIndexOutOfBoundsException", ServerErrorKind::ArrayIndexOutOfBounds),
+        ("java.time.DateTimeException", ServerErrorKind::DateTime),
+        ("java.lang.UnsupportedOperationException", ServerErrorKind::UnsupportedOperation),
+        ("org.apache.spark.SparkRuntimeException", ServerErrorKind::Runtime),
+        ("java.lang.RuntimeException", ServerErrorKind::Runtime),
+    ];
+    for (class, kind) in table {
+        if classes.iter().any(|c| c == class) {
+            return *kind;
+        }
+    }
+    ServerErrorKind::Other
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.classes.first() {
+            Some(class) => write!(f, "{class}: {}", self.message)?,
+            None => write!(f, "{:?}: {}", self.code, self.message)?,
+        }
+        if let Some(state) = &self.sql_state
+            && !self.message.contains(state.as_str())
+        {
+            write!(f, " (SQLSTATE {state})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerError")
+            .field("code", &self.code)
+            .field("kind", &self.kind)
+            .field("error_class", &self.error_class)
+            .field("sql_state", &self.sql_state)
+            .field("message_parameters", &self.message_parameters)
+            .field("classes", &self.classes)
+            .field("error_id", &self.error_id)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl std::error::Error for ServerError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use tonic_types::{ErrorDetails, StatusExt};
+
+    fn status_with_info(code: tonic::Code, message: &str, reason: &str, meta: &[(&str, &str)]) -> tonic::Status {
+        let metadata: HashMap<String, String> = meta
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        tonic::Status::with_error_details(
+            code,
+            message,
+            ErrorDetails::with_error_info(reason, "org.apache.spark", metadata),
+        )
+    }
+
+    #[test]
+    fn decodes_spark_error_info() {
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "[TABLE_OR_VIEW_NOT_FOUND] The table or view `nope` cannot be found. SQLSTATE: 42P01",
+            "org.apache.spark.sql.catalyst.ExtendedAnalysisException",
+            &[
+                ("classes", r#"["org.apache.spark.sql.catalyst.ExtendedAnalysisException","org.apache.spark.sql.AnalysisException","org.apache.spark.SparkThrowable"]"#),
+                ("errorClass", "TABLE_OR_VIEW_NOT_FOUND"),
+                ("sqlState", "42P01"),
+                ("messageParameters", r#"{"relationName":"`nope`"}"#),
+                ("errorId", "1b9e6a5c-0000-4000-8000-000000000000"),
+            ],
+        );
+        let e = ServerError::from_status(&status);
+        assert_eq!(e.kind(), ServerErrorKind::Analysis);
+        assert_eq!(e.error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
+        assert_eq!(e.sql_state(), Some("42P01"));
+        assert_eq!(e.message_parameters()["relationName"], "`nope`");
+        assert_eq!(e.error_id(), Some("1b9e6a5c-0000-4000-8000-000000000000"));
+        assert_eq!(e.classes().len(), 3);
+        let shown = e.to_string();
+        assert!(shown.starts_with("org.apache.spark.sql.catalyst.ExtendedAnalysisException: [TABLE_OR_VIEW_NOT_FOUND]"), "{shown}");
+        assert!(!shown.contains("(SQLSTATE"), "SQLSTATE already in the message: {shown}");
+    }
+
+    #[test]
+    fn parse_errors_are_more_specific_than_analysis_errors() {
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'.",
+            "org.apache.spark.sql.catalyst.parser.ParseException",
+            &[(
+                "classes",
+                r#"["org.apache.spark.sql.catalyst.parser.ParseException","org.apache.spark.sql.AnalysisException"]"#,
+            ), ("sqlState", "42601")],
+        );
+        let e = ServerError::from_status(&status);
+        assert_eq!(e.kind(), ServerErrorKind::Parse);
+        assert!(e.to_string().ends_with("(SQLSTATE 42601)"));
+    }
+
+    #[test]
+    fn reason_stands_in_when_classes_are_missing() {
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "Division by zero",
+            "java.lang.ArithmeticException",
+            &[],
+        );
+        let e = ServerError::from_status(&status);
+        assert_eq!(e.kind(), ServerErrorKind::Arithmetic);
+        assert_eq!(e.classes(), &["java.lang.ArithmeticException".to_string()]);
+        assert_eq!(e.error_class(), None);
+    }
+
+    #[test]
+    fn malformed_metadata_is_tolerated() {
+        let status = status_with_info(
+            tonic::Code::Internal,
+            "boom",
+            "java.lang.IllegalArgumentException",
+            &[("classes", "not json"), ("messageParameters", "{also not json")],
+        );
+        let e = ServerError::from_status(&status);
+        assert_eq!(e.kind(), ServerErrorKind::IllegalArgument);
+        assert!(e.message_parameters().is_empty());
+    }
+
+    #[test]
+    fn plain_status_without_details() {
+        let e = ServerError::from_status(&tonic::Status::unauthenticated("Invalid authentication token"));
+        assert_eq!(e.kind(), ServerErrorKind::Unauthenticated);
+        assert_eq!(e.to_string(), "Unauthenticated: Invalid authentication token");
+        let e = ServerError::from_status(&tonic::Status::internal("x"));
+        assert_eq!(e.kind(), ServerErrorKind::Other);
+    }
+}
