@@ -1,1 +1,54 @@
-//! spark-connect-dataframe
+//! Spark DataFrames over Spark Connect.
+//!
+//! A [`SparkSession`] talks to one Spark Connect server; a [`DataFrame`] is a plan built
+//! locally with PySpark's names in snake_case and run on the server when a result is asked for.
+//! Results arrive as Arrow [`RecordBatch`](arrow_array::RecordBatch)es, streamed as they come.
+//!
+//! ```no_run
+//! use spark_connect_dataframe::SparkSession;
+//! use spark_connect_dataframe::functions::{col, lit};
+//!
+//! # async fn demo() -> Result<(), spark_connect_dataframe::Error> {
+//! let spark = SparkSession::builder().remote("sc://127.0.0.1:15002").build().await?;
+//! let df = spark
+//!     .range(1, 100)
+//!     .filter(col("id").gt(lit(90)))
+//!     .select([(col("id") * lit(2)).alias("twice")]);
+//! assert_eq!(df.count().await?, 9);
+//! df.show(5).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Plans are built without a server, so what a DataFrame sends can be checked offline:
+//!
+//! ```
+//! use spark_connect_dataframe::SparkSession;
+//! use spark_connect_dataframe::proto::relation::RelType;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+//! let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+//! let df = spark.range(0, 10).limit(3);
+//! assert!(matches!(df.to_proto().rel_type, Some(RelType::Limit(_))));
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod column;
+mod dataframe;
+mod error;
+pub mod functions;
+mod result;
+mod session;
+pub mod types;
+
+pub use column::{Column, IntoCondition, Literal};
+pub use dataframe::{DataFrame, ExplainMode};
+pub use error::Error;
+pub use result::RecordBatchStream;
+pub use session::{DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder};
+pub use spark_connect_transport::proto;
+pub use types::{DataType, StructField, StructType};

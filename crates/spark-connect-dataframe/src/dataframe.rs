@@ -1,0 +1,304 @@
+//! `DataFrame`: a lazy plan plus the session that runs it.
+
+use arrow_array::{Array, RecordBatch};
+use futures_util::StreamExt;
+use spark_connect_transport::{proto, unexpected};
+use proto::relation::RelType;
+
+use crate::column::{Column, IntoCondition};
+use crate::functions;
+use crate::result::RecordBatchStream;
+use crate::session::SparkSession;
+use crate::types::StructType;
+use crate::Error;
+
+/// How [`DataFrame::explain`] shows the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExplainMode {
+    /// The physical plan.
+    #[default]
+    Simple,
+    /// The logical and physical plans.
+    Extended,
+    /// The physical plan with generated code.
+    Codegen,
+    /// The logical plan with statistics.
+    Cost,
+    /// The physical plan as an outline plus node details.
+    Formatted,
+}
+
+impl ExplainMode {
+    fn to_proto(self) -> proto::analyze_plan_request::explain::ExplainMode {
+        use proto::analyze_plan_request::explain::ExplainMode as M;
+        match self {
+            ExplainMode::Simple => M::Simple,
+            ExplainMode::Extended => M::Extended,
+            ExplainMode::Codegen => M::Codegen,
+            ExplainMode::Cost => M::Cost,
+            ExplainMode::Formatted => M::Formatted,
+        }
+    }
+}
+
+impl std::str::FromStr for ExplainMode {
+    type Err = Error;
+
+    /// PySpark's mode names: `simple`, `extended`, `codegen`, `cost`, `formatted`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "simple" => Ok(ExplainMode::Simple),
+            "extended" => Ok(ExplainMode::Extended),
+            "codegen" => Ok(ExplainMode::Codegen),
+            "cost" => Ok(ExplainMode::Cost),
+            "formatted" => Ok(ExplainMode::Formatted),
+            other => Err(Error::InvalidArgument(format!(
+                "explain mode '{other}' is unknown; expected simple, extended, codegen, cost or formatted"
+            ))),
+        }
+    }
+}
+
+/// A distributed collection of rows with named columns: a plan, built locally and run on the
+/// server when a result is asked for (`collect`, `stream`, `count`, `show`, ...).
+///
+/// Transformations take `self` and return a new `DataFrame`, so chains build the plan without
+/// copying it; clone a DataFrame to branch from it.
+#[derive(Clone, Debug)]
+pub struct DataFrame {
+    session: SparkSession,
+    plan: proto::Relation,
+}
+
+impl DataFrame {
+    pub(crate) fn new(session: SparkSession, plan: proto::Relation) -> DataFrame {
+        DataFrame { session, plan }
+    }
+
+    /// The session this DataFrame belongs to.
+    pub fn session(&self) -> &SparkSession {
+        &self.session
+    }
+
+    /// The plan as the protocol's relation.
+    pub fn to_proto(&self) -> &proto::Relation {
+        &self.plan
+    }
+
+    fn wrap(self, rel_type: RelType) -> DataFrame {
+        let plan = self.session.relation(rel_type);
+        DataFrame {
+            session: self.session,
+            plan,
+        }
+    }
+
+    fn input(self) -> (SparkSession, Option<Box<proto::Relation>>) {
+        (self.session, Some(Box::new(self.plan)))
+    }
+
+    fn root_plan(&self) -> proto::Plan {
+        proto::Plan {
+            op_type: Some(proto::plan::OpType::Root(self.plan.clone())),
+        }
+    }
+
+    /// Selects columns or expressions: `df.select(["a", "b"])`,
+    /// `df.select([col("a") + 1])`.
+    pub fn select<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame {
+        let expressions = columns.into_iter().map(|c| c.into().into_proto()).collect();
+        let session = self.session.clone();
+        let (_, input) = self.input();
+        DataFrame::new(session.clone(), session.relation(RelType::Project(Box::new(proto::Project { input, expressions }))))
+    }
+
+    /// Selects SQL expressions: `df.select_expr(["id * 2 AS twice", "abs(x)"])`.
+    pub fn select_expr<S: AsRef<str>>(self, expressions: impl IntoIterator<Item = S>) -> DataFrame {
+        self.select(expressions.into_iter().map(|e| functions::expr(e.as_ref())))
+    }
+
+    /// Keeps the rows where `condition` holds: a [`Column`] or a SQL string (`"age > 21"`).
+    pub fn filter(self, condition: impl IntoCondition) -> DataFrame {
+        let condition = Some(condition.into_condition().into_proto());
+        let (session, input) = self.input();
+        DataFrame::new(session.clone(), session.relation(RelType::Filter(Box::new(proto::Filter { input, condition }))))
+    }
+
+    /// Same as [`filter`](Self::filter).
+    pub fn r#where(self, condition: impl IntoCondition) -> DataFrame {
+        self.filter(condition)
+    }
+
+    /// Adds or replaces the column `name`.
+    pub fn with_column(self, name: &str, column: impl Into<Column>) -> DataFrame {
+        let alias = proto::expression::Alias {
+            expr: Some(Box::new(column.into().into_proto())),
+            name: vec![name.to_string()],
+            metadata: None,
+        };
+        let (session, input) = self.input();
+        DataFrame::new(
+            session.clone(),
+            session.relation(RelType::WithColumns(Box::new(proto::WithColumns {
+                input,
+                aliases: vec![alias],
+            }))),
+        )
+    }
+
+    /// The first `n` rows.
+    pub fn limit(self, n: i32) -> DataFrame {
+        let (session, input) = self.input();
+        DataFrame::new(session.clone(), session.relation(RelType::Limit(Box::new(proto::Limit { input, limit: n }))))
+    }
+
+    /// Runs the plan and returns its batches as they arrive.
+    pub async fn stream(&self) -> Result<RecordBatchStream, Error> {
+        self.session.execute(self.root_plan()).await
+    }
+
+    /// Runs the plan and returns every batch. An empty result is one batch without rows, so
+    /// the schema is always there.
+    pub async fn collect(&self) -> Result<Vec<RecordBatch>, Error> {
+        self.stream().await?.collect_all().await
+    }
+
+    /// The number of rows.
+    pub async fn count(&self) -> Result<i64, Error> {
+        let aggregate = self.clone().wrap_aggregate(vec![
+            functions::count(functions::lit(1)).alias("count").into_proto(),
+        ]);
+        let batches = aggregate.collect().await?;
+        let column = batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .map(|b| b.column(0).clone())
+            .ok_or_else(|| Error::Protocol("count() returned no row".into()))?;
+        let counts = column
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .ok_or_else(|| {
+                Error::Protocol(format!(
+                    "count() returned a {} column, expected bigint",
+                    column.data_type()
+                ))
+            })?;
+        if counts.is_null(0) {
+            return Err(Error::Protocol("count() returned null".into()));
+        }
+        Ok(counts.value(0))
+    }
+
+    fn wrap_aggregate(self, aggregate_expressions: Vec<proto::Expression>) -> DataFrame {
+        let (session, input) = self.input();
+        DataFrame::new(
+            session.clone(),
+            session.relation(RelType::Aggregate(Box::new(proto::Aggregate {
+                input,
+                group_type: proto::aggregate::GroupType::Groupby as i32,
+                grouping_expressions: Vec::new(),
+                aggregate_expressions,
+                pivot: None,
+                grouping_sets: Vec::new(),
+            }))),
+        )
+    }
+
+    /// The schema, as the server resolves it.
+    pub async fn schema(&self) -> Result<StructType, Error> {
+        let result = self
+            .session
+            .analyze(proto::analyze_plan_request::Analyze::Schema(
+                proto::analyze_plan_request::Schema {
+                    plan: Some(self.root_plan()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::Schema(s) => {
+                let schema = s
+                    .schema
+                    .ok_or_else(|| Error::Protocol("a Schema result without a schema".into()))?;
+                StructType::from_proto(&schema)
+            }
+            other => Err(unexpected("Schema", &other).into()),
+        }
+    }
+
+    /// The column names.
+    pub async fn columns(&self) -> Result<Vec<String>, Error> {
+        Ok(self
+            .schema()
+            .await?
+            .fields
+            .into_iter()
+            .map(|f| f.name)
+            .collect())
+    }
+
+    /// The plan as text, in the given mode.
+    pub async fn explain(&self, mode: ExplainMode) -> Result<String, Error> {
+        let result = self
+            .session
+            .analyze(proto::analyze_plan_request::Analyze::Explain(
+                proto::analyze_plan_request::Explain {
+                    plan: Some(self.root_plan()),
+                    explain_mode: mode.to_proto() as i32,
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::Explain(e) => Ok(e.explain_string),
+            other => Err(unexpected("Explain", &other).into()),
+        }
+    }
+
+    /// The first `n` rows as the table PySpark's `show()` prints, with values longer than
+    /// `truncate` characters cut (0 keeps them whole); `vertical` prints one block per row.
+    pub async fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> Result<String, Error> {
+        let show = self.clone().wrap(RelType::ShowString(Box::new(proto::ShowString {
+            input: Some(Box::new(self.plan.clone())),
+            num_rows: n,
+            truncate,
+            vertical,
+        })));
+        let batches = show.collect().await?;
+        let mut out = String::new();
+        for batch in &batches {
+            if batch.num_columns() != 1 {
+                return Err(Error::Protocol(format!(
+                    "show returned {} columns, expected 1",
+                    batch.num_columns()
+                )));
+            }
+            let strings = arrow_cast::cast(batch.column(0), &arrow_schema::DataType::Utf8)?;
+            let strings = strings
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .ok_or_else(|| Error::Protocol("show returned no string column".into()))?;
+            for value in strings.iter().flatten() {
+                out.push_str(value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Prints the first `n` rows to standard output, as PySpark's `show(n)` does.
+    pub async fn show(&self, n: i32) -> Result<(), Error> {
+        print!("{}", self.show_string(n, 20, false).await?);
+        Ok(())
+    }
+
+    /// Runs the plan and passes each batch to `f` as it arrives; memory stays bounded by a
+    /// few batches whatever the size of the result.
+    pub async fn for_each_batch(
+        &self,
+        mut f: impl FnMut(RecordBatch) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stream = self.stream().await?;
+        while let Some(batch) = stream.next().await {
+            f(batch?)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,36 @@
+//! Errors of the DataFrame layer.
+
+/// An error from building, running or decoding a query.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From the transport: connection, authentication, or an error the server reported
+    /// (see [`spark_connect_transport::ServerError`]).
+    #[error(transparent)]
+    Transport(#[from] spark_connect_transport::Error),
+    /// An Arrow payload from the server could not be decoded.
+    #[error("cannot decode the Arrow result: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// The server's answer did not follow the protocol.
+    #[error("unexpected response from the server: {0}")]
+    Protocol(String),
+    /// An argument is not valid; the message names it and says what was expected.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+impl Error {
+    /// The server error, when the server reported one.
+    pub fn server_error(&self) -> Option<&spark_connect_transport::ServerError> {
+        match self {
+            Error::Transport(e) => e.server_error(),
+            _ => None,
+        }
+    }
+}
+
+impl From<spark_connect_transport::ConnectionStringError> for Error {
+    fn from(e: spark_connect_transport::ConnectionStringError) -> Self {
+        Error::Transport(e.into())
+    }
+}

@@ -1,0 +1,186 @@
+//! Decoding of `ExecutePlan` responses into Arrow record batches, as they arrive.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use arrow_array::RecordBatch;
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::StreamDecoder;
+use arrow_schema::SchemaRef;
+use futures_util::Stream;
+use spark_connect_transport::{ExecuteStream, proto};
+
+use crate::Error;
+use crate::types::StructType;
+
+/// The batches of a query result, decoded while later ones are still arriving.
+///
+/// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when its buffers are
+/// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). Row counts
+/// and offsets the server announces are checked, so a lost or repeated batch is an error, never
+/// silently wrong data.
+pub struct RecordBatchStream {
+    inner: ExecuteStream,
+    pending: VecDeque<RecordBatch>,
+    arrow_schema: Option<SchemaRef>,
+    spark_schema: Option<StructType>,
+    rows: i64,
+    finished: bool,
+}
+
+impl std::fmt::Debug for RecordBatchStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordBatchStream")
+            .field("operation_id", &self.inner.operation_id())
+            .field("rows", &self.rows)
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl RecordBatchStream {
+    pub(crate) fn new(inner: ExecuteStream) -> RecordBatchStream {
+        RecordBatchStream {
+            inner,
+            pending: VecDeque::new(),
+            arrow_schema: None,
+            spark_schema: None,
+            rows: 0,
+            finished: false,
+        }
+    }
+
+    /// The Arrow schema of the batches, once the first batch has arrived.
+    pub fn schema(&self) -> Option<SchemaRef> {
+        self.arrow_schema.clone()
+    }
+
+    /// The Spark schema, if the server sent one.
+    pub fn spark_schema(&self) -> Option<&StructType> {
+        self.spark_schema.as_ref()
+    }
+
+    /// Rows received so far.
+    pub fn rows_received(&self) -> i64 {
+        self.rows
+    }
+
+    /// The operation id of the execution.
+    pub fn operation_id(&self) -> &str {
+        self.inner.operation_id()
+    }
+
+    fn handle(&mut self, response: proto::ExecutePlanResponse) -> Result<(), Error> {
+        use proto::execute_plan_response::ResponseType;
+        if let Some(schema) = &response.schema
+            && self.spark_schema.is_none()
+        {
+            self.spark_schema = Some(StructType::from_proto(schema)?);
+        }
+        if let Some(ResponseType::ArrowBatch(batch)) = response.response_type {
+            self.decode(batch)?;
+        }
+        Ok(())
+    }
+
+    fn decode(&mut self, batch: proto::execute_plan_response::ArrowBatch) -> Result<(), Error> {
+        if batch.num_chunks_in_batch.unwrap_or(1) > 1 {
+            // This client does not ask for chunked results, so a chunk means a protocol error.
+            return Err(Error::Protocol(format!(
+                "received chunk {} of an Arrow batch split into {} chunks, which this client did not request",
+                batch.chunk_index.unwrap_or(0),
+                batch.num_chunks_in_batch.unwrap_or(1)
+            )));
+        }
+        if let Some(offset) = batch.start_offset
+            && offset != self.rows
+        {
+            return Err(Error::Protocol(format!(
+                "an Arrow batch starts at row {offset}, but {} rows were received before it",
+                self.rows
+            )));
+        }
+        // `Buffer::from(Bytes)` shares the received allocation: no copy.
+        let mut buffer = Buffer::from(batch.data);
+        let mut decoder = StreamDecoder::new();
+        let mut rows = 0i64;
+        while !buffer.is_empty() {
+            match decoder.decode(&mut buffer)? {
+                Some(decoded) => {
+                    rows += decoded.num_rows() as i64;
+                    if self.arrow_schema.is_none() {
+                        self.arrow_schema = Some(decoded.schema());
+                    }
+                    self.pending.push_back(decoded);
+                }
+                None => {
+                    if let Some(schema) = decoder.schema()
+                        && self.arrow_schema.is_none()
+                    {
+                        self.arrow_schema = Some(schema);
+                    }
+                }
+            }
+        }
+        decoder.finish()?;
+        if rows != batch.row_count {
+            return Err(Error::Protocol(format!(
+                "an Arrow batch announced {} rows but held {rows}",
+                batch.row_count
+            )));
+        }
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// Receives every batch. A result without rows is one empty batch that carries the schema,
+    /// so the schema is never lost.
+    pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
+        let mut batches = Vec::new();
+        while let Some(batch) = futures_util::StreamExt::next(&mut self).await {
+            batches.push(batch?);
+        }
+        if batches.is_empty() {
+            let schema = match (&self.arrow_schema, &self.spark_schema) {
+                (Some(s), _) => Some(s.clone()),
+                (None, Some(spark)) => Some(std::sync::Arc::new(spark.to_arrow("UTC"))),
+                (None, None) => None,
+            };
+            if let Some(schema) = schema {
+                batches.push(RecordBatch::new_empty(schema));
+            }
+        }
+        Ok(batches)
+    }
+}
+
+impl Stream for RecordBatchStream {
+    type Item = Result<RecordBatch, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(batch) = this.pending.pop_front() {
+                return Poll::Ready(Some(Ok(batch)));
+            }
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            match Pin::new(&mut this.inner).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => this.finished = true,
+                Poll::Ready(Some(Err(e))) => {
+                    this.finished = true;
+                    return Poll::Ready(Some(Err(e.into())));
+                }
+                Poll::Ready(Some(Ok(response))) => {
+                    if let Err(e) = this.handle(response) {
+                        this.finished = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! `SparkSession`: the entry point, one Spark Connect session on a server.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use spark_connect_transport::{ClientBuilder, ConnectionString, SparkConnectClient, proto};
+
+use crate::dataframe::DataFrame;
+use crate::result::RecordBatchStream;
+use crate::Error;
+
+/// The environment variable naming the server when the builder is given none.
+pub const SPARK_REMOTE_ENV: &str = "SPARK_REMOTE";
+
+/// The server used when neither the builder nor `SPARK_REMOTE` names one: a Spark Connect
+/// server on this machine, such as the one `cargo xtask spark start` runs.
+pub const DEFAULT_REMOTE: &str = "sc://localhost";
+
+/// A session on a Spark Connect server. Cheap to clone; clones share the session.
+///
+/// ```no_run
+/// use spark_connect_dataframe::SparkSession;
+///
+/// # async fn demo() -> Result<(), spark_connect_dataframe::Error> {
+/// let spark = SparkSession::builder().remote("sc://127.0.0.1:15002").build().await?;
+/// let batches = spark.range(1, 10).collect().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SparkSession {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: SparkConnectClient,
+    next_plan_id: AtomicI64,
+}
+
+/// Builds a [`SparkSession`].
+#[derive(Default)]
+pub struct SparkSessionBuilder {
+    remote: Option<String>,
+    configure: Option<ClientConfigure>,
+}
+
+/// A function that adjusts the transport client before it is built (headers, CA certificates,
+/// user agent).
+type ClientConfigure = Box<dyn FnOnce(ClientBuilder) -> ClientBuilder + Send>;
+
+impl std::fmt::Debug for SparkSessionBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SparkSessionBuilder")
+            .field("remote", &self.remote.as_ref().map(|_| "<set>"))
+            .field("configure", &self.configure.is_some())
+            .finish()
+    }
+}
+
+impl SparkSessionBuilder {
+    /// The server's `sc://` connection string. Without it, `SPARK_REMOTE` is used, and
+    /// without that [`DEFAULT_REMOTE`].
+    pub fn remote(mut self, url: impl Into<String>) -> Self {
+        self.remote = Some(url.into());
+        self
+    }
+
+    /// Adjusts the transport client (extra headers, a header source, CA certificates).
+    pub fn configure_client(
+        mut self,
+        f: impl FnOnce(ClientBuilder) -> ClientBuilder + Send + 'static,
+    ) -> Self {
+        self.configure = Some(Box::new(f));
+        self
+    }
+
+    /// Makes the session. The connection opens on the first request.
+    pub async fn build(self) -> Result<SparkSession, Error> {
+        let (url, source) = match self.remote {
+            Some(url) => (url, "the builder"),
+            None => match std::env::var(SPARK_REMOTE_ENV) {
+                Ok(url) if !url.is_empty() => (url, SPARK_REMOTE_ENV),
+                _ => (DEFAULT_REMOTE.to_string(), "the default"),
+            },
+        };
+        let conn = ConnectionString::parse(&url)?;
+        tracing::debug!(remote = %conn, source, "connecting to Spark Connect");
+        let mut builder = ClientBuilder::new(conn);
+        if let Some(configure) = self.configure {
+            builder = configure(builder);
+        }
+        Ok(SparkSession::from_client(builder.build()?))
+    }
+}
+
+impl SparkSession {
+    /// A builder; see [`SparkSessionBuilder`].
+    pub fn builder() -> SparkSessionBuilder {
+        SparkSessionBuilder::default()
+    }
+
+    /// A session over an existing transport client (a facade builds the client itself).
+    pub fn from_client(client: SparkConnectClient) -> SparkSession {
+        SparkSession {
+            inner: Arc::new(Inner {
+                client,
+                next_plan_id: AtomicI64::new(0),
+            }),
+        }
+    }
+
+    /// The transport client.
+    pub fn client(&self) -> &SparkConnectClient {
+        &self.inner.client
+    }
+
+    /// The client-side session id.
+    pub fn session_id(&self) -> &str {
+        self.inner.client.session_id()
+    }
+
+    pub(crate) fn next_plan_id(&self) -> i64 {
+        self.inner.next_plan_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A relation with a fresh plan id.
+    pub(crate) fn relation(&self, rel_type: proto::relation::RelType) -> proto::Relation {
+        proto::Relation {
+            common: Some(proto::RelationCommon {
+                plan_id: Some(self.next_plan_id()),
+                ..Default::default()
+            }),
+            rel_type: Some(rel_type),
+        }
+    }
+
+    pub(crate) fn dataframe(&self, rel_type: proto::relation::RelType) -> DataFrame {
+        DataFrame::new(self.clone(), self.relation(rel_type))
+    }
+
+    /// The server's Spark version, e.g. `4.3.0`.
+    pub async fn version(&self) -> Result<String, Error> {
+        Ok(self.inner.client.spark_version().await?)
+    }
+
+    /// The numbers from `start` (inclusive) to `end` (exclusive) in a column `id` of type
+    /// `bigint`.
+    pub fn range(&self, start: i64, end: i64) -> DataFrame {
+        self.range_with_step(start, end, 1, None)
+    }
+
+    /// Like [`range`](Self::range), with a step and, optionally, the number of partitions.
+    /// A step of 0 is reported by the server when the plan runs.
+    pub fn range_with_step(
+        &self,
+        start: i64,
+        end: i64,
+        step: i64,
+        num_partitions: Option<i32>,
+    ) -> DataFrame {
+        self.dataframe(proto::relation::RelType::Range(proto::Range {
+            start: Some(start),
+            end,
+            step,
+            num_partitions,
+        }))
+    }
+
+    /// The table or view `name`, e.g. `"db.t"`.
+    pub fn table(&self, name: &str) -> DataFrame {
+        self.dataframe(proto::relation::RelType::Read(proto::Read {
+            is_streaming: false,
+            read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
+                unparsed_identifier: name.to_string(),
+                options: Default::default(),
+            })),
+        }))
+    }
+
+    /// Runs SQL. As in PySpark, commands (DDL, `INSERT`, `SET`, ...) run at once, and a query
+    /// becomes a lazy DataFrame that runs when its result is asked for.
+    pub async fn sql(&self, query: &str) -> Result<DataFrame, Error> {
+        let input = self.relation(proto::relation::RelType::Sql(proto::Sql {
+            query: query.to_string(),
+            ..Default::default()
+        }));
+        let command = proto::Command {
+            command_type: Some(proto::command::CommandType::SqlCommand(proto::SqlCommand {
+                input: Some(input),
+                ..Default::default()
+            })),
+        };
+        let mut stream = self.inner.client.execute_plan(command_plan(command)).await?;
+        let mut relation = None;
+        while let Some(response) = stream.next_response().await {
+            if let Some(proto::execute_plan_response::ResponseType::SqlCommandResult(r)) =
+                response?.response_type
+            {
+                relation = r.relation;
+            }
+        }
+        let relation = relation.ok_or_else(|| {
+            Error::Protocol("the SQL command returned no SqlCommandResult".into())
+        })?;
+        Ok(DataFrame::new(self.clone(), relation))
+    }
+
+    /// The session's runtime configuration (`spark.conf` in PySpark).
+    pub fn conf(&self) -> RuntimeConfig {
+        RuntimeConfig {
+            session: self.clone(),
+        }
+    }
+
+    pub(crate) async fn execute(&self, plan: proto::Plan) -> Result<RecordBatchStream, Error> {
+        let stream = self.inner.client.execute_plan(plan).await?;
+        Ok(RecordBatchStream::new(stream))
+    }
+
+    pub(crate) async fn analyze(
+        &self,
+        analyze: proto::analyze_plan_request::Analyze,
+    ) -> Result<proto::analyze_plan_response::Result, Error> {
+        Ok(self.inner.client.analyze(analyze).await?)
+    }
+}
+
+pub(crate) fn command_plan(command: proto::Command) -> proto::Plan {
+    proto::Plan {
+        op_type: Some(proto::plan::OpType::Command(command)),
+    }
+}
+
+/// The runtime configuration of a session: Spark SQL settings such as
+/// `spark.sql.shuffle.partitions`.
+#[derive(Clone, Debug)]
+pub struct RuntimeConfig {
+    session: SparkSession,
+}
+
+impl RuntimeConfig {
+    async fn run(
+        &self,
+        op: proto::config_request::operation::OpType,
+    ) -> Result<proto::ConfigResponse, Error> {
+        let response = self
+            .session
+            .inner
+            .client
+            .config(proto::config_request::Operation { op_type: Some(op) })
+            .await?;
+        for warning in &response.warnings {
+            tracing::warn!(%warning, "configuration");
+        }
+        Ok(response)
+    }
+
+    /// Sets a setting.
+    pub async fn set(&self, key: &str, value: impl ToString) -> Result<(), Error> {
+        self.run(proto::config_request::operation::OpType::Set(
+            proto::config_request::Set {
+                pairs: vec![proto::KeyValue {
+                    key: key.to_string(),
+                    value: Some(value.to_string()),
+                }],
+                silent: None,
+            },
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// The value of a setting, `None` when it is not set and has no default.
+    pub async fn get(&self, key: &str) -> Result<Option<String>, Error> {
+        let response = self
+            .run(proto::config_request::operation::OpType::GetOption(
+                proto::config_request::GetOption {
+                    keys: vec![key.to_string()],
+                },
+            ))
+            .await?;
+        Ok(response.pairs.into_iter().next().and_then(|kv| kv.value))
+    }
+
+    /// The value of a setting, or `default` when it is not set.
+    pub async fn get_or(&self, key: &str, default: &str) -> Result<String, Error> {
+        let response = self
+            .run(proto::config_request::operation::OpType::GetWithDefault(
+                proto::config_request::GetWithDefault {
+                    pairs: vec![proto::KeyValue {
+                        key: key.to_string(),
+                        value: Some(default.to_string()),
+                    }],
+                },
+            ))
+            .await?;
+        Ok(response
+            .pairs
+            .into_iter()
+            .next()
+            .and_then(|kv| kv.value)
+            .unwrap_or_else(|| default.to_string()))
+    }
+
+    /// Every setting whose key starts with `prefix` (all of them for `""`).
+    pub async fn get_all(&self, prefix: &str) -> Result<Vec<(String, Option<String>)>, Error> {
+        let response = self
+            .run(proto::config_request::operation::OpType::GetAll(
+                proto::config_request::GetAll {
+                    prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+                },
+            ))
+            .await?;
+        Ok(response.pairs.into_iter().map(|kv| (kv.key, kv.value)).collect())
+    }
+
+    /// Resets a setting to its default.
+    pub async fn unset(&self, key: &str) -> Result<(), Error> {
+        self.run(proto::config_request::operation::OpType::Unset(
+            proto::config_request::Unset {
+                keys: vec![key.to_string()],
+            },
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Whether the setting can be changed in a running session.
+    pub async fn is_modifiable(&self, key: &str) -> Result<bool, Error> {
+        let response = self
+            .run(proto::config_request::operation::OpType::IsModifiable(
+                proto::config_request::IsModifiable {
+                    keys: vec![key.to_string()],
+                },
+            ))
+            .await?;
+        let value = response.pairs.into_iter().next().and_then(|kv| kv.value);
+        match value.as_deref() {
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            other => Err(Error::Protocol(format!(
+                "IsModifiable answered {other:?} for '{key}', expected \"true\" or \"false\""
+            ))),
+        }
+    }
+}
