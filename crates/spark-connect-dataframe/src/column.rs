@@ -2,8 +2,8 @@
 
 use std::ops;
 
-use spark_connect_transport::proto;
 use proto::expression::{self as ex, ExprType};
+use spark_connect_transport::proto;
 
 /// A column expression, such as `col("a") + lit(1)`.
 ///

@@ -2,15 +2,15 @@
 
 use arrow_array::{Array, RecordBatch};
 use futures_util::StreamExt;
-use spark_connect_transport::{proto, unexpected};
 use proto::relation::RelType;
+use spark_connect_transport::{proto, unexpected};
 
+use crate::Error;
 use crate::column::{Column, IntoCondition};
 use crate::functions;
 use crate::result::RecordBatchStream;
 use crate::session::SparkSession;
 use crate::types::StructType;
-use crate::Error;
 
 /// How [`DataFrame::explain`] shows the plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,7 +109,13 @@ impl DataFrame {
         let expressions = columns.into_iter().map(|c| c.into().into_proto()).collect();
         let session = self.session.clone();
         let (_, input) = self.input();
-        DataFrame::new(session.clone(), session.relation(RelType::Project(Box::new(proto::Project { input, expressions }))))
+        DataFrame::new(
+            session.clone(),
+            session.relation(RelType::Project(Box::new(proto::Project {
+                input,
+                expressions,
+            }))),
+        )
     }
 
     /// Selects SQL expressions: `df.select_expr(["id * 2 AS twice", "abs(x)"])`.
@@ -121,7 +127,13 @@ impl DataFrame {
     pub fn filter(self, condition: impl IntoCondition) -> DataFrame {
         let condition = Some(condition.into_condition().into_proto());
         let (session, input) = self.input();
-        DataFrame::new(session.clone(), session.relation(RelType::Filter(Box::new(proto::Filter { input, condition }))))
+        DataFrame::new(
+            session.clone(),
+            session.relation(RelType::Filter(Box::new(proto::Filter {
+                input,
+                condition,
+            }))),
+        )
     }
 
     /// Same as [`filter`](Self::filter).
@@ -149,7 +161,10 @@ impl DataFrame {
     /// The first `n` rows.
     pub fn limit(self, n: i32) -> DataFrame {
         let (session, input) = self.input();
-        DataFrame::new(session.clone(), session.relation(RelType::Limit(Box::new(proto::Limit { input, limit: n }))))
+        DataFrame::new(
+            session.clone(),
+            session.relation(RelType::Limit(Box::new(proto::Limit { input, limit: n }))),
+        )
     }
 
     /// Runs the plan and returns its batches as they arrive.
@@ -166,7 +181,9 @@ impl DataFrame {
     /// The number of rows.
     pub async fn count(&self) -> Result<i64, Error> {
         let aggregate = self.clone().wrap_aggregate(vec![
-            functions::count(functions::lit(1)).alias("count").into_proto(),
+            functions::count(functions::lit(1))
+                .alias("count")
+                .into_proto(),
         ]);
         let batches = aggregate.collect().await?;
         let column = batches
@@ -255,13 +272,20 @@ impl DataFrame {
 
     /// The first `n` rows as the table PySpark's `show()` prints, with values longer than
     /// `truncate` characters cut (0 keeps them whole); `vertical` prints one block per row.
-    pub async fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> Result<String, Error> {
-        let show = self.clone().wrap(RelType::ShowString(Box::new(proto::ShowString {
-            input: Some(Box::new(self.plan.clone())),
-            num_rows: n,
-            truncate,
-            vertical,
-        })));
+    pub async fn show_string(
+        &self,
+        n: i32,
+        truncate: i32,
+        vertical: bool,
+    ) -> Result<String, Error> {
+        let show = self
+            .clone()
+            .wrap(RelType::ShowString(Box::new(proto::ShowString {
+                input: Some(Box::new(self.plan.clone())),
+                num_rows: n,
+                truncate,
+                vertical,
+            })));
         let batches = show.collect().await?;
         let mut out = String::new();
         for batch in &batches {

@@ -8,8 +8,8 @@
 //! # let _ = (doubled, cond);
 //! ```
 
-use spark_connect_transport::proto;
 use proto::expression::{self as ex, ExprType};
+use spark_connect_transport::proto;
 
 use crate::column::{Column, Literal};
 
@@ -101,7 +101,10 @@ mod tests {
     fn star_and_nested_names() {
         assert!(matches!(
             col("*").to_proto().expr_type,
-            Some(ExprType::UnresolvedStar(ex::UnresolvedStar { unparsed_target: None, .. }))
+            Some(ExprType::UnresolvedStar(ex::UnresolvedStar {
+                unparsed_target: None,
+                ..
+            }))
         ));
         match &col("s.*").to_proto().expr_type {
             Some(ExprType::UnresolvedStar(s)) => {

@@ -49,6 +49,8 @@ pub use column::{Column, IntoCondition, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
 pub use result::RecordBatchStream;
-pub use session::{DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder};
+pub use session::{
+    DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
+};
 pub use spark_connect_transport::proto;
 pub use types::{DataType, StructField, StructType};

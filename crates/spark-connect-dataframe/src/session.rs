@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use spark_connect_transport::{ClientBuilder, ConnectionString, SparkConnectClient, proto};
 
+use crate::Error;
 use crate::dataframe::DataFrame;
 use crate::result::RecordBatchStream;
-use crate::Error;
 
 /// The environment variable naming the server when the builder is given none.
 pub const SPARK_REMOTE_ENV: &str = "SPARK_REMOTE";
@@ -191,7 +191,11 @@ impl SparkSession {
                 ..Default::default()
             })),
         };
-        let mut stream = self.inner.client.execute_plan(command_plan(command)).await?;
+        let mut stream = self
+            .inner
+            .client
+            .execute_plan(command_plan(command))
+            .await?;
         let mut relation = None;
         while let Some(response) = stream.next_response().await {
             if let Some(proto::execute_plan_response::ResponseType::SqlCommandResult(r)) =
@@ -312,7 +316,11 @@ impl RuntimeConfig {
                 },
             ))
             .await?;
-        Ok(response.pairs.into_iter().map(|kv| (kv.key, kv.value)).collect())
+        Ok(response
+            .pairs
+            .into_iter()
+            .map(|kv| (kv.key, kv.value))
+            .collect())
     }
 
     /// Resets a setting to its default.

@@ -197,8 +197,9 @@ impl DataType {
             Kind::Double(_) => DataType::Double,
             Kind::Decimal(d) => DataType::Decimal {
                 precision: narrow(d.precision.unwrap_or(10), "decimal precision")?,
-                scale: i8::try_from(d.scale.unwrap_or(0))
-                    .map_err(|_| Error::Protocol(format!("decimal scale {:?} is out of range", d.scale)))?,
+                scale: i8::try_from(d.scale.unwrap_or(0)).map_err(|_| {
+                    Error::Protocol(format!("decimal scale {:?} is out of range", d.scale))
+                })?,
             },
             Kind::String(s) => DataType::String {
                 collation: s.collation.clone(),
@@ -220,23 +221,19 @@ impl DataType {
             },
             Kind::Array(a) => DataType::Array {
                 element: Box::new(DataType::from_proto(
-                    a.element_type
-                        .as_deref()
-                        .ok_or_else(|| Error::Protocol("an array type without element type".into()))?,
+                    a.element_type.as_deref().ok_or_else(|| {
+                        Error::Protocol("an array type without element type".into())
+                    })?,
                 )?),
                 contains_null: a.contains_null,
             },
             Kind::Map(m) => DataType::Map {
-                key: Box::new(DataType::from_proto(
-                    m.key_type
-                        .as_deref()
-                        .ok_or_else(|| Error::Protocol("a map type without key type".into()))?,
-                )?),
-                value: Box::new(DataType::from_proto(
-                    m.value_type
-                        .as_deref()
-                        .ok_or_else(|| Error::Protocol("a map type without value type".into()))?,
-                )?),
+                key: Box::new(DataType::from_proto(m.key_type.as_deref().ok_or_else(
+                    || Error::Protocol("a map type without key type".into()),
+                )?)?),
+                value: Box::new(DataType::from_proto(m.value_type.as_deref().ok_or_else(
+                    || Error::Protocol("a map type without value type".into()),
+                )?)?),
                 value_contains_null: m.value_contains_null,
             },
             Kind::Struct(s) => DataType::Struct(StructType::from_proto_fields(&s.fields)?),
@@ -246,10 +243,9 @@ impl DataType {
                     jvm_class: u.jvm_class.clone(),
                     sql_type: Box::new(DataType::from_proto(sql)?),
                 },
-                None => DataType::Other(format!(
-                    "udt({})",
-                    u.jvm_class.clone().unwrap_or_default()
-                )),
+                None => {
+                    DataType::Other(format!("udt({})", u.jvm_class.clone().unwrap_or_default()))
+                }
             },
             Kind::Unparsed(u) => DataType::Other(u.data_type_string.clone()),
             Kind::Geometry(g) => DataType::Other(format!("geometry({})", g.srid)),
@@ -288,7 +284,9 @@ impl DataType {
             DataType::Float => "float".into(),
             DataType::Double => "double".into(),
             DataType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
-            DataType::String { collation } if collation.is_empty() || collation == "UTF8_BINARY" => {
+            DataType::String { collation }
+                if collation.is_empty() || collation == "UTF8_BINARY" =>
+            {
                 "string".into()
             }
             DataType::String { collation } => format!("string collate {collation}"),
@@ -488,8 +486,14 @@ mod tests {
         assert_eq!(arrow.field(0).data_type(), &ArrowType::Int64);
         assert!(!arrow.field(0).is_nullable());
         assert_eq!(arrow.field(2).data_type(), &ArrowType::Decimal128(10, 2));
-        assert_eq!(arrow.field(3).data_type(), &ArrowType::Duration(TimeUnit::Microsecond));
-        assert!(s.tree_string().contains(" |-- tags: array<string> (nullable = true)"));
+        assert_eq!(
+            arrow.field(3).data_type(),
+            &ArrowType::Duration(TimeUnit::Microsecond)
+        );
+        assert!(
+            s.tree_string()
+                .contains(" |-- tags: array<string> (nullable = true)")
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@ use spark_connect_proto::spark::connect as pb;
 use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
-use crate::error::{BoxError, Error, ServerError};
 use crate::ConnectionString;
+use crate::error::{BoxError, Error, ServerError};
 
 /// The gRPC client generated from the protocol.
 type GrpcClient = pb::spark_connect_service_client::SparkConnectServiceClient<Channel>;
@@ -90,12 +90,16 @@ impl Header {
 impl fmt::Debug for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value: &dyn fmt::Debug = if self.sensitive { &"***" } else { &self.value };
-        f.debug_tuple("Header").field(&self.name).field(value).finish()
+        f.debug_tuple("Header")
+            .field(&self.name)
+            .field(value)
+            .finish()
     }
 }
 
 /// A future returned by a [`HeaderSource`].
-pub type HeadersFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Header>, BoxError>> + Send + 'a>>;
+pub type HeadersFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Header>, BoxError>> + Send + 'a>>;
 
 /// Produces request headers before every call: the hook through which authentication adds a
 /// fresh `authorization` header (OAuth tokens refresh without reconnecting).
@@ -402,9 +406,7 @@ impl SparkConnectClient {
         }
         if let Some(source) = &self.inner.header_source {
             for header in source.headers().await.map_err(Error::Headers)? {
-                let (k, v) = header
-                    .to_metadata()
-                    .map_err(|m| Error::Headers(m.into()))?;
+                let (k, v) = header.to_metadata().map_err(|m| Error::Headers(m.into()))?;
                 metadata.insert(k, v);
             }
         }
@@ -627,7 +629,10 @@ mod tests {
     async fn client_type_names_user_agent_products_and_this_crate() {
         let c = client();
         let ct = c.client_type();
-        assert!(ct.starts_with("my-app/1.0 facade/2.0 spark-connect-rs/"), "{ct}");
+        assert!(
+            ct.starts_with("my-app/1.0 facade/2.0 spark-connect-rs/"),
+            "{ct}"
+        );
         assert!(ct.contains(&format!("os/{}", std::env::consts::OS)), "{ct}");
         assert_eq!(c.user_id(), "u");
         assert!(uuid::Uuid::parse_str(c.session_id()).is_ok());

@@ -54,7 +54,9 @@ pub struct ConnectionString {
 
 /// Why a connection string was refused. The message quotes the offending part, never a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid Spark Connect connection string: {reason}; expected sc://host[:port][/;key=value...]")]
+#[error(
+    "invalid Spark Connect connection string: {reason}; expected sc://host[:port][/;key=value...]"
+)]
 pub struct ConnectionStringError {
     reason: String,
 }
@@ -194,10 +196,12 @@ impl ConnectionString {
             }
             "user_id" => self.user_id = Some(value),
             "user_agent" => {
-                let escaped_len =
-                    percent_encoding::utf8_percent_encode(&value, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string()
-                        .len();
+                let escaped_len = percent_encoding::utf8_percent_encode(
+                    &value,
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string()
+                .len();
                 if escaped_len > 2048 {
                     return Err(ConnectionStringError::new(format!(
                         "user_agent must not exceed 2048 characters after URL escaping, found {escaped_len}"
@@ -347,13 +351,10 @@ fn parse_authority(authority: &str) -> Result<(String, u16), ConnectionStringErr
     }
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']').ok_or_else(|| {
-            ConnectionStringError::new(format!(
-                "the IPv6 host in '{authority}' has no closing ']'"
-            ))
+            ConnectionStringError::new(format!("the IPv6 host in '{authority}' has no closing ']'"))
         })?;
-        host.parse::<Ipv6Addr>().map_err(|_| {
-            ConnectionStringError::new(format!("'{host}' is not an IPv6 address"))
-        })?;
+        host.parse::<Ipv6Addr>()
+            .map_err(|_| ConnectionStringError::new(format!("'{host}' is not an IPv6 address")))?;
         let port = match after {
             "" => None,
             p => Some(p.strip_prefix(':').ok_or_else(|| {
@@ -521,7 +522,10 @@ mod tests {
         assert_eq!(
             c.metadata(),
             &[
-                ("x-databricks-cluster-id".to_string(), "0123-abc".to_string()),
+                (
+                    "x-databricks-cluster-id".to_string(),
+                    "0123-abc".to_string()
+                ),
                 ("x-other".to_string(), "a/b".to_string())
             ]
         );
@@ -548,8 +552,16 @@ mod tests {
         assert!(!parse("sc://localhost/;token=t").unwrap().use_tls());
         assert!(!parse("sc://127.0.0.1/;token=t").unwrap().use_tls());
         assert!(!parse("sc://[::1]/;token=t").unwrap().use_tls());
-        assert!(parse("sc://127.0.0.1/;token=t;use_ssl=true").unwrap().use_tls());
-        assert!(!parse("sc://example.com/;token=t;use_ssl=false").unwrap().use_tls());
+        assert!(
+            parse("sc://127.0.0.1/;token=t;use_ssl=true")
+                .unwrap()
+                .use_tls()
+        );
+        assert!(
+            !parse("sc://example.com/;token=t;use_ssl=false")
+                .unwrap()
+                .use_tls()
+        );
     }
 
     #[test]
@@ -585,7 +597,10 @@ mod tests {
             ("sc://h:65536", "port 65536 is out of range"),
             ("sc://h:99999999999", "port '99999999999' is not a number"),
             ("sc://h/;session_id=abc", "session_id must be a UUID"),
-            ("sc://h/;use_ssl=yes", "use_ssl must be 'true' or 'false', found 'yes'"),
+            (
+                "sc://h/;use_ssl=yes",
+                "use_ssl must be 'true' or 'false', found 'yes'",
+            ),
             ("sc://h/;grpc_max_message_size=big", "found 'big'"),
             ("sc://h/;grpc_max_message_size=0", "found '0'"),
             ("sc://u@h", "user information"),

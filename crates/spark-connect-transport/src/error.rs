@@ -140,8 +140,8 @@ impl ServerError {
             error_class = info.metadata.get("errorClass").cloned();
             sql_state = info.metadata.get("sqlState").cloned();
             if let Some(json) = info.metadata.get("messageParameters") {
-                message_parameters = serde_json::from_str::<BTreeMap<String, String>>(json)
-                    .unwrap_or_default();
+                message_parameters =
+                    serde_json::from_str::<BTreeMap<String, String>>(json).unwrap_or_default();
             }
             error_id = info.metadata.get("errorId").cloned();
         }
@@ -209,16 +209,40 @@ fn classify(code: tonic::Code, classes: &[String]) -> ServerErrorKind {
     }
     // Most specific first: ParseException is an AnalysisException.
     let table: &[(&str, ServerErrorKind)] = &[
-        ("org.apache.spark.sql.catalyst.parser.ParseException", ServerErrorKind::Parse),
-        ("org.apache.spark.sql.streaming.StreamingQueryException", ServerErrorKind::StreamingQuery),
-        ("org.apache.spark.sql.AnalysisException", ServerErrorKind::Analysis),
-        ("java.lang.NumberFormatException", ServerErrorKind::NumberFormat),
-        ("java.lang.IllegalArgumentException", ServerErrorKind::IllegalArgument),
+        (
+            "org.apache.spark.sql.catalyst.parser.ParseException",
+            ServerErrorKind::Parse,
+        ),
+        (
+            "org.apache.spark.sql.streaming.StreamingQueryException",
+            ServerErrorKind::StreamingQuery,
+        ),
+        (
+            "org.apache.spark.sql.AnalysisException",
+            ServerErrorKind::Analysis,
+        ),
+        (
+            "java.lang.NumberFormatException",
+            ServerErrorKind::NumberFormat,
+        ),
+        (
+            "java.lang.IllegalArgumentException",
+            ServerErrorKind::IllegalArgument,
+        ),
         ("java.lang.ArithmeticException", ServerErrorKind::Arithmetic),
-        ("java.lang.ArrayIndexOutOfBoundsException", ServerErrorKind::ArrayIndexOutOfBounds),
+        (
+            "java.lang.ArrayIndexOutOfBoundsException",
+            ServerErrorKind::ArrayIndexOutOfBounds,
+        ),
         ("java.time.DateTimeException", ServerErrorKind::DateTime),
-        ("java.lang.UnsupportedOperationException", ServerErrorKind::UnsupportedOperation),
-        ("org.apache.spark.SparkRuntimeException", ServerErrorKind::Runtime),
+        (
+            "java.lang.UnsupportedOperationException",
+            ServerErrorKind::UnsupportedOperation,
+        ),
+        (
+            "org.apache.spark.SparkRuntimeException",
+            ServerErrorKind::Runtime,
+        ),
         ("java.lang.RuntimeException", ServerErrorKind::Runtime),
     ];
     for (class, kind) in table {
@@ -267,7 +291,12 @@ mod tests {
     use std::collections::HashMap;
     use tonic_types::{ErrorDetails, StatusExt};
 
-    fn status_with_info(code: tonic::Code, message: &str, reason: &str, meta: &[(&str, &str)]) -> tonic::Status {
+    fn status_with_info(
+        code: tonic::Code,
+        message: &str,
+        reason: &str,
+        meta: &[(&str, &str)],
+    ) -> tonic::Status {
         let metadata: HashMap<String, String> = meta
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -286,7 +315,10 @@ mod tests {
             "[TABLE_OR_VIEW_NOT_FOUND] The table or view `nope` cannot be found. SQLSTATE: 42P01",
             "org.apache.spark.sql.catalyst.ExtendedAnalysisException",
             &[
-                ("classes", r#"["org.apache.spark.sql.catalyst.ExtendedAnalysisException","org.apache.spark.sql.AnalysisException","org.apache.spark.SparkThrowable"]"#),
+                (
+                    "classes",
+                    r#"["org.apache.spark.sql.catalyst.ExtendedAnalysisException","org.apache.spark.sql.AnalysisException","org.apache.spark.SparkThrowable"]"#,
+                ),
                 ("errorClass", "TABLE_OR_VIEW_NOT_FOUND"),
                 ("sqlState", "42P01"),
                 ("messageParameters", r#"{"relationName":"`nope`"}"#),
@@ -301,8 +333,16 @@ mod tests {
         assert_eq!(e.error_id(), Some("1b9e6a5c-0000-4000-8000-000000000000"));
         assert_eq!(e.classes().len(), 3);
         let shown = e.to_string();
-        assert!(shown.starts_with("org.apache.spark.sql.catalyst.ExtendedAnalysisException: [TABLE_OR_VIEW_NOT_FOUND]"), "{shown}");
-        assert!(!shown.contains("(SQLSTATE"), "SQLSTATE already in the message: {shown}");
+        assert!(
+            shown.starts_with(
+                "org.apache.spark.sql.catalyst.ExtendedAnalysisException: [TABLE_OR_VIEW_NOT_FOUND]"
+            ),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("(SQLSTATE"),
+            "SQLSTATE already in the message: {shown}"
+        );
     }
 
     #[test]
@@ -311,10 +351,13 @@ mod tests {
             tonic::Code::Internal,
             "[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'.",
             "org.apache.spark.sql.catalyst.parser.ParseException",
-            &[(
-                "classes",
-                r#"["org.apache.spark.sql.catalyst.parser.ParseException","org.apache.spark.sql.AnalysisException"]"#,
-            ), ("sqlState", "42601")],
+            &[
+                (
+                    "classes",
+                    r#"["org.apache.spark.sql.catalyst.parser.ParseException","org.apache.spark.sql.AnalysisException"]"#,
+                ),
+                ("sqlState", "42601"),
+            ],
         );
         let e = ServerError::from_status(&status);
         assert_eq!(e.kind(), ServerErrorKind::Parse);
@@ -341,7 +384,10 @@ mod tests {
             tonic::Code::Internal,
             "boom",
             "java.lang.IllegalArgumentException",
-            &[("classes", "not json"), ("messageParameters", "{also not json")],
+            &[
+                ("classes", "not json"),
+                ("messageParameters", "{also not json"),
+            ],
         );
         let e = ServerError::from_status(&status);
         assert_eq!(e.kind(), ServerErrorKind::IllegalArgument);
@@ -350,9 +396,14 @@ mod tests {
 
     #[test]
     fn plain_status_without_details() {
-        let e = ServerError::from_status(&tonic::Status::unauthenticated("Invalid authentication token"));
+        let e = ServerError::from_status(&tonic::Status::unauthenticated(
+            "Invalid authentication token",
+        ));
         assert_eq!(e.kind(), ServerErrorKind::Unauthenticated);
-        assert_eq!(e.to_string(), "Unauthenticated: Invalid authentication token");
+        assert_eq!(
+            e.to_string(),
+            "Unauthenticated: Invalid authentication token"
+        );
         let e = ServerError::from_status(&tonic::Status::internal("x"));
         assert_eq!(e.kind(), ServerErrorKind::Other);
     }
