@@ -149,15 +149,17 @@ pub fn find_python() -> Result<String> {
 
 /// Reads one entry of the gzip'd tar into memory.
 pub fn read_tar_entry(tarball: &Path, entry_name: &str) -> Result<Vec<u8>> {
-    let file = fs::File::open(tarball)
-        .map_err(|e| format!("cannot open {}: {e}", tarball.display()))?;
+    let file =
+        fs::File::open(tarball).map_err(|e| format!("cannot open {}: {e}", tarball.display()))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     for entry in archive
         .entries()
         .map_err(|e| format!("{}: {e}", tarball.display()))?
     {
         let mut entry = entry.map_err(|e| format!("{}: {e}", tarball.display()))?;
-        let path = entry.path().map_err(|e| format!("{}: {e}", tarball.display()))?;
+        let path = entry
+            .path()
+            .map_err(|e| format!("{}: {e}", tarball.display()))?;
         if path.to_str() == Some(entry_name) {
             let mut data = Vec::new();
             entry
@@ -169,19 +171,70 @@ pub fn read_tar_entry(tarball: &Path, entry_name: &str) -> Result<Vec<u8>> {
     Err(format!("{} has no entry {entry_name}", tarball.display()).into())
 }
 
-/// Unpacks every entry under `prefix` (for example `pyspark-4.3.0/deps/`) into `dest`,
-/// with the prefix removed. Unpacks into a temporary sibling first so that an interrupted
-/// run never leaves a half-unpacked folder behind.
+/// Unpacks every entry under `prefix` (for example `pyspark-4.3.0/deps/`) into `dest`, with the
+/// prefix removed, keeping the entries' permissions (so `bin/*` stays executable).
+///
+/// It unpacks into a temporary sibling first and renames that into place, so an interrupted run
+/// never leaves a half-unpacked `dest` behind. The temporary folder's name carries the process
+/// id, so two runs at the same time do not write into one folder; when `dest` appears while this
+/// run is unpacking (another run was quicker), that copy is kept and this one discarded. An
+/// existing `dest` is replaced: callers check first whether it is already complete.
 pub fn unpack_tar_prefix(tarball: &Path, prefix: &str, dest: &Path) -> Result<()> {
-    let tmp = dest.with_extension("partial");
+    if !prefix.ends_with('/') || prefix.starts_with('/') || prefix.split('/').any(|c| c == "..") {
+        return Err(format!(
+            "unpack_tar_prefix: prefix `{prefix}` must be a relative folder path ending in `/`"
+        )
+        .into());
+    }
+    let (Some(parent), Some(dest_name)) = (dest.parent(), dest.file_name()) else {
+        return Err(format!(
+            "cannot unpack into {}: it has no parent folder",
+            dest.display()
+        )
+        .into());
+    };
+    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    remove_abandoned_partials(parent, dest_name);
+    let tmp = parent.join(format!(
+        "{}.partial-{}",
+        dest_name.to_string_lossy(),
+        std::process::id()
+    ));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(|e| format!("cannot remove {}: {e}", tmp.display()))?;
     }
     fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let file = fs::File::open(tarball)
-        .map_err(|e| format!("cannot open {}: {e}", tarball.display()))?;
+    let result = unpack_entries(tarball, prefix, &tmp).and_then(|()| {
+        let unpacked_root = tmp.join(prefix.trim_end_matches('/'));
+        if dest.exists() {
+            fs::remove_dir_all(dest)
+                .map_err(|e| format!("cannot remove {}: {e}", dest.display()))?;
+        }
+        match fs::rename(&unpacked_root, dest) {
+            Ok(()) => Ok(()),
+            // Another run renamed its copy into place between our check and our rename.
+            Err(_) if dest.is_dir() => Ok(()),
+            Err(e) => Err(format!(
+                "cannot move {} to {}: {e}",
+                unpacked_root.display(),
+                dest.display()
+            )
+            .into()),
+        }
+    });
+    let cleanup = fs::remove_dir_all(&tmp);
+    result?;
+    cleanup.map_err(|e| format!("cannot remove {}: {e}", tmp.display()))?;
+    Ok(())
+}
+
+/// Unpacks the entries under `prefix` into `into`, keeping their full paths.
+fn unpack_entries(tarball: &Path, prefix: &str, into: &Path) -> Result<()> {
+    let file =
+        fs::File::open(tarball).map_err(|e| format!("cannot open {}: {e}", tarball.display()))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
     archive.set_preserve_permissions(true);
+    let mut unpacked = 0usize;
     for entry in archive
         .entries()
         .map_err(|e| format!("{}: {e}", tarball.display()))?
@@ -191,31 +244,63 @@ pub fn unpack_tar_prefix(tarball: &Path, prefix: &str, dest: &Path) -> Result<()
             .path()
             .map_err(|e| format!("{}: {e}", tarball.display()))?
             .into_owned();
-        let Some(rel) = path.to_str().and_then(|p| p.strip_prefix(prefix)) else {
-            continue;
-        };
-        if rel.is_empty() {
+        let under_prefix = path
+            .to_str()
+            .and_then(|p| p.strip_prefix(prefix))
+            .is_some_and(|rel| !rel.is_empty());
+        if !under_prefix {
             continue;
         }
-        // `unpack_in` refuses entries that would escape the destination.
-        entry
-            .unpack_in(&tmp)
+        // `unpack_in` creates the parent folders and refuses entries that would escape `into`
+        // (`..`, absolute paths, links pointing outside).
+        let inside = entry
+            .unpack_in(into)
             .map_err(|e| format!("{}: unpacking {}: {e}", tarball.display(), path.display()))?;
-        let _ = rel;
+        if !inside {
+            return Err(format!(
+                "{}: entry {} points outside the folder it is unpacked into",
+                tarball.display(),
+                path.display()
+            )
+            .into());
+        }
+        unpacked += 1;
     }
-    let unpacked_root = tmp.join(prefix.trim_end_matches('/'));
-    if dest.exists() {
-        fs::remove_dir_all(dest).map_err(|e| format!("cannot remove {}: {e}", dest.display()))?;
+    if unpacked == 0 {
+        return Err(format!("{} has no entries under {prefix}", tarball.display()).into());
     }
-    fs::rename(&unpacked_root, dest).map_err(|e| {
-        format!(
-            "cannot move {} to {}: {e}",
-            unpacked_root.display(),
-            dest.display()
-        )
-    })?;
-    fs::remove_dir_all(&tmp).map_err(|e| format!("cannot remove {}: {e}", tmp.display()))?;
     Ok(())
+}
+
+/// Removes `<name>.partial-<pid>` folders left by runs that were killed while unpacking.
+fn remove_abandoned_partials(parent: &Path, dest_name: &std::ffi::OsStr) {
+    let marker = format!("{}.partial-", dest_name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&marker)) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid != std::process::id() && !process_exists(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (of any kind; zombies included).
+pub fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks existence and permission without sending anything; EPERM means it exists.
+    // SAFETY: kill with signal 0 has no effect on the target process.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -237,14 +322,23 @@ pub fn sha256_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Fails with a clear message when the folder's file system has less than `needed` bytes free.
 pub fn check_free_space(dir: &Path, needed: u64) -> Result<()> {
+    check_free_space_for(dir, needed, "the Spark download")
+}
+
+/// Like [`check_free_space`], naming what the space is for (`purpose`) in the error.
+pub fn check_free_space_for(dir: &Path, needed: u64, purpose: &str) -> Result<()> {
     let output = Command::new("df").arg("-Pk").arg(dir).output();
     let Ok(output) = output else {
-        return Ok(()); // no df: let the download itself report a full disk
+        return Ok(()); // no df: let the writes themselves report a full disk
     };
     let text = String::from_utf8_lossy(&output.stdout);
     let available_kb = text
@@ -253,10 +347,10 @@ pub fn check_free_space(dir: &Path, needed: u64) -> Result<()> {
         .and_then(|line| line.split_whitespace().nth(3))
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(kb) = available_kb
-        && kb * 1024 < needed
+        && kb.saturating_mul(1024) < needed
     {
         return Err(format!(
-            "{} has {} MB free, but about {} MB are needed for the Spark download; free some disk space or set DBCONNECT_CACHE_DIR to a larger disk",
+            "{} has {} MB free, but about {} MB are needed for {purpose}; free some disk space or set DBCONNECT_CACHE_DIR to a larger disk",
             dir.display(),
             kb / 1024,
             needed / (1024 * 1024)
@@ -264,6 +358,37 @@ pub fn check_free_space(dir: &Path, needed: u64) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Opens (creating it if needed) `path` and holds an exclusive lock on it until the returned file
+/// is dropped; `what` says in a message what is waited for when another process holds it. The
+/// file is opened close-on-exec, so processes started meanwhile do not inherit the lock.
+pub fn lock_file(path: &Path, what: &str) -> Result<fs::File> {
+    use std::os::fd::AsRawFd;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    // SAFETY: flock(2) on a descriptor this function owns; no memory is shared.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!("xtask: waiting for another xtask that is {what}");
+        // SAFETY: as above.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(format!(
+                "cannot lock {}: {}",
+                path.display(),
+                std::io::Error::last_os_error()
+            )
+            .into());
+        }
+    }
+    Ok(file)
 }
 
 /// Writes `data` to `path` through a temporary file and a rename.
@@ -276,4 +401,116 @@ pub fn write_atomically(path: &Path, data: &[u8]) -> Result<()> {
     drop(file);
     fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A fresh, empty folder under the system's temp folder for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn append(builder: &mut tar::Builder<impl Write>, path: &str, data: &[u8], mode: u32) {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(mode);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder.append_data(&mut header, path, data).unwrap();
+    }
+
+    fn tarball(dir: &Path, entries: &[(&str, &[u8], u32)]) -> PathBuf {
+        let path = dir.join("t.tar.gz");
+        let file = fs::File::create(&path).unwrap();
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let mut builder = tar::Builder::new(gz);
+        for (name, data, mode) in entries {
+            append(&mut builder, name, data, *mode);
+        }
+        builder.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn unpacks_only_the_prefix_and_keeps_modes() {
+        let dir = scratch("unpack");
+        let tgz = tarball(
+            &dir,
+            &[
+                ("p-1/setup.py", b"outside", 0o644),
+                ("p-1/deps/bin/spark-submit", b"#!/bin/sh\n", 0o755),
+                ("p-1/deps/jars/a.jar", b"jar", 0o644),
+                ("p-1/deps-other/x", b"not under the prefix", 0o644),
+            ],
+        );
+        let dest = dir.join("spark-1.0");
+        unpack_tar_prefix(&tgz, "p-1/deps/", &dest).unwrap();
+
+        let script = dest.join("bin/spark-submit");
+        assert_eq!(fs::read(&script).unwrap(), b"#!/bin/sh\n");
+        assert_eq!(
+            fs::metadata(&script).unwrap().permissions().mode() & 0o777,
+            0o755
+        );
+        assert_eq!(fs::read(dest.join("jars/a.jar")).unwrap(), b"jar");
+        assert!(!dest.join("setup.py").exists());
+        assert!(!dir.join("spark-1.0/x").exists());
+        // Nothing temporary is left beside the destination.
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["spark-1.0", "t.tar.gz"]);
+
+        // Unpacking again replaces the folder.
+        fs::write(dest.join("stray"), b"x").unwrap();
+        unpack_tar_prefix(&tgz, "p-1/deps/", &dest).unwrap();
+        assert!(!dest.join("stray").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_prefix_is_an_error_and_leaves_nothing_behind() {
+        let dir = scratch("unpack-missing");
+        let tgz = tarball(&dir, &[("p-1/setup.py", b"x", 0o644)]);
+        let dest = dir.join("spark");
+        let err = unpack_tar_prefix(&tgz, "p-1/deps/", &dest).unwrap_err();
+        assert!(
+            err.to_string().contains("no entries under p-1/deps/"),
+            "{err}"
+        );
+        assert!(!dest.exists());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_prefix_must_be_a_relative_folder() {
+        let dir = scratch("unpack-prefix");
+        let tgz = tarball(&dir, &[("p/deps/x", b"x", 0o644)]);
+        for bad in ["p/deps", "/p/deps/", "p/../deps/"] {
+            let err = unpack_tar_prefix(&tgz, bad, &dir.join("d")).unwrap_err();
+            assert!(err.to_string().contains(bad), "{err}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn abandoned_partial_folders_are_removed() {
+        let dir = scratch("unpack-partial");
+        let tgz = tarball(&dir, &[("p/deps/x", b"x", 0o644)]);
+        // No process has pid 4194304 + 1: Linux's pid_max is at most 2^22.
+        let abandoned = dir.join("d.partial-4194305");
+        fs::create_dir_all(abandoned.join("p")).unwrap();
+        unpack_tar_prefix(&tgz, "p/deps/", &dir.join("d")).unwrap();
+        assert!(!abandoned.exists());
+        assert_eq!(fs::read(dir.join("d/x")).unwrap(), b"x");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
