@@ -1,1 +1,20 @@
-//! End-to-end tests.
+//! End-to-end tests against the real local Spark Connect servers that `cargo xtask test`
+//! starts: one plain (`SPARK_CONNECT_TEST_REMOTE`) and one that checks a bearer token
+//! (`SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`).
+
+mod auth;
+mod dataframe;
+mod errors;
+mod types;
+
+use databricks_connect::{DatabricksSession, SparkSession};
+
+/// A fresh session on the plain test server; each test gets its own, so settings and
+/// temporary views never leak between tests.
+pub async fn session() -> SparkSession {
+    DatabricksSession::builder()
+        .remote(test_support::test_remote())
+        .create()
+        .await
+        .expect("session on the test server")
+}

@@ -307,9 +307,10 @@ impl DataFrame {
         Ok(out)
     }
 
-    /// Prints the first `n` rows to standard output, as PySpark's `show(n)` does.
+    /// Prints the first `n` rows to standard output, as PySpark's `show(n)` does (values cut
+    /// at 20 characters, a line break after the table).
     pub async fn show(&self, n: i32) -> Result<(), Error> {
-        print!("{}", self.show_string(n, 20, false).await?);
+        println!("{}", self.show_string(n, 20, false).await?);
         Ok(())
     }
 
