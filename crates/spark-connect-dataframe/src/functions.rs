@@ -88,7 +88,7 @@ mod tests {
         assert_eq!(function_name(&(col("a") - 1)), "-");
         assert_eq!(function_name(&(col("a") * 1)), "*");
         assert_eq!(function_name(&(col("a") / 1)), "/");
-        assert_eq!(function_name(&(col("a") % 1)), "%");
+        assert_eq!(function_name(&(col("a") % 3)), "%");
         assert_eq!(function_name(&-col("a")), "negative");
         assert_eq!(function_name(&!col("a")), "not");
         assert_eq!(function_name(&col("a").gt(1)), ">");

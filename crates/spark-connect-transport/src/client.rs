@@ -533,7 +533,7 @@ fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
             message,
         };
     }
-    Error::Server(server)
+    Error::Server(Box::new(server))
 }
 
 /// The responses of one `ExecutePlan` call, in order, each checked to belong to this session.

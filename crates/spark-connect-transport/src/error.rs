@@ -34,9 +34,9 @@ pub enum Error {
         /// What the gRPC layer said.
         message: String,
     },
-    /// The server answered with an error.
+    /// The server answered with an error (boxed: it carries the whole error description).
     #[error(transparent)]
-    Server(#[from] ServerError),
+    Server(Box<ServerError>),
     /// The header source (authentication) failed to produce request headers.
     #[error("cannot obtain request headers: {0}")]
     Headers(#[source] BoxError),
@@ -68,9 +68,15 @@ impl Error {
     /// The server error, when this is one.
     pub fn server_error(&self) -> Option<&ServerError> {
         match self {
-            Error::Server(e) => Some(e),
+            Error::Server(e) => Some(e.as_ref()),
             _ => None,
         }
+    }
+}
+
+impl From<ServerError> for Error {
+    fn from(e: ServerError) -> Self {
+        Error::Server(Box::new(e))
     }
 }
 
