@@ -7,6 +7,10 @@
 
 mod dist;
 mod gen_proto;
+mod pyenv;
+mod quickstart;
+mod spark;
+mod test_task;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +28,14 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   gen-proto [--check] [--update-sums]   generate crates/spark-connect-proto from the pinned Spark release
+  spark start [--name NAME] [--port N] [--token TOKEN] [--memory SIZE]
+                                        start (or reuse) a local Spark Connect server; prints its URL
+  spark stop [--name NAME]              stop it
+  spark status [--name NAME]            show whether it runs (exit code 0) or not (1)
+  test [-- CARGO_TEST_ARGS]             start the test servers, run every test of the workspace, stop them
+  quickstart                            run the quickstart example against the local server
+
+Downloads and the unpacked Spark are cached in DBCONNECT_CACHE_DIR (default ~/.cache/dbconnect-rs).
 ";
 
 fn main() -> ExitCode {
@@ -34,15 +46,18 @@ fn main() -> ExitCode {
     };
     let rest = &args[1..];
     let result = match task.as_str() {
-        "gen-proto" => gen_proto::run(rest),
+        "gen-proto" => gen_proto::run(rest).map(|()| ExitCode::SUCCESS),
+        "spark" => spark::run(rest),
+        "test" => test_task::run(rest).map(|()| ExitCode::SUCCESS),
+        "quickstart" => quickstart::run(rest).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown task `{other}`\n{USAGE}").into()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("xtask: error: {e}");
             ExitCode::FAILURE

@@ -1,0 +1,192 @@
+//! `cargo xtask test [-- extra cargo test args]`: builds the tests, starts the servers they need,
+//! runs every test of the workspace against them and stops what it started.
+//!
+//! Two servers: `test` (plain) and `test-auth` (requires a bearer token, new for every run). Their
+//! URLs, the token and the Python of the comparison venv reach the tests as
+//! `SPARK_CONNECT_TEST_REMOTE`, `SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`
+//! and `DBCONNECT_TEST_PYTHON` (read through the `test-support` crate).
+
+use std::ffi::OsString;
+use std::process::Command;
+
+use crate::dist::Pin;
+use crate::spark::{self, LOG_TAIL_LINES, ServerDir, StartOptions, StopOnDrop};
+use crate::{Result, pyenv, workspace_root};
+
+pub const PLAIN_SERVER: &str = "test";
+pub const AUTH_SERVER: &str = "test-auth";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let args = match args.first() {
+        Some(first) if first == "--" => &args[1..],
+        _ => args,
+    };
+    // Before a second `--` the arguments are cargo's, after it the test binaries'.
+    let (cargo_args, test_args) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i..]),
+        None => (args, &[][..]),
+    };
+    let picks_packages = cargo_args.iter().any(|a| {
+        a == "--workspace"
+            || a == "--all"
+            || a.starts_with("-p")
+            || a.starts_with("--package")
+            || a.starts_with("--manifest-path")
+    });
+    let mut cargo_test: Vec<OsString> = vec!["test".into()];
+    if !picks_packages {
+        cargo_test.push("--workspace".into());
+    }
+    cargo_test.extend(cargo_args.iter().map(OsString::from));
+
+    // Compile first: on a small machine, compiling next to two starting JVMs slows both.
+    let mut build = cargo();
+    build.args(&cargo_test).arg("--no-run");
+    run_step(build, "building the tests (cargo test --no-run)")?;
+
+    spark::catch_interrupts();
+    let pin = Pin::load()?;
+    spark::check_java()?;
+    let spark_home = spark::ensure_spark_home(&pin)?;
+
+    let (plain_options, auth_options) = server_options()?;
+    let auth_token = auth_options
+        .token
+        .clone()
+        .expect("the auth server always has a token");
+    let mut servers = StopOnDrop::default();
+    let mut failures: Vec<String> = Vec::new();
+    // Both JVMs start at once, and the venv is prepared while they do.
+    for options in [&plain_options, &auth_options] {
+        match spark::launch(options, Some(&spark_home)) {
+            Ok(server) => servers.0.push(server),
+            Err(e) => failures.push(format!("cannot start server `{}`: {e}", options.name)),
+        }
+    }
+    let python = match pyenv::ensure_venv(&pin) {
+        Ok(python) => Some(python),
+        Err(e) => {
+            failures.push(format!("cannot prepare the Python test environment: {e}"));
+            None
+        }
+    };
+    for server in &mut servers.0 {
+        let token = server.has_token.then_some(auth_token.as_str());
+        if let Err(e) = spark::wait_until_ready(server, token) {
+            failures.push(e.to_string());
+        }
+    }
+
+    if failures.is_empty() && !spark::interrupted() {
+        let url_of = |name: &str| {
+            servers
+                .0
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.url())
+                .expect("both servers were started")
+        };
+        let mut test = cargo();
+        test.args(&cargo_test)
+            .args(test_args)
+            .env("SPARK_CONNECT_TEST_REMOTE", url_of(PLAIN_SERVER))
+            .env("SPARK_CONNECT_TEST_AUTH_REMOTE", url_of(AUTH_SERVER))
+            .env("SPARK_CONNECT_TEST_AUTH_TOKEN", &auth_token)
+            .env(
+                "DBCONNECT_TEST_PYTHON",
+                python.as_ref().expect("no failure means the venv exists"),
+            )
+            // A token in the caller's environment would make clients send it to the plain server.
+            .env_remove("SPARK_CONNECT_AUTHENTICATE_TOKEN");
+        if let Err(e) = run_step(test, "cargo test") {
+            failures.push(e.to_string());
+        }
+        for server in &mut servers.0 {
+            if !server.alive() {
+                failures.push(format!(
+                    "server `{}` stopped during the tests; last {LOG_TAIL_LINES} lines of {}:\n{}",
+                    server.name,
+                    server.log.display(),
+                    spark::log_tail(&server.log, LOG_TAIL_LINES, Some(&auth_token))
+                ));
+            }
+        }
+    }
+    if spark::interrupted() && failures.is_empty() {
+        failures.push("interrupted".to_string());
+    }
+    drop(servers);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
+}
+
+/// The options for the two servers, stopping earlier ones that cannot be reused: a running
+/// `test` is reused when it has no token; a running `test-auth` only when the caller gives its
+/// token in `SPARK_CONNECT_TEST_AUTH_TOKEN` (the state folder never records the token).
+fn server_options() -> Result<(StartOptions, StartOptions)> {
+    let ports = spark::free_ports(2)?;
+    let mut plain = StartOptions::new(PLAIN_SERVER);
+    let mut auth = StartOptions::new(AUTH_SERVER);
+    // The auth server only answers a few small requests.
+    auth.memory = "2g".to_string();
+    let given_token = std::env::var("SPARK_CONNECT_TEST_AUTH_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    match ServerDir::new(PLAIN_SERVER)?.live()? {
+        Some(r) if !r.has_token => {}
+        Some(_) => {
+            eprintln!(
+                "xtask: server `{PLAIN_SERVER}` runs with a bearer token; restarting it without"
+            );
+            spark::stop(PLAIN_SERVER)?;
+            plain.port = Some(ports[0]);
+        }
+        None => plain.port = Some(ports[0]),
+    }
+    match (ServerDir::new(AUTH_SERVER)?.live()?, given_token) {
+        (Some(r), Some(token)) if r.has_token => auth.token = Some(token),
+        (running, _) => {
+            if running.is_some() {
+                eprintln!(
+                    "xtask: server `{AUTH_SERVER}` runs, but its token is not known (set SPARK_CONNECT_TEST_AUTH_TOKEN to reuse it); restarting it"
+                );
+                spark::stop(AUTH_SERVER)?;
+            }
+            auth.port = Some(ports[1]);
+            auth.token = Some(new_token());
+        }
+    }
+    Ok((plain, auth))
+}
+
+/// 244 random bits from two version-4 UUIDs, as 64 hex digits.
+fn new_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+/// The cargo that runs this xtask (cargo sets `CARGO` for what it runs), in the workspace root.
+pub fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(workspace_root());
+    command
+}
+
+/// Runs a step, failing with its exit status.
+pub fn run_step(mut command: Command, what: &str) -> Result<()> {
+    let status = command
+        .status()
+        .map_err(|e| format!("{what}: cannot run {:?}: {e}", command.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})").into())
+    }
+}
