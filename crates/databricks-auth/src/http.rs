@@ -1,0 +1,201 @@
+//! The HTTP client for token endpoints, and the OAuth wire formats.
+
+use std::time::Duration;
+
+use databricks_config::Config;
+use serde_json::Value;
+
+use crate::error::AuthError;
+use crate::token::Token;
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An HTTP client configured from `cfg` (timeout, certificate checks).
+pub(crate) fn client(cfg: &Config, provider: &str) -> Result<reqwest::Client, AuthError> {
+    let timeout = cfg
+        .http_timeout_seconds()
+        .filter(|s| *s > 0)
+        .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s as u64));
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .danger_accept_invalid_certs(cfg.skip_verify() == Some(true))
+        .build()
+        .map_err(|e| AuthError::provider(provider, format!("cannot create an HTTP client: {e}")))
+}
+
+/// `application/x-www-form-urlencoded` encoding of `pairs`.
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'*');
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(k, FORM),
+                utf8_percent_encode(v, FORM)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A response: status and body.
+pub(crate) struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Sends a request and reads the whole body. The error names the URL, never credentials.
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    provider: &str,
+) -> Result<Response, AuthError> {
+    let response = request.send().await.map_err(|e| {
+        AuthError::provider(
+            provider,
+            format!("request to {url} failed: {}", error_chain(&e)),
+        )
+    })?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| {
+        AuthError::provider(
+            provider,
+            format!("reading the response of {url} failed: {}", error_chain(&e)),
+        )
+    })?;
+    Ok(Response {
+        status,
+        body: body.to_vec(),
+    })
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Parses an OAuth 2.0 token response (RFC 6749 section 5.1), or turns an error response
+/// (section 5.2) into a message with its `error` and `error_description`.
+pub(crate) fn token_response(
+    response: &Response,
+    url: &str,
+    provider: &str,
+) -> Result<Token, AuthError> {
+    let json = response.json();
+    if !(200..300).contains(&response.status) {
+        let detail = json
+            .as_ref()
+            .and_then(|j| {
+                let error = j.get("error")?.as_str()?;
+                Some(match j.get("error_description").and_then(Value::as_str) {
+                    Some(d) => format!("{error}: {d}"),
+                    None => error.to_owned(),
+                })
+            })
+            .unwrap_or_else(|| "no OAuth error in the response".into());
+        return Err(AuthError::provider(
+            provider,
+            format!(
+                "token request to {url} failed: HTTP {}: {detail}",
+                response.status
+            ),
+        ));
+    }
+    let json = json.ok_or_else(|| {
+        AuthError::provider(
+            provider,
+            format!("token response of {url} is not JSON: expected an OAuth token response"),
+        )
+    })?;
+    parse_token_json(&json)
+        .map_err(|what| AuthError::provider(provider, format!("token response of {url}: {what}")))
+}
+
+/// Reads `access_token`, `token_type`, `expires_in` (number or numeric string) and
+/// `refresh_token`.
+pub(crate) fn parse_token_json(json: &Value) -> Result<Token, String> {
+    let access_token = json
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or("expected a non-empty \"access_token\" string")?;
+    let token_type = json
+        .get("token_type")
+        .and_then(Value::as_str)
+        .unwrap_or("Bearer");
+    let expires_in = match json.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(n.as_f64().unwrap_or(0.0)),
+        Some(Value::String(s)) => Some(
+            s.parse::<f64>()
+                .map_err(|_| "expected \"expires_in\" to be a number of seconds".to_owned())?,
+        ),
+        Some(_) => return Err("expected \"expires_in\" to be a number of seconds".into()),
+    };
+    let mut token = Token::bearer(
+        access_token,
+        expires_in.map(|s| Duration::from_secs_f64(s.max(0.0))),
+    );
+    token.token_type = token_type.to_owned();
+    token.refresh_token = json
+        .get("refresh_token")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(
+            form(&[
+                ("grant_type", "client_credentials"),
+                ("scope", "all-apis sql")
+            ]),
+            "grant_type=client_credentials&scope=all-apis%20sql"
+        );
+        assert_eq!(form(&[("a", "x&y=z/é")]), "a=x%26y%3Dz%2F%C3%A9");
+    }
+
+    #[test]
+    fn token_json() {
+        let t = parse_token_json(&serde_json::json!({
+            "access_token": "a", "token_type": "bearer", "expires_in": "3600", "refresh_token": "r"
+        }))
+        .unwrap();
+        assert_eq!(t.authorization(), "bearer a");
+        assert!(t.expires_at.is_some());
+        assert_eq!(t.refresh_token.as_deref(), Some("r"));
+        assert!(parse_token_json(&serde_json::json!({"token_type": "x"})).is_err());
+        assert!(
+            parse_token_json(&serde_json::json!({"access_token": "a", "expires_in": []})).is_err()
+        );
+        assert_eq!(
+            parse_token_json(&serde_json::json!({"access_token": "a"}))
+                .unwrap()
+                .expires_at,
+            None
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Wall-clock times in token responses, turned into monotonic instants.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+/// The monotonic instant of a wall-clock time (in the past if it has passed).
+pub(crate) fn instant_of(t: SystemTime) -> Instant {
+    let now_wall = SystemTime::now();
+    let now = Instant::now();
+    match t.duration_since(now_wall) {
+        Ok(ahead) => now + ahead,
+        Err(e) => now.checked_sub(e.duration()).unwrap_or(now),
+    }
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn from_unix_seconds(secs: i64) -> SystemTime {
+    if secs >= 0 {
+        UNIX_EPOCH + Duration::from_secs(secs as u64)
+    } else {
+        UNIX_EPOCH
+    }
+}
+
+/// Parses RFC 3339 (`2024-03-20T10:30:00.123Z`, `…+01:00`) and the SDKs' space-separated form
+/// without an offset (`2024-03-20 10:30:00[.fff]`, read as UTC as the Go SDK does).
+pub(crate) fn parse_datetime(s: &str) -> Option<SystemTime> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut nanos: u32 = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let padded = format!("{:0<9}", &frac[..digits.min(9)]);
+        nanos = padded.parse().ok()?;
+        rest = &frac[digits..];
+    }
+    let offset_secs: i64 = match rest {
+        "" if b[10] == b' ' => 0,
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let hh: i64 = rest.get(1..3)?.parse().ok()?;
+            let mm: i64 = rest.get(4..6)?.parse().ok()?;
+            if rest.len() != 6 || &rest[3..4] != ":" {
+                return None;
+            }
+            sign * (hh * 3600 + mm * 60)
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(from_unix_seconds(secs) + Duration::from_nanos(u64::from(nanos)))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unix(s: &str) -> u64 {
+        parse_datetime(s)
+            .unwrap()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(unix("1970-01-01T00:00:00Z"), 0);
+        assert_eq!(unix("2024-03-20T10:30:00Z"), 1_710_930_600);
+        assert_eq!(unix("2024-03-20T10:30:00.123456789Z"), 1_710_930_600);
+        assert_eq!(unix("2024-03-20T11:30:00+01:00"), 1_710_930_600);
+        assert_eq!(unix("2024-03-20T05:30:00-05:00"), 1_710_930_600);
+        assert_eq!(unix("2024-03-20 10:30:00"), 1_710_930_600);
+        assert_eq!(unix("2024-03-20 10:30:00.5"), 1_710_930_600);
+        assert_eq!(unix("2000-02-29T00:00:00Z"), 951_782_400);
+        for bad in [
+            "",
+            "2024-03-20",
+            "2024-13-01T00:00:00Z",
+            "2024-03-20T10:30:00",
+            "2024-03-20T10:30:00+0100",
+            "2024-03-20T10:30:00.Z",
+            "x024-03-20T10:30:00Z",
+        ] {
+            assert!(parse_datetime(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! OAuth tokens and a cache that refreshes them early, in the background, once per expiry.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::AuthError;
+use crate::headers::{AuthHeaders, BoxFuture, HeaderSource};
+
+/// A token counts as expired this long before its real expiry, so that a request never
+/// reaches the server with a token that expires on the way.
+pub const EXPIRY_MARGIN: Duration = Duration::from_secs(40);
+
+/// The longest a token is used before a background refresh starts: a token becomes stale at
+/// `min(TTL / 2, 20 min)` before its expiry.
+pub const MAX_STALE_WINDOW: Duration = Duration::from_secs(20 * 60);
+
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// An access token.
+///
+/// `Debug` never shows the token or the refresh token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The access token.
+    pub access_token: String,
+    /// The token type, `Bearer` unless the server says otherwise.
+    pub token_type: String,
+    /// When it expires; `None` for tokens that do not expire.
+    pub expires_at: Option<Instant>,
+    /// A refresh token, when the server gave one.
+    pub refresh_token: Option<String>,
+}
+
+impl Token {
+    /// A bearer token valid for `ttl` from now (forever when `None`).
+    pub fn bearer(access_token: impl Into<String>, ttl: Option<Duration>) -> Token {
+        Token {
+            access_token: access_token.into(),
+            token_type: "Bearer".into(),
+            expires_at: ttl.map(|d| Instant::now() + d),
+            refresh_token: None,
+        }
+    }
+
+    /// The `Authorization` header value, e.g. `Bearer eyJ…`.
+    pub fn authorization(&self) -> String {
+        let kind = if self.token_type.is_empty() {
+            "Bearer"
+        } else {
+            &self.token_type
+        };
+        format!("{kind} {}", self.access_token)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("access_token", &"***")
+            .field("token_type", &self.token_type)
+            .field(
+                "expires_in",
+                &self
+                    .expires_at
+                    .map(|e| e.saturating_duration_since(Instant::now())),
+            )
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// Something that can fetch a new token (a token endpoint, a CLI, a metadata service).
+pub trait TokenSource: Send + Sync + fmt::Debug {
+    /// Fetches a new token.
+    fn token(&self) -> BoxFuture<'_, Result<Token, AuthError>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    Fresh,
+    Stale,
+    Expired,
+}
+
+struct Cached {
+    token: Token,
+    /// Set when the token has an expiry: when it turns stale and when it counts as expired.
+    stale_at: Option<Instant>,
+    expired_at: Option<Instant>,
+}
+
+impl Cached {
+    fn new(token: Token) -> Cached {
+        let now = Instant::now();
+        let (stale_at, expired_at) = match token.expires_at {
+            None => (None, None),
+            Some(expires) => {
+                let ttl = expires.saturating_duration_since(now);
+                let window = (ttl / 2).min(MAX_STALE_WINDOW);
+                (
+                    Some(expires.checked_sub(window).unwrap_or(now)),
+                    Some(expires.checked_sub(EXPIRY_MARGIN).unwrap_or(now)),
+                )
+            }
+        };
+        Cached {
+            token,
+            stale_at,
+            expired_at,
+        }
+    }
+
+    fn freshness(&self, now: Instant) -> Freshness {
+        match (self.stale_at, self.expired_at) {
+            (_, Some(expired)) if now >= expired => Freshness::Expired,
+            (Some(stale), _) if now >= stale => Freshness::Stale,
+            _ => Freshness::Fresh,
+        }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    cached: Option<Cached>,
+    background_running: bool,
+    next_background_attempt: Option<Instant>,
+    backoff: Option<Duration>,
+}
+
+struct Inner {
+    source: Arc<dyn TokenSource>,
+    state: Mutex<State>,
+    /// Held while a refresh runs, so that concurrent callers share one refresh.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+/// Caches a [`TokenSource`]'s token.
+///
+/// - Fresh token: returned at once.
+/// - Stale (`min(TTL/2, 20 min)` before expiry): returned at once while one background task
+///   fetches a new one. A failed background refresh is logged and retried after a back-off
+///   (1 s doubling to 60 s); requests keep the old token while it is valid.
+/// - Expired (40 s before the real expiry) or none yet: the caller waits for a refresh;
+///   concurrent callers share that one refresh and its result.
+///
+/// Clones share the cache.
+#[derive(Clone)]
+pub struct CachedTokenSource {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for CachedTokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedTokenSource")
+            .field("source", &self.inner.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachedTokenSource {
+    /// A cache in front of `source`, optionally seeded with a token already fetched.
+    pub fn new(source: Arc<dyn TokenSource>, initial: Option<Token>) -> Self {
+        CachedTokenSource {
+            inner: Arc::new(Inner {
+                source,
+                state: Mutex::new(State {
+                    cached: initial.map(Cached::new),
+                    ..State::default()
+                }),
+                refreshing: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+
+    /// A valid token, refreshing as described on the type.
+    pub async fn token(&self) -> Result<Token, AuthError> {
+        let now = Instant::now();
+        {
+            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut start_background = false;
+            if let Some(cached) = &state.cached {
+                match cached.freshness(now) {
+                    Freshness::Fresh => return Ok(cached.token.clone()),
+                    Freshness::Stale => {
+                        let token = cached.token.clone();
+                        if !state.background_running
+                            && state.next_background_attempt.is_none_or(|t| now >= t)
+                        {
+                            state.background_running = true;
+                            start_background = true;
+                        }
+                        drop(state);
+                        if start_background {
+                            let inner = self.inner.clone();
+                            tokio::spawn(async move { background_refresh(inner).await });
+                        }
+                        return Ok(token);
+                    }
+                    Freshness::Expired => {}
+                }
+            }
+        }
+        let _refreshing = self.inner.refreshing.lock().await;
+        {
+            // Someone else may have refreshed while this caller waited.
+            let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(cached) = &state.cached {
+                if cached.freshness(Instant::now()) != Freshness::Expired {
+                    return Ok(cached.token.clone());
+                }
+            }
+        }
+        let token = self.inner.source.token().await?;
+        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.cached = Some(Cached::new(token.clone()));
+        state.backoff = None;
+        state.next_background_attempt = None;
+        Ok(token)
+    }
+}
+
+async fn background_refresh(inner: Arc<Inner>) {
+    let _refreshing = inner.refreshing.lock().await;
+    let still_needed = {
+        let state = inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        state
+            .cached
+            .as_ref()
+            .is_none_or(|c| c.freshness(Instant::now()) != Freshness::Fresh)
+    };
+    let result = if still_needed {
+        Some(inner.source.token().await)
+    } else {
+        None
+    };
+    let mut state = inner.state.lock().unwrap_or_else(|e| e.into_inner());
+    state.background_running = false;
+    match result {
+        None => {}
+        Some(Ok(token)) => {
+            state.cached = Some(Cached::new(token));
+            state.backoff = None;
+            state.next_background_attempt = None;
+        }
+        Some(Err(e)) => {
+            let backoff = state
+                .backoff
+                .map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
+            state.backoff = Some(backoff);
+            state.next_background_attempt = Some(Instant::now() + backoff);
+            tracing::warn!(error = %e, retry_in = ?backoff, "background token refresh failed; the current token stays in use while it is valid");
+        }
+    }
+}
+
+impl TokenSource for CachedTokenSource {
+    fn token(&self) -> BoxFuture<'_, Result<Token, AuthError>> {
+        Box::pin(CachedTokenSource::token(self))
+    }
+}
+
+/// A header source that sends `Authorization: <type> <token>` from a cached token source.
+#[derive(Clone, Debug)]
+pub struct TokenHeaderSource {
+    tokens: CachedTokenSource,
+    extra: AuthHeaders,
+}
+
+impl TokenHeaderSource {
+    /// Headers from `tokens`.
+    pub fn new(tokens: CachedTokenSource) -> Self {
+        TokenHeaderSource {
+            tokens,
+            extra: AuthHeaders::new(),
+        }
+    }
+
+    /// The underlying token cache.
+    pub fn tokens(&self) -> &CachedTokenSource {
+        &self.tokens
+    }
+}
+
+impl HeaderSource for TokenHeaderSource {
+    fn headers(&self) -> BoxFuture<'_, Result<AuthHeaders, AuthError>> {
+        Box::pin(async move {
+            let token = self.tokens.token().await.map_err(|e| {
+                let provider = match e.kind() {
+                    crate::AuthErrorKind::Provider { provider } => provider.clone(),
+                    _ => return e,
+                };
+                e.map_message(|m| format!("{provider}: {m}"))
+            })?;
+            let mut headers = AuthHeaders::new().with("Authorization", token.authorization());
+            for (n, v) in self.extra.iter() {
+                headers = headers.with(n, v);
+            }
+            Ok(headers)
+        })
+    }
+}
