@@ -16,7 +16,8 @@ use crate::spark;
 /// Installed beside `pyspark[connect]`; the extra names most, these make them explicit.
 const PACKAGES: &[&str] = &[
     "pyarrow",
-    "pandas",
+    // PySpark 4.3 warns that it does not fully support pandas 3 yet.
+    "pandas<3",
     "grpcio",
     "grpcio-status",
     "googleapis-common-protos",

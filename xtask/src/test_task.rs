@@ -31,7 +31,6 @@ pub fn run(args: &[String]) -> Result<()> {
             || a == "--all"
             || a.starts_with("-p")
             || a.starts_with("--package")
-            || a.starts_with("--manifest-path")
     });
     let mut cargo_test: Vec<OsString> = vec!["test".into()];
     if !picks_packages {
