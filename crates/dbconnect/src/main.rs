@@ -1,1 +1,155 @@
-fn main() {}
+//! `dbconnect`: run Spark SQL on a Spark Connect server (or Databricks) from the command line.
+//!
+//! ```text
+//! dbconnect --remote sc://127.0.0.1:15002 sql "SELECT 1 AS one" --output json
+//! ```
+//!
+//! Results go to standard output as a table, JSON lines, CSV, or an Arrow IPC stream; errors go
+//! to standard error as `dbconnect: error: ...`. Exit codes: 0 success, 1 a query, server or
+//! output error, 2 a usage or connection-string error. See `docs/cli.md`.
+
+mod error;
+mod json;
+mod output;
+mod stdout;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use databricks_connect::{ConnectionString, DatabricksSession};
+use spark_connect_dataframe::SPARK_REMOTE_ENV;
+
+use crate::error::CliError;
+use crate::stdout::Stdout;
+
+/// Runs Spark SQL on a Spark Connect server or Databricks.
+#[derive(Debug, Parser)]
+#[command(name = "dbconnect", version, about, long_about = None)]
+struct Cli {
+    /// The server as an `sc://host[:port][/;key=value...]` connection string.
+    /// Without it, the SPARK_REMOTE environment variable is used.
+    #[arg(long, global = true, value_name = "URL")]
+    remote: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs a SQL statement and writes its result to standard output.
+    Sql(SqlArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SqlArgs {
+    /// The SQL statement, e.g. "SELECT * FROM range(10)".
+    query: String,
+
+    /// How to write the result.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    output: OutputFormat,
+
+    /// Return at most this many rows.
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i32).range(0..)
+    )]
+    limit: Option<i32>,
+}
+
+/// The output formats of `dbconnect sql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people to read, followed by a `(N rows)` line.
+    Table,
+    /// One JSON object per row (JSON Lines).
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// An Arrow IPC stream: the exact schema and batches the server sent.
+    Arrow,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `dbconnect` alone: the help, to stderr, as a usage error.
+            let _ = write!(std::io::stderr().lock(), "{}", e.render());
+            return ExitCode::from(2);
+        }
+        Err(e) if e.use_stderr() => {
+            // clap's text starts with "error: "; say which program it is, as for other errors.
+            let _ = write!(std::io::stderr().lock(), "dbconnect: {}", e.render());
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            // --help and --version: to stdout, and a closed pipe is no failure.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
+    let secrets = error::Secrets::collect(cli.remote.as_deref());
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return CliError::Runtime(format!("cannot start the async runtime: {e}"))
+                .report(&secrets);
+        }
+    };
+    let mut out = Stdout::new();
+    let result = runtime.block_on(run(cli, &mut out));
+    // A reader that went away (`dbconnect ... | head -1`) is not an error: stop quietly.
+    if out.broken_pipe() {
+        return ExitCode::SUCCESS;
+    }
+    match result.and_then(|()| out.finish()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) if out.broken_pipe() => ExitCode::SUCCESS,
+        Err(e) => e.report(&secrets),
+    }
+}
+
+async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
+    let Command::Sql(args) = cli.command;
+    let source = check_remote(cli.remote.as_deref())?;
+    let mut builder =
+        DatabricksSession::builder().user_agent(concat!("dbconnect/", env!("CARGO_PKG_VERSION")));
+    if let Some(remote) = cli.remote {
+        builder = builder.remote(remote);
+    }
+    let spark = builder
+        .create()
+        .await
+        .map_err(|e| CliError::from_session(e, source.is_none()))?;
+    let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
+    if let Some(n) = args.limit {
+        df = df.limit(n);
+    }
+    output::write(&df, args.output, out).await
+}
+
+/// Checks the connection string before anything else, so that a malformed one is a usage
+/// error (exit 2) naming where it came from. Returns that source, or `None` when no
+/// connection string was given and the facade decides.
+fn check_remote(remote: Option<&str>) -> Result<Option<&'static str>, CliError> {
+    let (url, source) = match remote {
+        Some(url) => (url.to_string(), "--remote"),
+        None => match std::env::var(SPARK_REMOTE_ENV) {
+            Ok(url) if !url.is_empty() => (url, SPARK_REMOTE_ENV),
+            _ => return Ok(None),
+        },
+    };
+    ConnectionString::parse(&url).map_err(|e| CliError::ConnectionString {
+        source_name: source,
+        message: e.to_string(),
+    })?;
+    Ok(Some(source))
+}

@@ -1,0 +1,180 @@
+//! What can go wrong, how it is shown, and which exit code it gives.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use spark_connect_dataframe::SPARK_REMOTE_ENV;
+
+use spark_connect_transport::TOKEN_ENV_VAR;
+
+/// An error of the command line tool.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The connection string is malformed.
+    #[error("{source_name}: {message}")]
+    ConnectionString {
+        /// Where it came from: `--remote` or `SPARK_REMOTE`.
+        source_name: &'static str,
+        message: String,
+    },
+    /// The connection parameters are missing or contradictory.
+    #[error("{0}")]
+    Config(String),
+    /// The server refused or failed the query, or could not be reached.
+    #[error("{0}")]
+    Query(String),
+    /// The result could not be written in the requested format.
+    #[error("{0}")]
+    Output(String),
+    /// The process could not set itself up.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    /// 2 for what the user typed (usage, connection strings), 1 for everything that happened
+    /// after the request left.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::ConnectionString { .. } | CliError::Config(_) => 2,
+            CliError::Query(_) | CliError::Output(_) | CliError::Runtime(_) => 1,
+        }
+    }
+
+    /// Prints `dbconnect: error: ...` to stderr, with any secret masked, and returns the exit
+    /// code.
+    pub fn report(&self, secrets: &Secrets) -> ExitCode {
+        // Server messages often end in a newline; one is enough.
+        let message = secrets.mask(self.to_string().trim_end());
+        // A closed stderr leaves nothing to tell; never panic over it as eprintln! would.
+        let _ = writeln!(std::io::stderr().lock(), "dbconnect: error: {message}");
+        ExitCode::from(self.exit_code())
+    }
+
+    /// An error from making the session.
+    pub fn from_session(e: databricks_connect::Error, remote_missing: bool) -> CliError {
+        match e {
+            databricks_connect::Error::Config(message) if remote_missing => CliError::Config(
+                format!("{message}\nhint: pass --remote sc://host:port or set {SPARK_REMOTE_ENV}"),
+            ),
+            databricks_connect::Error::Config(message) => CliError::Config(message),
+            databricks_connect::Error::Spark(e) => CliError::query(e),
+            other => CliError::Query(with_sources(&other)),
+        }
+    }
+
+    /// An error from running a query or reading its result.
+    pub fn query(e: spark_connect_dataframe::Error) -> CliError {
+        if let Some(server) = e.server_error() {
+            let mut message = server.to_string();
+            if let Some(class) = server.error_class()
+                && !message.contains(class)
+            {
+                message.push_str(&format!(" [{class}]"));
+            }
+            return CliError::Query(message);
+        }
+        CliError::Query(with_sources(&e))
+    }
+}
+
+/// The error and its causes, each once: wrappers often repeat their source's text.
+pub fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+/// Secret values the user handed in, to be masked in anything printed.
+///
+/// The libraries already keep tokens out of their messages; this is a second line of defence
+/// for text that quotes user input (a connection string is user input).
+#[derive(Debug, Default)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// The token values in `--remote`, `SPARK_REMOTE` and `SPARK_CONNECT_AUTHENTICATE_TOKEN`.
+    pub fn collect(remote: Option<&str>) -> Secrets {
+        let mut secrets = Vec::new();
+        let env_remote = std::env::var(SPARK_REMOTE_ENV).ok();
+        for url in [remote, env_remote.as_deref()].into_iter().flatten() {
+            secrets.extend(token_values(url));
+        }
+        if let Ok(token) = std::env::var(TOKEN_ENV_VAR) {
+            secrets.push(token);
+        }
+        // Very short values would mask ordinary words; no real token is that short.
+        secrets.retain(|s| s.len() >= 4);
+        // Longest first, so a token containing another is masked whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Secrets(secrets)
+    }
+
+    /// `text` with every secret replaced by `***`.
+    pub fn mask(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for secret in &self.0 {
+            text = text.replace(secret.as_str(), "***");
+        }
+        text
+    }
+}
+
+/// Values of `token=` anywhere in a connection string, whether or not it parses.
+fn token_values(url: &str) -> Vec<String> {
+    let lower = url.to_ascii_lowercase();
+    let mut values = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("token=") {
+        let start = from + i + "token=".len();
+        let end = url[start..]
+            .find([';', '&', '?', '/'])
+            .map_or(url.len(), |j| start + j);
+        values.push(url[start..end].to_string());
+        from = start;
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_values_are_found_even_in_malformed_strings() {
+        assert_eq!(
+            token_values("sc://h/;TOKEN=abcd1234;x=1"),
+            vec!["abcd1234".to_string()]
+        );
+        assert_eq!(
+            token_values("sc://h/x?token=s3cr3t&x=1"),
+            vec!["s3cr3t".to_string()]
+        );
+        assert_eq!(token_values("sc://h/;token="), vec![String::new()]);
+        assert!(token_values("sc://h").is_empty());
+    }
+
+    #[test]
+    fn masking_replaces_every_occurrence() {
+        let s = Secrets(vec!["s3cr3t-long".into(), "s3cr3t".into()]);
+        assert_eq!(s.mask("a s3cr3t-long b s3cr3t"), "a *** b ***");
+    }
+
+    #[test]
+    fn exit_codes() {
+        let usage = CliError::ConnectionString {
+            source_name: "--remote",
+            message: "m".into(),
+        };
+        assert_eq!(usage.exit_code(), 2);
+        assert_eq!(CliError::Query("q".into()).exit_code(), 1);
+    }
+}
