@@ -27,10 +27,7 @@ pub fn run(args: &[String]) -> Result<()> {
         None => (args, &[][..]),
     };
     let picks_packages = cargo_args.iter().any(|a| {
-        a == "--workspace"
-            || a == "--all"
-            || a.starts_with("-p")
-            || a.starts_with("--package")
+        a == "--workspace" || a == "--all" || a.starts_with("-p") || a.starts_with("--package")
     });
     let mut cargo_test: Vec<OsString> = vec!["test".into()];
     if !picks_packages {
