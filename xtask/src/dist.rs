@@ -111,6 +111,8 @@ pub fn ensure_sdist(pin: &Pin) -> Result<PathBuf> {
         .arg(format!("pyspark=={}", pin.pyspark_version))
         .arg("-d")
         .arg(&dir)
+        // stdout is kept for results (`cargo xtask spark start` prints only the URL there).
+        .stdout(std::io::stderr())
         .status()
         .map_err(|e| format!("cannot run `{python} -m pip`: {e}"))?;
     if !status.success() {

@@ -86,6 +86,7 @@ pub fn ensure_venv(pin: &Pin) -> Result<PathBuf> {
         ])
         .arg(&pyspark)
         .args(PACKAGES)
+        .stdout(std::io::stderr())
         .status()
         .map_err(|e| format!("cannot run `{} -m pip`: {e}", python.display()))?;
     if !status.success() {
