@@ -54,6 +54,8 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     match command.as_str() {
         "start" => {
             let options = parse_start_args(rest)?;
+            // Ctrl-C while waiting stops the server this start launched instead of leaving it.
+            catch_interrupts();
             let server = start(&options)?;
             println!("{}", server.url());
             Ok(ExitCode::SUCCESS)
