@@ -127,11 +127,7 @@ fn extract_protos(sdist: &Path, pin: &Pin) -> Result<BTreeMap<String, Vec<u8>>> 
 
 /// Checks every `.proto` against `proto/SHA256SUMS` (the `sha256sum` format), or rewrites the
 /// file with `--update-sums` (only when moving the pin to another release).
-fn verify_sums(
-    sums_path: &Path,
-    protos: &BTreeMap<String, Vec<u8>>,
-    update: bool,
-) -> Result<()> {
+fn verify_sums(sums_path: &Path, protos: &BTreeMap<String, Vec<u8>>, update: bool) -> Result<()> {
     let actual: BTreeMap<&str, String> = protos
         .iter()
         .map(|(name, data)| (name.as_str(), dist::sha256_hex(data)))
@@ -192,11 +188,7 @@ fn verify_sums(
     Ok(())
 }
 
-fn generate<'a>(
-    include: &Path,
-    files: impl Iterator<Item = &'a String>,
-    out: &Path,
-) -> Result<()> {
+fn generate<'a>(include: &Path, files: impl Iterator<Item = &'a String>, out: &Path) -> Result<()> {
     let files: Vec<PathBuf> = files.map(PathBuf::from).collect();
     // protox carries the google/protobuf well-known types itself, so no protoc and no
     // include path beyond the extracted files are needed.
