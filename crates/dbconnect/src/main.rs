@@ -27,8 +27,7 @@ use crate::stdout::Stdout;
 #[derive(Debug, Parser)]
 #[command(name = "dbconnect", version, about, long_about = None)]
 struct Cli {
-    /// The server as an `sc://host[:port][/;key=value...]` connection string.
-    /// Without it, the SPARK_REMOTE environment variable is used.
+    /// The Spark Connect server: sc://host[:port][/;key=value...] [default: $SPARK_REMOTE]
     #[arg(long, global = true, value_name = "URL")]
     remote: Option<String>,
 
