@@ -111,8 +111,14 @@ impl ConnectionString {
             None => (location, ""),
         };
         if !path.is_empty() && path != "/" {
+            // Quote the path only up to a character that could start a query holding a
+            // secret (`sc://h/x?token=...`).
+            let shown = match path.find(['?', '=', '&', '#']) {
+                Some(i) => format!("{}...", &path[..i]),
+                None => path.to_string(),
+            };
             return Err(ConnectionStringError::new(format!(
-                "the path '{path}' must be empty"
+                "the path '{shown}' must be empty"
             )));
         }
         if authority.contains('@') {
@@ -625,6 +631,8 @@ mod tests {
             "sc://h/;token=s3cr3t=x",
             "sc://h/;token=%FFs3cr3t",
             "sc://h:bad/;token=s3cr3t",
+            "sc://h/x?token=s3cr3t",
+            "sc://h/x&token=s3cr3t",
         ] {
             let message = err(input);
             assert!(!message.contains("s3cr3t"), "{input}: {message}");
