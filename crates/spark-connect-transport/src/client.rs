@@ -32,12 +32,15 @@ pub struct Header {
 }
 
 impl Header {
-    /// A header whose value may be shown in logs.
+    /// A header. Its value is treated as a secret when the name looks like a credential
+    /// (`authorization`, `cookie`, or a name containing `token`, `secret`, `password`, `key`,
+    /// `credential` or `auth`); otherwise it may be shown in logs.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Header {
+        let name = name.into().to_ascii_lowercase();
         Header {
-            name: name.into().to_ascii_lowercase(),
+            sensitive: crate::connection_string::is_secret_key(&name),
+            name,
             value: value.into(),
-            sensitive: false,
         }
     }
 
@@ -172,7 +175,7 @@ impl ClientBuilder {
     }
 
     /// Trusts this PEM-encoded CA certificate (one or more) besides the platform's roots, for
-    /// private deployments and test gateways.
+    /// private deployments and test gateways. Used only when the channel uses TLS.
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(pem.into());
         self
@@ -619,6 +622,9 @@ mod tests {
         let c = client();
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
+        let named = Header::new("Authorization", "Bearer hidden-too");
+        assert!(named.is_sensitive() && !format!("{named:?}").contains("hidden-too"));
+        assert!(!Header::new("x-databricks-cluster-id", "c").is_sensitive());
         assert!(!shown.contains("hidden-value"), "{shown}");
         assert!(shown.contains("x-extra"), "{shown}");
         let h = Header::bearer("tok3n");

@@ -106,6 +106,14 @@ impl ConnectionString {
             Some((l, p)) => (l, Some(p)),
             None => (rest, None),
         };
+        if let Some(i) = location.find(['?', '#', '&', '=']) {
+            // Quote only what precedes it: `sc://h?token=...` must not echo the token.
+            return Err(ConnectionStringError::new(format!(
+                "unexpected '{}' after 'sc://{}': parameters follow ';', as in sc://host:port/;key=value",
+                &location[i..i + 1],
+                &location[..i]
+            )));
+        }
         let (authority, path) = match location.find('/') {
             Some(i) => (&location[..i], &location[i..]),
             None => (location, ""),
@@ -148,13 +156,28 @@ impl ConnectionString {
                 conn.set_param(param)?;
             }
         }
+        if conn.token.is_some() && conn.use_ssl == Some(false) && !conn.is_loopback() {
+            return Err(ConnectionStringError::new(format!(
+                "use_ssl=false with a token would send the token in plaintext to '{}'; tokens go over plaintext only to loopback hosts",
+                conn.host
+            )));
+        }
         Ok(conn)
     }
 
     fn set_param(&mut self, param: &str) -> Result<(), ConnectionStringError> {
         let Some((raw_key, raw_value)) = param.split_once('=') else {
+            let shown = match param.find(':') {
+                Some(i) => format!("{}...", &param[..i]),
+                None if param.len() > 40 => format!(
+                    "{}... ({} characters)",
+                    &param[..8.min(param.len())],
+                    param.len()
+                ),
+                None => param.to_string(),
+            };
             return Err(ConnectionStringError::new(format!(
-                "the parameter '{param}' must be a key=value pair"
+                "the parameter '{shown}' must be a key=value pair"
             )));
         };
         if raw_value.contains('=') {
@@ -169,7 +192,7 @@ impl ConnectionString {
                 "a parameter has an empty key (found ';=...')",
             ));
         }
-        let is_token = key == "token";
+        let is_token = key == "token" || is_secret_key(&key);
         let value = percent_decode_str(raw_value)
             .decode_utf8()
             .map_err(|_| {
@@ -340,6 +363,26 @@ impl ConnectionString {
     }
 }
 
+/// Whether a header or parameter name looks like it carries a credential, so that its value is
+/// never shown and is marked sensitive on the wire.
+pub fn is_secret_key(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "token"
+    ) || [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "key",
+        "credential",
+        "auth",
+    ]
+    .iter()
+    .any(|part| name.contains(part))
+}
+
 fn decode(raw: &str, what: &str) -> Result<String, ConnectionStringError> {
     percent_decode_str(raw)
         .decode_utf8()
@@ -453,7 +496,7 @@ impl fmt::Display for ConnectionString {
             param(f, "grpc_max_message_size", &v.to_string())?;
         }
         for (k, v) in &self.metadata {
-            param(f, k, v)?;
+            param(f, k, if is_secret_key(k) { "***" } else { v })?;
         }
         Ok(())
     }
@@ -470,7 +513,19 @@ impl fmt::Debug for ConnectionString {
             .field("user_agent", &self.user_agent)
             .field("session_id", &self.session_id)
             .field("grpc_max_message_size", &self.grpc_max_message_size)
-            .field("metadata", &self.metadata)
+            .field(
+                "metadata",
+                &self
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str(),
+                            if is_secret_key(k) { "***" } else { v.as_str() },
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -563,8 +618,9 @@ mod tests {
                 .unwrap()
                 .use_tls()
         );
+        assert!(err("sc://example.com/;token=t;use_ssl=false").contains("in plaintext"));
         assert!(
-            !parse("sc://example.com/;token=t;use_ssl=false")
+            !parse("sc://localhost/;token=t;use_ssl=false")
                 .unwrap()
                 .use_tls()
         );
@@ -633,10 +689,25 @@ mod tests {
             "sc://h:bad/;token=s3cr3t",
             "sc://h/x?token=s3cr3t",
             "sc://h/x&token=s3cr3t",
+            "sc://h?token=s3cr3t",
+            "sc://h:443?token=s3cr3t",
+            "sc://[::1?token=s3cr3t",
+            "sc://h/;token:s3cr3t",
+            "sc://h/;x-api-key=%FFs3cr3t",
         ] {
             let message = err(input);
             assert!(!message.contains("s3cr3t"), "{input}: {message}");
         }
+    }
+
+    #[test]
+    fn secret_looking_metadata_is_redacted() {
+        let c = parse("sc://h/;authorization=Bearer%20s3cr3t;x-api-key=s3cr3t;x-plain=v").unwrap();
+        let shown = c.to_string();
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("x-plain=v"), "{shown}");
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        assert!(is_secret_key("X-Databricks-Token") && !is_secret_key("x-databricks-cluster-id"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub use client::{
 };
 pub use connection_string::{
     ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT, TOKEN_ENV_VAR,
+    is_secret_key,
 };
 pub use error::{BoxError, Error, ServerError, ServerErrorKind};
 
