@@ -7,6 +7,11 @@ use spark_connect_transport::proto;
 
 /// A column expression, such as `col("a") + lit(1)`.
 ///
+/// The other side of an operator or comparison is an [`IntoOperand`]: a column, or a Rust
+/// value taken as a literal; a string there is text, as in PySpark (`col("name").eq("alice")`
+/// compares with the text `alice`). Where a list of columns is expected (`select`), a string is
+/// a column name.
+///
 /// Columns are built locally and resolved by the server when the plan runs. Spark's
 /// operators are Rust operators where Rust has them (`+ - * / % !` and unary `-`); comparisons
 /// and boolean logic are methods (`gt`, `eq`, `and`, ...), because Rust's comparison traits
@@ -37,8 +42,8 @@ impl Column {
         }))
     }
 
-    fn binary(self, name: &str, other: impl Into<Column>) -> Column {
-        Column::function(name, [self, other.into()])
+    fn binary(self, name: &str, other: impl IntoOperand) -> Column {
+        Column::function(name, [self, other.into_operand()])
     }
 
     /// The protocol expression.
@@ -70,35 +75,35 @@ impl Column {
     }
 
     /// `self = other`.
-    pub fn eq(self, other: impl Into<Column>) -> Column {
+    pub fn eq(self, other: impl IntoOperand) -> Column {
         self.binary("==", other)
     }
     /// `self <> other`.
-    pub fn ne(self, other: impl Into<Column>) -> Column {
+    pub fn ne(self, other: impl IntoOperand) -> Column {
         !self.eq(other)
     }
     /// `self > other`.
-    pub fn gt(self, other: impl Into<Column>) -> Column {
+    pub fn gt(self, other: impl IntoOperand) -> Column {
         self.binary(">", other)
     }
     /// `self >= other`.
-    pub fn ge(self, other: impl Into<Column>) -> Column {
+    pub fn ge(self, other: impl IntoOperand) -> Column {
         self.binary(">=", other)
     }
     /// `self < other`.
-    pub fn lt(self, other: impl Into<Column>) -> Column {
+    pub fn lt(self, other: impl IntoOperand) -> Column {
         self.binary("<", other)
     }
     /// `self <= other`.
-    pub fn le(self, other: impl Into<Column>) -> Column {
+    pub fn le(self, other: impl IntoOperand) -> Column {
         self.binary("<=", other)
     }
     /// `self AND other`.
-    pub fn and(self, other: impl Into<Column>) -> Column {
+    pub fn and(self, other: impl IntoOperand) -> Column {
         self.binary("and", other)
     }
     /// `self OR other`.
-    pub fn or(self, other: impl Into<Column>) -> Column {
+    pub fn or(self, other: impl IntoOperand) -> Column {
         self.binary("or", other)
     }
     /// `self IS NULL`.
@@ -113,7 +118,7 @@ impl Column {
 
 macro_rules! arithmetic {
     ($trait:ident, $method:ident, $spark:literal) => {
-        impl<T: Into<Column>> ops::$trait<T> for Column {
+        impl<T: IntoOperand> ops::$trait<T> for Column {
             type Output = Column;
             fn $method(self, rhs: T) -> Column {
                 self.binary($spark, rhs)
@@ -157,6 +162,25 @@ impl From<String> for Column {
 impl From<&String> for Column {
     fn from(name: &String) -> Column {
         crate::functions::col(name)
+    }
+}
+
+/// The other side of an operator or comparison: a [`Column`], or a value taken as a literal
+/// (numbers, booleans, strings, byte vectors).
+pub trait IntoOperand {
+    /// The operand as a column.
+    fn into_operand(self) -> Column;
+}
+
+impl IntoOperand for Column {
+    fn into_operand(self) -> Column {
+        self
+    }
+}
+
+impl<T: Into<Literal>> IntoOperand for T {
+    fn into_operand(self) -> Column {
+        crate::functions::lit(self)
     }
 }
 

@@ -189,7 +189,7 @@ impl DataFrame {
         let column = batches
             .iter()
             .find(|b| b.num_rows() > 0)
-            .map(|b| b.column(0).clone())
+            .and_then(|b| b.columns().first().cloned())
             .ok_or_else(|| Error::Protocol("count() returned no row".into()))?;
         let counts = column
             .as_any()

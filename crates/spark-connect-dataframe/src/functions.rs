@@ -98,6 +98,22 @@ mod tests {
     }
 
     #[test]
+    fn strings_in_comparisons_are_text_not_column_names() {
+        let cond = col("name").eq("alice").into_proto();
+        let Some(ExprType::UnresolvedFunction(f)) = cond.expr_type else {
+            panic!("not a function")
+        };
+        assert!(
+            matches!(
+                &f.arguments[1].expr_type,
+                Some(ExprType::Literal(ex::Literal { literal_type: Some(ex::literal::LiteralType::String(s)), .. })) if s == "alice"
+            ),
+            "{:?}",
+            f.arguments[1]
+        );
+    }
+
+    #[test]
     fn star_and_nested_names() {
         assert!(matches!(
             col("*").to_proto().expr_type,

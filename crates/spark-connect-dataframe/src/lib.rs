@@ -45,7 +45,7 @@ mod result;
 mod session;
 pub mod types;
 
-pub use column::{Column, IntoCondition, Literal};
+pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
 pub use result::RecordBatchStream;

@@ -17,9 +17,10 @@ use crate::types::StructType;
 /// The batches of a query result, decoded while later ones are still arriving.
 ///
 /// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when its buffers are
-/// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). Row counts
-/// and offsets the server announces are checked, so a lost or repeated batch is an error, never
-/// silently wrong data.
+/// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). A batch
+/// whose rows differ from the count the server announced, or that starts at another offset
+/// than the rows received so far, is an error. A stream that the server ends early but cleanly
+/// cannot be told apart yet: that needs reattachable execution and its `ResultComplete`.
 pub struct RecordBatchStream {
     inner: ExecuteStream,
     pending: VecDeque<RecordBatch>,
@@ -76,7 +77,12 @@ impl RecordBatchStream {
         if let Some(schema) = &response.schema
             && self.spark_schema.is_none()
         {
-            self.spark_schema = Some(StructType::from_proto(schema)?);
+            // Informational only (the Arrow payload carries the real schema): a type this
+            // client cannot decode must not cost the result.
+            match StructType::from_proto(schema) {
+                Ok(s) => self.spark_schema = Some(s),
+                Err(e) => tracing::debug!(error = %e, "ignoring an undecodable result schema"),
+            }
         }
         if let Some(ResponseType::ArrowBatch(batch)) = response.response_type {
             self.decode(batch)?;

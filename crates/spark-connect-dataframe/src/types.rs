@@ -139,7 +139,8 @@ impl StructType {
         )
     }
 
-    /// A tree like PySpark's `printSchema()`.
+    /// A tree like PySpark's `printSchema()`, descending into struct fields (not yet into the
+    /// element types of arrays and maps).
     pub fn tree_string(&self) -> std::string::String {
         let mut out = std::string::String::from("root\n");
         fn walk(out: &mut std::string::String, fields: &[StructField], depth: usize) {
