@@ -133,7 +133,13 @@ impl DatabricksSessionBuilder {
     /// The session made earlier by `get_or_create` with the same configuration, or a new one.
     pub async fn get_or_create(self) -> Result<SparkSession, Error> {
         let (url, _) = self.resolve_remote()?;
-        let key = format!("{url}\u{0}{:?}\u{0}{:?}", self.headers, self.user_agent);
+        // The token may come from SPARK_CONNECT_AUTHENTICATE_TOKEN: key on the resolved one, so
+        // a rotated token makes a new session. The key stays in memory and is never shown.
+        let token = ConnectionString::parse(&url)?.token().map(str::to_string);
+        let key = format!(
+            "{url}\u{0}{token:?}\u{0}{:?}\u{0}{:?}",
+            self.headers, self.user_agent
+        );
         if let Some(session) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(session.clone());
         }

@@ -319,11 +319,14 @@ fn an_error_while_rows_stream_exits_1() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    // The table is built whole before it is written, so it gets a smaller result.
+    // About 60 MB of output: far more than a pipe buffer (64 KB), so dbconnect is still
+    // writing when the reader hangs up, yet small enough for the test server's heap (3 M rows
+    // of this width ran it out of memory). The table is built whole before it is written, so
+    // it gets a smaller result.
     for (format, rows) in [
-        ("json", 3_000_000),
-        ("csv", 3_000_000),
-        ("arrow", 3_000_000),
+        ("json", 300_000),
+        ("csv", 300_000),
+        ("arrow", 300_000),
         ("table", 50_000),
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dbconnect"))
@@ -347,6 +350,16 @@ fn a_closed_pipe_ends_quietly() {
             .expect("reads the first line");
         assert!(!first.is_empty(), "{format}: some output came");
         drop(stdout);
+        // Bounded: a dbconnect that never notices the closed pipe fails the test instead of
+        // hanging the whole run.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while child.try_wait().expect("waits for dbconnect").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{format}: dbconnect did not end within 120 s after its reader hung up");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let output = child.wait_with_output().expect("dbconnect ends");
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{format}: {stderr}");
