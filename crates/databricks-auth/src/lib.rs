@@ -4,13 +4,13 @@
 //! A [`CredentialsProvider`] looks at a `Config` and either applies (it returns a
 //! [`HeaderSource`], asked for fresh headers on every request) or does not (the chain tries the
 //! next one). [`CredentialsChain::default`] tries, in the SDKs' order, the providers this crate
-//! implements so far: `pat`, `basic`, `metadata-service`, `oauth-m2m`, `databricks-cli`.
+//! implements so far: `pat`, `basic`, `metadata-service`, `oauth-m2m`, `env-oidc`, `file-oidc`,
+//! `azure-client-secret`, `azure-cli`, `databricks-cli`.
 //! `auth_type` forces one. OAuth tokens are cached by [`CachedTokenSource`], which refreshes them
 //! in the background before they expire.
 //!
 //! Not implemented yet (forcing them fails with "not implemented yet"): `external-browser`
-//! (U2M), `azure-cli`, `azure-client-secret`, `env-oidc`, `file-oidc` and the other SDK types
-//! listed in [`NOT_YET_IMPLEMENTED`].
+//! (U2M) and the other SDK types listed in [`NOT_YET_IMPLEMENTED`].
 //!
 //! This crate knows nothing of gRPC or DataFrames.
 //!

@@ -75,11 +75,7 @@ pub const AUTH_DOCS_URL: &str =
 /// with `auth_type` fails with a "not implemented yet" error instead of "unknown".
 pub const NOT_YET_IMPLEMENTED: &[&str] = &[
     "external-browser",
-    "azure-cli",
-    "azure-client-secret",
     "azure-msi",
-    "env-oidc",
-    "file-oidc",
     "github-oidc",
     "github-oidc-azure",
     "azure-devops-oidc",
@@ -108,8 +104,9 @@ impl fmt::Debug for CredentialsChain {
 }
 
 impl Default for CredentialsChain {
-    /// The SDKs' order, limited to the providers this client implements: `pat`, `basic`,
-    /// `metadata-service`, `oauth-m2m`, `databricks-cli`.
+    /// The Python SDK's order, limited to the providers this client implements: `pat`, `basic`,
+    /// `metadata-service`, `oauth-m2m`, `env-oidc`, `file-oidc`, `azure-client-secret`,
+    /// `azure-cli`, `databricks-cli`.
     fn default() -> Self {
         use crate::providers::*;
         CredentialsChain::new(vec![
@@ -117,6 +114,10 @@ impl Default for CredentialsChain {
             Box::new(BasicCredentials),
             Box::new(MetadataServiceCredentials::default()),
             Box::new(OAuthM2mCredentials::default()),
+            Box::new(EnvOidcCredentials),
+            Box::new(FileOidcCredentials),
+            Box::new(AzureClientSecretCredentials::default()),
+            Box::new(AzureCliCredentials),
             Box::new(DatabricksCliCredentials),
         ])
     }

@@ -188,7 +188,7 @@ async fn unknown_and_unimplemented_auth_types() {
     assert_eq!(err.kind(), &AuthErrorKind::UnknownAuthType);
     assert_eq!(
         err.to_string(),
-        "default auth: auth_type \"magic\" is not a known authentication type: expected one of pat, basic, metadata-service, oauth-m2m, databricks-cli. Config: host=https://x, auth_type=magic. Env: DATABRICKS_HOST"
+        "default auth: auth_type \"magic\" is not a known authentication type: expected one of pat, basic, metadata-service, oauth-m2m, env-oidc, file-oidc, azure-client-secret, azure-cli, databricks-cli. Config: host=https://x, auth_type=magic. Env: DATABRICKS_HOST"
     );
 
     let cfg = config(
@@ -214,6 +214,10 @@ async fn chain_lists_attempts() {
             "basic",
             "metadata-service",
             "oauth-m2m",
+            "env-oidc",
+            "file-oidc",
+            "azure-client-secret",
+            "azure-cli",
             "databricks-cli"
         ]
     );
@@ -223,5 +227,10 @@ async fn chain_lists_attempts() {
     };
     let names: Vec<&str> = attempts.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, chain.names());
-    assert_eq!(attempts[4].1, "databricks CLI not found");
+    assert_eq!(
+        attempts[4].1,
+        "environment variable DATABRICKS_OIDC_TOKEN is not set"
+    );
+    assert_eq!(attempts[7].1, "not an Azure Databricks configuration");
+    assert_eq!(attempts[8].1, "databricks CLI not found");
 }
