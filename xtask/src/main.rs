@@ -11,6 +11,7 @@ mod pyenv;
 mod quickstart;
 mod spark;
 mod test_task;
+mod test_tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use crate::dist::Pin;
 use crate::spark::{self, LOG_TAIL_LINES, ServerDir, StartOptions, StopOnDrop};
-use crate::{Result, pyenv, workspace_root};
+use crate::{Result, pyenv, test_tls, workspace_root};
 
 pub const PLAIN_SERVER: &str = "test";
 pub const AUTH_SERVER: &str = "test-auth";
@@ -82,6 +82,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 .map(|s| s.url())
                 .expect("both servers were started")
         };
+        let tls = test_tls::generate(&crate::dist::cache_dir()?.join("test-tls"))?;
         let mut test = cargo();
         test.args(&cargo_test)
             .args(test_args)
@@ -92,6 +93,11 @@ pub fn run(args: &[String]) -> Result<()> {
                 "DBCONNECT_TEST_PYTHON",
                 python.as_ref().expect("no failure means the venv exists"),
             )
+            // The TLS test gateway's certificate; clients trust its CA as they would a private
+            // deployment's, through SSL_CERT_FILE (which then replaces the platform's roots).
+            .env("SSL_CERT_FILE", &tls.ca_cert)
+            .env("DBCONNECT_TEST_TLS_CERT", &tls.server_cert)
+            .env("DBCONNECT_TEST_TLS_KEY", &tls.server_key)
             // A token in the caller's environment would make clients send it to the plain server.
             .env_remove("SPARK_CONNECT_AUTHENTICATE_TOKEN");
         if let Err(e) = run_step(test, "cargo test") {

@@ -27,6 +27,9 @@
 //! Later additions: a TLS gateway that checks tokens and Databricks headers in front of the local
 //! server, and a proxy that injects faults.
 
+#[cfg(feature = "gateway")]
+pub mod gateway;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 

@@ -1,0 +1,658 @@
+//! A Databricks-like gateway for tests: one TLS server on 127.0.0.1 that serves, like a
+//! workspace host, the Spark Connect gRPC service and the REST endpoints the client calls.
+//!
+//! - gRPC: every call must carry `authorization: Bearer <token>` with a token the gateway knows
+//!   and that has not expired, and either `x-databricks-cluster-id` naming a known, running
+//!   cluster or `x-databricks-session-id` equal to the request's session id (serverless). The
+//!   call is then forwarded to the real local Spark Connect server. The metadata of every call
+//!   is recorded (credential values replaced by whether they were valid).
+//! - `GET /oidc/.well-known/oauth-authorization-server` and `POST /oidc/v1/token`: OIDC
+//!   discovery and a client-credentials token endpoint (HTTP Basic client authentication) that
+//!   issues short-lived tokens the gRPC side then accepts until they expire.
+//! - `GET /api/2.0/clusters/get?cluster_id=...`: the Clusters API, for session validation.
+//!
+//! The server certificate comes from `DBCONNECT_TEST_TLS_CERT` / `DBCONNECT_TEST_TLS_KEY`, which
+//! `cargo xtask test` makes together with a CA that clients trust through `SSL_CERT_FILE`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::IntoResponse;
+use pb::spark_connect_service_client::SparkConnectServiceClient;
+use pb::spark_connect_service_server::{SparkConnectService, SparkConnectServiceServer};
+use spark_connect_proto::spark::connect as pb;
+use tonic::transport::{Channel, Identity, Server, ServerTlsConfig};
+use tonic::{Request, Response, Status};
+
+/// The environment variable naming the gateway's certificate (PEM).
+pub const TLS_CERT_ENV: &str = "DBCONNECT_TEST_TLS_CERT";
+/// The environment variable naming the gateway's private key (PEM).
+pub const TLS_KEY_ENV: &str = "DBCONNECT_TEST_TLS_KEY";
+
+/// What the gateway accepts.
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    upstream: String,
+    pats: Vec<String>,
+    oauth_clients: Vec<(String, String)>,
+    token_ttl: Duration,
+    clusters: Vec<(String, String)>,
+}
+
+impl GatewayConfig {
+    /// A gateway in front of the Spark Connect server at `upstream` (`sc://127.0.0.1:port`).
+    pub fn new(upstream: &str) -> GatewayConfig {
+        let upstream = upstream.replacen("sc://", "http://", 1);
+        let upstream = upstream.split("/;").next().unwrap_or_default().to_string();
+        GatewayConfig {
+            upstream,
+            pats: Vec::new(),
+            oauth_clients: Vec::new(),
+            token_ttl: Duration::from_secs(3600),
+            clusters: Vec::new(),
+        }
+    }
+
+    /// Accepts this personal access token.
+    pub fn pat(mut self, token: &str) -> Self {
+        self.pats.push(token.to_string());
+        self
+    }
+
+    /// Issues tokens to this OAuth client (client-credentials grant).
+    pub fn oauth_client(mut self, id: &str, secret: &str) -> Self {
+        self.oauth_clients
+            .push((id.to_string(), secret.to_string()));
+        self
+    }
+
+    /// How long issued OAuth tokens live (an hour unless set).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// A cluster and its state (`RUNNING`, `TERMINATED`, ...).
+    pub fn cluster(mut self, id: &str, state: &str) -> Self {
+        self.clusters.push((id.to_string(), state.to_string()));
+        self
+    }
+}
+
+/// One recorded gRPC call.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The method, e.g. `ExecutePlan`.
+    pub method: &'static str,
+    /// The request metadata, lower-case keys; `authorization` is `valid` or `invalid`.
+    pub metadata: Vec<(String, String)>,
+    /// The request's session id.
+    pub session_id: String,
+    /// The request's `client_type`.
+    pub client_type: Option<String>,
+}
+
+impl Call {
+    /// The value of a metadata key.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+struct State {
+    url: String,
+    tokens: Mutex<HashMap<String, Option<Instant>>>,
+    clients: HashMap<String, String>,
+    clusters: Mutex<HashMap<String, String>>,
+    calls: Mutex<Vec<Call>>,
+    token_ttl: Duration,
+    issued: AtomicUsize,
+    rejected: AtomicUsize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    fn token_valid(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        match lock(&self.tokens).get(token) {
+            Some(None) => true,
+            Some(Some(expiry)) => Instant::now() < *expiry,
+            None => false,
+        }
+    }
+
+    fn issue_token(&self) -> String {
+        let token = format!("gw-oauth-{}", uuid::Uuid::new_v4().simple());
+        lock(&self.tokens).insert(token.clone(), Some(Instant::now() + self.token_ttl));
+        self.issued.fetch_add(1, Ordering::SeqCst);
+        token
+    }
+}
+
+/// A running gateway; stops when dropped.
+pub struct Gateway {
+    state: Arc<State>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gateway")
+            .field("url", &self.state.url)
+            .finish()
+    }
+}
+
+impl Gateway {
+    /// Starts a gateway on a free port of 127.0.0.1, with the certificate named by
+    /// `DBCONNECT_TEST_TLS_CERT` / `DBCONNECT_TEST_TLS_KEY`.
+    pub async fn start(config: GatewayConfig) -> Gateway {
+        let read = |var: &str| {
+            let path = std::env::var(var).unwrap_or_else(|_| {
+                panic!("{var} is not set: run the tests with `cargo xtask test`, which makes the test certificates")
+            });
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path} ({var}): {e}"))
+        };
+        let identity = Identity::from_pem(read(TLS_CERT_ENV), read(TLS_KEY_ENV));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds a loopback port");
+        let addr = listener.local_addr().expect("has an address");
+        let url = format!("https://127.0.0.1:{}", addr.port());
+        let mut tokens = HashMap::new();
+        for pat in &config.pats {
+            tokens.insert(pat.clone(), None);
+        }
+        let state = Arc::new(State {
+            url,
+            tokens: Mutex::new(tokens),
+            clients: config.oauth_clients.iter().cloned().collect(),
+            clusters: Mutex::new(config.clusters.iter().cloned().collect()),
+            calls: Mutex::new(Vec::new()),
+            token_ttl: config.token_ttl,
+            issued: AtomicUsize::new(0),
+            rejected: AtomicUsize::new(0),
+        });
+        let upstream = Channel::from_shared(config.upstream.clone())
+            .expect("a valid upstream URL")
+            .connect_lazy();
+        let service = Forward {
+            state: state.clone(),
+            upstream: SparkConnectServiceClient::new(upstream)
+                .max_decoding_message_size(256 * 1024 * 1024)
+                .max_encoding_message_size(256 * 1024 * 1024),
+        };
+        let grpc = SparkConnectServiceServer::new(service)
+            .max_decoding_message_size(256 * 1024 * 1024)
+            .max_encoding_message_size(256 * 1024 * 1024);
+        let rest_state = state.clone();
+        let router = tonic::service::Routes::new(grpc)
+            .into_axum_router()
+            .route(
+                "/oidc/.well-known/oauth-authorization-server",
+                axum::routing::get({
+                    let s = rest_state.clone();
+                    move || discovery(s.clone())
+                }),
+            )
+            .route(
+                "/oidc/v1/token",
+                axum::routing::post({
+                    let s = rest_state.clone();
+                    move |headers: HeaderMap, body: Bytes| token(s.clone(), headers, body)
+                }),
+            )
+            .route(
+                "/api/2.0/clusters/get",
+                axum::routing::get({
+                    let s = rest_state.clone();
+                    move |headers: HeaderMap, uri: Uri| cluster_get(s.clone(), headers, uri)
+                }),
+            );
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let server = Server::builder()
+            .tls_config(ServerTlsConfig::new().identity(identity))
+            .expect("a valid TLS identity")
+            .add_routes(router.into())
+            .serve_with_incoming_shutdown(incoming, async {
+                let _ = rx.await;
+            });
+        tokio::spawn(async move {
+            if let Err(e) = server.await {
+                eprintln!("test gateway stopped: {e}");
+            }
+        });
+        Gateway {
+            state,
+            addr,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// The workspace URL, `https://127.0.0.1:<port>`.
+    pub fn url(&self) -> &str {
+        &self.state.url
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The gRPC calls seen so far.
+    pub fn calls(&self) -> Vec<Call> {
+        lock(&self.state.calls).clone()
+    }
+
+    /// How many OAuth tokens the token endpoint has issued.
+    pub fn tokens_issued(&self) -> usize {
+        self.state.issued.load(Ordering::SeqCst)
+    }
+
+    /// How many gRPC calls were refused for their token.
+    pub fn calls_rejected(&self) -> usize {
+        self.state.rejected.load(Ordering::SeqCst)
+    }
+
+    /// Changes a cluster's state.
+    pub fn set_cluster_state(&self, id: &str, state: &str) {
+        lock(&self.state.clusters).insert(id.to_string(), state.to_string());
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> axum::response::Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+async fn discovery(state: Arc<State>) -> axum::response::Response {
+    json(
+        StatusCode::OK,
+        serde_json::json!({
+            "issuer": format!("{}/oidc", state.url),
+            "authorization_endpoint": format!("{}/oidc/v1/authorize", state.url),
+            "token_endpoint": format!("{}/oidc/v1/token", state.url),
+        }),
+    )
+}
+
+fn form_value(body: &str, key: &str) -> Option<String> {
+    body.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| {
+            let v = v.replace('+', " ");
+            percent_decode(&v)
+        })
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            )
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn token(state: Arc<State>, headers: HeaderMap, body: Bytes) -> axum::response::Response {
+    use base64::Engine;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let invalid = |what: &str| {
+        json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error": "invalid_client", "error_description": what}),
+        )
+    };
+    if form_value(&body, "grant_type").as_deref() != Some("client_credentials") {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "unsupported_grant_type"}),
+        );
+    }
+    let scope = form_value(&body, "scope").unwrap_or_default();
+    if !scope.split(' ').any(|s| s == "all-apis") {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "invalid_scope", "error_description": "all-apis is required"}),
+        );
+    }
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|raw| String::from_utf8(raw).ok());
+    let Some((id, secret)) = basic.as_deref().and_then(|s| s.split_once(':')) else {
+        return invalid("client authentication must be HTTP Basic");
+    };
+    if state.clients.get(id).map(String::as_str) != Some(secret) {
+        return invalid("unknown client or wrong secret");
+    }
+    let token = state.issue_token();
+    json(
+        StatusCode::OK,
+        serde_json::json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": state.token_ttl.as_secs(),
+            "scope": scope,
+        }),
+    )
+}
+
+async fn cluster_get(state: Arc<State>, headers: HeaderMap, uri: Uri) -> axum::response::Response {
+    if !state.token_valid(&headers) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error_code": "UNAUTHENTICATED", "message": "Invalid access token."}),
+        );
+    }
+    let id = uri
+        .query()
+        .and_then(|q| form_value(q, "cluster_id"))
+        .unwrap_or_default();
+    match lock(&state.clusters).get(&id) {
+        Some(cluster_state) => json(
+            StatusCode::OK,
+            serde_json::json!({
+                "cluster_id": id,
+                "cluster_name": "test cluster",
+                "state": cluster_state,
+                "spark_version": "17.3.x-scala2.13",
+            }),
+        ),
+        None => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({
+                "error_code": "INVALID_PARAMETER_VALUE",
+                "message": format!("Cluster {id} does not exist"),
+            }),
+        ),
+    }
+}
+
+struct Forward {
+    state: Arc<State>,
+    upstream: SparkConnectServiceClient<Channel>,
+}
+
+impl Forward {
+    /// Checks the credentials and the Databricks routing headers, records the call, and
+    /// returns the message to forward.
+    fn admit<T>(
+        &self,
+        method: &'static str,
+        request: Request<T>,
+        session_id: impl Fn(&T) -> String,
+        client_type: impl Fn(&T) -> Option<String>,
+    ) -> Result<T, Status> {
+        let headers = request.metadata().clone().into_headers();
+        let valid = self.state.token_valid(&headers);
+        let message = request.into_inner();
+        let session = session_id(&message);
+        let metadata = headers
+            .iter()
+            .map(|(k, v)| {
+                let value = if k == "authorization" {
+                    if valid { "valid" } else { "invalid" }.to_string()
+                } else {
+                    String::from_utf8_lossy(v.as_bytes()).into_owned()
+                };
+                (k.as_str().to_string(), value)
+            })
+            .collect();
+        lock(&self.state.calls).push(Call {
+            method,
+            metadata,
+            session_id: session.clone(),
+            client_type: client_type(&message),
+        });
+        if !valid {
+            self.state.rejected.fetch_add(1, Ordering::SeqCst);
+            return Err(Status::unauthenticated(
+                "Invalid access token. [ReqId: test-gateway]",
+            ));
+        }
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let Some(cluster) = header("x-databricks-cluster-id") {
+            return match lock(&self.state.clusters).get(cluster) {
+                Some(state) if state == "RUNNING" => Ok(message),
+                Some(state) => Err(Status::failed_precondition(format!(
+                    "cluster {cluster} is {state}"
+                ))),
+                None => Err(Status::not_found(format!(
+                    "cluster {cluster} does not exist"
+                ))),
+            };
+        }
+        if let Some(serverless_session) = header("x-databricks-session-id") {
+            return if serverless_session == session {
+                Ok(message)
+            } else {
+                Err(Status::invalid_argument(format!(
+                    "x-databricks-session-id {serverless_session} is not the request's session id {session}"
+                )))
+            };
+        }
+        Err(Status::invalid_argument(
+            "neither x-databricks-cluster-id nor x-databricks-session-id is set",
+        ))
+    }
+}
+
+#[tonic::async_trait]
+impl SparkConnectService for Forward {
+    type ExecutePlanStream = tonic::Streaming<pb::ExecutePlanResponse>;
+    type ReattachExecuteStream = tonic::Streaming<pb::ExecutePlanResponse>;
+
+    async fn execute_plan(
+        &self,
+        request: Request<pb::ExecutePlanRequest>,
+    ) -> Result<Response<Self::ExecutePlanStream>, Status> {
+        let message = self.admit(
+            "ExecutePlan",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().execute_plan(message).await
+    }
+
+    async fn reattach_execute(
+        &self,
+        request: Request<pb::ReattachExecuteRequest>,
+    ) -> Result<Response<Self::ReattachExecuteStream>, Status> {
+        let message = self.admit(
+            "ReattachExecute",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().reattach_execute(message).await
+    }
+
+    async fn add_artifacts(
+        &self,
+        request: Request<tonic::Streaming<pb::AddArtifactsRequest>>,
+    ) -> Result<Response<pb::AddArtifactsResponse>, Status> {
+        // The session id travels in each message; the routing headers are checked on the call.
+        let headers = request.metadata().clone().into_headers();
+        if !self.state.token_valid(&headers) {
+            self.state.rejected.fetch_add(1, Ordering::SeqCst);
+            return Err(Status::unauthenticated("Invalid access token."));
+        }
+        // Buffered whole: test artifacts are small, and a plain Vec keeps the stream types simple.
+        use futures_util::StreamExt;
+        let mut incoming = request.into_inner();
+        let mut messages = Vec::new();
+        while let Some(message) = incoming.next().await {
+            messages.push(message?);
+        }
+        self.upstream
+            .clone()
+            .add_artifacts(tokio_stream::iter(messages))
+            .await
+    }
+
+    async fn analyze_plan(
+        &self,
+        request: Request<pb::AnalyzePlanRequest>,
+    ) -> Result<Response<pb::AnalyzePlanResponse>, Status> {
+        let message = self.admit(
+            "AnalyzePlan",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().analyze_plan(message).await
+    }
+
+    async fn config(
+        &self,
+        request: Request<pb::ConfigRequest>,
+    ) -> Result<Response<pb::ConfigResponse>, Status> {
+        let message = self.admit(
+            "Config",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().config(message).await
+    }
+
+    async fn artifact_status(
+        &self,
+        request: Request<pb::ArtifactStatusesRequest>,
+    ) -> Result<Response<pb::ArtifactStatusesResponse>, Status> {
+        let message = self.admit(
+            "ArtifactStatus",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().artifact_status(message).await
+    }
+
+    async fn interrupt(
+        &self,
+        request: Request<pb::InterruptRequest>,
+    ) -> Result<Response<pb::InterruptResponse>, Status> {
+        let message = self.admit(
+            "Interrupt",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().interrupt(message).await
+    }
+
+    async fn release_execute(
+        &self,
+        request: Request<pb::ReleaseExecuteRequest>,
+    ) -> Result<Response<pb::ReleaseExecuteResponse>, Status> {
+        let message = self.admit(
+            "ReleaseExecute",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().release_execute(message).await
+    }
+
+    async fn release_session(
+        &self,
+        request: Request<pb::ReleaseSessionRequest>,
+    ) -> Result<Response<pb::ReleaseSessionResponse>, Status> {
+        let message = self.admit(
+            "ReleaseSession",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().release_session(message).await
+    }
+
+    async fn fetch_error_details(
+        &self,
+        request: Request<pb::FetchErrorDetailsRequest>,
+    ) -> Result<Response<pb::FetchErrorDetailsResponse>, Status> {
+        let message = self.admit(
+            "FetchErrorDetails",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().fetch_error_details(message).await
+    }
+
+    async fn clone_session(
+        &self,
+        request: Request<pb::CloneSessionRequest>,
+    ) -> Result<Response<pb::CloneSessionResponse>, Status> {
+        let message = self.admit(
+            "CloneSession",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().clone_session(message).await
+    }
+
+    async fn get_status(
+        &self,
+        request: Request<pb::GetStatusRequest>,
+    ) -> Result<Response<pb::GetStatusResponse>, Status> {
+        let message = self.admit(
+            "GetStatus",
+            request,
+            |m| m.session_id.clone(),
+            |m| m.client_type.clone(),
+        )?;
+        self.upstream.clone().get_status(message).await
+    }
+}
