@@ -5,12 +5,13 @@
 //! [`HeaderSource`], asked for fresh headers on every request) or does not (the chain tries the
 //! next one). [`CredentialsChain::default`] tries, in the SDKs' order, the providers this crate
 //! implements so far: `pat`, `basic`, `metadata-service`, `oauth-m2m`, `env-oidc`, `file-oidc`,
-//! `azure-client-secret`, `azure-cli`, `databricks-cli`.
+//! `azure-client-secret`, `azure-cli`, `external-browser` (U2M, only when `auth_type` asks for
+//! it), `databricks-cli`.
 //! `auth_type` forces one. OAuth tokens are cached by [`CachedTokenSource`], which refreshes them
 //! in the background before they expire.
 //!
-//! Not implemented yet (forcing them fails with "not implemented yet"): `external-browser`
-//! (U2M) and the other SDK types listed in [`NOT_YET_IMPLEMENTED`].
+//! Not implemented yet (forcing them fails with "not implemented yet"): the other SDK types
+//! listed in [`NOT_YET_IMPLEMENTED`] (`azure-msi`, GitHub and Azure DevOps OIDC, Google, ...).
 //!
 //! This crate knows nothing of gRPC or DataFrames.
 //!
@@ -45,11 +46,13 @@
 
 #![warn(missing_docs)]
 
+mod cli_token_cache;
 mod error;
 mod headers;
 mod http;
 mod provider;
 pub mod providers;
+mod sha256;
 mod time;
 mod token;
 

@@ -74,7 +74,6 @@ pub const AUTH_DOCS_URL: &str =
 /// Auth types of the Databricks SDKs' chain that this client does not implement yet. Forcing one
 /// with `auth_type` fails with a "not implemented yet" error instead of "unknown".
 pub const NOT_YET_IMPLEMENTED: &[&str] = &[
-    "external-browser",
     "azure-msi",
     "github-oidc",
     "github-oidc-azure",
@@ -106,7 +105,7 @@ impl fmt::Debug for CredentialsChain {
 impl Default for CredentialsChain {
     /// The Python SDK's order, limited to the providers this client implements: `pat`, `basic`,
     /// `metadata-service`, `oauth-m2m`, `env-oidc`, `file-oidc`, `azure-client-secret`,
-    /// `azure-cli`, `databricks-cli`.
+    /// `azure-cli`, `external-browser` (only when forced), `databricks-cli`.
     fn default() -> Self {
         use crate::providers::*;
         CredentialsChain::new(vec![
@@ -118,6 +117,7 @@ impl Default for CredentialsChain {
             Box::new(FileOidcCredentials),
             Box::new(AzureClientSecretCredentials::default()),
             Box::new(AzureCliCredentials),
+            Box::new(ExternalBrowserCredentials::default()),
             Box::new(DatabricksCliCredentials),
         ])
     }

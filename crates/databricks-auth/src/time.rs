@@ -14,6 +14,49 @@ pub(crate) fn instant_of(t: SystemTime) -> Instant {
     }
 }
 
+/// The wall-clock time of a monotonic instant.
+pub(crate) fn system_time_of(t: Instant) -> SystemTime {
+    let now = Instant::now();
+    let now_wall = SystemTime::now();
+    if t >= now {
+        now_wall + (t - now)
+    } else {
+        now_wall.checked_sub(now - t).unwrap_or(UNIX_EPOCH)
+    }
+}
+
+/// RFC 3339 in UTC with nanoseconds when there are any: `2024-03-20T10:30:00.5Z`.
+pub(crate) fn format_rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, day) = civil_from_days(days);
+    let frac = match d.subsec_nanos() {
+        0 => String::new(),
+        n => format!(".{n:09}").trim_end_matches('0').to_owned(),
+    };
+    format!(
+        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}{frac}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
 /// Seconds since the Unix epoch.
 pub(crate) fn from_unix_seconds(secs: i64) -> SystemTime {
     if secs >= 0 {
@@ -104,6 +147,18 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs()
+    }
+
+    #[test]
+    fn rfc3339_round_trip() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2024-03-20T10:30:00.5Z",
+            "2999-12-31T00:00:00.123456789Z",
+        ] {
+            assert_eq!(format_rfc3339(parse_datetime(text).unwrap()), text);
+        }
     }
 
     #[test]

@@ -188,17 +188,14 @@ async fn unknown_and_unimplemented_auth_types() {
     assert_eq!(err.kind(), &AuthErrorKind::UnknownAuthType);
     assert_eq!(
         err.to_string(),
-        "default auth: auth_type \"magic\" is not a known authentication type: expected one of pat, basic, metadata-service, oauth-m2m, env-oidc, file-oidc, azure-client-secret, azure-cli, databricks-cli. Config: host=https://x, auth_type=magic. Env: DATABRICKS_HOST"
+        "default auth: auth_type \"magic\" is not a known authentication type: expected one of pat, basic, metadata-service, oauth-m2m, env-oidc, file-oidc, azure-client-secret, azure-cli, external-browser, databricks-cli. Config: host=https://x, auth_type=magic. Env: DATABRICKS_HOST"
     );
 
-    let cfg = config(
-        &[("DATABRICKS_HOST", "x")],
-        &[("auth_type", "external-browser")],
-    );
+    let cfg = config(&[("DATABRICKS_HOST", "x")], &[("auth_type", "azure-msi")]);
     let err = resolve(&cfg).await.unwrap_err();
     assert_eq!(err.kind(), &AuthErrorKind::NotImplemented);
     assert!(
-        err.to_string().starts_with("default auth: auth_type external-browser is not implemented yet in this client; implemented: pat, basic"),
+        err.to_string().starts_with("default auth: auth_type azure-msi is not implemented yet in this client; implemented: pat, basic"),
         "{err}"
     );
 }
@@ -218,6 +215,7 @@ async fn chain_lists_attempts() {
             "file-oidc",
             "azure-client-secret",
             "azure-cli",
+            "external-browser",
             "databricks-cli"
         ]
     );
@@ -232,5 +230,9 @@ async fn chain_lists_attempts() {
         "environment variable DATABRICKS_OIDC_TOKEN is not set"
     );
     assert_eq!(attempts[7].1, "not an Azure Databricks configuration");
-    assert_eq!(attempts[8].1, "databricks CLI not found");
+    assert_eq!(
+        attempts[8].1,
+        "only used when auth_type is external-browser"
+    );
+    assert_eq!(attempts[9].1, "databricks CLI not found");
 }

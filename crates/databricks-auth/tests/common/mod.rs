@@ -57,6 +57,7 @@ pub fn decode(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// The handler's answer: a status and a JSON body, or for a 3xx status the `Location`.
 pub type Handler = Arc<dyn Fn(&Request) -> (u16, String) + Send + Sync>;
 
 /// A server on 127.0.0.1 with a random port; it stops when the test's runtime ends.
@@ -115,10 +116,17 @@ impl MockServer {
                         };
                         let (status, body) = handler(&request);
                         log.lock().unwrap().push(request);
-                        let response = format!(
-                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        );
+                        // A redirect's "body" is its Location.
+                        let response = if (300..400).contains(&status) {
+                            format!(
+                                "HTTP/1.1 {status} X\r\nlocation: {body}\r\ncontent-length: 0\r\n\r\n"
+                            )
+                        } else {
+                            format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                                body.len()
+                            )
+                        };
                         if reader
                             .get_mut()
                             .write_all(response.as_bytes())
