@@ -102,6 +102,23 @@ impl fmt::Debug for CredentialsChain {
     }
 }
 
+impl CredentialsChain {
+    /// The default chain with this `external-browser` provider (another port, browser opener
+    /// or token cache file) in its place.
+    pub fn with_external_browser(
+        external_browser: crate::providers::ExternalBrowserCredentials,
+    ) -> Self {
+        let mut chain = CredentialsChain::default();
+        for p in &mut chain.providers {
+            if p.name() == external_browser.name() {
+                *p = Box::new(external_browser);
+                break;
+            }
+        }
+        chain
+    }
+}
+
 impl Default for CredentialsChain {
     /// The Python SDK's order, limited to the providers this client implements: `pat`, `basic`,
     /// `metadata-service`, `oauth-m2m`, `env-oidc`, `file-oidc`, `azure-client-secret`,
