@@ -44,6 +44,7 @@ pub mod functions;
 mod result;
 mod session;
 pub mod types;
+mod window;
 
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
@@ -54,3 +55,4 @@ pub use session::{
 };
 pub use spark_connect_transport::proto;
 pub use types::{DataType, StructField, StructType};
+pub use window::{Window, WindowSpec};

@@ -1,0 +1,169 @@
+//! Aggregate functions, for `agg`, `group_by(..).agg(..)` and windows.
+//!
+//! Generated from the table below by `spark_functions!`; see [`registry`](super::registry).
+
+spark_functions! {
+    family: Aggregate;
+    /// Aggregate function `any_value`. Spark SQL [`any_value`](https://spark.apache.org/docs/latest/api/sql/#any_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
+    any_value(col: Col);
+    /// An estimate of the number of distinct values (HyperLogLog++). Spark SQL [`approx_count_distinct`](https://spark.apache.org/docs/latest/api/sql/#approx_count_distinct). Optional PySpark arguments (`rsd`): use [`call_function`](crate::functions::call_function).
+    approx_count_distinct(col: Col);
+    /// Aggregate function `approx_percentile`. Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). Optional PySpark arguments (`accuracy`): use [`call_function`](crate::functions::call_function).
+    approx_percentile(col: Col, percentage: Val);
+    /// Aggregate function `array_agg`. Spark SQL [`array_agg`](https://spark.apache.org/docs/latest/api/sql/#array_agg).
+    array_agg(col: Col);
+    /// The average. Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
+    avg(col: Col);
+    /// Aggregate function `bit_and`. Spark SQL [`bit_and`](https://spark.apache.org/docs/latest/api/sql/#bit_and).
+    bit_and(col: Col);
+    /// Aggregate function `bit_or`. Spark SQL [`bit_or`](https://spark.apache.org/docs/latest/api/sql/#bit_or).
+    bit_or(col: Col);
+    /// Aggregate function `bit_xor`. Spark SQL [`bit_xor`](https://spark.apache.org/docs/latest/api/sql/#bit_xor).
+    bit_xor(col: Col);
+    /// Aggregate function `bitmap_and_agg`. Spark SQL [`bitmap_and_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_and_agg).
+    bitmap_and_agg(col: Col);
+    /// Aggregate function `bitmap_construct_agg`. Spark SQL [`bitmap_construct_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_construct_agg).
+    bitmap_construct_agg(col: Col);
+    /// Aggregate function `bitmap_or_agg`. Spark SQL [`bitmap_or_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_or_agg).
+    bitmap_or_agg(col: Col);
+    /// Aggregate function `bool_and`. Spark SQL [`bool_and`](https://spark.apache.org/docs/latest/api/sql/#bool_and).
+    bool_and(col: Col);
+    /// Aggregate function `bool_or`. Spark SQL [`bool_or`](https://spark.apache.org/docs/latest/api/sql/#bool_or).
+    bool_or(col: Col);
+    /// The values as an array, with duplicates. Spark SQL [`collect_list`](https://spark.apache.org/docs/latest/api/sql/#collect_list).
+    collect_list(col: Col);
+    /// The distinct values as an array. Spark SQL [`collect_set`](https://spark.apache.org/docs/latest/api/sql/#collect_set).
+    collect_set(col: Col);
+    /// The Pearson correlation coefficient. Spark SQL [`corr`](https://spark.apache.org/docs/latest/api/sql/#corr).
+    corr(col1: Col, col2: Col);
+    /// The number of rows where the value is not null (all rows for `lit(1)`). Spark SQL [`count`](https://spark.apache.org/docs/latest/api/sql/#count).
+    count(col: Col);
+    /// The number of rows where the condition holds. Spark SQL [`count_if`](https://spark.apache.org/docs/latest/api/sql/#count_if).
+    count_if(col: Col);
+    /// Aggregate function `count_min_sketch`. Spark SQL [`count_min_sketch`](https://spark.apache.org/docs/latest/api/sql/#count_min_sketch). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
+    count_min_sketch(col: Col, eps: Val, confidence: Val);
+    /// Aggregate function `covar_pop`. Spark SQL [`covar_pop`](https://spark.apache.org/docs/latest/api/sql/#covar_pop).
+    covar_pop(col1: Col, col2: Col);
+    /// Aggregate function `covar_samp`. Spark SQL [`covar_samp`](https://spark.apache.org/docs/latest/api/sql/#covar_samp).
+    covar_samp(col1: Col, col2: Col);
+    /// Aggregate function `every`. Spark SQL [`every`](https://spark.apache.org/docs/latest/api/sql/#every).
+    every(col: Col);
+    /// The first value in a group. Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first). Optional PySpark arguments (`ignorenulls`): use [`call_function`](crate::functions::call_function).
+    first(col: Col);
+    /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
+    first_value(col: Col);
+    /// Aggregate function `grouping`. Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
+    grouping(col: Col);
+    /// Aggregate function `grouping_id`. Spark SQL [`grouping_id`](https://spark.apache.org/docs/latest/api/sql/#grouping_id).
+    grouping_id(cols: Cols);
+    /// Aggregate function `histogram_numeric`. Spark SQL [`histogram_numeric`](https://spark.apache.org/docs/latest/api/sql/#histogram_numeric).
+    histogram_numeric(col: Col, n_bins: Col);
+    /// Aggregate function `hll_sketch_agg`. Spark SQL [`hll_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_sketch_agg). Optional PySpark arguments (`lgConfigK`): use [`call_function`](crate::functions::call_function).
+    hll_sketch_agg(col: Col);
+    /// Aggregate function `hll_union_agg`. Spark SQL [`hll_union_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_union_agg). Optional PySpark arguments (`allowDifferentLgConfigK`): use [`call_function`](crate::functions::call_function).
+    hll_union_agg(col: Col);
+    /// Aggregate function `kll_merge_agg_bigint`. Spark SQL [`kll_merge_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_bigint). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_merge_agg_bigint(col: Col);
+    /// Aggregate function `kll_merge_agg_double`. Spark SQL [`kll_merge_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_double). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_merge_agg_double(col: Col);
+    /// Aggregate function `kll_merge_agg_float`. Spark SQL [`kll_merge_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_float). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_merge_agg_float(col: Col);
+    /// Aggregate function `kll_sketch_agg_bigint`. Spark SQL [`kll_sketch_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_bigint). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_sketch_agg_bigint(col: Col);
+    /// Aggregate function `kll_sketch_agg_double`. Spark SQL [`kll_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_double). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_sketch_agg_double(col: Col);
+    /// Aggregate function `kll_sketch_agg_float`. Spark SQL [`kll_sketch_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_float). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    kll_sketch_agg_float(col: Col);
+    /// Aggregate function `kurtosis`. Spark SQL [`kurtosis`](https://spark.apache.org/docs/latest/api/sql/#kurtosis).
+    kurtosis(col: Col);
+    /// The last value in a group. Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last). Optional PySpark arguments (`ignorenulls`): use [`call_function`](crate::functions::call_function).
+    last(col: Col);
+    /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
+    last_value(col: Col);
+    /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).
+    listagg(col: Col);
+    /// The maximum. Spark SQL [`max`](https://spark.apache.org/docs/latest/api/sql/#max).
+    max(col: Col);
+    /// Aggregate function `max_by`. Spark SQL [`max_by`](https://spark.apache.org/docs/latest/api/sql/#max_by). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    max_by(col: Col, ord: Col);
+    /// The average (Spark `avg`). Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
+    mean(col: Col) => "avg";
+    /// The median. Spark SQL [`median`](https://spark.apache.org/docs/latest/api/sql/#median).
+    median(col: Col);
+    /// The minimum. Spark SQL [`min`](https://spark.apache.org/docs/latest/api/sql/#min).
+    min(col: Col);
+    /// Aggregate function `min_by`. Spark SQL [`min_by`](https://spark.apache.org/docs/latest/api/sql/#min_by). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
+    min_by(col: Col, ord: Col);
+    /// Aggregate function `mode`. Spark SQL [`mode`](https://spark.apache.org/docs/latest/api/sql/#mode). Optional PySpark arguments (`deterministic`): use [`call_function`](crate::functions::call_function).
+    mode(col: Col);
+    /// Aggregate function `percentile`. Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). Optional PySpark arguments (`frequency`): use [`call_function`](crate::functions::call_function).
+    percentile(col: Col, percentage: Val);
+    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). Optional PySpark arguments (`accuracy`): use [`call_function`](crate::functions::call_function).
+    percentile_approx(col: Col, percentage: Val);
+    /// The product of the values. Spark SQL [`product`](https://spark.apache.org/docs/latest/api/sql/#product).
+    product(col: Col);
+    /// Aggregate function `regr_avgx`. Spark SQL [`regr_avgx`](https://spark.apache.org/docs/latest/api/sql/#regr_avgx).
+    regr_avgx(y: Col, x: Col);
+    /// Aggregate function `regr_avgy`. Spark SQL [`regr_avgy`](https://spark.apache.org/docs/latest/api/sql/#regr_avgy).
+    regr_avgy(y: Col, x: Col);
+    /// Aggregate function `regr_count`. Spark SQL [`regr_count`](https://spark.apache.org/docs/latest/api/sql/#regr_count).
+    regr_count(y: Col, x: Col);
+    /// Aggregate function `regr_intercept`. Spark SQL [`regr_intercept`](https://spark.apache.org/docs/latest/api/sql/#regr_intercept).
+    regr_intercept(y: Col, x: Col);
+    /// Aggregate function `regr_r2`. Spark SQL [`regr_r2`](https://spark.apache.org/docs/latest/api/sql/#regr_r2).
+    regr_r2(y: Col, x: Col);
+    /// Aggregate function `regr_slope`. Spark SQL [`regr_slope`](https://spark.apache.org/docs/latest/api/sql/#regr_slope).
+    regr_slope(y: Col, x: Col);
+    /// Aggregate function `regr_sxx`. Spark SQL [`regr_sxx`](https://spark.apache.org/docs/latest/api/sql/#regr_sxx).
+    regr_sxx(y: Col, x: Col);
+    /// Aggregate function `regr_sxy`. Spark SQL [`regr_sxy`](https://spark.apache.org/docs/latest/api/sql/#regr_sxy).
+    regr_sxy(y: Col, x: Col);
+    /// Aggregate function `regr_syy`. Spark SQL [`regr_syy`](https://spark.apache.org/docs/latest/api/sql/#regr_syy).
+    regr_syy(y: Col, x: Col);
+    /// Aggregate function `schema_of_variant_agg`. Spark SQL [`schema_of_variant_agg`](https://spark.apache.org/docs/latest/api/sql/#schema_of_variant_agg).
+    schema_of_variant_agg(v: Col);
+    /// Aggregate function `skewness`. Spark SQL [`skewness`](https://spark.apache.org/docs/latest/api/sql/#skewness).
+    skewness(col: Col);
+    /// Aggregate function `some`. Spark SQL [`some`](https://spark.apache.org/docs/latest/api/sql/#some).
+    some(col: Col);
+    /// Aggregate function `std`. Spark SQL [`std`](https://spark.apache.org/docs/latest/api/sql/#std).
+    std(col: Col);
+    /// The sample standard deviation. Spark SQL [`stddev`](https://spark.apache.org/docs/latest/api/sql/#stddev).
+    stddev(col: Col);
+    /// Aggregate function `stddev_pop`. Spark SQL [`stddev_pop`](https://spark.apache.org/docs/latest/api/sql/#stddev_pop).
+    stddev_pop(col: Col);
+    /// Aggregate function `stddev_samp`. Spark SQL [`stddev_samp`](https://spark.apache.org/docs/latest/api/sql/#stddev_samp).
+    stddev_samp(col: Col);
+    /// Aggregate function `string_agg`. Spark SQL [`string_agg`](https://spark.apache.org/docs/latest/api/sql/#string_agg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).
+    string_agg(col: Col);
+    /// The sum. Spark SQL [`sum`](https://spark.apache.org/docs/latest/api/sql/#sum).
+    sum(col: Col);
+    /// Aggregate function `theta_intersection_agg`. Spark SQL [`theta_intersection_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_intersection_agg).
+    theta_intersection_agg(col: Col);
+    /// Aggregate function `theta_sketch_agg`. Spark SQL [`theta_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_sketch_agg). Optional PySpark arguments (`lgNomEntries`): use [`call_function`](crate::functions::call_function).
+    theta_sketch_agg(col: Col);
+    /// Aggregate function `theta_union_agg`. Spark SQL [`theta_union_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_union_agg). Optional PySpark arguments (`lgNomEntries`): use [`call_function`](crate::functions::call_function).
+    theta_union_agg(col: Col);
+    /// Aggregate function `try_avg`. Spark SQL [`try_avg`](https://spark.apache.org/docs/latest/api/sql/#try_avg).
+    try_avg(col: Col);
+    /// Aggregate function `try_sum`. Spark SQL [`try_sum`](https://spark.apache.org/docs/latest/api/sql/#try_sum).
+    try_sum(col: Col);
+    /// Aggregate function `tuple_intersection_agg_double`. Spark SQL [`tuple_intersection_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_double). Optional PySpark arguments (`mode`): use [`call_function`](crate::functions::call_function).
+    tuple_intersection_agg_double(col: Col);
+    /// Aggregate function `tuple_intersection_agg_integer`. Spark SQL [`tuple_intersection_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_integer). Optional PySpark arguments (`mode`): use [`call_function`](crate::functions::call_function).
+    tuple_intersection_agg_integer(col: Col);
+    /// Aggregate function `tuple_sketch_agg_double`. Spark SQL [`tuple_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_double). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
+    tuple_sketch_agg_double(key: Col, summary: Col);
+    /// Aggregate function `tuple_sketch_agg_integer`. Spark SQL [`tuple_sketch_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_integer). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
+    tuple_sketch_agg_integer(key: Col, summary: Col);
+    /// Aggregate function `tuple_union_agg_double`. Spark SQL [`tuple_union_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_double). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
+    tuple_union_agg_double(col: Col);
+    /// Aggregate function `tuple_union_agg_integer`. Spark SQL [`tuple_union_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_integer). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
+    tuple_union_agg_integer(col: Col);
+    /// Aggregate function `var_pop`. Spark SQL [`var_pop`](https://spark.apache.org/docs/latest/api/sql/#var_pop).
+    var_pop(col: Col);
+    /// Aggregate function `var_samp`. Spark SQL [`var_samp`](https://spark.apache.org/docs/latest/api/sql/#var_samp).
+    var_samp(col: Col);
+    /// The sample variance. Spark SQL [`variance`](https://spark.apache.org/docs/latest/api/sql/#variance).
+    variance(col: Col);
+}

@@ -1,0 +1,157 @@
+//! Date, time and timestamp functions.
+//!
+//! Generated from the table below by `spark_functions!`; see [`registry`](super::registry).
+
+spark_functions! {
+    family: DateTime;
+    /// The date `months` months later. Spark SQL [`add_months`](https://spark.apache.org/docs/latest/api/sql/#add_months).
+    add_months(start: Col, months: Col);
+    /// Date and time function `convert_timezone`. Spark SQL [`convert_timezone`](https://spark.apache.org/docs/latest/api/sql/#convert_timezone).
+    convert_timezone(source_tz: Val, target_tz: Col, source_ts: Col);
+    /// Date and time function `curdate`. Spark SQL [`curdate`](https://spark.apache.org/docs/latest/api/sql/#curdate).
+    curdate();
+    /// The current date. Spark SQL [`current_date`](https://spark.apache.org/docs/latest/api/sql/#current_date).
+    current_date();
+    /// Date and time function `current_time`. Spark SQL [`current_time`](https://spark.apache.org/docs/latest/api/sql/#current_time). Optional PySpark arguments (`precision`): use [`call_function`](crate::functions::call_function).
+    current_time();
+    /// The current timestamp. Spark SQL [`current_timestamp`](https://spark.apache.org/docs/latest/api/sql/#current_timestamp).
+    current_timestamp();
+    /// Date and time function `current_timezone`. Spark SQL [`current_timezone`](https://spark.apache.org/docs/latest/api/sql/#current_timezone).
+    current_timezone();
+    /// The date `days` days later. Spark SQL [`date_add`](https://spark.apache.org/docs/latest/api/sql/#date_add).
+    date_add(start: Col, days: Col);
+    /// Date and time function `date_diff`. Spark SQL [`date_diff`](https://spark.apache.org/docs/latest/api/sql/#date_diff).
+    date_diff(end: Col, start: Col);
+    /// Formats a date or timestamp with a datetime pattern. Spark SQL [`date_format`](https://spark.apache.org/docs/latest/api/sql/#date_format).
+    date_format(date: Col, format: Val);
+    /// Date and time function `date_from_unix_date`. Spark SQL [`date_from_unix_date`](https://spark.apache.org/docs/latest/api/sql/#date_from_unix_date).
+    date_from_unix_date(days: Col);
+    /// Date and time function `date_part`. Spark SQL [`date_part`](https://spark.apache.org/docs/latest/api/sql/#date_part).
+    date_part(field: Col, source: Col);
+    /// The date `days` days earlier. Spark SQL [`date_sub`](https://spark.apache.org/docs/latest/api/sql/#date_sub).
+    date_sub(start: Col, days: Col);
+    /// Truncates a timestamp to the unit `format` (`year`, `month`, `day`, `hour`, ...). Spark SQL [`date_trunc`](https://spark.apache.org/docs/latest/api/sql/#date_trunc).
+    date_trunc(format: Val, timestamp: Col);
+    /// Date and time function `dateadd`. Spark SQL [`dateadd`](https://spark.apache.org/docs/latest/api/sql/#dateadd).
+    dateadd(start: Col, days: Col);
+    /// The number of days from `start` to `end`. Spark SQL [`datediff`](https://spark.apache.org/docs/latest/api/sql/#datediff).
+    datediff(end: Col, start: Col);
+    /// Date and time function `datepart`. Spark SQL [`datepart`](https://spark.apache.org/docs/latest/api/sql/#datepart).
+    datepart(field: Col, source: Col);
+    /// Date and time function `day`. Spark SQL [`day`](https://spark.apache.org/docs/latest/api/sql/#day).
+    day(col: Col);
+    /// Date and time function `dayname`. Spark SQL [`dayname`](https://spark.apache.org/docs/latest/api/sql/#dayname).
+    dayname(col: Col);
+    /// The day of the month. Spark SQL [`dayofmonth`](https://spark.apache.org/docs/latest/api/sql/#dayofmonth).
+    dayofmonth(col: Col);
+    /// Date and time function `dayofweek`. Spark SQL [`dayofweek`](https://spark.apache.org/docs/latest/api/sql/#dayofweek).
+    dayofweek(col: Col);
+    /// Date and time function `dayofyear`. Spark SQL [`dayofyear`](https://spark.apache.org/docs/latest/api/sql/#dayofyear).
+    dayofyear(col: Col);
+    /// Date and time function `extract`. Spark SQL [`extract`](https://spark.apache.org/docs/latest/api/sql/#extract).
+    extract(field: Col, source: Col);
+    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    from_unixtime(timestamp: Col);
+    /// Date and time function `from_utc_timestamp`. Spark SQL [`from_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#from_utc_timestamp).
+    from_utc_timestamp(timestamp: Col, tz: Val);
+    /// The hour. Spark SQL [`hour`](https://spark.apache.org/docs/latest/api/sql/#hour).
+    hour(col: Col);
+    /// The last day of the month. Spark SQL [`last_day`](https://spark.apache.org/docs/latest/api/sql/#last_day).
+    last_day(date: Col);
+    /// Date and time function `localtimestamp`. Spark SQL [`localtimestamp`](https://spark.apache.org/docs/latest/api/sql/#localtimestamp).
+    localtimestamp();
+    /// Date and time function `make_date`. Spark SQL [`make_date`](https://spark.apache.org/docs/latest/api/sql/#make_date).
+    make_date(year: Col, month: Col, day: Col);
+    /// Date and time function `make_time`. Spark SQL [`make_time`](https://spark.apache.org/docs/latest/api/sql/#make_time).
+    make_time(hour: Col, minute: Col, second: Col);
+    /// Date and time function `make_timestamp_ltz`. Spark SQL [`make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ltz). Optional PySpark arguments (`timezone`): use [`call_function`](crate::functions::call_function).
+    make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// The minute. Spark SQL [`minute`](https://spark.apache.org/docs/latest/api/sql/#minute).
+    minute(col: Col);
+    /// The month (1 to 12). Spark SQL [`month`](https://spark.apache.org/docs/latest/api/sql/#month).
+    month(col: Col);
+    /// Date and time function `monthname`. Spark SQL [`monthname`](https://spark.apache.org/docs/latest/api/sql/#monthname).
+    monthname(col: Col);
+    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). Optional PySpark arguments (`roundOff`): use [`call_function`](crate::functions::call_function).
+    months_between(date1: Col, date2: Col);
+    /// Date and time function `next_day`. Spark SQL [`next_day`](https://spark.apache.org/docs/latest/api/sql/#next_day).
+    next_day(date: Col, day_of_week: Val);
+    /// Date and time function `now`. Spark SQL [`now`](https://spark.apache.org/docs/latest/api/sql/#now).
+    now();
+    /// Date and time function `quarter`. Spark SQL [`quarter`](https://spark.apache.org/docs/latest/api/sql/#quarter).
+    quarter(col: Col);
+    /// The second. Spark SQL [`second`](https://spark.apache.org/docs/latest/api/sql/#second).
+    second(col: Col);
+    /// Date and time function `session_window`. Spark SQL [`session_window`](https://spark.apache.org/docs/latest/api/sql/#session_window).
+    session_window(time_column: Col, gap_duration: Val);
+    /// Date and time function `time_bucket`. Spark SQL [`time_bucket`](https://spark.apache.org/docs/latest/api/sql/#time_bucket). Optional PySpark arguments (`origin`): use [`call_function`](crate::functions::call_function).
+    time_bucket(bucket_size: Col, ts: Col);
+    /// Date and time function `time_diff`. Spark SQL [`time_diff`](https://spark.apache.org/docs/latest/api/sql/#time_diff).
+    time_diff(unit: Col, start: Col, end: Col);
+    /// Date and time function `time_from_micros`. Spark SQL [`time_from_micros`](https://spark.apache.org/docs/latest/api/sql/#time_from_micros).
+    time_from_micros(col: Col);
+    /// Date and time function `time_from_millis`. Spark SQL [`time_from_millis`](https://spark.apache.org/docs/latest/api/sql/#time_from_millis).
+    time_from_millis(col: Col);
+    /// Date and time function `time_from_seconds`. Spark SQL [`time_from_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_from_seconds).
+    time_from_seconds(col: Col);
+    /// Date and time function `time_to_micros`. Spark SQL [`time_to_micros`](https://spark.apache.org/docs/latest/api/sql/#time_to_micros).
+    time_to_micros(col: Col);
+    /// Date and time function `time_to_millis`. Spark SQL [`time_to_millis`](https://spark.apache.org/docs/latest/api/sql/#time_to_millis).
+    time_to_millis(col: Col);
+    /// Date and time function `time_to_seconds`. Spark SQL [`time_to_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_to_seconds).
+    time_to_seconds(col: Col);
+    /// Date and time function `time_trunc`. Spark SQL [`time_trunc`](https://spark.apache.org/docs/latest/api/sql/#time_trunc).
+    time_trunc(unit: Col, time: Col);
+    /// Date and time function `timestampadd`. Spark SQL [`timestampadd`](https://spark.apache.org/docs/latest/api/sql/#timestampadd).
+    timestamp_add(unit: Val, quantity: Col, ts: Col) => "timestampadd";
+    /// Date and time function `timestampdiff`. Spark SQL [`timestampdiff`](https://spark.apache.org/docs/latest/api/sql/#timestampdiff).
+    timestamp_diff(unit: Val, start: Col, end: Col) => "timestampdiff";
+    /// Date and time function `timestamp_micros`. Spark SQL [`timestamp_micros`](https://spark.apache.org/docs/latest/api/sql/#timestamp_micros).
+    timestamp_micros(col: Col);
+    /// Date and time function `timestamp_millis`. Spark SQL [`timestamp_millis`](https://spark.apache.org/docs/latest/api/sql/#timestamp_millis).
+    timestamp_millis(col: Col);
+    /// Date and time function `timestamp_seconds`. Spark SQL [`timestamp_seconds`](https://spark.apache.org/docs/latest/api/sql/#timestamp_seconds).
+    timestamp_seconds(col: Col);
+    /// Converts to a date. Spark SQL [`to_date`](https://spark.apache.org/docs/latest/api/sql/#to_date). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_date(col: Col);
+    /// Date and time function `to_time`. Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_time(text: Col);
+    /// Converts to a timestamp. Spark SQL [`to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_timestamp(col: Col);
+    /// Date and time function `to_timestamp_ltz`. Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_timestamp_ltz(timestamp: Col);
+    /// Date and time function `to_timestamp_ntz`. Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_timestamp_ntz(timestamp: Col);
+    /// Date and time function `to_unix_timestamp`. Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    to_unix_timestamp(timestamp: Col);
+    /// Date and time function `to_utc_timestamp`. Spark SQL [`to_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_utc_timestamp).
+    to_utc_timestamp(timestamp: Col, tz: Val);
+    /// Truncates a date to the unit `format`. Spark SQL [`trunc`](https://spark.apache.org/docs/latest/api/sql/#trunc).
+    trunc(date: Col, format: Val);
+    /// Date and time function `try_make_timestamp_ltz`. Spark SQL [`try_make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ltz). Optional PySpark arguments (`timezone`): use [`call_function`](crate::functions::call_function).
+    try_make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// Date and time function `try_to_date`. Spark SQL [`try_to_date`](https://spark.apache.org/docs/latest/api/sql/#try_to_date). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    try_to_date(col: Col);
+    /// Date and time function `try_to_time`. Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    try_to_time(text: Col);
+    /// Date and time function `try_to_timestamp`. Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
+    try_to_timestamp(col: Col);
+    /// Date and time function `unix_date`. Spark SQL [`unix_date`](https://spark.apache.org/docs/latest/api/sql/#unix_date).
+    unix_date(col: Col);
+    /// Date and time function `unix_micros`. Spark SQL [`unix_micros`](https://spark.apache.org/docs/latest/api/sql/#unix_micros).
+    unix_micros(col: Col);
+    /// Date and time function `unix_millis`. Spark SQL [`unix_millis`](https://spark.apache.org/docs/latest/api/sql/#unix_millis).
+    unix_millis(col: Col);
+    /// Date and time function `unix_seconds`. Spark SQL [`unix_seconds`](https://spark.apache.org/docs/latest/api/sql/#unix_seconds).
+    unix_seconds(col: Col);
+    /// Date and time function `weekday`. Spark SQL [`weekday`](https://spark.apache.org/docs/latest/api/sql/#weekday).
+    weekday(col: Col);
+    /// Date and time function `weekofyear`. Spark SQL [`weekofyear`](https://spark.apache.org/docs/latest/api/sql/#weekofyear).
+    weekofyear(col: Col);
+    /// Date and time function `window`. Spark SQL [`window`](https://spark.apache.org/docs/latest/api/sql/#window). Optional PySpark arguments (`slideDuration`, `startTime`): use [`call_function`](crate::functions::call_function).
+    window(time_column: Col, window_duration: Val);
+    /// Date and time function `window_time`. Spark SQL [`window_time`](https://spark.apache.org/docs/latest/api/sql/#window_time).
+    window_time(window_column: Col);
+    /// The year of a date or timestamp. Spark SQL [`year`](https://spark.apache.org/docs/latest/api/sql/#year).
+    year(col: Col);
+}

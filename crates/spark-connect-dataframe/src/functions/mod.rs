@@ -1,0 +1,559 @@
+//! Functions that make columns, with PySpark's names (`pyspark.sql.functions`) in snake_case.
+//!
+//! ```
+//! use spark_connect_dataframe::functions::{col, expr, lit, upper, when};
+//!
+//! let doubled = (col("id") * lit(2)).alias("twice");
+//! let cond = col("id").gt(5).and(expr("id % 2 = 0"));
+//! let shout = upper("name");
+//! let size = when(col("id").lt(10), "small").otherwise("large");
+//! # let _ = (doubled, cond, shout, size);
+//! ```
+//!
+//! Arguments follow PySpark's rule: where PySpark takes a column or a column name, a Rust
+//! `&str` is a column name and numbers are literals (`impl Into<Column>`); where PySpark takes
+//! a value (a format, a pattern, a count), a `&str` is text (`impl IntoOperand`) and a
+//! [`Column`] is still accepted.
+//!
+//! Most functions are generated from one table per family (the `spark_functions!` macro):
+//! each row gives the name, the arguments and a doc line, and the same row feeds
+//! [`registry`], the list of every function this module provides. Optional trailing
+//! arguments of PySpark (`round(col, scale=None)`) are left out of the generated signature;
+//! [`call_function`] passes them when needed.
+
+use proto::expression::{self as ex, ExprType};
+use spark_connect_transport::proto;
+
+use crate::column::{Column, IntoOperand, Literal};
+
+/// Generates one public function per row, plus the family's `FUNCTIONS` list for
+/// [`registry`]. A row is `/// doc`, `name(arg: Kind, ...)`, optionally `as "python_name"`
+/// before the arguments (for Rust keywords) and `=> "spark_name"` after them when Spark's
+/// name differs. Kinds: `Col` (`impl Into<Column>`: a column, a column name, or a number
+/// as a literal), `Val` (`impl IntoOperand`: a value, strings are text), `Cols` (any number
+/// of columns).
+macro_rules! spark_functions {
+    (family: $family:ident;
+     $( $(#[doc = $doc:literal])+
+        $name:ident $(as $py:literal)? ( $($arg:ident : $kind:ident),* ) $(=> $spark:literal)? ; )*
+    ) => {
+        $(
+            $(#[doc = $doc])+
+            pub fn $name($($arg: spark_functions!(@type $kind)),*) -> $crate::Column {
+                let args = ::std::iter::empty::<$crate::Column>()
+                    $( .chain(spark_functions!(@args $kind $arg)) )*;
+                $crate::Column::function(spark_functions!(@name $name $(, $spark)?), args)
+            }
+        )*
+
+        /// The functions of this family, in table order.
+        pub(super) const FUNCTIONS: &[$crate::functions::FunctionInfo] = &[$(
+            $crate::functions::FunctionInfo {
+                name: spark_functions!(@name $name $(, $py)?),
+                spark_name: spark_functions!(@name $name $(, $spark)?),
+                family: $crate::functions::Family::$family,
+                params: &[$(spark_functions!(@param $kind $arg)),*],
+                doc: concat!($($doc),+),
+                arity: 0 $(+ spark_functions!(@arity $kind))*,
+                sample: || $name($(spark_functions!(@sample $kind)),*),
+            },
+        )*];
+    };
+    (@type Col) => { impl Into<$crate::Column> };
+    (@type Val) => { impl $crate::IntoOperand };
+    (@type Cols) => { impl IntoIterator<Item = impl Into<$crate::Column>> };
+    (@args Col $arg:ident) => { ::std::iter::once($arg.into()) };
+    (@args Val $arg:ident) => { ::std::iter::once($crate::IntoOperand::into_operand($arg)) };
+    (@args Cols $arg:ident) => { $arg.into_iter().map(Into::into) };
+    (@param Cols $arg:ident) => { concat!("*", stringify!($arg)) };
+    (@param $kind:ident $arg:ident) => { stringify!($arg) };
+    (@arity Cols) => { 2 };
+    (@arity $kind:ident) => { 1 };
+    (@sample Col) => { $crate::functions::col("a") };
+    (@sample Val) => { 1 };
+    (@sample Cols) => { [$crate::functions::col("a"), $crate::functions::col("b")] };
+    (@name $name:ident) => { stringify!($name) };
+    (@name $name:ident, $given:literal) => { $given };
+}
+
+mod aggregate;
+mod collection;
+mod datetime;
+mod format;
+mod hash;
+mod math;
+mod misc;
+mod ranking;
+mod sketch;
+mod string;
+
+pub use aggregate::*;
+pub use collection::*;
+pub use datetime::*;
+pub use format::*;
+pub use hash::*;
+pub use math::*;
+pub use misc::*;
+pub use ranking::*;
+pub use sketch::*;
+pub use string::*;
+
+/// Windows for [`Column::over`], here too so that `use functions::*` brings what window
+/// functions need (also at the crate root).
+pub use crate::window::{Window, WindowSpec};
+
+/// The family a function belongs to, as PySpark's reference groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Family {
+    /// Columns, literals, expressions, sort orders, `when`, calling functions by name.
+    Core,
+    /// Strings, regular expressions, encodings.
+    String,
+    /// Arithmetic, rounding, trigonometry, bits, random numbers.
+    Math,
+    /// Dates, times and timestamps.
+    DateTime,
+    /// Arrays, maps and structs.
+    Collection,
+    /// Aggregates.
+    Aggregate,
+    /// Ranking and offset window functions.
+    Ranking,
+    /// Hashes and checksums.
+    Hash,
+    /// JSON, CSV, XML and variant.
+    Format,
+    /// Conditional, null handling, session information.
+    Misc,
+    /// HLL, KLL, theta, tuple and bitmap sketches, spatial values.
+    Sketch,
+}
+
+/// One function of this module: its PySpark name, the Spark SQL function it calls and the
+/// arguments it takes. [`registry`] lists them all.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionInfo {
+    name: &'static str,
+    spark_name: &'static str,
+    family: Family,
+    params: &'static [&'static str],
+    doc: &'static str,
+    arity: usize,
+    sample: fn() -> Column,
+}
+
+impl FunctionInfo {
+    /// The name in `pyspark.sql.functions` (and of the Rust function, but for `r#` keywords).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The Spark SQL function the call becomes.
+    pub fn spark_name(&self) -> &'static str {
+        self.spark_name
+    }
+    /// The family.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+    /// The parameter names, `*name` for any number of columns.
+    pub fn params(&self) -> &'static [&'static str] {
+        self.params
+    }
+    /// The doc line.
+    pub fn doc(&self) -> &'static str {
+        self.doc.trim()
+    }
+    /// The number of arguments the call has when each `*name` parameter gets two columns.
+    pub fn sample_arity(&self) -> usize {
+        self.arity
+    }
+    /// A call with placeholder arguments (`col("a")`, `lit(1)`, two columns for `*name`),
+    /// for checking what the function builds.
+    pub fn sample(&self) -> Column {
+        (self.sample)()
+    }
+}
+
+/// Functions written by hand (they build more than a plain function call); listed in
+/// [`registry`] with the generated ones.
+const CORE: &[FunctionInfo] = &[
+    core_info("col", "", &["col"], "A column by name.", 0, || col("a")),
+    core_info("column", "", &["col"], "A column by name.", 0, || {
+        column("a")
+    }),
+    core_info("lit", "", &["value"], "A literal value.", 0, || lit(1)),
+    core_info("expr", "", &["sql"], "A SQL expression string.", 0, || {
+        expr("a")
+    }),
+    core_info(
+        "call_function",
+        "",
+        &["name", "*cols"],
+        "Any function by name.",
+        2,
+        || call_function("f", [col("a"), col("b")]),
+    ),
+    core_info(
+        "when",
+        "when",
+        &["condition", "value"],
+        "CASE WHEN.",
+        2,
+        || when(col("a"), 1),
+    ),
+    core_info(
+        "count_distinct",
+        "count",
+        &["col", "*cols"],
+        "COUNT(DISTINCT ...).",
+        2,
+        || count_distinct([col("a"), col("b")]),
+    ),
+    core_info(
+        "sum_distinct",
+        "sum",
+        &["col"],
+        "SUM(DISTINCT ...).",
+        1,
+        || sum_distinct(col("a")),
+    ),
+    core_info("asc", "", &["col"], "Ascending sort order.", 0, || asc("a")),
+    core_info(
+        "asc_nulls_first",
+        "",
+        &["col"],
+        "Ascending, nulls first.",
+        0,
+        || asc_nulls_first("a"),
+    ),
+    core_info(
+        "asc_nulls_last",
+        "",
+        &["col"],
+        "Ascending, nulls last.",
+        0,
+        || asc_nulls_last("a"),
+    ),
+    core_info("desc", "", &["col"], "Descending sort order.", 0, || {
+        desc("a")
+    }),
+    core_info(
+        "desc_nulls_first",
+        "",
+        &["col"],
+        "Descending, nulls first.",
+        0,
+        || desc_nulls_first("a"),
+    ),
+    core_info(
+        "desc_nulls_last",
+        "",
+        &["col"],
+        "Descending, nulls last.",
+        0,
+        || desc_nulls_last("a"),
+    ),
+];
+
+const fn core_info(
+    name: &'static str,
+    spark_name: &'static str,
+    params: &'static [&'static str],
+    doc: &'static str,
+    arity: usize,
+    sample: fn() -> Column,
+) -> FunctionInfo {
+    FunctionInfo {
+        name,
+        spark_name,
+        family: Family::Core,
+        params,
+        doc,
+        arity,
+        sample,
+    }
+}
+
+/// Every function of this module, hand-written and generated, sorted by name. A function
+/// whose [`spark_name`](FunctionInfo::spark_name) is empty builds something other than a
+/// function call (a column reference, a literal, a sort order).
+pub fn registry() -> &'static [FunctionInfo] {
+    static ALL: std::sync::OnceLock<Vec<FunctionInfo>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all: Vec<FunctionInfo> = [
+            CORE,
+            string::FUNCTIONS,
+            math::FUNCTIONS,
+            datetime::FUNCTIONS,
+            collection::FUNCTIONS,
+            aggregate::FUNCTIONS,
+            ranking::FUNCTIONS,
+            hash::FUNCTIONS,
+            format::FUNCTIONS,
+            misc::FUNCTIONS,
+            sketch::FUNCTIONS,
+        ]
+        .concat();
+        all.sort_by_key(|f| f.name);
+        all
+    })
+}
+
+/// The column named `name`. Dots address nested fields and backticks quote names, as in
+/// Spark SQL (`col("a.b")`, ``col("`a.b`")``); `"*"` is every column.
+pub fn col(name: &str) -> Column {
+    if name == "*" {
+        return Column::from_expr_type(ExprType::UnresolvedStar(ex::UnresolvedStar {
+            unparsed_target: None,
+            plan_id: None,
+        }));
+    }
+    if let Some(target) = name.strip_suffix(".*") {
+        return Column::from_expr_type(ExprType::UnresolvedStar(ex::UnresolvedStar {
+            unparsed_target: Some(format!("{target}.*")),
+            plan_id: None,
+        }));
+    }
+    Column::from_expr_type(ExprType::UnresolvedAttribute(ex::UnresolvedAttribute {
+        unparsed_identifier: name.to_string(),
+        plan_id: None,
+        is_metadata_column: None,
+    }))
+}
+
+/// Same as [`col`].
+pub fn column(name: &str) -> Column {
+    col(name)
+}
+
+/// A literal value: booleans, integers, floats, strings and byte vectors.
+pub fn lit(value: impl Into<Literal>) -> Column {
+    let Literal(literal_type) = value.into();
+    Column::from_expr_type(ExprType::Literal(ex::Literal {
+        literal_type: Some(literal_type),
+        data_type: None,
+    }))
+}
+
+/// A column from a SQL expression string, parsed by the server: `expr("length(name) > 3")`.
+pub fn expr(sql: &str) -> Column {
+    Column::from_expr_type(ExprType::ExpressionString(ex::ExpressionString {
+        expression: sql.to_string(),
+    }))
+}
+
+/// Calls a Spark SQL function by name; the escape hatch for functions without a wrapper.
+pub fn call_function(name: &str, args: impl IntoIterator<Item = Column>) -> Column {
+    Column::function(name, args)
+}
+
+/// `CASE WHEN condition THEN value`; chain more branches with [`Column::when`] and end with
+/// [`Column::otherwise`]. Rows that match no branch get null.
+pub fn when(condition: Column, value: impl IntoOperand) -> Column {
+    Column::function("when", [condition, value.into_operand()])
+}
+
+/// The number of distinct combinations of the columns' values (`COUNT(DISTINCT ...)`).
+pub fn count_distinct(cols: impl IntoIterator<Item = impl Into<Column>>) -> Column {
+    Column::function_distinct("count", cols.into_iter().map(Into::into))
+}
+
+/// The sum of the distinct values (`SUM(DISTINCT ...)`).
+pub fn sum_distinct(col: impl Into<Column>) -> Column {
+    Column::function_distinct("sum", [col.into()])
+}
+
+/// Ascending sort order, nulls first; see [`Column::asc`].
+pub fn asc(col: impl Into<Column>) -> Column {
+    col.into().asc()
+}
+
+/// Ascending sort order, nulls first.
+pub fn asc_nulls_first(col: impl Into<Column>) -> Column {
+    col.into().asc_nulls_first()
+}
+
+/// Ascending sort order, nulls last.
+pub fn asc_nulls_last(col: impl Into<Column>) -> Column {
+    col.into().asc_nulls_last()
+}
+
+/// Descending sort order, nulls last; see [`Column::desc`].
+pub fn desc(col: impl Into<Column>) -> Column {
+    col.into().desc()
+}
+
+/// Descending sort order, nulls first.
+pub fn desc_nulls_first(col: impl Into<Column>) -> Column {
+    col.into().desc_nulls_first()
+}
+
+/// Descending sort order, nulls last.
+pub fn desc_nulls_last(col: impl Into<Column>) -> Column {
+    col.into().desc_nulls_last()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function_name(c: &Column) -> &str {
+        match &c.to_proto().expr_type {
+            Some(ExprType::UnresolvedFunction(f)) => &f.function_name,
+            other => panic!("not a function: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn operators_emit_spark_function_names() {
+        assert_eq!(function_name(&(col("a") + 1)), "+");
+        assert_eq!(function_name(&(col("a") - 1)), "-");
+        assert_eq!(function_name(&(col("a") * 1)), "*");
+        assert_eq!(function_name(&(col("a") / 1)), "/");
+        assert_eq!(function_name(&(col("a") % 3)), "%");
+        assert_eq!(function_name(&-col("a")), "negative");
+        assert_eq!(function_name(&!col("a")), "not");
+        assert_eq!(function_name(&col("a").gt(1)), ">");
+        assert_eq!(function_name(&col("a").eq("x")), "==");
+        assert_eq!(function_name(&col("a").and(true)), "and");
+        assert_eq!(function_name(&count(lit(1))), "count");
+    }
+
+    #[test]
+    fn every_generated_function_emits_its_spark_name_and_arity() {
+        let all = registry();
+        assert!(all.len() > 450, "{} functions", all.len());
+        for info in all.iter().filter(|f| !f.spark_name().is_empty()) {
+            let call = info.sample();
+            let Some(ExprType::UnresolvedFunction(f)) = &call.to_proto().expr_type else {
+                panic!("{} is not a function call: {call:?}", info.name())
+            };
+            assert_eq!(f.function_name, info.spark_name(), "{}", info.name());
+            assert_eq!(f.arguments.len(), info.sample_arity(), "{}", info.name());
+            assert!(!info.doc().is_empty(), "{} has no doc", info.name());
+        }
+    }
+
+    #[test]
+    fn registry_names_are_unique_and_sorted() {
+        let names: Vec<&str> = registry().iter().map(|f| f.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn spark_names_that_differ_from_pyspark_names() {
+        let spark = |name: &str| {
+            registry()
+                .iter()
+                .find(|f| f.name() == name)
+                .map(|f| f.spark_name())
+                .unwrap_or_else(|| panic!("{name} not in the registry"))
+        };
+        assert_eq!(spark("create_map"), "map");
+        assert_eq!(spark("mean"), "avg");
+        assert_eq!(spark("bitwise_not"), "~");
+        assert_eq!(spark("timestamp_add"), "timestampadd");
+        assert_eq!(spark("struct"), "struct");
+        assert_eq!(spark("typeof"), "typeof");
+        assert_eq!(function_name(&r#struct(["a", "b"])), "struct");
+    }
+
+    #[test]
+    fn value_arguments_are_literals_and_column_arguments_are_names() {
+        let Some(ExprType::UnresolvedFunction(f)) = date_format("d", "yyyy").into_proto().expr_type
+        else {
+            panic!()
+        };
+        assert!(matches!(
+            f.arguments[0].expr_type,
+            Some(ExprType::UnresolvedAttribute(_))
+        ));
+        assert!(matches!(
+            f.arguments[1].expr_type,
+            Some(ExprType::Literal(_))
+        ));
+        let distinct = count_distinct(["a", "b"]).into_proto();
+        let Some(ExprType::UnresolvedFunction(f)) = distinct.expr_type else {
+            panic!()
+        };
+        assert!(f.is_distinct);
+        assert_eq!(f.function_name, "count");
+        assert_eq!(f.arguments.len(), 2);
+    }
+
+    #[test]
+    fn when_chains_and_misuse_never_panics() {
+        let c = when(col("a").gt(1), "big")
+            .when(col("a").lt(0), "neg")
+            .otherwise("small");
+        let Some(ExprType::UnresolvedFunction(f)) = c.to_proto().expr_type.clone() else {
+            panic!()
+        };
+        assert_eq!(f.function_name, "when");
+        assert_eq!(f.arguments.len(), 5);
+        assert_eq!(
+            function_name(&col("a").otherwise(1)),
+            "otherwise_without_when"
+        );
+        // A second otherwise has no branch to end.
+        assert_eq!(function_name(&c.otherwise(2)), "otherwise_without_when");
+    }
+
+    #[test]
+    fn strings_in_comparisons_are_text_not_column_names() {
+        let cond = col("name").eq("alice").into_proto();
+        let Some(ExprType::UnresolvedFunction(f)) = cond.expr_type else {
+            panic!("not a function")
+        };
+        assert!(
+            matches!(
+                &f.arguments[1].expr_type,
+                Some(ExprType::Literal(ex::Literal { literal_type: Some(ex::literal::LiteralType::String(s)), .. })) if s == "alice"
+            ),
+            "{:?}",
+            f.arguments[1]
+        );
+    }
+
+    #[test]
+    fn star_and_nested_names() {
+        assert!(matches!(
+            col("*").to_proto().expr_type,
+            Some(ExprType::UnresolvedStar(ex::UnresolvedStar {
+                unparsed_target: None,
+                ..
+            }))
+        ));
+        match &col("s.*").to_proto().expr_type {
+            Some(ExprType::UnresolvedStar(s)) => {
+                assert_eq!(s.unparsed_target.as_deref(), Some("s.*"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match &col("a.b").to_proto().expr_type {
+            Some(ExprType::UnresolvedAttribute(a)) => assert_eq!(a.unparsed_identifier, "a.b"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_keep_their_types() {
+        use ex::literal::LiteralType as L;
+        let lit_type = |c: Column| match c.into_proto().expr_type {
+            Some(ExprType::Literal(l)) => l.literal_type.unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(lit_type(lit(1i8)), L::Byte(1));
+        assert_eq!(lit_type(lit(1i16)), L::Short(1));
+        assert_eq!(lit_type(lit(1)), L::Integer(1));
+        assert_eq!(lit_type(lit(1i64)), L::Long(1));
+        assert_eq!(lit_type(lit(1.5f32)), L::Float(1.5));
+        assert_eq!(lit_type(lit(1.5)), L::Double(1.5));
+        assert_eq!(lit_type(lit("x")), L::String("x".into()));
+        assert_eq!(lit_type(lit(true)), L::Boolean(true));
+    }
+}
