@@ -97,6 +97,25 @@ impl DataFrame {
         (self.session, Some(Box::new(self.plan)))
     }
 
+    /// The session and this plan as the input of a new relation.
+    pub(crate) fn into_input(self) -> (SparkSession, Option<Box<proto::Relation>>) {
+        self.input()
+    }
+
+    /// A new DataFrame whose plan wraps this one (`make` gets this plan as its input).
+    pub(crate) fn derive(
+        self,
+        make: impl FnOnce(Option<Box<proto::Relation>>) -> RelType,
+    ) -> DataFrame {
+        let (session, input) = self.input();
+        let plan = session.relation(make(input));
+        DataFrame::new(session, plan)
+    }
+
+    pub(crate) fn root(&self) -> proto::Plan {
+        self.root_plan()
+    }
+
     fn root_plan(&self) -> proto::Plan {
         proto::Plan {
             op_type: Some(proto::plan::OpType::Root(self.plan.clone())),

@@ -41,6 +41,8 @@ mod column;
 mod dataframe;
 mod error;
 pub mod functions;
+mod group;
+mod relational;
 mod result;
 mod session;
 pub mod types;
@@ -49,6 +51,8 @@ mod window;
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
+pub use group::GroupedData;
+pub use relational::{JoinOn, JoinType};
 pub use result::RecordBatchStream;
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,

@@ -1,0 +1,125 @@
+//! `GroupedData`: a DataFrame grouped by `group_by`, `rollup`, `cube` or `pivot`, waiting
+//! for its aggregates.
+
+use proto::aggregate::GroupType;
+use proto::relation::RelType;
+use spark_connect_transport::proto;
+
+use crate::column::{Column, Literal};
+use crate::dataframe::DataFrame;
+use crate::functions;
+
+/// Rows grouped by some columns; [`agg`](Self::agg) and the shortcuts (`count`, `sum`, ...)
+/// turn each group into one row.
+///
+/// ```
+/// # use spark_connect_dataframe::SparkSession;
+/// use spark_connect_dataframe::functions::{col, max, sum};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+/// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+/// let df = spark.range(0, 10).with_column("k", col("id") % 3);
+/// let totals = df.group_by(["k"]).agg([sum("id").alias("total"), max("id")]);
+/// # let _ = totals;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct GroupedData {
+    df: DataFrame,
+    group_type: GroupType,
+    grouping: Vec<proto::Expression>,
+    pivot: Option<proto::aggregate::Pivot>,
+}
+
+impl GroupedData {
+    pub(crate) fn new(df: DataFrame, group_type: GroupType, grouping: Vec<Column>) -> GroupedData {
+        GroupedData {
+            df,
+            group_type,
+            grouping: grouping.into_iter().map(Column::into_proto).collect(),
+            pivot: None,
+        }
+    }
+
+    /// One row per group: the grouping columns, then these aggregates.
+    pub fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame {
+        let aggregate_expressions = exprs.into_iter().map(|c| c.into().into_proto()).collect();
+        let (session, input) = self.df.into_input();
+        let plan = session.relation(RelType::Aggregate(Box::new(proto::Aggregate {
+            input,
+            group_type: self.group_type as i32,
+            grouping_expressions: self.grouping,
+            aggregate_expressions,
+            pivot: self.pivot,
+            grouping_sets: Vec::new(),
+        })));
+        DataFrame::new(session, plan)
+    }
+
+    /// The number of rows in each group, in a column `count`.
+    pub fn count(self) -> DataFrame {
+        self.agg([functions::count(functions::lit(1)).alias("count")])
+    }
+
+    fn each<S: AsRef<str>>(
+        self,
+        f: fn(Column) -> Column,
+        cols: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        let exprs: Vec<Column> = cols
+            .into_iter()
+            .map(|c| f(functions::col(c.as_ref())))
+            .collect();
+        self.agg(exprs)
+    }
+
+    /// The sum of each named column (`sum(x)` columns).
+    pub fn sum<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.each(functions::sum, cols)
+    }
+
+    /// The average of each named column (`avg(x)` columns).
+    pub fn avg<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.each(functions::avg, cols)
+    }
+
+    /// Same as [`avg`](Self::avg).
+    pub fn mean<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.avg(cols)
+    }
+
+    /// The minimum of each named column (`min(x)` columns).
+    pub fn min<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.each(functions::min, cols)
+    }
+
+    /// The maximum of each named column (`max(x)` columns).
+    pub fn max<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+        self.each(functions::max, cols)
+    }
+
+    /// Turns the values of `col` into columns, one per value in `values` (literals), each
+    /// holding the aggregate for that value. Only after `group_by`.
+    pub fn pivot<V: Into<Literal>>(
+        mut self,
+        col: impl Into<Column>,
+        values: impl IntoIterator<Item = V>,
+    ) -> GroupedData {
+        self.group_type = GroupType::Pivot;
+        self.pivot = Some(proto::aggregate::Pivot {
+            col: Some(col.into().into_proto()),
+            values: values
+                .into_iter()
+                .map(|v| {
+                    let Literal(literal_type) = v.into();
+                    proto::expression::Literal {
+                        literal_type: Some(literal_type),
+                        data_type: None,
+                    }
+                })
+                .collect(),
+        });
+        self
+    }
+}

@@ -1,0 +1,586 @@
+//! DataFrame relational operators and Column methods against a real server; expected
+//! values are computed in Rust from the same inputs, or by SQL on the same server.
+
+use databricks_connect::functions::{self as f, col, lit};
+use databricks_connect::{DataFrame, SparkSession};
+
+use crate::api_functions::{one_row, rows};
+use crate::session;
+
+async fn text(df: &DataFrame) -> Vec<Vec<String>> {
+    rows(&df.collect().await.expect("query runs"))
+}
+
+fn ints(rows: &[Vec<String>], i: usize) -> Vec<i64> {
+    rows.iter()
+        .map(|r| r[i].parse().expect("an integer"))
+        .collect()
+}
+
+/// People: (name, dept, age), with a null age and a null dept.
+async fn people(spark: &SparkSession) -> DataFrame {
+    spark
+        .sql(
+            "SELECT * FROM VALUES ('ann', 'eng', 34), ('bob', 'eng', 28), ('cid', 'ops', NULL), \
+             ('dee', NULL, 41), ('eve', 'ops', 28) AS t(name, dept, age)",
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn columns_added_renamed_dropped_and_typed() {
+    let spark = session().await;
+    let df = spark
+        .range(0, 3)
+        .with_columns([("twice", col("id") * 2), ("label", lit("x"))])
+        .with_column_renamed("id", "n")
+        .with_column_renamed("not_there", "ignored")
+        .with_columns_renamed([("twice", "double"), ("label", "tag")]);
+    assert_eq!(df.columns().await.unwrap(), ["n", "double", "tag"]);
+    assert_eq!(
+        df.dtypes().await.unwrap(),
+        [
+            ("n".to_string(), "bigint".to_string()),
+            ("double".to_string(), "bigint".to_string()),
+            ("tag".to_string(), "string".to_string())
+        ]
+    );
+    let dropped = df.clone().drop(["tag", "not_there"]);
+    assert_eq!(dropped.columns().await.unwrap(), ["n", "double"]);
+    assert_eq!(
+        text(&dropped).await,
+        (0..3)
+            .map(|i: i64| vec![i.to_string(), (2 * i).to_string()])
+            .collect::<Vec<_>>()
+    );
+    let renamed = dropped.to_df(["a", "b"]);
+    assert_eq!(renamed.columns().await.unwrap(), ["a", "b"]);
+    let by_column = spark.range(0, 2).with_column("x", lit(1));
+    let by_column = by_column.clone().drop_columns([by_column.col("x")]);
+    assert_eq!(by_column.columns().await.unwrap(), ["id"]);
+    assert_eq!(
+        spark.range(0, 1).tree_string(None).await.unwrap(),
+        "root\n |-- id: long (nullable = false)\n"
+    );
+}
+
+#[tokio::test]
+async fn ordering_with_directions_and_nulls() {
+    let spark = session().await;
+    let df = people(&spark).await;
+    let names = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    // age ascending, nulls first (the default); ties broken by name.
+    let asc = df
+        .clone()
+        .order_by([col("age"), col("name")])
+        .select(["name"]);
+    assert_eq!(names(text(&asc).await), ["cid", "bob", "eve", "ann", "dee"]);
+    let asc_last = df
+        .clone()
+        .sort([f::asc_nulls_last("age"), col("name").asc()])
+        .select(["name"]);
+    assert_eq!(
+        names(text(&asc_last).await),
+        ["bob", "eve", "ann", "dee", "cid"]
+    );
+    let desc = df
+        .clone()
+        .order_by([col("age").desc(), col("name").desc()])
+        .select(["name"]);
+    assert_eq!(
+        names(text(&desc).await),
+        ["dee", "ann", "eve", "bob", "cid"]
+    );
+    let desc_first = df
+        .clone()
+        .order_by([col("age").desc_nulls_first(), f::desc("name")])
+        .select(["name"]);
+    assert_eq!(
+        names(text(&desc_first).await),
+        ["cid", "dee", "ann", "eve", "bob"]
+    );
+    // The same as SQL on the same server.
+    let sql = spark
+        .sql("SELECT name FROM VALUES ('ann', 'eng', 34), ('bob', 'eng', 28), ('cid', 'ops', NULL), \
+              ('dee', NULL, 41), ('eve', 'ops', 28) AS t(name, dept, age) ORDER BY dept DESC NULLS FIRST, name")
+        .await
+        .unwrap();
+    let ours = df
+        .order_by([col("dept").desc_nulls_first(), col("name")])
+        .select(["name"]);
+    assert_eq!(text(&ours).await, text(&sql).await);
+}
+
+#[tokio::test]
+async fn distinct_and_drop_duplicates() {
+    let spark = session().await;
+    let df = spark
+        .range(0, 100)
+        .select([(col("id") % 7).alias("a"), (col("id") % 3).alias("b")]);
+    let distinct_a: std::collections::HashSet<i64> = (0..100).map(|i| i % 7).collect();
+    let distinct_ab: std::collections::HashSet<(i64, i64)> =
+        (0..100).map(|i| (i % 7, i % 3)).collect();
+    assert_eq!(
+        df.clone().select(["a"]).distinct().count().await.unwrap(),
+        distinct_a.len() as i64
+    );
+    assert_eq!(
+        df.clone().distinct().count().await.unwrap(),
+        distinct_ab.len() as i64
+    );
+    assert_eq!(
+        df.clone()
+            .drop_duplicates(Vec::<&str>::new())
+            .count()
+            .await
+            .unwrap(),
+        distinct_ab.len() as i64
+    );
+    let by_a = df.drop_duplicates(["a"]).order_by(["a"]);
+    let got = text(&by_a).await;
+    assert_eq!(ints(&got, 0), (0..7).collect::<Vec<_>>());
+    // Each kept row is a real row: b is id % 3 for some id with id % 7 == a.
+    for r in &got {
+        let (a, b): (i64, i64) = (r[0].parse().unwrap(), r[1].parse().unwrap());
+        assert!((0..100).any(|i| i % 7 == a && i % 3 == b), "{r:?}");
+    }
+}
+
+#[tokio::test]
+async fn group_by_and_aggregates() {
+    let spark = session().await;
+    let df = spark.range(0, 100).with_column("k", col("id") % 3);
+    let grouped = df.clone().group_by(["k"]).agg([
+        f::sum("id").alias("total"),
+        f::count(lit(1)).alias("n"),
+        f::min("id").alias("lo"),
+        f::max("id").alias("hi"),
+    ]);
+    let got = text(&grouped.order_by(["k"])).await;
+    for k in 0..3i64 {
+        let ids: Vec<i64> = (0..100).filter(|i| i % 3 == k).collect();
+        assert_eq!(
+            got[k as usize],
+            vec![
+                k.to_string(),
+                ids.iter().sum::<i64>().to_string(),
+                ids.len().to_string(),
+                ids[0].to_string(),
+                ids[ids.len() - 1].to_string()
+            ]
+        );
+    }
+    let counts = text(&df.clone().group_by([col("k")]).count().order_by(["k"])).await;
+    assert_eq!(counts, [["0", "34"], ["1", "33"], ["2", "33"]]);
+    let shortcuts = df.clone().group_by(["k"]);
+    assert_eq!(
+        shortcuts.clone().sum(["id"]).columns().await.unwrap(),
+        ["k", "sum(id)"]
+    );
+    let avg = text(&shortcuts.clone().avg(["id"]).order_by(["k"])).await;
+    let mean0 = (0..100).filter(|i| i % 3 == 0).sum::<i64>() as f64 / 34.0;
+    assert_eq!(avg[0][1], mean0.to_string());
+    let min_max = text(
+        &shortcuts
+            .clone()
+            .min(["id"])
+            .join(
+                &shortcuts.clone().max(["id"]),
+                ["k"],
+                "inner".parse().unwrap(),
+            )
+            .order_by(["k"]),
+    )
+    .await;
+    assert_eq!(
+        min_max,
+        [["0", "0", "99"], ["1", "1", "97"], ["2", "2", "98"]]
+    );
+    // The whole DataFrame as one group.
+    assert_eq!(
+        one_row(&df.clone().agg([f::sum("id"), f::max("k")])).await,
+        ["4950", "2"]
+    );
+    // Pivot: one column per value.
+    let pivot = df
+        .clone()
+        .group_by(Vec::<&str>::new())
+        .pivot("k", [0i64, 1, 2])
+        .agg([f::count(lit(1))]);
+    assert_eq!(one_row(&pivot).await, ["34", "33", "33"]);
+    // Rollup and cube against SQL on the same server.
+    let rollup = df
+        .clone()
+        .with_column("j", col("id") % 2)
+        .rollup(["k", "j"])
+        .count()
+        .order_by(["k", "j"]);
+    let sql = spark
+        .sql("SELECT id % 3 AS k, id % 2 AS j, count(1) AS count FROM range(100) GROUP BY ROLLUP(k, j) ORDER BY k, j")
+        .await
+        .unwrap();
+    assert_eq!(text(&rollup).await, text(&sql).await);
+    let cube = df
+        .with_column("j", col("id") % 2)
+        .cube(["k", "j"])
+        .count()
+        .order_by(["k", "j"]);
+    let sql = spark
+        .sql("SELECT id % 3 AS k, id % 2 AS j, count(1) AS count FROM range(100) GROUP BY CUBE(k, j) ORDER BY k, j")
+        .await
+        .unwrap();
+    assert_eq!(text(&cube).await, text(&sql).await);
+}
+
+#[tokio::test]
+async fn joins_of_every_type() {
+    let spark = session().await;
+    // left ids 0..10, right ids 5..15.
+    let left = spark.range(0, 10).with_column("l", col("id") * 10);
+    let right = spark.range(5, 15).with_column("r", col("id") * 100);
+    let l: Vec<i64> = (0..10).collect();
+    let r: Vec<i64> = (5..15).collect();
+    let both = l.iter().filter(|i| r.contains(i)).count() as i64;
+    let only_l = l.iter().filter(|i| !r.contains(i)).count() as i64;
+    let only_r = r.iter().filter(|i| !l.contains(i)).count() as i64;
+    let count = |how: &str| {
+        let df = left.clone().join(&right, ["id"], how.parse().unwrap());
+        async move { df.count().await.unwrap() }
+    };
+    assert_eq!(count("inner").await, both);
+    assert_eq!(count("left").await, both + only_l);
+    assert_eq!(count("right_outer").await, both + only_r);
+    assert_eq!(count("full").await, both + only_l + only_r);
+    assert_eq!(count("semi").await, both);
+    assert_eq!(count("left_anti").await, only_l);
+    assert_eq!(
+        left.clone().cross_join(&right).count().await.unwrap(),
+        (l.len() * r.len()) as i64
+    );
+
+    // USING keeps one id; a left join fills the right side with nulls.
+    let joined = left
+        .clone()
+        .join(&right, ["id"], "left".parse().unwrap())
+        .order_by(["id"]);
+    assert_eq!(joined.columns().await.unwrap(), ["id", "l", "r"]);
+    let got = text(&joined).await;
+    for (row, id) in got.iter().zip(0..10i64) {
+        let expected_r = if r.contains(&id) {
+            (id * 100).to_string()
+        } else {
+            "null".into()
+        };
+        assert_eq!(
+            row,
+            &vec![id.to_string(), (id * 10).to_string(), expected_r]
+        );
+    }
+
+    // A condition on columns of both sides, told apart with df.col().
+    let cond = left
+        .clone()
+        .join(
+            &right,
+            left.col("id").eq(right.col("id") - 5),
+            "inner".parse().unwrap(),
+        )
+        .select([left.col("id"), right.col("id").alias("rid")])
+        .order_by(["id"]);
+    let got = text(&cond).await;
+    assert_eq!(ints(&got, 0), (0..10).collect::<Vec<_>>());
+    assert_eq!(ints(&got, 1), (5..15).collect::<Vec<_>>());
+
+    // Self-join through aliases.
+    let nums = spark.range(0, 10);
+    let pairs = nums.clone().alias("a").join(
+        &nums.alias("b"),
+        col("a.id").eq(col("b.id") + 1),
+        "inner".parse().unwrap(),
+    );
+    assert_eq!(pairs.count().await.unwrap(), 9);
+}
+
+#[tokio::test]
+async fn set_operations_keep_or_drop_duplicates() {
+    let spark = session().await;
+    // a = 0,1,1,2,2,2 ; b = 1,2,2,3
+    let a = spark
+        .sql("SELECT * FROM VALUES (0), (1), (1), (2), (2), (2) AS t(x)")
+        .await
+        .unwrap();
+    let b = spark
+        .sql("SELECT * FROM VALUES (1), (2), (2), (3) AS t(x)")
+        .await
+        .unwrap();
+    let sorted = |df: DataFrame| async move { ints(&text(&df.order_by(["x"])).await, 0) };
+    assert_eq!(
+        sorted(a.clone().union(&b)).await,
+        [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]
+    );
+    assert_eq!(
+        sorted(a.clone().union_all(&b)).await,
+        [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]
+    );
+    assert_eq!(sorted(a.clone().intersect(&b)).await, [1, 2]);
+    assert_eq!(sorted(a.clone().intersect_all(&b)).await, [1, 2, 2]);
+    assert_eq!(sorted(a.clone().subtract(&b)).await, [0]);
+    assert_eq!(sorted(a.clone().except_all(&b)).await, [0, 1, 2]);
+    // By name: columns in another order, or missing.
+    let p = spark.sql("SELECT 1 AS x, 'p' AS y").await.unwrap();
+    let q = spark.sql("SELECT 'q' AS y, 2 AS x").await.unwrap();
+    let by_name = p.clone().union_by_name(&q, false).order_by(["x"]);
+    assert_eq!(text(&by_name).await, [["1", "p"], ["2", "q"]]);
+    let missing = p
+        .union_by_name(&spark.sql("SELECT 3 AS x").await.unwrap(), true)
+        .order_by(["x"]);
+    assert_eq!(text(&missing).await, [["1", "p"], ["3", "null"]]);
+}
+
+#[tokio::test]
+async fn offset_sample_partitions_and_small_actions() {
+    let spark = session().await;
+    let df = spark.range(0, 20).order_by(["id"]);
+    assert_eq!(
+        ints(&text(&df.clone().offset(15)).await, 0),
+        (15..20).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ints(&text(&df.clone().offset(5).limit(3)).await, 0),
+        [5, 6, 7]
+    );
+    assert_eq!(ints(&rows(&df.head(3).await.unwrap()), 0), [0, 1, 2]);
+    assert_eq!(ints(&rows(&df.take(2).await.unwrap()), 0), [0, 1]);
+    assert_eq!(ints(&rows(&df.tail(2).await.unwrap()), 0), [18, 19]);
+    assert_eq!(rows(&[df.first().await.unwrap().unwrap()]), [["0"]]);
+    assert!(!df.is_empty().await.unwrap());
+    let none = spark.range(0, 0);
+    assert!(none.is_empty().await.unwrap());
+    assert!(none.first().await.unwrap().is_none());
+
+    // The same seed gives the same sample; the size is near the fraction.
+    let big = spark.range(0, 10_000);
+    let s1 = ints(
+        &text(&big.clone().sample(0.5, false, Some(42)).order_by(["id"])).await,
+        0,
+    );
+    let s2 = ints(
+        &text(&big.clone().sample(0.5, false, Some(42)).order_by(["id"])).await,
+        0,
+    );
+    assert_eq!(s1, s2);
+    assert!((4_500..5_500).contains(&s1.len()), "{}", s1.len());
+    assert!(
+        s1.windows(2).all(|w| w[0] < w[1]),
+        "without replacement, no repeats"
+    );
+    let with = big
+        .clone()
+        .sample(2.0, true, Some(7))
+        .count()
+        .await
+        .unwrap();
+    assert!((18_000..22_000).contains(&with), "{with}");
+
+    let partitions = |df: DataFrame| async move {
+        df.select([f::spark_partition_id().alias("p")])
+            .distinct()
+            .count()
+            .await
+            .unwrap()
+    };
+    assert_eq!(partitions(big.clone().repartition(4)).await, 4);
+    assert_eq!(partitions(big.clone().repartition(4).coalesce(2)).await, 2);
+    // Hash partitioning by k: every row of a key in one partition, at most 3 partitions.
+    let by_key = big
+        .clone()
+        .repartition_by(Some(3), [(col("id") % 3).alias("k")])
+        .select([
+            (col("id") % 3).alias("k"),
+            f::spark_partition_id().alias("p"),
+        ])
+        .distinct();
+    assert_eq!(by_key.clone().count().await.unwrap(), 3);
+    assert!(by_key.select(["p"]).distinct().count().await.unwrap() <= 3);
+    assert_eq!(big.clone().repartition(5).count().await.unwrap(), 10_000);
+    assert_eq!(
+        big.clone()
+            .sort_within_partitions(["id"])
+            .count()
+            .await
+            .unwrap(),
+        10_000
+    );
+    assert_eq!(
+        big.hint("broadcast", Vec::<databricks_connect::Column>::new())
+            .count()
+            .await
+            .unwrap(),
+        10_000
+    );
+}
+
+#[tokio::test]
+async fn describe_and_summary() {
+    let spark = session().await;
+    let values: Vec<f64> = (1..=10).map(|i| i as f64).collect();
+    let mean = values.iter().sum::<f64>() / 10.0;
+    let stddev = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 9.0).sqrt();
+    let described = text(&spark.range(1, 11).describe(["id"])).await;
+    assert_eq!(
+        described,
+        [
+            vec!["count".to_string(), "10".into()],
+            vec!["mean".into(), mean.to_string()],
+            vec!["stddev".into(), stddev.to_string()],
+            vec!["min".into(), "1".into()],
+            vec!["max".into(), "10".into()],
+        ]
+    );
+    let summary = text(&spark.range(1, 11).summary(["min", "50%", "max"])).await;
+    assert_eq!(summary, [["min", "1"], ["50%", "5"], ["max", "10"]]);
+}
+
+#[tokio::test]
+async fn column_methods() {
+    let spark = session().await;
+    let df = people(&spark).await;
+    let names = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    let pick = |cond: databricks_connect::Column| {
+        let df = df.clone().filter(cond).order_by(["name"]).select(["name"]);
+        async move { names(text(&df).await) }
+    };
+    let all = ["ann", "bob", "cid", "dee", "eve"];
+    let expect = |p: &dyn Fn(&str) -> bool| {
+        all.iter()
+            .filter(|n| p(n))
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        pick(col("name").isin(["bob", "eve", "zed"])).await,
+        expect(&|n| ["bob", "eve"].contains(&n))
+    );
+    assert_eq!(
+        pick(col("age").between(28, 34)).await,
+        ["ann", "bob", "eve"]
+    );
+    assert_eq!(
+        pick(col("name").like("%e%")).await,
+        expect(&|n| n.contains('e'))
+    );
+    assert_eq!(pick(col("name").ilike("A%")).await, ["ann"]);
+    assert_eq!(
+        pick(col("name").rlike("^[a-c]")).await,
+        expect(&|n| n < "d")
+    );
+    assert_eq!(pick(col("name").startswith("d")).await, ["dee"]);
+    assert_eq!(
+        pick(col("name").endswith("e")).await,
+        expect(&|n| n.ends_with('e'))
+    );
+    assert_eq!(pick(col("name").contains("o")).await, ["bob"]);
+    assert_eq!(
+        pick(
+            col("dept")
+                .eq_null_safe(lit("eng"))
+                .or(col("dept").is_null())
+        )
+        .await,
+        ["ann", "bob", "dee"]
+    );
+
+    let rows = text(
+        &df.clone().order_by(["name"]).select([
+            col("name").substr(2, 2),
+            f::when(col("age").gt(30), "old")
+                .when(col("age").is_null(), "unknown")
+                .otherwise("young"),
+            f::when(col("age").gt(30), 1),
+            col("age").cast("string").try_cast("int"),
+            lit("12x").try_cast("int"),
+            col("age").bitwise_and(12),
+        ]),
+    )
+    .await;
+    let ages = [Some(34), Some(28), None, Some(41), Some(28)];
+    for (i, row) in rows.iter().enumerate() {
+        let age = ages[i];
+        let expected = vec![
+            all[i][1..3].to_string(),
+            match age {
+                Some(a) if a > 30 => "old".into(),
+                None => "unknown".into(),
+                _ => "young".into(),
+            },
+            match age {
+                Some(a) if a > 30 => "1".into(),
+                _ => "null".into(),
+            },
+            age.map_or("null".into(), |a| a.to_string()),
+            "null".into(),
+            age.map_or("null".into(), |a| (a & 12).to_string()),
+        ];
+        assert_eq!(row, &expected, "row {i}");
+    }
+
+    // Struct, array and map access.
+    let nested = spark
+        .sql("SELECT named_struct('a', 1, 'b', 'x') AS s, array(10, 20) AS arr, map('k', 'v') AS m, CAST('NaN' AS DOUBLE) AS nan")
+        .await
+        .unwrap();
+    let got = one_row(&nested.select([
+        col("s").get_field("b"),
+        col("arr").get_item(1),
+        col("m").get_item("k"),
+        col("s").with_field("c", lit(true)),
+        col("s").drop_fields(["a"]),
+        col("nan").is_nan(),
+    ]))
+    .await;
+    assert_eq!(
+        got,
+        ["x", "20", "v", "{a: 1, b: x, c: true}", "{b: x}", "true"]
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gives_clear_errors() {
+    let spark = session().await;
+    let df = spark.range(0, 3);
+    for bad in [
+        df.clone().order_by(["nope_sort"]),
+        df.clone().group_by(["nope_group"]).count(),
+        df.clone()
+            .join(&spark.range(0, 3), ["nope_using"], "inner".parse().unwrap()),
+        df.clone().with_columns([("x", col("nope_with"))]),
+    ] {
+        let e = bad.collect().await.unwrap_err();
+        assert!(e.server_error().is_some(), "{e}");
+        assert!(e.to_string().contains("nope_"), "{e}");
+    }
+    let e = df.clone().to_df(["a", "b"]).collect().await.unwrap_err();
+    assert!(e.server_error().is_some(), "{e}");
+    let e = df
+        .clone()
+        .select([col("id").cast("no such type")])
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("no such type") || e.server_error().is_some(),
+        "{e}"
+    );
+    match "sideways".parse() {
+        Ok(how) => panic!("parsed: {:?}", df.clone().join(&df, ["id"], how).to_proto()),
+        Err(e) => assert!(e.to_string().contains("sideways"), "{e}"),
+    }
+    // otherwise() without when() is the server's error, not a panic.
+    let e = df
+        .select([col("id").otherwise(1)])
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("otherwise_without_when"), "{e}");
+}
