@@ -8,6 +8,7 @@
 //! to standard error as `dbconnect: error: ...`. Exit codes: 0 success, 1 a query, server or
 //! output error, 2 a usage or connection-string error. See `docs/cli.md`.
 
+mod auth_cmd;
 mod error;
 mod json;
 mod output;
@@ -39,6 +40,8 @@ struct Cli {
 enum Command {
     /// Runs a SQL statement and writes its result to standard output.
     Sql(SqlArgs),
+    /// Databricks configuration and credentials: describe, login, token, profiles.
+    Auth(auth_cmd::AuthArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,7 +120,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
-    let Command::Sql(args) = cli.command;
+    let args = match cli.command {
+        Command::Sql(args) => args,
+        Command::Auth(args) => return auth_cmd::run(args, out).await,
+    };
     let source = check_remote(cli.remote.as_deref())?;
     let mut builder =
         DatabricksSession::builder().user_agent(concat!("dbconnect/", env!("CARGO_PKG_VERSION")));
