@@ -4,6 +4,7 @@
 
 mod api_functions;
 mod api_relational;
+mod api_window;
 mod auth;
 mod dataframe;
 mod errors;

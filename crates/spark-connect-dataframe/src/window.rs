@@ -119,7 +119,12 @@ fn boundary(value: i64, unbounded: bool) -> FrameBoundary {
     } else if value == Window::CURRENT_ROW {
         Boundary::CurrentRow(true)
     } else {
-        Boundary::Value(Box::new(crate::functions::lit(value).into_proto()))
+        // An int when it fits, as PySpark sends: row frames accept only int offsets.
+        let literal = match i32::try_from(value) {
+            Ok(v) => crate::functions::lit(v),
+            Err(_) => crate::functions::lit(value),
+        };
+        Boundary::Value(Box::new(literal.into_proto()))
     };
     FrameBoundary {
         boundary: Some(boundary),
