@@ -66,7 +66,7 @@ async fn idp() -> (MockServer, Arc<Mutex<IdP>>) {
                 let q = query(&req.path);
                 let get = |k: &str| q.get(k).cloned().unwrap_or_default();
                 if get("response_type") != "code"
-                    || get("client_id") != "databricks-cli"
+                    || !["databricks-cli", "app"].contains(&get("client_id").as_str())
                     || get("code_challenge_method") != "S256"
                     || get("scope") != "offline_access all-apis"
                     || get("state").len() < 32
@@ -86,7 +86,13 @@ async fn idp() -> (MockServer, Arc<Mutex<IdP>>) {
             ("POST", "/oidc/v1/token") => {
                 let form = req.form();
                 let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-                if get("client_id") != "databricks-cli" || req.header("authorization").is_some() {
+                // databricks-cli is a public client; "app" a confidential one.
+                let client_ok = match get("client_id").as_str() {
+                    "databricks-cli" => !form.contains_key("client_secret"),
+                    "app" => get("client_secret") == "app-secret",
+                    _ => false,
+                };
+                if !client_ok || req.header("authorization").is_some() {
                     return (401, r#"{"error":"invalid_client"}"#.into());
                 }
                 match get("grant_type").as_str() {
@@ -321,5 +327,25 @@ async fn only_when_forced_and_malformed_cache() {
         )),
         "{err}"
     );
+    std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confidential_client_sends_its_secret() {
+    let (server, _idp) = idp().await;
+    let home = temp_home("confidential");
+    let cfg = Config::builder()
+        .host(server.url())
+        .auth_type("external-browser")
+        .client_id("app")
+        .client_secret("app-secret")
+        .env(Environment::from_map([("HOME", home.to_str().unwrap())]))
+        .build()
+        .unwrap();
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let creds = chain(provider(opened.clone())).resolve(&cfg).await.unwrap();
+    assert_eq!(creds.auth_type(), "external-browser");
+    assert!(opened.lock().unwrap()[0].contains("client_id=app&"));
+    assert!(!opened.lock().unwrap()[0].contains("app-secret"));
     std::fs::remove_dir_all(&home).unwrap();
 }

@@ -38,7 +38,8 @@ pub type BrowserOpener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 /// browser) and `host` is set. Looks up `~/.databricks/token-cache.json` under the host (or
 /// `{host}/oidc/accounts/{account_id}`): a valid token is used, an expired one is refreshed
 /// with its refresh token. Otherwise it logs in: authorization code flow with PKCE (`S256`)
-/// and a random `state`, client id `databricks-cli` (or `client_id` when set), redirect URI
+/// and a random `state`, client id `databricks-cli` (or `client_id` when set, with
+/// `client_secret` in the token requests when that is set too), redirect URI
 /// `http://localhost:8020` served on 127.0.0.1, scopes `offline_access` plus `scopes`
 /// (default `all-apis`; no `offline_access` with `disable_oauth_refresh_token`). Tokens are
 /// refreshed with the refresh token and written back to the cache.
@@ -142,6 +143,9 @@ impl ExternalBrowserCredentials {
             client,
             endpoints,
             client_id: cfg.client_id().unwrap_or(U2M_CLIENT_ID).to_owned(),
+            // A confidential client (client_id with client_secret) authenticates its token
+            // requests, as in the Python SDK; the databricks-cli client is public.
+            client_secret: cfg.client_id().and(cfg.client_secret()).map(str::to_owned),
             scope: scopes.join(" "),
             cache: self.cache(cfg)?,
             key,
@@ -212,6 +216,7 @@ struct U2mSession {
     client: reqwest::Client,
     endpoints: OidcEndpoints,
     client_id: String,
+    client_secret: Option<String>,
     scope: String,
     cache: CliTokenCache,
     key: String,
@@ -290,12 +295,16 @@ impl U2mSession {
 
     async fn token_request(&self, pairs: &[(&str, &str)]) -> Result<Token, AuthError> {
         let url = &self.endpoints.token_endpoint;
+        let mut pairs = pairs.to_vec();
+        if let Some(secret) = &self.client_secret {
+            pairs.push(("client_secret", secret));
+        }
         let request = self
             .client
             .post(url)
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(http::form(pairs));
+            .body(http::form(&pairs));
         let response = http::send(request, url, NAME).await?;
         http::token_response(&response, url, NAME)
     }
