@@ -435,6 +435,37 @@ mod tests {
         }
     }
 
+    /// docs/compatibility.md lists PySpark's functions; those marked `yes` must be exactly
+    /// the registry, so the table and the code cannot drift apart.
+    #[test]
+    fn compatibility_doc_lists_every_function() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/compatibility.md");
+        let doc = std::fs::read_to_string(path).expect("docs/compatibility.md");
+        let start = doc
+            .find("<!-- functions table")
+            .expect("the functions table marker");
+        let end = doc
+            .find("<!-- end of functions table -->")
+            .expect("the end marker");
+        let mut yes = Vec::new();
+        for line in doc[start..end].lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let name = cells[1].trim_matches('`');
+            if cells[2] == "yes" {
+                yes.push(name);
+            }
+        }
+        yes.sort();
+        let registry: Vec<&str> = registry().iter().map(|f| f.name()).collect();
+        let missing: Vec<&&str> = registry.iter().filter(|n| !yes.contains(n)).collect();
+        let extra: Vec<&&str> = yes.iter().filter(|n| !registry.contains(n)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "docs/compatibility.md disagrees with functions::registry(): not marked yes: \
+             {missing:?}; marked yes but absent: {extra:?}"
+        );
+    }
+
     #[test]
     fn registry_names_are_unique_and_sorted() {
         let names: Vec<&str> = registry().iter().map(|f| f.name()).collect();
