@@ -19,16 +19,16 @@
 //! # }
 //! ```
 //!
-//! # What works today
-//!
-//! Plain Spark Connect servers through `remote("sc://…")` or `SPARK_REMOTE`. Databricks
-//! workspace resolution (profiles in `~/.databrickscfg`, `DATABRICKS_*` variables, OAuth,
-//! cluster and serverless targets) is not built yet: without a remote, the builder says so
-//! instead of guessing.
+//! Connection parameters are resolved as Python's `databricks-connect` resolves them; see
+//! [`DatabricksSession`]. Set `SPARK_CONNECT_LOG_LEVEL=debug` to see where they came from and
+//! which authentication was used.
 
 #![warn(missing_docs)]
 
+mod logging;
 mod session;
+
+pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 
 pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
 
@@ -36,7 +36,11 @@ pub use spark_connect_dataframe::{
     Column, DataFrame, DataType, ExplainMode, IntoCondition, Literal, RecordBatchStream,
     RuntimeConfig, SparkSession, StructField, StructType, functions, types,
 };
-pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind};
+pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
+pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
+
+/// The Databricks configuration (profiles, `DATABRICKS_*` variables), for `sdk_config`.
+pub use databricks_config as config;
 
 /// Arrow types that results are made of.
 pub mod arrow {

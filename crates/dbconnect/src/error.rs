@@ -54,10 +54,13 @@ impl CliError {
     /// An error from making the session.
     pub fn from_session(e: databricks_connect::Error, remote_missing: bool) -> CliError {
         match e {
-            databricks_connect::Error::Config(message) if remote_missing => CliError::Config(
-                format!("{message}\nhint: pass --remote sc://host:port or set {SPARK_REMOTE_ENV}"),
-            ),
+            databricks_connect::Error::Config(message) if remote_missing => {
+                CliError::Config(format!(
+                    "{message}\nhint: pass --profile NAME, --host/--token/--cluster-id, or --remote sc://host:port, or set {SPARK_REMOTE_ENV}"
+                ))
+            }
             databricks_connect::Error::Config(message) => CliError::Config(message),
+            databricks_connect::Error::Databricks(e) => CliError::Config(e.to_string()),
             databricks_connect::Error::Spark(e) => CliError::query(e),
             other => CliError::Query(with_sources(&other)),
         }
@@ -101,9 +104,13 @@ pub fn with_sources(e: &dyn std::error::Error) -> String {
 pub struct Secrets(Vec<String>);
 
 impl Secrets {
-    /// The token values in `--remote`, `SPARK_REMOTE` and `SPARK_CONNECT_AUTHENTICATE_TOKEN`.
-    pub fn collect(remote: Option<&str>) -> Secrets {
-        let mut secrets = Vec::new();
+    /// The token values in `--remote`, `--token`, `SPARK_REMOTE`,
+    /// `SPARK_CONNECT_AUTHENTICATE_TOKEN` and `DATABRICKS_TOKEN`.
+    pub fn collect(remote: Option<&str>, token: Option<&str>) -> Secrets {
+        let mut secrets: Vec<String> = token.map(str::to_string).into_iter().collect();
+        if let Ok(token) = std::env::var("DATABRICKS_TOKEN") {
+            secrets.push(token);
+        }
         let env_remote = std::env::var(SPARK_REMOTE_ENV).ok();
         for url in [remote, env_remote.as_deref()].into_iter().flatten() {
             secrets.extend(token_values(url));

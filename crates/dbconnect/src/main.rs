@@ -32,6 +32,26 @@ struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     remote: Option<String>,
 
+    /// A profile of ~/.databrickscfg [default: the DATABRICKS_* variables, then DEFAULT]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["host", "token", "cluster_id", "serverless"])]
+    profile: Option<String>,
+
+    /// The Databricks workspace URL, e.g. https://dbc-1234.cloud.databricks.com
+    #[arg(long, value_name = "URL")]
+    host: Option<String>,
+
+    /// A Databricks personal access token
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+
+    /// The cluster to run on
+    #[arg(long, value_name = "ID", conflicts_with = "serverless")]
+    cluster_id: Option<String>,
+
+    /// Run on serverless compute
+    #[arg(long)]
+    serverless: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -95,7 +115,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    let secrets = error::Secrets::collect(cli.remote.as_deref());
+    let secrets = error::Secrets::collect(cli.remote.as_deref(), cli.token.as_deref());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -124,16 +144,46 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
         Command::Sql(args) => args,
         Command::Auth(args) => return auth_cmd::run(args, out).await,
     };
-    let source = check_remote(cli.remote.as_deref())?;
+    let explicit = cli.profile.is_some()
+        || cli.host.is_some()
+        || cli.token.is_some()
+        || cli.cluster_id.is_some()
+        || cli.serverless;
+    if explicit && cli.remote.is_some() {
+        return Err(CliError::Config(
+            "--remote takes a full connection string and cannot be combined with --profile, --host, --token, --cluster-id or --serverless".into(),
+        ));
+    }
+    // SPARK_REMOTE comes after explicit parameters and profiles, as in the library.
+    let source = if explicit {
+        None
+    } else {
+        check_remote(cli.remote.as_deref())?
+    };
     let mut builder =
         DatabricksSession::builder().user_agent(concat!("dbconnect/", env!("CARGO_PKG_VERSION")));
     if let Some(remote) = cli.remote {
         builder = builder.remote(remote);
     }
+    if let Some(profile) = cli.profile {
+        builder = builder.profile(profile);
+    }
+    if let Some(host) = cli.host {
+        builder = builder.host(host);
+    }
+    if let Some(token) = cli.token {
+        builder = builder.token(token);
+    }
+    if let Some(cluster_id) = cli.cluster_id {
+        builder = builder.cluster_id(cluster_id);
+    }
+    if cli.serverless {
+        builder = builder.serverless();
+    }
     let spark = builder
         .create()
         .await
-        .map_err(|e| CliError::from_session(e, source.is_none()))?;
+        .map_err(|e| CliError::from_session(e, source.is_none() && !explicit))?;
     let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
     if let Some(n) = args.limit {
         df = df.limit(n);
