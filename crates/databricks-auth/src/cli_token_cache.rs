@@ -29,6 +29,10 @@ use crate::token::Token;
 
 const VERSION: u64 = 1;
 
+/// Serialises writers in this process: they share the temporary file name and each rewrites
+/// the whole file from what it read.
+static WRITE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The token cache file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CliTokenCache {
@@ -102,6 +106,7 @@ impl CliTokenCache {
     /// Stores `token` under `key`: written to a temporary file in the same folder, owner-only,
     /// then renamed over the cache, so that a reader never sees half a file.
     pub fn store(&self, key: &str, token: &Token) -> Result<(), AuthError> {
+        let _writing = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut file = self.load()?;
         let mut entry = Map::new();
         entry.insert("access_token".into(), json!(token.access_token));
