@@ -377,3 +377,85 @@ async fn a_bad_argument_is_the_servers_clear_error() {
         .unwrap_err();
     assert!(e.server_error().is_some(), "{e}");
 }
+
+#[tokio::test]
+async fn higher_order_functions_take_rust_closures() {
+    let spark = session().await;
+    let df = spark
+        .sql("SELECT array(1, 2, 3, 4) AS xs, array(10, 20) AS ys, map('a', 1, 'b', 2) AS m, map('a', 5, 'c', 7) AS m2")
+        .await
+        .unwrap();
+    let xs = [1i64, 2, 3, 4];
+    let show = |v: Vec<i64>| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let ours = df.clone().select([
+        f::transform("xs", |x| x * 10),
+        f::transform_with_index("xs", |x, i| x * i),
+        f::filter("xs", |x| (x % 2).eq(0)),
+        f::filter_with_index("xs", |_, i| i.lt(2)),
+        f::exists("xs", |x| x.gt(3)),
+        f::forall("xs", |x| x.gt(3)),
+        f::aggregate("xs", lit(0), |acc, x| acc + x),
+        f::aggregate_with_finish("xs", lit(0), |acc, x| acc + x, |acc| acc * 100),
+        f::reduce("xs", lit(1), |acc, x| acc * x),
+        f::zip_with("xs", "ys", |x, y| f::coalesce([x + y.clone(), y])),
+        // Nested lambdas keep their own variables.
+        f::transform("ys", |y| f::aggregate("xs", y, |acc, x| acc + x)),
+    ]);
+    let got = one_row(&ours).await;
+    assert_eq!(
+        got,
+        [
+            show(xs.iter().map(|x| x * 10).collect()),
+            show(xs.iter().enumerate().map(|(i, x)| x * i as i64).collect()),
+            show(xs.iter().copied().filter(|x| x % 2 == 0).collect()),
+            show(xs[..2].to_vec()),
+            xs.iter().any(|x| *x > 3).to_string(),
+            xs.iter().all(|x| *x > 3).to_string(),
+            xs.iter().sum::<i64>().to_string(),
+            (xs.iter().sum::<i64>() * 100).to_string(),
+            xs.iter().product::<i64>().to_string(),
+            "[11, 22, , ]".to_string(), // Arrow shows nulls inside a list as nothing
+            show(
+                [10i64, 20]
+                    .iter()
+                    .map(|y| y + xs.iter().sum::<i64>())
+                    .collect()
+            ),
+        ]
+    );
+    let maps = df.select([
+        f::map_filter("m", |k, _| k.ne("a")),
+        f::transform_keys("m", |k, _| f::upper(k)),
+        f::transform_values("m", |_, v| v * 2),
+        f::map_zip_with("m", "m2", |_, a, b| {
+            f::coalesce([a, lit(0)]) + f::coalesce([b, lit(0)])
+        }),
+    ]);
+    assert_eq!(
+        one_row(&maps).await,
+        [
+            "{b: 2}",
+            "{A: 1, B: 2}",
+            "{a: 2, b: 4}",
+            "{a: 6, b: 2, c: 7}"
+        ]
+    );
+    // A closure that builds an invalid body is the server's error, not a panic.
+    let e = spark
+        .sql("SELECT array(1) AS xs")
+        .await
+        .unwrap()
+        .select([f::transform("xs", |x| x + col("no_such_lambda_column"))])
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("no_such_lambda_column"), "{e}");
+}

@@ -346,6 +346,12 @@ impl Column {
         }
     }
 
+    /// `f(self)`: applies a function that builds a column, for chaining
+    /// (`col("s").transform(normalize)`).
+    pub fn transform(self, f: impl FnOnce(Column) -> Column) -> Column {
+        f(self)
+    }
+
     /// The window function evaluated over `window`: `row_number().over(&w)`.
     pub fn over(self, window: &crate::WindowSpec) -> Column {
         window.apply(self)

@@ -533,6 +533,11 @@ impl DataFrame {
         self.derive(|input| RelType::Summary(Box::new(proto::StatSummary { input, statistics })))
     }
 
+    /// `f(self)`: applies a function that builds a DataFrame, for chaining reusable steps.
+    pub fn transform(self, f: impl FnOnce(DataFrame) -> DataFrame) -> DataFrame {
+        f(self)
+    }
+
     /// The first `n` rows (PySpark's `head(n)` and `take(n)`).
     pub async fn head(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
         self.clone().limit(n).collect().await

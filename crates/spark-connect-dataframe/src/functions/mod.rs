@@ -81,6 +81,7 @@ mod collection;
 mod datetime;
 mod format;
 mod hash;
+mod higher_order;
 mod math;
 mod misc;
 mod ranking;
@@ -92,6 +93,7 @@ pub use collection::*;
 pub use datetime::*;
 pub use format::*;
 pub use hash::*;
+pub use higher_order::*;
 pub use math::*;
 pub use misc::*;
 pub use ranking::*;
@@ -128,6 +130,8 @@ pub enum Family {
     Misc,
     /// HLL, KLL, theta, tuple and bitmap sketches, spatial values.
     Sketch,
+    /// Functions over arrays and maps that take a Rust closure as their lambda.
+    HigherOrder,
 }
 
 /// One function of this module: its PySpark name, the Spark SQL function it calls and the
@@ -175,8 +179,8 @@ impl FunctionInfo {
     }
 }
 
-/// Functions written by hand (they build more than a plain function call); listed in
-/// [`registry`] with the generated ones.
+/// Functions written by hand (they build more than a plain function call, or take
+/// closures); listed in [`registry`] with the generated ones.
 const CORE: &[FunctionInfo] = &[
     core_info("col", "", &["col"], "A column by name.", 0, || col("a")),
     core_info("column", "", &["col"], "A column by name.", 0, || {
@@ -254,7 +258,73 @@ const CORE: &[FunctionInfo] = &[
         0,
         || desc_nulls_last("a"),
     ),
+    higher_order("transform", &["col", "f"], "Maps each element.", || {
+        transform("a", |x| x)
+    }),
+    higher_order("filter", &["col", "f"], "Keeps elements.", || {
+        filter("a", |x| x)
+    }),
+    higher_order("exists", &["col", "f"], "Some element matches.", || {
+        exists("a", |x| x)
+    }),
+    higher_order("forall", &["col", "f"], "Every element matches.", || {
+        forall("a", |x| x)
+    }),
+    higher_order(
+        "aggregate",
+        &["col", "initialValue", "merge"],
+        "Folds an array.",
+        || aggregate("a", 0, |acc, x| acc + x),
+    ),
+    higher_order(
+        "reduce",
+        &["col", "initialValue", "merge"],
+        "Folds an array.",
+        || reduce("a", 0, |acc, x| acc + x),
+    ),
+    higher_order(
+        "zip_with",
+        &["left", "right", "f"],
+        "Combines two arrays.",
+        || zip_with("a", "b", |x, y| x + y),
+    ),
+    higher_order("map_filter", &["col", "f"], "Keeps map entries.", || {
+        map_filter("a", |_, v| v)
+    }),
+    higher_order("transform_keys", &["col", "f"], "Maps map keys.", || {
+        transform_keys("a", |k, _| k)
+    }),
+    higher_order(
+        "transform_values",
+        &["col", "f"],
+        "Maps map values.",
+        || transform_values("a", |_, v| v),
+    ),
+    higher_order(
+        "map_zip_with",
+        &["col1", "col2", "f"],
+        "Merges two maps.",
+        || map_zip_with("a", "b", |_, x, y| x + y),
+    ),
 ];
+
+/// A higher-order function: its sample has the collection arguments and one lambda.
+const fn higher_order(
+    name: &'static str,
+    params: &'static [&'static str],
+    doc: &'static str,
+    sample: fn() -> Column,
+) -> FunctionInfo {
+    FunctionInfo {
+        name,
+        spark_name: name,
+        family: Family::HigherOrder,
+        params,
+        doc,
+        arity: params.len(),
+        sample,
+    }
+}
 
 const fn core_info(
     name: &'static str,
