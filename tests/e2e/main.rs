@@ -6,6 +6,7 @@ mod api_functions;
 mod api_relational;
 mod api_window;
 mod auth;
+mod databricks;
 mod dataframe;
 mod errors;
 mod types;

@@ -39,6 +39,8 @@ pub use spark_connect_dataframe::{
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
+/// Databricks credentials providers, for `credentials`.
+pub use databricks_auth as auth;
 /// The Databricks configuration (profiles, `DATABRICKS_*` variables), for `sdk_config`.
 pub use databricks_config as config;
 

@@ -102,6 +102,7 @@ pub struct DatabricksSessionBuilder {
     user_agent: Option<String>,
     validate_session: Option<bool>,
     root_certificates: Vec<Vec<u8>>,
+    credentials: Option<Arc<databricks_auth::CredentialsChain>>,
 }
 
 impl std::fmt::Debug for DatabricksSessionBuilder {
@@ -128,6 +129,7 @@ impl std::fmt::Debug for DatabricksSessionBuilder {
             )
             .field("user_agent", &self.user_agent)
             .field("validate_session", &self.validate_session)
+            .field("credentials", &self.credentials.as_ref().map(|c| c.names()))
             .finish()
     }
 }
@@ -217,6 +219,14 @@ impl DatabricksSessionBuilder {
     /// providers' own HTTP calls honour `SSL_CERT_FILE` / `SSL_CERT_DIR`.
     pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// The credentials providers to try instead of the SDKs' default chain (for example one
+    /// provider built with options the configuration cannot express, such as a private Azure
+    /// AD login endpoint).
+    pub fn credentials(mut self, chain: databricks_auth::CredentialsChain) -> Self {
+        self.credentials = Some(Arc::new(chain));
         self
     }
 
@@ -321,11 +331,12 @@ impl DatabricksSessionBuilder {
             }
         };
         Ok(format!(
-            "{target}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{}",
+            "{target}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.headers,
             self.user_agent,
             self.validate_session,
-            self.root_certificates.len()
+            self.root_certificates,
+            self.credentials.as_ref().map(Arc::as_ptr),
         ))
     }
 
@@ -413,8 +424,14 @@ impl DatabricksSessionBuilder {
         for provider in databricks_auth::CredentialsChain::default().names() {
             tracing::trace!(provider, "credentials provider in the chain");
         }
-        let credentials = databricks_auth::resolve(config).await?;
-        tracing::debug!(auth_type = credentials.auth_type(), "configured authentication");
+        let credentials = match &self.credentials {
+            Some(chain) => chain.resolve(config).await?,
+            None => databricks_auth::resolve(config).await?,
+        };
+        tracing::debug!(
+            auth_type = credentials.auth_type(),
+            "configured authentication"
+        );
         let auth = credentials.header_source();
 
         // The Spark session id is chosen here, so that serverless routing can name it.
@@ -436,8 +453,10 @@ impl DatabricksSessionBuilder {
                 }
             }
             None => {
-                builder =
-                    builder.header(Header::new("x-databricks-session-id", session_id.to_string()));
+                builder = builder.header(Header::new(
+                    "x-databricks-session-id",
+                    session_id.to_string(),
+                ));
             }
         }
         let client: SparkConnectClient = builder.build()?;
@@ -454,9 +473,8 @@ impl DatabricksSessionBuilder {
     ) -> Result<(), Error> {
         let mut http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
         for pem in &self.root_certificates {
-            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
-                Error::Config(format!("a root certificate is not valid PEM: {e}"))
-            })?;
+            let cert = reqwest::Certificate::from_pem(pem)
+                .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {e}")))?;
             http = http.add_root_certificate(cert);
         }
         let http = http
@@ -515,7 +533,11 @@ impl DatabricksSessionBuilder {
         match state {
             "RUNNING" | "RESIZING" => Ok(()),
             "PENDING" | "RESTARTING" => {
-                tracing::info!(cluster_id, state, "the cluster is starting; queries wait for it");
+                tracing::info!(
+                    cluster_id,
+                    state,
+                    "the cluster is starting; queries wait for it"
+                );
                 Ok(())
             }
             other => Err(Error::Cluster(format!(
@@ -546,7 +568,9 @@ fn host_and_port(host: &str) -> Result<(String, u16), Error> {
     let port = match port {
         None => 443,
         Some(p) => p.parse::<u16>().map_err(|_| {
-            Error::Config(format!("the port '{p}' of the host '{host}' is not a number from 1 to 65535"))
+            Error::Config(format!(
+                "the port '{p}' of the host '{host}' is not a number from 1 to 65535"
+            ))
         })?,
     };
     if name.is_empty() {
@@ -577,10 +601,26 @@ mod tests {
 
     #[tokio::test]
     async fn get_or_create_caches_by_configuration() {
-        let a = DatabricksSession::builder().remote("sc://127.0.0.1:1").get_or_create().await.unwrap();
-        let b = DatabricksSession::builder().remote("sc://127.0.0.1:1").get_or_create().await.unwrap();
-        let c = DatabricksSession::builder().remote("sc://127.0.0.1:1/;x-a=1").get_or_create().await.unwrap();
-        let d = DatabricksSession::builder().remote("sc://127.0.0.1:1").create().await.unwrap();
+        let a = DatabricksSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .get_or_create()
+            .await
+            .unwrap();
+        let b = DatabricksSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .get_or_create()
+            .await
+            .unwrap();
+        let c = DatabricksSession::builder()
+            .remote("sc://127.0.0.1:1/;x-a=1")
+            .get_or_create()
+            .await
+            .unwrap();
+        let d = DatabricksSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .create()
+            .await
+            .unwrap();
         assert_eq!(a.session_id(), b.session_id());
         assert_ne!(a.session_id(), c.session_id());
         assert_ne!(a.session_id(), d.session_id());
@@ -588,7 +628,12 @@ mod tests {
 
     #[tokio::test]
     async fn client_type_names_the_facade_and_the_user_agent() {
-        let s = DatabricksSession::builder().remote("sc://127.0.0.1:1").user_agent("app/1").create().await.unwrap();
+        let s = DatabricksSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .user_agent("app/1")
+            .create()
+            .await
+            .unwrap();
         let ct = s.client().client_type();
         assert!(ct.starts_with("app/1 databricks-connect-rs/"), "{ct}");
     }
@@ -597,29 +642,79 @@ mod tests {
     fn debug_redacts_tokens() {
         let b = DatabricksSession::builder().remote("sc://h/;token=s3cr3t");
         assert!(!format!("{b:?}").contains("s3cr3t"));
-        let b = DatabricksSession::builder().host("h").token("s3cr3t").header("authorization", "Bearer s3cr3t");
+        let b = DatabricksSession::builder()
+            .host("h")
+            .token("s3cr3t")
+            .header("authorization", "Bearer s3cr3t");
         assert!(!format!("{b:?}").contains("s3cr3t"), "{b:?}");
     }
 
     #[tokio::test]
     async fn malformed_remote_is_a_clear_error() {
-        let e = DatabricksSession::builder().remote("http://h").create().await.unwrap_err();
+        let e = DatabricksSession::builder()
+            .remote("http://h")
+            .create()
+            .await
+            .unwrap_err();
         assert!(e.to_string().contains("'http://'"), "{e}");
     }
 
     #[tokio::test]
     async fn invalid_combinations_are_refused() {
-        let remote_and_host = DatabricksSession::builder().remote("sc://h").host("h").create().await.unwrap_err();
-        assert!(remote_and_host.to_string().contains("cannot be combined"), "{remote_and_host}");
-        let remote_and_header = DatabricksSession::builder().remote("sc://h").header("x", "y").create().await.unwrap_err();
+        let remote_and_host = DatabricksSession::builder()
+            .remote("sc://h")
+            .host("h")
+            .create()
+            .await
+            .unwrap_err();
+        assert!(
+            remote_and_host.to_string().contains("cannot be combined"),
+            "{remote_and_host}"
+        );
+        let remote_and_header = DatabricksSession::builder()
+            .remote("sc://h")
+            .header("x", "y")
+            .create()
+            .await
+            .unwrap_err();
         assert!(remote_and_header.to_string().contains("cannot be combined"));
-        let both = DatabricksSession::builder().cluster_id("c").serverless().create().await.unwrap_err();
-        assert!(both.to_string().contains("cluster_id and serverless cannot both be set"), "{both}");
-        let cfg = Config::builder().set(ConfigKey::Host, "https://h").build().unwrap();
-        let sdk_and_profile = DatabricksSession::builder().sdk_config(cfg.clone()).profile("p").create().await.unwrap_err();
-        assert!(sdk_and_profile.to_string().contains("sdk_config cannot be combined"));
-        let sdk_and_host = DatabricksSession::builder().sdk_config(cfg).host("h").create().await.unwrap_err();
-        assert!(sdk_and_host.to_string().contains("sdk_config cannot be combined"));
+        let both = DatabricksSession::builder()
+            .cluster_id("c")
+            .serverless()
+            .create()
+            .await
+            .unwrap_err();
+        assert!(
+            both.to_string()
+                .contains("cluster_id and serverless cannot both be set"),
+            "{both}"
+        );
+        let cfg = Config::builder()
+            .set(ConfigKey::Host, "https://h")
+            .build()
+            .unwrap();
+        let sdk_and_profile = DatabricksSession::builder()
+            .sdk_config(cfg.clone())
+            .profile("p")
+            .create()
+            .await
+            .unwrap_err();
+        assert!(
+            sdk_and_profile
+                .to_string()
+                .contains("sdk_config cannot be combined")
+        );
+        let sdk_and_host = DatabricksSession::builder()
+            .sdk_config(cfg)
+            .host("h")
+            .create()
+            .await
+            .unwrap_err();
+        assert!(
+            sdk_and_host
+                .to_string()
+                .contains("sdk_config cannot be combined")
+        );
     }
 
     #[tokio::test]
@@ -630,7 +725,11 @@ mod tests {
             .create()
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("Cluster id or serverless are required but were not specified"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("Cluster id or serverless are required but were not specified"),
+            "{e}"
+        );
         assert!(!e.to_string().contains("token=t"), "{e}");
         let cfg = Config::builder()
             .set(ConfigKey::Host, "https://h.example")
@@ -638,15 +737,34 @@ mod tests {
             .set(ConfigKey::ServerlessComputeId, "my-compute")
             .build()
             .unwrap();
-        let e = DatabricksSession::builder().sdk_config(cfg).create().await.unwrap_err();
-        assert!(e.to_string().contains("serverless_compute_id must be 'auto', found 'my-compute'"), "{e}");
+        let e = DatabricksSession::builder()
+            .sdk_config(cfg)
+            .create()
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("serverless_compute_id must be 'auto', found 'my-compute'"),
+            "{e}"
+        );
     }
 
     #[test]
     fn host_and_port_parsing() {
-        assert_eq!(host_and_port("https://h.example").unwrap(), ("h.example".into(), 443));
-        assert_eq!(host_and_port("https://127.0.0.1:8443").unwrap(), ("127.0.0.1".into(), 8443));
+        assert_eq!(
+            host_and_port("https://h.example").unwrap(),
+            ("h.example".into(), 443)
+        );
+        assert_eq!(
+            host_and_port("https://127.0.0.1:8443").unwrap(),
+            ("127.0.0.1".into(), 8443)
+        );
         assert_eq!(host_and_port("https://[::1]:9").unwrap(), ("::1".into(), 9));
-        assert!(host_and_port("https://h:x").unwrap_err().to_string().contains("'x'"));
+        assert!(
+            host_and_port("https://h:x")
+                .unwrap_err()
+                .to_string()
+                .contains("'x'")
+        );
     }
 }

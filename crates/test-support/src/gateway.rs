@@ -42,6 +42,7 @@ pub struct GatewayConfig {
     oauth_clients: Vec<(String, String)>,
     token_ttl: Duration,
     clusters: Vec<(String, String)>,
+    aad_clients: Vec<(String, String, String)>,
 }
 
 impl GatewayConfig {
@@ -55,6 +56,7 @@ impl GatewayConfig {
             oauth_clients: Vec::new(),
             token_ttl: Duration::from_secs(3600),
             clusters: Vec::new(),
+            aad_clients: Vec::new(),
         }
     }
 
@@ -74,6 +76,14 @@ impl GatewayConfig {
     /// How long issued OAuth tokens live (an hour unless set).
     pub fn token_ttl(mut self, ttl: Duration) -> Self {
         self.token_ttl = ttl;
+        self
+    }
+
+    /// An Azure AD service principal of `tenant` that the mock AAD token endpoint
+    /// (`POST /aad/{tenant}/oauth2/token`) issues tokens to.
+    pub fn aad_client(mut self, tenant: &str, id: &str, secret: &str) -> Self {
+        self.aad_clients
+            .push((tenant.to_string(), id.to_string(), secret.to_string()));
         self
     }
 
@@ -111,6 +121,7 @@ struct State {
     url: String,
     tokens: Mutex<HashMap<String, Option<Instant>>>,
     clients: HashMap<String, String>,
+    aad_clients: Vec<(String, String, String)>,
     clusters: Mutex<HashMap<String, String>>,
     calls: Mutex<Vec<Call>>,
     token_ttl: Duration,
@@ -185,6 +196,7 @@ impl Gateway {
             url,
             tokens: Mutex::new(tokens),
             clients: config.oauth_clients.iter().cloned().collect(),
+            aad_clients: config.aad_clients.clone(),
             clusters: Mutex::new(config.clusters.iter().cloned().collect()),
             calls: Mutex::new(Vec::new()),
             token_ttl: config.token_ttl,
@@ -218,6 +230,15 @@ impl Gateway {
                 axum::routing::post({
                     let s = rest_state.clone();
                     move |headers: HeaderMap, body: Bytes| token(s.clone(), headers, body)
+                }),
+            )
+            .route(
+                "/aad/{tenant}/oauth2/token",
+                axum::routing::post({
+                    let s = rest_state.clone();
+                    move |path: axum::extract::Path<String>, body: Bytes| {
+                        aad_token(s.clone(), path.0, body)
+                    }
                 }),
             )
             .route(
@@ -381,6 +402,44 @@ async fn token(state: Arc<State>, headers: HeaderMap, body: Bytes) -> axum::resp
             "token_type": "Bearer",
             "expires_in": state.token_ttl.as_secs(),
             "scope": scope,
+        }),
+    )
+}
+
+/// Azure AD v1 client credentials: the secret in the form, a `resource` to issue for.
+async fn aad_token(state: Arc<State>, tenant: String, body: Bytes) -> axum::response::Response {
+    let body = String::from_utf8_lossy(&body).into_owned();
+    if form_value(&body, "grant_type").as_deref() != Some("client_credentials") {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "unsupported_grant_type"}),
+        );
+    }
+    let id = form_value(&body, "client_id").unwrap_or_default();
+    let secret = form_value(&body, "client_secret").unwrap_or_default();
+    let resource = form_value(&body, "resource").unwrap_or_default();
+    let known = state
+        .aad_clients
+        .iter()
+        .any(|(t, i, s)| *t == tenant && *i == id && *s == secret);
+    if !known || resource.is_empty() {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({
+                "error": "invalid_client",
+                "error_description": "AADSTS7000215: Invalid client secret provided.",
+            }),
+        );
+    }
+    let token = state.issue_token();
+    let expires_in = state.token_ttl.as_secs();
+    json(
+        StatusCode::OK,
+        serde_json::json!({
+            "token_type": "Bearer",
+            "expires_in": expires_in.to_string(),
+            "resource": resource,
+            "access_token": token,
         }),
     )
 }
