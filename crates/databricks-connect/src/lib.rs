@@ -49,3 +49,8 @@ pub mod arrow {
     pub use arrow_array::{self as array, RecordBatch};
     pub use arrow_schema::{self as schema, Schema, SchemaRef};
 }
+
+/// The README's Rust examples, compiled as doctests so that they never drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
