@@ -4,6 +4,7 @@
 
 mod api_functions;
 mod api_relational;
+mod api_reshape;
 mod api_window;
 mod auth;
 mod databricks;

@@ -43,8 +43,10 @@ mod error;
 pub mod functions;
 mod group;
 mod relational;
+mod reshape;
 mod result;
 mod session;
+mod statistics;
 pub mod types;
 mod window;
 

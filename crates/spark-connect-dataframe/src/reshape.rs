@@ -1,0 +1,255 @@
+//! More of [`DataFrame`]: unpivot and transpose, temporary views, range partitioning,
+//! random splits, plan comparison, regex column selection and watermarks.
+
+use proto::relation::RelType;
+use spark_connect_transport::{proto, unexpected};
+
+use crate::Error;
+use crate::column::Column;
+use crate::dataframe::DataFrame;
+use crate::session::command_plan;
+
+fn exprs<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> Vec<proto::Expression> {
+    cols.into_iter().map(|c| c.into().into_proto()).collect()
+}
+
+impl DataFrame {
+    /// Turns columns into rows: each row becomes one row per `values` column, holding the
+    /// `ids` columns, the column's name in `variable_column_name` and its value in
+    /// `value_column_name`. With `values` `None`, every column that is not an id is used.
+    pub fn unpivot<C: Into<Column>, V: Into<Column>>(
+        self,
+        ids: impl IntoIterator<Item = C>,
+        values: Option<Vec<V>>,
+        variable_column_name: &str,
+        value_column_name: &str,
+    ) -> DataFrame {
+        let ids = exprs(ids);
+        let values = values.map(|v| proto::unpivot::Values { values: exprs(v) });
+        let (variable_column_name, value_column_name) = (
+            variable_column_name.to_string(),
+            value_column_name.to_string(),
+        );
+        self.derive(|input| {
+            RelType::Unpivot(Box::new(proto::Unpivot {
+                input,
+                ids,
+                values,
+                variable_column_name,
+                value_column_name,
+            }))
+        })
+    }
+
+    /// Same as [`unpivot`](Self::unpivot).
+    pub fn melt<C: Into<Column>, V: Into<Column>>(
+        self,
+        ids: impl IntoIterator<Item = C>,
+        values: Option<Vec<V>>,
+        variable_column_name: &str,
+        value_column_name: &str,
+    ) -> DataFrame {
+        self.unpivot(ids, values, variable_column_name, value_column_name)
+    }
+
+    /// Swaps rows and columns; the values of `index_column` (the first column when `None`)
+    /// become the new column names.
+    pub fn transpose(self, index_column: Option<Column>) -> DataFrame {
+        let index_columns = index_column.map(Column::into_proto).into_iter().collect();
+        self.derive(|input| {
+            RelType::Transpose(Box::new(proto::Transpose {
+                input,
+                index_columns,
+            }))
+        })
+    }
+
+    async fn create_view(&self, name: &str, is_global: bool, replace: bool) -> Result<(), Error> {
+        let command = proto::Command {
+            command_type: Some(proto::command::CommandType::CreateDataframeView(
+                proto::CreateDataFrameViewCommand {
+                    input: Some(self.to_proto().clone()),
+                    name: name.to_string(),
+                    is_global,
+                    replace,
+                },
+            )),
+        };
+        self.session()
+            .execute(command_plan(command))
+            .await?
+            .collect_all()
+            .await?;
+        Ok(())
+    }
+
+    /// Registers this DataFrame as a temporary view of the session; an error if the name
+    /// is taken.
+    pub async fn create_temp_view(&self, name: &str) -> Result<(), Error> {
+        self.create_view(name, false, false).await
+    }
+
+    /// Registers this DataFrame as a temporary view, replacing one of the same name.
+    pub async fn create_or_replace_temp_view(&self, name: &str) -> Result<(), Error> {
+        self.create_view(name, false, true).await
+    }
+
+    /// Registers a global temporary view (`global_temp.<name>`), shared by the sessions of
+    /// the server; an error if the name is taken.
+    pub async fn create_global_temp_view(&self, name: &str) -> Result<(), Error> {
+        self.create_view(name, true, false).await
+    }
+
+    /// Registers a global temporary view, replacing one of the same name.
+    pub async fn create_or_replace_global_temp_view(&self, name: &str) -> Result<(), Error> {
+        self.create_view(name, true, true).await
+    }
+
+    /// Range-partitioned by these columns (sort orders allowed), into `num_partitions`
+    /// partitions or the session's default number.
+    pub fn repartition_by_range<C: Into<Column>>(
+        self,
+        num_partitions: Option<i32>,
+        cols: impl IntoIterator<Item = C>,
+    ) -> DataFrame {
+        let partition_exprs = cols
+            .into_iter()
+            .map(|c| {
+                let order = c.into().into_sort_order();
+                proto::Expression {
+                    common: None,
+                    expr_type: Some(proto::expression::ExprType::SortOrder(Box::new(order))),
+                }
+            })
+            .collect();
+        self.derive(|input| {
+            RelType::RepartitionByExpression(Box::new(proto::RepartitionByExpression {
+                input,
+                partition_exprs,
+                num_partitions,
+            }))
+        })
+    }
+
+    /// Splits the rows randomly into DataFrames sized in proportion to `weights`; every row
+    /// lands in exactly one of them. The same seed gives the same split of the same data.
+    pub fn random_split(
+        &self,
+        weights: &[f64],
+        seed: Option<i64>,
+    ) -> Result<Vec<DataFrame>, Error> {
+        if weights.is_empty() || weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "random_split weights {weights:?}: expected at least one finite weight, none negative"
+            )));
+        }
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return Err(Error::InvalidArgument(format!(
+                "random_split weights {weights:?}: expected a positive sum"
+            )));
+        }
+        let seed = seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as i64)
+                .unwrap_or(0)
+        });
+        let mut lower = 0.0;
+        let mut splits = Vec::with_capacity(weights.len());
+        for (i, w) in weights.iter().enumerate() {
+            let upper = if i + 1 == weights.len() {
+                1.0
+            } else {
+                lower + w / total
+            };
+            let (lower_bound, upper_bound) = (lower, upper);
+            splits.push(self.clone().derive(|input| {
+                RelType::Sample(Box::new(proto::Sample {
+                    input,
+                    lower_bound,
+                    upper_bound,
+                    with_replacement: Some(false),
+                    seed: Some(seed),
+                    // Each split must see the rows in the same order to be disjoint.
+                    deterministic_order: true,
+                }))
+            }));
+            lower = upper;
+        }
+        Ok(splits)
+    }
+
+    /// Whether both plans compute the same result, as the server's optimizer sees it.
+    pub async fn same_semantics(&self, other: &DataFrame) -> Result<bool, Error> {
+        let result = self
+            .session()
+            .analyze(proto::analyze_plan_request::Analyze::SameSemantics(
+                proto::analyze_plan_request::SameSemantics {
+                    target_plan: Some(self.root()),
+                    other_plan: Some(other.root()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::SameSemantics(s) => Ok(s.result),
+            other => Err(unexpected("SameSemantics", &other).into()),
+        }
+    }
+
+    /// A hash of the plan that is equal for plans with the same semantics.
+    pub async fn semantic_hash(&self) -> Result<i32, Error> {
+        let result = self
+            .session()
+            .analyze(proto::analyze_plan_request::Analyze::SemanticHash(
+                proto::analyze_plan_request::SemanticHash {
+                    plan: Some(self.root()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::SemanticHash(s) => Ok(s.result),
+            other => Err(unexpected("SemanticHash", &other).into()),
+        }
+    }
+
+    /// The files the DataFrame reads, as far as the server can tell.
+    pub async fn input_files(&self) -> Result<Vec<String>, Error> {
+        let result = self
+            .session()
+            .analyze(proto::analyze_plan_request::Analyze::InputFiles(
+                proto::analyze_plan_request::InputFiles {
+                    plan: Some(self.root()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::InputFiles(f) => Ok(f.files),
+            other => Err(unexpected("InputFiles", &other).into()),
+        }
+    }
+
+    /// The columns whose names match a regular expression in backticks, such as
+    /// ``df.col_regex("`(id|v.*)`")``.
+    pub fn col_regex(&self, regex: &str) -> Column {
+        Column::from_expr_type(proto::expression::ExprType::UnresolvedRegex(
+            proto::expression::UnresolvedRegex {
+                col_name: regex.to_string(),
+                plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
+            },
+        ))
+    }
+
+    /// Marks `event_time` as the event-time column of a stream, with late data older
+    /// than `delay_threshold` (such as `"10 minutes"`) dropped.
+    pub fn with_watermark(self, event_time: &str, delay_threshold: &str) -> DataFrame {
+        let (event_time, delay_threshold) = (event_time.to_string(), delay_threshold.to_string());
+        self.derive(|input| {
+            RelType::WithWatermark(Box::new(proto::WithWatermark {
+                input,
+                event_time,
+                delay_threshold,
+            }))
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Missing values (PySpark's `df.na`) and statistics (PySpark's `df.stat`), as methods of
+//! [`DataFrame`] with PySpark's flat names (`fillna`, `dropna`, `corr`, ...).
+
+use arrow_array::{Array, Float64Array, ListArray, RecordBatch};
+use proto::relation::RelType;
+use spark_connect_transport::proto;
+
+use crate::Error;
+use crate::column::{Column, Literal};
+use crate::dataframe::DataFrame;
+
+fn names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
+    names.into_iter().map(|s| s.as_ref().to_string()).collect()
+}
+
+fn literal(value: impl Into<Literal>) -> proto::expression::Literal {
+    let Literal(literal_type) = value.into();
+    proto::expression::Literal {
+        literal_type: Some(literal_type),
+        data_type: None,
+    }
+}
+
+/// A literal for `fillna`/`replace`: the server takes only bigint, double, string and
+/// boolean values there, so smaller numbers are widened (as PySpark sends Python ints).
+fn na_literal(value: impl Into<Literal>) -> proto::expression::Literal {
+    use proto::expression::literal::LiteralType as L;
+    let mut lit = literal(value);
+    lit.literal_type = lit.literal_type.map(|t| match t {
+        L::Byte(v) | L::Short(v) | L::Integer(v) => L::Long(v.into()),
+        L::Float(v) => L::Double(v.into()),
+        other => other,
+    });
+    lit
+}
+
+/// The single value of a one-row, one-column `double` result.
+fn single_double(batches: &[RecordBatch], what: &str) -> Result<f64, Error> {
+    let column = batches
+        .iter()
+        .find(|b| b.num_rows() > 0 && b.num_columns() > 0)
+        .map(|b| b.column(0).clone())
+        .ok_or_else(|| Error::Protocol(format!("{what} returned no row")))?;
+    let values = column
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .ok_or_else(|| {
+            Error::Protocol(format!(
+                "{what} returned a {} column, expected double",
+                column.data_type()
+            ))
+        })?;
+    Ok(if values.is_null(0) {
+        f64::NAN
+    } else {
+        values.value(0)
+    })
+}
+
+impl DataFrame {
+    /// Replaces nulls with `value` in the `subset` columns, or in every column of a
+    /// matching type when `subset` is empty (a number fills numeric columns, text fills
+    /// string columns, a boolean fills boolean columns).
+    pub fn fillna<S: AsRef<str>>(
+        self,
+        value: impl Into<Literal>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        let cols = names(subset);
+        let values = vec![na_literal(value)];
+        self.derive(|input| {
+            RelType::FillNa(Box::new(proto::NaFill {
+                input,
+                cols,
+                values,
+            }))
+        })
+    }
+
+    /// Replaces nulls column by column: `[("age", 0.into()), ("name", "?".into())]`.
+    pub fn fillna_columns<S: AsRef<str>>(
+        self,
+        values: impl IntoIterator<Item = (S, Literal)>,
+    ) -> DataFrame {
+        let (cols, values): (Vec<String>, Vec<proto::expression::Literal>) = values
+            .into_iter()
+            .map(|(c, v)| (c.as_ref().to_string(), na_literal(v)))
+            .unzip();
+        self.derive(|input| {
+            RelType::FillNa(Box::new(proto::NaFill {
+                input,
+                cols,
+                values,
+            }))
+        })
+    }
+
+    /// Drops rows with nulls in the `subset` columns (all columns when empty): without
+    /// `thresh`, a row with any null goes (PySpark's `how="any"`); with `thresh`, a row
+    /// stays when it has at least that many non-null values (`Some(1)` is `how="all"`).
+    pub fn dropna<S: AsRef<str>>(
+        self,
+        thresh: Option<i32>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        let cols = names(subset);
+        self.derive(|input| {
+            RelType::DropNa(Box::new(proto::NaDrop {
+                input,
+                cols,
+                min_non_nulls: thresh,
+            }))
+        })
+    }
+
+    /// Replaces values: each `(old, new)` pair, in the `subset` columns (all columns of a
+    /// matching type when empty).
+    pub fn replace<S: AsRef<str>>(
+        self,
+        replacements: impl IntoIterator<Item = (Literal, Literal)>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        let cols = names(subset);
+        let replacements = replacements
+            .into_iter()
+            .map(|(old, new)| proto::na_replace::Replacement {
+                old_value: Some(na_literal(old)),
+                new_value: Some(na_literal(new)),
+            })
+            .collect();
+        self.derive(|input| {
+            RelType::Replace(Box::new(proto::NaReplace {
+                input,
+                cols,
+                replacements,
+            }))
+        })
+    }
+
+    /// The Pearson correlation of two numeric columns.
+    pub async fn corr(&self, col1: &str, col2: &str) -> Result<f64, Error> {
+        let (col1, col2) = (col1.to_string(), col2.to_string());
+        let df = self.clone().derive(|input| {
+            RelType::Corr(Box::new(proto::StatCorr {
+                input,
+                col1,
+                col2,
+                method: Some("pearson".into()),
+            }))
+        });
+        single_double(&df.collect().await?, "corr")
+    }
+
+    /// The sample covariance of two numeric columns.
+    pub async fn cov(&self, col1: &str, col2: &str) -> Result<f64, Error> {
+        let (col1, col2) = (col1.to_string(), col2.to_string());
+        let df = self
+            .clone()
+            .derive(|input| RelType::Cov(Box::new(proto::StatCov { input, col1, col2 })));
+        single_double(&df.collect().await?, "cov")
+    }
+
+    /// A contingency table: one row per value of `col1`, one column per value of `col2`,
+    /// holding the pair counts.
+    pub fn crosstab(self, col1: &str, col2: &str) -> DataFrame {
+        let (col1, col2) = (col1.to_string(), col2.to_string());
+        self.derive(|input| RelType::Crosstab(Box::new(proto::StatCrosstab { input, col1, col2 })))
+    }
+
+    /// Values that may occur in at least `support` (default 1%) of the rows of each column,
+    /// possibly with false positives, in columns `<name>_freqItems`.
+    pub fn freq_items<S: AsRef<str>>(
+        self,
+        cols: impl IntoIterator<Item = S>,
+        support: Option<f64>,
+    ) -> DataFrame {
+        let cols = names(cols);
+        self.derive(|input| {
+            RelType::FreqItems(Box::new(proto::StatFreqItems {
+                input,
+                cols,
+                support,
+            }))
+        })
+    }
+
+    /// Approximate quantiles of numeric columns: for each column, one value per
+    /// probability, within `relative_error` (0 computes them exactly).
+    pub async fn approx_quantile<S: AsRef<str>>(
+        &self,
+        cols: impl IntoIterator<Item = S>,
+        probabilities: &[f64],
+        relative_error: f64,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let cols = names(cols);
+        let probabilities = probabilities.to_vec();
+        let df = self.clone().derive(|input| {
+            RelType::ApproxQuantile(Box::new(proto::StatApproxQuantile {
+                input,
+                cols,
+                probabilities,
+                relative_error,
+            }))
+        });
+        let batches = df.collect().await?;
+        let outer = batches
+            .iter()
+            .find(|b| b.num_rows() > 0 && b.num_columns() > 0)
+            .map(|b| b.column(0).clone())
+            .ok_or_else(|| Error::Protocol("approx_quantile returned no row".into()))?;
+        let unexpected = || {
+            Error::Protocol(format!(
+                "approx_quantile returned {}, expected array<array<double>>",
+                outer.data_type()
+            ))
+        };
+        let outer = outer
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .ok_or_else(unexpected)?;
+        let per_column = outer.value(0);
+        let per_column = per_column
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .ok_or_else(unexpected)?;
+        let mut out = Vec::with_capacity(per_column.len());
+        for i in 0..per_column.len() {
+            let values = per_column.value(i);
+            let values = values
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .ok_or_else(unexpected)?;
+            out.push(values.iter().map(|v| v.unwrap_or(f64::NAN)).collect());
+        }
+        Ok(out)
+    }
+
+    /// A stratified sample: rows whose `col` equals a stratum are kept with that stratum's
+    /// fraction, other rows are dropped.
+    pub fn sample_by(
+        self,
+        col: impl Into<Column>,
+        fractions: impl IntoIterator<Item = (Literal, f64)>,
+        seed: Option<i64>,
+    ) -> DataFrame {
+        let col = Some(col.into().into_proto());
+        let fractions = fractions
+            .into_iter()
+            .map(|(stratum, fraction)| proto::stat_sample_by::Fraction {
+                stratum: Some(literal(stratum)),
+                fraction,
+            })
+            .collect();
+        self.derive(|input| {
+            RelType::SampleBy(Box::new(proto::StatSampleBy {
+                input,
+                col,
+                fractions,
+                seed,
+            }))
+        })
+    }
+}

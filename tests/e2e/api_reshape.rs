@@ -1,0 +1,299 @@
+//! Missing values, statistics, reshaping, views, partitioning by range, random splits and
+//! plan comparison against a real server; expected values computed in Rust.
+
+use std::collections::{BTreeMap, HashSet};
+
+use databricks_connect::functions::{self as f, col, lit};
+use databricks_connect::{DataFrame, Literal};
+
+use crate::api_functions::{one_row, rows};
+use crate::session;
+
+async fn text(df: &DataFrame) -> Vec<Vec<String>> {
+    rows(&df.collect().await.expect("query runs"))
+}
+
+const PEOPLE: &str = "SELECT * FROM VALUES ('ann', 34, 1.5), ('bob', NULL, NULL), (NULL, 28, 2.5), \
+    (NULL, NULL, NULL) AS t(name, age, score)";
+
+#[tokio::test]
+async fn missing_values_filled_dropped_and_replaced() {
+    let spark = session().await;
+    let df = spark.sql(PEOPLE).await.unwrap();
+    let ordered = |d: DataFrame| d.order_by([col("name").asc_nulls_last(), col("age")]);
+    let filled = text(&ordered(df.clone().fillna(0, Vec::<&str>::new()))).await;
+    // A number fills the numeric columns only.
+    assert_eq!(
+        filled,
+        [
+            ["ann", "34", "1.5"],
+            ["bob", "0", "0.0"],
+            ["null", "0", "0.0"],
+            ["null", "28", "2.5"]
+        ]
+    );
+    let text_filled = text(&ordered(df.clone().fillna("?", ["name"]))).await;
+    assert_eq!(
+        text_filled
+            .iter()
+            .map(|r| r[0].as_str())
+            .collect::<Vec<_>>(),
+        ["?", "?", "ann", "bob"]
+    );
+    let per_column = text(&ordered(df.clone().fillna_columns([
+        ("age", Literal::from(-1)),
+        ("name", Literal::from("none")),
+    ])))
+    .await;
+    assert_eq!(per_column[2], ["none", "-1", "null"]);
+
+    // any null drops the row; thresh keeps rows with enough values.
+    assert_eq!(
+        df.clone()
+            .dropna(None, Vec::<&str>::new())
+            .count()
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        df.clone()
+            .dropna(Some(1), Vec::<&str>::new())
+            .count()
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        df.clone()
+            .dropna(Some(2), Vec::<&str>::new())
+            .count()
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(df.clone().dropna(None, ["age"]).count().await.unwrap(), 2);
+
+    let replaced = text(&ordered(
+        df.replace([(Literal::from(34), Literal::from(43))], ["age"]),
+    ))
+    .await;
+    assert_eq!(replaced[0], ["ann", "43", "1.5"]);
+}
+
+#[tokio::test]
+async fn statistics_match_computations_in_rust() {
+    let spark = session().await;
+    let xs: Vec<f64> = (1..=20).map(|i| i as f64).collect();
+    let ys: Vec<f64> = xs.iter().map(|x| x * x - 3.0 * x).collect();
+    let n = xs.len() as f64;
+    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+    let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+    let syy: f64 = ys.iter().map(|y| (y - my).powi(2)).sum();
+    let df = spark.range(1, 21).select([
+        col("id").cast("double").alias("x"),
+        (col("id") * col("id") - col("id") * 3)
+            .cast("double")
+            .alias("y"),
+    ]);
+    let corr = df.corr("x", "y").await.unwrap();
+    assert!((corr - sxy / (sxx * syy).sqrt()).abs() < 1e-12, "{corr}");
+    let cov = df.cov("x", "y").await.unwrap();
+    assert!((cov - sxy / (n - 1.0)).abs() < 1e-9, "{cov}");
+
+    let q = spark
+        .range(1, 101)
+        .approx_quantile(["id"], &[0.0, 0.5, 1.0], 0.0)
+        .await
+        .unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!((q[0][0], q[0][2]), (1.0, 100.0));
+    assert!([50.0, 51.0].contains(&q[0][1]), "{q:?}");
+
+    // Crosstab of (id % 2, id % 3) over 0..12: each pair occurs twice.
+    let ct = spark
+        .range(0, 12)
+        .select([(col("id") % 2).alias("a"), (col("id") % 3).alias("b")])
+        .crosstab("a", "b");
+    let mut columns = ct.columns().await.unwrap();
+    assert_eq!(columns.remove(0), "a_b");
+    columns.sort();
+    assert_eq!(columns, ["0", "1", "2"]);
+    let mut got = text(&ct.select(["a_b", "0", "1", "2"]).order_by(["a_b"])).await;
+    got.sort();
+    let mut counts: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for i in 0..12 {
+        *counts.entry((i % 2, i % 3)).or_default() += 1;
+    }
+    for (a, row) in got.iter().enumerate() {
+        assert_eq!(row[0], a.to_string());
+        for b in 0..3 {
+            assert_eq!(row[b + 1], counts[&(a as i64, b as i64)].to_string());
+        }
+    }
+
+    // A value in 3 of 4 rows is frequent at support 0.5.
+    let items = spark
+        .sql("SELECT * FROM VALUES (7), (7), (7), (1) AS t(v)")
+        .await
+        .unwrap()
+        .freq_items(["v"], Some(0.5));
+    let row = one_row(&items).await;
+    assert!(row[0].contains('7'), "{row:?}");
+
+    // Fractions of 1 and 0 make a stratified sample exact: only the even ids.
+    let sampled = spark
+        .range(0, 50)
+        .with_column("k", col("id") % 2)
+        .sample_by(
+            "k",
+            [(Literal::from(0i64), 1.0), (Literal::from(1i64), 0.0)],
+            Some(3),
+        )
+        .select(["id"])
+        .order_by(["id"]);
+    let ids: Vec<i64> = text(&sampled)
+        .await
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
+    assert_eq!(ids, (0..50).filter(|i| i % 2 == 0).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn unpivot_transpose_and_regex_columns() {
+    let spark = session().await;
+    let wide = spark
+        .sql("SELECT * FROM VALUES (1, 10, 100), (2, 20, 200) AS t(id, a, b)")
+        .await
+        .unwrap();
+    let long = wide
+        .clone()
+        .unpivot(["id"], Some(vec!["a", "b"]), "var", "val")
+        .order_by(["id", "var"]);
+    let mut expected = Vec::new();
+    for (id, a, b) in [(1, 10, 100), (2, 20, 200)] {
+        expected.push(vec![id.to_string(), "a".into(), a.to_string()]);
+        expected.push(vec![id.to_string(), "b".into(), b.to_string()]);
+    }
+    assert_eq!(text(&long).await, expected);
+    let melted = wide.clone().melt(["id"], None::<Vec<&str>>, "var", "val");
+    assert_eq!(melted.count().await.unwrap(), 4);
+
+    let t = spark
+        .sql("SELECT * FROM VALUES ('x', 1, 2), ('y', 3, 4) AS t(k, c1, c2)")
+        .await
+        .unwrap()
+        .transpose(Some(col("k")));
+    assert_eq!(t.columns().await.unwrap(), ["key", "x", "y"]);
+    assert_eq!(
+        text(&t.order_by(["key"])).await,
+        [["c1", "1", "3"], ["c2", "2", "4"]]
+    );
+
+    let picked = wide.clone().select([wide.col_regex("`(id|b)`")]);
+    assert_eq!(picked.columns().await.unwrap(), ["id", "b"]);
+    assert_eq!(
+        wide.clone()
+            .with_watermark("id", "1 minute")
+            .count()
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn temporary_views() {
+    let spark = session().await;
+    let df = spark.range(0, 5);
+    df.create_temp_view("api_view_e2e").await.unwrap();
+    assert_eq!(spark.table("api_view_e2e").count().await.unwrap(), 5);
+    let e = spark
+        .range(0, 1)
+        .create_temp_view("api_view_e2e")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("api_view_e2e"), "{e}");
+    spark
+        .range(0, 2)
+        .create_or_replace_temp_view("api_view_e2e")
+        .await
+        .unwrap();
+    assert_eq!(spark.table("api_view_e2e").count().await.unwrap(), 2);
+
+    let name = format!("api_global_{}", std::process::id());
+    spark
+        .range(0, 3)
+        .create_or_replace_global_temp_view(&name)
+        .await
+        .unwrap();
+    // Global views are seen from other sessions, under global_temp.
+    let other = session().await;
+    assert_eq!(
+        other
+            .table(&format!("global_temp.{name}"))
+            .count()
+            .await
+            .unwrap(),
+        3
+    );
+    let e = spark
+        .range(0, 3)
+        .create_global_temp_view(&name)
+        .await
+        .unwrap_err();
+    assert!(e.server_error().is_some(), "{e}");
+}
+
+#[tokio::test]
+async fn range_partitions_random_splits_and_semantics() {
+    let spark = session().await;
+    let df = spark.range(0, 1000);
+    let parts = text(
+        &df.clone()
+            .repartition_by_range(Some(4), [col("id")])
+            .group_by([f::spark_partition_id().alias("p")])
+            .agg([f::min("id"), f::max("id")])
+            .order_by(["min(id)"]),
+    )
+    .await;
+    assert_eq!(parts.len(), 4);
+    for w in parts.windows(2) {
+        let hi: i64 = w[0][2].parse().unwrap();
+        let lo: i64 = w[1][1].parse().unwrap();
+        assert!(hi < lo, "ranges overlap: {parts:?}");
+    }
+
+    let splits = df.random_split(&[1.0, 2.0, 1.0], Some(11)).unwrap();
+    let mut seen = HashSet::new();
+    let mut sizes = Vec::new();
+    for s in &splits {
+        let ids: Vec<i64> = text(s)
+            .await
+            .iter()
+            .map(|r| r[0].parse().unwrap())
+            .collect();
+        sizes.push(ids.len());
+        for id in ids {
+            assert!(seen.insert(id), "{id} in two splits");
+        }
+    }
+    assert_eq!(seen.len(), 1000, "every row in one split");
+    assert!((400..600).contains(&sizes[1]), "{sizes:?}");
+    assert!(df.random_split(&[], None).is_err());
+    assert!(df.random_split(&[1.0, -1.0], None).is_err());
+
+    let a = spark.range(0, 10).filter(col("id").gt(3));
+    let b = spark.range(0, 10).filter(col("id").gt(3));
+    let c = spark.range(0, 10).filter(col("id").gt(4));
+    assert!(a.same_semantics(&b).await.unwrap());
+    assert!(!a.same_semantics(&c).await.unwrap());
+    assert_eq!(
+        a.semantic_hash().await.unwrap(),
+        b.semantic_hash().await.unwrap()
+    );
+    assert_eq!(df.input_files().await.unwrap(), Vec::<String>::new());
+    let _ = lit(0);
+}
