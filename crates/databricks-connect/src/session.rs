@@ -486,8 +486,15 @@ impl DatabricksSessionBuilder {
             request = request.header(name, value);
         }
         let unreachable = |e: reqwest::Error| {
+            // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
+            let mut cause = String::new();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                cause.push_str(&format!(": {s}"));
+                source = s.source();
+            }
             Error::Cluster(format!(
-                "cannot check cluster {cluster_id} at {url}: {e} (validate_session(false) skips this check)"
+                "cannot check cluster {cluster_id} at {url}{cause} (validate_session(false) skips this check)"
             ))
         };
         let response = request.send().await.map_err(unreachable)?;
