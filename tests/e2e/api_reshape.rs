@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use databricks_connect::functions::{self as f, col, lit};
+use databricks_connect::types::StorageLevel;
 use databricks_connect::{DataFrame, Literal};
 
 use crate::api_functions::{one_row, rows};
@@ -296,4 +297,57 @@ async fn range_partitions_random_splits_and_semantics() {
     );
     assert_eq!(df.input_files().await.unwrap(), Vec::<String>::new());
     let _ = lit(0);
+}
+
+#[tokio::test]
+async fn caching_checkpoints_and_grouping_sets() {
+    let spark = session().await;
+    let df = spark.range(0, 100).filter(col("id").gt(49));
+    assert!(!df.is_cached().await.unwrap());
+    df.cache().await.unwrap();
+    assert!(df.is_cached().await.unwrap());
+    assert_eq!(
+        df.storage_level().await.unwrap(),
+        StorageLevel::MEMORY_AND_DISK_DESER
+    );
+    assert_eq!(df.count().await.unwrap(), 50);
+    df.unpersist(true).await.unwrap();
+    assert!(!df.is_cached().await.unwrap());
+    df.persist(StorageLevel::DISK_ONLY).await.unwrap();
+    assert_eq!(df.storage_level().await.unwrap(), StorageLevel::DISK_ONLY);
+    df.unpersist(true).await.unwrap();
+
+    let local = df.local_checkpoint(true, None).await.unwrap();
+    assert_eq!(local.count().await.unwrap(), 50);
+    assert_eq!(
+        text(&local.agg([f::sum("id")])).await,
+        [[(50..100).sum::<i64>().to_string()]]
+    );
+
+    let sets = spark
+        .range(0, 12)
+        .select([(col("id") % 2).alias("a"), (col("id") % 3).alias("b")])
+        .grouping_sets([vec!["a"], vec!["b"]], ["a", "b"])
+        .count()
+        .order_by([col("a").asc_nulls_last(), col("b").asc_nulls_last()]);
+    let sql = spark
+        .sql(
+            "SELECT id % 2 AS a, id % 3 AS b, count(1) AS count FROM range(12) \
+              GROUP BY GROUPING SETS ((a), (b)) ORDER BY a NULLS LAST, b NULLS LAST",
+        )
+        .await
+        .unwrap();
+    let got = text(&sets).await;
+    assert_eq!(got, text(&sql).await);
+    // Each a-group has 6 rows, each b-group 4.
+    assert_eq!(
+        got,
+        [
+            ["0", "null", "6"],
+            ["1", "null", "6"],
+            ["null", "0", "4"],
+            ["null", "1", "4"],
+            ["null", "2", "4"]
+        ]
+    );
 }

@@ -30,6 +30,7 @@ pub struct GroupedData {
     group_type: GroupType,
     grouping: Vec<proto::Expression>,
     pivot: Option<proto::aggregate::Pivot>,
+    grouping_sets: Vec<proto::aggregate::GroupingSets>,
 }
 
 impl GroupedData {
@@ -39,7 +40,18 @@ impl GroupedData {
             group_type,
             grouping: grouping.into_iter().map(Column::into_proto).collect(),
             pivot: None,
+            grouping_sets: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_grouping_sets(mut self, sets: Vec<Vec<Column>>) -> GroupedData {
+        self.grouping_sets = sets
+            .into_iter()
+            .map(|set| proto::aggregate::GroupingSets {
+                grouping_set: set.into_iter().map(Column::into_proto).collect(),
+            })
+            .collect();
+        self
     }
 
     /// One row per group: the grouping columns, then these aggregates.
@@ -52,7 +64,7 @@ impl GroupedData {
             grouping_expressions: self.grouping,
             aggregate_expressions,
             pivot: self.pivot,
-            grouping_sets: Vec::new(),
+            grouping_sets: self.grouping_sets,
         })));
         DataFrame::new(session, plan)
     }

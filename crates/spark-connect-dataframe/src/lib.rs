@@ -37,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+mod caching;
 mod column;
 mod dataframe;
 mod error;
@@ -50,6 +51,7 @@ mod statistics;
 pub mod types;
 mod window;
 
+pub use caching::StorageLevel;
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;

@@ -295,6 +295,25 @@ impl DataFrame {
         )
     }
 
+    /// Groups by each of several sets of columns (SQL `GROUPING SETS`); `cols` are the
+    /// grouping columns of the result, every set a subset of them.
+    pub fn grouping_sets<C: Into<Column>, D: Into<Column>>(
+        self,
+        sets: impl IntoIterator<Item = Vec<C>>,
+        cols: impl IntoIterator<Item = D>,
+    ) -> GroupedData {
+        let sets = sets
+            .into_iter()
+            .map(|set| set.into_iter().map(Into::into).collect())
+            .collect();
+        GroupedData::new(
+            self,
+            GroupType::GroupingSets,
+            cols.into_iter().map(Into::into).collect(),
+        )
+        .with_grouping_sets(sets)
+    }
+
     /// Aggregates the whole DataFrame into one row: `df.agg([max("x"), count(lit(1))])`.
     pub fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame {
         self.group_by(Vec::<Column>::new()).agg(exprs)

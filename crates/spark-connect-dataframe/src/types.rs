@@ -9,6 +9,10 @@ use spark_connect_transport::proto;
 
 use crate::Error;
 
+/// Storage levels for [`DataFrame::persist`](crate::DataFrame::persist), here too so that
+/// they are found with the other types.
+pub use crate::caching::StorageLevel;
+
 /// A Spark SQL data type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
