@@ -52,7 +52,6 @@ mod headers;
 mod http;
 mod provider;
 pub mod providers;
-mod sha256;
 mod time;
 mod token;
 

@@ -1,3 +1,4 @@
+use sha2::Digest;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -235,44 +236,23 @@ impl fmt::Debug for U2mSession {
     }
 }
 
-fn random_token() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
-}
-
-/// Bytes from the operating system's random source.
-fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    #[cfg(unix)]
-    {
-        use std::io::Read as _;
-        if std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut out))
-            .is_ok()
-        {
-            return out;
-        }
-    }
-    // Elsewhere: std's hasher keys, which come from the OS random source.
-    use std::hash::{BuildHasher as _, Hasher as _};
-    for (i, chunk) in out.chunks_mut(8).enumerate() {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_usize(i);
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_nanos(),
-        );
-        let bytes = h.finish().to_le_bytes();
-        chunk.copy_from_slice(&bytes[..chunk.len()]);
-    }
-    out
+/// 32 bytes from the operating system's random source, base64url: a PKCE verifier or a
+/// `state` value.
+fn random_token() -> Result<String, AuthError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        AuthError::provider(
+            NAME,
+            format!("the operating system's random source failed: {e}"),
+        )
+    })?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// `BASE64URL(SHA256(verifier))` (RFC 7636 section 4.2).
 fn pkce_challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(crate::sha256::sha256(verifier.as_bytes()))
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 impl U2mSession {
@@ -346,8 +326,8 @@ impl U2mSession {
             .map_err(|e| AuthError::provider(NAME, format!("login callback: {e}")))?
             .port();
         let redirect_uri = format!("http://localhost:{port}");
-        let state = random_token();
-        let verifier = random_token();
+        let state = random_token()?;
+        let verifier = random_token()?;
         let query = http::form(&[
             ("response_type", "code"),
             ("client_id", &self.client_id),
@@ -521,7 +501,7 @@ mod tests {
 
     #[test]
     fn random_tokens_differ() {
-        let (a, b) = (random_token(), random_token());
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
     }
