@@ -317,6 +317,11 @@ async fn caching_checkpoints_and_grouping_sets() {
     assert_eq!(df.storage_level().await.unwrap(), StorageLevel::DISK_ONLY);
     df.unpersist(true).await.unwrap();
 
+    // A reliable checkpoint needs the server's spark.checkpoint.dir (a static setting the
+    // test server leaves unset): the server's error, not a panic.
+    let e = df.checkpoint(true).await.unwrap_err();
+    assert!(e.server_error().is_some(), "{e}");
+    assert!(e.to_string().to_lowercase().contains("checkpoint"), "{e}");
     let local = df.local_checkpoint(true, None).await.unwrap();
     assert_eq!(local.count().await.unwrap(), 50);
     assert_eq!(
