@@ -133,15 +133,15 @@ impl Column {
     }
     /// `self IS NULL`.
     pub fn is_null(self) -> Column {
-        Column::function("isnull", [self])
+        Column::function("isNull", [self])
     }
     /// `self IS NOT NULL`.
     pub fn is_not_null(self) -> Column {
-        Column::function("isnotnull", [self])
+        Column::function("isNotNull", [self])
     }
     /// Whether the value is NaN.
     pub fn is_nan(self) -> Column {
-        Column::function("isnan", [self])
+        Column::function("isNaN", [self])
     }
 
     /// Same as [`alias`](Self::alias).
@@ -194,11 +194,11 @@ impl Column {
     }
     /// Whether the string starts with `prefix`.
     pub fn startswith(self, prefix: impl IntoOperand) -> Column {
-        self.binary("startswith", prefix)
+        self.binary("startsWith", prefix)
     }
     /// Whether the string ends with `suffix`.
     pub fn endswith(self, suffix: impl IntoOperand) -> Column {
-        self.binary("endswith", suffix)
+        self.binary("endsWith", suffix)
     }
     /// Whether the string contains `other`.
     pub fn contains(self, other: impl IntoOperand) -> Column {

@@ -119,8 +119,22 @@ impl GroupedData {
         values: impl IntoIterator<Item = V>,
     ) -> GroupedData {
         self.group_type = GroupType::Pivot;
+        // A plain name is this DataFrame's column, as PySpark resolves `pivot("name")`.
+        let col = match col.into().into_proto() {
+            proto::Expression {
+                common,
+                expr_type: Some(proto::expression::ExprType::UnresolvedAttribute(mut a)),
+            } if a.plan_id.is_none() => {
+                a.plan_id = self.df.to_proto().common.as_ref().and_then(|c| c.plan_id);
+                proto::Expression {
+                    common,
+                    expr_type: Some(proto::expression::ExprType::UnresolvedAttribute(a)),
+                }
+            }
+            other => other,
+        };
         self.pivot = Some(proto::aggregate::Pivot {
-            col: Some(col.into().into_proto()),
+            col: Some(col),
             values: values
                 .into_iter()
                 .map(|v| {

@@ -131,7 +131,7 @@ impl DataFrame {
             proto::expression::UnresolvedAttribute {
                 unparsed_identifier: name.to_string(),
                 plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
-                is_metadata_column: None,
+                is_metadata_column: Some(false),
             },
         ))
     }
@@ -209,7 +209,7 @@ impl DataFrame {
                 input,
                 column_names: Vec::new(),
                 all_columns_as_keys: Some(true),
-                within_watermark: None,
+                within_watermark: Some(false),
             }))
         })
     }
@@ -225,8 +225,8 @@ impl DataFrame {
             RelType::Deduplicate(Box::new(proto::Deduplicate {
                 input,
                 column_names,
-                all_columns_as_keys: None,
-                within_watermark: None,
+                all_columns_as_keys: Some(false),
+                within_watermark: Some(false),
             }))
         })
     }

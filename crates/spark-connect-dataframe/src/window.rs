@@ -108,21 +108,22 @@ fn frame(frame_type: window_frame::FrameType, start: i64, end: i64) -> ex::windo
     ex::window::WindowFrame {
         frame_type: frame_type as i32,
         // As in PySpark, anything at or beyond -i64::MAX / i64::MAX is unbounded.
-        lower: Some(Box::new(boundary(start, start <= -i64::MAX))),
-        upper: Some(Box::new(boundary(end, end == i64::MAX))),
+        lower: Some(Box::new(boundary(frame_type, start, start <= -i64::MAX))),
+        upper: Some(Box::new(boundary(frame_type, end, end == i64::MAX))),
     }
 }
 
-fn boundary(value: i64, unbounded: bool) -> FrameBoundary {
+fn boundary(frame_type: window_frame::FrameType, value: i64, unbounded: bool) -> FrameBoundary {
     let boundary = if unbounded {
         Boundary::Unbounded(true)
     } else if value == Window::CURRENT_ROW {
         Boundary::CurrentRow(true)
     } else {
-        // An int when it fits, as PySpark sends: row frames accept only int offsets.
-        let literal = match i32::try_from(value) {
-            Ok(v) => crate::functions::lit(v),
-            Err(_) => crate::functions::lit(value),
+        // As PySpark sends them: row offsets are ints (the server takes only ints there),
+        // range offsets are bigints.
+        let literal = match (frame_type, i32::try_from(value)) {
+            (window_frame::FrameType::Row, Ok(v)) => crate::functions::lit(v),
+            _ => crate::functions::lit(value),
         };
         Boundary::Value(Box::new(literal.into_proto()))
     };

@@ -48,8 +48,8 @@ spark_functions! {
     covar_samp(col1: Col, col2: Col);
     /// Aggregate function `every`. Spark SQL [`every`](https://spark.apache.org/docs/latest/api/sql/#every).
     every(col: Col);
-    /// The first value in a group. Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first). Optional PySpark arguments (`ignorenulls`): use [`call_function`](crate::functions::call_function).
-    first(col: Col);
+    /// The first value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first).
+    first(col: Col, ignore_nulls: Val);
     /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
     first_value(col: Col);
     /// Aggregate function `grouping`. Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
@@ -76,8 +76,8 @@ spark_functions! {
     kll_sketch_agg_float(col: Col);
     /// Aggregate function `kurtosis`. Spark SQL [`kurtosis`](https://spark.apache.org/docs/latest/api/sql/#kurtosis).
     kurtosis(col: Col);
-    /// The last value in a group. Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last). Optional PySpark arguments (`ignorenulls`): use [`call_function`](crate::functions::call_function).
-    last(col: Col);
+    /// The last value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last).
+    last(col: Col, ignore_nulls: Val);
     /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
     last_value(col: Col);
     /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).

@@ -388,7 +388,7 @@ pub fn col(name: &str) -> Column {
     Column::from_expr_type(ExprType::UnresolvedAttribute(ex::UnresolvedAttribute {
         unparsed_identifier: name.to_string(),
         plan_id: None,
-        is_metadata_column: None,
+        is_metadata_column: Some(false),
     }))
 }
 
