@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+pub mod blocking;
 mod logging;
 mod session;
 
