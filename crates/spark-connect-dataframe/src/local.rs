@@ -1,0 +1,116 @@
+//! DataFrames from local data, and SQL with parameters.
+
+use std::collections::HashMap;
+
+use arrow_array::RecordBatch;
+use arrow_ipc::writer::StreamWriter;
+use proto::relation::RelType;
+use spark_connect_transport::proto;
+
+use crate::Error;
+use crate::column::IntoOperand;
+use crate::dataframe::DataFrame;
+use crate::session::{SparkSession, command_plan};
+
+impl SparkSession {
+    /// A DataFrame of these Arrow record batches, sent with the plan (Spark's
+    /// `LocalRelation`). Every batch must have the same schema; Arrow types map to Spark
+    /// types as the server's Arrow conversion does (`Int64` is `bigint`, `Utf8` is `string`).
+    ///
+    /// The data travels inside the request, so it is bounded by the server's message size
+    /// (`spark.connect.grpc.maxInboundMessageSize`, 128 MiB by default); larger data is for
+    /// a table or files.
+    pub fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
+        let first = batches.first().ok_or_else(|| {
+            Error::InvalidArgument(
+                "create_dataframe needs at least one record batch (an empty one gives the schema)"
+                    .into(),
+            )
+        })?;
+        let schema = first.schema();
+        for (i, batch) in batches.iter().enumerate().skip(1) {
+            if batch.schema() != schema {
+                return Err(Error::InvalidArgument(format!(
+                    "create_dataframe: batch {i} has the schema {:?}, expected the first batch's {:?}",
+                    batch.schema(),
+                    schema
+                )));
+            }
+        }
+        let mut data = Vec::new();
+        {
+            let mut writer = StreamWriter::try_new(&mut data, &schema)?;
+            for batch in batches {
+                writer.write(batch)?;
+            }
+            writer.finish()?;
+        }
+        Ok(self.dataframe(RelType::LocalRelation(proto::LocalRelation {
+            data: Some(data.into()),
+            schema: None,
+        })))
+    }
+
+    /// Runs SQL with named parameters, written `:name` in the query:
+    /// `sql_with_args("SELECT * FROM t WHERE id > :low", [("low", 5)])`. Values are
+    /// literals (strings are text) or [`Column`](crate::Column)s made of literals.
+    pub async fn sql_with_args<S: AsRef<str>, V: IntoOperand>(
+        &self,
+        query: &str,
+        args: impl IntoIterator<Item = (S, V)>,
+    ) -> Result<DataFrame, Error> {
+        let named_arguments: HashMap<String, proto::Expression> = args
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_string(), v.into_operand().into_proto()))
+            .collect();
+        self.sql_command(proto::Sql {
+            query: query.to_string(),
+            named_arguments,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Runs SQL with positional parameters, written `?` in the query:
+    /// `sql_with_positional_args("SELECT ? + ?", [1, 2])`.
+    pub async fn sql_with_positional_args<V: IntoOperand>(
+        &self,
+        query: &str,
+        args: impl IntoIterator<Item = V>,
+    ) -> Result<DataFrame, Error> {
+        let pos_arguments = args
+            .into_iter()
+            .map(|v| v.into_operand().into_proto())
+            .collect();
+        self.sql_command(proto::Sql {
+            query: query.to_string(),
+            pos_arguments,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Like [`sql`](Self::sql): commands run at once, queries become lazy DataFrames.
+    async fn sql_command(&self, sql: proto::Sql) -> Result<DataFrame, Error> {
+        let input = self.relation(RelType::Sql(sql));
+        let command = proto::Command {
+            command_type: Some(proto::command::CommandType::SqlCommand(proto::SqlCommand {
+                input: Some(input),
+                ..Default::default()
+            })),
+        };
+        let mut stream = self.client().execute_plan(command_plan(command)).await?;
+        let mut relation = None;
+        while let Some(response) = stream.next_response().await {
+            if let Some(proto::execute_plan_response::ResponseType::SqlCommandResult(r)) =
+                response?.response_type
+            {
+                relation = r.relation;
+            }
+        }
+        let relation = relation.ok_or_else(|| {
+            Error::Protocol("the SQL command returned no SqlCommandResult".into())
+        })?;
+        Ok(DataFrame::new(self.clone(), relation))
+    }
+}
