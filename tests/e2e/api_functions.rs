@@ -459,3 +459,54 @@ async fn higher_order_functions_take_rust_closures() {
         .unwrap_err();
     assert!(e.to_string().contains("no_such_lambda_column"), "{e}");
 }
+
+#[tokio::test]
+async fn with_forms_pass_pysparks_optional_arguments() {
+    let spark = session().await;
+    let df = spark.range(0, 1).select([
+        f::round_with(lit(2.5), 0),
+        f::bround_with(lit(2.5), 0),
+        f::to_date_with(lit("2024/02/29"), "yyyy/MM/dd"),
+        f::split_with(lit("a,b,c"), ",", 2),
+        f::sort_array_with(f::array([lit(3), lit(1), lit(2)]), false),
+        f::array_join_with(
+            f::array([lit("a"), f::expr("CAST(NULL AS STRING)"), lit("b")]),
+            "-",
+            "?",
+        ),
+        f::locate_with("b", lit("abcb"), 3),
+        f::sequence_with(lit(1), lit(9), lit(4)),
+        // kitten -> sitting is 3 edits: over a threshold of 2 the answer is -1.
+        f::levenshtein_with(lit("kitten"), lit("sitting"), 2),
+        f::levenshtein(lit("kitten"), lit("sitting")),
+    ]);
+    assert_eq!(
+        one_row(&df).await,
+        [
+            "3.0",
+            "2.0",
+            "2024-02-29",
+            "[a, b,c]",
+            "[3, 2, 1]",
+            "a-?-b",
+            "4",
+            "[1, 5, 9]",
+            "-1",
+            "3"
+        ]
+    );
+    let w = databricks_connect::functions::Window::order_by(["id"]);
+    let lagged = spark
+        .range(0, 4)
+        .select([
+            f::lag_with("id", 2, -1i64).over(&w),
+            f::lead_with("id", 1, 99i64).over(&w),
+        ])
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&lagged),
+        [["-1", "1"], ["-1", "2"], ["0", "3"], ["1", "99"]]
+    );
+}

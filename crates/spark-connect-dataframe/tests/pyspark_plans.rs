@@ -220,6 +220,47 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
         r().fillna(0, Vec::<&str>::new())
             .dropna(Some(1), Vec::<&str>::new()),
     );
+    let s = || col("id").cast("string");
+    m.insert(
+        "optional_arguments",
+        r().select([
+            f::round_with("id", 2),
+            f::bround_with("id", 1),
+            f::ceil_with("id", 1),
+            f::floor_with("id", 1),
+            f::split_with(s(), ",", 2),
+            f::to_date_with(s(), "yyyy"),
+            f::to_timestamp_with(s(), "yyyy"),
+            f::try_to_timestamp_with(s(), lit("yyyy")),
+            f::to_timestamp_ntz_with(s(), lit("yyyy")),
+            f::to_timestamp_ltz_with(s(), lit("yyyy")),
+            f::to_unix_timestamp_with(s(), lit("yyyy")),
+            f::from_unixtime_with("id", "yyyy"),
+            f::regexp_extract_all_with(s(), lit("[0-9]"), 0),
+            f::sort_array_with(f::array(["id"]), false),
+            f::array_join_with(f::array([s()]), ",", "?"),
+            f::substr_with(s(), lit(1), lit(2)),
+            f::locate_with("1", s(), 2),
+            f::sequence_with(lit(1), lit(5), lit(2)),
+            f::levenshtein_with(s(), lit("10"), 3),
+            f::months_between_with(f::current_date(), f::current_date(), false),
+            f::rand_with(7),
+            f::randn_with(7),
+            f::shuffle_with(f::array(["id"]), 7),
+        ]),
+    );
+    m.insert(
+        "optional_aggregate_arguments",
+        r().select([
+            f::approx_count_distinct_with("id", 0.1),
+            f::percentile_approx_with("id", 0.5, 100),
+            f::any_value_with("id", true),
+            f::first_value_with("id", true),
+            f::last_value_with("id", true),
+            f::lag_with("id", 2, 0).over(&Window::order_by(["id"])),
+            f::lead_with("id", 1, -1).over(&Window::order_by(["id"])),
+        ]),
+    );
     m.insert(
         "unpivot",
         r().unpivot(["id"], Some(vec!["id"]), "var", "val"),

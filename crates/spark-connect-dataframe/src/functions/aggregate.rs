@@ -4,10 +4,10 @@
 
 spark_functions! {
     family: Aggregate;
-    /// Aggregate function `any_value`. Spark SQL [`any_value`](https://spark.apache.org/docs/latest/api/sql/#any_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
-    any_value(col: Col);
-    /// An estimate of the number of distinct values (HyperLogLog++). Spark SQL [`approx_count_distinct`](https://spark.apache.org/docs/latest/api/sql/#approx_count_distinct). Optional PySpark arguments (`rsd`): use [`call_function`](crate::functions::call_function).
-    approx_count_distinct(col: Col);
+    /// Aggregate function `any_value`. Spark SQL [`any_value`](https://spark.apache.org/docs/latest/api/sql/#any_value). With PySpark's optional arguments: [`any_value_with`].
+    any_value(col: Col), any_value_with(ignore_nulls: Val);
+    /// An estimate of the number of distinct values (HyperLogLog++). Spark SQL [`approx_count_distinct`](https://spark.apache.org/docs/latest/api/sql/#approx_count_distinct). With PySpark's optional arguments: [`approx_count_distinct_with`].
+    approx_count_distinct(col: Col), approx_count_distinct_with(rsd: Val);
     /// Aggregate function `approx_percentile`. Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). Optional PySpark arguments (`accuracy`): use [`call_function`](crate::functions::call_function).
     approx_percentile(col: Col, percentage: Val);
     /// Aggregate function `array_agg`. Spark SQL [`array_agg`](https://spark.apache.org/docs/latest/api/sql/#array_agg).
@@ -50,8 +50,8 @@ spark_functions! {
     every(col: Col);
     /// The first value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first).
     first(col: Col, ignore_nulls: Val);
-    /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
-    first_value(col: Col);
+    /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). With PySpark's optional arguments: [`first_value_with`].
+    first_value(col: Col), first_value_with(ignore_nulls: Val);
     /// Aggregate function `grouping`. Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
     grouping(col: Col);
     /// Aggregate function `grouping_id`. Spark SQL [`grouping_id`](https://spark.apache.org/docs/latest/api/sql/#grouping_id).
@@ -78,8 +78,8 @@ spark_functions! {
     kurtosis(col: Col);
     /// The last value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last).
     last(col: Col, ignore_nulls: Val);
-    /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
-    last_value(col: Col);
+    /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). With PySpark's optional arguments: [`last_value_with`].
+    last_value(col: Col), last_value_with(ignore_nulls: Val);
     /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).
     listagg(col: Col);
     /// The maximum. Spark SQL [`max`](https://spark.apache.org/docs/latest/api/sql/#max).
@@ -98,8 +98,8 @@ spark_functions! {
     mode(col: Col);
     /// Aggregate function `percentile`. Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). Optional PySpark arguments (`frequency`): use [`call_function`](crate::functions::call_function).
     percentile(col: Col, percentage: Val);
-    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). Optional PySpark arguments (`accuracy`): use [`call_function`](crate::functions::call_function).
-    percentile_approx(col: Col, percentage: Val);
+    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). With PySpark's optional arguments: [`percentile_approx_with`].
+    percentile_approx(col: Col, percentage: Val), percentile_approx_with(accuracy: Val);
     /// The product of the values. Spark SQL [`product`](https://spark.apache.org/docs/latest/api/sql/#product).
     product(col: Col);
     /// Aggregate function `regr_avgx`. Spark SQL [`regr_avgx`](https://spark.apache.org/docs/latest/api/sql/#regr_avgx).

@@ -20,8 +20,8 @@ spark_functions! {
     array_insert(arr: Col, pos: Col, value: Val);
     /// Array, map and struct function `array_intersect`. Spark SQL [`array_intersect`](https://spark.apache.org/docs/latest/api/sql/#array_intersect).
     array_intersect(col1: Col, col2: Col);
-    /// Array, map and struct function `array_join`. Spark SQL [`array_join`](https://spark.apache.org/docs/latest/api/sql/#array_join). Optional PySpark arguments (`null_replacement`): use [`call_function`](crate::functions::call_function).
-    array_join(col: Col, delimiter: Val);
+    /// Array, map and struct function `array_join`. Spark SQL [`array_join`](https://spark.apache.org/docs/latest/api/sql/#array_join). With PySpark's optional arguments: [`array_join_with`].
+    array_join(col: Col, delimiter: Val), array_join_with(null_replacement: Val);
     /// The greatest element. Spark SQL [`array_max`](https://spark.apache.org/docs/latest/api/sql/#array_max).
     array_max(col: Col);
     /// The least element. Spark SQL [`array_min`](https://spark.apache.org/docs/latest/api/sql/#array_min).
@@ -82,16 +82,16 @@ spark_functions! {
     posexplode(col: Col);
     /// Array, map and struct function `posexplode_outer`. Spark SQL [`posexplode_outer`](https://spark.apache.org/docs/latest/api/sql/#posexplode_outer).
     posexplode_outer(col: Col);
-    /// Array, map and struct function `sequence`. Spark SQL [`sequence`](https://spark.apache.org/docs/latest/api/sql/#sequence). Optional PySpark arguments (`step`): use [`call_function`](crate::functions::call_function).
-    sequence(start: Col, stop: Col);
-    /// Array, map and struct function `shuffle`. Spark SQL [`shuffle`](https://spark.apache.org/docs/latest/api/sql/#shuffle). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    shuffle(col: Col);
+    /// Array, map and struct function `sequence`. Spark SQL [`sequence`](https://spark.apache.org/docs/latest/api/sql/#sequence). With PySpark's optional arguments: [`sequence_with`].
+    sequence(start: Col, stop: Col), sequence_with(step: Col);
+    /// Array, map and struct function `shuffle`. Spark SQL [`shuffle`](https://spark.apache.org/docs/latest/api/sql/#shuffle). With PySpark's optional arguments: [`shuffle_with`].
+    shuffle(col: Col), shuffle_with(seed: Val);
     /// The number of elements of an array or map. Spark SQL [`size`](https://spark.apache.org/docs/latest/api/sql/#size).
     size(col: Col);
     /// Array, map and struct function `slice`. Spark SQL [`slice`](https://spark.apache.org/docs/latest/api/sql/#slice).
     slice(x: Col, start: Col, length: Col);
-    /// The array sorted ascending. Spark SQL [`sort_array`](https://spark.apache.org/docs/latest/api/sql/#sort_array). Optional PySpark arguments (`asc`): use [`call_function`](crate::functions::call_function).
-    sort_array(col: Col);
+    /// The array sorted ascending. Spark SQL [`sort_array`](https://spark.apache.org/docs/latest/api/sql/#sort_array). With PySpark's optional arguments: [`sort_array_with`].
+    sort_array(col: Col), sort_array_with(asc: Val);
     /// Array, map and struct function `stack`. Spark SQL [`stack`](https://spark.apache.org/docs/latest/api/sql/#stack).
     stack(cols: Cols);
     /// A struct of the columns. Spark SQL [`struct`](https://spark.apache.org/docs/latest/api/sql/#struct).

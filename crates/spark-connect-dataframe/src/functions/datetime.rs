@@ -50,8 +50,8 @@ spark_functions! {
     dayofyear(col: Col);
     /// Date and time function `extract`. Spark SQL [`extract`](https://spark.apache.org/docs/latest/api/sql/#extract).
     extract(field: Col, source: Col);
-    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    from_unixtime(timestamp: Col);
+    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). With PySpark's optional arguments: [`from_unixtime_with`].
+    from_unixtime(timestamp: Col), from_unixtime_with(format: Val);
     /// Date and time function `from_utc_timestamp`. Spark SQL [`from_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#from_utc_timestamp).
     from_utc_timestamp(timestamp: Col, tz: Val);
     /// The hour. Spark SQL [`hour`](https://spark.apache.org/docs/latest/api/sql/#hour).
@@ -72,8 +72,8 @@ spark_functions! {
     month(col: Col);
     /// Date and time function `monthname`. Spark SQL [`monthname`](https://spark.apache.org/docs/latest/api/sql/#monthname).
     monthname(col: Col);
-    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). Optional PySpark arguments (`roundOff`): use [`call_function`](crate::functions::call_function).
-    months_between(date1: Col, date2: Col);
+    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). With PySpark's optional arguments: [`months_between_with`].
+    months_between(date1: Col, date2: Col), months_between_with(round_off: Val);
     /// Date and time function `next_day`. Spark SQL [`next_day`](https://spark.apache.org/docs/latest/api/sql/#next_day).
     next_day(date: Col, day_of_week: Val);
     /// Date and time function `now`. Spark SQL [`now`](https://spark.apache.org/docs/latest/api/sql/#now).
@@ -112,18 +112,18 @@ spark_functions! {
     timestamp_millis(col: Col);
     /// Date and time function `timestamp_seconds`. Spark SQL [`timestamp_seconds`](https://spark.apache.org/docs/latest/api/sql/#timestamp_seconds).
     timestamp_seconds(col: Col);
-    /// Converts to a date. Spark SQL [`to_date`](https://spark.apache.org/docs/latest/api/sql/#to_date). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_date(col: Col);
+    /// Converts to a date. Spark SQL [`to_date`](https://spark.apache.org/docs/latest/api/sql/#to_date). With PySpark's optional arguments: [`to_date_with`].
+    to_date(col: Col), to_date_with(format: Val);
     /// Date and time function `to_time`. Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
     to_time(text: Col);
-    /// Converts to a timestamp. Spark SQL [`to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_timestamp(col: Col);
-    /// Date and time function `to_timestamp_ltz`. Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_timestamp_ltz(timestamp: Col);
-    /// Date and time function `to_timestamp_ntz`. Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_timestamp_ntz(timestamp: Col);
-    /// Date and time function `to_unix_timestamp`. Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_unix_timestamp(timestamp: Col);
+    /// Converts to a timestamp. Spark SQL [`to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp). With PySpark's optional arguments: [`to_timestamp_with`].
+    to_timestamp(col: Col), to_timestamp_with(format: Val);
+    /// Date and time function `to_timestamp_ltz`. Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). With PySpark's optional arguments: [`to_timestamp_ltz_with`].
+    to_timestamp_ltz(timestamp: Col), to_timestamp_ltz_with(format: Col);
+    /// Date and time function `to_timestamp_ntz`. Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). With PySpark's optional arguments: [`to_timestamp_ntz_with`].
+    to_timestamp_ntz(timestamp: Col), to_timestamp_ntz_with(format: Col);
+    /// Date and time function `to_unix_timestamp`. Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). With PySpark's optional arguments: [`to_unix_timestamp_with`].
+    to_unix_timestamp(timestamp: Col), to_unix_timestamp_with(format: Col);
     /// Date and time function `to_utc_timestamp`. Spark SQL [`to_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_utc_timestamp).
     to_utc_timestamp(timestamp: Col, tz: Val);
     /// Truncates a date to the unit `format`. Spark SQL [`trunc`](https://spark.apache.org/docs/latest/api/sql/#trunc).
@@ -134,8 +134,8 @@ spark_functions! {
     try_to_date(col: Col);
     /// Date and time function `try_to_time`. Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
     try_to_time(text: Col);
-    /// Date and time function `try_to_timestamp`. Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    try_to_timestamp(col: Col);
+    /// Date and time function `try_to_timestamp`. Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). With PySpark's optional arguments: [`try_to_timestamp_with`].
+    try_to_timestamp(col: Col), try_to_timestamp_with(format: Col);
     /// Date and time function `unix_date`. Spark SQL [`unix_date`](https://spark.apache.org/docs/latest/api/sql/#unix_date).
     unix_date(col: Col);
     /// Date and time function `unix_micros`. Spark SQL [`unix_micros`](https://spark.apache.org/docs/latest/api/sql/#unix_micros).

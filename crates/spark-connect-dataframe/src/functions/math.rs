@@ -28,12 +28,12 @@ spark_functions! {
     bit_get(col: Col, pos: Col);
     /// Math function `~`. Spark SQL `~`.
     bitwise_not(col: Col) => "~";
-    /// Rounds half to even to an integer. Spark SQL [`bround`](https://spark.apache.org/docs/latest/api/sql/#bround). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
-    bround(col: Col);
+    /// Rounds half to even to an integer. Spark SQL [`bround`](https://spark.apache.org/docs/latest/api/sql/#bround). With PySpark's optional arguments: [`bround_with`].
+    bround(col: Col), bround_with(scale: Val);
     /// Math function `cbrt`. Spark SQL [`cbrt`](https://spark.apache.org/docs/latest/api/sql/#cbrt).
     cbrt(col: Col);
-    /// The smallest integer not below the value. Spark SQL [`ceil`](https://spark.apache.org/docs/latest/api/sql/#ceil). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
-    ceil(col: Col);
+    /// The smallest integer not below the value. Spark SQL [`ceil`](https://spark.apache.org/docs/latest/api/sql/#ceil). With PySpark's optional arguments: [`ceil_with`].
+    ceil(col: Col), ceil_with(scale: Val);
     /// Math function `ceiling`. Spark SQL [`ceiling`](https://spark.apache.org/docs/latest/api/sql/#ceiling). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
     ceiling(col: Col);
     /// Math function `conv`. Spark SQL [`conv`](https://spark.apache.org/docs/latest/api/sql/#conv).
@@ -56,8 +56,8 @@ spark_functions! {
     expm1(col: Col);
     /// Math function `factorial`. Spark SQL [`factorial`](https://spark.apache.org/docs/latest/api/sql/#factorial).
     factorial(col: Col);
-    /// The largest integer not above the value. Spark SQL [`floor`](https://spark.apache.org/docs/latest/api/sql/#floor). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
-    floor(col: Col);
+    /// The largest integer not above the value. Spark SQL [`floor`](https://spark.apache.org/docs/latest/api/sql/#floor). With PySpark's optional arguments: [`floor_with`].
+    floor(col: Col), floor_with(scale: Val);
     /// Math function `getbit`. Spark SQL [`getbit`](https://spark.apache.org/docs/latest/api/sql/#getbit).
     getbit(col: Col, pos: Col);
     /// Math function `hex`. Spark SQL [`hex`](https://spark.apache.org/docs/latest/api/sql/#hex).
@@ -88,14 +88,14 @@ spark_functions! {
     pow(col1: Col, col2: Col) => "power";
     /// Math function `radians`. Spark SQL [`radians`](https://spark.apache.org/docs/latest/api/sql/#radians).
     radians(col: Col);
-    /// A uniform random number in [0, 1). Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    rand();
-    /// A standard normal random number. Spark SQL [`randn`](https://spark.apache.org/docs/latest/api/sql/#randn). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    randn();
+    /// A uniform random number in [0, 1). Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). With PySpark's optional arguments: [`rand_with`].
+    rand(), rand_with(seed: Val);
+    /// A standard normal random number. Spark SQL [`randn`](https://spark.apache.org/docs/latest/api/sql/#randn). With PySpark's optional arguments: [`randn_with`].
+    randn(), randn_with(seed: Val);
     /// Math function `rint`. Spark SQL [`rint`](https://spark.apache.org/docs/latest/api/sql/#rint).
     rint(col: Col);
-    /// Rounds half up to an integer. Spark SQL [`round`](https://spark.apache.org/docs/latest/api/sql/#round). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
-    round(col: Col);
+    /// Rounds half up to an integer. Spark SQL [`round`](https://spark.apache.org/docs/latest/api/sql/#round). With PySpark's optional arguments: [`round_with`].
+    round(col: Col), round_with(scale: Val);
     /// Math function `sec`. Spark SQL [`sec`](https://spark.apache.org/docs/latest/api/sql/#sec).
     sec(col: Col);
     /// Math function `shiftleft`. Spark SQL [`shiftleft`](https://spark.apache.org/docs/latest/api/sql/#shiftleft).

@@ -28,14 +28,16 @@ use crate::column::{Column, IntoOperand, Literal};
 
 /// Generates one public function per row, plus the family's `FUNCTIONS` list for
 /// [`registry`]. A row is `/// doc`, `name(arg: Kind, ...)`, optionally `as "python_name"`
-/// before the arguments (for Rust keywords) and `=> "spark_name"` after them when Spark's
-/// name differs. Kinds: `Col` (`impl Into<Column>`: a column, a column name, or a number
+/// before the arguments (for Rust keywords), `=> "spark_name"` after them when Spark's
+/// name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
+/// PySpark's optional trailing arguments. Kinds: `Col` (`impl Into<Column>`: a column, a column name, or a number
 /// as a literal), `Val` (`impl IntoOperand`: a value, strings are text), `Cols` (any number
 /// of columns).
 macro_rules! spark_functions {
     (family: $family:ident;
      $( $(#[doc = $doc:literal])+
-        $name:ident $(as $py:literal)? ( $($arg:ident : $kind:ident),* ) $(=> $spark:literal)? ; )*
+        $name:ident $(as $py:literal)? ( $($arg:ident : $kind:ident),* ) $(=> $spark:literal)?
+        $(, $with:ident ( $($oarg:ident : $okind:ident),+ ) )? ; )*
     ) => {
         $(
             $(#[doc = $doc])+
@@ -44,6 +46,9 @@ macro_rules! spark_functions {
                     $( .chain(spark_functions!(@args $kind $arg)) )*;
                 $crate::Column::function(spark_functions!(@name $name $(, $spark)?), args)
             }
+
+            spark_functions!(@with_fn [$($arg : $kind),*] [$name $(, $spark)?]
+                $( $with ( $($oarg : $okind),+ ) )?);
         )*
 
         /// The functions of this family, in table order.
@@ -56,8 +61,32 @@ macro_rules! spark_functions {
                 doc: concat!($($doc),+),
                 arity: 0 $(+ spark_functions!(@arity $kind))*,
                 sample: || $name($(spark_functions!(@sample $kind)),*),
+                with: spark_functions!(@with_info [$($kind),*] $( $with ( $($okind),+ ) )?),
             },
         )*];
+    };
+    (@with_fn [$($arg:ident : $kind:ident),*] [$name:ident $(, $spark:literal)?]) => {};
+    (@with_fn [$($arg:ident : $kind:ident),*] [$name:ident $(, $spark:literal)?]
+        $with:ident ( $($oarg:ident : $okind:ident),+ )) => {
+        #[doc = concat!("[`", stringify!($name), "`] with PySpark's optional argument(s) `",
+            stringify!($($oarg),+), "`.")]
+        pub fn $with(
+            $($arg: spark_functions!(@type $kind),)*
+            $($oarg: spark_functions!(@type $okind)),+
+        ) -> $crate::Column {
+            let args = ::std::iter::empty::<$crate::Column>()
+                $( .chain(spark_functions!(@args $kind $arg)) )*
+                $( .chain(spark_functions!(@args $okind $oarg)) )+;
+            $crate::Column::function(spark_functions!(@name $name $(, $spark)?), args)
+        }
+    };
+    (@with_info [$($kind:ident),*]) => { None };
+    (@with_info [$($kind:ident),*] $with:ident ( $($okind:ident),+ )) => {
+        Some($crate::functions::WithVariant {
+            name: stringify!($with),
+            arity: 0 $(+ spark_functions!(@arity $kind))* $(+ spark_functions!(@arity $okind))+,
+            sample: || $with($(spark_functions!(@sample $kind),)* $(spark_functions!(@sample $okind)),+),
+        })
     };
     (@type Col) => { impl Into<$crate::Column> };
     (@type Val) => { impl $crate::IntoOperand };
@@ -145,9 +174,38 @@ pub struct FunctionInfo {
     doc: &'static str,
     arity: usize,
     sample: fn() -> Column,
+    with: Option<WithVariant>,
+}
+
+/// The `_with` form of a generated function, which also takes PySpark's optional trailing
+/// arguments (`round_with(col, scale)` for PySpark's `round(col, scale)`).
+#[derive(Debug, Clone, Copy)]
+pub struct WithVariant {
+    name: &'static str,
+    arity: usize,
+    sample: fn() -> Column,
+}
+
+impl WithVariant {
+    /// The Rust name, such as `round_with`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The number of arguments the sample call sends.
+    pub fn sample_arity(&self) -> usize {
+        self.arity
+    }
+    /// A call with placeholder arguments.
+    pub fn sample(&self) -> Column {
+        (self.sample)()
+    }
 }
 
 impl FunctionInfo {
+    /// The `_with` form taking PySpark's optional arguments too, if there is one.
+    pub fn with_variant(&self) -> Option<WithVariant> {
+        self.with
+    }
     /// The name in `pyspark.sql.functions` (and of the Rust function, but for `r#` keywords).
     pub fn name(&self) -> &'static str {
         self.name
@@ -323,6 +381,7 @@ const fn higher_order(
         doc,
         arity: params.len(),
         sample,
+        with: None,
     }
 }
 
@@ -342,6 +401,7 @@ const fn core_info(
         doc,
         arity,
         sample,
+        with: None,
     }
 }
 
@@ -502,6 +562,15 @@ mod tests {
             assert_eq!(f.function_name, info.spark_name(), "{}", info.name());
             assert_eq!(f.arguments.len(), info.sample_arity(), "{}", info.name());
             assert!(!info.doc().is_empty(), "{} has no doc", info.name());
+            if let Some(with) = info.with_variant() {
+                let call = with.sample();
+                let Some(ExprType::UnresolvedFunction(f)) = &call.to_proto().expr_type else {
+                    panic!("{} is not a function call: {call:?}", with.name())
+                };
+                assert_eq!(f.function_name, info.spark_name(), "{}", with.name());
+                assert_eq!(f.arguments.len(), with.sample_arity(), "{}", with.name());
+                assert!(with.sample_arity() > info.sample_arity(), "{}", with.name());
+            }
         }
     }
 

@@ -8,10 +8,10 @@ spark_functions! {
     cume_dist();
     /// The rank in the window partition, without gaps. Spark SQL [`dense_rank`](https://spark.apache.org/docs/latest/api/sql/#dense_rank).
     dense_rank();
-    /// The value `offset` rows before in the window partition (PySpark's default offset is 1). Spark SQL [`lag`](https://spark.apache.org/docs/latest/api/sql/#lag). Optional PySpark argument (`default`): use [`call_function`](crate::functions::call_function).
-    lag(col: Col, offset: Val);
-    /// The value `offset` rows after in the window partition (PySpark's default offset is 1). Spark SQL [`lead`](https://spark.apache.org/docs/latest/api/sql/#lead). Optional PySpark argument (`default`): use [`call_function`](crate::functions::call_function).
-    lead(col: Col, offset: Val);
+    /// The value `offset` rows before in the window partition (PySpark's default offset is 1). Spark SQL [`lag`](https://spark.apache.org/docs/latest/api/sql/#lag). With PySpark's optional arguments: [`lag_with`].
+    lag(col: Col, offset: Val), lag_with(default: Val);
+    /// The value `offset` rows after in the window partition (PySpark's default offset is 1). Spark SQL [`lead`](https://spark.apache.org/docs/latest/api/sql/#lead). With PySpark's optional arguments: [`lead_with`].
+    lead(col: Col, offset: Val), lead_with(default: Val);
     /// Window function `nth_value`. Spark SQL [`nth_value`](https://spark.apache.org/docs/latest/api/sql/#nth_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
     nth_value(col: Col, offset: Val);
     /// The bucket number (1 to `n`) in the window partition. Spark SQL [`ntile`](https://spark.apache.org/docs/latest/api/sql/#ntile).

@@ -58,17 +58,17 @@ spark_functions! {
     left(text: Col, len: Col);
     /// The length of a string in characters, or of binary data in bytes. Spark SQL [`length`](https://spark.apache.org/docs/latest/api/sql/#length).
     length(col: Col);
-    /// String function `levenshtein`. Spark SQL [`levenshtein`](https://spark.apache.org/docs/latest/api/sql/#levenshtein). Optional PySpark arguments (`threshold`): use [`call_function`](crate::functions::call_function).
-    levenshtein(left: Col, right: Col);
+    /// String function `levenshtein`. Spark SQL [`levenshtein`](https://spark.apache.org/docs/latest/api/sql/#levenshtein). With PySpark's optional arguments: [`levenshtein_with`].
+    levenshtein(left: Col, right: Col), levenshtein_with(threshold: Val);
     /// String function `like`. Spark SQL [`like`](https://spark.apache.org/docs/latest/api/sql/#like). Optional PySpark arguments (`escapeChar`): use [`call_function`](crate::functions::call_function).
     like(text: Col, pattern: Col);
-    /// String function `locate`. Spark SQL [`locate`](https://spark.apache.org/docs/latest/api/sql/#locate). Optional PySpark arguments (`pos`): use [`call_function`](crate::functions::call_function).
-    locate(substr: Val, text: Col);
+    /// String function `locate`. Spark SQL [`locate`](https://spark.apache.org/docs/latest/api/sql/#locate). With PySpark's optional arguments: [`locate_with`].
+    locate(substr: Val, text: Col), locate_with(pos: Val);
     /// Converts a string to lower case. Spark SQL [`lower`](https://spark.apache.org/docs/latest/api/sql/#lower).
     lower(col: Col);
     /// Left-pads a string to `len` characters with `pad`. Spark SQL [`lpad`](https://spark.apache.org/docs/latest/api/sql/#lpad).
     lpad(col: Col, len: Val, pad: Val);
-    /// Removes leading spaces. Spark SQL [`ltrim`](https://spark.apache.org/docs/latest/api/sql/#ltrim). Optional PySpark arguments (`trim`): use [`call_function`](crate::functions::call_function).
+    /// Removes leading spaces. Spark SQL [`ltrim`](https://spark.apache.org/docs/latest/api/sql/#ltrim). With a trim string: `call_function("ltrim", [lit(chars), col])` (the characters come first).
     ltrim(col: Col);
     /// String function `make_valid_utf8`. Spark SQL [`make_valid_utf8`](https://spark.apache.org/docs/latest/api/sql/#make_valid_utf8).
     make_valid_utf8(text: Col);
@@ -94,8 +94,8 @@ spark_functions! {
     regexp_count(text: Col, regexp: Col);
     /// The group `idx` of the first match of a Java regular expression. Spark SQL [`regexp_extract`](https://spark.apache.org/docs/latest/api/sql/#regexp_extract).
     regexp_extract(text: Col, pattern: Val, idx: Val);
-    /// String function `regexp_extract_all`. Spark SQL [`regexp_extract_all`](https://spark.apache.org/docs/latest/api/sql/#regexp_extract_all). Optional PySpark arguments (`idx`): use [`call_function`](crate::functions::call_function).
-    regexp_extract_all(text: Col, regexp: Col);
+    /// String function `regexp_extract_all`. Spark SQL [`regexp_extract_all`](https://spark.apache.org/docs/latest/api/sql/#regexp_extract_all). With PySpark's optional arguments: [`regexp_extract_all_with`].
+    regexp_extract_all(text: Col, regexp: Col), regexp_extract_all_with(idx: Val);
     /// String function `regexp_instr`. Spark SQL [`regexp_instr`](https://spark.apache.org/docs/latest/api/sql/#regexp_instr). Optional PySpark arguments (`idx`): use [`call_function`](crate::functions::call_function).
     regexp_instr(text: Col, regexp: Col);
     /// String function `regexp_like`. Spark SQL [`regexp_like`](https://spark.apache.org/docs/latest/api/sql/#regexp_like).
@@ -116,22 +116,22 @@ spark_functions! {
     rlike(text: Col, regexp: Col);
     /// Right-pads a string to `len` characters with `pad`. Spark SQL [`rpad`](https://spark.apache.org/docs/latest/api/sql/#rpad).
     rpad(col: Col, len: Val, pad: Val);
-    /// Removes trailing spaces. Spark SQL [`rtrim`](https://spark.apache.org/docs/latest/api/sql/#rtrim). Optional PySpark arguments (`trim`): use [`call_function`](crate::functions::call_function).
+    /// Removes trailing spaces. Spark SQL [`rtrim`](https://spark.apache.org/docs/latest/api/sql/#rtrim). With a trim string: `call_function("rtrim", [lit(chars), col])` (the characters come first).
     rtrim(col: Col);
     /// String function `sentences`. Spark SQL [`sentences`](https://spark.apache.org/docs/latest/api/sql/#sentences). Optional PySpark arguments (`language`, `country`): use [`call_function`](crate::functions::call_function).
     sentences(string_: Col);
     /// String function `soundex`. Spark SQL [`soundex`](https://spark.apache.org/docs/latest/api/sql/#soundex).
     soundex(col: Col);
-    /// Splits a string around matches of a Java regular expression. Spark SQL [`split`](https://spark.apache.org/docs/latest/api/sql/#split). Optional PySpark arguments (`limit`): use [`call_function`](crate::functions::call_function).
-    split(text: Col, pattern: Val);
+    /// Splits a string around matches of a Java regular expression. Spark SQL [`split`](https://spark.apache.org/docs/latest/api/sql/#split). With PySpark's optional arguments: [`split_with`].
+    split(text: Col, pattern: Val), split_with(limit: Col);
     /// String function `split_part`. Spark SQL [`split_part`](https://spark.apache.org/docs/latest/api/sql/#split_part).
     split_part(src: Col, delimiter: Col, part_num: Col);
     /// String function `startswith`. Spark SQL [`startswith`](https://spark.apache.org/docs/latest/api/sql/#startswith).
     startswith(text: Col, prefix: Col);
     /// String function `str_to_map`. Spark SQL [`str_to_map`](https://spark.apache.org/docs/latest/api/sql/#str_to_map). Optional PySpark arguments (`pairDelim`, `keyValueDelim`): use [`call_function`](crate::functions::call_function).
     str_to_map(text: Col);
-    /// String function `substr`. Spark SQL [`substr`](https://spark.apache.org/docs/latest/api/sql/#substr). Optional PySpark arguments (`len`): use [`call_function`](crate::functions::call_function).
-    substr(text: Col, pos: Col);
+    /// String function `substr`. Spark SQL [`substr`](https://spark.apache.org/docs/latest/api/sql/#substr). With PySpark's optional arguments: [`substr_with`].
+    substr(text: Col, pos: Col), substr_with(len: Col);
     /// The part of a string from 1-based `pos`, `len` characters long. Spark SQL [`substring`](https://spark.apache.org/docs/latest/api/sql/#substring).
     substring(text: Col, pos: Col, len: Col);
     /// String function `substring_index`. Spark SQL [`substring_index`](https://spark.apache.org/docs/latest/api/sql/#substring_index).
@@ -146,7 +146,7 @@ spark_functions! {
     to_varchar(col: Col, format: Col);
     /// Replaces each character of `matching` by the character at the same place in `replace`. Spark SQL [`translate`](https://spark.apache.org/docs/latest/api/sql/#translate).
     translate(src_col: Col, matching: Val, replace: Val);
-    /// Removes leading and trailing spaces. Spark SQL [`trim`](https://spark.apache.org/docs/latest/api/sql/#trim). Optional PySpark arguments (`trim`): use [`call_function`](crate::functions::call_function).
+    /// Removes leading and trailing spaces. Spark SQL [`trim`](https://spark.apache.org/docs/latest/api/sql/#trim). With a trim string: `call_function("trim", [lit(chars), col])` (the characters come first).
     trim(col: Col);
     /// String function `try_parse_url`. Spark SQL [`try_parse_url`](https://spark.apache.org/docs/latest/api/sql/#try_parse_url). Optional PySpark arguments (`key`): use [`call_function`](crate::functions::call_function).
     try_parse_url(url: Col, part_to_extract: Col);
