@@ -11,6 +11,8 @@ mod auth;
 mod databricks;
 mod dataframe;
 mod errors;
+mod reliability;
+mod reliability_server;
 mod types;
 
 use databricks_connect::{DatabricksSession, SparkSession};

@@ -43,6 +43,7 @@ mod dataframe;
 mod error;
 pub mod functions;
 mod group;
+mod interrupt;
 mod local;
 mod relational;
 mod reshape;

@@ -19,8 +19,12 @@ use crate::types::StructType;
 /// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when its buffers are
 /// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). A batch
 /// whose rows differ from the count the server announced, or that starts at another offset
-/// than the rows received so far, is an error. A stream that the server ends early but cleanly
-/// cannot be told apart yet: that needs reattachable execution and its `ResultComplete`.
+/// than the rows received so far, is an error.
+///
+/// The execution is reattachable (see [`ExecuteStream`]): a broken connection is resumed after
+/// the last response received, and the stream ends only after the server's `ResultComplete`,
+/// so a result cut short is an error, never a silently shorter result. Dropping the stream
+/// before its end stops the query on the server.
 pub struct RecordBatchStream {
     inner: ExecuteStream,
     pending: VecDeque<RecordBatch>,
@@ -67,9 +71,14 @@ impl RecordBatchStream {
         self.rows
     }
 
-    /// The operation id of the execution.
+    /// The operation id of the execution (for `interrupt_operation`).
     pub fn operation_id(&self) -> &str {
         self.inner.operation_id()
+    }
+
+    /// How many times the result stream was resumed after a break.
+    pub fn reattach_count(&self) -> u32 {
+        self.inner.reattach_count()
     }
 
     fn handle(&mut self, response: proto::ExecutePlanResponse) -> Result<(), Error> {
@@ -175,7 +184,16 @@ impl Stream for RecordBatchStream {
             }
             match Pin::new(&mut this.inner).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => this.finished = true,
+                Poll::Ready(None) => {
+                    this.finished = true;
+                    if !this.inner.is_complete() {
+                        return Poll::Ready(Some(Err(Error::Protocol(format!(
+                            "the result of operation {} ended without ResultComplete after {} rows",
+                            this.inner.operation_id(),
+                            this.rows
+                        )))));
+                    }
+                }
                 Poll::Ready(Some(Err(e))) => {
                     this.finished = true;
                     return Poll::Ready(Some(Err(e.into())));

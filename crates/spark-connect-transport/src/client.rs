@@ -1,23 +1,24 @@
 //! The gRPC client: one lazily connected channel per client, session identity on every request,
-//! static and per-call metadata, and response checks.
+//! static and per-call metadata, keep-alive and deadlines, retries, and response checks.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use futures_util::Stream;
 use spark_connect_proto::spark::connect as pb;
 use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 use crate::ConnectionString;
 use crate::error::{BoxError, Error, ServerError};
+use crate::execute::ExecuteStream;
+use crate::retry::{RetryPolicy, Verdict, classify};
 
 /// The gRPC client generated from the protocol.
-type GrpcClient = pb::spark_connect_service_client::SparkConnectServiceClient<Channel>;
+pub(crate) type GrpcClient = pb::spark_connect_service_client::SparkConnectServiceClient<Channel>;
 
 /// The user agent sent when neither the connection string nor the builder names one.
 pub const DEFAULT_USER_AGENT: &str = "_SPARK_CONNECT_RUST";
@@ -132,7 +133,59 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     products: Vec<String>,
     connect_timeout: Duration,
+    keep_alive: KeepAlive,
+    stream_idle_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    retry_policy: RetryPolicy,
 }
+
+/// HTTP/2 keep-alive pings: how a connection that died silently (a server that froze, a load
+/// balancer that forgot the connection) is noticed instead of waited on forever. The defaults
+/// are PySpark's: a ping after 60 s without traffic, answered within 20 s, also while no call
+/// is in flight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeepAlive {
+    /// Whether pings are sent at all.
+    pub enabled: bool,
+    /// The time without traffic after which a ping is sent.
+    pub interval: Duration,
+    /// How long the answer to a ping may take before the connection counts as dead.
+    pub timeout: Duration,
+    /// Whether pings are sent while no call is in flight.
+    pub while_idle: bool,
+}
+
+impl Default for KeepAlive {
+    fn default() -> Self {
+        KeepAlive {
+            enabled: true,
+            interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(20),
+            while_idle: true,
+        }
+    }
+}
+
+impl KeepAlive {
+    fn from_connection_string(conn: &ConnectionString) -> KeepAlive {
+        let p = conn.keepalive();
+        let d = KeepAlive::default();
+        KeepAlive {
+            enabled: p.enabled.unwrap_or(d.enabled),
+            interval: p.time_ms.map(Duration::from_millis).unwrap_or(d.interval),
+            timeout: p.timeout_ms.map(Duration::from_millis).unwrap_or(d.timeout),
+            while_idle: p.without_calls.unwrap_or(d.while_idle),
+        }
+    }
+}
+
+/// The longest wait for the next message of a result stream unless set: a server that is
+/// alive but sends nothing this long (its driver ran out of memory) is reported. A running
+/// query sends progress messages every few seconds, so this is far above a healthy pause.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The longest a unary call (analyze, config, interrupt, ...) may take unless set.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -144,6 +197,10 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("products", &self.products)
             .field("connect_timeout", &self.connect_timeout)
+            .field("keep_alive", &self.keep_alive)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry_policy", &self.retry_policy)
             .finish()
     }
 }
@@ -152,6 +209,10 @@ impl ClientBuilder {
     /// A builder for the server that `conn` names.
     pub fn new(conn: ConnectionString) -> ClientBuilder {
         ClientBuilder {
+            keep_alive: KeepAlive::from_connection_string(&conn),
+            stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            retry_policy: RetryPolicy::default(),
             conn,
             header_source: None,
             headers: Vec::new(),
@@ -201,6 +262,34 @@ impl ClientBuilder {
         self
     }
 
+    /// HTTP/2 keep-alive pings; overrides the connection string's `grpc_keepalive_*` keys.
+    pub fn keep_alive(mut self, keep_alive: KeepAlive) -> Self {
+        self.keep_alive = keep_alive;
+        self
+    }
+
+    /// The longest wait for the next message of a result stream (including its first), after
+    /// which the stream ends in [`Error::Timeout`]; `None` waits forever.
+    /// [`DEFAULT_STREAM_IDLE_TIMEOUT`] unless set.
+    pub fn stream_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// The deadline of each attempt of a unary call (analyze, config, interrupt, release,
+    /// error details), after which it fails with [`Error::Timeout`]; `None` waits forever.
+    /// [`DEFAULT_REQUEST_TIMEOUT`] unless set.
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// When failed calls are tried again; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
     /// Makes the client. The channel connects lazily, on the first call.
     pub fn build(self) -> Result<SparkConnectClient, Error> {
         let conn = self.conn;
@@ -237,6 +326,12 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .http2_adaptive_window(true)
             .tcp_nodelay(true);
+        if self.keep_alive.enabled {
+            endpoint = endpoint
+                .http2_keep_alive_interval(self.keep_alive.interval)
+                .keep_alive_timeout(self.keep_alive.timeout)
+                .keep_alive_while_idle(self.keep_alive.while_idle);
+        }
         if conn.use_tls() {
             let mut tls = ClientTlsConfig::new()
                 .with_native_roots()
@@ -293,6 +388,11 @@ impl ClientBuilder {
                 metadata,
                 header_source: self.header_source,
                 server_side_session_id: Mutex::new(None),
+                connected_once: AtomicBool::new(false),
+                stream_idle_timeout: self.stream_idle_timeout,
+                request_timeout: self.request_timeout,
+                retry_policy: self.retry_policy,
+                tags: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -313,6 +413,27 @@ struct Inner {
     metadata: Vec<(MetadataKey<Ascii>, MetadataValue<Ascii>)>,
     header_source: Option<Arc<dyn HeaderSource>>,
     server_side_session_id: Mutex<Option<String>>,
+    /// Whether any call was answered: until then a connection that cannot be established is
+    /// a configuration error, not a blip, and is not retried.
+    connected_once: AtomicBool,
+    stream_idle_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    retry_policy: RetryPolicy,
+    tags: Mutex<Vec<String>>,
+}
+
+/// A failed attempt of a call.
+pub(crate) enum Failure {
+    /// The call failed with this status; the retry policy decides.
+    Status(tonic::Status),
+    /// Not retried.
+    Fatal(Error),
+}
+
+impl From<tonic::Status> for Failure {
+    fn from(s: tonic::Status) -> Self {
+        Failure::Status(s)
+    }
 }
 
 impl fmt::Debug for SparkConnectClient {
@@ -324,6 +445,9 @@ impl fmt::Debug for SparkConnectClient {
             .field("user_id", &self.inner.user_context.user_id)
             .field("client_type", &self.inner.client_type)
             .field("metadata", &self.inner.metadata)
+            .field("retry_policy", &self.inner.retry_policy)
+            .field("stream_idle_timeout", &self.inner.stream_idle_timeout)
+            .field("request_timeout", &self.inner.request_timeout)
             .finish()
     }
 }
@@ -364,6 +488,16 @@ impl SparkConnectClient {
         &self.inner.endpoint
     }
 
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry_policy
+    }
+
+    /// The idle timeout of result streams.
+    pub fn stream_idle_timeout(&self) -> Option<Duration> {
+        self.inner.stream_idle_timeout
+    }
+
     fn lock_server_session(&self) -> std::sync::MutexGuard<'_, Option<String>> {
         // The guarded value is a plain Option; a panic elsewhere cannot leave it inconsistent.
         self.inner
@@ -372,12 +506,16 @@ impl SparkConnectClient {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    fn observed_server_session(&self) -> Option<String> {
+    pub(crate) fn observed_server_session(&self) -> Option<String> {
         self.lock_server_session().clone()
     }
 
     /// Checks that a response belongs to this session and remembers the server-side session.
-    fn check_session(&self, session_id: &str, server_side_session_id: &str) -> Result<(), Error> {
+    pub(crate) fn check_session(
+        &self,
+        session_id: &str,
+        server_side_session_id: &str,
+    ) -> Result<(), Error> {
         if session_id != self.inner.session_id {
             return Err(Error::SessionMismatch {
                 expected: self.inner.session_id.clone(),
@@ -401,7 +539,7 @@ impl SparkConnectClient {
         Ok(())
     }
 
-    async fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
+    pub(crate) async fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
         for (k, v) in &self.inner.metadata {
@@ -416,11 +554,73 @@ impl SparkConnectClient {
         Ok(request)
     }
 
-    fn status_error(&self, status: tonic::Status) -> Error {
+    pub(crate) fn status_error(&self, status: tonic::Status) -> Error {
         status_to_error(&self.inner.endpoint, status)
     }
 
-    /// Runs a plan and returns its responses as they arrive.
+    pub(crate) fn grpc(&self) -> GrpcClient {
+        self.inner.grpc.clone()
+    }
+
+    /// Notes that the server answered, so that later connection failures count as blips.
+    pub(crate) fn mark_connected(&self) {
+        self.inner.connected_once.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn verdict(&self, status: &tonic::Status) -> Verdict {
+        classify(status, self.inner.connected_once.load(Ordering::Relaxed))
+    }
+
+    /// Runs `attempt` under the request deadline, again while the retry policy allows.
+    /// `attempt` builds its request afresh each time (tonic requests are not `Clone`, and the
+    /// header source may have new credentials).
+    pub(crate) async fn retrying<T, F, Fut>(
+        &self,
+        rpc: &'static str,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        let started = Instant::now();
+        let mut state = self.inner.retry_policy.start();
+        loop {
+            let result = match self.inner.request_timeout {
+                Some(limit) => match tokio::time::timeout(limit, attempt()).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            endpoint: self.inner.endpoint.clone(),
+                            what: format!("{rpc} call"),
+                            after: limit,
+                        });
+                    }
+                },
+                None => attempt().await,
+            };
+            let status = match result {
+                Ok(value) => {
+                    self.mark_connected();
+                    return Ok(value);
+                }
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Status(status)) => status,
+            };
+            let wait = match self.verdict(&status) {
+                Verdict::Retry(delay) => state.next_wait(delay),
+                Verdict::Fatal => None,
+            };
+            let Some(wait) = wait else {
+                return Err(gave_up(self.status_error(status), state.spent(), started));
+            };
+            tracing::debug!(rpc, code = ?status.code(), message = status.message(), ?wait, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Runs a plan and returns its responses as they arrive. The execution is reattachable:
+    /// a stream that breaks is resumed where it stopped (see [`ExecuteStream`]).
     pub async fn execute_plan(&self, plan: pb::Plan) -> Result<ExecuteStream, Error> {
         let operation_id = uuid::Uuid::new_v4().to_string();
         let request = pb::ExecutePlanRequest {
@@ -430,22 +630,17 @@ impl SparkConnectClient {
             operation_id: Some(operation_id.clone()),
             plan: Some(plan),
             client_type: Some(self.inner.client_type.clone()),
-            request_options: Vec::new(),
-            tags: Vec::new(),
+            request_options: vec![pb::execute_plan_request::RequestOption {
+                request_option: Some(
+                    pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
+                        pb::ReattachOptions { reattachable: true },
+                    ),
+                ),
+            }],
+            tags: self.tags(),
         };
-        let request = self.request(request).await?;
         tracing::debug!(operation_id = %operation_id, "ExecutePlan");
-        let mut grpc = self.inner.grpc.clone();
-        let response = grpc
-            .execute_plan(request)
-            .await
-            .map_err(|s| self.status_error(s))?;
-        Ok(ExecuteStream {
-            client: self.clone(),
-            operation_id,
-            inner: response.into_inner(),
-            finished: false,
-        })
+        ExecuteStream::start(self.clone(), request).await
     }
 
     /// Asks the server to analyze a plan (schema, explain, version, ...).
@@ -453,20 +648,23 @@ impl SparkConnectClient {
         &self,
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result, Error> {
-        let request = pb::AnalyzePlanRequest {
+        let message = pb::AnalyzePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
             user_context: Some(self.inner.user_context.clone()),
             client_type: Some(self.inner.client_type.clone()),
             analyze: Some(analyze),
         };
-        let request = self.request(request).await?;
-        let mut grpc = self.inner.grpc.clone();
-        let response = grpc
-            .analyze_plan(request)
-            .await
-            .map_err(|s| self.status_error(s))?
-            .into_inner();
+        let message = &message;
+        let response = self
+            .retrying("AnalyzePlan", move || async move {
+                let request = self
+                    .request(message.clone())
+                    .await
+                    .map_err(Failure::Fatal)?;
+                Ok(self.grpc().analyze_plan(request).await?.into_inner())
+            })
+            .await?;
         self.check_session(&response.session_id, &response.server_side_session_id)?;
         response
             .result
@@ -491,23 +689,217 @@ impl SparkConnectClient {
         &self,
         operation: pb::config_request::Operation,
     ) -> Result<pb::ConfigResponse, Error> {
-        let request = pb::ConfigRequest {
+        let message = pb::ConfigRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
             user_context: Some(self.inner.user_context.clone()),
             operation: Some(operation),
             client_type: Some(self.inner.client_type.clone()),
         };
-        let request = self.request(request).await?;
-        let mut grpc = self.inner.grpc.clone();
-        let response = grpc
-            .config(request)
-            .await
-            .map_err(|s| self.status_error(s))?
-            .into_inner();
+        let message = &message;
+        let response = self
+            .retrying("Config", move || async move {
+                let request = self
+                    .request(message.clone())
+                    .await
+                    .map_err(Failure::Fatal)?;
+                Ok(self.grpc().config(request).await?.into_inner())
+            })
+            .await?;
         self.check_session(&response.session_id, &response.server_side_session_id)?;
         Ok(response)
     }
+
+    /// Interrupts every operation of this session that is running; returns their ids.
+    pub async fn interrupt_all(&self) -> Result<Vec<String>, Error> {
+        self.interrupt(pb::interrupt_request::InterruptType::All, None)
+            .await
+    }
+
+    /// Interrupts the running operations of this session that carry `tag`; returns their ids.
+    pub async fn interrupt_tag(&self, tag: &str) -> Result<Vec<String>, Error> {
+        check_tag(tag)?;
+        self.interrupt(
+            pb::interrupt_request::InterruptType::Tag,
+            Some(pb::interrupt_request::Interrupt::OperationTag(
+                tag.to_string(),
+            )),
+        )
+        .await
+    }
+
+    /// Interrupts the operation `operation_id` (see [`ExecuteStream::operation_id`]); returns
+    /// its id when it was running.
+    pub async fn interrupt_operation(&self, operation_id: &str) -> Result<Vec<String>, Error> {
+        self.interrupt(
+            pb::interrupt_request::InterruptType::OperationId,
+            Some(pb::interrupt_request::Interrupt::OperationId(
+                operation_id.to_string(),
+            )),
+        )
+        .await
+    }
+
+    async fn interrupt(
+        &self,
+        kind: pb::interrupt_request::InterruptType,
+        interrupt: Option<pb::interrupt_request::Interrupt>,
+    ) -> Result<Vec<String>, Error> {
+        let message = pb::InterruptRequest {
+            session_id: self.inner.session_id.clone(),
+            client_observed_server_side_session_id: self.observed_server_session(),
+            user_context: Some(self.inner.user_context.clone()),
+            client_type: Some(self.inner.client_type.clone()),
+            interrupt_type: kind as i32,
+            interrupt,
+        };
+        let message = &message;
+        let response = self
+            .retrying("Interrupt", move || async move {
+                let request = self
+                    .request(message.clone())
+                    .await
+                    .map_err(Failure::Fatal)?;
+                Ok(self.grpc().interrupt(request).await?.into_inner())
+            })
+            .await?;
+        self.check_session(&response.session_id, &response.server_side_session_id)?;
+        Ok(response.interrupted_ids)
+    }
+
+    /// Adds `tag` to the operations this client starts from now on, so that
+    /// [`interrupt_tag`](Self::interrupt_tag) can stop them. Tags are shared by the clones of
+    /// this client.
+    pub fn add_tag(&self, tag: &str) -> Result<(), Error> {
+        check_tag(tag)?;
+        let mut tags = self.lock_tags();
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
+        Ok(())
+    }
+
+    /// Stops adding `tag` to new operations.
+    pub fn remove_tag(&self, tag: &str) {
+        self.lock_tags().retain(|t| t != tag);
+    }
+
+    /// The tags added to new operations.
+    pub fn tags(&self) -> Vec<String> {
+        self.lock_tags().clone()
+    }
+
+    /// Stops adding any tag to new operations.
+    pub fn clear_tags(&self) {
+        self.lock_tags().clear();
+    }
+
+    fn lock_tags(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // A plain list: a panic elsewhere cannot leave it inconsistent.
+        self.inner.tags.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Asks the server for the full description of the error it keeps under `error_id`
+    /// (causes, query context, server stack trace when enabled).
+    pub async fn fetch_error_details(
+        &self,
+        error_id: &str,
+    ) -> Result<pb::FetchErrorDetailsResponse, Error> {
+        let message = pb::FetchErrorDetailsRequest {
+            session_id: self.inner.session_id.clone(),
+            client_observed_server_side_session_id: self.observed_server_session(),
+            user_context: Some(self.inner.user_context.clone()),
+            error_id: error_id.to_string(),
+            client_type: Some(self.inner.client_type.clone()),
+        };
+        let message = &message;
+        self.retrying("FetchErrorDetails", move || async move {
+            let request = self
+                .request(message.clone())
+                .await
+                .map_err(Failure::Fatal)?;
+            Ok(self.grpc().fetch_error_details(request).await?.into_inner())
+        })
+        .await
+    }
+
+    /// `ReleaseExecute` for an operation: all of it (`until` = `None`) or its responses up to
+    /// and including `until`. One attempt under the request deadline; the server also drops
+    /// abandoned operations by itself, so a failure here loses nothing.
+    pub(crate) async fn release_execute(
+        &self,
+        operation_id: &str,
+        until: Option<String>,
+    ) -> Result<(), Error> {
+        use pb::release_execute_request::{Release, ReleaseAll, ReleaseUntil};
+        let release = match until {
+            Some(response_id) => Release::ReleaseUntil(ReleaseUntil { response_id }),
+            None => Release::ReleaseAll(ReleaseAll {}),
+        };
+        let message = pb::ReleaseExecuteRequest {
+            session_id: self.inner.session_id.clone(),
+            client_observed_server_side_session_id: self.observed_server_session(),
+            user_context: Some(self.inner.user_context.clone()),
+            operation_id: operation_id.to_string(),
+            client_type: Some(self.inner.client_type.clone()),
+            release: Some(release),
+        };
+        let call = async {
+            let request = self.request(message).await?;
+            self.grpc()
+                .release_execute(request)
+                .await
+                .map_err(|s| self.status_error(s))
+        };
+        let limit = self
+            .inner
+            .request_timeout
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        match tokio::time::timeout(limit, call).await {
+            Ok(r) => r.map(|_| ()),
+            Err(_) => Err(Error::Timeout {
+                endpoint: self.inner.endpoint.clone(),
+                what: "ReleaseExecute call".into(),
+                after: limit,
+            }),
+        }
+    }
+
+    /// Spawns a `ReleaseExecute` on the current tokio runtime, if there is one.
+    pub(crate) fn spawn_release(&self, operation_id: &str, until: Option<String>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let client = self.clone();
+        let operation_id = operation_id.to_string();
+        runtime.spawn(async move {
+            let all = until.is_none();
+            if let Err(e) = client.release_execute(&operation_id, until).await {
+                tracing::debug!(%operation_id, all, error = %e, "ReleaseExecute failed");
+            }
+        });
+    }
+}
+
+/// The error after `retries` retries: the last error, saying that retries were spent.
+pub(crate) fn gave_up(last: Error, retries: u32, started: Instant) -> Error {
+    if retries == 0 {
+        return last;
+    }
+    Error::RetriesExhausted {
+        retries,
+        elapsed: started.elapsed(),
+        last: Box::new(last),
+    }
+}
+
+fn check_tag(tag: &str) -> Result<(), Error> {
+    if tag.is_empty() || tag.contains(',') {
+        return Err(Error::InvalidArgument(format!(
+            "an operation tag must be non-empty and contain no ',', found '{tag}'"
+        )));
+    }
+    Ok(())
 }
 
 /// An error for an analyze result of the wrong kind.
@@ -519,8 +911,12 @@ pub fn unexpected(expected: &str, got: &pb::analyze_plan_response::Result) -> Er
 
 fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
     let server = ServerError::from_status(&status);
-    // A transport failure (refused, reset, TLS) carries no Spark error details.
-    if status.code() == tonic::Code::Unavailable && server.classes().is_empty() {
+    // A transport failure (refused, reset, TLS, keep-alive timeout) carries no Spark error
+    // details.
+    if server.classes().is_empty()
+        && (status.code() == tonic::Code::Unavailable
+            || crate::retry::is_broken_connection(&status))
+    {
         let mut message = status.message().to_string();
         let mut source = std::error::Error::source(&status);
         while let Some(s) = source {
@@ -537,67 +933,6 @@ fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
         };
     }
     Error::Server(Box::new(server))
-}
-
-/// The responses of one `ExecutePlan` call, in order, each checked to belong to this session.
-pub struct ExecuteStream {
-    client: SparkConnectClient,
-    operation_id: String,
-    inner: tonic::Streaming<pb::ExecutePlanResponse>,
-    finished: bool,
-}
-
-impl fmt::Debug for ExecuteStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ExecuteStream")
-            .field("operation_id", &self.operation_id)
-            .field("finished", &self.finished)
-            .finish()
-    }
-}
-
-impl ExecuteStream {
-    /// The operation id this client chose for the execution.
-    pub fn operation_id(&self) -> &str {
-        &self.operation_id
-    }
-
-    /// The next response, or `None` at the end.
-    pub async fn next_response(&mut self) -> Option<Result<pb::ExecutePlanResponse, Error>> {
-        futures_util::StreamExt::next(self).await
-    }
-}
-
-impl Stream for ExecuteStream {
-    type Item = Result<pb::ExecutePlanResponse, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        if this.finished {
-            return Poll::Ready(None);
-        }
-        match Pin::new(&mut this.inner).poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => {
-                this.finished = true;
-                Poll::Ready(None)
-            }
-            Poll::Ready(Some(Err(status))) => {
-                this.finished = true;
-                Poll::Ready(Some(Err(this.client.status_error(status))))
-            }
-            Poll::Ready(Some(Ok(response))) => {
-                if let Err(e) = this
-                    .client
-                    .check_session(&response.session_id, &response.server_side_session_id)
-                {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Poll::Ready(Some(Ok(response)))
-            }
-        }
-    }
 }
 
 #[cfg(test)]

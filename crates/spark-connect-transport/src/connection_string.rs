@@ -5,7 +5,9 @@
 //! ```
 //!
 //! Known keys configure the channel (`token`, `use_ssl`, `user_id`, `user_agent`, `session_id`,
-//! `grpc_max_message_size`); every other key is sent as gRPC metadata on each request.
+//! `grpc_max_message_size`, and PySpark's HTTP/2 keep-alive keys `grpc_keepalive_enabled`,
+//! `grpc_keepalive_time_ms`, `grpc_keepalive_timeout_ms`, `grpc_keepalive_without_calls`); every
+//! other key is sent as gRPC metadata on each request.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -49,7 +51,21 @@ pub struct ConnectionString {
     user_agent: Option<String>,
     session_id: Option<Uuid>,
     grpc_max_message_size: Option<usize>,
+    keepalive: KeepAliveParams,
     metadata: Vec<(String, String)>,
+}
+
+/// The keep-alive keys of a connection string, each `None` when not given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeepAliveParams {
+    /// `grpc_keepalive_enabled`: whether HTTP/2 keep-alive pings are sent.
+    pub enabled: Option<bool>,
+    /// `grpc_keepalive_time_ms`: the interval between pings, in milliseconds.
+    pub time_ms: Option<u64>,
+    /// `grpc_keepalive_timeout_ms`: how long to wait for a ping's answer, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// `grpc_keepalive_without_calls`: whether to ping while no call is in flight.
+    pub without_calls: Option<bool>,
 }
 
 /// Why a connection string was refused. The message quotes the offending part, never a token.
@@ -145,6 +161,7 @@ impl ConnectionString {
             user_agent: None,
             session_id: None,
             grpc_max_message_size: None,
+            keepalive: KeepAliveParams::default(),
             metadata: Vec::new(),
         };
         if let Some(params) = params {
@@ -212,16 +229,14 @@ impl ConnectionString {
                 }
                 self.token = Some(value);
             }
-            "use_ssl" => {
-                self.use_ssl = Some(match value.to_ascii_lowercase().as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(ConnectionStringError::new(format!(
-                            "use_ssl must be 'true' or 'false', found '{value}'"
-                        )));
-                    }
-                })
+            "use_ssl" => self.use_ssl = Some(parse_bool(&key, &value)?),
+            "grpc_keepalive_enabled" => self.keepalive.enabled = Some(parse_bool(&key, &value)?),
+            "grpc_keepalive_without_calls" => {
+                self.keepalive.without_calls = Some(parse_bool(&key, &value)?)
+            }
+            "grpc_keepalive_time_ms" => self.keepalive.time_ms = Some(parse_millis(&key, &value)?),
+            "grpc_keepalive_timeout_ms" => {
+                self.keepalive.timeout_ms = Some(parse_millis(&key, &value)?)
             }
             "user_id" => self.user_id = Some(value),
             "user_agent" => {
@@ -346,6 +361,11 @@ impl ConnectionString {
             .unwrap_or(DEFAULT_MAX_MESSAGE_SIZE)
     }
 
+    /// The keep-alive keys given (`grpc_keepalive_*`).
+    pub fn keepalive(&self) -> KeepAliveParams {
+        self.keepalive
+    }
+
     /// The parameters sent as gRPC metadata: every parameter that is not one of the known
     /// keys, with lower-case keys, in the order given.
     pub fn metadata(&self) -> &[(String, String)] {
@@ -361,6 +381,26 @@ impl ConnectionString {
             format!("{scheme}://{}:{}", self.host, self.port)
         }
     }
+}
+
+/// `true` or `false`, in any case.
+fn parse_bool(key: &str, value: &str) -> Result<bool, ConnectionStringError> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ConnectionStringError::new(format!(
+            "{key} must be 'true' or 'false', found '{value}'"
+        ))),
+    }
+}
+
+/// A positive number of milliseconds.
+fn parse_millis(key: &str, value: &str) -> Result<u64, ConnectionStringError> {
+    value.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
+        ConnectionStringError::new(format!(
+            "{key} must be a positive number of milliseconds, found '{value}'"
+        ))
+    })
 }
 
 /// Whether a header or parameter name looks like it carries a credential, so that its value is
@@ -495,6 +535,27 @@ impl fmt::Display for ConnectionString {
         if let Some(v) = self.grpc_max_message_size {
             param(f, "grpc_max_message_size", &v.to_string())?;
         }
+        let k = &self.keepalive;
+        if let Some(v) = k.enabled {
+            param(
+                f,
+                "grpc_keepalive_enabled",
+                if v { "true" } else { "false" },
+            )?;
+        }
+        if let Some(v) = k.time_ms {
+            param(f, "grpc_keepalive_time_ms", &v.to_string())?;
+        }
+        if let Some(v) = k.timeout_ms {
+            param(f, "grpc_keepalive_timeout_ms", &v.to_string())?;
+        }
+        if let Some(v) = k.without_calls {
+            param(
+                f,
+                "grpc_keepalive_without_calls",
+                if v { "true" } else { "false" },
+            )?;
+        }
         for (k, v) in &self.metadata {
             param(f, k, if is_secret_key(k) { "***" } else { v })?;
         }
@@ -513,6 +574,7 @@ impl fmt::Debug for ConnectionString {
             .field("user_agent", &self.user_agent)
             .field("session_id", &self.session_id)
             .field("grpc_max_message_size", &self.grpc_max_message_size)
+            .field("keepalive", &self.keepalive)
             .field(
                 "metadata",
                 &self
@@ -540,6 +602,29 @@ mod tests {
 
     fn err(s: &str) -> String {
         parse(s).expect_err(s).to_string()
+    }
+
+    #[test]
+    fn keepalive_keys() {
+        let c = parse(
+            "sc://h/;grpc_keepalive_enabled=false;grpc_keepalive_time_ms=5000;\
+             grpc_keepalive_timeout_ms=2000;grpc_keepalive_without_calls=FALSE",
+        )
+        .unwrap();
+        let k = c.keepalive();
+        assert_eq!(k.enabled, Some(false));
+        assert_eq!(k.time_ms, Some(5000));
+        assert_eq!(k.timeout_ms, Some(2000));
+        assert_eq!(k.without_calls, Some(false));
+        assert!(c.metadata().is_empty());
+        assert_eq!(parse(&c.to_string()).unwrap(), c);
+        assert!(err("sc://h/;grpc_keepalive_time_ms=soon").contains("found 'soon'"));
+        assert!(err("sc://h/;grpc_keepalive_timeout_ms=0").contains("positive number"));
+        assert!(err("sc://h/;grpc_keepalive_enabled=yes").contains("'true' or 'false'"));
+        assert_eq!(
+            parse("sc://h").unwrap().keepalive(),
+            KeepAliveParams::default()
+        );
     }
 
     #[test]

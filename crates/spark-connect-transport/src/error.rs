@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
 use tonic_types::StatusExt;
 
@@ -62,6 +63,47 @@ pub enum Error {
     /// The server's response was not what the protocol requires.
     #[error("unexpected response from the server: {0}")]
     Protocol(String),
+    /// The server did not answer in time: a unary call passed its deadline, or a result
+    /// stream received nothing for the idle timeout. The server may be stuck (its driver out
+    /// of memory, a frozen process) or the network may be dropping packets.
+    #[error(
+        "no answer from the Spark Connect server at {endpoint} within {after:?} ({what}): the server may be stuck, out of memory or unreachable"
+    )]
+    Timeout {
+        /// The endpoint.
+        endpoint: String,
+        /// What was waited for, e.g. `AnalyzePlan call`.
+        what: String,
+        /// How long was waited.
+        after: Duration,
+    },
+    /// A call failed again and again until the retry policy gave up; `last` is the last
+    /// failure.
+    #[error("{last} (gave up after {retries} retries in {elapsed:.1?})")]
+    RetriesExhausted {
+        /// Retries made.
+        retries: u32,
+        /// Time from the first attempt to giving up.
+        elapsed: Duration,
+        /// The last failure.
+        last: Box<Error>,
+    },
+    /// A result stream broke after some of its responses were received, and the server no
+    /// longer knows the operation, so the rest of the result cannot be resumed.
+    #[error(
+        "the result of operation {operation_id} was lost after {responses} responses: the server no longer knows the operation ({message})"
+    )]
+    OperationLost {
+        /// The operation id.
+        operation_id: String,
+        /// Responses received before the loss.
+        responses: u64,
+        /// What the server said.
+        message: String,
+    },
+    /// An argument is not acceptable (checked before anything is sent).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
 }
 
 impl Error {
@@ -69,7 +111,16 @@ impl Error {
     pub fn server_error(&self) -> Option<&ServerError> {
         match self {
             Error::Server(e) => Some(e.as_ref()),
+            Error::RetriesExhausted { last, .. } => last.server_error(),
             _ => None,
+        }
+    }
+
+    /// The error itself, or the last failure when retries were spent on it.
+    pub fn last(&self) -> &Error {
+        match self {
+            Error::RetriesExhausted { last, .. } => last.last(),
+            other => other,
         }
     }
 }

@@ -3,8 +3,10 @@
 //! It owns the `sc://` [`ConnectionString`], the tonic channel (plaintext or TLS with the
 //! platform's roots, `SSL_CERT_FILE`/`SSL_CERT_DIR`, and extra CA certificates), the session
 //! identity sent with every request (`session_id`, `user_context`, `client_type`), request
-//! metadata (static headers plus a per-call [`HeaderSource`]), and typed server errors
-//! ([`ServerError`]). It knows nothing of DataFrames or of Databricks.
+//! metadata (static headers plus a per-call [`HeaderSource`]), HTTP/2 keep-alive and deadlines
+//! ([`KeepAlive`], [`ClientBuilder::stream_idle_timeout`], [`ClientBuilder::request_timeout`]),
+//! retries ([`RetryPolicy`]), reattachable executions ([`ExecuteStream`]), interrupts, and typed
+//! server errors ([`ServerError`]). It knows nothing of DataFrames or of Databricks.
 //!
 //! ```no_run
 //! use spark_connect_transport::{ConnectionString, SparkConnectClient};
@@ -22,16 +24,20 @@
 mod client;
 mod connection_string;
 mod error;
+mod execute;
+mod retry;
 
 pub use client::{
-    ClientBuilder, DEFAULT_USER_AGENT, ExecuteStream, Header, HeaderSource, HeadersFuture,
-    SparkConnectClient, unexpected,
+    ClientBuilder, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_USER_AGENT,
+    Header, HeaderSource, HeadersFuture, KeepAlive, SparkConnectClient, unexpected,
 };
 pub use connection_string::{
-    ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT, TOKEN_ENV_VAR,
-    is_secret_key,
+    ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT,
+    KeepAliveParams, TOKEN_ENV_VAR, is_secret_key,
 };
 pub use error::{BoxError, Error, ServerError, ServerErrorKind};
+pub use execute::ExecuteStream;
+pub use retry::RetryPolicy;
 
 /// The generated protocol types, re-exported so that users of this crate need no other
 /// dependency to build plans.

@@ -29,6 +29,7 @@
 
 #[cfg(feature = "gateway")]
 pub mod gateway;
+pub mod proxy;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

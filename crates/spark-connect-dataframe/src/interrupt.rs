@@ -1,0 +1,64 @@
+//! Stopping running queries: interrupts and operation tags (PySpark's `interruptAll`,
+//! `interruptTag`, `interruptOperation`, `addTag`, ...).
+
+use crate::Error;
+use crate::session::SparkSession;
+
+impl SparkSession {
+    /// Interrupts every query of this session that is running; returns their operation ids.
+    pub async fn interrupt_all(&self) -> Result<Vec<String>, Error> {
+        Ok(self.client().interrupt_all().await?)
+    }
+
+    /// Interrupts the running queries of this session that carry `tag` (see
+    /// [`add_tag`](Self::add_tag)); returns their operation ids.
+    pub async fn interrupt_tag(&self, tag: &str) -> Result<Vec<String>, Error> {
+        Ok(self.client().interrupt_tag(tag).await?)
+    }
+
+    /// Interrupts one query by its operation id
+    /// ([`RecordBatchStream::operation_id`](crate::RecordBatchStream::operation_id)); returns
+    /// its id when it was running.
+    pub async fn interrupt_operation(&self, operation_id: &str) -> Result<Vec<String>, Error> {
+        Ok(self.client().interrupt_operation(operation_id).await?)
+    }
+
+    /// Tags the queries this session starts from now on, so that
+    /// [`interrupt_tag`](Self::interrupt_tag) can stop them. Unlike PySpark, where tags belong
+    /// to a thread, tags here belong to the session and its clones. A tag must be non-empty
+    /// and contain no `,`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// let spark = spark_connect_dataframe::SparkSession::builder()
+    ///     .remote("sc://127.0.0.1:1")
+    ///     .build()
+    ///     .await?;
+    /// spark.add_tag("nightly-report")?;
+    /// assert_eq!(spark.get_tags(), ["nightly-report"]);
+    /// assert!(spark.add_tag("a,b").is_err());
+    /// spark.clear_tags();
+    /// assert!(spark.get_tags().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_tag(&self, tag: &str) -> Result<(), Error> {
+        Ok(self.client().add_tag(tag)?)
+    }
+
+    /// Stops tagging new queries with `tag`.
+    pub fn remove_tag(&self, tag: &str) {
+        self.client().remove_tag(tag)
+    }
+
+    /// The tags new queries get.
+    pub fn get_tags(&self) -> Vec<String> {
+        self.client().tags()
+    }
+
+    /// Stops tagging new queries.
+    pub fn clear_tags(&self) {
+        self.client().clear_tags()
+    }
+}

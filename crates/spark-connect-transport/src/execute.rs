@@ -1,0 +1,427 @@
+//! Reattachable execution: the responses of one `ExecutePlan`, resumed with `ReattachExecute`
+//! when the stream breaks, and released on the server as they are consumed.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_util::Stream;
+use futures_util::stream::BoxStream;
+use spark_connect_proto::spark::connect as pb;
+
+use crate::client::{SparkConnectClient, gave_up};
+use crate::error::Error;
+use crate::retry::{RetryState, Verdict};
+
+/// The responses of one reattachable `ExecutePlan`, in order, each checked to belong to this
+/// session.
+///
+/// - The execution has a client-chosen operation id and is reattachable: when the stream
+///   breaks (a cut connection, a server-side stream limit, a proxy that resets) or ends
+///   without `ResultComplete`, it is resumed with `ReattachExecute` after the last response
+///   received, so no response is lost or repeated. Waits between attempts follow the client's
+///   [`RetryPolicy`](crate::RetryPolicy), whose budget starts afresh each time a resumed stream
+///   delivers a response.
+/// - If the server does not know the operation before any response arrived (the `ExecutePlan`
+///   never reached it), the plan is sent again; after a response arrived, that is
+///   [`Error::OperationLost`].
+/// - Received responses are released on the server (`ReleaseExecute` up to the last one) in
+///   the background; the whole operation is released when the result is complete, on an
+///   error, and when the stream is dropped before its end (which stops the query).
+/// - The stream ends (`None`) only after `ResultComplete`; the `ResultComplete` response itself
+///   is passed on too.
+/// - With an idle timeout, waiting longer than it for the next response ends the stream in
+///   [`Error::Timeout`].
+pub struct ExecuteStream {
+    operation_id: String,
+    shared: Arc<Shared>,
+    inner: BoxStream<'static, Result<pb::ExecutePlanResponse, Error>>,
+}
+
+/// What the stream and its driver both see.
+#[derive(Debug, Default)]
+struct Shared {
+    reattaches: AtomicU32,
+    complete: AtomicBool,
+}
+
+impl fmt::Debug for ExecuteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecuteStream")
+            .field("operation_id", &self.operation_id)
+            .field("reattaches", &self.reattach_count())
+            .field("complete", &self.is_complete())
+            .finish()
+    }
+}
+
+impl ExecuteStream {
+    /// Sends the `ExecutePlan` and waits for the server to accept it (retrying as the policy
+    /// allows); the responses then arrive through the stream.
+    pub(crate) async fn start(
+        client: SparkConnectClient,
+        request: pb::ExecutePlanRequest,
+    ) -> Result<ExecuteStream, Error> {
+        let operation_id = request.operation_id.clone().unwrap_or_default();
+        let shared = Arc::new(Shared::default());
+        let mut driver = Driver {
+            retry: client.retry_policy().start(),
+            client,
+            request,
+            operation_id: operation_id.clone(),
+            shared: shared.clone(),
+            stream: None,
+            plan_sent: false,
+            last_response_id: None,
+            responses: 0,
+            responses_at_open: 0,
+            started: Instant::now(),
+            done: false,
+            released: false,
+            release_in_flight: Arc::new(AtomicBool::new(false)),
+        };
+        // Opening eagerly reports a refused plan (or a server that is down) from this call,
+        // as before, rather than from the first poll of the stream.
+        driver.ensure_open().await?;
+        let inner = futures_util::stream::unfold(driver, |mut driver| async move {
+            let item = driver.next().await?;
+            Some((item, driver))
+        });
+        Ok(ExecuteStream {
+            operation_id,
+            shared,
+            inner: Box::pin(inner),
+        })
+    }
+
+    /// The operation id this client chose for the execution.
+    pub fn operation_id(&self) -> &str {
+        &self.operation_id
+    }
+
+    /// How many times the stream was resumed with `ReattachExecute` (or the plan sent again).
+    pub fn reattach_count(&self) -> u32 {
+        self.shared.reattaches.load(Ordering::Relaxed)
+    }
+
+    /// Whether the server said the result is complete (`ResultComplete` arrived).
+    pub fn is_complete(&self) -> bool {
+        self.shared.complete.load(Ordering::Relaxed)
+    }
+
+    /// The next response, or `None` at the end.
+    pub async fn next_response(&mut self) -> Option<Result<pb::ExecutePlanResponse, Error>> {
+        futures_util::StreamExt::next(self).await
+    }
+}
+
+impl Stream for ExecuteStream {
+    type Item = Result<pb::ExecutePlanResponse, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+type Responses = tonic::Streaming<pb::ExecutePlanResponse>;
+
+/// Drives one execution; dropped with the stream, and then releases the operation.
+struct Driver {
+    client: SparkConnectClient,
+    request: pb::ExecutePlanRequest,
+    operation_id: String,
+    shared: Arc<Shared>,
+    stream: Option<Responses>,
+    /// Whether an `ExecutePlan` was sent (later opens reattach).
+    plan_sent: bool,
+    last_response_id: Option<String>,
+    responses: u64,
+    /// `responses` when the current stream was opened.
+    responses_at_open: u64,
+    retry: RetryState,
+    started: Instant,
+    done: bool,
+    /// Whether a release of the whole operation was sent (or is not needed).
+    released: bool,
+    release_in_flight: Arc<AtomicBool>,
+}
+
+/// How an attempt to get the next response failed.
+enum Broken {
+    /// The stream must be reopened after the retry policy's wait (`None`: at once).
+    Retry {
+        status: Option<tonic::Status>,
+        delay: Option<Duration>,
+        counts: bool,
+    },
+    /// The execution failed.
+    Fatal(Error),
+}
+
+impl Driver {
+    fn idle_timeout(&self) -> Option<Duration> {
+        self.client.stream_idle_timeout()
+    }
+
+    fn timeout_error(&self, after: Duration) -> Error {
+        Error::Timeout {
+            endpoint: self.client.endpoint().to_string(),
+            what: format!(
+                "waiting for the results of operation {} after {} responses",
+                self.operation_id, self.responses
+            ),
+            after,
+        }
+    }
+
+    /// Opens the response stream unless it is open, retrying as the policy allows.
+    async fn ensure_open(&mut self) -> Result<(), Error> {
+        while self.stream.is_none() {
+            match self.open().await {
+                Ok(stream) => self.stream = Some(stream),
+                Err(broken) => self.recover(broken).await?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits as the retry policy says after a break, or gives up with the error to report.
+    async fn recover(&mut self, broken: Broken) -> Result<(), Error> {
+        self.stream = None;
+        let (status, delay, counts) = match broken {
+            Broken::Fatal(e) => return Err(self.fail(e)),
+            Broken::Retry {
+                status,
+                delay,
+                counts,
+            } => (status, delay, counts),
+        };
+        if counts {
+            let Some(wait) = self.retry.next_wait(delay) else {
+                let last = match status {
+                    Some(s) => self.client.status_error(s),
+                    None => Error::Protocol(format!(
+                        "the result stream of operation {} kept ending without ResultComplete and without new responses",
+                        self.operation_id
+                    )),
+                };
+                let e = gave_up(last, self.retry.spent(), self.started);
+                return Err(self.fail(e));
+            };
+            tracing::debug!(
+                operation_id = %self.operation_id,
+                status = ?status.as_ref().map(|s| (s.code(), s.message().to_string())),
+                ?wait,
+                "result stream broke; reattaching"
+            );
+            tokio::time::sleep(wait).await;
+        }
+        self.shared.reattaches.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// One attempt to open the stream: `ExecutePlan` the first time (or when the server never
+    /// saw it), `ReattachExecute` after that.
+    async fn open(&mut self) -> Result<Responses, Broken> {
+        let reattach = self.plan_sent;
+        let client = self.client.clone();
+        let call = async {
+            let result = if reattach {
+                let message = pb::ReattachExecuteRequest {
+                    session_id: self.request.session_id.clone(),
+                    client_observed_server_side_session_id: self.client.observed_server_session(),
+                    user_context: self.request.user_context.clone(),
+                    operation_id: self.operation_id.clone(),
+                    client_type: self.request.client_type.clone(),
+                    last_response_id: self.last_response_id.clone(),
+                };
+                let request = client.request(message).await?;
+                client.grpc().reattach_execute(request).await
+            } else {
+                let request = client.request(self.request.clone()).await?;
+                client.grpc().execute_plan(request).await
+            };
+            Ok::<_, Error>(result.map(tonic::Response::into_inner))
+        };
+        let result = match self.idle_timeout() {
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                Ok(r) => r,
+                Err(_) => Err(self.timeout_error(limit)),
+            },
+            None => call.await,
+        };
+        if !reattach {
+            self.plan_sent = true;
+        }
+        match result {
+            Ok(Ok(stream)) => {
+                self.responses_at_open = self.responses;
+                Ok(stream)
+            }
+            Ok(Err(status)) => Err(self.broken(status)),
+            Err(e) => Err(Broken::Fatal(e)),
+        }
+    }
+
+    /// What to do about a failed call or a broken stream.
+    fn broken(&mut self, status: tonic::Status) -> Broken {
+        let message = status.message();
+        if message.contains("INVALID_HANDLE.OPERATION_NOT_FOUND") {
+            if self.last_response_id.is_some() {
+                return Broken::Fatal(Error::OperationLost {
+                    operation_id: self.operation_id.clone(),
+                    responses: self.responses,
+                    message: message.to_string(),
+                });
+            }
+            // The plan never reached the server: send it again.
+            self.plan_sent = false;
+            return Broken::Retry {
+                status: Some(status),
+                delay: None,
+                counts: true,
+            };
+        }
+        match self.client.verdict(&status) {
+            Verdict::Retry(delay) => Broken::Retry {
+                status: Some(status),
+                delay,
+                counts: true,
+            },
+            Verdict::Fatal => Broken::Fatal(self.client.status_error(status)),
+        }
+    }
+
+    /// Marks the execution failed and released; returns the error to report.
+    fn fail(&mut self, e: Error) -> Error {
+        self.done = true;
+        self.stream = None;
+        self.release_all();
+        e
+    }
+
+    /// Releases the whole operation on the server, once.
+    fn release_all(&mut self) {
+        if self.plan_sent && !self.released {
+            self.released = true;
+            self.client.spawn_release(&self.operation_id, None);
+        }
+    }
+
+    async fn next(&mut self) -> Option<Result<pb::ExecutePlanResponse, Error>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Err(e) = self.ensure_open().await {
+                return Some(Err(e));
+            }
+            let stream = self.stream.as_mut()?;
+            let message = match self.client.stream_idle_timeout() {
+                Some(limit) => match tokio::time::timeout(limit, stream.message()).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        let e = self.timeout_error(limit);
+                        return Some(Err(self.fail(e)));
+                    }
+                },
+                None => stream.message().await,
+            };
+            let broken = match message {
+                Ok(Some(response)) => match self.accept(response) {
+                    Ok(response) => return Some(Ok(response)),
+                    Err(e) => return Some(Err(self.fail(e))),
+                },
+                Ok(None) if self.shared.complete.load(Ordering::Relaxed) => {
+                    self.done = true;
+                    self.stream = None;
+                    return None;
+                }
+                // A clean end without ResultComplete: the server ends reattachable streams
+                // after a while (or a proxy closed it); resume where it stopped. Waits only
+                // when such ends repeat without progress.
+                Ok(None) => Broken::Retry {
+                    status: None,
+                    delay: None,
+                    counts: self.retry.spent() > 0 || self.stream_made_no_progress(),
+                },
+                Err(status) => self.broken(status),
+            };
+            if let Err(e) = self.recover(broken).await {
+                return Some(Err(e));
+            }
+        }
+    }
+
+    fn stream_made_no_progress(&self) -> bool {
+        self.responses == self.responses_at_open
+    }
+
+    /// Checks a response and records it as the point to resume after.
+    fn accept(
+        &mut self,
+        response: pb::ExecutePlanResponse,
+    ) -> Result<pb::ExecutePlanResponse, Error> {
+        self.client
+            .check_session(&response.session_id, &response.server_side_session_id)?;
+        if !response.operation_id.is_empty() && response.operation_id != self.operation_id {
+            return Err(Error::Protocol(format!(
+                "a response for operation {} arrived on the stream of operation {}",
+                response.operation_id, self.operation_id
+            )));
+        }
+        self.client.mark_connected();
+        self.responses += 1;
+        // Progress: the retry budget starts afresh.
+        if self.retry.spent() > 0 {
+            self.retry = self.client.retry_policy().start();
+        }
+        if !response.response_id.is_empty() {
+            self.last_response_id = Some(response.response_id.clone());
+        }
+        if matches!(
+            response.response_type,
+            Some(pb::execute_plan_response::ResponseType::ResultComplete(_))
+        ) {
+            self.shared.complete.store(true, Ordering::Relaxed);
+            self.release_all();
+        } else if let Some(id) = &self.last_response_id {
+            self.release_until(id.clone());
+        }
+        Ok(response)
+    }
+
+    /// Releases the responses up to `response_id` in the background, one call at a time
+    /// (each covers everything before it, so skipping some loses nothing).
+    fn release_until(&self, response_id: String) {
+        if self.release_in_flight.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.release_in_flight.store(false, Ordering::Release);
+            return;
+        };
+        let client = self.client.clone();
+        let operation_id = self.operation_id.clone();
+        let flag = self.release_in_flight.clone();
+        runtime.spawn(async move {
+            if let Err(e) = client
+                .release_execute(&operation_id, Some(response_id))
+                .await
+            {
+                tracing::debug!(%operation_id, error = %e, "ReleaseExecute (until) failed");
+            }
+            flag.store(false, Ordering::Release);
+        });
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Dropped before the end: stop the query and free what the server holds for it.
+        self.release_all();
+    }
+}

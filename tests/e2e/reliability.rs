@@ -1,0 +1,251 @@
+//! Reliability against the real server through the fault-injecting proxy: results survive cut
+//! connections exactly, and a connection that goes silent ends in a clear error in bounded
+//! time. See docs/reliability.md.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use arrow_array::{Array, Int64Array, StringArray};
+use databricks_connect::SparkSession;
+use futures_util::StreamExt;
+use spark_connect_transport::{KeepAlive, RetryPolicy};
+use test_support::proxy::FaultProxy;
+
+/// The plain test server's address, for the proxy to forward to.
+fn upstream() -> SocketAddr {
+    let url = test_support::test_remote();
+    let authority = url
+        .trim_start_matches("sc://")
+        .split(['/', ';'])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    authority
+        .parse()
+        .unwrap_or_else(|_| panic!("the test server URL {url} is not sc://<ip>:<port>"))
+}
+
+async fn session_through(
+    proxy: &FaultProxy,
+    configure: impl FnOnce(
+        spark_connect_transport::ClientBuilder,
+    ) -> spark_connect_transport::ClientBuilder
+    + Send
+    + 'static,
+) -> SparkSession {
+    SparkSession::builder()
+        .remote(format!("sc://{}", proxy.addr()))
+        .configure_client(configure)
+        .build()
+        .await
+        .expect("session through the proxy")
+}
+
+const ROWS: i64 = 600_000;
+
+fn large_query() -> String {
+    format!("SELECT id, concat('row-', id, '-', repeat('x', 60)) AS s FROM range(0, {ROWS}, 1, 4)")
+}
+
+/// Checks that the batches hold exactly rows 0..ROWS in order with the expected strings.
+fn check_rows(next_id: &mut i64, batch: &arrow_array::RecordBatch) {
+    let ids = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .expect("id is bigint");
+    let strings = batch
+        .column(1)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .expect("s is a string");
+    let pad = "x".repeat(60);
+    for i in 0..batch.num_rows() {
+        assert_eq!(
+            ids.value(i),
+            *next_id,
+            "rows in order, none lost or repeated"
+        );
+        assert_eq!(strings.value(i), format!("row-{}-{pad}", *next_id));
+        *next_id += 1;
+    }
+    assert_eq!(ids.null_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_result_is_exact_through_many_cut_connections() {
+    let proxy = FaultProxy::start(upstream()).unwrap();
+    let spark = session_through(&proxy, |b| b).await;
+    // Batches of 2000 rows (~160 KB): each connection delivers at least one before its cut,
+    // so every reattach makes progress.
+    spark
+        .conf()
+        .set("spark.sql.execution.arrow.maxRecordsPerBatch", 2000)
+        .await
+        .unwrap();
+    let df = spark.sql(&large_query()).await.unwrap();
+    // ~50 MB of Arrow data; a cut every 256 KiB gives a few hundred breaks.
+    proxy.cut_every(256 * 1024);
+    let started = Instant::now();
+    let mut stream = df.stream().await.unwrap();
+    let mut next_id = 0i64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.unwrap_or_else(|e| {
+            panic!(
+                "batch after {next_id} rows, {} reattaches, {} cuts: {e}",
+                stream.reattach_count(),
+                proxy.cuts()
+            )
+        });
+        check_rows(&mut next_id, &batch);
+    }
+    assert_eq!(next_id, ROWS);
+    let (reattaches, cuts) = (stream.reattach_count(), proxy.cuts());
+    eprintln!(
+        "reliability: {ROWS} rows exact through {cuts} cut connections, {reattaches} reattaches, \
+         {} MB through the proxy, in {:.1?}",
+        proxy.bytes_down() / 1_000_000,
+        started.elapsed()
+    );
+    assert!(cuts >= 100, "only {cuts} cuts: make the result larger");
+    assert!(
+        reattaches >= 100,
+        "only {reattaches} reattaches for {cuts} cuts"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_connection_ends_in_a_clear_error_within_the_keepalive_time() {
+    let proxy = FaultProxy::start(upstream()).unwrap();
+    let keep_alive = KeepAlive {
+        enabled: true,
+        interval: Duration::from_secs(1),
+        timeout: Duration::from_secs(1),
+        while_idle: true,
+    };
+    let spark = session_through(&proxy, move |b| {
+        b.keep_alive(keep_alive)
+            .stream_idle_timeout(Some(Duration::from_secs(5)))
+            .retry_policy(RetryPolicy::default().max_retries(2))
+    })
+    .await;
+    let df = spark.sql(&large_query()).await.unwrap();
+    let mut stream = df.stream().await.unwrap();
+    let first = stream.next().await.expect("a first batch").unwrap();
+    assert!(first.num_rows() > 0);
+    proxy.set_stalled(true);
+    let stalled = Instant::now();
+    let error = loop {
+        match tokio::time::timeout(Duration::from_secs(60), stream.next()).await {
+            Err(_) => panic!("still waiting 60 s after the connection stalled"),
+            Ok(None) => panic!("the stream ended cleanly although the connection stalled"),
+            Ok(Some(Ok(_))) => continue, // batches already received before the stall
+            Ok(Some(Err(e))) => break e,
+        }
+    };
+    let elapsed = stalled.elapsed();
+    eprintln!("reliability: stalled connection reported after {elapsed:.1?}: {error}");
+    // keep-alive 1 s + 1 s, two quick retries, then a reattach that waits the 5 s idle
+    // timeout: well under 20 s.
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}: {error}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains("no answer") || shown.contains("cannot reach"),
+        "says what happened: {shown}"
+    );
+    proxy.set_stalled(false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connections_are_retried_once_the_server_answered() {
+    let proxy = FaultProxy::start(upstream()).unwrap();
+    let spark = session_through(&proxy, |b| b).await;
+    assert!(!spark.version().await.unwrap().is_empty());
+    proxy.reset_all();
+    proxy.set_refusing(true);
+    let p = std::sync::Arc::new(proxy);
+    let p2 = p.clone();
+    let reopen = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        p2.set_refusing(false);
+    });
+    let started = Instant::now();
+    let n = spark.range(0, 10).count().await.unwrap();
+    assert_eq!(n, 10);
+    reopen.await.unwrap();
+    assert!(
+        p.refused() >= 1,
+        "the proxy refused at least one connection"
+    );
+    eprintln!(
+        "reliability: {} refused connections, query succeeded after {:.1?}",
+        p.refused(),
+        started.elapsed()
+    );
+}
+
+/// A query that runs for minutes unless stopped.
+const ENDLESS: &str = "SELECT count(*) FROM range(0, 1000000000000)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupt_tag_stops_a_running_query() {
+    let spark = crate::session().await;
+    spark.add_tag("e2e-endless").unwrap();
+    let df = spark.sql(ENDLESS).await.unwrap();
+    let running = tokio::spawn(async move { df.collect().await });
+    // Until the query runs, there is nothing to interrupt.
+    let started = Instant::now();
+    let ids = loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let ids = spark.interrupt_tag("e2e-endless").await.unwrap();
+        if !ids.is_empty() || started.elapsed() > Duration::from_secs(30) {
+            break ids;
+        }
+    };
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let result = tokio::time::timeout(Duration::from_secs(60), running)
+        .await
+        .expect("the interrupted query ends")
+        .unwrap();
+    let error = result.expect_err("an interrupted query is an error");
+    eprintln!("reliability: interrupted by tag: {error}");
+    assert!(
+        error.to_string().contains("OPERATION_CANCELED") || error.to_string().contains("cancel"),
+        "{error}"
+    );
+    assert!(spark.interrupt_all().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupt_operation_stops_a_query_and_dropping_a_stream_releases_it() {
+    let spark = crate::session().await;
+    // Interrupted by id: the server names it as interrupted.
+    let stream = spark.sql(ENDLESS).await.unwrap().stream().await.unwrap();
+    let op = stream.operation_id().to_string();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(spark.interrupt_operation(&op).await.unwrap(), [op.as_str()]);
+    drop(stream);
+
+    // Dropped: the client releases the operation, which stops it; an interrupt then finds
+    // nothing to stop.
+    let stream = spark.sql(ENDLESS).await.unwrap().stream().await.unwrap();
+    let op = stream.operation_id().to_string();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(stream);
+    let started = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let ids = spark.interrupt_operation(&op).await.unwrap();
+        if ids.is_empty() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "operation {op} still running 20 s after its stream was dropped"
+        );
+    }
+    eprintln!(
+        "reliability: dropped stream's operation gone after {:.1?}",
+        started.elapsed()
+    );
+}
