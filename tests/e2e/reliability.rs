@@ -249,3 +249,26 @@ async fn interrupt_operation_stops_a_query_and_dropping_a_stream_releases_it() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_computation_is_not_mistaken_for_a_silent_server() {
+    // The server sends progress messages while a query runs, so an idle timeout far shorter
+    // than the query does not fire.
+    let spark = SparkSession::builder()
+        .remote(test_support::test_remote())
+        .configure_client(|b| b.stream_idle_timeout(Some(Duration::from_secs(4))))
+        .build()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let df = spark
+        .sql("SELECT sum(hash(id)) FROM range(0, 3000000000, 1, 2)")
+        .await
+        .unwrap();
+    let batches = df.collect().await.unwrap();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    eprintln!(
+        "reliability: a {:.1?} query passed a 4 s idle timeout",
+        started.elapsed()
+    );
+}
