@@ -356,3 +356,77 @@ async fn caching_checkpoints_and_grouping_sets() {
         ]
     );
 }
+
+#[tokio::test]
+async fn schema_metadata_and_distinct_aggregates() {
+    let spark = session().await;
+    let df = spark.range(0, 3).with_column("x", lit(1));
+    let typed = df.clone().to("x bigint, id string");
+    assert_eq!(
+        typed.dtypes().await.unwrap(),
+        [
+            ("x".to_string(), "bigint".to_string()),
+            ("id".into(), "string".into())
+        ]
+    );
+    let e = df.clone().to("not a ( schema").collect().await.unwrap_err();
+    assert!(e.server_error().is_some(), "{e}");
+
+    let described = df.clone().with_metadata("x", r#"{"comment":"always one"}"#);
+    let schema = described.schema().await.unwrap();
+    let x = schema.fields.iter().find(|f| f.name == "x").unwrap();
+    assert!(
+        x.metadata.as_deref().unwrap_or("").contains("always one"),
+        "{:?}",
+        x.metadata
+    );
+
+    // Streams only: on batch data it is the server's clear error.
+    let e = spark
+        .range(0, 30)
+        .drop_duplicates_within_watermark(["id"])
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not supported with batch"), "{e}");
+
+    let words = spark
+        .sql("SELECT * FROM VALUES ('b'), ('a'), ('b'), ('c'), ('a') AS t(w)")
+        .await
+        .unwrap();
+    let joined = one_row(&words.clone().agg([
+        f::listagg_distinct_with("w", ","),
+        f::string_agg_distinct_with("w", ","),
+    ]))
+    .await;
+    for value in joined {
+        let mut parts: Vec<&str> = value.split(',').collect();
+        parts.sort();
+        assert_eq!(parts, ["a", "b", "c"], "{value}");
+    }
+
+    // A file source's _metadata column, addressed through the DataFrame it belongs to.
+    let dir = std::env::temp_dir().join(format!("api_metadata_{}", std::process::id()));
+    spark
+        .sql(&format!(
+            "INSERT OVERWRITE DIRECTORY '{}' USING parquet SELECT id FROM range(3)",
+            dir.display()
+        ))
+        .await
+        .unwrap();
+    let files = spark
+        .sql(&format!("SELECT * FROM parquet.`{}`", dir.display()))
+        .await
+        .unwrap();
+    let names = files
+        .clone()
+        .select([files.metadata_column("_metadata").get_field("file_name")])
+        .distinct();
+    let names = rows(&names.collect().await.unwrap());
+    assert!(!names.is_empty());
+    assert!(
+        names.iter().all(|r| r[0].ends_with(".parquet")),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

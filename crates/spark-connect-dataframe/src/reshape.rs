@@ -240,6 +240,64 @@ impl DataFrame {
         ))
     }
 
+    /// Like [`drop_duplicates`](Self::drop_duplicates) for streams, keeping state only
+    /// within the watermark; on batch data the server reports an error.
+    pub fn drop_duplicates_within_watermark<S: AsRef<str>>(
+        self,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        let column_names: Vec<String> =
+            subset.into_iter().map(|s| s.as_ref().to_string()).collect();
+        let all = column_names.is_empty();
+        self.derive(|input| {
+            RelType::Deduplicate(Box::new(proto::Deduplicate {
+                input,
+                column_names,
+                all_columns_as_keys: Some(all),
+                within_watermark: Some(true),
+            }))
+        })
+    }
+
+    /// The rows cast and reordered to a schema given in DDL form (`"id bigint, name
+    /// string"`): columns are matched by name, missing ones are an error, extra ones dropped.
+    pub fn to(self, schema_ddl: &str) -> DataFrame {
+        let schema = Some(proto::DataType {
+            kind: Some(proto::data_type::Kind::Unparsed(
+                proto::data_type::Unparsed {
+                    data_type_string: schema_ddl.to_string(),
+                },
+            )),
+        });
+        self.derive(|input| RelType::ToSchema(Box::new(proto::ToSchema { input, schema })))
+    }
+
+    /// The column `name` with this JSON metadata attached (`{"comment": "..."}`).
+    pub fn with_metadata(self, name: &str, metadata_json: &str) -> DataFrame {
+        let alias = proto::expression::Alias {
+            expr: Some(Box::new(crate::functions::col(name).into_proto())),
+            name: vec![name.to_string()],
+            metadata: Some(metadata_json.to_string()),
+        };
+        self.derive(|input| {
+            RelType::WithColumns(Box::new(proto::WithColumns {
+                input,
+                aliases: vec![alias],
+            }))
+        })
+    }
+
+    /// A metadata column of this DataFrame's source, such as `_metadata` of a file source.
+    pub fn metadata_column(&self, name: &str) -> Column {
+        Column::from_expr_type(proto::expression::ExprType::UnresolvedAttribute(
+            proto::expression::UnresolvedAttribute {
+                unparsed_identifier: name.to_string(),
+                plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
+                is_metadata_column: Some(true),
+            },
+        ))
+    }
+
     /// Marks `event_time` as the event-time column of a stream, with late data older
     /// than `delay_threshold` (such as `"10 minutes"`) dropped.
     pub fn with_watermark(self, event_time: &str, delay_threshold: &str) -> DataFrame {

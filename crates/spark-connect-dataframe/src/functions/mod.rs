@@ -280,6 +280,22 @@ const CORE: &[FunctionInfo] = &[
         1,
         || sum_distinct(col("a")),
     ),
+    core_info(
+        "listagg_distinct",
+        "listagg",
+        &["col"],
+        "LISTAGG(DISTINCT ...).",
+        1,
+        || listagg_distinct(col("a")),
+    ),
+    core_info(
+        "string_agg_distinct",
+        "string_agg",
+        &["col"],
+        "STRING_AGG(DISTINCT ...).",
+        1,
+        || string_agg_distinct(col("a")),
+    ),
     core_info("asc", "", &["col"], "Ascending sort order.", 0, || asc("a")),
     core_info(
         "asc_nulls_first",
@@ -492,6 +508,26 @@ pub fn count_distinct(cols: impl IntoIterator<Item = impl Into<Column>>) -> Colu
 /// The sum of the distinct values (`SUM(DISTINCT ...)`).
 pub fn sum_distinct(col: impl Into<Column>) -> Column {
     Column::function_distinct("sum", [col.into()])
+}
+
+/// The distinct values joined into one string (`listagg(DISTINCT col)`).
+pub fn listagg_distinct(col: impl Into<Column>) -> Column {
+    Column::function_distinct("listagg", [col.into()])
+}
+
+/// The distinct values joined with `delimiter` (`listagg(DISTINCT col, delimiter)`).
+pub fn listagg_distinct_with(col: impl Into<Column>, delimiter: impl IntoOperand) -> Column {
+    Column::function_distinct("listagg", [col.into(), delimiter.into_operand()])
+}
+
+/// Same as [`listagg_distinct`] (Spark's `string_agg`).
+pub fn string_agg_distinct(col: impl Into<Column>) -> Column {
+    Column::function_distinct("string_agg", [col.into()])
+}
+
+/// Same as [`listagg_distinct_with`] (Spark's `string_agg`).
+pub fn string_agg_distinct_with(col: impl Into<Column>, delimiter: impl IntoOperand) -> Column {
+    Column::function_distinct("string_agg", [col.into(), delimiter.into_operand()])
 }
 
 /// Ascending sort order, nulls first; see [`Column::asc`].
