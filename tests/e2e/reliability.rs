@@ -272,3 +272,34 @@ async fn a_long_computation_is_not_mistaken_for_a_silent_server() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn server_errors_carry_the_chain_from_fetch_error_details() {
+    let spark = crate::session().await;
+    let e = spark
+        .sql("SELECT 1/0 AS boom")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
+    let server = e.server_error().expect("a server error");
+    assert!(server.error_id().is_some(), "{server:?}");
+    let chain = server.chain();
+    assert!(
+        !chain.is_empty(),
+        "FetchErrorDetails filled the chain: {server:?}"
+    );
+    assert_eq!(chain[0].error_class.as_deref(), Some("DIVIDE_BY_ZERO"));
+    assert!(
+        chain[0].query_contexts.iter().any(|q| q.fragment == "1/0"),
+        "{:?}",
+        chain[0].query_contexts
+    );
+    eprintln!(
+        "reliability: error chain of {} ({} causes), root {:?}",
+        server.error_class().unwrap_or("?"),
+        chain.len(),
+        chain[0].classes.first()
+    );
+}

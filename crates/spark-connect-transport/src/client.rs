@@ -13,7 +13,7 @@ use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 use crate::ConnectionString;
-use crate::error::{BoxError, Error, ServerError};
+use crate::error::{BoxError, Error, ErrorCause, ServerError};
 use crate::execute::ExecuteStream;
 use crate::retry::{RetryPolicy, Verdict, classify};
 
@@ -612,7 +612,8 @@ impl SparkConnectClient {
                 Verdict::Fatal => None,
             };
             let Some(wait) = wait else {
-                return Err(gave_up(self.status_error(status), state.spent(), started));
+                let e = self.with_error_details(self.status_error(status)).await;
+                return Err(gave_up(e, state.spent(), started));
             };
             tracing::debug!(rpc, code = ?status.code(), message = status.message(), ?wait, "retrying");
             tokio::time::sleep(wait).await;
@@ -821,6 +822,41 @@ impl SparkConnectClient {
             Ok(self.grpc().fetch_error_details(request).await?.into_inner())
         })
         .await
+    }
+
+    /// Adds the server's error chain to a server error that carries an error id. One attempt
+    /// under the request deadline; when it fails, the error is returned as it was.
+    pub(crate) async fn with_error_details(&self, e: Error) -> Error {
+        let Error::Server(mut server) = e else {
+            return e;
+        };
+        let Some(error_id) = server.error_id().map(str::to_string) else {
+            return Error::Server(server);
+        };
+        let message = pb::FetchErrorDetailsRequest {
+            session_id: self.inner.session_id.clone(),
+            client_observed_server_side_session_id: self.observed_server_session(),
+            user_context: Some(self.inner.user_context.clone()),
+            error_id,
+            client_type: Some(self.inner.client_type.clone()),
+        };
+        let call = async {
+            let request = self.request(message).await?;
+            self.grpc()
+                .fetch_error_details(request)
+                .await
+                .map_err(|s| self.status_error(s))
+        };
+        let limit = self
+            .inner
+            .request_timeout
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+        match tokio::time::timeout(limit, call).await {
+            Ok(Ok(response)) => server.set_chain(ErrorCause::chain_from(&response.into_inner())),
+            Ok(Err(e)) => tracing::debug!(error = %e, "FetchErrorDetails failed"),
+            Err(_) => tracing::debug!("FetchErrorDetails timed out"),
+        }
+        Error::Server(server)
     }
 
     /// `ReleaseExecute` for an operation: all of it (`until` = `None`) or its responses up to

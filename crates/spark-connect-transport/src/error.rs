@@ -176,6 +176,91 @@ pub struct ServerError {
     sql_state: Option<String>,
     message_parameters: BTreeMap<String, String>,
     error_id: Option<String>,
+    chain: Vec<ErrorCause>,
+}
+
+/// One error of the chain the server keeps under an error id, as `FetchErrorDetails` returns
+/// it: the error itself first, then its causes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCause {
+    /// The exception class and its superclasses, most specific first.
+    pub classes: Vec<String>,
+    /// The full message (the status message may be truncated; this is not).
+    pub message: String,
+    /// Spark's error class, e.g. `DIVIDE_BY_ZERO`.
+    pub error_class: Option<String>,
+    /// The SQLSTATE.
+    pub sql_state: Option<String>,
+    /// Where in the query the error arose.
+    pub query_contexts: Vec<QueryContext>,
+    /// The server's stack trace, one `Class.method(File:line)` per frame; empty unless the
+    /// server sends stack traces (`spark.sql.connect.serverStacktrace.enabled`).
+    pub stack_trace: Vec<String>,
+}
+
+/// A place in the query an error points to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueryContext {
+    /// The text of the query fragment, e.g. `1/0`.
+    pub fragment: String,
+    /// Spark's one-line summary of the place.
+    pub summary: String,
+    /// For DataFrame queries, the user code that built the expression.
+    pub call_site: String,
+}
+
+impl ErrorCause {
+    /// The chain in a `FetchErrorDetailsResponse`, from its root error along `cause_idx`.
+    /// Out-of-range indexes and cycles end the chain; nothing here panics.
+    pub fn chain_from(
+        response: &spark_connect_proto::spark::connect::FetchErrorDetailsResponse,
+    ) -> Vec<ErrorCause> {
+        let errors = &response.errors;
+        let mut chain = Vec::new();
+        let mut next = response.root_error_idx;
+        while let Some(i) = next {
+            let Some(e) = usize::try_from(i).ok().and_then(|i| errors.get(i)) else {
+                break;
+            };
+            if chain.len() >= errors.len() {
+                break; // a cycle
+            }
+            let throwable = e.spark_throwable.as_ref();
+            chain.push(ErrorCause {
+                classes: e.error_type_hierarchy.clone(),
+                message: e.message.clone(),
+                error_class: throwable.and_then(|t| t.error_class.clone()),
+                sql_state: throwable.and_then(|t| t.sql_state.clone()),
+                query_contexts: throwable
+                    .map(|t| {
+                        t.query_contexts
+                            .iter()
+                            .map(|q| QueryContext {
+                                fragment: q.fragment.clone(),
+                                summary: q.summary.clone(),
+                                call_site: q.call_site.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                stack_trace: e
+                    .stack_trace
+                    .iter()
+                    .map(|f| match &f.file_name {
+                        Some(file) => format!(
+                            "{}.{}({}:{})",
+                            f.declaring_class, f.method_name, file, f.line_number
+                        ),
+                        None => format!("{}.{}", f.declaring_class, f.method_name),
+                    })
+                    .collect(),
+            });
+            next = e.cause_idx;
+        }
+        chain
+    }
 }
 
 impl ServerError {
@@ -212,7 +297,18 @@ impl ServerError {
             sql_state,
             message_parameters,
             error_id,
+            chain: Vec::new(),
         }
+    }
+
+    /// The error and its causes as the server keeps them (`FetchErrorDetails`), root first;
+    /// empty when the server offered no error id or could not be asked.
+    pub fn chain(&self) -> &[ErrorCause] {
+        &self.chain
+    }
+
+    pub(crate) fn set_chain(&mut self, chain: Vec<ErrorCause>) {
+        self.chain = chain;
     }
 
     /// The gRPC status code.
@@ -335,6 +431,7 @@ impl fmt::Debug for ServerError {
             .field("message_parameters", &self.message_parameters)
             .field("classes", &self.classes)
             .field("error_id", &self.error_id)
+            .field("chain", &self.chain.len())
             .field("message", &self.message)
             .finish()
     }
@@ -449,6 +546,39 @@ mod tests {
         let e = ServerError::from_status(&status);
         assert_eq!(e.kind(), ServerErrorKind::IllegalArgument);
         assert!(e.message_parameters().is_empty());
+    }
+
+    #[test]
+    fn error_chain_follows_causes_and_survives_bad_indexes() {
+        use spark_connect_proto::spark::connect::FetchErrorDetailsResponse;
+        use spark_connect_proto::spark::connect::fetch_error_details_response::Error as E;
+        let error = |message: &str, cause: Option<i32>| E {
+            error_type_hierarchy: vec!["java.lang.RuntimeException".into()],
+            message: message.into(),
+            stack_trace: Vec::new(),
+            cause_idx: cause,
+            spark_throwable: None,
+        };
+        let response = FetchErrorDetailsResponse {
+            root_error_idx: Some(1),
+            errors: vec![error("cause", Some(7)), error("root", Some(0))],
+            ..Default::default()
+        };
+        let chain = ErrorCause::chain_from(&response);
+        let messages: Vec<_> = chain.iter().map(|c| c.message.as_str()).collect();
+        assert_eq!(messages, ["root", "cause"]);
+        let cycle = FetchErrorDetailsResponse {
+            root_error_idx: Some(0),
+            errors: vec![error("a", Some(1)), error("b", Some(0))],
+            ..Default::default()
+        };
+        assert_eq!(ErrorCause::chain_from(&cycle).len(), 2);
+        let negative = FetchErrorDetailsResponse {
+            root_error_idx: Some(-1),
+            errors: vec![error("a", None)],
+            ..Default::default()
+        };
+        assert!(ErrorCause::chain_from(&negative).is_empty());
     }
 
     #[test]

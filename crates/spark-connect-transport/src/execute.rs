@@ -192,7 +192,10 @@ impl Driver {
     async fn recover(&mut self, broken: Broken) -> Result<(), Error> {
         self.stream = None;
         let (status, delay, counts) = match broken {
-            Broken::Fatal(e) => return Err(self.fail(e)),
+            Broken::Fatal(e) => {
+                let e = self.client.with_error_details(e).await;
+                return Err(self.fail(e));
+            }
             Broken::Retry {
                 status,
                 delay,
