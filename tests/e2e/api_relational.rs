@@ -584,3 +584,46 @@ async fn bad_input_gives_clear_errors() {
         .unwrap_err();
     assert!(e.to_string().contains("otherwise_without_when"), "{e}");
 }
+
+#[tokio::test]
+async fn remaining_members_each_once() {
+    let spark = session().await;
+    let df = spark.range(0, 6);
+    let shout = |c: databricks_connect::Column| f::upper(c.cast("string"));
+    let got = text(
+        &df.clone()
+            .r#where(col("id").ne(3).and(col("id").is_not_null()))
+            .transform(|d| d.with_column("half", col("id") / 2))
+            .select([
+                col("id").astype("string").name("s"),
+                col("id").bitwise_or(8),
+                col("id").bitwise_xor(1),
+                col("id").transform(shout),
+                col("half"),
+            ])
+            .order_by([col("s").desc_nulls_last()]),
+    )
+    .await;
+    let expected: Vec<Vec<String>> = [5i64, 4, 2, 1, 0]
+        .iter()
+        .map(|i| {
+            vec![
+                i.to_string(),
+                (i | 8).to_string(),
+                (i ^ 1).to_string(),
+                i.to_string(),
+                format!("{:?}", *i as f64 / 2.0),
+            ]
+        })
+        .collect();
+    assert_eq!(got, expected);
+    let means = text(
+        &df.clone()
+            .with_column("k", col("id") % 2)
+            .group_by(["k"])
+            .mean(["id"])
+            .order_by([col("k").asc_nulls_first()]),
+    )
+    .await;
+    assert_eq!(means, [["0", "2.0"], ["1", "3.0"]]);
+}
