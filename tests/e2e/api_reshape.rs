@@ -430,3 +430,32 @@ async fn schema_metadata_and_distinct_aggregates() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn row_indexes_and_direct_partitions() {
+    let spark = session().await;
+    let indexed = spark
+        .range_with_step(100, 150, 1, Some(3))
+        .zip_with_index("idx")
+        .order_by(["idx"]);
+    let got = text(&indexed).await;
+    assert_eq!(got.len(), 50);
+    for (i, row) in got.iter().enumerate() {
+        assert_eq!(row[1], i.to_string());
+        assert_eq!(row[0], (100 + i).to_string(), "range order is kept");
+    }
+
+    let placed = spark
+        .range(0, 40)
+        .with_column("p", col("id") % 4)
+        .repartition_by_id(4, col("p").cast("int"))
+        .select([col("p"), f::spark_partition_id().alias("actual")])
+        .distinct()
+        .order_by(["p"]);
+    assert_eq!(
+        text(&placed).await,
+        (0..4)
+            .map(|p| vec![p.to_string(), p.to_string()])
+            .collect::<Vec<_>>()
+    );
+}

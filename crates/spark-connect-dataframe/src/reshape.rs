@@ -275,7 +275,7 @@ impl DataFrame {
     /// The column `name` with this JSON metadata attached (`{"comment": "..."}`).
     pub fn with_metadata(self, name: &str, metadata_json: &str) -> DataFrame {
         let alias = proto::expression::Alias {
-            expr: Some(Box::new(crate::functions::col(name).into_proto())),
+            expr: Some(Box::new(self.col(name).into_proto())),
             name: vec![name.to_string()],
             metadata: Some(metadata_json.to_string()),
         };
@@ -296,6 +296,37 @@ impl DataFrame {
                 is_metadata_column: Some(true),
             },
         ))
+    }
+
+    /// Adds a column `index_col_name` numbering the rows from 0 in their current order
+    /// (consecutive across partitions).
+    pub fn zip_with_index(self, index_col_name: &str) -> DataFrame {
+        let index = Column::function("distributed_sequence_id", []).alias(index_col_name);
+        self.select([crate::functions::col("*"), index])
+    }
+
+    /// Each row in the partition its `partition_id_col` names (`0..num_partitions`), with no
+    /// hashing; ids out of range are the server's error.
+    pub fn repartition_by_id(
+        self,
+        num_partitions: i32,
+        partition_id_col: impl Into<Column>,
+    ) -> DataFrame {
+        let direct = proto::Expression {
+            common: None,
+            expr_type: Some(proto::expression::ExprType::DirectShufflePartitionId(
+                Box::new(proto::expression::DirectShufflePartitionId {
+                    child: Some(Box::new(partition_id_col.into().into_proto())),
+                }),
+            )),
+        };
+        self.derive(|input| {
+            RelType::RepartitionByExpression(Box::new(proto::RepartitionByExpression {
+                input,
+                partition_exprs: vec![direct],
+                num_partitions: Some(num_partitions),
+            }))
+        })
     }
 
     /// Marks `event_time` as the event-time column of a stream, with late data older

@@ -261,6 +261,17 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
             f::lead_with("id", 1, -1).over(&Window::order_by(["id"])),
         ]),
     );
+    m.insert("zip_with_index", r().zip_with_index("idx"));
+    m.insert("repartition_by_id", r().repartition_by_id(4, col("id")));
+    m.insert(
+        "distinct_aggregates",
+        r().select([f::listagg_distinct_with("id", ","), f::sum_distinct("id")]),
+    );
+    m.insert(
+        "to_schema_metadata",
+        r().with_metadata("id", r#"{"k": "v"}"#)
+            .drop_duplicates_within_watermark(["id"]),
+    );
     m.insert(
         "unpivot",
         r().unpivot(["id"], Some(vec!["id"]), "var", "val"),
