@@ -1,0 +1,550 @@
+//! Retries and reattachable execution against a scripted server that fails on cue: the cases a
+//! real server cannot be made to produce (UNAVAILABLE, RetryInfo, a lost operation, streams that
+//! end half-way, a changed server-side session).
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::Stream;
+use spark_connect_proto::spark::connect as pb;
+use spark_connect_transport::{ConnectionString, Error, RetryPolicy, SparkConnectClient};
+use tonic::{Request, Response, Status};
+use tonic_types::StatusExt;
+
+type ResponseStream = Pin<Box<dyn Stream<Item = Result<pb::ExecutePlanResponse, Status>> + Send>>;
+
+/// What one `ExecutePlan` or `ReattachExecute` call does.
+enum Call {
+    /// Fails before any response.
+    Refuse(Status),
+    /// Sends these, then ends the stream (cleanly unless the last step is a failure).
+    Stream(Vec<Step>),
+}
+
+enum Step {
+    /// A batch-less response with this id.
+    Response(&'static str),
+    /// `ResultComplete` with this id.
+    Complete(&'static str),
+    /// A response from another server-side session.
+    OtherSession(&'static str),
+    /// The stream fails.
+    Fail(Status),
+    /// Nothing more is sent, and the stream stays open.
+    Hang,
+}
+
+#[derive(Default)]
+struct Script {
+    executions: Mutex<VecDeque<Call>>,
+    analyze_failures: Mutex<VecDeque<Status>>,
+    log: Mutex<Vec<String>>,
+}
+
+#[derive(Clone)]
+struct Server(Arc<Script>);
+
+impl Server {
+    fn log(&self, line: String) {
+        self.0.log.lock().unwrap().push(line);
+    }
+
+    fn respond(&self, session_id: String, operation_id: String) -> Result<ResponseStream, Status> {
+        let call = self.0.executions.lock().unwrap().pop_front();
+        let steps = match call {
+            Some(Call::Refuse(status)) => return Err(status),
+            Some(Call::Stream(steps)) => steps,
+            None => return Err(Status::internal("the script has no more calls")),
+        };
+        let response =
+            move |id: &str, server_session: &str, complete: bool| pb::ExecutePlanResponse {
+                session_id: session_id.clone(),
+                server_side_session_id: server_session.to_string(),
+                operation_id: operation_id.clone(),
+                response_id: id.to_string(),
+                response_type: complete.then_some(
+                    pb::execute_plan_response::ResponseType::ResultComplete(
+                        pb::execute_plan_response::ResultComplete {},
+                    ),
+                ),
+                ..Default::default()
+            };
+        let mut items = Vec::new();
+        let mut hang = false;
+        for step in steps {
+            match step {
+                Step::Response(id) => items.push(Ok(response(id, "srv-1", false))),
+                Step::Complete(id) => items.push(Ok(response(id, "srv-1", true))),
+                Step::OtherSession(id) => items.push(Ok(response(id, "srv-2", false))),
+                Step::Fail(status) => items.push(Err(status)),
+                Step::Hang => hang = true,
+            }
+        }
+        let stream = futures_util::stream::iter(items);
+        Ok(if hang {
+            Box::pin(futures_util::StreamExt::chain(
+                stream,
+                futures_util::stream::pending(),
+            ))
+        } else {
+            Box::pin(stream)
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl pb::spark_connect_service_server::SparkConnectService for Server {
+    type ExecutePlanStream = ResponseStream;
+    type ReattachExecuteStream = ResponseStream;
+
+    async fn execute_plan(
+        &self,
+        request: Request<pb::ExecutePlanRequest>,
+    ) -> Result<Response<ResponseStream>, Status> {
+        let r = request.into_inner();
+        let reattachable = r.request_options.iter().any(|o| {
+            matches!(
+                o.request_option,
+                Some(
+                    pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
+                        pb::ReattachOptions { reattachable: true }
+                    )
+                )
+            )
+        });
+        self.log(format!(
+            "execute reattachable={reattachable} tags={:?}",
+            r.tags
+        ));
+        let op = r.operation_id.unwrap_or_default();
+        self.respond(r.session_id, op).map(Response::new)
+    }
+
+    async fn reattach_execute(
+        &self,
+        request: Request<pb::ReattachExecuteRequest>,
+    ) -> Result<Response<ResponseStream>, Status> {
+        let r = request.into_inner();
+        self.log(format!("reattach after {:?}", r.last_response_id));
+        self.respond(r.session_id, r.operation_id)
+            .map(Response::new)
+    }
+
+    async fn release_execute(
+        &self,
+        request: Request<pb::ReleaseExecuteRequest>,
+    ) -> Result<Response<pb::ReleaseExecuteResponse>, Status> {
+        let r = request.into_inner();
+        use pb::release_execute_request::Release;
+        match r.release {
+            Some(Release::ReleaseAll(_)) => self.log("release all".into()),
+            Some(Release::ReleaseUntil(u)) => self.log(format!("release until {}", u.response_id)),
+            None => {}
+        }
+        Ok(Response::new(pb::ReleaseExecuteResponse {
+            session_id: r.session_id,
+            server_side_session_id: "srv-1".into(),
+            operation_id: Some(r.operation_id),
+        }))
+    }
+
+    async fn analyze_plan(
+        &self,
+        request: Request<pb::AnalyzePlanRequest>,
+    ) -> Result<Response<pb::AnalyzePlanResponse>, Status> {
+        self.log("analyze".into());
+        if let Some(status) = self.0.analyze_failures.lock().unwrap().pop_front() {
+            return Err(status);
+        }
+        Ok(Response::new(pb::AnalyzePlanResponse {
+            session_id: request.into_inner().session_id,
+            server_side_session_id: "srv-1".into(),
+            result: Some(pb::analyze_plan_response::Result::SparkVersion(
+                pb::analyze_plan_response::SparkVersion {
+                    version: "4.3.0".into(),
+                },
+            )),
+        }))
+    }
+
+    async fn config(
+        &self,
+        _: Request<pb::ConfigRequest>,
+    ) -> Result<Response<pb::ConfigResponse>, Status> {
+        Err(Status::unimplemented("config"))
+    }
+
+    async fn add_artifacts(
+        &self,
+        _: Request<tonic::Streaming<pb::AddArtifactsRequest>>,
+    ) -> Result<Response<pb::AddArtifactsResponse>, Status> {
+        Err(Status::unimplemented("add_artifacts"))
+    }
+
+    async fn artifact_status(
+        &self,
+        _: Request<pb::ArtifactStatusesRequest>,
+    ) -> Result<Response<pb::ArtifactStatusesResponse>, Status> {
+        Err(Status::unimplemented("artifact_status"))
+    }
+
+    async fn interrupt(
+        &self,
+        _: Request<pb::InterruptRequest>,
+    ) -> Result<Response<pb::InterruptResponse>, Status> {
+        Err(Status::unimplemented("interrupt"))
+    }
+
+    async fn release_session(
+        &self,
+        _: Request<pb::ReleaseSessionRequest>,
+    ) -> Result<Response<pb::ReleaseSessionResponse>, Status> {
+        Err(Status::unimplemented("release_session"))
+    }
+
+    async fn fetch_error_details(
+        &self,
+        _: Request<pb::FetchErrorDetailsRequest>,
+    ) -> Result<Response<pb::FetchErrorDetailsResponse>, Status> {
+        Err(Status::unimplemented("fetch_error_details"))
+    }
+
+    async fn clone_session(
+        &self,
+        _: Request<pb::CloneSessionRequest>,
+    ) -> Result<Response<pb::CloneSessionResponse>, Status> {
+        Err(Status::unimplemented("clone_session"))
+    }
+
+    async fn get_status(
+        &self,
+        _: Request<pb::GetStatusRequest>,
+    ) -> Result<Response<pb::GetStatusResponse>, Status> {
+        Err(Status::unimplemented("get_status"))
+    }
+}
+
+/// Starts the scripted server and a client for it with quick retries.
+async fn start(executions: Vec<Call>, policy: RetryPolicy) -> (SparkConnectClient, Arc<Script>) {
+    let script = Arc::new(Script {
+        executions: Mutex::new(executions.into()),
+        ..Default::default()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service =
+        pb::spark_connect_service_server::SparkConnectServiceServer::new(Server(script.clone()));
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let conn = ConnectionString::parse_without_env(&format!("sc://{addr}")).unwrap();
+    let client = SparkConnectClient::builder(conn)
+        .retry_policy(policy)
+        .stream_idle_timeout(Some(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    (client, script)
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(5))
+        .max_retries(3)
+}
+
+fn plan() -> pb::Plan {
+    pb::Plan { op_type: None }
+}
+
+/// Every response id the stream delivers, or the error it ends in.
+async fn drain(client: &SparkConnectClient) -> (Vec<String>, Option<Error>, u32) {
+    let mut stream = match client.execute_plan(plan()).await {
+        Ok(s) => s,
+        Err(e) => return (Vec::new(), Some(e), 0),
+    };
+    let mut ids = Vec::new();
+    while let Some(r) = stream.next_response().await {
+        match r {
+            Ok(r) => ids.push(r.response_id),
+            Err(e) => return (ids, Some(e), stream.reattach_count()),
+        }
+    }
+    assert!(stream.is_complete());
+    (ids, None, stream.reattach_count())
+}
+
+fn log(script: &Script) -> Vec<String> {
+    script.log.lock().unwrap().clone()
+}
+
+/// Waits until the background releases reached the server.
+async fn wait_for(script: &Script, line: &str) {
+    for _ in 0..100 {
+        if log(script).iter().any(|l| l == line) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no '{line}' in {:?}", log(script));
+}
+
+#[tokio::test]
+async fn a_stream_that_ends_without_result_complete_is_resumed_after_its_last_response() {
+    use Step::*;
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Response("r2")]),
+            Call::Stream(vec![Response("r3"), Complete("r4")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, reattaches) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
+    assert_eq!(reattaches, 1);
+    wait_for(&script, "release all").await;
+    let log = log(&script);
+    assert_eq!(log[0], "execute reattachable=true tags=[]");
+    assert!(
+        log.contains(&"reattach after Some(\"r2\")".to_string()),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_stream_is_resumed_and_the_budget_restarts_on_progress() {
+    use Step::*;
+    // One retry allowed, but every resumed stream makes progress before it breaks again.
+    let broken = || Status::unavailable("connection reset");
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Fail(broken())]),
+            Call::Stream(vec![Response("r2"), Fail(broken())]),
+            Call::Stream(vec![Response("r3"), Fail(broken())]),
+            Call::Stream(vec![Complete("r4")]),
+        ],
+        quick().max_retries(1),
+    )
+    .await;
+    let (ids, error, reattaches) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
+    assert_eq!(reattaches, 3);
+    let log = log(&script);
+    assert!(
+        log.contains(&"reattach after Some(\"r3\")".to_string()),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn breaks_without_progress_spend_the_budget_and_say_so() {
+    use Step::*;
+    let broken = || Status::unavailable("connection reset");
+    let (client, _script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Fail(broken())]),
+            Call::Refuse(broken()),
+            Call::Refuse(broken()),
+        ],
+        quick().max_retries(2),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    let error = error.expect("an error");
+    assert!(
+        matches!(error, Error::RetriesExhausted { retries: 2, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("gave up after 2 retries"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn operation_not_found_before_any_response_sends_the_plan_again() {
+    use Step::*;
+    let (client, script) = start(
+        vec![
+            Call::Refuse(Status::unavailable("not yet")),
+            Call::Refuse(Status::internal(
+                "[INVALID_HANDLE.OPERATION_NOT_FOUND] The handle is invalid.",
+            )),
+            Call::Stream(vec![Complete("r1")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1"]);
+    let log = log(&script);
+    assert_eq!(
+        log[..3],
+        [
+            "execute reattachable=true tags=[]",
+            "reattach after None",
+            "execute reattachable=true tags=[]"
+        ],
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn operation_not_found_after_a_response_is_a_lost_result() {
+    use Step::*;
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Fail(Status::unavailable("reset"))]),
+            Call::Refuse(Status::internal(
+                "[INVALID_HANDLE.OPERATION_NOT_FOUND] The handle is invalid.",
+            )),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    let error = error.expect("an error");
+    assert!(
+        matches!(error, Error::OperationLost { responses: 1, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("was lost after 1 responses"),
+        "{error}"
+    );
+    wait_for(&script, "release all").await;
+}
+
+#[tokio::test]
+async fn a_server_error_is_not_retried_and_releases_the_operation() {
+    use Step::*;
+    let (client, script) = start(
+        vec![Call::Stream(vec![
+            Response("r1"),
+            Fail(Status::invalid_argument("bad plan")),
+        ])],
+        quick(),
+    )
+    .await;
+    let (_, error, reattaches) = drain(&client).await;
+    let error = error.expect("an error");
+    assert_eq!(
+        error.server_error().map(|s| s.code()),
+        Some(tonic::Code::InvalidArgument)
+    );
+    assert_eq!(reattaches, 0);
+    wait_for(&script, "release all").await;
+}
+
+#[tokio::test]
+async fn a_changed_server_side_session_is_reported() {
+    use Step::*;
+    let (client, _script) = start(
+        vec![Call::Stream(vec![
+            Response("r1"),
+            OtherSession("r2"),
+            Complete("r3"),
+        ])],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    assert!(
+        matches!(error, Some(Error::SessionChanged { .. })),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn dropping_a_stream_releases_the_operation() {
+    use Step::*;
+    let (client, script) = start(vec![Call::Stream(vec![Response("r1"), Hang])], quick()).await;
+    let mut stream = client.execute_plan(plan()).await.unwrap();
+    assert_eq!(
+        stream.next_response().await.unwrap().unwrap().response_id,
+        "r1"
+    );
+    drop(stream);
+    wait_for(&script, "release all").await;
+}
+
+#[tokio::test]
+async fn a_silent_stream_ends_at_the_idle_timeout() {
+    use Step::*;
+    let (client, _script) = start(vec![Call::Stream(vec![Response("r1"), Hang])], quick()).await;
+    let client = SparkConnectClient::builder(
+        ConnectionString::parse_without_env(&format!(
+            "sc://{}",
+            client.endpoint().trim_start_matches("http://")
+        ))
+        .unwrap(),
+    )
+    .stream_idle_timeout(Some(Duration::from_millis(300)))
+    .build()
+    .unwrap();
+    let started = Instant::now();
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    let error = error.expect("an error");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(error.to_string().contains("after 1 responses"), "{error}");
+}
+
+#[tokio::test]
+async fn retry_info_sets_the_least_wait_and_unary_calls_are_retried() {
+    let (client, script) = start(Vec::new(), quick()).await;
+    let status = tonic::Status::with_error_details(
+        tonic::Code::ResourceExhausted,
+        "busy",
+        tonic_types::ErrorDetails::with_retry_info(Some(Duration::from_millis(400))),
+    );
+    script.analyze_failures.lock().unwrap().push_back(status);
+    let started = Instant::now();
+    assert_eq!(client.spark_version().await.unwrap(), "4.3.0");
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(log(&script), ["analyze", "analyze"]);
+
+    // Not retryable: one attempt only.
+    script
+        .analyze_failures
+        .lock()
+        .unwrap()
+        .push_back(Status::invalid_argument("no"));
+    assert!(client.spark_version().await.is_err());
+    assert_eq!(log(&script).len(), 3);
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off_and_tags_are_sent() {
+    let (client, script) = start(
+        vec![Call::Refuse(Status::unavailable("down"))],
+        RetryPolicy::none(),
+    )
+    .await;
+    client.add_tag("nightly").unwrap();
+    assert!(client.add_tag("a,b").is_err());
+    let error = client.execute_plan(plan()).await.unwrap_err();
+    assert!(
+        !matches!(error, Error::RetriesExhausted { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        log(&script),
+        ["execute reattachable=true tags=[\"nightly\"]"]
+    );
+}
