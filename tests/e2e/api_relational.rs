@@ -627,3 +627,36 @@ async fn remaining_members_each_once() {
     .await;
     assert_eq!(means, [["0", "2.0"], ["1", "3.0"]]);
 }
+
+#[tokio::test]
+async fn lateral_join_sees_the_outer_row() {
+    let spark = session().await;
+    let left = spark.range(1, 4).alias("l");
+    let right = spark
+        .range(0, 10)
+        .alias("r")
+        .filter(col("r.id").lt(col("l.id").outer()));
+    let joined = left
+        .clone()
+        .lateral_join(&right, None, "inner".parse().unwrap())
+        .select([col("l.id"), col("r.id").alias("rid")])
+        .order_by(["id", "rid"]);
+    let expected: Vec<Vec<String>> = (1..4i64)
+        .flat_map(|l| (0..l).map(move |r| vec![l.to_string(), r.to_string()]))
+        .collect();
+    assert_eq!(text(&joined).await, expected);
+    // A left lateral join keeps left rows without a match.
+    let none = spark
+        .range(0, 10)
+        .alias("r")
+        .filter(col("r.id").gt(col("l.id").outer() * 5));
+    let kept = left
+        .lateral_join(&none, None, "left".parse().unwrap())
+        .count()
+        .await
+        .unwrap();
+    let expected = (1..4i64)
+        .map(|l| (0..10).filter(|r| *r > l * 5).count().max(1) as i64)
+        .sum::<i64>();
+    assert_eq!(kept, expected);
+}

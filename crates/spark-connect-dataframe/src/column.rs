@@ -346,6 +346,13 @@ impl Column {
         }
     }
 
+    /// Marks a reference to the outer query's column in a lateral join's right side
+    /// (`col("l.id").outer()`). Spark Connect resolves such names against the outer plan,
+    /// so the expression is unchanged, as in PySpark.
+    pub fn outer(self) -> Column {
+        self
+    }
+
     /// `f(self)`: applies a function that builds a column, for chaining
     /// (`col("s").transform(normalize)`).
     pub fn transform(self, f: impl FnOnce(Column) -> Column) -> Column {

@@ -340,6 +340,22 @@ impl DataFrame {
         })
     }
 
+    /// A lateral join: `other` is evaluated for each row of this DataFrame and may refer to
+    /// its columns with [`Column::outer`]. Inner, left and cross joins are supported by
+    /// Spark; others are the server's error.
+    pub fn lateral_join(self, other: &DataFrame, on: Option<Column>, how: JoinType) -> DataFrame {
+        let right = Some(Box::new(other.to_proto().clone()));
+        let join_condition = on.map(Column::into_proto);
+        self.derive(|left| {
+            RelType::LateralJoin(Box::new(proto::LateralJoin {
+                left,
+                right,
+                join_condition,
+                join_type: how.to_proto() as i32,
+            }))
+        })
+    }
+
     /// Every pair of rows of this DataFrame and `other`.
     pub fn cross_join(self, other: &DataFrame) -> DataFrame {
         self.join(other, (), JoinType::Cross)

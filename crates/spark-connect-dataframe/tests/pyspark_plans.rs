@@ -262,6 +262,17 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
         ]),
     );
     m.insert("zip_with_index", r().zip_with_index("idx"));
+    m.insert(
+        "lateral_join",
+        r().alias("l").lateral_join(
+            &spark
+                .range(5, 15)
+                .alias("r")
+                .filter(col("r.id").lt(col("l.id").outer())),
+            None,
+            how("left"),
+        ),
+    );
     m.insert("repartition_by_id", r().repartition_by_id(4, col("id")));
     m.insert(
         "distinct_aggregates",
