@@ -303,3 +303,52 @@ async fn server_errors_carry_the_chain_from_fetch_error_details() {
         chain[0].classes.first()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_session_serves_64_concurrent_queries_exactly() {
+    let spark = crate::session().await;
+    let tasks: Vec<_> = (0..64i64)
+        .map(|i| {
+            let spark = spark.clone();
+            tokio::spawn(async move {
+                let n = 1_000 + i * 37;
+                let df = spark
+                    .sql(&format!(
+                        "SELECT sum(id) AS s, count(*) AS c FROM range(0, {n})"
+                    ))
+                    .await?;
+                let batches = df.collect().await?;
+                Ok::<_, databricks_connect::Error>((n, batches))
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (n, batches) = task.await.unwrap().unwrap();
+        let batch = &batches[0];
+        let sum = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
+        let count = batch
+            .column(1)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
+        assert_eq!(sum.value(0), n * (n - 1) / 2, "sum for {n}");
+        assert_eq!(count.value(0), n, "count for {n}");
+    }
+}
+
+#[tokio::test]
+async fn stop_ends_the_session_on_the_server() {
+    let spark = crate::session().await;
+    assert_eq!(spark.range(0, 3).count().await.unwrap(), 3);
+    spark.stop().await.unwrap();
+    let error = spark.range(0, 3).count().await.unwrap_err();
+    eprintln!("reliability: after stop: {error}");
+    assert!(
+        error.to_string().contains("SESSION_CLOSED") || error.to_string().contains("session"),
+        "{error}"
+    );
+}

@@ -1,10 +1,17 @@
-//! Stopping running queries: interrupts and operation tags (PySpark's `interruptAll`,
-//! `interruptTag`, `interruptOperation`, `addTag`, ...).
+//! Stopping running queries and sessions: interrupts, operation tags and `stop` (PySpark's
+//! `interruptAll`, `interruptTag`, `interruptOperation`, `addTag`, ..., `stop`).
 
 use crate::Error;
 use crate::session::SparkSession;
 
 impl SparkSession {
+    /// Ends the session on the server (PySpark's `spark.stop()`): running queries are
+    /// interrupted and the session's temporary views, settings and cached data are dropped.
+    /// Later calls on this session (and its clones) fail.
+    pub async fn stop(&self) -> Result<(), Error> {
+        Ok(self.client().release_session().await?)
+    }
+
     /// Interrupts every query of this session that is running; returns their operation ids.
     pub async fn interrupt_all(&self) -> Result<Vec<String>, Error> {
         Ok(self.client().interrupt_all().await?)

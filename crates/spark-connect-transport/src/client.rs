@@ -768,6 +768,30 @@ impl SparkConnectClient {
         Ok(response.interrupted_ids)
     }
 
+    /// Ends the session on the server (`ReleaseSession`): its temporary views, settings and
+    /// cached data are dropped, and later calls with this client fail. Running operations are
+    /// interrupted.
+    pub async fn release_session(&self) -> Result<(), Error> {
+        let message = pb::ReleaseSessionRequest {
+            session_id: self.inner.session_id.clone(),
+            user_context: Some(self.inner.user_context.clone()),
+            client_type: Some(self.inner.client_type.clone()),
+            allow_reconnect: false,
+        };
+        let message = &message;
+        let response = self
+            .retrying("ReleaseSession", move || async move {
+                let request = self
+                    .request(message.clone())
+                    .await
+                    .map_err(Failure::Fatal)?;
+                Ok(self.grpc().release_session(request).await?.into_inner())
+            })
+            .await?;
+        self.check_session(&response.session_id, &response.server_side_session_id)?;
+        Ok(())
+    }
+
     /// Adds `tag` to the operations this client starts from now on, so that
     /// [`interrupt_tag`](Self::interrupt_tag) can stop them. Tags are shared by the clones of
     /// this client.
