@@ -987,6 +987,13 @@ fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
             }
             source = s.source();
         }
+        if message.contains("keep-alive timed out") {
+            message.push_str(
+                " (the server did not answer HTTP/2 keep-alive pings: it is frozen or overloaded, or the network dropped the connection)",
+            );
+        } else if crate::retry::is_broken_connection(&status) && !message.contains("connect") {
+            message.push_str(" (the connection broke)");
+        }
         return Error::Unavailable {
             endpoint: endpoint.to_string(),
             message,
