@@ -34,6 +34,20 @@ fn na_literal(value: impl Into<Literal>) -> proto::expression::Literal {
     lit
 }
 
+/// A literal for `replace`: numbers go as doubles, as PySpark sends them (the server
+/// compares numeric values as doubles there).
+fn replace_literal(value: Literal) -> proto::expression::Literal {
+    use proto::expression::literal::LiteralType as L;
+    let mut lit = literal(value);
+    lit.literal_type = lit.literal_type.map(|t| match t {
+        L::Byte(v) | L::Short(v) | L::Integer(v) => L::Double(v.into()),
+        L::Long(v) => L::Double(v as f64),
+        L::Float(v) => L::Double(v.into()),
+        other => other,
+    });
+    lit
+}
+
 /// The single value of a one-row, one-column `double` result.
 fn single_double(batches: &[RecordBatch], what: &str) -> Result<f64, Error> {
     let column = batches
@@ -124,8 +138,8 @@ impl DataFrame {
         let replacements = replacements
             .into_iter()
             .map(|(old, new)| proto::na_replace::Replacement {
-                old_value: Some(na_literal(old)),
-                new_value: Some(na_literal(new)),
+                old_value: Some(replace_literal(old)),
+                new_value: Some(replace_literal(new)),
             })
             .collect();
         self.derive(|input| {

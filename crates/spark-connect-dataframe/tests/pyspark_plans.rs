@@ -47,6 +47,7 @@ fn normalize(relation: &proto::Relation) -> String {
     let text = format!("{relation:?}");
     let text = strip_blocks(&text, "common: Some(ExpressionCommon {", "common: None");
     let text = strip_blocks(&text, "common: Some(RelationCommon {", "common: _");
+    let text = numbered_names_removed(&text);
     let mut out = String::new();
     let mut rest = text.as_str();
     while let Some(i) = rest.find("plan_id: Some(") {
@@ -55,6 +56,23 @@ fn normalize(relation: &proto::Relation) -> String {
         rest = &rest[i + "plan_id: Some(".len()..];
         rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
         rest = rest.strip_prefix(')').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Lambda variables are numbered per process (`x_12`) by both clients: the numbers go.
+fn numbered_names_removed(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("name_parts: [\"") {
+        let start = i + "name_parts: [\"".len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let name = &rest[..end];
+        out.push_str(name.split('_').next().unwrap_or(name));
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -262,6 +280,62 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
         ]),
     );
     m.insert("zip_with_index", r().zip_with_index("idx"));
+    m.insert(
+        "statistics",
+        r().crosstab("id", "id")
+            .union(&r().freq_items(["id"], Some(0.4))),
+    );
+    m.insert(
+        "sample_by_replace",
+        r().sample_by("id", [(1.into(), 0.5), (2.into(), 1.0)], Some(3))
+            .replace([(1.into(), 2.into())], ["id"]),
+    );
+    m.insert(
+        "fillna_subset",
+        r().fillna("x", ["id"]).dropna(Some(1), ["id"]),
+    );
+    let transposed = r().transpose(Some(col("id")));
+    let regex = r().col_regex("`i.*`");
+    m.insert(
+        "transpose_regex_watermark",
+        transposed.select([regex]).with_watermark("id", "1 minute"),
+    );
+    m.insert(
+        "random_split",
+        r().random_split(&[1.0, 3.0], Some(5)).unwrap().remove(1),
+    );
+    m.insert(
+        "grouping_sets",
+        r().grouping_sets([vec!["id"], vec![]], ["id"])
+            .agg([f::count(lit(1))]),
+    );
+    m.insert(
+        "higher_order",
+        r().select([
+            f::transform(f::array(["id"]), |x| x * 2),
+            f::filter_with_index(f::array(["id"]), |_, i| i.gt(0)),
+            f::aggregate_with_finish(f::array(["id"]), lit(0), |acc, x| acc + x, |acc| acc * 10),
+            f::zip_with(f::array(["id"]), f::array(["id"]), |a, b| a + b),
+            f::map_filter(f::create_map([lit("k"), col("id")]), |_, v| v.gt(1)),
+            f::map_zip_with(
+                f::create_map([lit("k"), col("id")]),
+                f::create_map([lit("k"), col("id")]),
+                |_, a, _| a,
+            ),
+            f::exists(f::array(["id"]), |x| x.is_null()),
+        ]),
+    );
+    m.insert(
+        "nested_fields",
+        r().select([
+            f::r#struct(["id"]).get_field("id"),
+            f::array(["id"]).get_item(0),
+            f::r#struct(["id"])
+                .with_field("x", lit(1))
+                .drop_fields(["id"]),
+            col("id").try_cast("int"),
+        ]),
+    );
     m.insert(
         "lateral_join",
         r().alias("l").lateral_join(
