@@ -459,3 +459,58 @@ async fn row_indexes_and_direct_partitions() {
             .collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn na_and_stat_under_pysparks_names() {
+    let spark = session().await;
+    let df = spark.sql(PEOPLE).await.unwrap();
+    assert_eq!(
+        df.na()
+            .drop(None, Vec::<&str>::new())
+            .count()
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        df.na()
+            .fill(0, ["age"])
+            .filter(col("age").eq(0))
+            .count()
+            .await
+            .unwrap(),
+        2
+    );
+    let replaced = df
+        .na()
+        .replace([(Literal::from("ann"), Literal::from("anne"))], ["name"])
+        .filter(col("name").eq("anne"));
+    assert_eq!(replaced.count().await.unwrap(), 1);
+
+    let nums = spark
+        .range(1, 11)
+        .select([col("id").alias("x"), (col("id") * 2).alias("y")]);
+    // y = 2x: correlation 1, covariance 2 * var(x) = 2 * 55/6.
+    let corr = nums.stat().corr("x", "y").await.unwrap();
+    assert!((corr - 1.0).abs() < 1e-12, "{corr}");
+    let cov = nums.stat().cov("x", "y").await.unwrap();
+    assert!((cov - 2.0 * 55.0 / 6.0).abs() < 1e-9, "{cov}");
+    let q = nums
+        .stat()
+        .approx_quantile(["x"], &[0.0, 1.0], 0.0)
+        .await
+        .unwrap();
+    assert_eq!(q, [vec![1.0, 10.0]]);
+    assert_eq!(nums.stat().crosstab("x", "y").count().await.unwrap(), 10);
+    assert_eq!(
+        nums.stat().freq_items(["x"], None).count().await.unwrap(),
+        1
+    );
+    let sampled = nums
+        .stat()
+        .sample_by("x", [(Literal::from(3i64), 1.0)], Some(1))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(sampled, 1);
+}

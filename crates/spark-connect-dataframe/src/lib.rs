@@ -64,5 +64,6 @@ pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };
 pub use spark_connect_transport::proto;
+pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
 pub use types::{DataType, StructField, StructType};
 pub use window::{Window, WindowSpec};

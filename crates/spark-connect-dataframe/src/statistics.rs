@@ -275,3 +275,104 @@ impl DataFrame {
         })
     }
 }
+
+/// PySpark's `df.na`: the missing-value methods of a DataFrame under their short names.
+#[derive(Debug, Clone)]
+pub struct DataFrameNaFunctions {
+    df: DataFrame,
+}
+
+impl DataFrameNaFunctions {
+    /// Same as [`DataFrame::fillna`].
+    pub fn fill<S: AsRef<str>>(
+        self,
+        value: impl Into<Literal>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        self.df.fillna(value, subset)
+    }
+
+    /// Same as [`DataFrame::dropna`].
+    pub fn drop<S: AsRef<str>>(
+        self,
+        thresh: Option<i32>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        self.df.dropna(thresh, subset)
+    }
+
+    /// Same as [`DataFrame::replace`].
+    pub fn replace<S: AsRef<str>>(
+        self,
+        replacements: impl IntoIterator<Item = (Literal, Literal)>,
+        subset: impl IntoIterator<Item = S>,
+    ) -> DataFrame {
+        self.df.replace(replacements, subset)
+    }
+}
+
+/// PySpark's `df.stat`: the statistics methods of a DataFrame under their short names.
+#[derive(Debug, Clone)]
+pub struct DataFrameStatFunctions {
+    df: DataFrame,
+}
+
+impl DataFrameStatFunctions {
+    /// Same as [`DataFrame::corr`].
+    pub async fn corr(&self, col1: &str, col2: &str) -> Result<f64, Error> {
+        self.df.corr(col1, col2).await
+    }
+
+    /// Same as [`DataFrame::cov`].
+    pub async fn cov(&self, col1: &str, col2: &str) -> Result<f64, Error> {
+        self.df.cov(col1, col2).await
+    }
+
+    /// Same as [`DataFrame::crosstab`].
+    pub fn crosstab(self, col1: &str, col2: &str) -> DataFrame {
+        self.df.crosstab(col1, col2)
+    }
+
+    /// Same as [`DataFrame::freq_items`].
+    pub fn freq_items<S: AsRef<str>>(
+        self,
+        cols: impl IntoIterator<Item = S>,
+        support: Option<f64>,
+    ) -> DataFrame {
+        self.df.freq_items(cols, support)
+    }
+
+    /// Same as [`DataFrame::approx_quantile`].
+    pub async fn approx_quantile<S: AsRef<str>>(
+        &self,
+        cols: impl IntoIterator<Item = S>,
+        probabilities: &[f64],
+        relative_error: f64,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        self.df
+            .approx_quantile(cols, probabilities, relative_error)
+            .await
+    }
+
+    /// Same as [`DataFrame::sample_by`].
+    pub fn sample_by(
+        self,
+        col: impl Into<Column>,
+        fractions: impl IntoIterator<Item = (Literal, f64)>,
+        seed: Option<i64>,
+    ) -> DataFrame {
+        self.df.sample_by(col, fractions, seed)
+    }
+}
+
+impl DataFrame {
+    /// The missing-value methods under PySpark's `df.na` names (`df.na().fill(0, [..])`).
+    pub fn na(&self) -> DataFrameNaFunctions {
+        DataFrameNaFunctions { df: self.clone() }
+    }
+
+    /// The statistics methods under PySpark's `df.stat` names (`df.stat().corr("a", "b")`).
+    pub fn stat(&self) -> DataFrameStatFunctions {
+        DataFrameStatFunctions { df: self.clone() }
+    }
+}
