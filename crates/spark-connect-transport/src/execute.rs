@@ -230,6 +230,8 @@ impl Driver {
     /// saw it), `ReattachExecute` after that.
     async fn open(&mut self) -> Result<Responses, Broken> {
         let reattach = self.plan_sent;
+        // From here on the server may know the operation: a drop releases it.
+        self.plan_sent = true;
         let client = self.client.clone();
         let call = async {
             let result = if reattach {
@@ -256,9 +258,6 @@ impl Driver {
             },
             None => call.await,
         };
-        if !reattach {
-            self.plan_sent = true;
-        }
         match result {
             Ok(Ok(stream)) => {
                 self.responses_at_open = self.responses;
