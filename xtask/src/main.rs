@@ -5,6 +5,7 @@
 //! - `test`: start what the tests need, run every test of the workspace, stop it again.
 //! - `quickstart`: show the client working against a real local server.
 
+mod bench;
 mod dist;
 mod gen_proto;
 mod pyenv;
@@ -35,6 +36,7 @@ tasks:
   spark status [--name NAME]            show whether it runs (exit code 0) or not (1)
   test [-- CARGO_TEST_ARGS]             start the test servers, run every test of the workspace, stop them
   quickstart                            run the quickstart example against the local server
+  bench [--rows N] [--runs N] [--quick] this client against PySpark's; writes docs/benchmarks.md
 
 Downloads and the unpacked Spark are cached in DBCONNECT_CACHE_DIR (default ~/.cache/dbconnect-rs).
 ";
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         "spark" => spark::run(rest),
         "test" => test_task::run(rest).map(|()| ExitCode::SUCCESS),
         "quickstart" => quickstart::run(rest).map(|()| ExitCode::SUCCESS),
+        "bench" => bench::run(rest).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

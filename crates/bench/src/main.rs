@@ -1,0 +1,238 @@
+//! One benchmark scenario per run, so that `cargo xtask bench` can measure each process's wall
+//! time, CPU time and peak memory from the outside (`wait4`), exactly as it measures PySpark.
+//!
+//! ```text
+//! dbconnect-bench collect|stream|raw <sc://url> range|mixed <rows>
+//! dbconnect-bench first-row <sc://url>
+//! dbconnect-bench plan
+//! ```
+//!
+//! Each prints one line `rows=<n> bytes=<arrow bytes>` (or timings for `plan`) so the harness can
+//! check that every client fetched the same result.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use databricks_connect::functions::{col, lit};
+use databricks_connect::{DataFrame, DatabricksSession, SparkSession};
+use futures_util::StreamExt;
+
+/// The bytes of Arrow data a batch holds, counted as pyarrow's `nbytes` does: the slices the
+/// arrays use, not the whole buffers they share (zero-copy arrays share one message buffer).
+fn arrow_bytes(batch: &databricks_connect::arrow::RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+        .sum()
+}
+
+/// The mixed-type query: longs, doubles, strings, decimals, timestamps and a nested struct.
+pub fn mixed_sql(rows: u64) -> String {
+    format!(
+        "SELECT id, CAST(id AS DOUBLE) * 1.5 AS d, CONCAT('row-', CAST(id AS STRING)) AS s, \
+         CAST(id AS DECIMAL(18,2)) AS dec, TIMESTAMP_SECONDS(id) AS ts, \
+         named_struct('a', id, 'b', CAST(id % 7 AS STRING)) AS st FROM range(0, {rows})"
+    )
+}
+
+async fn dataframe(spark: &SparkSession, kind: &str, rows: u64) -> Result<DataFrame, String> {
+    let rows = i64::try_from(rows).map_err(|_| format!("{rows} rows is too many"))?;
+    match kind {
+        "range" => Ok(spark.range(0, rows)),
+        "mixed" => spark
+            .sql(&mixed_sql(rows as u64))
+            .await
+            .map_err(|e| e.to_string()),
+        other => Err(format!(
+            "unknown query kind '{other}': expected range or mixed"
+        )),
+    }
+}
+
+async fn session(url: &str) -> Result<SparkSession, String> {
+    DatabricksSession::builder()
+        .remote(url)
+        .create()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    let arg = |i: usize, what: &str| {
+        args.get(i)
+            .cloned()
+            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | plan"))
+    };
+    match arg(0, "scenario")?.as_str() {
+        "collect" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let rows: u64 = arg(3, "ROWS")?
+                .parse()
+                .map_err(|_| "ROWS must be a number")?;
+            let df = dataframe(&spark, &arg(2, "query kind")?, rows).await?;
+            let batches = df.collect().await.map_err(|e| e.to_string())?;
+            let n: usize = batches.iter().map(|b| b.num_rows()).sum();
+            let bytes: usize = batches.iter().map(arrow_bytes).sum();
+            println!("rows={n} bytes={bytes}");
+        }
+        "stream" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let rows: u64 = arg(3, "ROWS")?
+                .parse()
+                .map_err(|_| "ROWS must be a number")?;
+            let df = dataframe(&spark, &arg(2, "query kind")?, rows).await?;
+            let mut stream = df.stream().await.map_err(|e| e.to_string())?;
+            let (mut n, mut bytes) = (0usize, 0usize);
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(|e| e.to_string())?;
+                n += batch.num_rows();
+                bytes += arrow_bytes(&batch);
+            }
+            println!("rows={n} bytes={bytes}");
+        }
+        "raw" => {
+            raw_drain(
+                &arg(1, "URL")?,
+                &arg(2, "query kind")?,
+                arg(3, "ROWS")?
+                    .parse()
+                    .map_err(|_| "ROWS must be a number")?,
+            )
+            .await?
+        }
+        "first-row" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let batches = spark
+                .range(1, 10)
+                .limit(1)
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            let n: usize = batches.iter().map(|b| b.num_rows()).sum();
+            println!("rows={n} bytes=0");
+        }
+        "plan" => plan_building().await?,
+        "mixed-sql" => {
+            let rows: u64 = arg(1, "ROWS")?
+                .parse()
+                .map_err(|_| "ROWS must be a number")?;
+            println!("{}", mixed_sql(rows));
+        }
+        other => return Err(format!("unknown scenario '{other}'")),
+    }
+    Ok(())
+}
+
+/// The limit this client is measured against: the generated gRPC client, one plaintext
+/// channel, every `ExecutePlan` response's Arrow payload decoded with Arrow's stream decoder,
+/// and nothing else (no session checks, no headers, no result types).
+async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
+    use spark_connect_proto::spark::connect as pb;
+    let endpoint = url.replacen("sc://", "http://", 1);
+    let channel = tonic::transport::Endpoint::from_shared(endpoint)
+        .map_err(|e| e.to_string())?
+        .connect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(channel)
+        .max_decoding_message_size(256 * 1024 * 1024);
+    let rel_type = match kind {
+        "range" => pb::relation::RelType::Range(pb::Range {
+            start: Some(0),
+            end: rows as i64,
+            step: 1,
+            num_partitions: None,
+        }),
+        "mixed" => pb::relation::RelType::Sql(pb::Sql {
+            query: mixed_sql(rows),
+            ..Default::default()
+        }),
+        other => return Err(format!("unknown query kind '{other}'")),
+    };
+    let request = pb::ExecutePlanRequest {
+        session_id: uuid::Uuid::new_v4().to_string(),
+        user_context: Some(pb::UserContext {
+            user_id: "bench".into(),
+            ..Default::default()
+        }),
+        plan: Some(pb::Plan {
+            op_type: Some(pb::plan::OpType::Root(pb::Relation {
+                common: None,
+                rel_type: Some(rel_type),
+            })),
+        }),
+        ..Default::default()
+    };
+    let mut stream = client
+        .execute_plan(request)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_inner();
+    let (mut n, mut bytes) = (0usize, 0usize);
+    while let Some(response) = stream.message().await.map_err(|e| e.to_string())? {
+        if let Some(pb::execute_plan_response::ResponseType::ArrowBatch(batch)) =
+            response.response_type
+        {
+            let mut buffer = arrow_buffer::Buffer::from(batch.data);
+            let mut decoder = arrow_ipc::reader::StreamDecoder::new();
+            while !buffer.is_empty() {
+                if let Some(b) = decoder.decode(&mut buffer).map_err(|e| e.to_string())? {
+                    n += b.num_rows();
+                    bytes += arrow_bytes(&b);
+                }
+            }
+        }
+    }
+    println!("rows={n} bytes={bytes}");
+    Ok(())
+}
+
+/// Plan building needs no server: a 1,000-column select and a chain of 10,000 `with_column`s,
+/// each built and encoded as the request would be.
+async fn plan_building() -> Result<(), String> {
+    let spark = session("sc://127.0.0.1:1").await?;
+    let started = Instant::now();
+    let columns: Vec<_> = (0..1000)
+        .map(|i| (col("id") + lit(i)).alias(&format!("c{i}")))
+        .collect();
+    let wide = spark.range(0, 10).select(columns);
+    let wide_bytes = prost::Message::encoded_len(wide.to_proto());
+    let wide_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    let started = Instant::now();
+    let mut deep = spark.range(0, 10);
+    for i in 0..10_000 {
+        deep = deep.with_column(&format!("c{}", i % 100), col("id") + lit(i));
+    }
+    let deep_bytes = prost::Message::encoded_len(deep.to_proto());
+    let deep_ms = started.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "select_1000_ms={wide_ms:.2} select_1000_bytes={wide_bytes} with_column_10000_ms={deep_ms:.2} with_column_10000_bytes={deep_bytes}"
+    );
+    // Dropping a 10,000-deep plan recursively is what the encoder's depth also costs; keep it
+    // out of the figures above but make sure it does not overflow the stack.
+    drop(deep);
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dbconnect-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dbconnect-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! `cargo xtask bench [--rows N] [--runs N] [--quick]`: this client against PySpark's, side by
+//! side in one run on the same local server, each scenario a separate process measured from the
+//! outside (wall time, user+system CPU and peak RSS from `wait4`). Prints a table and writes it,
+//! with a description of the machine, into docs/benchmarks.md.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::dist::Pin;
+use crate::spark::{self, StartOptions, StopOnDrop};
+use crate::test_task::{cargo, run_step};
+use crate::{Result, pyenv, workspace_root};
+
+const SERVER: &str = "bench";
+
+/// One measured process run.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kb: u64,
+}
+
+/// The medians of several runs of one client on one scenario.
+struct Figure {
+    scenario: String,
+    client: &'static str,
+    rows: u64,
+    bytes: u64,
+    wall: Duration,
+    cpu: Duration,
+    max_rss_mb: f64,
+}
+
+/// Runs `command` to completion and measures it; its stdout must hold `rows=N bytes=M`.
+fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
+    use std::io::Read;
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_string(&mut stdout);
+    }
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own child, not yet reaped; both pointers are valid for the call.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if pid < 0 {
+        return Err(format!("waiting for {what}: {}", std::io::Error::last_os_error()).into());
+    }
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(format!("{what} failed (status {status}):\n{}", stderr.trim()).into());
+    }
+    let field = |name: &str| -> Option<u64> {
+        stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+    };
+    let (Some(rows), Some(bytes)) = (field("rows"), field("bytes")) else {
+        return Err(format!("{what} printed no `rows=N bytes=M` line: {stdout:?}").into());
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    Ok((
+        Run {
+            wall,
+            cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+            max_rss_kb: usage.ru_maxrss as u64,
+        },
+        rows,
+        bytes,
+    ))
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn figure(
+    scenario: &str,
+    client: &'static str,
+    runs: usize,
+    expected_rows: u64,
+    make: impl Fn() -> Command,
+) -> Result<Figure> {
+    let mut measured = Vec::new();
+    let (mut rows, mut bytes) = (0, 0);
+    for i in 0..runs {
+        let (run, r, b) = measure(make(), &format!("{client} on {scenario}"))?;
+        if r != expected_rows {
+            return Err(format!(
+                "{client} on {scenario} fetched {r} rows, expected {expected_rows}"
+            )
+            .into());
+        }
+        eprintln!(
+            "xtask: bench {scenario:<18} {client:<22} run {}: {:.2} s wall, {:.2} s CPU, {} MB",
+            i + 1,
+            run.wall.as_secs_f64(),
+            run.cpu.as_secs_f64(),
+            run.max_rss_kb / 1024
+        );
+        measured.push(run);
+        (rows, bytes) = (r, b);
+    }
+    let mut rss: Vec<u64> = measured.iter().map(|r| r.max_rss_kb).collect();
+    rss.sort();
+    Ok(Figure {
+        scenario: scenario.to_string(),
+        client,
+        rows,
+        bytes,
+        wall: median(measured.iter().map(|r| r.wall).collect()),
+        cpu: median(measured.iter().map(|r| r.cpu).collect()),
+        max_rss_mb: rss[rss.len() / 2] as f64 / 1024.0,
+    })
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown memory".into());
+    format!("{cores} cores ({cpu}), {memory}")
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let mut rows: u64 = 10_000_000;
+    let mut runs: usize = 3;
+    let mut quick = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--rows" => {
+                rows = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--rows takes a number")?
+            }
+            "--runs" => {
+                runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or("--runs takes a positive number")?
+            }
+            "--quick" => quick = true,
+            other => {
+                return Err(format!(
+                    "bench: unknown argument `{other}` (expected --rows N, --runs N, --quick)"
+                )
+                .into());
+            }
+        }
+    }
+    if quick {
+        rows = rows.min(1_000_000);
+        runs = 1;
+    }
+    let root = workspace_root();
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "bench", "-p", "dbconnect"]);
+    run_step(build, "building the benchmark client in release mode")?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let bench_bin = target.join("release/dbconnect-bench");
+    let dbconnect_bin = target.join("release/dbconnect");
+
+    let pin = Pin::load()?;
+    let python = pyenv::ensure_venv(&pin)?;
+    let script = root.join("xtask/bench/pyspark_bench.py");
+
+    spark::catch_interrupts();
+    let mut options = StartOptions::new(SERVER);
+    options.port = Some(0);
+    // 10 M mixed rows need more driver memory than the tests' servers have.
+    options.memory = "6g".into();
+    let server = spark::start(&options)?;
+    let url = server.url();
+    let _stop = StopOnDrop(vec![server]);
+
+    let ours = |args: Vec<String>| {
+        let bench_bin = bench_bin.clone();
+        move || {
+            let mut c = Command::new(&bench_bin);
+            c.args(&args);
+            c
+        }
+    };
+    let pyspark = |args: Vec<String>| {
+        let python = python.clone();
+        let script = script.clone();
+        move || {
+            let mut c = Command::new(&python);
+            c.arg(&script).args(&args);
+            c
+        }
+    };
+    let mixed_sql = |n: u64| -> Result<String> {
+        let out = Command::new(&bench_bin)
+            .args(["mixed-sql", &n.to_string()])
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", bench_bin.display()))?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+
+    let mut figures = Vec::new();
+    // Warm the server (JIT, caches) so that the first client measured is not penalised.
+    let _ = measure(
+        ours(vec![
+            "collect".into(),
+            url.clone(),
+            "range".into(),
+            "1000000".into(),
+        ])(),
+        "warm-up",
+    );
+
+    let mut sizes = vec![rows.min(1_000_000)];
+    if rows > 1_000_000 {
+        sizes.push(rows);
+    }
+    // One unmeasured run per query first, so that no client pays the server's warm-up (code
+    // generation, JIT) for the others.
+    let warm = |args: Vec<String>| -> Result<()> {
+        measure(ours(args)(), "warm-up")?;
+        Ok(())
+    };
+    for &n in &[rows] {
+        let scenario = format!("range {}", human(n));
+        let a = |s: &str| vec![s.to_string(), url.clone(), "range".into(), n.to_string()];
+        warm(a("raw"))?;
+        figures.push(figure(
+            &scenario,
+            "raw drain (limit)",
+            runs,
+            n,
+            ours(a("raw")),
+        )?);
+        figures.push(figure(
+            &scenario,
+            "dbconnect collect()",
+            runs,
+            n,
+            ours(a("collect")),
+        )?);
+        figures.push(figure(
+            &scenario,
+            "dbconnect stream()",
+            runs,
+            n,
+            ours(a("stream")),
+        )?);
+        figures.push(figure(
+            &scenario,
+            "PySpark toArrow()",
+            runs,
+            n,
+            pyspark(a("collect")),
+        )?);
+    }
+    for &n in &sizes {
+        let scenario = format!("mixed {}", human(n));
+        let a = |s: &str| vec![s.to_string(), url.clone(), "mixed".into(), n.to_string()];
+        warm(a("raw"))?;
+        figures.push(figure(
+            &scenario,
+            "raw drain (limit)",
+            runs,
+            n,
+            ours(a("raw")),
+        )?);
+        figures.push(figure(
+            &scenario,
+            "dbconnect collect()",
+            runs,
+            n,
+            ours(a("collect")),
+        )?);
+        figures.push(figure(
+            &scenario,
+            "dbconnect stream()",
+            runs,
+            n,
+            ours(a("stream")),
+        )?);
+        let sql = mixed_sql(n)?;
+        figures.push(figure(
+            &scenario,
+            "PySpark toArrow()",
+            runs,
+            n,
+            pyspark(vec!["collect".into(), url.clone(), "sql".into(), sql]),
+        )?);
+    }
+    let first = "first row";
+    figures.push(figure(
+        first,
+        "dbconnect-bench",
+        runs.max(3),
+        1,
+        ours(vec!["first-row".into(), url.clone()]),
+    )?);
+    figures.push(figure(first, "dbconnect CLI", runs.max(3), 1, {
+        let dbconnect_bin = dbconnect_bin.clone();
+        let url = url.clone();
+        move || {
+            // The first row of range(1, 10), printed by the query itself as the harness's line.
+            let mut c = Command::new(&dbconnect_bin);
+            c.args([
+                "--remote",
+                &url,
+                "sql",
+                "SELECT concat('rows=', count(*), ' bytes=0') AS line FROM (SELECT * FROM range(1, 10) LIMIT 1)",
+                "--output",
+                "csv",
+            ]);
+            c
+        }
+    })?);
+    figures.push(figure(
+        first,
+        "PySpark",
+        runs.max(3),
+        1,
+        pyspark(vec!["first-row".into(), url.clone()]),
+    )?);
+
+    let plan = Command::new(&bench_bin)
+        .arg("plan")
+        .output()
+        .map_err(|e| format!("cannot run the plan benchmark: {e}"))?;
+    let plan = String::from_utf8_lossy(&plan.stdout).trim().to_string();
+
+    let report = report(&figures, &plan, runs, &machine());
+    print!("{report}");
+    write_doc(&root.join("docs/benchmarks.md"), &report)?;
+    Ok(())
+}
+
+fn human(n: u64) -> String {
+    if n >= 1_000_000 && n % 1_000_000 == 0 {
+        format!("{} M", n / 1_000_000)
+    } else if n >= 1_000 && n % 1_000 == 0 {
+        format!("{} k", n / 1_000)
+    } else {
+        n.to_string()
+    }
+}
+
+fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Machine: {machine}. Median of {runs} runs per figure; every client in the same run against the same local Spark 4.3.0 server.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| scenario | client | wall s | CPU s | peak RSS MB | wall vs PySpark | CPU vs PySpark | wall vs raw drain |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+    for f in figures {
+        let peer = |client: &str| {
+            figures
+                .iter()
+                .find(|g| g.scenario == f.scenario && g.client.starts_with(client))
+        };
+        let ratio = |a: Duration, b: Option<Duration>| match b {
+            Some(b) if !b.is_zero() => format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64()),
+            _ => "–".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} ({} rows, {:.0} MB Arrow) | {} | {:.2} | {:.2} | {:.0} | {} | {} | {} |",
+            f.scenario,
+            f.rows,
+            f.bytes as f64 / 1e6,
+            f.client,
+            f.wall.as_secs_f64(),
+            f.cpu.as_secs_f64(),
+            f.max_rss_mb,
+            ratio(f.wall, peer("PySpark").map(|p| p.wall)),
+            ratio(f.cpu, peer("PySpark").map(|p| p.cpu)),
+            ratio(f.wall, peer("raw drain").map(|p| p.wall)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPlan building (no server; the release `dbconnect-bench plan`): {plan}"
+    );
+    out
+}
+
+/// Replaces the generated section of docs/benchmarks.md, keeping the prose around it.
+fn write_doc(path: &Path, report: &str) -> Result<()> {
+    const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
+    const END: &str = "<!-- cargo xtask bench: end -->";
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    let section = format!("{BEGIN}\n{report}{END}");
+    let text = match (existing.find(BEGIN), existing.find(END)) {
+        (Some(b), Some(e)) if b < e => {
+            format!("{}{section}{}", &existing[..b], &existing[e + END.len()..])
+        }
+        _ => format!("{existing}\n{section}\n"),
+    };
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
+    Ok(())
+}
