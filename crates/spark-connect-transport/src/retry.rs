@@ -147,7 +147,7 @@ impl RetryState {
         }
         if wait >= self.policy.min_jitter_threshold && !self.policy.jitter.is_zero() {
             let unit = (uuid::Uuid::new_v4().as_u128() % 1_000_000) as f64 / 1_000_000.0;
-            wait += self.policy.jitter.mul_f64(unit);
+            wait = wait.saturating_add(self.policy.jitter.mul_f64(unit));
         }
         Some(wait)
     }
@@ -255,6 +255,22 @@ mod tests {
             s.next_wait(Some(Duration::from_secs(99))),
             Some(Duration::from_secs(5))
         );
+    }
+
+    #[test]
+    fn extreme_settings_do_not_panic() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX)
+            .multiplier(f64::NAN)
+            .jitter(Duration::MAX, Duration::ZERO)
+            .max_server_delay(Duration::MAX)
+            .max_retries(u32::MAX);
+        let mut s = p.start();
+        for _ in 0..3 {
+            assert!(s.next_wait(Some(Duration::MAX)).is_some());
+        }
+        assert_eq!(p.backoff_for(u32::MAX), Duration::MAX);
     }
 
     #[test]
