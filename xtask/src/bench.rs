@@ -257,7 +257,8 @@ pub fn run(args: &[String]) -> Result<()> {
         measure(ours(args)(), "warm-up")?;
         Ok(())
     };
-    for &n in &[rows] {
+    {
+        let n = rows;
         let scenario = format!("range {}", human(n));
         let a = |s: &str| vec![s.to_string(), url.clone(), "range".into(), n.to_string()];
         warm(a("raw"))?;
@@ -370,9 +371,9 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 fn human(n: u64) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{} M", n / 1_000_000)
-    } else if n >= 1_000 && n % 1_000 == 0 {
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
         format!("{} k", n / 1_000)
     } else {
         n.to_string()
