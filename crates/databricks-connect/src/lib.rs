@@ -34,8 +34,10 @@ pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
 
 pub use spark_connect_dataframe::{
-    Column, DataFrame, DataType, ExplainMode, IntoCondition, Literal, RecordBatchStream,
-    RuntimeConfig, SparkSession, StructField, StructType, functions, types,
+    Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType, ExplainMode,
+    GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal, RecordBatchStream,
+    RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window, WindowSpec,
+    functions, proto, types,
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
