@@ -19,7 +19,9 @@ use crate::types::StructType;
 /// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when its buffers are
 /// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). A batch
 /// whose rows differ from the count the server announced, or that starts at another offset
-/// than the rows received so far, is an error.
+/// than the rows received so far, is an error. Batches the server splits into chunks (Spark
+/// 4.1+ result chunking, which this client allows) are decoded as their chunks arrive, and each
+/// chunk must be the next one of its batch.
 ///
 /// The execution is reattachable (see [`ExecuteStream`]): a broken connection is resumed after
 /// the last response received, and the stream ends only after the server's `ResultComplete`,
@@ -32,6 +34,16 @@ pub struct RecordBatchStream {
     spark_schema: Option<StructType>,
     rows: i64,
     finished: bool,
+    /// A batch the server split into chunks, while its chunks arrive.
+    chunked: Option<ChunkedBatch>,
+}
+
+/// The decoding state of one Arrow batch that arrives in chunks (Spark 4.1+).
+struct ChunkedBatch {
+    decoder: StreamDecoder,
+    next_index: i64,
+    total: i64,
+    rows: i64,
 }
 
 impl std::fmt::Debug for RecordBatchStream {
@@ -53,6 +65,7 @@ impl RecordBatchStream {
             spark_schema: None,
             rows: 0,
             finished: false,
+            chunked: None,
         }
     }
 
@@ -100,37 +113,56 @@ impl RecordBatchStream {
     }
 
     fn decode(&mut self, batch: proto::execute_plan_response::ArrowBatch) -> Result<(), Error> {
-        if batch.num_chunks_in_batch.unwrap_or(1) > 1 {
-            // This client does not ask for chunked results, so a chunk means a protocol error.
-            return Err(Error::Protocol(format!(
-                "received chunk {} of an Arrow batch split into {} chunks, which this client did not request",
-                batch.chunk_index.unwrap_or(0),
-                batch.num_chunks_in_batch.unwrap_or(1)
-            )));
-        }
-        if let Some(offset) = batch.start_offset
-            && offset != self.rows
-        {
-            return Err(Error::Protocol(format!(
-                "an Arrow batch starts at row {offset}, but {} rows were received before it",
-                self.rows
-            )));
-        }
-        // `Buffer::from(Bytes)` shares the received allocation: no copy.
+        let total = batch.num_chunks_in_batch.unwrap_or(0).max(1);
+        let index = batch.chunk_index.unwrap_or(0);
+        let mut chunked = match self.chunked.take() {
+            // The next chunk of a batch split by the server.
+            Some(c) => {
+                if index != c.next_index || total != c.total {
+                    return Err(Error::Protocol(format!(
+                        "expected chunk {} of {} of an Arrow batch, got chunk {index} of {total}",
+                        c.next_index, c.total
+                    )));
+                }
+                c
+            }
+            // A new batch, whole or in chunks.
+            None => {
+                if let Some(offset) = batch.start_offset
+                    && offset != self.rows
+                {
+                    return Err(Error::Protocol(format!(
+                        "an Arrow batch starts at row {offset}, but {} rows were received before it",
+                        self.rows
+                    )));
+                }
+                if index != 0 {
+                    return Err(Error::Protocol(format!(
+                        "an Arrow batch starts with chunk {index} instead of chunk 0"
+                    )));
+                }
+                ChunkedBatch {
+                    decoder: StreamDecoder::new(),
+                    next_index: 0,
+                    total,
+                    rows: 0,
+                }
+            }
+        };
+        // `Buffer::from(Bytes)` shares the received allocation: no copy (the decoder copies
+        // only a message that straddles two chunks).
         let mut buffer = Buffer::from(batch.data);
-        let mut decoder = StreamDecoder::new();
-        let mut rows = 0i64;
         while !buffer.is_empty() {
-            match decoder.decode(&mut buffer)? {
+            match chunked.decoder.decode(&mut buffer)? {
                 Some(decoded) => {
-                    rows += decoded.num_rows() as i64;
+                    chunked.rows += decoded.num_rows() as i64;
                     if self.arrow_schema.is_none() {
                         self.arrow_schema = Some(decoded.schema());
                     }
                     self.pending.push_back(decoded);
                 }
                 None => {
-                    if let Some(schema) = decoder.schema()
+                    if let Some(schema) = chunked.decoder.schema()
                         && self.arrow_schema.is_none()
                     {
                         self.arrow_schema = Some(schema);
@@ -138,14 +170,19 @@ impl RecordBatchStream {
                 }
             }
         }
-        decoder.finish()?;
-        if rows != batch.row_count {
+        chunked.next_index += 1;
+        if chunked.next_index < chunked.total {
+            self.chunked = Some(chunked);
+            return Ok(());
+        }
+        chunked.decoder.finish()?;
+        if chunked.rows != batch.row_count {
             return Err(Error::Protocol(format!(
-                "an Arrow batch announced {} rows but held {rows}",
-                batch.row_count
+                "an Arrow batch announced {} rows but held {}",
+                batch.row_count, chunked.rows
             )));
         }
-        self.rows += rows;
+        self.rows += chunked.rows;
         Ok(())
     }
 
@@ -186,6 +223,12 @@ impl Stream for RecordBatchStream {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.finished = true;
+                    if let Some(c) = &this.chunked {
+                        return Poll::Ready(Some(Err(Error::Protocol(format!(
+                            "the result ended after chunk {} of {} of an Arrow batch",
+                            c.next_index, c.total
+                        )))));
+                    }
                     if !this.inner.is_complete() {
                         return Poll::Ready(Some(Err(Error::Protocol(format!(
                             "the result of operation {} ended without ResultComplete after {} rows",

@@ -137,6 +137,7 @@ pub struct ClientBuilder {
     stream_idle_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
     retry_policy: RetryPolicy,
+    arrow_chunking: (bool, Option<i64>),
 }
 
 /// HTTP/2 keep-alive pings: how a connection that died silently (a server that froze, a load
@@ -201,6 +202,7 @@ impl fmt::Debug for ClientBuilder {
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry_policy", &self.retry_policy)
+            .field("arrow_chunking", &self.arrow_chunking)
             .finish()
     }
 }
@@ -213,6 +215,7 @@ impl ClientBuilder {
             stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             retry_policy: RetryPolicy::default(),
+            arrow_chunking: (true, None),
             conn,
             header_source: None,
             headers: Vec::new(),
@@ -287,6 +290,14 @@ impl ClientBuilder {
     /// When failed calls are tried again; [`RetryPolicy::none`] turns retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
+        self
+    }
+
+    /// Whether the server may split large Arrow batches of a result into chunks (Spark 4.1+;
+    /// allowed by default, as in PySpark), and the chunk size in bytes to prefer (the server's
+    /// default unless given). Older servers ignore this.
+    pub fn arrow_chunking(mut self, allow: bool, preferred_chunk_size: Option<i64>) -> Self {
+        self.arrow_chunking = (allow, preferred_chunk_size);
         self
     }
 
@@ -393,6 +404,7 @@ impl ClientBuilder {
                 request_timeout: self.request_timeout,
                 retry_policy: self.retry_policy,
                 tags: Mutex::new(Vec::new()),
+                arrow_chunking: self.arrow_chunking,
             }),
         })
     }
@@ -420,6 +432,8 @@ struct Inner {
     request_timeout: Option<Duration>,
     retry_policy: RetryPolicy,
     tags: Mutex<Vec<String>>,
+    /// Whether the server may split Arrow batches into chunks, and the preferred chunk size.
+    arrow_chunking: (bool, Option<i64>),
 }
 
 /// A failed attempt of a call.
@@ -631,13 +645,25 @@ impl SparkConnectClient {
             operation_id: Some(operation_id.clone()),
             plan: Some(plan),
             client_type: Some(self.inner.client_type.clone()),
-            request_options: vec![pb::execute_plan_request::RequestOption {
-                request_option: Some(
-                    pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
-                        pb::ReattachOptions { reattachable: true },
+            request_options: vec![
+                pb::execute_plan_request::RequestOption {
+                    request_option: Some(
+                        pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
+                            pb::ReattachOptions { reattachable: true },
+                        ),
                     ),
-                ),
-            }],
+                },
+                pb::execute_plan_request::RequestOption {
+                    request_option: Some(
+                        pb::execute_plan_request::request_option::RequestOption::ResultChunkingOptions(
+                            pb::ResultChunkingOptions {
+                                allow_arrow_batch_chunking: self.inner.arrow_chunking.0,
+                                preferred_arrow_chunk_size: self.inner.arrow_chunking.1,
+                            },
+                        ),
+                    ),
+                },
+            ],
             tags: self.tags(),
         };
         tracing::debug!(operation_id = %operation_id, "ExecutePlan");
