@@ -128,6 +128,9 @@ impl Stream for ExecuteStream {
 
 type Responses = tonic::Streaming<pb::ExecutePlanResponse>;
 
+/// How long to wait for the end of a stream after its `ResultComplete`.
+const AFTER_COMPLETE: Duration = Duration::from_secs(5);
+
 /// Drives one execution; dropped with the stream, and then releases the operation.
 struct Driver {
     client: SparkConnectClient,
@@ -322,6 +325,14 @@ impl Driver {
                 return Some(Err(e));
             }
             let stream = self.stream.as_mut()?;
+            if self.shared.complete.load(Ordering::Relaxed) {
+                // The result is complete: the stream's end (or anything after ResultComplete,
+                // or a server that keeps it open) changes nothing.
+                let _ = tokio::time::timeout(AFTER_COMPLETE, stream.message()).await;
+                self.done = true;
+                self.stream = None;
+                return None;
+            }
             let message = match self.client.stream_idle_timeout() {
                 Some(limit) => match tokio::time::timeout(limit, stream.message()).await {
                     Ok(r) => r,
@@ -337,11 +348,6 @@ impl Driver {
                     Ok(response) => return Some(Ok(response)),
                     Err(e) => return Some(Err(self.fail(e))),
                 },
-                Ok(None) if self.shared.complete.load(Ordering::Relaxed) => {
-                    self.done = true;
-                    self.stream = None;
-                    return None;
-                }
                 // A clean end without ResultComplete: the server ends reattachable streams
                 // after a while (or a proxy closed it); resume where it stopped. Waits only
                 // when such ends repeat without progress.

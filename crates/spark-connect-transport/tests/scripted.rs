@@ -479,6 +479,19 @@ async fn dropping_a_stream_releases_the_operation() {
 }
 
 #[tokio::test]
+async fn a_stream_kept_open_after_result_complete_ends_cleanly() {
+    use Step::*;
+    let (client, _script) = start(
+        vec![Call::Stream(vec![Response("r1"), Complete("r2"), Hang])],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1", "r2"]);
+}
+
+#[tokio::test]
 async fn a_silent_stream_ends_at_the_idle_timeout() {
     use Step::*;
     let (client, _script) = start(vec![Call::Stream(vec![Response("r1"), Hang])], quick()).await;
