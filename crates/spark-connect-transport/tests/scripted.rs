@@ -561,3 +561,52 @@ async fn retries_can_be_turned_off_and_tags_are_sent() {
         ["execute reattachable=true tags=[\"nightly\"]"]
     );
 }
+
+/// Counts how often it was asked for headers.
+struct CountingSource(std::sync::atomic::AtomicUsize);
+
+impl spark_connect_transport::HeaderSource for CountingSource {
+    fn headers(&self) -> spark_connect_transport::HeadersFuture<'_> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(vec![spark_connect_transport::Header::bearer("t0ken")]) })
+    }
+}
+
+#[tokio::test]
+async fn every_attempt_asks_the_header_source_again() {
+    use Step::*;
+    let (client, script) = start(
+        vec![
+            Call::Refuse(Status::unavailable("down")),
+            Call::Stream(vec![Response("r1"), Fail(Status::unavailable("reset"))]),
+            Call::Stream(vec![Complete("r2")]),
+        ],
+        quick(),
+    )
+    .await;
+    script
+        .analyze_failures
+        .lock()
+        .unwrap()
+        .push_back(Status::unavailable("down"));
+    let source = Arc::new(CountingSource(Default::default()));
+    let conn = ConnectionString::parse_without_env(&format!(
+        "sc://{}",
+        client.endpoint().trim_start_matches("http://")
+    ))
+    .unwrap();
+    let client = SparkConnectClient::builder(conn)
+        .header_source(source.clone())
+        .retry_policy(quick())
+        .build()
+        .unwrap();
+    client.spark_version().await.unwrap();
+    let count = || source.0.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(count(), 2, "AnalyzePlan: a failed attempt and a retry");
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1", "r2"]);
+    // ExecutePlan (refused), two ReattachExecute, and the releases.
+    assert!(count() >= 5, "{}", count());
+    assert!(!format!("{client:?}").contains("t0ken"));
+}
