@@ -18,6 +18,9 @@ pub(crate) fn client(cfg: &Config, provider: &str) -> Result<reqwest::Client, Au
         .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s as u64));
     reqwest::Client::builder()
         .timeout(timeout)
+        // A redirect would re-send a form holding a client secret, refresh token or subject
+        // token to wherever it points; token endpoints do not redirect.
+        .redirect(reqwest::redirect::Policy::none())
         .danger_accept_invalid_certs(cfg.skip_verify() == Some(true))
         .build()
         .map_err(|e| AuthError::provider(provider, format!("cannot create an HTTP client: {e}")))
@@ -65,14 +68,17 @@ pub(crate) async fn send(
     let response = request.send().await.map_err(|e| {
         AuthError::provider(
             provider,
-            format!("request to {url} failed: {}", error_chain(&e)),
+            format!("request to {url} failed: {}", error_chain(&e.without_url())),
         )
     })?;
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(|e| {
         AuthError::provider(
             provider,
-            format!("reading the response of {url} failed: {}", error_chain(&e)),
+            format!(
+                "reading the response of {url} failed: {}",
+                error_chain(&e.without_url())
+            ),
         )
     })?;
     Ok(Response {
@@ -150,10 +156,7 @@ pub(crate) fn parse_token_json(json: &Value) -> Result<Token, String> {
         ),
         Some(_) => return Err("expected \"expires_in\" to be a number of seconds".into()),
     };
-    let mut token = Token::bearer(
-        access_token,
-        expires_in.map(|s| Duration::from_secs_f64(s.max(0.0))),
-    );
+    let mut token = Token::bearer(access_token, expires_in.map(bounded_ttl));
     token.token_type = token_type.to_owned();
     token.refresh_token = json
         .get("refresh_token")
@@ -197,5 +200,83 @@ mod tests {
                 .expires_at,
             None
         );
+    }
+}
+
+/// The longest token lifetime taken at its word: absurd values (`1e300`, `inf`) would overflow
+/// the clock arithmetic.
+pub(crate) const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A lifetime in seconds from a token response, clamped to `0..=MAX_TTL` (NaN is 0).
+pub(crate) fn bounded_ttl(seconds: f64) -> Duration {
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(seconds)
+        .unwrap_or(MAX_TTL)
+        .min(MAX_TTL)
+}
+
+/// Refuses to send credentials to an endpoint that is not `https`, except on a loopback host
+/// (local tests and proxies). Endpoints come from discovery documents, which are input.
+pub(crate) fn check_secure_endpoint(url: &str, provider: &str) -> Result<(), AuthError> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(AuthError::provider(
+            provider,
+            format!("the endpoint {url} is not an absolute URL"),
+        ));
+    };
+    if scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if scheme.eq_ignore_ascii_case("http") && loopback {
+        return Ok(());
+    }
+    Err(AuthError::provider(
+        provider,
+        format!(
+            "refusing to send credentials to {url}: the endpoint must use https (plain http only to a loopback host)"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod safety_tests {
+    use super::*;
+
+    #[test]
+    fn absurd_lifetimes_are_clamped_not_panicking() {
+        assert_eq!(bounded_ttl(f64::INFINITY), MAX_TTL);
+        assert_eq!(bounded_ttl(1e300), MAX_TTL);
+        assert_eq!(bounded_ttl(f64::NAN), Duration::ZERO);
+        assert_eq!(bounded_ttl(-5.0), Duration::ZERO);
+        assert_eq!(bounded_ttl(90.0), Duration::from_secs(90));
+    }
+
+    #[test]
+    fn credentials_go_only_to_https_or_loopback() {
+        assert!(check_secure_endpoint("https://h.example/oidc/v1/token", "p").is_ok());
+        assert!(check_secure_endpoint("http://127.0.0.1:8080/token", "p").is_ok());
+        assert!(check_secure_endpoint("http://localhost/token", "p").is_ok());
+        assert!(check_secure_endpoint("http://[::1]:1/token", "p").is_ok());
+        for bad in [
+            "http://h.example/token",
+            "http://127.0.0.1.evil.example/token",
+            "http://localhost.evil.example/token",
+            "ftp://127.0.0.1/token",
+            "token",
+        ] {
+            assert!(check_secure_endpoint(bad, "p").is_err(), "{bad}");
+        }
     }
 }

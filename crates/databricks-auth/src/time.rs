@@ -9,7 +9,10 @@ pub(crate) fn instant_of(t: SystemTime) -> Instant {
     let now_wall = SystemTime::now();
     let now = Instant::now();
     match t.duration_since(now_wall) {
-        Ok(ahead) => now + ahead,
+        // A time absurdly far ahead (an `expires_on` near i64::MAX) is "far in the future".
+        Ok(ahead) => now
+            .checked_add(ahead.min(crate::http::MAX_TTL))
+            .unwrap_or(now),
         Err(e) => now.checked_sub(e.duration()).unwrap_or(now),
     }
 }
@@ -19,7 +22,7 @@ pub(crate) fn system_time_of(t: Instant) -> SystemTime {
     let now = Instant::now();
     let now_wall = SystemTime::now();
     if t >= now {
-        now_wall + (t - now)
+        now_wall.checked_add(t - now).unwrap_or(now_wall)
     } else {
         now_wall.checked_sub(now - t).unwrap_or(UNIX_EPOCH)
     }
@@ -60,7 +63,9 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 /// Seconds since the Unix epoch.
 pub(crate) fn from_unix_seconds(secs: i64) -> SystemTime {
     if secs >= 0 {
-        UNIX_EPOCH + Duration::from_secs(secs as u64)
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs as u64))
+            .unwrap_or(UNIX_EPOCH)
     } else {
         UNIX_EPOCH
     }

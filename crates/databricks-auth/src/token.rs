@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
@@ -41,7 +41,10 @@ impl Token {
         Token {
             access_token: access_token.into(),
             token_type: "Bearer".into(),
-            expires_at: ttl.map(|d| Instant::now() + d),
+            expires_at: ttl.map(|d| {
+                let now = Instant::now();
+                now.checked_add(d.min(crate::http::MAX_TTL)).unwrap_or(now)
+            }),
             refresh_token: None,
         }
     }
@@ -88,22 +91,33 @@ enum Freshness {
 
 struct Cached {
     token: Token,
-    /// Set when the token has an expiry: when it turns stale and when it counts as expired.
-    stale_at: Option<Instant>,
-    expired_at: Option<Instant>,
+    /// Set when the token has an expiry: when it turns stale and when it counts as expired,
+    /// on the monotonic clock and on the wall clock. The monotonic clock stops while the
+    /// machine sleeps; the wall clock does not, so after a laptop wakes up an hour later the
+    /// token is not taken for fresh.
+    stale_at: Option<(Instant, SystemTime)>,
+    expired_at: Option<(Instant, SystemTime)>,
+    /// The real expiry, past which the token must not be sent at all.
+    real_expiry: Option<(Instant, SystemTime)>,
 }
 
 impl Cached {
     fn new(token: Token) -> Cached {
         let now = Instant::now();
-        let (stale_at, expired_at) = match token.expires_at {
-            None => (None, None),
+        let now_wall = SystemTime::now();
+        let both = |at: Instant| {
+            let ahead = at.saturating_duration_since(now);
+            (at, now_wall.checked_add(ahead).unwrap_or(now_wall))
+        };
+        let (stale_at, expired_at, real_expiry) = match token.expires_at {
+            None => (None, None, None),
             Some(expires) => {
                 let ttl = expires.saturating_duration_since(now);
                 let window = (ttl / 2).min(MAX_STALE_WINDOW);
                 (
-                    Some(expires.checked_sub(window).unwrap_or(now)),
-                    Some(expires.checked_sub(EXPIRY_MARGIN).unwrap_or(now)),
+                    Some(both(expires.checked_sub(window).unwrap_or(now))),
+                    Some(both(expires.checked_sub(EXPIRY_MARGIN).unwrap_or(now))),
+                    Some(both(expires)),
                 )
             }
         };
@@ -111,14 +125,28 @@ impl Cached {
             token,
             stale_at,
             expired_at,
+            real_expiry,
         }
     }
 
     fn freshness(&self, now: Instant) -> Freshness {
-        match (self.stale_at, self.expired_at) {
-            (_, Some(expired)) if now >= expired => Freshness::Expired,
-            (Some(stale), _) if now >= stale => Freshness::Stale,
-            _ => Freshness::Fresh,
+        let passed = |at: Option<(Instant, SystemTime)>| {
+            at.is_some_and(|(mono, wall)| now >= mono || SystemTime::now() >= wall)
+        };
+        if passed(self.expired_at) {
+            Freshness::Expired
+        } else if passed(self.stale_at) {
+            Freshness::Stale
+        } else {
+            Freshness::Fresh
+        }
+    }
+
+    /// Whether the token may still be sent: before its real expiry (not the early one).
+    fn still_valid(&self, now: Instant) -> bool {
+        match self.real_expiry {
+            None => true,
+            Some((mono, wall)) => now < mono && SystemTime::now() < wall,
         }
     }
 }
@@ -126,6 +154,11 @@ impl Cached {
 #[derive(Default)]
 struct State {
     cached: Option<Cached>,
+    /// Counts finished foreground refreshes, so that callers that waited for one take its
+    /// outcome instead of each fetching again.
+    generation: u64,
+    /// The error of the last foreground refresh, with its generation.
+    last_error: Option<(u64, AuthError)>,
     background_running: bool,
     next_background_attempt: Option<Instant>,
     backoff: Option<Duration>,
@@ -179,8 +212,10 @@ impl CachedTokenSource {
     /// A valid token, refreshing as described on the type.
     pub async fn token(&self) -> Result<Token, AuthError> {
         let now = Instant::now();
+        let generation_before;
         {
             let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            generation_before = state.generation;
             let mut start_background = false;
             if let Some(cached) = &state.cached {
                 match cached.freshness(now) {
@@ -206,20 +241,53 @@ impl CachedTokenSource {
         }
         let _refreshing = self.inner.refreshing.lock().await;
         {
-            // Someone else may have refreshed while this caller waited.
             let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(cached) = &state.cached {
-                if cached.freshness(Instant::now()) != Freshness::Expired {
+            let now = Instant::now();
+            if let Some(cached) = &state.cached
+                && cached.freshness(now) != Freshness::Expired
+            {
+                // Someone else refreshed while this caller waited.
+                return Ok(cached.token.clone());
+            }
+            if state.generation != generation_before {
+                // A refresh finished while this caller waited: share its outcome rather than
+                // queueing one more fetch behind it (a down token endpoint would otherwise be
+                // asked once per waiting request, one after another).
+                if let Some(cached) = &state.cached
+                    && cached.still_valid(now)
+                {
                     return Ok(cached.token.clone());
+                }
+                if let Some((generation, error)) = &state.last_error
+                    && *generation == state.generation
+                {
+                    return Err(error.clone());
                 }
             }
         }
-        let token = self.inner.source.token().await?;
+        let result = self.inner.source.token().await;
         let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.cached = Some(Cached::new(token.clone()));
-        state.backoff = None;
-        state.next_background_attempt = None;
-        Ok(token)
+        state.generation += 1;
+        match result {
+            Ok(token) => {
+                state.cached = Some(Cached::new(token.clone()));
+                state.backoff = None;
+                state.next_background_attempt = None;
+                state.last_error = None;
+                Ok(token)
+            }
+            Err(e) => {
+                state.last_error = Some((state.generation, e.clone()));
+                // Inside the early-expiry margin the old token still works: keep using it.
+                if let Some(cached) = &state.cached
+                    && cached.still_valid(Instant::now())
+                {
+                    tracing::warn!(error = %e, "token refresh failed; the current token stays in use until it expires");
+                    return Ok(cached.token.clone());
+                }
+                Err(e)
+            }
+        }
     }
 }
 
@@ -251,7 +319,7 @@ async fn background_refresh(inner: Arc<Inner>) {
                 .backoff
                 .map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
             state.backoff = Some(backoff);
-            state.next_background_attempt = Some(Instant::now() + backoff);
+            state.next_background_attempt = Instant::now().checked_add(backoff);
             tracing::warn!(error = %e, retry_in = ?backoff, "background token refresh failed; the current token stays in use while it is valid");
         }
     }

@@ -166,3 +166,49 @@ async fn tokens_without_expiry_are_kept() {
     assert_eq!(source.0.load(Ordering::SeqCst), 1);
     assert!(!format!("{:?}", Token::bearer("secret-tok", None)).contains("secret-tok"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_down_token_endpoint_is_asked_once_per_wave_not_once_per_waiting_request() {
+    let source = Counting::new(Duration::from_secs(3600), Duration::from_secs(2));
+    source.fail.store(true, Ordering::SeqCst);
+    let cache = CachedTokenSource::new(source.clone(), None);
+    let waiters: Vec<_> = (0..16)
+        .map(|_| {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.token().await })
+        })
+        .collect();
+    for waiter in waiters {
+        let e = waiter.await.unwrap().unwrap_err();
+        assert!(e.to_string().contains("token endpoint down"), "{e}");
+    }
+    assert_eq!(
+        source.calls(),
+        1,
+        "the waiters shared the one failed refresh"
+    );
+
+    // The next request, after that wave, asks again; once the endpoint is back, it recovers.
+    source.fail.store(false, Ordering::SeqCst);
+    assert_eq!(cache.token().await.unwrap().access_token, "t2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn inside_the_early_expiry_margin_a_failed_refresh_keeps_the_valid_token() {
+    let source = Counting::new(Duration::from_secs(3600), Duration::ZERO);
+    let cache = CachedTokenSource::new(source.clone(), None);
+    assert_eq!(cache.token().await.unwrap().access_token, "t1");
+    // 30 s before the real expiry: counted as expired (40 s margin), but still valid.
+    tokio::time::advance(Duration::from_secs(3600 - 30)).await;
+    source.fail.store(true, Ordering::SeqCst);
+    assert_eq!(cache.token().await.unwrap().access_token, "t1");
+    // Past the real expiry, the failure is reported.
+    tokio::time::advance(Duration::from_secs(31)).await;
+    assert!(cache.token().await.is_err());
+}
+
+#[test]
+fn absurd_lifetimes_do_not_panic() {
+    let token = Token::bearer("t", Some(Duration::MAX));
+    assert!(token.expires_at.is_some());
+}

@@ -379,6 +379,9 @@ impl TokenSource for U2mSession {
     }
 }
 
+/// How long one connection to the login callback may take to send its request line.
+const CALLBACK_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Serves the redirect: answers each request and returns the code of the first one that
 /// carries this login's `state`.
 async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, AuthError> {
@@ -391,14 +394,24 @@ async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, Au
         let mut buf = vec![0u8; 16 * 1024];
         let mut len = 0;
         // The request line is all we need; read until the end of the headers or a full buffer.
-        while len < buf.len() {
-            match stream.read(&mut buf[len..]).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => len += n,
+        // Bounded in time: a connection that sends nothing (a browser's speculative preconnect,
+        // or another local process) must not hold up the real redirect behind it.
+        let read_headers = async {
+            while len < buf.len() {
+                match stream.read(&mut buf[len..]).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => len += n,
+                }
+                if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
             }
-            if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                break;
-            }
+        };
+        if tokio::time::timeout(CALLBACK_READ_TIMEOUT, read_headers)
+            .await
+            .is_err()
+        {
+            continue;
         }
         let request = String::from_utf8_lossy(&buf[..len]);
         let target = request

@@ -70,7 +70,7 @@ pub async fn oidc_endpoints(
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    response
+    let endpoints = response
         .json()
         .and_then(|json| {
             Some(OidcEndpoints {
@@ -85,7 +85,10 @@ pub async fn oidc_endpoints(
                     "oidc: discovery response of {url}: expected a JSON object with \"authorization_endpoint\" and \"token_endpoint\" strings"
                 ),
             )
-        })
+        })?;
+    http::check_secure_endpoint(&endpoints.token_endpoint, provider)?;
+    http::check_secure_endpoint(&endpoints.authorization_endpoint, provider)?;
+    Ok(endpoints)
 }
 
 /// `oauth-m2m`: a service principal's OAuth client credentials.
