@@ -166,7 +166,7 @@ impl Column {
 
     /// Casts to a [`DataType`](crate::DataType).
     pub fn cast_to(self, data_type: &crate::DataType) -> Column {
-        self.cast(&data_type.type_name())
+        self.cast(&data_type.ddl())
     }
 
     /// `self IN (values...)`: values are literals (strings are text) or columns.

@@ -262,6 +262,17 @@ impl DataType {
 
     /// Spark's simple name for the type, e.g. `bigint`, `decimal(10,2)`, `array<int>`.
     pub fn type_name(&self) -> std::string::String {
+        self.render(false)
+    }
+
+    /// The type in Spark's DDL syntax, which `cast` accepts: like [`type_name`](Self::type_name),
+    /// with struct field names quoted in backticks where they are not plain identifiers
+    /// (``struct<`a b`:int>``).
+    pub fn ddl(&self) -> std::string::String {
+        self.render(true)
+    }
+
+    fn render(&self, ddl: bool) -> std::string::String {
         const YM: [&str; 2] = ["year", "month"];
         const DT: [&str; 4] = ["day", "hour", "minute", "second"];
         fn interval(names: &[&str], start: Option<u8>, end: Option<u8>) -> std::string::String {
@@ -305,20 +316,33 @@ impl DataType {
             DataType::CalendarInterval => "interval".into(),
             DataType::YearMonthInterval { start, end } => interval(&YM, *start, *end),
             DataType::DayTimeInterval { start, end } => interval(&DT, *start, *end),
-            DataType::Array { element, .. } => format!("array<{}>", element.type_name()),
+            DataType::Array { element, .. } => format!("array<{}>", element.render(ddl)),
             DataType::Map { key, value, .. } => {
-                format!("map<{},{}>", key.type_name(), value.type_name())
+                format!("map<{},{}>", key.render(ddl), value.render(ddl))
             }
             DataType::Struct(s) => format!(
                 "struct<{}>",
                 s.fields
                     .iter()
-                    .map(|f| format!("{}:{}", f.name, f.data_type.type_name()))
+                    .map(|f| {
+                        let plain = f
+                            .name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            && !f.name.starts_with(|c: char| c.is_ascii_digit())
+                            && !f.name.is_empty();
+                        let name = if ddl && !plain {
+                            format!("`{}`", f.name.replace('`', "``"))
+                        } else {
+                            f.name.clone()
+                        };
+                        format!("{name}:{}", f.data_type.render(ddl))
+                    })
                     .collect::<Vec<_>>()
                     .join(",")
             ),
             DataType::Variant => "variant".into(),
-            DataType::UserDefined { sql_type, .. } => sql_type.type_name(),
+            DataType::UserDefined { sql_type, .. } => sql_type.render(ddl),
             DataType::Other(name) => name.clone(),
         }
     }
@@ -498,6 +522,32 @@ mod tests {
         assert!(
             s.tree_string()
                 .contains(" |-- tags: array<string> (nullable = true)")
+        );
+    }
+
+    #[test]
+    fn ddl_quotes_field_names_that_need_it() {
+        let field = |name: &str| StructField {
+            name: name.into(),
+            data_type: DataType::Integer,
+            nullable: true,
+            metadata: None,
+        };
+        let t = DataType::Struct(StructType {
+            fields: vec![
+                field("plain_1"),
+                field("a b"),
+                field("x`y"),
+                field("9lives"),
+            ],
+        });
+        assert_eq!(
+            t.ddl(),
+            "struct<plain_1:int,`a b`:int,`x``y`:int,`9lives`:int>"
+        );
+        assert_eq!(
+            t.type_name(),
+            "struct<plain_1:int,a b:int,x`y:int,9lives:int>"
         );
     }
 
