@@ -487,14 +487,13 @@ impl DatabricksSessionBuilder {
         }
         let unreachable = |e: reqwest::Error| {
             // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
-            let mut cause = String::new();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                cause.push_str(&format!(": {s}"));
-                source = s.source();
-            }
+            let e = e.without_url();
+            let message = spark_connect_transport::with_causes(
+                format!("cannot check cluster {cluster_id} at {url}: {e}"),
+                std::error::Error::source(&e),
+            );
             Error::Cluster(format!(
-                "cannot check cluster {cluster_id} at {url}{cause} (validate_session(false) skips this check)"
+                "{message} (validate_session(false) skips this check)"
             ))
         };
         let response = request.send().await.map_err(unreachable)?;

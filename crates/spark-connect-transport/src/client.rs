@@ -1003,16 +1003,8 @@ fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
         && (status.code() == tonic::Code::Unavailable
             || crate::retry::is_broken_connection(&status))
     {
-        let mut message = status.message().to_string();
-        let mut source = std::error::Error::source(&status);
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !message.contains(&text) {
-                message.push_str(": ");
-                message.push_str(&text);
-            }
-            source = s.source();
-        }
+        let mut message =
+            crate::error::with_causes(status.message(), std::error::Error::source(&status));
         if message.contains("keep-alive timed out") {
             message.push_str(
                 " (the server did not answer HTTP/2 keep-alive pings: it is frozen or overloaded, or the network dropped the connection)",

@@ -131,6 +131,32 @@ impl From<ServerError> for Error {
     }
 }
 
+/// `message` followed by each cause in the chain that starts at `source`, `": "`-separated,
+/// leaving out a cause whose text is already there (wrappers often repeat their source).
+///
+/// ```
+/// use spark_connect_transport::with_causes;
+///
+/// let io = std::io::Error::other("connection refused");
+/// assert_eq!(with_causes("cannot connect", Some(&io)), "cannot connect: connection refused");
+/// ```
+pub fn with_causes(
+    message: impl Into<String>,
+    source: Option<&(dyn std::error::Error + 'static)>,
+) -> String {
+    let mut message = message.into();
+    let mut source = source;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
 /// The kind of a server error, following the exception classes PySpark's client raises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

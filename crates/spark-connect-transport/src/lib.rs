@@ -35,7 +35,9 @@ pub use connection_string::{
     ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT,
     KeepAliveParams, TOKEN_ENV_VAR, is_secret_key,
 };
-pub use error::{BoxError, Error, ErrorCause, QueryContext, ServerError, ServerErrorKind};
+pub use error::{
+    BoxError, Error, ErrorCause, QueryContext, ServerError, ServerErrorKind, with_causes,
+};
 pub use execute::ExecuteStream;
 pub use retry::RetryPolicy;
 
