@@ -60,7 +60,7 @@ enum AuthCommand {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub enum Format {
     /// Lines for people to read.
     Text,
     /// One JSON document.
@@ -126,7 +126,7 @@ fn write_out(out: &mut Stdout, text: &str) -> Result<(), CliError> {
 
 /// The chain, except that it never opens a browser: `describe`, `token` and `profiles` use
 /// cached U2M tokens only; `login` is the command that opens one.
-fn chain_without_browser() -> CredentialsChain {
+pub fn chain_without_browser() -> CredentialsChain {
     CredentialsChain::with_external_browser(
         ExternalBrowserCredentials::default().with_browser(|_| {
             Err("no valid cached login; run `dbconnect auth login` first".into())
@@ -228,7 +228,7 @@ async fn token(target: &Target, out: &mut Stdout) -> Result<(), CliError> {
     write_out(out, &format!("{token}\n"))
 }
 
-async fn profiles(format: Format, out: &mut Stdout) -> Result<(), CliError> {
+pub async fn profiles(format: Format, out: &mut Stdout) -> Result<(), CliError> {
     let env = Environment::process();
     let file = env
         .var("DATABRICKS_CONFIG_FILE")

@@ -9,16 +9,19 @@
 //! output error, 2 a usage or connection-string error. See `docs/cli.md`.
 
 mod auth_cmd;
+mod doctor;
 mod error;
 mod json;
 mod output;
+mod shell;
 mod stdout;
+mod table;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use databricks_connect::{ConnectionString, DatabricksSession};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use databricks_connect::{ConnectionString, DatabricksSession, DatabricksSessionBuilder};
 use spark_connect_dataframe::SPARK_REMOTE_ENV;
 
 use crate::error::CliError;
@@ -62,6 +65,21 @@ enum Command {
     Sql(SqlArgs),
     /// Databricks configuration and credentials: describe, login, token, profiles.
     Auth(auth_cmd::AuthArgs),
+    /// An interactive SQL shell: line editing, history, completion, meta-commands (\\help).
+    Shell(shell::ShellArgs),
+    /// Checks the configuration, the connection, authentication and a test query, step by step.
+    Doctor,
+    /// Lists the profiles of ~/.databrickscfg (the same as `dbconnect auth profiles`).
+    Profiles {
+        /// How to print them.
+        #[arg(long, short, value_enum, default_value_t = auth_cmd::Format::Text)]
+        output: auth_cmd::Format,
+    },
+    /// Prints a completion script: `dbconnect completions bash > /etc/bash_completion.d/dbconnect`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,15 +158,64 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
-    let args = match cli.command {
-        Command::Sql(args) => args,
-        Command::Auth(args) => return auth_cmd::run(args, out).await,
+    let (builder, source) = match &cli.command {
+        Command::Auth(_) | Command::Profiles { .. } | Command::Completions { .. } => (None, None),
+        Command::Doctor => return doctor::run(&cli, out).await,
+        Command::Sql(_) | Command::Shell(_) => {
+            let (builder, source) = session_builder(&cli)?;
+            (Some(builder), source)
+        }
     };
-    let explicit = cli.profile.is_some()
-        || cli.host.is_some()
-        || cli.token.is_some()
-        || cli.cluster_id.is_some()
-        || cli.serverless;
+    let explicit = cli.explicit();
+    let secrets = error::Secrets::collect(cli.remote.as_deref(), cli.token.as_deref());
+    let connect = |builder: DatabricksSessionBuilder| async move {
+        builder
+            .create()
+            .await
+            .map_err(|e| CliError::from_session(e, source.is_none() && !explicit))
+    };
+    match (cli.command, builder) {
+        (Command::Auth(args), _) => auth_cmd::run(args, out).await,
+        (Command::Profiles { output }, _) => auth_cmd::profiles(output, out).await,
+        (Command::Completions { shell }, _) => {
+            clap_complete::generate(shell, &mut Cli::command(), "dbconnect", out);
+            Ok(())
+        }
+        (Command::Sql(args), Some(builder)) => {
+            let spark = connect(builder).await?;
+            let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
+            if let Some(n) = args.limit {
+                df = df.limit(n);
+            }
+            output::write(&df, args.output, out).await
+        }
+        (Command::Shell(args), Some(builder)) => {
+            let spark = connect(builder).await?;
+            shell::run(spark, args, secrets).await
+        }
+        (Command::Doctor | Command::Sql(_) | Command::Shell(_), _) => Err(CliError::Runtime(
+            "internal error: no session builder for this command".into(),
+        )),
+    }
+}
+
+impl Cli {
+    /// Whether any Databricks connection flag was given.
+    fn explicit(&self) -> bool {
+        self.profile.is_some()
+            || self.host.is_some()
+            || self.token.is_some()
+            || self.cluster_id.is_some()
+            || self.serverless
+    }
+}
+
+/// The session builder the connection flags describe, and where a connection string came
+/// from (`--remote` or `SPARK_REMOTE`), if one did.
+fn session_builder(
+    cli: &Cli,
+) -> Result<(DatabricksSessionBuilder, Option<&'static str>), CliError> {
+    let explicit = cli.explicit();
     if explicit && cli.remote.is_some() {
         return Err(CliError::Config(
             "--remote takes a full connection string and cannot be combined with --profile, --host, --token, --cluster-id or --serverless".into(),
@@ -162,33 +229,25 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
     };
     let mut builder =
         DatabricksSession::builder().user_agent(concat!("dbconnect/", env!("CARGO_PKG_VERSION")));
-    if let Some(remote) = cli.remote {
+    if let Some(remote) = &cli.remote {
         builder = builder.remote(remote);
     }
-    if let Some(profile) = cli.profile {
+    if let Some(profile) = &cli.profile {
         builder = builder.profile(profile);
     }
-    if let Some(host) = cli.host {
+    if let Some(host) = &cli.host {
         builder = builder.host(host);
     }
-    if let Some(token) = cli.token {
+    if let Some(token) = &cli.token {
         builder = builder.token(token);
     }
-    if let Some(cluster_id) = cli.cluster_id {
+    if let Some(cluster_id) = &cli.cluster_id {
         builder = builder.cluster_id(cluster_id);
     }
     if cli.serverless {
         builder = builder.serverless();
     }
-    let spark = builder
-        .create()
-        .await
-        .map_err(|e| CliError::from_session(e, source.is_none() && !explicit))?;
-    let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
-    if let Some(n) = args.limit {
-        df = df.limit(n);
-    }
-    output::write(&df, args.output, out).await
+    Ok((builder, source))
 }
 
 /// Checks the connection string before anything else, so that a malformed one is a usage

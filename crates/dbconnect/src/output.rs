@@ -2,11 +2,11 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Instant;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{DurationMicrosecondType, IntervalYearMonthType};
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
-use arrow_cast::display::FormatOptions;
 use arrow_schema::{
     ArrowError, DataType, Field, FieldRef, IntervalUnit, Schema, SchemaRef, TimeUnit,
 };
@@ -17,12 +17,25 @@ use crate::OutputFormat;
 use crate::error::CliError;
 use crate::json::{SparkJsonEncoders, day_time_iso, year_month_iso};
 use crate::stdout::Stdout;
+use crate::table::{self, TableStyle};
 
 /// Runs `df` and writes its result to `out` in `format`.
 pub async fn write(df: &DataFrame, format: OutputFormat, out: &mut Stdout) -> Result<(), CliError> {
+    write_timed(df, format, out, true).await
+}
+
+/// [`write`], saying in a table's footer how long the query took when `timing` is on (and
+/// standard output is a terminal).
+pub async fn write_timed(
+    df: &DataFrame,
+    format: OutputFormat,
+    out: &mut Stdout,
+    timing: bool,
+) -> Result<(), CliError> {
+    let started = timing.then(Instant::now);
     let mut stream = df.stream().await.map_err(CliError::query)?;
     match format {
-        OutputFormat::Table => table(&mut stream, out).await,
+        OutputFormat::Table => table(&mut stream, out, started).await,
         OutputFormat::Json => json(&mut stream, out).await,
         OutputFormat::Csv => csv(&mut stream, out).await,
         OutputFormat::Arrow => arrow(&mut stream, out).await,
@@ -139,25 +152,27 @@ fn check_csv_schema(schema: &Schema, stream: &RecordBatchStream) -> Result<(), C
 }
 
 /// A readable table of the whole result, then `(N rows)`. The table needs every row to size
-/// its columns, so this collects; use `--limit` for large results.
-async fn table(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), CliError> {
+/// its columns, so this collects; use `--limit` for large results. On a terminal, values are
+/// cut to its width and the footer says how long the query took.
+async fn table(
+    stream: &mut RecordBatchStream,
+    out: &mut Stdout,
+    started: Option<Instant>,
+) -> Result<(), CliError> {
     let err = write_error("a table");
     let mut batches = Vec::new();
-    let mut rows = 0usize;
     while let Some(batch) = next(stream).await? {
-        rows += batch.num_rows();
         batches.push(for_text(&batch, true).map_err(&err)?);
     }
-    if batches.is_empty() {
-        batches.push(RecordBatch::new_empty(result_schema(stream)?));
-    }
-    let options = FormatOptions::default()
-        .with_null("NULL")
-        .with_timestamp_tz_format(Some(UTC_TIMESTAMP_FORMAT));
-    let table =
-        arrow_cast::pretty::pretty_format_batches_with_options(&batches, &options).map_err(&err)?;
-    let noun = if rows == 1 { "row" } else { "rows" };
-    writeln!(out, "{table}\n({rows} {noun})")
+    let schema = match batches.first() {
+        Some(b) => b.schema(),
+        None => for_text(&RecordBatch::new_empty(result_schema(stream)?), true)
+            .map_err(&err)?
+            .schema(),
+    };
+    let style = TableStyle::for_stdout(started.map(|s| s.elapsed()));
+    let text = table::render(&schema, &batches, &style).map_err(&err)?;
+    out.write_all(text.as_bytes())
         .map_err(|e| CliError::Output(format!("cannot write to standard output: {e}")))
 }
 

@@ -1,6 +1,6 @@
 //! Standard output that remembers whether the reader went away.
 
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, BufWriter, Write};
 
 use crate::error::CliError;
 
@@ -10,14 +10,15 @@ use crate::error::CliError;
 /// flag here tells a closed pipe (`dbconnect ... | head -1`, which should end quietly) from a
 /// real failure whatever the wrapping.
 pub struct Stdout {
-    inner: BufWriter<StdoutLock<'static>>,
+    // Not a held lock: the shell writes results from another thread than `main`'s.
+    inner: BufWriter<io::Stdout>,
     broken_pipe: bool,
 }
 
 impl Stdout {
     pub fn new() -> Stdout {
         Stdout {
-            inner: BufWriter::with_capacity(64 * 1024, io::stdout().lock()),
+            inner: BufWriter::with_capacity(64 * 1024, io::stdout()),
             broken_pipe: false,
         }
     }

@@ -1,0 +1,426 @@
+//! `dbconnect doctor`: checks each link from the configuration to a query result and says
+//! what to fix when one fails.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::net::ToSocketAddrs;
+use std::time::{Duration, Instant};
+
+use databricks_config::{Config, ConfigKey};
+use databricks_connect::{ConnectionString, SPARK_REMOTE_ENV};
+
+use crate::error::{CliError, Secrets, with_sources};
+use crate::stdout::Stdout;
+use crate::{Cli, session_builder};
+
+/// How long one network step may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the connection flags and the environment resolve to.
+enum Target {
+    Remote {
+        conn: Box<ConnectionString>,
+        source: &'static str,
+    },
+    Databricks {
+        config: Box<Config>,
+        source: String,
+    },
+}
+
+#[derive(Default)]
+struct Report {
+    text: String,
+    failed: usize,
+    color: bool,
+}
+
+impl Report {
+    fn mark(&self, mark: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{mark}\x1b[0m")
+        } else {
+            mark.to_string()
+        }
+    }
+
+    fn ok(&mut self, step: &str, detail: &str) {
+        let mark = self.mark("[ok]  ", "32");
+        let _ = writeln!(self.text, "{mark} {step}: {detail}");
+    }
+
+    fn fail(&mut self, step: &str, detail: &str, fix: &str) {
+        self.failed += 1;
+        let mark = self.mark("[FAIL]", "31");
+        let _ = writeln!(self.text, "{mark} {step}: {detail}");
+        let _ = writeln!(self.text, "       fix: {fix}");
+    }
+
+    fn skip(&mut self, step: &str, why: &str) {
+        let mark = self.mark("[skip]", "33");
+        let _ = writeln!(self.text, "{mark} {step}: {why}");
+    }
+
+    /// Writes what is new since the last flush, so that slow steps show progress.
+    fn flush(&mut self, out: &mut Stdout) -> Result<(), CliError> {
+        out.write_all(self.text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| CliError::Output(format!("cannot write to standard output: {e}")))?;
+        self.text.clear();
+        Ok(())
+    }
+}
+
+/// Runs every check, prints the report, and fails (exit 1) when any check failed.
+pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let secrets = Secrets::collect(cli.remote.as_deref(), cli.token.as_deref());
+    let mut report = Report {
+        color: std::io::stdout().is_terminal() && crate::table::color_allowed(),
+        ..Report::default()
+    };
+    let total = 6;
+    let _ = writeln!(
+        report.text,
+        "dbconnect {} doctor",
+        env!("CARGO_PKG_VERSION")
+    );
+    report.flush(out)?;
+
+    // 1. Configuration.
+    let target = match resolve(cli) {
+        Ok(target) => {
+            match &target {
+                Target::Remote { conn, source } => report.ok(
+                    "configuration",
+                    &format!("connection string from {source}: {conn}"),
+                ),
+                Target::Databricks { config, source } => {
+                    report.ok(
+                        "configuration",
+                        &format!("Databricks workspace from {source}"),
+                    );
+                    for attribute in config.attributes() {
+                        let _ = writeln!(
+                            report.text,
+                            "         {} = {}",
+                            attribute.spec.name,
+                            attribute.display_value()
+                        );
+                    }
+                }
+            }
+            Some(target)
+        }
+        Err(e) => {
+            report.fail(
+                "configuration",
+                &secrets.mask(&e.to_string()),
+                "pass --remote sc://host:port, or --profile NAME, or --host/--token/--cluster-id; or set SPARK_REMOTE or DATABRICKS_HOST; `dbconnect profiles` lists the profiles",
+            );
+            None
+        }
+    };
+    report.flush(out)?;
+    let Some(target) = target else {
+        return finish(report, out, total);
+    };
+
+    // 2. Reachability and TLS.
+    let (host, port, tls) = match &target {
+        Target::Remote { conn, .. } => (conn.host().to_string(), conn.port(), conn.use_tls()),
+        Target::Databricks { config, .. } => match config.hostname() {
+            Some(h) => (h.to_string(), 443, true),
+            None => {
+                report.fail(
+                    "host",
+                    "the workspace host is not set",
+                    "set host in the profile, DATABRICKS_HOST, or pass --host https://…",
+                );
+                return finish(report, out, total);
+            }
+        },
+    };
+    let reachable = reach(&host, port).await;
+    match &reachable {
+        Ok(took) => report.ok(
+            "reachability",
+            &format!("{host}:{port} accepts connections ({} ms)", took.as_millis()),
+        ),
+        Err(e) => report.fail(
+            "reachability",
+            &format!("{host}:{port}: {e}"),
+            "check the host name and port, that the server or cluster is running, and any VPN, proxy or firewall in between",
+        ),
+    }
+    report.flush(out)?;
+    if reachable.is_err() {
+        return finish(report, out, total);
+    }
+    if tls {
+        match tls_check(&host, port).await {
+            Ok(()) => report.ok("TLS", "the certificate is valid for the host"),
+            Err(e) => report.fail(
+                "TLS",
+                &e,
+                "if the server uses a private CA, point SSL_CERT_FILE at its certificate; check the host name matches the certificate",
+            ),
+        }
+    } else {
+        report.skip("TLS", "plain connection (use_ssl is not set)");
+    }
+    report.flush(out)?;
+
+    // 3. Authentication and 4. the compute target.
+    match &target {
+        Target::Remote { conn, .. } => {
+            if conn.token().is_some() {
+                report.ok("authentication", "bearer token from the connection string");
+            } else {
+                report.ok(
+                    "authentication",
+                    "none (no token in the connection string: the server must not require one)",
+                );
+            }
+            report.ok(
+                "target",
+                &format!("the Spark Connect server at {host}:{port}"),
+            );
+        }
+        Target::Databricks { config, .. } => {
+            let resolved = tokio::time::timeout(
+                STEP_TIMEOUT,
+                crate::auth_cmd::chain_without_browser().resolve(config),
+            )
+            .await;
+            match resolved {
+                Ok(Ok(credentials)) => report.ok(
+                    "authentication",
+                    &format!("auth type {}", credentials.auth_type()),
+                ),
+                Ok(Err(e)) => report.fail(
+                    "authentication",
+                    &secrets.mask(&e.to_string()),
+                    "set a token (DATABRICKS_TOKEN or token in the profile), or run `dbconnect auth login`; `dbconnect auth describe` shows what was found",
+                ),
+                Err(_) => report.fail(
+                    "authentication",
+                    "timed out",
+                    "check that the identity provider is reachable",
+                ),
+            }
+            match (config.get(ConfigKey::ClusterId), config.get(ConfigKey::ServerlessComputeId)) {
+                (Some(id), None) => report.ok("target", &format!("cluster {id}")),
+                (None, Some("auto")) => report.ok("target", "serverless compute"),
+                (Some(_), Some(_)) => report.fail(
+                    "target",
+                    "both cluster_id and serverless_compute_id are set",
+                    "keep one of them",
+                ),
+                (None, other) => report.fail(
+                    "target",
+                    &match other {
+                        Some(v) => format!("serverless_compute_id must be 'auto', found '{v}'"),
+                        None => "no cluster id and not serverless".to_string(),
+                    },
+                    "set cluster_id in the profile or DATABRICKS_CLUSTER_ID, pass --cluster-id, or use --serverless",
+                ),
+            }
+        }
+    }
+    report.flush(out)?;
+    if report.failed > 0 {
+        report.skip("server", "fix the steps above first");
+        report.skip("test query", "fix the steps above first");
+        return finish(report, out, total);
+    }
+
+    // 5. The session and the server's version; 6. a test query.
+    let session = match session_builder(cli) {
+        Ok((builder, _)) => tokio::time::timeout(STEP_TIMEOUT, builder.create()).await,
+        Err(e) => Ok(Err(databricks_connect::Error::Config(e.to_string()))),
+    };
+    let spark = match session {
+        Ok(Ok(spark)) => Some(spark),
+        Ok(Err(e)) => {
+            report.fail(
+                "server",
+                &secrets.mask(&with_sources(&e)),
+                "check the cluster is running and that the credentials may use it",
+            );
+            None
+        }
+        Err(_) => {
+            report.fail("server", "timed out making the session", "check the server");
+            None
+        }
+    };
+    let Some(spark) = spark else {
+        report.skip("test query", "no session");
+        return finish(report, out, total);
+    };
+    match tokio::time::timeout(STEP_TIMEOUT, spark.version()).await {
+        Ok(Ok(version)) => report.ok("server", &format!("Spark {version}")),
+        Ok(Err(e)) => report.fail("server", &secrets.mask(&with_sources(&e)), server_fix(&e)),
+        Err(_) => report.fail(
+            "server",
+            "no answer within 30 s",
+            "check that the port is a Spark Connect server's, and that the cluster is running",
+        ),
+    }
+    report.flush(out)?;
+    let started = Instant::now();
+    let query = async {
+        let df = spark.sql("SELECT 1 AS ok").await?;
+        df.collect().await
+    };
+    match tokio::time::timeout(STEP_TIMEOUT, query).await {
+        Ok(Ok(batches)) if batches.iter().map(|b| b.num_rows()).sum::<usize>() == 1 => report.ok(
+            "test query",
+            &format!(
+                "SELECT 1 returned one row in {} ms",
+                started.elapsed().as_millis()
+            ),
+        ),
+        Ok(Ok(_)) => report.fail(
+            "test query",
+            "SELECT 1 did not return one row",
+            "report this: the server answered oddly",
+        ),
+        Ok(Err(e)) => report.fail(
+            "test query",
+            &secrets.mask(&with_sources(&e)),
+            server_fix(&e),
+        ),
+        Err(_) => report.fail(
+            "test query",
+            "no result within 30 s",
+            "the cluster may be starting; try again in a minute",
+        ),
+    }
+    finish(report, out, total)
+}
+
+fn server_fix(e: &databricks_connect::SparkError) -> &'static str {
+    let text = with_sources(e).to_ascii_lowercase();
+    if text.contains("unauthenticated") || text.contains("401") || text.contains("token") {
+        "the server refused the credentials: check the token (dbconnect auth describe)"
+    } else if text.contains("permission") || text.contains("403") {
+        "the credentials may not use this cluster: ask for CAN ATTACH TO"
+    } else {
+        "check that the server is a Spark Connect server of Spark 3.5 or 4.x and is running"
+    }
+}
+
+fn finish(mut report: Report, out: &mut Stdout, total: usize) -> Result<(), CliError> {
+    if report.failed == 0 {
+        let _ = writeln!(report.text, "\nAll checks passed.");
+        report.flush(out)
+    } else {
+        let failed = report.failed;
+        let _ = writeln!(report.text);
+        report.flush(out)?;
+        let noun = if failed == 1 { "check" } else { "checks" };
+        Err(CliError::Query(format!(
+            "{failed} {noun} failed (of {total}); see the fixes above"
+        )))
+    }
+}
+
+/// The configuration the flags and environment choose, as the facade would choose it.
+fn resolve(cli: &Cli) -> Result<Target, CliError> {
+    // The same checks as `dbconnect sql`: conflicting flags and malformed strings fail here.
+    let (_, source) = session_builder(cli)?;
+    if let Some(source) = source {
+        let url = match source {
+            "--remote" => cli.remote.clone().unwrap_or_default(),
+            _ => std::env::var(SPARK_REMOTE_ENV).unwrap_or_default(),
+        };
+        let conn = ConnectionString::parse(&url).map_err(|e| CliError::ConnectionString {
+            source_name: source,
+            message: e.to_string(),
+        })?;
+        return Ok(Target::Remote {
+            conn: Box::new(conn),
+            source,
+        });
+    }
+    let mut builder = Config::builder();
+    let mut source = String::from("the DATABRICKS_* variables and ~/.databrickscfg");
+    if let Some(profile) = &cli.profile {
+        builder = builder.profile(profile);
+    }
+    if cli.host.is_some() || cli.token.is_some() || cli.cluster_id.is_some() || cli.serverless {
+        source = "command-line flags".into();
+    }
+    if let Some(host) = &cli.host {
+        builder = builder.set(ConfigKey::Host, host.clone());
+    }
+    if let Some(token) = &cli.token {
+        builder = builder
+            .set(ConfigKey::Token, token.clone())
+            .set(ConfigKey::AuthType, "pat");
+    }
+    if let Some(id) = &cli.cluster_id {
+        builder = builder.set(ConfigKey::ClusterId, id.clone());
+    }
+    if cli.serverless {
+        builder = builder.set(ConfigKey::ServerlessComputeId, "auto");
+    }
+    let config = builder
+        .build()
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    if let Some((path, profile)) = config.loaded_profile() {
+        source = format!("profile {profile} of {}", path.display());
+    } else if cli.profile.is_none() && cli.host.is_none() && config.host().is_none() {
+        return Err(CliError::Config(format!(
+            "no connection configured: neither --remote, {SPARK_REMOTE_ENV}, DATABRICKS_HOST nor a DEFAULT profile"
+        )));
+    }
+    Ok(Target::Databricks {
+        config: Box::new(config),
+        source,
+    })
+}
+
+/// Connects to `host:port` over TCP; the time it took.
+async fn reach(host: &str, port: u16) -> Result<Duration, String> {
+    let host = host.to_string();
+    let started = Instant::now();
+    let attempt = tokio::task::spawn_blocking(move || -> Result<(), String> {
+        let addrs: Vec<_> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map_err(|e| format!("cannot resolve the host name: {e}"))?
+            .collect();
+        let mut last = String::from("no address");
+        for addr in addrs {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10)) {
+                Ok(_) => return Ok(()),
+                Err(e) => last = format!("cannot connect to {addr}: {e}"),
+            }
+        }
+        Err(last)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    attempt.map(|()| started.elapsed())
+}
+
+/// A TLS handshake with `host:port` using the platform's roots (and `SSL_CERT_FILE`): any
+/// HTTP answer means the certificate was accepted.
+async fn tls_check(host: &str, port: u16) -> Result<(), String> {
+    let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(15));
+    if let Ok(path) = std::env::var("SSL_CERT_FILE")
+        && let Ok(pem) = std::fs::read(&path)
+        && let Ok(certs) = reqwest::Certificate::from_pem_bundle(&pem)
+    {
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    let client = builder.build().map_err(|e| with_sources(&e))?;
+    match client.get(format!("https://{host}:{port}/")).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(with_sources(&e)),
+    }
+}

@@ -1,0 +1,674 @@
+//! `dbconnect shell`: an interactive SQL shell.
+//!
+//! Statements end with `;` and may span lines; lines starting with `\` are meta-commands.
+//! Ctrl-C cancels the running statement (or clears the line being typed), Ctrl-D leaves.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use databricks_connect::SparkSession;
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::FileHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use tokio::runtime::Handle;
+
+use crate::OutputFormat;
+use crate::error::{CliError, Secrets};
+use crate::output;
+use crate::stdout::Stdout;
+
+/// Options of `dbconnect shell`.
+#[derive(Debug, clap::Args)]
+pub struct ShellArgs {
+    /// How to show results (also `\output` in the shell).
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Table)]
+    output: OutputFormat,
+}
+
+/// The history file: `DBCONNECT_HISTORY`, else `~/.dbconnect_history`.
+fn history_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("DBCONNECT_HISTORY").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|home| PathBuf::from(home).join(".dbconnect_history"))
+}
+
+const HELP: &str = "\
+Statements end with ; and may span several lines. Ctrl-C cancels a running statement,
+Ctrl-D or \\quit leaves. Tab completes SQL keywords, table and column names.
+
+  \\help                      this text
+  \\tables [pattern]          tables and views, e.g. \\tables sales*
+  \\describe TABLE            the columns of a table
+  \\timing                    show how long each statement took (on/off)
+  \\output table|json|csv     how results are shown
+  \\quit                      leave (also \\q, exit, quit)
+";
+
+/// Runs the shell until `\quit` or end of input. Readline blocks, so the loop runs on a
+/// blocking thread and waits for each query on the runtime that called it.
+pub async fn run(spark: SparkSession, args: ShellArgs, secrets: Secrets) -> Result<(), CliError> {
+    let handle = Handle::current();
+    let version = spark.version().await.map_err(CliError::query)?;
+    tokio::task::spawn_blocking(move || {
+        let mut shell = Shell {
+            spark,
+            handle,
+            format: args.output,
+            timing: true,
+            secrets,
+        };
+        shell.run(&version)
+    })
+    .await
+    .map_err(|e| CliError::Runtime(format!("the shell stopped unexpectedly: {e}")))?
+}
+
+struct Shell {
+    spark: SparkSession,
+    handle: Handle,
+    format: OutputFormat,
+    timing: bool,
+    secrets: Secrets,
+}
+
+enum Next {
+    Continue,
+    Quit,
+}
+
+impl Shell {
+    fn run(&mut self, version: &str) -> Result<(), CliError> {
+        let config = rustyline::Config::builder()
+            .auto_add_history(false)
+            .max_history_size(10_000)
+            .map_err(|e| CliError::Runtime(format!("cannot set up line editing: {e}")))?
+            .completion_type(rustyline::CompletionType::List)
+            .build();
+        let mut editor: Editor<SqlHelper, FileHistory> = Editor::with_config(config)
+            .map_err(|e| CliError::Runtime(format!("cannot set up line editing: {e}")))?;
+        editor.set_helper(Some(SqlHelper {
+            names: Names::new(self.spark.clone(), self.handle.clone()),
+        }));
+        let history = history_path();
+        if let Some(path) = &history
+            && path.exists()
+        {
+            // An unreadable history is no reason not to start.
+            let _ = editor.load_history(path);
+        }
+        eprintln!(
+            "dbconnect shell, Spark {version}. Statements end with ;  \\help for help, \\quit or Ctrl-D to leave."
+        );
+        loop {
+            match editor.readline("dbconnect> ") {
+                Ok(input) => {
+                    let trimmed = input.trim();
+                    if trimmed.is_empty() {
+                        continue;
+                    }
+                    let _ = editor.add_history_entry(trimmed);
+                    if let Some(path) = &history {
+                        let _ = editor.save_history(path);
+                    }
+                    let next = if trimmed.starts_with('\\')
+                        || matches!(trimmed, "exit" | "quit" | "exit;" | "quit;")
+                    {
+                        self.meta(trimmed)
+                    } else {
+                        for statement in split_statements(trimmed) {
+                            self.execute(&statement);
+                        }
+                        Next::Continue
+                    };
+                    if let Some(helper) = editor.helper() {
+                        helper.names.invalidate_if_ddl(trimmed);
+                    }
+                    if let Next::Quit = next {
+                        break;
+                    }
+                }
+                // Ctrl-C at the prompt drops what was typed, as in psql.
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => break,
+                Err(e) => {
+                    return Err(CliError::Runtime(format!(
+                        "cannot read from the terminal: {e}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn meta(&mut self, input: &str) -> Next {
+        let input = input.trim_end_matches(';').trim();
+        let mut words = input.split_whitespace();
+        let command = words.next().unwrap_or_default();
+        let rest: Vec<&str> = words.collect();
+        match command {
+            "\\q" | "\\quit" | "exit" | "quit" => return Next::Quit,
+            "\\?" | "\\h" | "\\help" => eprint!("{HELP}"),
+            "\\timing" => {
+                self.timing = match rest.first().copied() {
+                    Some("on") => true,
+                    Some("off") => false,
+                    _ => !self.timing,
+                };
+                eprintln!("Timing is {}.", if self.timing { "on" } else { "off" });
+            }
+            "\\output" | "\\o" => match rest.first().copied() {
+                Some("table") => self.format = OutputFormat::Table,
+                Some("json") => self.format = OutputFormat::Json,
+                Some("csv") => self.format = OutputFormat::Csv,
+                Some(other) => eprintln!("unknown output format '{other}': use table, json or csv"),
+                None => eprintln!("Output is {:?}: \\output table|json|csv", self.format),
+            },
+            "\\tables" | "\\dt" => match rest.first() {
+                Some(pattern) => {
+                    let pattern = pattern.replace('\'', "");
+                    self.execute(&format!("SHOW TABLES LIKE '{pattern}'"));
+                }
+                None => self.execute("SHOW TABLES"),
+            },
+            "\\describe" | "\\d" => match rest.first() {
+                Some(table) => self.execute(&format!("DESCRIBE TABLE {table}")),
+                None => eprintln!("\\describe needs a table name, e.g. \\describe my_table"),
+            },
+            other => eprintln!("unknown command {other}: \\help lists the commands"),
+        }
+        Next::Continue
+    }
+
+    /// Runs one statement and shows its result or its error; Ctrl-C stops waiting for it.
+    fn execute(&mut self, sql: &str) {
+        let started = Instant::now();
+        let spark = self.spark.clone();
+        let format = self.format;
+        let timing = self.timing;
+        let query = async move {
+            let df = spark.sql(sql).await.map_err(CliError::query)?;
+            let mut out = Stdout::new();
+            output::write_timed(&df, format, &mut out, timing).await?;
+            out.finish()
+        };
+        // On Ctrl-C the server is told to stop while the call is still open, then the call
+        // is dropped; the interrupt's answer says how many operations it stopped.
+        let client = self.spark.client().clone();
+        let result = self.handle.block_on(async {
+            let mut query = std::pin::pin!(query);
+            tokio::select! {
+                result = &mut query => Ok(result),
+                _ = tokio::signal::ctrl_c() => Err(
+                    tokio::time::timeout(Duration::from_secs(10), client.interrupt_all()).await,
+                ),
+            }
+        });
+        match result {
+            Err(interrupted) => match interrupted {
+                Ok(Ok(ids)) => eprintln!(
+                    "Cancelled; the server stopped {} operation{}.",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" }
+                ),
+                Ok(Err(e)) => eprintln!(
+                    "Cancelled here; the server was not told to stop: {}",
+                    self.secrets.mask(&crate::error::with_sources(&e))
+                ),
+                Err(_) => eprintln!("Cancelled here; the server did not answer the interrupt."),
+            },
+            Ok(Err(e)) => {
+                let _ = e.report(&self.secrets);
+            }
+            Ok(Ok(())) => {
+                if timing && format != OutputFormat::Table {
+                    eprintln!("({:.3} s)", started.elapsed().as_secs_f64());
+                }
+            }
+        }
+        let _ = std::io::stderr().flush();
+    }
+}
+
+/// Splits input into statements at `;` outside quotes and comments; empty ones are dropped.
+pub fn split_statements(input: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut scanner = Scanner::default();
+    for c in input.chars() {
+        if scanner.step(c) == Some(';') {
+            let s = current.trim();
+            if !s.is_empty() {
+                statements.push(s.to_string());
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    let s = current.trim();
+    if !s.is_empty() {
+        statements.push(s.to_string());
+    }
+    statements
+}
+
+/// Whether `input` is complete: a meta-command, or SQL whose last significant character is a
+/// `;` outside quotes and comments.
+pub fn is_complete(input: &str) -> bool {
+    let trimmed = input.trim();
+    if trimmed.is_empty()
+        || trimmed.starts_with('\\')
+        || matches!(trimmed, "exit" | "quit" | "exit;" | "quit;")
+    {
+        return true;
+    }
+    let mut scanner = Scanner::default();
+    let mut last = None;
+    for c in trimmed.chars() {
+        if let Some(significant) = scanner.step(c)
+            && !significant.is_whitespace()
+        {
+            last = Some(significant);
+        }
+    }
+    last == Some(';') && scanner.state == State::Code
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum State {
+    #[default]
+    Code,
+    Quote(char),
+    Escape(char),
+    LineComment,
+    BlockComment,
+    Dash,
+    Slash,
+    BlockStar,
+}
+
+/// A tiny SQL lexer: tells quotes and comments from code, one character at a time.
+#[derive(Debug, Default)]
+struct Scanner {
+    state: State,
+}
+
+impl Scanner {
+    /// Feeds `c`; returns it when it is code (outside quotes and comments).
+    fn step(&mut self, c: char) -> Option<char> {
+        match self.state {
+            State::Code => match c {
+                '\'' | '"' | '`' => {
+                    self.state = State::Quote(c);
+                    None
+                }
+                '-' => {
+                    self.state = State::Dash;
+                    None
+                }
+                '/' => {
+                    self.state = State::Slash;
+                    None
+                }
+                _ => Some(c),
+            },
+            State::Dash => {
+                if c == '-' {
+                    self.state = State::LineComment;
+                    None
+                } else {
+                    self.state = State::Code;
+                    self.step(c).or(Some('-'))
+                }
+            }
+            State::Slash => {
+                if c == '*' {
+                    self.state = State::BlockComment;
+                    None
+                } else {
+                    self.state = State::Code;
+                    self.step(c).or(Some('/'))
+                }
+            }
+            State::Quote(q) => {
+                if c == '\\' && q != '`' {
+                    self.state = State::Escape(q);
+                } else if c == q {
+                    self.state = State::Code;
+                }
+                None
+            }
+            State::Escape(q) => {
+                self.state = State::Quote(q);
+                None
+            }
+            State::LineComment => {
+                if c == '\n' {
+                    self.state = State::Code;
+                }
+                None
+            }
+            State::BlockComment => {
+                if c == '*' {
+                    self.state = State::BlockStar;
+                }
+                None
+            }
+            State::BlockStar => {
+                self.state = match c {
+                    '/' => State::Code,
+                    '*' => State::BlockStar,
+                    _ => State::BlockComment,
+                };
+                None
+            }
+        }
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "ALTER",
+    "AND",
+    "AS",
+    "ASC",
+    "BETWEEN",
+    "BY",
+    "CACHE",
+    "CASE",
+    "CAST",
+    "COUNT",
+    "CREATE",
+    "CROSS",
+    "DATABASE",
+    "DELETE",
+    "DESC",
+    "DESCRIBE",
+    "DISTINCT",
+    "DROP",
+    "ELSE",
+    "END",
+    "EXCEPT",
+    "EXISTS",
+    "EXPLAIN",
+    "FALSE",
+    "FROM",
+    "FULL",
+    "FUNCTIONS",
+    "GROUP",
+    "HAVING",
+    "IF",
+    "IN",
+    "INNER",
+    "INSERT",
+    "INTERSECT",
+    "INTO",
+    "IS",
+    "JOIN",
+    "LATERAL",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "NOT",
+    "NULL",
+    "ON",
+    "OR",
+    "ORDER",
+    "OUTER",
+    "OVER",
+    "OVERWRITE",
+    "PARTITION",
+    "RANGE",
+    "REPLACE",
+    "RIGHT",
+    "SCHEMA",
+    "SCHEMAS",
+    "SELECT",
+    "SET",
+    "SHOW",
+    "TABLE",
+    "TABLES",
+    "TEMP",
+    "TEMPORARY",
+    "THEN",
+    "TRUE",
+    "TRUNCATE",
+    "UNION",
+    "UPDATE",
+    "USE",
+    "USING",
+    "VALUES",
+    "VIEW",
+    "VIEWS",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
+];
+
+/// Table and column names from the server, fetched when completion first needs them and
+/// again after statements that may change them.
+#[derive(Clone)]
+struct Names {
+    spark: SparkSession,
+    handle: Handle,
+    inner: Arc<Mutex<NameCache>>,
+}
+
+#[derive(Default)]
+struct NameCache {
+    tables: Option<Vec<String>>,
+    columns: HashMap<String, Vec<String>>,
+}
+
+/// How long completion waits for the server before it completes keywords alone.
+const NAMES_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Names {
+    fn new(spark: SparkSession, handle: Handle) -> Names {
+        Names {
+            spark,
+            handle,
+            inner: Arc::default(),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, NameCache> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn invalidate_if_ddl(&self, input: &str) {
+        let upper = input.to_ascii_uppercase();
+        if ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
+            .iter()
+            .any(|k| upper.contains(k))
+        {
+            *self.cache() = NameCache::default();
+        }
+    }
+
+    /// One string column of a query's result, or nothing on any error or timeout.
+    fn strings(&self, sql: &str, column: usize) -> Vec<String> {
+        let spark = self.spark.clone();
+        let query = async move {
+            let df = spark.sql(sql).await.ok()?;
+            df.collect().await.ok()
+        };
+        let batches: Vec<RecordBatch> = self
+            .handle
+            .block_on(async { tokio::time::timeout(NAMES_TIMEOUT, query).await })
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for batch in &batches {
+            if batch.num_columns() <= column {
+                continue;
+            }
+            let Ok(values) = arrow_cast::cast(batch.column(column), &arrow_schema::DataType::Utf8)
+            else {
+                continue;
+            };
+            names.extend(
+                values
+                    .as_string::<i32>()
+                    .iter()
+                    .flatten()
+                    .map(str::to_string),
+            );
+        }
+        names
+    }
+
+    fn tables(&self) -> Vec<String> {
+        if let Some(tables) = &self.cache().tables {
+            return tables.clone();
+        }
+        // SHOW TABLES: namespace, tableName, isTemporary.
+        let tables = self.strings("SHOW TABLES", 1);
+        self.cache().tables = Some(tables.clone());
+        tables
+    }
+
+    fn columns(&self, table: &str) -> Vec<String> {
+        if let Some(columns) = self.cache().columns.get(table) {
+            return columns.clone();
+        }
+        // DESCRIBE: col_name, data_type, comment; partition sections start with '#'.
+        let columns: Vec<String> = self
+            .strings(&format!("DESCRIBE TABLE {table}"), 0)
+            .into_iter()
+            .filter(|c| !c.is_empty() && !c.starts_with('#'))
+            .collect();
+        self.cache()
+            .columns
+            .insert(table.to_string(), columns.clone());
+        columns
+    }
+}
+
+struct SqlHelper {
+    names: Names,
+}
+
+impl Helper for SqlHelper {}
+impl Hinter for SqlHelper {
+    type Hint = String;
+}
+impl Highlighter for SqlHelper {}
+
+impl Validator for SqlHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        Ok(if is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Completer for SqlHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let word = &before[start..];
+        if word.is_empty() || line.trim_start().starts_with('\\') && !before.contains(' ') {
+            return Ok((start, Vec::new()));
+        }
+        let lower = word.to_lowercase();
+        let mut candidates: Vec<String> = Vec::new();
+        let tables = self.names.tables();
+        for table in &tables {
+            if table.to_lowercase().starts_with(&lower) {
+                candidates.push(table.clone());
+            }
+        }
+        // Columns of the tables the line names.
+        let words: Vec<String> = line
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .map(str::to_lowercase)
+            .collect();
+        for table in tables.iter().filter(|t| words.contains(&t.to_lowercase())) {
+            for column in self.names.columns(table) {
+                if column.to_lowercase().starts_with(&lower) && !candidates.contains(&column) {
+                    candidates.push(column);
+                }
+            }
+        }
+        let upper_case = word.chars().any(char::is_uppercase);
+        for keyword in KEYWORDS {
+            if keyword.to_lowercase().starts_with(&lower) {
+                // Keywords in the case the user types them.
+                candidates.push(if upper_case {
+                    keyword.to_string()
+                } else {
+                    keyword.to_lowercase()
+                });
+            }
+        }
+        let pairs = candidates
+            .into_iter()
+            .map(|c| Pair {
+                display: c.clone(),
+                replacement: c,
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_end_with_a_semicolon_outside_quotes_and_comments() {
+        assert!(is_complete("SELECT 1;"));
+        assert!(is_complete("SELECT 1;  "));
+        assert!(is_complete("SELECT 1\nFROM t;"));
+        assert!(!is_complete("SELECT 1"));
+        assert!(!is_complete("SELECT ';'"));
+        assert!(!is_complete("SELECT 1 -- done;"));
+        assert!(is_complete("SELECT 1 -- a comment\n;"));
+        assert!(!is_complete("SELECT 1 /* ; */"));
+        assert!(is_complete("SELECT 'it''s' ;"));
+        assert!(is_complete("SELECT 'a\\'b';"));
+        assert!(!is_complete("SELECT 'open;"));
+        assert!(is_complete("\\tables"));
+        assert!(is_complete("quit"));
+        assert!(is_complete("SELECT 4 - 3;"));
+        assert!(is_complete("SELECT 4 / 2;"));
+    }
+
+    #[test]
+    fn statements_are_split_at_semicolons_in_code() {
+        assert_eq!(
+            split_statements("SELECT 1; SELECT ';' AS s;"),
+            vec!["SELECT 1".to_string(), "SELECT ';' AS s".to_string()]
+        );
+        assert_eq!(split_statements(";;"), Vec::<String>::new());
+        assert_eq!(split_statements("SELECT 4 - 3;"), vec!["SELECT 4 - 3"]);
+    }
+}
