@@ -48,6 +48,8 @@
 
 mod cli_token_cache;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod headers;
 mod http;
 mod provider;

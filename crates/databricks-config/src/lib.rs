@@ -54,6 +54,8 @@ mod cloud;
 mod config;
 mod env;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod host;
 mod ini;
 mod source;

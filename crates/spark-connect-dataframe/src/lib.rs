@@ -42,6 +42,8 @@ mod column;
 mod dataframe;
 mod error;
 pub mod functions;
+#[doc(hidden)]
+pub mod fuzzing;
 mod group;
 mod interrupt;
 mod local;

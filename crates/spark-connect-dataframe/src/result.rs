@@ -29,11 +29,18 @@ use crate::types::StructType;
 /// before its end stops the query on the server.
 pub struct RecordBatchStream {
     inner: ExecuteStream,
+    decoder: ResultDecoder,
+    finished: bool,
+}
+
+/// The decoding state of a result: everything but the transport, so that the same code decodes
+/// a live stream and the fuzz targets' inputs.
+#[derive(Default)]
+pub(crate) struct ResultDecoder {
     pending: VecDeque<RecordBatch>,
     arrow_schema: Option<SchemaRef>,
     spark_schema: Option<StructType>,
     rows: i64,
-    finished: bool,
     /// A batch the server split into chunks, while its chunks arrive.
     chunked: Option<ChunkedBatch>,
 }
@@ -50,7 +57,7 @@ impl std::fmt::Debug for RecordBatchStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordBatchStream")
             .field("operation_id", &self.inner.operation_id())
-            .field("rows", &self.rows)
+            .field("rows", &self.decoder.rows)
             .field("finished", &self.finished)
             .finish()
     }
@@ -60,28 +67,24 @@ impl RecordBatchStream {
     pub(crate) fn new(inner: ExecuteStream) -> RecordBatchStream {
         RecordBatchStream {
             inner,
-            pending: VecDeque::new(),
-            arrow_schema: None,
-            spark_schema: None,
-            rows: 0,
+            decoder: ResultDecoder::default(),
             finished: false,
-            chunked: None,
         }
     }
 
     /// The Arrow schema of the batches, once the first batch has arrived.
     pub fn schema(&self) -> Option<SchemaRef> {
-        self.arrow_schema.clone()
+        self.decoder.arrow_schema.clone()
     }
 
     /// The Spark schema, if the server sent one.
     pub fn spark_schema(&self) -> Option<&StructType> {
-        self.spark_schema.as_ref()
+        self.decoder.spark_schema.as_ref()
     }
 
     /// Rows received so far.
     pub fn rows_received(&self) -> i64 {
-        self.rows
+        self.decoder.rows
     }
 
     /// The operation id of the execution (for `interrupt_operation`).
@@ -94,7 +97,24 @@ impl RecordBatchStream {
         self.inner.reattach_count()
     }
 
-    fn handle(&mut self, response: proto::ExecutePlanResponse) -> Result<(), Error> {
+    /// Receives every batch. A result without rows is one empty batch that carries the schema,
+    /// so the schema is never lost.
+    pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
+        let mut batches = Vec::new();
+        while let Some(batch) = futures_util::StreamExt::next(&mut self).await {
+            batches.push(batch?);
+        }
+        if batches.is_empty() {
+            if let Some(schema) = self.decoder.empty_result_schema() {
+                batches.push(RecordBatch::new_empty(schema));
+            }
+        }
+        Ok(batches)
+    }
+}
+
+impl ResultDecoder {
+    pub(crate) fn handle(&mut self, response: proto::ExecutePlanResponse) -> Result<(), Error> {
         use proto::execute_plan_response::ResponseType;
         if let Some(schema) = &response.schema
             && self.spark_schema.is_none()
@@ -186,24 +206,29 @@ impl RecordBatchStream {
         Ok(())
     }
 
-    /// Receives every batch. A result without rows is one empty batch that carries the schema,
-    /// so the schema is never lost.
-    pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
-        let mut batches = Vec::new();
-        while let Some(batch) = futures_util::StreamExt::next(&mut self).await {
-            batches.push(batch?);
+    /// The next decoded batch, if any.
+    pub(crate) fn next_batch(&mut self) -> Option<RecordBatch> {
+        self.pending.pop_front()
+    }
+
+    /// Checks the end of the result: no batch may be left half-received.
+    pub(crate) fn finish(&self) -> Result<(), Error> {
+        match &self.chunked {
+            Some(c) => Err(Error::Protocol(format!(
+                "the result ended after chunk {} of {} of an Arrow batch",
+                c.next_index, c.total
+            ))),
+            None => Ok(()),
         }
-        if batches.is_empty() {
-            let schema = match (&self.arrow_schema, &self.spark_schema) {
-                (Some(s), _) => Some(s.clone()),
-                (None, Some(spark)) => Some(std::sync::Arc::new(spark.to_arrow("UTC"))),
-                (None, None) => None,
-            };
-            if let Some(schema) = schema {
-                batches.push(RecordBatch::new_empty(schema));
-            }
+    }
+
+    /// The schema of an empty result: the Arrow one if a payload carried it, else the Spark one.
+    pub(crate) fn empty_result_schema(&self) -> Option<SchemaRef> {
+        match (&self.arrow_schema, &self.spark_schema) {
+            (Some(s), _) => Some(s.clone()),
+            (None, Some(spark)) => Some(std::sync::Arc::new(spark.to_arrow("UTC"))),
+            (None, None) => None,
         }
-        Ok(batches)
     }
 }
 
@@ -213,7 +238,7 @@ impl Stream for RecordBatchStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if let Some(batch) = this.pending.pop_front() {
+            if let Some(batch) = this.decoder.next_batch() {
                 return Poll::Ready(Some(Ok(batch)));
             }
             if this.finished {
@@ -223,17 +248,14 @@ impl Stream for RecordBatchStream {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.finished = true;
-                    if let Some(c) = &this.chunked {
-                        return Poll::Ready(Some(Err(Error::Protocol(format!(
-                            "the result ended after chunk {} of {} of an Arrow batch",
-                            c.next_index, c.total
-                        )))));
+                    if let Err(e) = this.decoder.finish() {
+                        return Poll::Ready(Some(Err(e)));
                     }
                     if !this.inner.is_complete() {
                         return Poll::Ready(Some(Err(Error::Protocol(format!(
                             "the result of operation {} ended without ResultComplete after {} rows",
                             this.inner.operation_id(),
-                            this.rows
+                            this.decoder.rows
                         )))));
                     }
                 }
@@ -242,7 +264,7 @@ impl Stream for RecordBatchStream {
                     return Poll::Ready(Some(Err(e.into())));
                 }
                 Poll::Ready(Some(Ok(response))) => {
-                    if let Err(e) = this.handle(response) {
+                    if let Err(e) = this.decoder.handle(response) {
                         this.finished = true;
                         return Poll::Ready(Some(Err(e)));
                     }

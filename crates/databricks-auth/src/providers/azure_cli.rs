@@ -221,7 +221,7 @@ impl AzCliTokenSource {
 }
 
 /// Reads `az account get-access-token --output json`.
-fn parse_az_token(output: &[u8]) -> Result<Token, String> {
+pub(crate) fn parse_az_token(output: &[u8]) -> Result<Token, String> {
     const EXPECTED: &str = "expected a JSON object with \"accessToken\", \"tokenType\" and \"expiresOn\" or \"expires_on\"";
     let json: Value =
         serde_json::from_slice(output).map_err(|_| format!("not JSON: {EXPECTED}"))?;

@@ -1,7 +1,7 @@
 //! The credentials providers.
 
 mod azure;
-mod azure_cli;
+pub(crate) mod azure_cli;
 mod azure_client_secret;
 mod basic;
 mod databricks_cli;

@@ -1,0 +1,10 @@
+//! `.databrickscfg` files: parsed and every profile resolved, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        databricks_config::fuzzing::parse_databrickscfg(text);
+    }
+});
