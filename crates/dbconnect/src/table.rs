@@ -68,6 +68,11 @@ pub fn render(
     batches: &[RecordBatch],
     style: &TableStyle,
 ) -> Result<String, ArrowError> {
+    let n: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if schema.fields().is_empty() {
+        // A command (CREATE, SET, ...) without a result: only the footer.
+        return Ok(footer(n, style));
+    }
     let options = format_options();
     let headers: Vec<String> = schema.fields().iter().map(|f| one_line(f.name())).collect();
     let mut rows: Vec<Vec<(String, bool)>> = Vec::new();
@@ -107,13 +112,17 @@ pub fn render(
         out.push_str(&line(cells, &widths, style.color, Cell::Value));
     }
     out.push_str(&rule);
-    let n = rows.len();
+    out.push_str(&footer(rows.len(), style));
+    Ok(out)
+}
+
+/// `(2 rows)`, or `(2 rows, 0.153 s)` with an elapsed time.
+fn footer(n: usize, style: &TableStyle) -> String {
     let noun = if n == 1 { "row" } else { "rows" };
     match style.elapsed {
-        Some(t) => out.push_str(&format!("({n} {noun}, {:.3} s)\n", t.as_secs_f64())),
-        None => out.push_str(&format!("({n} {noun})\n")),
+        Some(t) => format!("({n} {noun}, {:.3} s)\n", t.as_secs_f64()),
+        None => format!("({n} {noun})\n"),
     }
-    Ok(out)
 }
 
 fn rule(widths: &[usize]) -> String {
@@ -327,6 +336,15 @@ mod tests {
         assert_eq!(
             s,
             "+----+------+---------+\n| id | name | comment |\n+----+------+---------+\n+----+------+---------+\n(0 rows)\n"
+        );
+    }
+
+    #[test]
+    fn a_result_without_columns_is_only_the_footer() {
+        let schema = Arc::new(Schema::empty());
+        assert_eq!(
+            render(&schema, &[], &TableStyle::default()).unwrap(),
+            "(0 rows)\n"
         );
     }
 
