@@ -13,6 +13,7 @@ mod dataframe;
 mod errors;
 mod reliability;
 mod reliability_server;
+mod secrets_trace;
 mod types;
 
 use databricks_connect::{DatabricksSession, SparkSession};
