@@ -197,6 +197,11 @@ impl SparkSession {
         DataFrame::from(self.inner.table(name))
     }
 
+    /// A DataFrame of local Arrow batches, sent to the server with the plan.
+    pub fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
+        Ok(DataFrame::from(self.inner.create_dataframe(batches)?))
+    }
+
     /// A DataFrame of a SQL query; commands (DDL, `SET`) run right away.
     pub fn sql(&self, query: &str) -> Result<DataFrame, Error> {
         Ok(DataFrame::from(block_on(self.inner.sql(query))??))

@@ -25,6 +25,10 @@ fn queries_wait_for_their_results() {
         .map(|b| b.unwrap().num_rows())
         .sum();
     assert_eq!(rows, 100_000);
+
+    let local = spark.range(0, 3).collect().unwrap();
+    let round_trip = spark.create_dataframe(&local).unwrap();
+    assert_eq!(round_trip.filter(col("id").gt(0)).count().unwrap(), 2);
 }
 
 #[test]
