@@ -59,6 +59,9 @@ pub fn run(args: &[String]) -> Result<()> {
             Err(e) => failures.push(format!("cannot start server `{}`: {e}", options.name)),
         }
     }
+    if let Err(e) = ensure_tmux() {
+        failures.push(e.to_string());
+    }
     let python = match pyenv::ensure_venv(&pin) {
         Ok(python) => Some(python),
         Err(e) => {
@@ -191,4 +194,36 @@ pub fn run_step(mut command: Command, what: &str) -> Result<()> {
     } else {
         Err(format!("{what} failed ({status})").into())
     }
+}
+
+/// The shell test drives `dbconnect shell` in a real terminal (tmux). Installs tmux with
+/// Debian's apt-get when it is missing and this runs as root (as on CI machines); otherwise
+/// says what to install.
+fn ensure_tmux() -> Result<()> {
+    let present = |program: &str| {
+        Command::new(program)
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if present("tmux") {
+        return Ok(());
+    }
+    // SAFETY: getuid has no preconditions.
+    let root = unsafe { libc::getuid() } == 0;
+    if root && Command::new("apt-get").arg("--version").output().is_ok() {
+        eprintln!("xtask: installing tmux for the terminal test");
+        let update = Command::new("apt-get").args(["update", "-qq"]).status();
+        let install = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "tmux"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+        if update.is_ok_and(|s| s.success())
+            && install.is_ok_and(|s| s.success())
+            && present("tmux")
+        {
+            return Ok(());
+        }
+    }
+    Err("tmux is needed for the terminal test of `dbconnect shell` and could not be installed: install tmux (Debian: apt-get install tmux)".into())
 }
