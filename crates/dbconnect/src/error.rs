@@ -83,17 +83,7 @@ impl CliError {
 
 /// The error and its causes, each once: wrappers often repeat their source's text.
 pub fn with_sources(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = s.source();
-    }
-    message
+    spark_connect_transport::with_causes(e.to_string(), e.source())
 }
 
 /// Secret values the user handed in, to be masked in anything printed.
