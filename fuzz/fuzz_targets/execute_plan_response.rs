@@ -6,7 +6,13 @@ use libfuzzer_sys::fuzz_target;
 use prost::Message;
 use spark_connect_dataframe::proto::ExecutePlanResponse;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    // The decoder catches panics of arrow-ipc on malformed payloads and turns them into errors;
+    // libfuzzer-sys's hook would abort before that. Any panic that is not caught still aborts.
+    init: {
+        let _ = std::panic::take_hook();
+    },
+    |data: &[u8]| {
     let mut buf = data;
     let mut responses = Vec::new();
     while !buf.is_empty() {
@@ -18,4 +24,5 @@ fuzz_target!(|data: &[u8]| {
     if let Err(e) = spark_connect_dataframe::fuzzing::decode_execute_plan_responses(responses) {
         let _ = (e.to_string(), format!("{e:?}"));
     }
-});
+    }
+);

@@ -173,7 +173,18 @@ impl ResultDecoder {
         // only a message that straddles two chunks).
         let mut buffer = Buffer::from(batch.data);
         while !buffer.is_empty() {
-            match chunked.decoder.decode(&mut buffer)? {
+            // arrow-ipc trusts the buffer offsets of a message and panics on one past the end
+            // of its body (found by the `execute_plan_response` fuzz target): a malformed
+            // payload must be an error, so such a panic is caught here and the result ends.
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                chunked.decoder.decode(&mut buffer)
+            }))
+            .map_err(|_| {
+                Error::Protocol(
+                    "an Arrow batch is malformed: a buffer lies outside its message".into(),
+                )
+            })?;
+            match decoded? {
                 Some(decoded) => {
                     chunked.rows += decoded.num_rows() as i64;
                     if self.arrow_schema.is_none() {

@@ -186,9 +186,10 @@ impl ConnectionString {
         let Some((raw_key, raw_value)) = param.split_once('=') else {
             let shown = match param.find(':') {
                 Some(i) => format!("{}...", &param[..i]),
+                // Eight characters, not bytes: a byte index may fall inside a character.
                 None if param.len() > 40 => format!(
                     "{}... ({} characters)",
-                    &param[..8.min(param.len())],
+                    param.chars().take(8).collect::<String>(),
                     param.len()
                 ),
                 None => param.to_string(),
