@@ -14,6 +14,7 @@ mod errors;
 mod reliability;
 mod reliability_server;
 mod secrets_trace;
+mod tls;
 mod types;
 
 use databricks_connect::{DatabricksSession, SparkSession};

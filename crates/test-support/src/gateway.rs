@@ -43,6 +43,7 @@ pub struct GatewayConfig {
     token_ttl: Duration,
     clusters: Vec<(String, String)>,
     aad_clients: Vec<(String, String, String)>,
+    identity: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl GatewayConfig {
@@ -57,7 +58,15 @@ impl GatewayConfig {
             token_ttl: Duration::from_secs(3600),
             clusters: Vec::new(),
             aad_clients: Vec::new(),
+            identity: None,
         }
+    }
+
+    /// Serves this certificate and key (PEM) instead of the run's test certificate: for
+    /// showing that a certificate the client does not trust is refused.
+    pub fn identity_pem(mut self, cert: impl Into<Vec<u8>>, key: impl Into<Vec<u8>>) -> Self {
+        self.identity = Some((cert.into(), key.into()));
+        self
     }
 
     /// Accepts this personal access token.
@@ -182,7 +191,10 @@ impl Gateway {
             });
             std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path} ({var}): {e}"))
         };
-        let identity = Identity::from_pem(read(TLS_CERT_ENV), read(TLS_KEY_ENV));
+        let identity = match &config.identity {
+            Some((cert, key)) => Identity::from_pem(cert, key),
+            None => Identity::from_pem(read(TLS_CERT_ENV), read(TLS_KEY_ENV)),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binds a loopback port");
