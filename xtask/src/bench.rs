@@ -257,72 +257,31 @@ pub fn run(args: &[String]) -> Result<()> {
         measure(ours(args)(), "warm-up")?;
         Ok(())
     };
-    {
-        let n = rows;
-        let scenario = format!("range {}", human(n));
-        let a = |s: &str| vec![s.to_string(), url.clone(), "range".into(), n.to_string()];
+    let queries: Vec<(&str, u64)> = std::iter::once(("range", rows))
+        .chain(sizes.iter().map(|&n| ("mixed", n)))
+        .collect();
+    for (kind, n) in queries {
+        let scenario = format!("{kind} {}", human(n));
+        let a = |s: &str| vec![s.to_string(), url.clone(), kind.to_string(), n.to_string()];
         warm(a("raw"))?;
-        figures.push(figure(
-            &scenario,
-            "raw drain (limit)",
-            runs,
-            n,
-            ours(a("raw")),
-        )?);
-        figures.push(figure(
-            &scenario,
-            "dbconnect collect()",
-            runs,
-            n,
-            ours(a("collect")),
-        )?);
-        figures.push(figure(
-            &scenario,
-            "dbconnect stream()",
-            runs,
-            n,
-            ours(a("stream")),
-        )?);
+        for (client, scenario_arg) in [
+            ("raw drain (limit)", "raw"),
+            ("dbconnect collect()", "collect"),
+            ("dbconnect stream()", "stream"),
+        ] {
+            figures.push(figure(&scenario, client, runs, n, ours(a(scenario_arg)))?);
+        }
+        // PySpark gets the very same query: the range itself, or the mixed SQL verbatim.
+        let pyspark_args = match kind {
+            "range" => a("collect"),
+            _ => vec!["collect".into(), url.clone(), "sql".into(), mixed_sql(n)?],
+        };
         figures.push(figure(
             &scenario,
             "PySpark toArrow()",
             runs,
             n,
-            pyspark(a("collect")),
-        )?);
-    }
-    for &n in &sizes {
-        let scenario = format!("mixed {}", human(n));
-        let a = |s: &str| vec![s.to_string(), url.clone(), "mixed".into(), n.to_string()];
-        warm(a("raw"))?;
-        figures.push(figure(
-            &scenario,
-            "raw drain (limit)",
-            runs,
-            n,
-            ours(a("raw")),
-        )?);
-        figures.push(figure(
-            &scenario,
-            "dbconnect collect()",
-            runs,
-            n,
-            ours(a("collect")),
-        )?);
-        figures.push(figure(
-            &scenario,
-            "dbconnect stream()",
-            runs,
-            n,
-            ours(a("stream")),
-        )?);
-        let sql = mixed_sql(n)?;
-        figures.push(figure(
-            &scenario,
-            "PySpark toArrow()",
-            runs,
-            n,
-            pyspark(vec!["collect".into(), url.clone(), "sql".into(), sql]),
+            pyspark(pyspark_args),
         )?);
     }
     let first = "first row";
