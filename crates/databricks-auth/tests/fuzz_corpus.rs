@@ -2,28 +2,7 @@
 //! through the same entry points: every input gives a token or an error, never a panic, and an
 //! error never repeats the body (which may hold a token).
 
-use std::path::PathBuf;
-
 use databricks_auth::fuzzing::{parse_az_output, parse_token_response};
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("corpus entry").path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "{} is empty", dir.display());
-    files
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).expect("corpus file");
-            (path, bytes)
-        })
-        .collect()
-}
 
 /// The same split as the fuzz target: two bytes of HTTP status, then the body.
 fn status_and_body(data: &[u8]) -> (u16, &[u8]) {
@@ -37,7 +16,7 @@ fn status_and_body(data: &[u8]) -> (u16, &[u8]) {
 #[test]
 fn token_response_corpus_parses_without_panic() {
     let mut parsed = 0;
-    for (path, data) in corpus("token_response") {
+    for (path, data) in test_support::fuzz_corpus("token_response") {
         let (status, body) = status_and_body(&data);
         match std::panic::catch_unwind(|| parse_token_response(status, body)) {
             Ok(Ok(_)) => parsed += 1,
@@ -54,7 +33,7 @@ fn token_response_corpus_parses_without_panic() {
 #[test]
 fn az_json_corpus_parses_without_panic() {
     let mut parsed = 0;
-    for (path, data) in corpus("az_json") {
+    for (path, data) in test_support::fuzz_corpus("az_json") {
         match std::panic::catch_unwind(|| parse_az_output(&data)) {
             Ok(Ok(token)) => {
                 assert!(

@@ -1,30 +1,9 @@
 //! Replays the seed corpus of the `execute_plan_response` fuzz target (`fuzz/`) through the same
 //! entry point: every input decodes into batches or an error, never a panic.
 
-use std::path::PathBuf;
-
 use prost::Message;
 use spark_connect_dataframe::fuzzing::decode_execute_plan_responses;
 use spark_connect_dataframe::proto::ExecutePlanResponse;
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("corpus entry").path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "{} is empty", dir.display());
-    files
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).expect("corpus file");
-            (path, bytes)
-        })
-        .collect()
-}
 
 /// The same framing as the fuzz target: length-delimited messages, as far as they decode.
 fn responses(mut data: &[u8]) -> Vec<ExecutePlanResponse> {
@@ -41,7 +20,7 @@ fn responses(mut data: &[u8]) -> Vec<ExecutePlanResponse> {
 #[test]
 fn execute_plan_response_corpus_decodes_without_panic() {
     let mut decoded = 0;
-    for (path, data) in corpus("execute_plan_response") {
+    for (path, data) in test_support::fuzz_corpus("execute_plan_response") {
         let result = std::panic::catch_unwind(|| decode_execute_plan_responses(responses(&data)));
         match result {
             Ok(Ok(_)) => decoded += 1,

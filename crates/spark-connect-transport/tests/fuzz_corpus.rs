@@ -1,33 +1,12 @@
 //! Replays the seed corpus of the `connection_string` fuzz target (`fuzz/`) through the same
 //! calls: every input parses into a value or an error, never a panic.
 
-use std::path::PathBuf;
-
 use spark_connect_transport::ConnectionString;
-
-fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("corpus entry").path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "{} is empty", dir.display());
-    files
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).expect("corpus file");
-            (path, bytes)
-        })
-        .collect()
-}
 
 #[test]
 fn connection_string_corpus_parses_without_panic() {
     let mut parsed = 0;
-    for (path, data) in corpus("connection_string") {
+    for (path, data) in test_support::fuzz_corpus("connection_string") {
         let Ok(text) = std::str::from_utf8(&data) else {
             continue;
         };

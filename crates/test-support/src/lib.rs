@@ -75,6 +75,29 @@ pub fn python() -> PathBuf {
     ))
 }
 
+/// Every file of the seed corpus of the fuzz target `target` (`fuzz/corpus/<target>/`), sorted,
+/// with its bytes: the corpus-replay tests run each through the target's entry point.
+/// Panics when the folder is missing or empty, so a moved corpus cannot pass by replaying
+/// nothing.
+pub fn fuzz_corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("corpus entry").path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{} is empty", dir.display());
+    files
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path, bytes)
+        })
+        .collect()
+}
+
 fn required(name: &str, what: &str) -> String {
     match lookup(name, std::env::var_os(name), what) {
         Ok(value) => value,
