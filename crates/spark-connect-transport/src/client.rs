@@ -600,19 +600,9 @@ impl SparkConnectClient {
         let started = Instant::now();
         let mut state = self.inner.retry_policy.start();
         loop {
-            let result = match self.inner.request_timeout {
-                Some(limit) => match tokio::time::timeout(limit, attempt()).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        return Err(Error::Timeout {
-                            endpoint: self.inner.endpoint.clone(),
-                            what: format!("{rpc} call"),
-                            after: limit,
-                        });
-                    }
-                },
-                None => attempt().await,
-            };
+            let result = self
+                .under_deadline(rpc, self.inner.request_timeout, attempt())
+                .await?;
             let status = match result {
                 Ok(value) => {
                     self.mark_connected();
@@ -897,14 +887,13 @@ impl SparkConnectClient {
                 .await
                 .map_err(|s| self.status_error(s))
         };
-        let limit = self
-            .inner
-            .request_timeout
-            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
-        match tokio::time::timeout(limit, call).await {
-            Ok(Ok(response)) => server.set_chain(ErrorCause::chain_from(&response.into_inner())),
-            Ok(Err(e)) => tracing::debug!(error = %e, "FetchErrorDetails failed"),
-            Err(_) => tracing::debug!("FetchErrorDetails timed out"),
+        match self
+            .under_deadline("FetchErrorDetails", Some(self.single_attempt_limit()), call)
+            .await
+            .and_then(|r| r)
+        {
+            Ok(response) => server.set_chain(ErrorCause::chain_from(&response.into_inner())),
+            Err(e) => tracing::debug!(error = %e, "FetchErrorDetails failed"),
         }
         Error::Server(server)
     }
@@ -937,18 +926,37 @@ impl SparkConnectClient {
                 .await
                 .map_err(|s| self.status_error(s))
         };
-        let limit = self
-            .inner
+        self.under_deadline("ReleaseExecute", Some(self.single_attempt_limit()), call)
+            .await?
+            .map(|_| ())
+    }
+
+    /// The deadline of a call made once, without retries: the request timeout, and even when
+    /// that is turned off, the default, so that a best-effort call never waits forever.
+    fn single_attempt_limit(&self) -> Duration {
+        self.inner
             .request_timeout
-            .unwrap_or(DEFAULT_REQUEST_TIMEOUT);
-        match tokio::time::timeout(limit, call).await {
-            Ok(r) => r.map(|_| ()),
-            Err(_) => Err(Error::Timeout {
+            .unwrap_or(DEFAULT_REQUEST_TIMEOUT)
+    }
+
+    /// Runs one attempt of the RPC `rpc` under `limit` (none: no deadline); an overrun is
+    /// `Error::Timeout` naming the call.
+    async fn under_deadline<T>(
+        &self,
+        rpc: &str,
+        limit: Option<Duration>,
+        call: impl Future<Output = T>,
+    ) -> Result<T, Error> {
+        let Some(limit) = limit else {
+            return Ok(call.await);
+        };
+        tokio::time::timeout(limit, call)
+            .await
+            .map_err(|_| Error::Timeout {
                 endpoint: self.inner.endpoint.clone(),
-                what: "ReleaseExecute call".into(),
+                what: format!("{rpc} call"),
                 after: limit,
-            }),
-        }
+            })
     }
 
     /// Spawns a `ReleaseExecute` on the current tokio runtime, if there is one.
