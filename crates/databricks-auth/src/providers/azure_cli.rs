@@ -14,10 +14,6 @@ use crate::provider::{Configured, CredentialsProvider};
 use crate::time::{from_unix_seconds, instant_of, parse_datetime};
 use crate::token::{CachedTokenSource, Token, TokenSource};
 
-/// How long the CLI may take to print a token; a hung CLI must not hang every request
-/// (its process is killed when the wait is dropped).
-const CLI_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
 const NAME: &str = "azure-cli";
 
 /// `azure-cli`: Azure AD tokens of the Azure CLI's login (`az login`).
@@ -188,27 +184,7 @@ impl AzCliTokenSource {
         if let Some(env) = &self.env {
             command.env_clear().envs(env);
         }
-        let output = tokio::time::timeout(CLI_TIMEOUT, command.output())
-            .await
-            .map_err(|_| {
-                AuthError::provider(
-                    NAME,
-                    format!(
-                        "cannot get access token: {} did not answer within {} s",
-                        self.az.display(),
-                        CLI_TIMEOUT.as_secs()
-                    ),
-                )
-            })?
-            .map_err(|e| {
-                AuthError::provider(
-                    NAME,
-                    format!(
-                        "cannot get access token: cannot run {}: {e}",
-                        self.az.display()
-                    ),
-                )
-            })?;
+        let output = super::cli::run(NAME, &self.az, &mut command).await?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(AuthError::provider(

@@ -12,10 +12,6 @@ use crate::provider::{Configured, CredentialsProvider};
 use crate::time::{instant_of, parse_datetime};
 use crate::token::{CachedTokenSource, Token, TokenHeaderSource, TokenSource};
 
-/// How long the CLI may take to print a token; a hung CLI must not hang every request
-/// (its process is killed when the wait is dropped).
-const CLI_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
 const NAME: &str = "databricks-cli";
 
 /// The Go CLI (>= 0.100) is a large binary; the legacy Python CLI's entry script is small and
@@ -168,27 +164,7 @@ async fn run(
     if let Some(env) = env {
         command.env_clear().envs(env);
     }
-    let output = tokio::time::timeout(CLI_TIMEOUT, command.output())
-        .await
-        .map_err(|_| {
-            AuthError::provider(
-                NAME,
-                format!(
-                    "cannot get access token: {} did not answer within {} s",
-                    program.display(),
-                    CLI_TIMEOUT.as_secs()
-                ),
-            )
-        })?
-        .map_err(|e| {
-            AuthError::provider(
-                NAME,
-                format!(
-                    "cannot get access token: cannot run {}: {e}",
-                    program.display()
-                ),
-            )
-        })?;
+    let output = super::cli::run(NAME, program, &mut command).await?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(AuthError::provider(

@@ -4,6 +4,7 @@ mod azure;
 pub(crate) mod azure_cli;
 mod azure_client_secret;
 mod basic;
+mod cli;
 mod databricks_cli;
 mod external_browser;
 mod metadata_service;
