@@ -69,8 +69,10 @@ async fn every_generated_function_is_known_to_the_server() {
         known.extend(names.iter().flatten().map(str::to_string));
     }
     assert!(known.len() > 400, "{}", known.len());
+    // Partition transforms are valid only as V2 write partitioning, not as SQL functions.
     let missing: Vec<&str> = f::registry()
         .iter()
+        .filter(|i| i.family() != f::Family::Partitioning)
         .map(|i| i.spark_name())
         .filter(|n| !n.is_empty() && !known.contains(*n))
         .collect();

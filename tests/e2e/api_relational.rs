@@ -660,3 +660,119 @@ async fn lateral_join_sees_the_outer_row() {
         .sum::<i64>();
     assert_eq!(kept, expected);
 }
+
+#[tokio::test]
+async fn nearest_by_join_ranks_candidates() {
+    let spark = session().await;
+    let users = spark
+        .sql("SELECT * FROM VALUES (1, 10.0D), (2, 20.0D), (3, 30.0D) AS u(user_id, score)")
+        .await
+        .unwrap();
+    let products = spark
+        .sql("SELECT * FROM VALUES ('A', 11.0D), ('B', 22.0D), ('C', 5.0D) AS p(product, pscore)")
+        .await
+        .unwrap();
+    let candidates = [("A", 11.0f64), ("B", 22.0), ("C", 5.0)];
+    // The nearest product by |score - pscore|, computed here.
+    let nearest = |score: f64| {
+        candidates
+            .iter()
+            .min_by(|a, b| (a.1 - score).abs().total_cmp(&(b.1 - score).abs()))
+            .unwrap()
+            .0
+    };
+    let expected: Vec<Vec<String>> = [(1, 10.0), (2, 20.0), (3, 30.0)]
+        .iter()
+        .map(|(id, score)| vec![id.to_string(), nearest(*score).to_string()])
+        .collect();
+    for (ranking, direction) in [
+        (
+            -f::abs(col("score") - col("pscore")),
+            databricks_connect::NearestBy::Similarity,
+        ),
+        (
+            f::abs(col("score") - col("pscore")),
+            databricks_connect::NearestBy::Distance,
+        ),
+    ] {
+        let joined = users
+            .clone()
+            .nearest_by_join(
+                &products,
+                ranking,
+                1,
+                databricks_connect::NearestMode::Exact,
+                direction,
+                databricks_connect::JoinType::Inner,
+            )
+            .select(["user_id", "product"])
+            .order_by(["user_id"]);
+        assert_eq!(text(&joined).await, expected, "{direction:?}");
+    }
+    // Two results per user: every user gets exactly two rows.
+    let two = users
+        .clone()
+        .nearest_by_join(
+            &products,
+            f::abs(col("score") - col("pscore")),
+            2,
+            databricks_connect::NearestMode::Approx,
+            databricks_connect::NearestBy::Distance,
+            databricks_connect::JoinType::Left,
+        )
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(two, 6);
+    // Out of range: the server's own error, not a panic.
+    let err = users
+        .nearest_by_join(
+            &products,
+            f::abs(col("score") - col("pscore")),
+            0,
+            databricks_connect::NearestMode::Exact,
+            databricks_connect::NearestBy::Distance,
+            databricks_connect::JoinType::Inner,
+        )
+        .collect()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("NEAREST_BY_JOIN"), "{err}");
+}
+
+#[tokio::test]
+async fn to_json_is_local_and_register_temp_table() {
+    let spark = session().await;
+    let df = spark
+        .sql("SELECT * FROM VALUES (1, 'a\"b', NULL), (2, 'é', 2.5D) AS t(n, s, x)")
+        .await
+        .unwrap();
+    let json = text(&df.clone().to_json().order_by(["value"])).await;
+    // Spark's to_json leaves null fields out and escapes quotes.
+    assert_eq!(
+        json,
+        [
+            [r#"{"n":1,"s":"a\"b"}"#.to_string()],
+            [r#"{"n":2,"s":"é","x":2.5}"#.to_string()],
+        ]
+    );
+    assert_eq!(df.clone().to_json().columns().await.unwrap(), ["value"]);
+    // A local relation is local; a range over executors is not.
+    assert!(
+        spark
+            .create_dataframe(&df.collect().await.unwrap())
+            .unwrap()
+            .is_local()
+            .await
+            .unwrap()
+    );
+    assert!(!spark.range(0, 10).is_local().await.unwrap());
+    #[allow(deprecated)]
+    df.register_temp_table("me_registered_view").await.unwrap();
+    let via_sql = spark
+        .sql("SELECT count(*) FROM me_registered_view")
+        .await
+        .unwrap();
+    assert_eq!(one_row(&via_sql).await, ["2"]);
+}

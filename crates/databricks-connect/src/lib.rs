@@ -40,6 +40,7 @@ pub use spark_connect_dataframe::{
     functions, proto, types,
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
+pub use spark_connect_dataframe::{NearestBy, NearestMode};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
 /// Databricks credentials providers, for `credentials`.

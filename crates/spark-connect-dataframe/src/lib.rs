@@ -60,7 +60,7 @@ pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
 pub use group::GroupedData;
-pub use relational::{JoinOn, JoinType};
+pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::RecordBatchStream;
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,

@@ -32,7 +32,48 @@ pub enum JoinType {
     Cross,
 }
 
+/// Which candidates [`DataFrame::nearest_by_join`] ranks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NearestBy {
+    /// The smallest ranking values first (PySpark's `"distance"`).
+    Distance,
+    /// The largest ranking values first (PySpark's `"similarity"`).
+    Similarity,
+}
+
+/// How [`DataFrame::nearest_by_join`] may search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NearestMode {
+    /// The server may use an index or another approximate strategy (PySpark's `"approx"`).
+    #[default]
+    Approx,
+    /// Brute force over every candidate (PySpark's `"exact"`).
+    Exact,
+}
+
+impl NearestBy {
+    fn as_str(self) -> &'static str {
+        match self {
+            NearestBy::Distance => "distance",
+            NearestBy::Similarity => "similarity",
+        }
+    }
+}
+
 impl JoinType {
+    /// PySpark's name of the join type.
+    fn as_str(self) -> &'static str {
+        match self {
+            JoinType::Inner => "inner",
+            JoinType::Left => "leftouter",
+            JoinType::Right => "rightouter",
+            JoinType::Full => "fullouter",
+            JoinType::LeftSemi => "leftsemi",
+            JoinType::LeftAnti => "leftanti",
+            JoinType::Cross => "cross",
+        }
+    }
+
     fn to_proto(self) -> proto::join::JoinType {
         use proto::join::JoinType as J;
         match self {
@@ -352,6 +393,44 @@ impl DataFrame {
                 right,
                 join_condition,
                 join_type: how.to_proto() as i32,
+            }))
+        })
+    }
+
+    /// For each row of this DataFrame (the query side), up to `num_results` rows of `other`
+    /// (the candidates), ranked by `ranking` (PySpark 4.2's `nearestByJoin`). `direction`
+    /// says whether the smallest ranking value is nearest ([`NearestBy::Distance`]) or the
+    /// largest ([`NearestBy::Similarity`]); [`NearestMode::Exact`] forces brute-force
+    /// evaluation (and needs a deterministic `ranking`) where [`NearestMode::Approx`] lets the
+    /// server choose an approximate strategy. `how` is [`JoinType::Inner`] or
+    /// [`JoinType::Left`] (query rows without candidates kept).
+    ///
+    /// The server checks the rest and reports `NEAREST_BY_JOIN.*` errors: `num_results`
+    /// outside 1 to 100,000, or another join type.
+    pub fn nearest_by_join(
+        self,
+        other: &DataFrame,
+        ranking: impl Into<Column>,
+        num_results: i32,
+        mode: NearestMode,
+        direction: NearestBy,
+        how: JoinType,
+    ) -> DataFrame {
+        let right = Some(Box::new(other.to_proto().clone()));
+        let ranking_expression = Some(ranking.into().into_proto());
+        self.derive(|left| {
+            RelType::NearestByJoin(Box::new(proto::NearestByJoin {
+                left,
+                right,
+                ranking_expression,
+                num_results,
+                join_type: how.as_str().to_string(),
+                mode: match mode {
+                    NearestMode::Approx => "approx",
+                    NearestMode::Exact => "exact",
+                }
+                .to_string(),
+                direction: direction.as_str().to_string(),
             }))
         })
     }

@@ -7,6 +7,7 @@ use spark_connect_transport::{proto, unexpected};
 use crate::Error;
 use crate::column::Column;
 use crate::dataframe::DataFrame;
+use crate::functions;
 use crate::session::command_plan;
 
 fn exprs<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> Vec<proto::Expression> {
@@ -92,6 +93,13 @@ impl DataFrame {
     /// Registers this DataFrame as a temporary view, replacing one of the same name.
     pub async fn create_or_replace_temp_view(&self, name: &str) -> Result<(), Error> {
         self.create_view(name, false, true).await
+    }
+
+    /// PySpark's deprecated `registerTempTable`: the same as
+    /// [`create_or_replace_temp_view`](Self::create_or_replace_temp_view).
+    #[deprecated(note = "use create_or_replace_temp_view, as PySpark advises")]
+    pub async fn register_temp_table(&self, name: &str) -> Result<(), Error> {
+        self.create_or_replace_temp_view(name).await
     }
 
     /// Registers a global temporary view (`global_temp.<name>`), shared by the sessions of
@@ -227,6 +235,29 @@ impl DataFrame {
             proto::analyze_plan_response::Result::InputFiles(f) => Ok(f.files),
             other => Err(unexpected("InputFiles", &other).into()),
         }
+    }
+
+    /// Whether `collect` and `take` can run locally, without Spark executors (the server's
+    /// answer for this plan).
+    pub async fn is_local(&self) -> Result<bool, Error> {
+        let result = self
+            .session()
+            .analyze(proto::analyze_plan_request::Analyze::IsLocal(
+                proto::analyze_plan_request::IsLocal {
+                    plan: Some(self.root()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::IsLocal(l) => Ok(l.is_local),
+            other => Err(unexpected("IsLocal", &other).into()),
+        }
+    }
+
+    /// Each row as a JSON object, in one string column named `value` (PySpark's `toJSON`,
+    /// which on Spark Connect is a DataFrame too).
+    pub fn to_json(self) -> DataFrame {
+        self.select([functions::to_json(functions::r#struct([functions::col("*")])).alias("value")])
     }
 
     /// The columns whose names match a regular expression in backticks, such as

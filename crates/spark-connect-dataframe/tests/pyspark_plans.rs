@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use prost::Message;
 use spark_connect_dataframe::functions::{self as f, Window, col, lit};
 use spark_connect_dataframe::proto;
-use spark_connect_dataframe::{DataFrame, JoinType, SparkSession};
+use spark_connect_dataframe::{DataFrame, JoinType, NearestBy, NearestMode, SparkSession};
 
 const FIXTURES: &str = include_str!("fixtures/pyspark_plans.txt");
 
@@ -360,6 +360,28 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
     m.insert(
         "unpivot",
         r().unpivot(["id"], Some(vec!["id"]), "var", "val"),
+    );
+    m.insert(
+        "nearest_by_join",
+        r().nearest_by_join(
+            &o,
+            -f::abs(col("id") - lit(3)),
+            2,
+            NearestMode::Exact,
+            NearestBy::Similarity,
+            JoinType::Left,
+        ),
+    );
+    m.insert("to_json", r().to_json());
+    m.insert(
+        "partition_transforms",
+        r().select([
+            f::years("id"),
+            f::months("id"),
+            f::days("id"),
+            f::hours("id"),
+            f::bucket(4, "id"),
+        ]),
     );
     m
 }

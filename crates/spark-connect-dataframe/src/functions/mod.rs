@@ -113,6 +113,7 @@ mod hash;
 mod higher_order;
 mod math;
 mod misc;
+mod partitioning;
 mod ranking;
 mod sketch;
 mod string;
@@ -125,6 +126,7 @@ pub use hash::*;
 pub use higher_order::*;
 pub use math::*;
 pub use misc::*;
+pub use partitioning::*;
 pub use ranking::*;
 pub use sketch::*;
 pub use string::*;
@@ -161,6 +163,8 @@ pub enum Family {
     Sketch,
     /// Functions over arrays and maps that take a Rust closure as their lambda.
     HigherOrder,
+    /// Partition transforms of V2 table writes (`years`, `bucket`, ...); not SQL functions.
+    Partitioning,
 }
 
 /// One function of this module: its PySpark name, the Spark SQL function it calls and the
@@ -438,6 +442,7 @@ pub fn registry() -> &'static [FunctionInfo] {
             hash::FUNCTIONS,
             format::FUNCTIONS,
             misc::FUNCTIONS,
+            partitioning::FUNCTIONS,
             sketch::FUNCTIONS,
         ]
         .concat();
