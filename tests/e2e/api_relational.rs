@@ -776,3 +776,38 @@ async fn to_json_is_local_and_register_temp_table() {
         .unwrap();
     assert_eq!(one_row(&via_sql).await, ["2"]);
 }
+
+#[tokio::test]
+async fn merge_into_a_file_table_is_the_servers_clear_refusal() {
+    let spark = session().await;
+    spark
+        .sql("DROP TABLE IF EXISTS me_merge_target")
+        .await
+        .unwrap();
+    spark
+        .sql("CREATE TABLE me_merge_target USING parquet AS SELECT 1L AS id, 'old' AS v")
+        .await
+        .unwrap();
+    let err = spark
+        .range(0, 3)
+        .alias("s")
+        .merge_into("me_merge_target", col("me_merge_target.id").eq(col("s.id")))
+        .when_matched(None)
+        .update([("v", lit("updated"))])
+        .when_not_matched(None)
+        .insert([("id", col("s.id")), ("v", lit("new"))])
+        .merge()
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    let after = text(&spark.table("me_merge_target")).await;
+    spark.sql("DROP TABLE me_merge_target").await.unwrap();
+    // Spark's built-in parquet tables cannot change rows in place: the server analysed the
+    // merge command and refused it, and the table is untouched.
+    assert!(
+        message.contains("UNSUPPORTED_FEATURE.TABLE_OPERATION")
+            && message.contains("MERGE INTO TABLE"),
+        "{message}"
+    );
+    assert_eq!(after, [["1", "old"]]);
+}

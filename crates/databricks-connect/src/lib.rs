@@ -40,7 +40,9 @@ pub use spark_connect_dataframe::{
     functions, proto, types,
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
-pub use spark_connect_dataframe::{NearestBy, NearestMode};
+pub use spark_connect_dataframe::{
+    MergeIntoWriter, NearestBy, NearestMode, WhenMatched, WhenNotMatched, WhenNotMatchedBySource,
+};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
 /// Databricks credentials providers, for `credentials`.

@@ -47,6 +47,7 @@ pub mod fuzzing;
 mod group;
 mod interrupt;
 mod local;
+mod merge;
 mod relational;
 mod reshape;
 mod result;
@@ -60,6 +61,7 @@ pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
 pub use group::GroupedData;
+pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::RecordBatchStream;
 pub use session::{

@@ -1,0 +1,399 @@
+//! `DataFrame::merge_into`: `MERGE INTO` a table from a DataFrame (PySpark 4's `mergeInto`).
+
+use proto::merge_action::ActionType;
+use spark_connect_transport::proto;
+
+use crate::Error;
+use crate::column::Column;
+use crate::dataframe::DataFrame;
+use crate::functions;
+use crate::session::command_plan;
+
+/// Merges the rows of a DataFrame (the source) into a table (the target), made by
+/// [`DataFrame::merge_into`]: add actions with [`when_matched`](Self::when_matched),
+/// [`when_not_matched`](Self::when_not_matched) and
+/// [`when_not_matched_by_source`](Self::when_not_matched_by_source), then run it with
+/// [`merge`](Self::merge).
+///
+/// The target must be a table whose format supports row-level changes (Delta tables on
+/// Databricks, Iceberg, ...); Spark's built-in file tables do not, and the server says so.
+///
+/// ```no_run
+/// # use spark_connect_dataframe::{DataFrame, functions::{col, lit}};
+/// # async fn demo(updates: DataFrame) -> Result<(), spark_connect_dataframe::Error> {
+/// updates
+///     .merge_into("main.sales.customers", col("t.id").eq(col("s.id")))
+///     .when_matched(None)
+///     .update_all()
+///     .when_not_matched(None)
+///     .insert_all()
+///     .when_not_matched_by_source(Some(col("t.active").eq(lit(true))))
+///     .update([("active", lit(false))])
+///     .merge()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a merge does nothing until `merge()` runs it"]
+pub struct MergeIntoWriter {
+    source: DataFrame,
+    target: String,
+    condition: Column,
+    matched: Vec<proto::Expression>,
+    not_matched: Vec<proto::Expression>,
+    not_matched_by_source: Vec<proto::Expression>,
+    schema_evolution: bool,
+}
+
+/// Which list of [`MergeIntoWriter`] an action joins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clause {
+    Matched,
+    NotMatched,
+    NotMatchedBySource,
+}
+
+/// The actions for target rows that have a matching source row; made by
+/// [`MergeIntoWriter::when_matched`].
+#[derive(Debug)]
+#[must_use = "choose an action: update_all, update or delete"]
+pub struct WhenMatched {
+    writer: MergeIntoWriter,
+    condition: Option<Column>,
+}
+
+/// The actions for source rows without a matching target row; made by
+/// [`MergeIntoWriter::when_not_matched`].
+#[derive(Debug)]
+#[must_use = "choose an action: insert_all or insert"]
+pub struct WhenNotMatched {
+    writer: MergeIntoWriter,
+    condition: Option<Column>,
+}
+
+/// The actions for target rows without a matching source row; made by
+/// [`MergeIntoWriter::when_not_matched_by_source`].
+#[derive(Debug)]
+#[must_use = "choose an action: update_all, update or delete"]
+pub struct WhenNotMatchedBySource {
+    writer: MergeIntoWriter,
+    condition: Option<Column>,
+}
+
+impl DataFrame {
+    /// Starts a `MERGE INTO table` with this DataFrame as the source, rows paired by
+    /// `condition`. Refer to the two sides with aliases (`df.alias("s")`, and the target
+    /// table's name or alias) where their column names clash.
+    pub fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter {
+        MergeIntoWriter {
+            source: self,
+            target: table.to_string(),
+            condition,
+            matched: Vec::new(),
+            not_matched: Vec::new(),
+            not_matched_by_source: Vec::new(),
+            schema_evolution: false,
+        }
+    }
+}
+
+impl MergeIntoWriter {
+    /// Actions for target rows that match a source row (and `condition`, if given).
+    pub fn when_matched(self, condition: Option<Column>) -> WhenMatched {
+        WhenMatched {
+            writer: self,
+            condition,
+        }
+    }
+
+    /// Actions for source rows that match no target row (and `condition`, if given).
+    pub fn when_not_matched(self, condition: Option<Column>) -> WhenNotMatched {
+        WhenNotMatched {
+            writer: self,
+            condition,
+        }
+    }
+
+    /// Actions for target rows that match no source row (and `condition`, if given).
+    pub fn when_not_matched_by_source(self, condition: Option<Column>) -> WhenNotMatchedBySource {
+        WhenNotMatchedBySource {
+            writer: self,
+            condition,
+        }
+    }
+
+    /// Lets the merge add the source's new columns to the target's schema.
+    pub fn with_schema_evolution(mut self) -> MergeIntoWriter {
+        self.schema_evolution = true;
+        self
+    }
+
+    /// The `Command` this merge sends, for inspection.
+    pub fn to_proto(&self) -> proto::Command {
+        proto::Command {
+            command_type: Some(proto::command::CommandType::MergeIntoTableCommand(
+                proto::MergeIntoTableCommand {
+                    target_table_name: self.target.clone(),
+                    source_table_plan: Some(self.source.to_proto().clone()),
+                    merge_condition: Some(self.condition.clone().into_proto()),
+                    match_actions: self.matched.clone(),
+                    not_matched_actions: self.not_matched.clone(),
+                    not_matched_by_source_actions: self.not_matched_by_source.clone(),
+                    with_schema_evolution: self.schema_evolution,
+                },
+            )),
+        }
+    }
+
+    /// Runs the merge on the server. A merge without any action is an error here, as it
+    /// would change nothing.
+    pub async fn merge(self) -> Result<(), Error> {
+        if self.matched.is_empty()
+            && self.not_matched.is_empty()
+            && self.not_matched_by_source.is_empty()
+        {
+            return Err(Error::InvalidArgument(format!(
+                "merge into `{}` has no action: add one with when_matched, when_not_matched or when_not_matched_by_source",
+                self.target
+            )));
+        }
+        let command = self.to_proto();
+        self.source
+            .session()
+            .execute(command_plan(command))
+            .await?
+            .collect_all()
+            .await?;
+        Ok(())
+    }
+
+    fn push(
+        mut self,
+        clause: Clause,
+        action_type: ActionType,
+        condition: Option<Column>,
+        assignments: Vec<proto::merge_action::Assignment>,
+    ) -> MergeIntoWriter {
+        let action = proto::Expression {
+            common: None,
+            expr_type: Some(proto::expression::ExprType::MergeAction(Box::new(
+                proto::MergeAction {
+                    action_type: action_type as i32,
+                    condition: condition.map(|c| Box::new(c.into_proto())),
+                    assignments,
+                },
+            ))),
+        };
+        match clause {
+            Clause::Matched => self.matched.push(action),
+            Clause::NotMatched => self.not_matched.push(action),
+            Clause::NotMatchedBySource => self.not_matched_by_source.push(action),
+        }
+        self
+    }
+}
+
+/// `column = value` pairs: the column is a SQL identifier of the target (parsed by the
+/// server, as PySpark sends it).
+fn assignments<S: AsRef<str>, C: Into<Column>>(
+    pairs: impl IntoIterator<Item = (S, C)>,
+) -> Vec<proto::merge_action::Assignment> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| proto::merge_action::Assignment {
+            key: Some(functions::expr(key.as_ref()).into_proto()),
+            value: Some(value.into().into_proto()),
+        })
+        .collect()
+}
+
+impl WhenMatched {
+    /// Updates every column of the target row from the source row of the same name.
+    pub fn update_all(self) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::Matched,
+            ActionType::UpdateStar,
+            condition,
+            Vec::new(),
+        )
+    }
+
+    /// Updates these columns of the target row: `[("name", col("s.name"))]`.
+    pub fn update<S: AsRef<str>, C: Into<Column>>(
+        self,
+        set: impl IntoIterator<Item = (S, C)>,
+    ) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::Matched,
+            ActionType::Update,
+            condition,
+            assignments(set),
+        )
+    }
+
+    /// Deletes the target row.
+    pub fn delete(self) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(Clause::Matched, ActionType::Delete, condition, Vec::new())
+    }
+}
+
+impl WhenNotMatched {
+    /// Inserts the source row, every column by name.
+    pub fn insert_all(self) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::NotMatched,
+            ActionType::InsertStar,
+            condition,
+            Vec::new(),
+        )
+    }
+
+    /// Inserts a row with these column values: `[("id", col("s.id"))]`.
+    pub fn insert<S: AsRef<str>, C: Into<Column>>(
+        self,
+        values: impl IntoIterator<Item = (S, C)>,
+    ) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::NotMatched,
+            ActionType::Insert,
+            condition,
+            assignments(values),
+        )
+    }
+}
+
+impl WhenNotMatchedBySource {
+    /// PySpark's `updateAll` for unmatched target rows (an `UPDATE *` action); what it
+    /// sets without a source row is the server's and the table format's to decide.
+    pub fn update_all(self) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::NotMatchedBySource,
+            ActionType::UpdateStar,
+            condition,
+            Vec::new(),
+        )
+    }
+
+    /// Updates these columns of the target row.
+    pub fn update<S: AsRef<str>, C: Into<Column>>(
+        self,
+        set: impl IntoIterator<Item = (S, C)>,
+    ) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::NotMatchedBySource,
+            ActionType::Update,
+            condition,
+            assignments(set),
+        )
+    }
+
+    /// Deletes the target row.
+    pub fn delete(self) -> MergeIntoWriter {
+        let Self { writer, condition } = self;
+        writer.push(
+            Clause::NotMatchedBySource,
+            ActionType::Delete,
+            condition,
+            Vec::new(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SparkSession;
+    use crate::functions::{col, lit};
+
+    #[tokio::test]
+    async fn actions_land_in_their_lists_in_order() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let writer = spark
+            .range(0, 3)
+            .merge_into("t", col("t.id").eq(col("id")))
+            .when_matched(Some(col("id").gt(lit(1))))
+            .delete()
+            .when_matched(None)
+            .update([("v", lit(1))])
+            .when_not_matched(None)
+            .insert_all()
+            .when_not_matched_by_source(None)
+            .update_all()
+            .with_schema_evolution();
+        let Some(proto::command::CommandType::MergeIntoTableCommand(m)) =
+            writer.to_proto().command_type
+        else {
+            panic!("not a merge command")
+        };
+        let kinds = |actions: &[proto::Expression]| -> Vec<(i32, bool, usize)> {
+            actions
+                .iter()
+                .map(|e| match &e.expr_type {
+                    Some(proto::expression::ExprType::MergeAction(a)) => {
+                        (a.action_type, a.condition.is_some(), a.assignments.len())
+                    }
+                    other => panic!("not a merge action: {other:?}"),
+                })
+                .collect()
+        };
+        assert_eq!(m.target_table_name, "t");
+        assert!(m.with_schema_evolution);
+        assert!(m.source_table_plan.is_some() && m.merge_condition.is_some());
+        assert_eq!(
+            kinds(&m.match_actions),
+            [
+                (ActionType::Delete as i32, true, 0),
+                (ActionType::Update as i32, false, 1)
+            ]
+        );
+        assert_eq!(
+            kinds(&m.not_matched_actions),
+            [(ActionType::InsertStar as i32, false, 0)]
+        );
+        assert_eq!(
+            kinds(&m.not_matched_by_source_actions),
+            [(ActionType::UpdateStar as i32, false, 0)]
+        );
+        // The assignment key is the column name as a SQL expression string, as PySpark sends it.
+        let Some(proto::expression::ExprType::MergeAction(update)) = &m.match_actions[1].expr_type
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            update.assignments[0].key,
+            Some(crate::functions::expr("v").into_proto())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_merge_without_actions_is_refused_before_sending() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let err = spark
+            .range(0, 1)
+            .merge_into("some_table", col("a").eq(col("b")))
+            .merge()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("some_table") && err.contains("no action"),
+            "{err}"
+        );
+    }
+}
