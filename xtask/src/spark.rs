@@ -637,6 +637,13 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
         .arg("--conf")
         .arg(format!("spark.connect.grpc.binding.port={port}"))
         .args(["--conf", "spark.ui.enabled=false"])
+        // Reliable checkpoints (`DataFrame::checkpoint`) need a directory, a static setting;
+        // the server's work directory is removed when it stops.
+        .arg("--conf")
+        .arg(format!(
+            "spark.checkpoint.dir={}",
+            work.join("checkpoints").display()
+        ))
         .env("SPARK_HOME", spark_home)
         .env("SPARK_LOCAL_IP", "127.0.0.1")
         // A token in the caller's environment must not turn a plain server into one that checks.
