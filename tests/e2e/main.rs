@@ -3,6 +3,7 @@
 //! (`SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`).
 
 mod api_functions;
+mod api_io;
 mod api_local;
 mod api_relational;
 mod api_reshape;

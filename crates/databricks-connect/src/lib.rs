@@ -39,6 +39,9 @@ pub use spark_connect_dataframe::{
     RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window, WindowSpec,
     functions, proto, types,
 };
+pub use spark_connect_dataframe::{
+    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
+};
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_dataframe::{
     MergeIntoWriter, NearestBy, NearestMode, WhenMatched, WhenNotMatched, WhenNotMatchedBySource,

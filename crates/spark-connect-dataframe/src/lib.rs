@@ -46,6 +46,7 @@ pub mod functions;
 pub mod fuzzing;
 mod group;
 mod interrupt;
+mod io;
 mod local;
 mod merge;
 mod relational;
@@ -61,6 +62,9 @@ pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
 pub use group::GroupedData;
+pub use io::{
+    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
+};
 pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::RecordBatchStream;

@@ -1,0 +1,908 @@
+//! Reading and writing data: [`DataFrameReader`] (`spark.read()`), [`DataFrameWriter`]
+//! (`df.write()`) and [`DataFrameWriterV2`] (`df.write_to(table)`).
+//!
+//! Reading builds a plan like any other DataFrame: the files are opened when a result is
+//! asked for. Writing runs at once, as a command, and returns when the server has written.
+//!
+//! Arguments that PySpark checks before sending (a bucket count below 1, `sort_by` without
+//! `bucket_by`, an unknown save mode) are [`Error::InvalidArgument`] here, reported by the
+//! call that runs the write; everything else (an unknown format, a missing path, an existing
+//! table) is the server's error, returned as the server reported it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use proto::relation::RelType;
+use spark_connect_transport::proto;
+
+use crate::Error;
+use crate::column::Column;
+use crate::dataframe::DataFrame;
+use crate::session::{SparkSession, command_plan};
+use crate::types::{DataType, StructType};
+
+/// What a [`DataFrameWriter`] does when its target (a path or a table) already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaveMode {
+    /// Adds the rows to what is there.
+    Append,
+    /// Replaces what is there.
+    Overwrite,
+    /// Fails (Spark's default).
+    ErrorIfExists,
+    /// Writes nothing and leaves what is there.
+    Ignore,
+}
+
+impl SaveMode {
+    fn to_proto(self) -> proto::write_operation::SaveMode {
+        use proto::write_operation::SaveMode as M;
+        match self {
+            SaveMode::Append => M::Append,
+            SaveMode::Overwrite => M::Overwrite,
+            SaveMode::ErrorIfExists => M::ErrorIfExists,
+            SaveMode::Ignore => M::Ignore,
+        }
+    }
+}
+
+impl FromStr for SaveMode {
+    type Err = Error;
+
+    /// PySpark's names, in any case: `append`, `overwrite`, `error` or `errorifexists`,
+    /// `ignore`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "append" => Ok(SaveMode::Append),
+            "overwrite" => Ok(SaveMode::Overwrite),
+            "error" | "errorifexists" => Ok(SaveMode::ErrorIfExists),
+            "ignore" => Ok(SaveMode::Ignore),
+            _ => Err(Error::InvalidArgument(format!(
+                "save mode '{s}' is unknown; expected append, overwrite, error, errorifexists or ignore"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for SaveMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SaveMode::Append => "append",
+            SaveMode::Overwrite => "overwrite",
+            SaveMode::ErrorIfExists => "errorifexists",
+            SaveMode::Ignore => "ignore",
+        })
+    }
+}
+
+/// One path or several, for [`DataFrameReader::load`] and the format shortcuts: a `&str`,
+/// a `String`, or an array, slice or `Vec` of them.
+pub trait IntoPaths {
+    /// The paths, in order.
+    fn into_paths(self) -> Vec<String>;
+}
+
+impl IntoPaths for &str {
+    fn into_paths(self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+
+impl IntoPaths for String {
+    fn into_paths(self) -> Vec<String> {
+        vec![self]
+    }
+}
+
+impl IntoPaths for &String {
+    fn into_paths(self) -> Vec<String> {
+        vec![self.clone()]
+    }
+}
+
+impl<S: AsRef<str>> IntoPaths for Vec<S> {
+    fn into_paths(self) -> Vec<String> {
+        self.iter().map(|p| p.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>> IntoPaths for &[S] {
+    fn into_paths(self) -> Vec<String> {
+        self.iter().map(|p| p.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> IntoPaths for [S; N] {
+    fn into_paths(self) -> Vec<String> {
+        self.iter().map(|p| p.as_ref().to_string()).collect()
+    }
+}
+
+/// The schema given to [`DataFrameReader::schema`]: a [`StructType`], or a DDL string such as
+/// `"id INT, name STRING"`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadSchema {
+    /// A struct type, sent as Spark's JSON form of it (as PySpark sends it).
+    Struct(StructType),
+    /// A DDL string, sent as it is; the server parses it.
+    Ddl(String),
+}
+
+impl From<StructType> for ReadSchema {
+    fn from(s: StructType) -> Self {
+        ReadSchema::Struct(s)
+    }
+}
+
+impl From<&StructType> for ReadSchema {
+    fn from(s: &StructType) -> Self {
+        ReadSchema::Struct(s.clone())
+    }
+}
+
+impl From<&str> for ReadSchema {
+    fn from(s: &str) -> Self {
+        ReadSchema::Ddl(s.to_string())
+    }
+}
+
+impl From<String> for ReadSchema {
+    fn from(s: String) -> Self {
+        ReadSchema::Ddl(s)
+    }
+}
+
+impl ReadSchema {
+    fn to_wire(&self) -> Result<String, Error> {
+        match self {
+            ReadSchema::Ddl(s) => Ok(s.clone()),
+            ReadSchema::Struct(s) => {
+                let mut out = String::new();
+                struct_json(s, &mut out)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// Spark's JSON form of a struct type, with keys sorted and no spaces, as PySpark's
+/// `StructType.json()` writes it.
+fn struct_json(s: &StructType, out: &mut String) -> Result<(), Error> {
+    out.push_str("{\"fields\":[");
+    for (i, f) in s.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"metadata\":");
+        match f.metadata.as_deref().map(str::trim) {
+            Some(m) if !m.is_empty() => out.push_str(m),
+            _ => out.push_str("{}"),
+        }
+        out.push_str(",\"name\":");
+        json_string(&f.name, out);
+        out.push_str(",\"nullable\":");
+        out.push_str(if f.nullable { "true" } else { "false" });
+        out.push_str(",\"type\":");
+        type_json(&f.data_type, &f.name, out)?;
+        out.push('}');
+    }
+    out.push_str("],\"type\":\"struct\"}");
+    Ok(())
+}
+
+fn type_json(t: &DataType, field: &str, out: &mut String) -> Result<(), Error> {
+    match t {
+        DataType::Null => out.push_str("\"void\""),
+        DataType::Boolean => out.push_str("\"boolean\""),
+        DataType::Byte => out.push_str("\"byte\""),
+        DataType::Short => out.push_str("\"short\""),
+        DataType::Integer => out.push_str("\"integer\""),
+        DataType::Long => out.push_str("\"long\""),
+        DataType::Array {
+            element,
+            contains_null,
+        } => {
+            out.push_str("{\"containsNull\":");
+            out.push_str(if *contains_null { "true" } else { "false" });
+            out.push_str(",\"elementType\":");
+            type_json(element, field, out)?;
+            out.push_str(",\"type\":\"array\"}");
+        }
+        DataType::Map {
+            key,
+            value,
+            value_contains_null,
+        } => {
+            out.push_str("{\"keyType\":");
+            type_json(key, field, out)?;
+            out.push_str(",\"type\":\"map\",\"valueContainsNull\":");
+            out.push_str(if *value_contains_null {
+                "true"
+            } else {
+                "false"
+            });
+            out.push_str(",\"valueType\":");
+            type_json(value, field, out)?;
+            out.push('}');
+        }
+        DataType::Struct(s) => struct_json(s, out)?,
+        DataType::String { collation } if !(collation.is_empty() || collation == "UTF8_BINARY") => {
+            return Err(Error::InvalidArgument(format!(
+                "reader schema: the field '{field}' has a collated string type ({}), which this \
+                 client cannot send as a StructType yet; give the schema as a DDL string instead",
+                t.ddl()
+            )));
+        }
+        DataType::UserDefined { .. } | DataType::Other(_) => {
+            return Err(Error::InvalidArgument(format!(
+                "reader schema: the field '{field}' has the type {}, which this client cannot \
+                 send as a StructType; give the schema as a DDL string instead",
+                t.ddl()
+            )));
+        }
+        // Every other type's JSON name is its simple name (`double`, `decimal(10,2)`,
+        // `char(3)`, `timestamp_ntz`, `interval day to second`, `variant`, ...).
+        other => json_string(&other.type_name(), out),
+    }
+    Ok(())
+}
+
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Sets `key` to `value`, replacing a key that differs only in case: Spark reads option keys
+/// case-insensitively, so two spellings of one key would leave it to chance which one wins.
+fn set_option(options: &mut HashMap<String, String>, key: &str, value: String) {
+    options.retain(|k, _| !k.eq_ignore_ascii_case(key));
+    options.insert(key.to_string(), value);
+}
+
+/// Runs a command and waits until the server has finished it.
+async fn run_command(
+    session: &SparkSession,
+    command_type: proto::command::CommandType,
+) -> Result<(), Error> {
+    let command = proto::Command {
+        command_type: Some(command_type),
+    };
+    let mut stream = session.client().execute_plan(command_plan(command)).await?;
+    while let Some(response) = stream.next_response().await {
+        response?;
+    }
+    Ok(())
+}
+
+impl SparkSession {
+    /// A reader of files and tables into DataFrames (`spark.read` in PySpark).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = spark_connect_dataframe::SparkSession::builder()
+    /// #     .remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::{read::ReadType, relation::RelType};
+    ///
+    /// let df = spark
+    ///     .read()
+    ///     .schema("id INT, name STRING")
+    ///     .option("header", true)
+    ///     .csv("/data/people.csv")?;
+    /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
+    /// let Some(ReadType::DataSource(source)) = &read.read_type else { panic!() };
+    /// assert_eq!(source.format.as_deref(), Some("csv"));
+    /// assert_eq!(source.options["header"], "true");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn read(&self) -> DataFrameReader {
+        DataFrameReader {
+            session: self.clone(),
+            format: None,
+            schema: None,
+            options: HashMap::new(),
+        }
+    }
+}
+
+/// Reads files, tables and other data sources into DataFrames; made by
+/// [`SparkSession::read`]. Set a format, a schema and options, then call
+/// [`load`](Self::load), [`table`](Self::table) or a format shortcut such as
+/// [`parquet`](Self::parquet).
+///
+/// Nothing is read until a result of the DataFrame is asked for; a missing path or an unknown
+/// format is reported then, by the server.
+#[derive(Debug, Clone)]
+#[must_use = "a reader does nothing until load, table or a format shortcut is called"]
+pub struct DataFrameReader {
+    session: SparkSession,
+    format: Option<String>,
+    schema: Option<ReadSchema>,
+    options: HashMap<String, String>,
+}
+
+impl DataFrameReader {
+    /// The data source: `parquet`, `csv`, `json`, `orc`, `text`, `xml`, `avro`, `jdbc`, ...
+    /// Without one, the server's `spark.sql.sources.default` (parquet) is used.
+    pub fn format(mut self, source: &str) -> Self {
+        self.format = Some(source.to_string());
+        self
+    }
+
+    /// The schema to read with, instead of inferring it: a [`StructType`] or a DDL string
+    /// (`"id INT, name STRING"`).
+    pub fn schema(mut self, schema: impl Into<ReadSchema>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// An option of the data source (`header`, `sep`, `inferSchema`, ...). Values are
+    /// written as text: `true` becomes `"true"`. Keys are case-insensitive: setting a key again
+    /// in another case replaces it.
+    pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
+        set_option(&mut self.options, key, value.to_string());
+        self
+    }
+
+    /// Several options, as [`option`](Self::option).
+    pub fn options<K: AsRef<str>, V: fmt::Display>(
+        mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in options {
+            set_option(&mut self.options, k.as_ref(), v.to_string());
+        }
+        self
+    }
+
+    fn data_source(self, paths: Vec<String>, predicates: Vec<String>) -> Result<DataFrame, Error> {
+        let schema = match &self.schema {
+            Some(s) => s.to_wire()?,
+            // PySpark sends an empty schema when none is given; the server infers one.
+            None => String::new(),
+        };
+        Ok(self.session.dataframe(RelType::Read(proto::Read {
+            is_streaming: false,
+            read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+                format: self.format,
+                schema: Some(schema),
+                options: self.options,
+                paths,
+                predicates,
+                source_name: None,
+            })),
+        })))
+    }
+
+    /// Reads from one path or several (see [`IntoPaths`]). The error is only for a
+    /// [`StructType`] schema this client cannot send (see [`ReadSchema`]).
+    pub fn load(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.data_source(paths.into_paths(), Vec::new())
+    }
+
+    /// Reads from a source that needs no path (a `jdbc` URL in the options, or a `path`
+    /// option): PySpark's `load()` without arguments.
+    pub fn load_without_path(self) -> Result<DataFrame, Error> {
+        self.data_source(Vec::new(), Vec::new())
+    }
+
+    /// The table or view `name`, with this reader's options. A schema is not allowed here.
+    pub fn table(self, name: &str) -> Result<DataFrame, Error> {
+        if self.schema.is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "read().table(\"{name}\"): a table has its own schema; do not set one on the reader"
+            )));
+        }
+        Ok(self.session.dataframe(RelType::Read(proto::Read {
+            is_streaming: false,
+            read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
+                unparsed_identifier: name.to_string(),
+                options: self.options,
+            })),
+        })))
+    }
+
+    /// The change data (CDC) of the table `name`; which versions or times is set by options
+    /// (`startingVersion`, `endingVersion`, ...). Only tables whose catalog records changes
+    /// have any; others are the server's error. A schema is not allowed here.
+    pub fn changes(self, name: &str) -> Result<DataFrame, Error> {
+        if self.schema.is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "read().changes(\"{name}\"): a user-specified schema is not supported with changes"
+            )));
+        }
+        Ok(self
+            .session
+            .dataframe(RelType::RelationChanges(proto::RelationChanges {
+                unparsed_identifier: name.to_string(),
+                options: self.options,
+                is_streaming: false,
+            })))
+    }
+
+    /// CSV files. Common options: `header`, `sep`, `inferSchema`, `nullValue`, `dateFormat`.
+    pub fn csv(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.format("csv").load(paths)
+    }
+
+    /// JSON Lines files (one object per line; `multiLine` for whole-file JSON).
+    pub fn json(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.format("json").load(paths)
+    }
+
+    /// Parquet files.
+    pub fn parquet(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.format("parquet").load(paths)
+    }
+
+    /// ORC files.
+    pub fn orc(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.format("orc").load(paths)
+    }
+
+    /// Text files: one row per line in a string column `value` (`wholetext` for one row per
+    /// file). As in PySpark, `wholetext` is sent as `false` unless it was set.
+    pub fn text(mut self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        if !self
+            .options
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("wholetext"))
+        {
+            self.options
+                .insert("wholetext".to_string(), "false".to_string());
+        }
+        self.format("text").load(paths)
+    }
+
+    /// XML files; `rowTag` names the element that is one row.
+    pub fn xml(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+        self.format("xml").load(paths)
+    }
+
+    /// The table `table` of the database at the JDBC `url`, one partition per predicate
+    /// (`WHERE` conditions) when `predicates` is not empty. Connection properties (`user`,
+    /// `password`, `driver`, ...) are options; set them before. The JDBC driver must be on the
+    /// server.
+    pub fn jdbc<P: AsRef<str>>(
+        self,
+        url: &str,
+        table: &str,
+        predicates: impl IntoIterator<Item = P>,
+    ) -> Result<DataFrame, Error> {
+        let predicates: Vec<String> = predicates
+            .into_iter()
+            .map(|p| p.as_ref().to_string())
+            .collect();
+        self.format("jdbc")
+            .option("url", url)
+            .option("dbtable", table)
+            .data_source(Vec::new(), predicates)
+    }
+}
+
+impl DataFrame {
+    /// A writer of this DataFrame to files or a table (`df.write` in PySpark).
+    ///
+    /// ```no_run
+    /// # async fn demo(df: spark_connect_dataframe::DataFrame) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::SaveMode;
+    ///
+    /// df.write()
+    ///     .mode(SaveMode::Overwrite)
+    ///     .partition_by(["year"])
+    ///     .parquet("/tmp/events")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn write(&self) -> DataFrameWriter {
+        DataFrameWriter {
+            df: self.clone(),
+            format: None,
+            mode: None,
+            options: HashMap::new(),
+            partition_by: Vec::new(),
+            bucket_by: None,
+            sort_by: Vec::new(),
+            cluster_by: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// A writer of this DataFrame to the table `table` through Spark's V2 table API
+    /// (`df.writeTo(table)` in PySpark): create, replace, append, overwrite.
+    pub fn write_to(&self, table: &str) -> DataFrameWriterV2 {
+        DataFrameWriterV2 {
+            df: self.clone(),
+            table: table.to_string(),
+            provider: None,
+            options: HashMap::new(),
+            table_properties: HashMap::new(),
+            partitioned_by: Vec::new(),
+            cluster_by: Vec::new(),
+        }
+    }
+}
+
+/// Writes a DataFrame to files or a table; made by [`DataFrame::write`]. Set a format, a mode
+/// and options, then call [`save`](Self::save), [`save_as_table`](Self::save_as_table),
+/// [`insert_into`](Self::insert_into) or a format shortcut such as
+/// [`parquet`](Self::parquet); that call runs the write on the server.
+#[derive(Debug, Clone)]
+#[must_use = "a writer does nothing until save, save_as_table, insert_into or a format shortcut is awaited"]
+pub struct DataFrameWriter {
+    df: DataFrame,
+    format: Option<String>,
+    mode: Option<SaveMode>,
+    options: HashMap<String, String>,
+    partition_by: Vec<String>,
+    bucket_by: Option<(i32, Vec<String>)>,
+    sort_by: Vec<String>,
+    cluster_by: Vec<String>,
+    /// The first bad argument, reported by the call that runs the write.
+    problem: Option<String>,
+}
+
+fn names<S: AsRef<str>>(columns: impl IntoIterator<Item = S>) -> Vec<String> {
+    columns
+        .into_iter()
+        .map(|c| c.as_ref().to_string())
+        .collect()
+}
+
+impl DataFrameWriter {
+    /// The data source to write: `parquet` (the server's default), `csv`, `json`, `orc`,
+    /// `text`, `xml`, `avro`, ...
+    pub fn format(mut self, source: &str) -> Self {
+        self.format = Some(source.to_string());
+        self
+    }
+
+    /// What to do when the target exists; without it, the server's default
+    /// ([`SaveMode::ErrorIfExists`]). PySpark's strings parse: `"append".parse()?`.
+    pub fn mode(mut self, mode: SaveMode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// An option of the data source (`header`, `compression`, ...), written as text. Keys are
+    /// case-insensitive: setting a key again in another case replaces it.
+    pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
+        set_option(&mut self.options, key, value.to_string());
+        self
+    }
+
+    /// Several options, as [`option`](Self::option).
+    pub fn options<K: AsRef<str>, V: fmt::Display>(
+        mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in options {
+            set_option(&mut self.options, k.as_ref(), v.to_string());
+        }
+        self
+    }
+
+    /// Writes one directory per value of these columns (`key=value/`), in this order.
+    pub fn partition_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.partition_by = names(columns);
+        self
+    }
+
+    /// Hashes rows into `num_buckets` buckets by these columns (at least one), for tables
+    /// ([`save_as_table`](Self::save_as_table)) only.
+    pub fn bucket_by<S: AsRef<str>>(
+        mut self,
+        num_buckets: i32,
+        columns: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let columns = names(columns);
+        if num_buckets < 1 {
+            self.note(format!(
+                "bucket_by: the number of buckets must be at least 1, got {num_buckets}"
+            ));
+        } else if columns.is_empty() {
+            self.note("bucket_by: give at least one column to bucket by".to_string());
+        }
+        self.bucket_by = Some((num_buckets, columns));
+        self
+    }
+
+    /// Sorts each bucket by these columns (at least one); needs [`bucket_by`](Self::bucket_by).
+    pub fn sort_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        let columns = names(columns);
+        if columns.is_empty() {
+            self.note("sort_by: give at least one column to sort by".to_string());
+        }
+        self.sort_by = columns;
+        self
+    }
+
+    /// Clusters the table's data by these columns (for sources that support clustering).
+    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.cluster_by = names(columns);
+        self
+    }
+
+    fn note(&mut self, problem: String) {
+        self.problem.get_or_insert(problem);
+    }
+
+    fn operation(
+        self,
+        save_type: Option<proto::write_operation::SaveType>,
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
+        if let Some(problem) = self.problem {
+            return Err(Error::InvalidArgument(problem));
+        }
+        if !self.sort_by.is_empty() && self.bucket_by.is_none() {
+            return Err(Error::InvalidArgument(
+                "sort_by only applies to bucketed writes; call bucket_by as well".to_string(),
+            ));
+        }
+        let (session, input) = self.df.into_input();
+        let operation = proto::WriteOperation {
+            input: input.map(|b| *b),
+            source: self.format,
+            mode: self
+                .mode
+                .map(|m| m.to_proto() as i32)
+                .unwrap_or(proto::write_operation::SaveMode::Unspecified as i32),
+            sort_column_names: self.sort_by,
+            partitioning_columns: self.partition_by,
+            bucket_by: self
+                .bucket_by
+                .map(|(n, cols)| proto::write_operation::BucketBy {
+                    bucket_column_names: cols,
+                    num_buckets: n,
+                }),
+            options: self.options,
+            clustering_columns: self.cluster_by,
+            with_schema_evolution: false,
+            save_type,
+        };
+        Ok((
+            session,
+            proto::command::CommandType::WriteOperation(operation),
+        ))
+    }
+
+    async fn run(self, save_type: Option<proto::write_operation::SaveType>) -> Result<(), Error> {
+        let (session, command) = self.operation(save_type)?;
+        run_command(&session, command).await
+    }
+
+    /// Writes to the path `path` in the chosen format.
+    pub async fn save(self, path: &str) -> Result<(), Error> {
+        self.run(Some(proto::write_operation::SaveType::Path(
+            path.to_string(),
+        )))
+        .await
+    }
+
+    /// Writes to a destination that is neither a path nor a table (`jdbc` with its options,
+    /// `noop`, or a `path` option): PySpark's `save()` without arguments.
+    pub async fn save_without_path(self) -> Result<(), Error> {
+        self.run(None).await
+    }
+
+    /// Writes to the table `name`, creating it with this format, partitioning and bucketing
+    /// when it does not exist; when it does, the mode decides.
+    pub async fn save_as_table(self, name: &str) -> Result<(), Error> {
+        self.run(Some(proto::write_operation::SaveType::Table(
+            proto::write_operation::SaveTable {
+                table_name: name.to_string(),
+                save_method: proto::write_operation::save_table::TableSaveMethod::SaveAsTable
+                    as i32,
+            },
+        )))
+        .await
+    }
+
+    /// Inserts into the existing table `name`, matching columns by position. `overwrite`:
+    /// `Some(true)` replaces the table's rows, `Some(false)` appends, `None` keeps the mode
+    /// set with [`mode`](Self::mode) (which appends unless it is `Overwrite`).
+    pub async fn insert_into(mut self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
+        if let Some(overwrite) = overwrite {
+            self.mode = Some(if overwrite {
+                SaveMode::Overwrite
+            } else {
+                SaveMode::Append
+            });
+        }
+        self.run(Some(proto::write_operation::SaveType::Table(
+            proto::write_operation::SaveTable {
+                table_name: name.to_string(),
+                save_method: proto::write_operation::save_table::TableSaveMethod::InsertInto as i32,
+            },
+        )))
+        .await
+    }
+
+    /// Writes CSV files to `path` (options such as `header`, `sep` set before).
+    pub async fn csv(self, path: &str) -> Result<(), Error> {
+        self.format("csv").save(path).await
+    }
+
+    /// Writes JSON Lines files to `path`.
+    pub async fn json(self, path: &str) -> Result<(), Error> {
+        self.format("json").save(path).await
+    }
+
+    /// Writes Parquet files to `path`.
+    pub async fn parquet(self, path: &str) -> Result<(), Error> {
+        self.format("parquet").save(path).await
+    }
+
+    /// Writes ORC files to `path`.
+    pub async fn orc(self, path: &str) -> Result<(), Error> {
+        self.format("orc").save(path).await
+    }
+
+    /// Writes text files to `path`; the DataFrame must have one string column.
+    pub async fn text(self, path: &str) -> Result<(), Error> {
+        self.format("text").save(path).await
+    }
+
+    /// Writes XML files to `path` (`rowTag`, `rootTag` options).
+    pub async fn xml(self, path: &str) -> Result<(), Error> {
+        self.format("xml").save(path).await
+    }
+
+    /// Writes to the table `table` of the database at the JDBC `url`; connection properties
+    /// are options. The JDBC driver must be on the server.
+    pub async fn jdbc(self, url: &str, table: &str) -> Result<(), Error> {
+        self.format("jdbc")
+            .option("url", url)
+            .option("dbtable", table)
+            .save_without_path()
+            .await
+    }
+}
+
+/// Writes a DataFrame to a table through Spark's V2 table API; made by
+/// [`DataFrame::write_to`]. The last call ([`create`](Self::create),
+/// [`append`](Self::append), [`overwrite`](Self::overwrite), ...) runs the write.
+///
+/// Spark's built-in session catalog (`spark_catalog`) supports `create`, `replace`,
+/// `create_or_replace` and `append`; `overwrite` and `overwrite_partitions` need a catalog
+/// whose tables accept them (Delta, Iceberg, ...), and the server reports so otherwise.
+#[derive(Debug, Clone)]
+#[must_use = "a V2 writer does nothing until create, replace, append, ... is awaited"]
+pub struct DataFrameWriterV2 {
+    df: DataFrame,
+    table: String,
+    provider: Option<String>,
+    options: HashMap<String, String>,
+    table_properties: HashMap<String, String>,
+    partitioned_by: Vec<Column>,
+    cluster_by: Vec<String>,
+}
+
+impl DataFrameWriterV2 {
+    /// The table provider (`parquet`, `delta`, ...) for a table that is created.
+    pub fn using(mut self, provider: &str) -> Self {
+        self.provider = Some(provider.to_string());
+        self
+    }
+
+    /// A write option, written as text. Keys are case-insensitive.
+    pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
+        set_option(&mut self.options, key, value.to_string());
+        self
+    }
+
+    /// Several options, as [`option`](Self::option).
+    pub fn options<K: AsRef<str>, V: fmt::Display>(
+        mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in options {
+            set_option(&mut self.options, k.as_ref(), v.to_string());
+        }
+        self
+    }
+
+    /// A property of a table that is created (`TBLPROPERTIES`).
+    pub fn table_property(mut self, property: &str, value: &str) -> Self {
+        self.table_properties
+            .insert(property.to_string(), value.to_string());
+        self
+    }
+
+    /// Partitions a table that is created by these columns or partition transforms
+    /// (`functions::call_function("years", [col("ts")])`); a `&str` is a column name.
+    pub fn partitioned_by<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
+        self.partitioned_by = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Clusters a table that is created by these columns.
+    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.cluster_by = names(columns);
+        self
+    }
+
+    async fn run(
+        self,
+        mode: proto::write_operation_v2::Mode,
+        overwrite_condition: Option<Column>,
+    ) -> Result<(), Error> {
+        let (session, input) = self.df.into_input();
+        let operation = proto::WriteOperationV2 {
+            input: input.map(|b| *b),
+            table_name: self.table,
+            provider: self.provider,
+            partitioning_columns: self
+                .partitioned_by
+                .into_iter()
+                .map(Column::into_proto)
+                .collect(),
+            options: self.options,
+            table_properties: self.table_properties,
+            mode: mode as i32,
+            overwrite_condition: overwrite_condition.map(Column::into_proto),
+            clustering_columns: self.cluster_by,
+            with_schema_evolution: false,
+        };
+        run_command(
+            &session,
+            proto::command::CommandType::WriteOperationV2(operation),
+        )
+        .await
+    }
+
+    /// Creates the table from the rows; an existing table is the server's error.
+    pub async fn create(self) -> Result<(), Error> {
+        self.run(proto::write_operation_v2::Mode::Create, None)
+            .await
+    }
+
+    /// Replaces the table (its schema, properties and rows); a missing table is the
+    /// server's error.
+    pub async fn replace(self) -> Result<(), Error> {
+        self.run(proto::write_operation_v2::Mode::Replace, None)
+            .await
+    }
+
+    /// Creates the table, or replaces it when it exists.
+    pub async fn create_or_replace(self) -> Result<(), Error> {
+        self.run(proto::write_operation_v2::Mode::CreateOrReplace, None)
+            .await
+    }
+
+    /// Appends the rows to the existing table.
+    pub async fn append(self) -> Result<(), Error> {
+        self.run(proto::write_operation_v2::Mode::Append, None)
+            .await
+    }
+
+    /// Deletes the rows that match `condition` and adds these rows. A `&str` is a column
+    /// name (as in PySpark); use `functions::expr("k = 1")` for SQL.
+    pub async fn overwrite(self, condition: impl Into<Column>) -> Result<(), Error> {
+        self.run(
+            proto::write_operation_v2::Mode::Overwrite,
+            Some(condition.into()),
+        )
+        .await
+    }
+
+    /// Replaces the partitions that these rows fall in, keeping the others.
+    pub async fn overwrite_partitions(self) -> Result<(), Error> {
+        self.run(proto::write_operation_v2::Mode::OverwritePartitions, None)
+            .await
+    }
+}
