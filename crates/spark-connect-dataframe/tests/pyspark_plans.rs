@@ -48,6 +48,7 @@ fn normalize(relation: &proto::Relation) -> String {
     let text = strip_blocks(&text, "common: Some(ExpressionCommon {", "common: None");
     let text = strip_blocks(&text, "common: Some(RelationCommon {", "common: _");
     let text = numbered_names_removed(&text);
+    let text = string_maps_sorted(&text);
     let mut out = String::new();
     let mut rest = text.as_str();
     while let Some(i) = rest.find("plan_id: Some(") {
@@ -56,6 +57,58 @@ fn normalize(relation: &proto::Relation) -> String {
         rest = &rest[i + "plan_id: Some(".len()..];
         rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
         rest = rest.strip_prefix(')').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Protobuf maps are `HashMap`s, whose Debug order is by chance: the entries of maps from
+/// strings to strings (`options: {"k": "v", ...}`) are sorted.
+fn string_maps_sorted(text: &str) -> String {
+    /// The quoted string at the start of `s` (escapes kept) and its length.
+    fn quoted(s: &str) -> Option<usize> {
+        let mut chars = s.char_indices();
+        if chars.next()?.1 != '"' {
+            return None;
+        }
+        let mut escaped = false;
+        for (i, c) in chars {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return Some(i + 1),
+                _ => {}
+            }
+        }
+        None
+    }
+    /// The entries of the map whose text starts right after `{`, and the length up to `}`.
+    fn entries(s: &str) -> Option<(Vec<&str>, usize)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        loop {
+            let key = quoted(&s[at..])?;
+            let rest = s[at + key..].strip_prefix(": ")?;
+            let value = quoted(rest)?;
+            let end = at + key + 2 + value;
+            out.push(&s[at..end]);
+            if s[end..].starts_with('}') {
+                return Some((out, end + 1));
+            }
+            at = end + s[end..].strip_prefix(", ").map(|_| 2)?;
+        }
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("{\"") {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        if let Some((mut items, len)) = entries(rest) {
+            items.sort_unstable();
+            out.push_str(&items.join(", "));
+            out.push('}');
+            rest = &rest[len..];
+        }
     }
     out.push_str(rest);
     out
@@ -383,7 +436,110 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
             f::bucket(4, "id"),
         ]),
     );
+    reader_cases(spark, &mut m);
     m
+}
+
+fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>) {
+    use spark_connect_dataframe::{DataType, StructField, StructType};
+    let field =
+        |name: &str, data_type: DataType, nullable: bool, metadata: Option<&str>| StructField {
+            name: name.into(),
+            data_type,
+            nullable,
+            metadata: metadata.map(str::to_string),
+        };
+    let string = || DataType::String {
+        collation: String::new(),
+    };
+    let schema = StructType {
+        fields: vec![
+            field("id", DataType::Long, false, None),
+            field(
+                "amount",
+                DataType::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+                true,
+                None,
+            ),
+            field("day", DataType::Date, true, None),
+            field(
+                "tags",
+                DataType::Array {
+                    element: Box::new(string()),
+                    contains_null: false,
+                },
+                true,
+                None,
+            ),
+            field(
+                "m",
+                DataType::Map {
+                    key: Box::new(string()),
+                    value: Box::new(DataType::Double),
+                    value_contains_null: true,
+                },
+                true,
+                None,
+            ),
+            field(
+                "s",
+                DataType::Struct(StructType {
+                    fields: vec![field("a b", DataType::TimestampNtz, true, None)],
+                }),
+                true,
+                Some(r#"{"comment":"nested"}"#),
+            ),
+        ],
+    };
+    m.insert(
+        "read_csv_ddl_options",
+        spark
+            .read()
+            .schema("id INT, name STRING")
+            .option("header", true)
+            .options([("sep", ";"), ("nullValue", "NA")])
+            .csv("/data/io/a.csv")
+            .unwrap(),
+    );
+    m.insert(
+        "read_struct_schema_paths",
+        spark
+            .read()
+            .format("json")
+            .schema(schema)
+            .load(["/data/io/a.json", "/data/io/b.json"])
+            .unwrap(),
+    );
+    m.insert(
+        "read_shortcuts",
+        spark
+            .read()
+            .parquet(["/data/io/p1", "/data/io/p2"])
+            .unwrap()
+            .union(&spark.read().orc("/data/io/o").unwrap())
+            .union(&spark.read().text("/data/io/t.txt").unwrap())
+            .union(&spark.read().json("/data/io/j").unwrap())
+            .union(
+                &spark
+                    .read()
+                    .format("xml")
+                    .option("rowTag", "r")
+                    .load_without_path()
+                    .unwrap(),
+            ),
+    );
+    m.insert(
+        "read_table_jdbc",
+        spark.read().option("k", "v").table("io_t").unwrap().union(
+            &spark
+                .read()
+                .jdbc("jdbc:derby:memory:db", "T", ["K < 2", "K >= 2"])
+                .unwrap(),
+        ),
+    );
 }
 
 #[tokio::test]
