@@ -906,3 +906,138 @@ impl DataFrameWriterV2 {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::command::CommandType;
+    use proto::write_operation::SaveType;
+
+    async fn spark() -> SparkSession {
+        SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap()
+    }
+
+    fn write_operation(writer: DataFrameWriter, save: Option<SaveType>) -> proto::WriteOperation {
+        match writer.operation(save).unwrap().1 {
+            CommandType::WriteOperation(w) => w,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn save_modes_parse_as_pyspark_names_them() {
+        for (text, mode) in [
+            ("append", SaveMode::Append),
+            ("Overwrite", SaveMode::Overwrite),
+            ("error", SaveMode::ErrorIfExists),
+            ("errorifexists", SaveMode::ErrorIfExists),
+            ("IGNORE", SaveMode::Ignore),
+        ] {
+            assert_eq!(text.parse::<SaveMode>().unwrap(), mode, "{text}");
+            assert_eq!(mode.to_string().parse::<SaveMode>().unwrap(), mode);
+        }
+        for bad in ["", "default", "upsert"] {
+            let e = bad.parse::<SaveMode>().unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("'{bad}'")) && e.contains("ignore"),
+                "{e}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn writer_builds_the_write_operation() {
+        let spark = spark().await;
+        let df = spark.range(0, 3);
+        let w = write_operation(
+            df.write()
+                .format("parquet")
+                .mode(SaveMode::Append)
+                .option("compression", "zstd")
+                .option("COMPRESSION", "snappy")
+                .partition_by(["a", "b"])
+                .bucket_by(4, ["id"])
+                .sort_by(["id"])
+                .cluster_by(["c"]),
+            Some(SaveType::Path("/p".into())),
+        );
+        assert_eq!(w.input.as_ref(), Some(df.to_proto()));
+        assert_eq!(w.source.as_deref(), Some("parquet"));
+        assert_eq!(w.mode, proto::write_operation::SaveMode::Append as i32);
+        // One spelling of a key survives, the last one.
+        assert_eq!(
+            w.options,
+            HashMap::from([("COMPRESSION".to_string(), "snappy".to_string())])
+        );
+        assert_eq!(w.partitioning_columns, ["a", "b"]);
+        assert_eq!(
+            w.bucket_by,
+            Some(proto::write_operation::BucketBy {
+                bucket_column_names: vec!["id".into()],
+                num_buckets: 4
+            })
+        );
+        assert_eq!(w.sort_column_names, ["id"]);
+        assert_eq!(w.clustering_columns, ["c"]);
+        assert_eq!(w.save_type, Some(SaveType::Path("/p".into())));
+        // Without a mode, the server's default applies.
+        let w = write_operation(df.write(), None);
+        assert_eq!(w.mode, proto::write_operation::SaveMode::Unspecified as i32);
+        assert_eq!((w.source, w.save_type, w.bucket_by), (None, None, None));
+    }
+
+    #[tokio::test]
+    async fn writer_checks_what_pyspark_checks() {
+        let spark = spark().await;
+        let df = spark.range(0, 3);
+        let err = |w: DataFrameWriter| w.operation(None).unwrap_err().to_string();
+        assert!(err(df.write().bucket_by(0, ["id"])).contains("at least 1, got 0"));
+        assert!(err(df.write().bucket_by(-2, ["id"])).contains("got -2"));
+        assert!(err(df.write().bucket_by(3, Vec::<String>::new())).contains("at least one column"));
+        assert!(err(df.write().sort_by(["id"])).contains("bucket_by"));
+        assert!(
+            err(df.write().bucket_by(3, ["id"]).sort_by(Vec::<&str>::new()))
+                .contains("at least one column to sort by")
+        );
+    }
+
+    #[tokio::test]
+    async fn struct_schemas_become_spark_json() {
+        let spark = spark().await;
+        let field = |name: &str, data_type: DataType| crate::StructField {
+            name: name.into(),
+            data_type,
+            nullable: true,
+            metadata: None,
+        };
+        let schema = StructType {
+            fields: vec![
+                field("q\"uote", DataType::Integer),
+                field("t", DataType::Char(3)),
+            ],
+        };
+        let df = spark.read().schema(&schema).load("/x").unwrap();
+        let Some(RelType::Read(proto::Read {
+            read_type: Some(proto::read::ReadType::DataSource(source)),
+            ..
+        })) = &df.to_proto().rel_type
+        else {
+            panic!("{:?}", df.to_proto())
+        };
+        assert_eq!(
+            source.schema.as_deref(),
+            Some(
+                r#"{"fields":[{"metadata":{},"name":"q\"uote","nullable":true,"type":"integer"},{"metadata":{},"name":"t","nullable":true,"type":"char(3)"}],"type":"struct"}"#
+            )
+        );
+        let udt = StructType {
+            fields: vec![field("v", DataType::Other("mystery".into()))],
+        };
+        let e = spark.read().schema(udt).load("/x").unwrap_err().to_string();
+        assert!(e.contains("'v'") && e.contains("DDL"), "{e}");
+    }
+}
