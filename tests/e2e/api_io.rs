@@ -691,7 +691,26 @@ async fn bad_input_gives_clear_errors() {
         .table("io_never_made")
         .unwrap_err();
     assert!(e.to_string().contains("schema"), "{e}");
+    let e = spark
+        .read()
+        .schema("id INT")
+        .changes("io_never_made")
+        .unwrap_err();
+    assert!(e.to_string().contains("schema"), "{e}");
     assert!(spark.catalog_table_missing("io_never_made").await);
+    let e = spark
+        .read()
+        .changes("io_never_made")
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
+    // The built-in catalog records no changes, and says so.
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("UNSUPPORTED_FEATURE.CHANGE_DATA_CAPTURE"),
+        "{e}"
+    );
 
     // The server's errors, as it reported them.
     let e = df
