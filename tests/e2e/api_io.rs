@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use databricks_connect::functions::{col, expr, lit};
+use databricks_connect::functions::{self as f, col, expr, lit};
 use databricks_connect::{DataFrame, DataType, SaveMode, SparkSession, StructField, StructType};
 
 use crate::api_functions::rows;
@@ -522,6 +522,48 @@ async fn writer_v2_in_the_session_catalog() {
     }
     assert_eq!(spark.table(t).count().await.unwrap(), 2);
     drop_table(&spark, t).await;
+
+    // Partition transforms: the built-in catalog takes bucket(), not the time transforms.
+    let dated = df.with_column("d", expr("DATE'2020-01-01' + k"));
+    dated
+        .write_to(t)
+        .using("parquet")
+        .partitioned_by([f::bucket(3, "k")])
+        .create()
+        .await
+        .unwrap();
+    let described = rows(
+        &spark
+            .sql(&format!("DESCRIBE TABLE EXTENDED {t}"))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        described
+            .iter()
+            .any(|r| r[0] == "Num Buckets" && r[1] == "3"),
+        "{described:?}"
+    );
+    assert_eq!(spark.table(t).count().await.unwrap(), 2);
+    drop_table(&spark, t).await;
+    for transform in [f::years("d"), f::months("d"), f::days("d"), f::hours("d")] {
+        let e = dated
+            .write_to(t)
+            .using("parquet")
+            .partitioned_by([transform])
+            .create()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.server_error().and_then(|s| s.error_class()),
+            Some("UNSUPPORTED_PARTITION_TRANSFORM"),
+            "{e}"
+        );
+    }
+    assert!(spark.catalog_table_missing(t).await);
 }
 
 /// A session whose catalog `io_jdbc` is a JDBC catalog on an in-memory Derby database

@@ -824,7 +824,8 @@ impl DataFrameWriterV2 {
     }
 
     /// Partitions a table that is created by these columns or partition transforms
-    /// (`functions::call_function("years", [col("ts")])`); a `&str` is a column name.
+    /// ([`functions::bucket`](crate::functions::bucket), [`functions::years`](crate::functions::years),
+    /// ...); a `&str` is a column name. Spark's built-in catalog takes columns and `bucket`.
     pub fn partitioned_by<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
         self.partitioned_by = columns.into_iter().map(Into::into).collect();
         self
