@@ -271,6 +271,71 @@ fn set_option(options: &mut HashMap<String, String>, key: &str, value: String) {
     options.insert(key.to_string(), value);
 }
 
+/// Options for `Debug`: values of keys that may hold credentials (`password`, `token`,
+/// `secret`, account keys, JDBC URLs, which can embed a password) are redacted.
+struct RedactedOptions<'a>(&'a HashMap<String, String>);
+
+impl fmt::Debug for RedactedOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SENSITIVE: [&str; 7] = [
+            "password",
+            "secret",
+            "token",
+            "key",
+            "credential",
+            "auth",
+            "url",
+        ];
+        let mut keys: Vec<&String> = self.0.keys().collect();
+        keys.sort();
+        let mut map = f.debug_map();
+        for k in keys {
+            let lower = k.to_ascii_lowercase();
+            if SENSITIVE.iter().any(|s| lower.contains(s)) {
+                map.entry(k, &"<redacted>");
+            } else {
+                map.entry(k, &self.0[k]);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl fmt::Debug for DataFrameReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataFrameReader")
+            .field("format", &self.format)
+            .field("schema", &self.schema)
+            .field("options", &RedactedOptions(&self.options))
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for DataFrameWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataFrameWriter")
+            .field("format", &self.format)
+            .field("mode", &self.mode)
+            .field("options", &RedactedOptions(&self.options))
+            .field("partition_by", &self.partition_by)
+            .field("bucket_by", &self.bucket_by)
+            .field("sort_by", &self.sort_by)
+            .field("cluster_by", &self.cluster_by)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for DataFrameWriterV2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataFrameWriterV2")
+            .field("table", &self.table)
+            .field("provider", &self.provider)
+            .field("options", &RedactedOptions(&self.options))
+            .field("table_properties", &RedactedOptions(&self.table_properties))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Runs a command and waits until the server has finished it.
 async fn run_command(
     session: &SparkSession,
@@ -325,7 +390,7 @@ impl SparkSession {
 ///
 /// Nothing is read until a result of the DataFrame is asked for; a missing path or an unknown
 /// format is reported then, by the server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a reader does nothing until load, table or a format shortcut is called"]
 pub struct DataFrameReader {
     session: SparkSession,
@@ -541,7 +606,7 @@ impl DataFrame {
 /// and options, then call [`save`](Self::save), [`save_as_table`](Self::save_as_table),
 /// [`insert_into`](Self::insert_into) or a format shortcut such as
 /// [`parquet`](Self::parquet); that call runs the write on the server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a writer does nothing until save, save_as_table, insert_into or a format shortcut is awaited"]
 pub struct DataFrameWriter {
     df: DataFrame,
@@ -780,7 +845,7 @@ impl DataFrameWriter {
 /// Spark's built-in session catalog (`spark_catalog`) supports `create`, `replace`,
 /// `create_or_replace` and `append`; `overwrite` and `overwrite_partitions` need a catalog
 /// whose tables accept them (Delta, Iceberg, ...), and the server reports so otherwise.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a V2 writer does nothing until create, replace, append, ... is awaited"]
 pub struct DataFrameWriterV2 {
     df: DataFrame,
@@ -1004,6 +1069,30 @@ mod tests {
             err(df.write().bucket_by(3, ["id"]).sort_by(Vec::<&str>::new()))
                 .contains("at least one column to sort by")
         );
+    }
+
+    #[tokio::test]
+    async fn debug_hides_credentials_in_options() {
+        let spark = spark().await;
+        let reader = spark
+            .read()
+            .option("user", "alice")
+            .option("password", "hunter2")
+            .option("url", "jdbc:x://h;password=hunter2");
+        let writer = spark.range(0, 1).write().option("Password", "hunter2");
+        let v2 = spark
+            .range(0, 1)
+            .write_to("t")
+            .option("fs.azure.account.key.a", "hunter2");
+        for text in [
+            format!("{reader:?}"),
+            format!("{writer:?}"),
+            format!("{v2:?}"),
+        ] {
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+        assert!(format!("{reader:?}").contains("alice"));
     }
 
     #[tokio::test]
