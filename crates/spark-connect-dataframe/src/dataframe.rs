@@ -64,10 +64,35 @@ impl std::str::FromStr for ExplainMode {
 ///
 /// Transformations take `self` and return a new `DataFrame`, so chains build the plan without
 /// copying it; clone a DataFrame to branch from it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataFrame {
     session: SparkSession,
     plan: proto::Relation,
+}
+
+impl std::fmt::Debug for DataFrame {
+    /// Names the session and the plan's top operator only. A plan can carry secrets (a JDBC
+    /// password among a reader's options, a token in a SQL string), so its contents are not
+    /// shown; [`to_proto`](DataFrame::to_proto) gives the whole plan to whoever needs it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let root = match &self.plan.rel_type {
+            // The variant's name: the text before its fields, which are never written out.
+            Some(rel_type) => {
+                let text = format!("{rel_type:?}");
+                let end = text.find(['(', ' ', '{']).unwrap_or(text.len());
+                text[..end].to_string()
+            }
+            None => "None".to_string(),
+        };
+        f.debug_struct("DataFrame")
+            .field("session_id", &self.session.session_id())
+            .field("root", &root)
+            .field(
+                "plan_id",
+                &self.plan.common.as_ref().and_then(|c| c.plan_id),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl DataFrame {
@@ -344,5 +369,35 @@ impl DataFrame {
             f(batch?)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::SparkSession;
+    use crate::functions::{col, lit};
+
+    #[tokio::test]
+    async fn debug_names_the_operator_and_hides_the_plan() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let df = spark
+            .read()
+            .format("jdbc")
+            .option("password", "hunter2-do-not-show")
+            .option("url", "jdbc:derby:memory:x;password=also-secret")
+            .load_without_path()
+            .unwrap()
+            .filter(col("id").eq(lit("sk-literal-secret")));
+        let text = format!("{df:?}");
+        for secret in ["hunter2-do-not-show", "also-secret", "sk-literal-secret"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.starts_with("DataFrame { session_id: "), "{text}");
+        assert!(text.contains("root: \"Filter\""), "{text}");
+        assert!(text.contains(spark.session_id()), "{text}");
     }
 }
