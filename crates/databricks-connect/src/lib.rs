@@ -34,6 +34,10 @@ pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
 
 pub use spark_connect_dataframe::{
+    Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,
+    IntoObservation, Observation, ObservedMetrics, Table, TablePartition, UdfRegistration,
+};
+pub use spark_connect_dataframe::{
     Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType, ExplainMode,
     GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal, RecordBatchStream,
     RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window, WindowSpec,

@@ -57,7 +57,7 @@ impl StorageLevel {
     /// Off-heap memory, spilling to disk.
     pub const OFF_HEAP: StorageLevel = StorageLevel::new(true, true, true, false, 1);
 
-    fn to_proto(self) -> proto::StorageLevel {
+    pub(crate) fn to_proto(self) -> proto::StorageLevel {
         proto::StorageLevel {
             use_disk: self.use_disk,
             use_memory: self.use_memory,

@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 mod caching;
+mod catalog;
 mod column;
 mod dataframe;
 mod error;
@@ -49,15 +50,21 @@ mod interrupt;
 mod io;
 mod local;
 mod merge;
+mod observation;
 mod relational;
 mod reshape;
 mod result;
 mod session;
 mod statistics;
 pub mod types;
+mod udf;
 mod window;
 
 pub use caching::StorageLevel;
+pub use catalog::{
+    Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function, Table,
+    TablePartition,
+};
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use error::Error;
@@ -66,6 +73,7 @@ pub use io::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
 };
 pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
+pub use observation::{IntoObservation, Observation, ObservedMetrics};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::RecordBatchStream;
 pub use session::{
@@ -73,5 +81,6 @@ pub use session::{
 };
 pub use spark_connect_transport::proto;
 pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
+pub use udf::UdfRegistration;
 pub use types::{DataType, StructField, StructType};
 pub use window::{Window, WindowSpec};

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use arrow_array::RecordBatch;
@@ -43,6 +44,8 @@ pub(crate) struct ResultDecoder {
     rows: i64,
     /// A batch the server split into chunks, while its chunks arrive.
     chunked: Option<ChunkedBatch>,
+    /// Observed metrics received (`DataFrame::observe`), and where to deliver them.
+    observed: crate::observation::Received,
 }
 
 /// The decoding state of one Arrow batch that arrives in chunks (Spark 4.1+).
@@ -87,6 +90,18 @@ impl RecordBatchStream {
         self.decoder.rows
     }
 
+    /// Delivers observed metrics to the session's observations as they arrive.
+    pub(crate) fn delivering_to(mut self, to: Arc<crate::observation::Registry>) -> Self {
+        self.decoder.observed.registry = Some(to);
+        self
+    }
+
+    /// The metrics observed by [`DataFrame::observe`](crate::DataFrame::observe) so far; all
+    /// of them once the stream has ended (the server sends them after the last batch).
+    pub fn observed_metrics(&self) -> Result<Vec<crate::ObservedMetrics>, Error> {
+        self.decoder.observed.decoded()
+    }
+
     /// The operation id of the execution (for `interrupt_operation`).
     pub fn operation_id(&self) -> &str {
         self.inner.operation_id()
@@ -126,6 +141,7 @@ impl ResultDecoder {
                 Err(e) => tracing::debug!(error = %e, "ignoring an undecodable result schema"),
             }
         }
+        self.observed.receive(&response.observed_metrics);
         if let Some(ResponseType::ArrowBatch(batch)) = response.response_type {
             self.decode(batch)?;
         }

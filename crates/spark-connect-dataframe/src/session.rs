@@ -36,6 +36,8 @@ pub struct SparkSession {
 struct Inner {
     client: SparkConnectClient,
     next_plan_id: AtomicI64,
+    /// The observations of `DataFrame::observe`, to deliver observed metrics to.
+    observations: Arc<crate::observation::Registry>,
 }
 
 /// Builds a [`SparkSession`].
@@ -106,6 +108,7 @@ impl SparkSession {
             inner: Arc::new(Inner {
                 client,
                 next_plan_id: AtomicI64::new(0),
+                observations: Arc::default(),
             }),
         }
     }
@@ -118,6 +121,10 @@ impl SparkSession {
     /// The client-side session id.
     pub fn session_id(&self) -> &str {
         self.inner.client.session_id()
+    }
+
+    pub(crate) fn observations(&self) -> &Arc<crate::observation::Registry> {
+        &self.inner.observations
     }
 
     pub(crate) fn next_plan_id(&self) -> i64 {
@@ -219,7 +226,7 @@ impl SparkSession {
 
     pub(crate) async fn execute(&self, plan: proto::Plan) -> Result<RecordBatchStream, Error> {
         let stream = self.inner.client.execute_plan(plan).await?;
-        Ok(RecordBatchStream::new(stream))
+        Ok(RecordBatchStream::new(stream).delivering_to(self.inner.observations.clone()))
     }
 
     pub(crate) async fn analyze(

@@ -1,0 +1,1079 @@
+//! The catalog: databases, tables, views, functions and cached tables, as PySpark's
+//! `spark.catalog`.
+//!
+//! Each call sends a `Catalog` relation and decodes its Arrow result into typed structs
+//! ([`CatalogMetadata`], [`Database`], [`Table`], [`Function`], [`CatalogColumn`],
+//! [`TablePartition`]); a result column that is missing or of another type is an
+//! [`Error::Protocol`] naming the column, never a guess.
+//!
+//! PySpark's `registerFunction(name, f)` takes a Python callable and has no Rust counterpart;
+//! Java UDFs are registered with
+//! [`UdfRegistration::register_java_function`](crate::UdfRegistration::register_java_function).
+
+use std::collections::{BTreeMap, HashMap};
+
+use arrow_array::{Array, BooleanArray, ListArray, RecordBatch, StringArray};
+use proto::catalog::CatType;
+use proto::relation::RelType;
+use spark_connect_transport::proto;
+
+use crate::Error;
+use crate::caching::StorageLevel;
+use crate::dataframe::DataFrame;
+use crate::session::SparkSession;
+
+impl SparkSession {
+    /// The catalog of this session (`spark.catalog` in PySpark).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let catalog = spark.catalog();
+    /// for table in catalog.list_tables(None, Some("sales_*")).await? {
+    ///     println!("{} ({})", table.name, table.table_type);
+    /// }
+    /// assert!(catalog.database_exists("default").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn catalog(&self) -> Catalog {
+        Catalog {
+            session: self.clone(),
+        }
+    }
+}
+
+/// The catalog of a session: see [`SparkSession::catalog`]. Cheap to clone.
+///
+/// Methods carry PySpark's names in snake_case and its arguments in the same order;
+/// optional arguments are `Option`s. Names of tables, views and functions may be qualified
+/// (`db.table`, `catalog.db.table`). Patterns are Spark's: `*` matches any characters and `|`
+/// separates alternatives.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    session: SparkSession,
+}
+
+/// A catalog, as listed by [`Catalog::list_catalogs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogMetadata {
+    /// The catalog's name.
+    pub name: String,
+    /// Its description, if any.
+    pub description: Option<String>,
+}
+
+/// A database (namespace), as [`Catalog::get_database`] and [`Catalog::list_databases`]
+/// return it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Database {
+    /// The database's name.
+    pub name: String,
+    /// The catalog it belongs to.
+    pub catalog: Option<String>,
+    /// Its comment, if any (Spark's session catalog gives an empty string for none).
+    pub description: Option<String>,
+    /// Where its data lives.
+    pub location_uri: String,
+}
+
+/// A table or view, as [`Catalog::get_table`], [`Catalog::list_tables`] and
+/// [`Catalog::list_views`] return it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The table's name, unqualified.
+    pub name: String,
+    /// The catalog it belongs to (none for temporary views).
+    pub catalog: Option<String>,
+    /// Its namespace, e.g. `["db"]` (none for temporary views).
+    pub namespace: Option<Vec<String>>,
+    /// Its comment, if any.
+    pub description: Option<String>,
+    /// `MANAGED`, `EXTERNAL`, `VIEW` or `TEMPORARY`.
+    pub table_type: String,
+    /// Whether it is a temporary view.
+    pub is_temporary: bool,
+}
+
+impl Table {
+    /// The database, when the namespace has exactly one part (PySpark's `Table.database`).
+    pub fn database(&self) -> Option<&str> {
+        match self.namespace.as_deref() {
+            Some([db]) => Some(db),
+            _ => None,
+        }
+    }
+}
+
+/// A function, as [`Catalog::get_function`] and [`Catalog::list_functions`] return it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// The function's name.
+    pub name: String,
+    /// The catalog it belongs to (none for built-in and temporary functions).
+    pub catalog: Option<String>,
+    /// Its namespace (none for built-in and temporary functions).
+    pub namespace: Option<Vec<String>>,
+    /// Its usage text, if any.
+    pub description: Option<String>,
+    /// The JVM class that implements it.
+    pub class_name: String,
+    /// Whether it is temporary (built-in functions are).
+    pub is_temporary: bool,
+}
+
+/// A column of a table, as [`Catalog::list_columns`] returns it (PySpark's
+/// `pyspark.sql.catalog.Column`, renamed so as not to clash with [`Column`](crate::Column)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogColumn {
+    /// The column's name.
+    pub name: String,
+    /// Its comment, if any.
+    pub description: Option<String>,
+    /// Its type as Spark's simple string, e.g. `int`, `array<string>`.
+    pub data_type: String,
+    /// Whether it may hold nulls.
+    pub nullable: bool,
+    /// Whether the table is partitioned by it.
+    pub is_partition: bool,
+    /// Whether the table is bucketed by it.
+    pub is_bucket: bool,
+    /// Whether the table is clustered by it.
+    pub is_cluster: bool,
+}
+
+/// A partition of a table, as [`Catalog::list_partitions`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TablePartition {
+    /// The partition spec, e.g. `year=2024/month=1`.
+    pub partition: String,
+}
+
+/// What [`Catalog::create_table`] creates: a data source (`source`, default
+/// `spark.sql.sources.default`), files at `path` (an external table) or a managed table, a
+/// schema, a description and data source options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateTableOptions {
+    path: Option<String>,
+    source: Option<String>,
+    schema: Option<String>,
+    description: Option<String>,
+    options: HashMap<String, String>,
+}
+
+impl CreateTableOptions {
+    /// No path (a managed table), the default source, the schema of the files if any.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The files of the table: an external table over this path.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The data source, e.g. `parquet`, `csv`, `json`.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The schema as a DDL string, e.g. `"id BIGINT, name STRING"` (for a
+    /// [`StructType`](crate::StructType), use `DataType::Struct(s).ddl()`).
+    pub fn schema(mut self, ddl: impl Into<String>) -> Self {
+        self.schema = Some(ddl.into());
+        self
+    }
+
+    /// The table's comment.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// A data source option (keys are case-insensitive), e.g. `("header", "true")`.
+    pub fn option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    fn schema_proto(&self) -> Option<proto::DataType> {
+        self.schema.as_ref().map(|ddl| proto::DataType {
+            kind: Some(proto::data_type::Kind::Unparsed(
+                proto::data_type::Unparsed {
+                    data_type_string: ddl.clone(),
+                },
+            )),
+        })
+    }
+}
+
+fn opt(s: Option<&str>) -> Option<String> {
+    s.map(str::to_string)
+}
+
+impl Catalog {
+    /// Runs a catalog operation and returns its result.
+    async fn run(&self, op: CatType) -> Result<Vec<RecordBatch>, Error> {
+        self.frame(op).collect().await
+    }
+
+    fn frame(&self, op: CatType) -> DataFrame {
+        self.session.dataframe(RelType::Catalog(proto::Catalog {
+            cat_type: Some(op),
+        }))
+    }
+
+    /// Runs an operation whose result is one value in a column `value`.
+    async fn one_string(&self, what: &'static str, op: CatType) -> Result<String, Error> {
+        let batches = self.run(op).await?;
+        let mut values = Vec::new();
+        for batch in &batches {
+            let col = string_column(batch, "value", what)?;
+            for i in 0..batch.num_rows() {
+                values.push(required(col, i, "value", what)?);
+            }
+        }
+        exactly_one(values, what)
+    }
+
+    async fn one_bool(&self, what: &'static str, op: CatType) -> Result<bool, Error> {
+        let batches = self.run(op).await?;
+        let mut values = Vec::new();
+        for batch in &batches {
+            let col = bool_column(batch, "value", what)?;
+            for i in 0..batch.num_rows() {
+                values.push(required_bool(col, i, "value", what)?);
+            }
+        }
+        exactly_one(values, what)
+    }
+
+    async fn unit(&self, op: CatType) -> Result<(), Error> {
+        self.run(op).await.map(|_| ())
+    }
+
+    /// The current catalog's name.
+    pub async fn current_catalog(&self) -> Result<String, Error> {
+        self.one_string(
+            "currentCatalog",
+            CatType::CurrentCatalog(proto::CurrentCatalog {}),
+        )
+        .await
+    }
+
+    /// Makes `catalog_name` the current catalog.
+    pub async fn set_current_catalog(&self, catalog_name: &str) -> Result<(), Error> {
+        self.unit(CatType::SetCurrentCatalog(proto::SetCurrentCatalog {
+            catalog_name: catalog_name.to_string(),
+        }))
+        .await
+    }
+
+    /// The catalogs, those whose name matches `pattern` when one is given.
+    pub async fn list_catalogs(&self, pattern: Option<&str>) -> Result<Vec<CatalogMetadata>, Error> {
+        const WHAT: &str = "listCatalogs";
+        let batches = self
+            .run(CatType::ListCatalogs(proto::ListCatalogs {
+                pattern: opt(pattern),
+            }))
+            .await?;
+        let mut out = Vec::new();
+        for batch in &batches {
+            let name = string_column(batch, "name", WHAT)?;
+            let description = string_column(batch, "description", WHAT)?;
+            for i in 0..batch.num_rows() {
+                out.push(CatalogMetadata {
+                    name: required(name, i, "name", WHAT)?,
+                    description: optional(description, i),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The current database's name.
+    pub async fn current_database(&self) -> Result<String, Error> {
+        self.one_string(
+            "currentDatabase",
+            CatType::CurrentDatabase(proto::CurrentDatabase {}),
+        )
+        .await
+    }
+
+    /// Makes `db_name` the current database.
+    pub async fn set_current_database(&self, db_name: &str) -> Result<(), Error> {
+        self.unit(CatType::SetCurrentDatabase(proto::SetCurrentDatabase {
+            db_name: db_name.to_string(),
+        }))
+        .await
+    }
+
+    /// The databases of the current catalog, those whose name matches `pattern` when one is
+    /// given.
+    pub async fn list_databases(&self, pattern: Option<&str>) -> Result<Vec<Database>, Error> {
+        let batches = self
+            .run(CatType::ListDatabases(proto::ListDatabases {
+                pattern: opt(pattern),
+            }))
+            .await?;
+        decode_databases(&batches, "listDatabases")
+    }
+
+    /// The database `db_name` (which may be qualified by its catalog); an error when there
+    /// is none.
+    pub async fn get_database(&self, db_name: &str) -> Result<Database, Error> {
+        const WHAT: &str = "getDatabase";
+        let batches = self
+            .run(CatType::GetDatabase(proto::GetDatabase {
+                db_name: db_name.to_string(),
+            }))
+            .await?;
+        exactly_one(decode_databases(&batches, WHAT)?, WHAT)
+    }
+
+    /// Whether the database `db_name` exists.
+    pub async fn database_exists(&self, db_name: &str) -> Result<bool, Error> {
+        self.one_bool(
+            "databaseExists",
+            CatType::DatabaseExists(proto::DatabaseExists {
+                db_name: db_name.to_string(),
+            }),
+        )
+        .await
+    }
+
+    /// Creates the database `db_name` with these properties; with `if_not_exists`, an
+    /// existing one is no error.
+    pub async fn create_database(
+        &self,
+        db_name: &str,
+        if_not_exists: bool,
+        properties: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(), Error> {
+        self.unit(CatType::CreateDatabase(proto::CreateDatabase {
+            db_name: db_name.to_string(),
+            if_not_exists,
+            properties: properties.into_iter().collect(),
+        }))
+        .await
+    }
+
+    /// Drops the database `db_name`; with `if_exists`, a missing one is no error; with
+    /// `cascade`, its tables and functions go too (else it must be empty).
+    pub async fn drop_database(
+        &self,
+        db_name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<(), Error> {
+        self.unit(CatType::DropDatabase(proto::DropDatabase {
+            db_name: db_name.to_string(),
+            if_exists,
+            cascade,
+        }))
+        .await
+    }
+
+    /// The tables and views of `db_name` (the current database when `None`), including
+    /// temporary views, those whose name matches `pattern` when one is given.
+    pub async fn list_tables(
+        &self,
+        db_name: Option<&str>,
+        pattern: Option<&str>,
+    ) -> Result<Vec<Table>, Error> {
+        let batches = self
+            .run(CatType::ListTables(proto::ListTables {
+                db_name: opt(db_name),
+                pattern: opt(pattern),
+            }))
+            .await?;
+        decode_tables(&batches, "listTables")
+    }
+
+    /// The views of `db_name` (the current database when `None`), including temporary views,
+    /// those whose name matches `pattern` when one is given.
+    pub async fn list_views(
+        &self,
+        db_name: Option<&str>,
+        pattern: Option<&str>,
+    ) -> Result<Vec<Table>, Error> {
+        // As PySpark: a pattern needs a database, the current one by default.
+        let db_name = match (db_name, pattern) {
+            (None, Some(_)) => Some(self.current_database().await?),
+            (db, _) => db.map(str::to_string),
+        };
+        let batches = self
+            .run(CatType::ListViews(proto::ListViews {
+                db_name,
+                pattern: opt(pattern),
+            }))
+            .await?;
+        decode_tables(&batches, "listViews")
+    }
+
+    /// The table or view `table_name` (may be qualified); an error when there is none.
+    pub async fn get_table(&self, table_name: &str) -> Result<Table, Error> {
+        const WHAT: &str = "getTable";
+        let batches = self
+            .run(CatType::GetTable(proto::GetTable {
+                table_name: table_name.to_string(),
+                db_name: None,
+            }))
+            .await?;
+        exactly_one(decode_tables(&batches, WHAT)?, WHAT)
+    }
+
+    /// Whether the table or view `table_name` exists, in `db_name` when given (PySpark
+    /// deprecates `db_name`: qualify the name instead).
+    pub async fn table_exists(&self, table_name: &str, db_name: Option<&str>) -> Result<bool, Error> {
+        self.one_bool(
+            "tableExists",
+            CatType::TableExists(proto::TableExists {
+                table_name: table_name.to_string(),
+                db_name: opt(db_name),
+            }),
+        )
+        .await
+    }
+
+    /// The functions of `db_name` (the current database when `None`), built-in and
+    /// temporary ones included, those whose name matches `pattern` when one is given.
+    pub async fn list_functions(
+        &self,
+        db_name: Option<&str>,
+        pattern: Option<&str>,
+    ) -> Result<Vec<Function>, Error> {
+        let batches = self
+            .run(CatType::ListFunctions(proto::ListFunctions {
+                db_name: opt(db_name),
+                pattern: opt(pattern),
+            }))
+            .await?;
+        decode_functions(&batches, "listFunctions")
+    }
+
+    /// The function `function_name` (may be qualified); an error when there is none.
+    pub async fn get_function(&self, function_name: &str) -> Result<Function, Error> {
+        const WHAT: &str = "getFunction";
+        let batches = self
+            .run(CatType::GetFunction(proto::GetFunction {
+                function_name: function_name.to_string(),
+                db_name: None,
+            }))
+            .await?;
+        exactly_one(decode_functions(&batches, WHAT)?, WHAT)
+    }
+
+    /// Whether the function `function_name` exists, in `db_name` when given (PySpark
+    /// deprecates `db_name`: qualify the name instead).
+    pub async fn function_exists(
+        &self,
+        function_name: &str,
+        db_name: Option<&str>,
+    ) -> Result<bool, Error> {
+        self.one_bool(
+            "functionExists",
+            CatType::FunctionExists(proto::FunctionExists {
+                function_name: function_name.to_string(),
+                db_name: opt(db_name),
+            }),
+        )
+        .await
+    }
+
+    /// The columns of the table or view `table_name`, in `db_name` when given (PySpark
+    /// deprecates `db_name`: qualify the name instead).
+    pub async fn list_columns(
+        &self,
+        table_name: &str,
+        db_name: Option<&str>,
+    ) -> Result<Vec<CatalogColumn>, Error> {
+        const WHAT: &str = "listColumns";
+        let batches = self
+            .run(CatType::ListColumns(proto::ListColumns {
+                table_name: table_name.to_string(),
+                db_name: opt(db_name),
+            }))
+            .await?;
+        let mut out = Vec::new();
+        for batch in &batches {
+            let name = string_column(batch, "name", WHAT)?;
+            let description = string_column(batch, "description", WHAT)?;
+            let data_type = string_column(batch, "dataType", WHAT)?;
+            let nullable = bool_column(batch, "nullable", WHAT)?;
+            let is_partition = bool_column(batch, "isPartition", WHAT)?;
+            let is_bucket = bool_column(batch, "isBucket", WHAT)?;
+            let is_cluster = bool_column(batch, "isCluster", WHAT)?;
+            for i in 0..batch.num_rows() {
+                out.push(CatalogColumn {
+                    name: required(name, i, "name", WHAT)?,
+                    description: optional(description, i),
+                    data_type: required(data_type, i, "dataType", WHAT)?,
+                    nullable: required_bool(nullable, i, "nullable", WHAT)?,
+                    is_partition: required_bool(is_partition, i, "isPartition", WHAT)?,
+                    is_bucket: required_bool(is_bucket, i, "isBucket", WHAT)?,
+                    is_cluster: required_bool(is_cluster, i, "isCluster", WHAT)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The partitions of the partitioned table `table_name`.
+    pub async fn list_partitions(&self, table_name: &str) -> Result<Vec<TablePartition>, Error> {
+        const WHAT: &str = "listPartitions";
+        let batches = self
+            .run(CatType::ListPartitions(proto::ListPartitions {
+                table_name: table_name.to_string(),
+            }))
+            .await?;
+        let mut out = Vec::new();
+        for batch in &batches {
+            let partition = string_column(batch, "partition", WHAT)?;
+            for i in 0..batch.num_rows() {
+                out.push(TablePartition {
+                    partition: required(partition, i, "partition", WHAT)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The properties of the table `table_name` (`TBLPROPERTIES`); a property may have no
+    /// value.
+    pub async fn get_table_properties(
+        &self,
+        table_name: &str,
+    ) -> Result<BTreeMap<String, Option<String>>, Error> {
+        const WHAT: &str = "getTableProperties";
+        let batches = self
+            .run(CatType::GetTableProperties(proto::GetTableProperties {
+                table_name: table_name.to_string(),
+            }))
+            .await?;
+        let mut out = BTreeMap::new();
+        for batch in &batches {
+            let key = string_column(batch, "key", WHAT)?;
+            let value = string_column(batch, "value", WHAT)?;
+            for i in 0..batch.num_rows() {
+                out.insert(required(key, i, "key", WHAT)?, optional(value, i));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The `CREATE TABLE` statement of `table_name`; with `as_serde`, in Hive SerDe form.
+    /// Empty when the server gives none, as in PySpark.
+    pub async fn get_create_table_string(
+        &self,
+        table_name: &str,
+        as_serde: bool,
+    ) -> Result<String, Error> {
+        const WHAT: &str = "getCreateTableString";
+        let batches = self
+            .run(CatType::GetCreateTableString(proto::GetCreateTableString {
+                table_name: table_name.to_string(),
+                as_serde,
+            }))
+            .await?;
+        let mut values = Vec::new();
+        for batch in &batches {
+            let col = string_column(batch, "value", WHAT)?;
+            for i in 0..batch.num_rows() {
+                values.push(required(col, i, "value", WHAT)?);
+            }
+        }
+        if values.is_empty() {
+            return Ok(String::new());
+        }
+        exactly_one(values, WHAT)
+    }
+
+    /// Removes every row of the table `table_name`.
+    pub async fn truncate_table(&self, table_name: &str) -> Result<(), Error> {
+        self.unit(CatType::TruncateTable(proto::TruncateTable {
+            table_name: table_name.to_string(),
+        }))
+        .await
+    }
+
+    /// Computes the table's statistics (`ANALYZE TABLE ... COMPUTE STATISTICS`); with
+    /// `no_scan`, only its size, without reading it.
+    pub async fn analyze_table(&self, table_name: &str, no_scan: bool) -> Result<(), Error> {
+        self.unit(CatType::AnalyzeTable(proto::AnalyzeTable {
+            table_name: table_name.to_string(),
+            no_scan,
+        }))
+        .await
+    }
+
+    /// Drops the table `table_name`; with `if_exists`, a missing one is no error; with
+    /// `purge`, its data skips the trash.
+    pub async fn drop_table(
+        &self,
+        table_name: &str,
+        if_exists: bool,
+        purge: bool,
+    ) -> Result<(), Error> {
+        self.unit(CatType::DropTable(proto::DropTable {
+            table_name: table_name.to_string(),
+            if_exists,
+            purge,
+        }))
+        .await
+    }
+
+    /// Drops the (persistent) view `view_name`; with `if_exists`, a missing one is no error.
+    pub async fn drop_view(&self, view_name: &str, if_exists: bool) -> Result<(), Error> {
+        self.unit(CatType::DropView(proto::DropView {
+            view_name: view_name.to_string(),
+            if_exists,
+        }))
+        .await
+    }
+
+    /// Creates the table `table_name` and returns it as a DataFrame.
+    ///
+    /// With a [`path`](CreateTableOptions::path) the table is external, over those files
+    /// (their schema is read from them unless one is given); without, it is a managed table
+    /// and needs a schema. The table is created now, as in PySpark; the DataFrame returned
+    /// reads the table (`spark.table(table_name)`), so using it never creates it again.
+    pub async fn create_table(
+        &self,
+        table_name: &str,
+        options: CreateTableOptions,
+    ) -> Result<DataFrame, Error> {
+        let schema = options.schema_proto();
+        self.unit(CatType::CreateTable(proto::CreateTable {
+            table_name: table_name.to_string(),
+            path: options.path,
+            source: options.source,
+            description: options.description,
+            schema,
+            options: options.options,
+        }))
+        .await?;
+        Ok(self.session.table(table_name))
+    }
+
+    /// Creates a table over the files at `path` and returns it as a DataFrame (PySpark
+    /// deprecates it for [`create_table`](Self::create_table) with a path). A description in
+    /// `options` is an error: this form of the protocol has no field for it.
+    pub async fn create_external_table(
+        &self,
+        table_name: &str,
+        options: CreateTableOptions,
+    ) -> Result<DataFrame, Error> {
+        if options.description.is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "create_external_table('{table_name}'): a description is not supported here; \
+                 use create_table"
+            )));
+        }
+        let schema = options.schema_proto();
+        self.unit(CatType::CreateExternalTable(proto::CreateExternalTable {
+            table_name: table_name.to_string(),
+            path: options.path,
+            source: options.source,
+            schema,
+            options: options.options,
+        }))
+        .await?;
+        Ok(self.session.table(table_name))
+    }
+
+    /// Drops the temporary view `view_name`; whether there was one to drop.
+    pub async fn drop_temp_view(&self, view_name: &str) -> Result<bool, Error> {
+        self.one_bool(
+            "dropTempView",
+            CatType::DropTempView(proto::DropTempView {
+                view_name: view_name.to_string(),
+            }),
+        )
+        .await
+    }
+
+    /// Drops the global temporary view `view_name` (of `global_temp`); whether there was one
+    /// to drop.
+    pub async fn drop_global_temp_view(&self, view_name: &str) -> Result<bool, Error> {
+        self.one_bool(
+            "dropGlobalTempView",
+            CatType::DropGlobalTempView(proto::DropGlobalTempView {
+                view_name: view_name.to_string(),
+            }),
+        )
+        .await
+    }
+
+    /// Finds the partitions of `table_name` that are on disk but not in the catalog, and adds
+    /// them.
+    pub async fn recover_partitions(&self, table_name: &str) -> Result<(), Error> {
+        self.unit(CatType::RecoverPartitions(proto::RecoverPartitions {
+            table_name: table_name.to_string(),
+        }))
+        .await
+    }
+
+    /// Whether the table or view `table_name` is cached.
+    pub async fn is_cached(&self, table_name: &str) -> Result<bool, Error> {
+        self.one_bool(
+            "isCached",
+            CatType::IsCached(proto::IsCached {
+                table_name: table_name.to_string(),
+            }),
+        )
+        .await
+    }
+
+    /// Caches the table or view `table_name`, at `storage_level` or, when `None`, the
+    /// server's default (`MEMORY_AND_DISK`).
+    pub async fn cache_table(
+        &self,
+        table_name: &str,
+        storage_level: Option<StorageLevel>,
+    ) -> Result<(), Error> {
+        self.unit(CatType::CacheTable(proto::CacheTable {
+            table_name: table_name.to_string(),
+            storage_level: storage_level.map(StorageLevel::to_proto),
+        }))
+        .await
+    }
+
+    /// Removes the table or view `table_name` from the cache.
+    pub async fn uncache_table(&self, table_name: &str) -> Result<(), Error> {
+        self.unit(CatType::UncacheTable(proto::UncacheTable {
+            table_name: table_name.to_string(),
+        }))
+        .await
+    }
+
+    /// Removes every cached table and view from the cache.
+    pub async fn clear_cache(&self) -> Result<(), Error> {
+        self.unit(CatType::ClearCache(proto::ClearCache {})).await
+    }
+
+    /// Forgets the cached data and metadata of `table_name`, so that the next read sees the
+    /// files as they are now.
+    pub async fn refresh_table(&self, table_name: &str) -> Result<(), Error> {
+        self.unit(CatType::RefreshTable(proto::RefreshTable {
+            table_name: table_name.to_string(),
+        }))
+        .await
+    }
+
+    /// Forgets the cached data and metadata of every DataFrame that reads files under `path`.
+    pub async fn refresh_by_path(&self, path: &str) -> Result<(), Error> {
+        self.unit(CatType::RefreshByPath(proto::RefreshByPath {
+            path: path.to_string(),
+        }))
+        .await
+    }
+}
+
+fn decode_databases(batches: &[RecordBatch], what: &str) -> Result<Vec<Database>, Error> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let name = string_column(batch, "name", what)?;
+        let catalog = string_column(batch, "catalog", what)?;
+        let description = string_column(batch, "description", what)?;
+        let location = string_column(batch, "locationUri", what)?;
+        for i in 0..batch.num_rows() {
+            out.push(Database {
+                name: required(name, i, "name", what)?,
+                catalog: optional(catalog, i),
+                description: optional(description, i),
+                location_uri: required(location, i, "locationUri", what)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Error> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let name = string_column(batch, "name", what)?;
+        let catalog = string_column(batch, "catalog", what)?;
+        let namespace = string_list_column(batch, "namespace", what)?;
+        let description = string_column(batch, "description", what)?;
+        let table_type = string_column(batch, "tableType", what)?;
+        let is_temporary = bool_column(batch, "isTemporary", what)?;
+        for i in 0..batch.num_rows() {
+            out.push(Table {
+                name: required(name, i, "name", what)?,
+                catalog: optional(catalog, i),
+                namespace: optional_list(namespace, i),
+                description: optional(description, i),
+                table_type: required(table_type, i, "tableType", what)?,
+                is_temporary: required_bool(is_temporary, i, "isTemporary", what)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn decode_functions(batches: &[RecordBatch], what: &str) -> Result<Vec<Function>, Error> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let name = string_column(batch, "name", what)?;
+        let catalog = string_column(batch, "catalog", what)?;
+        let namespace = string_list_column(batch, "namespace", what)?;
+        let description = string_column(batch, "description", what)?;
+        let class_name = string_column(batch, "className", what)?;
+        let is_temporary = bool_column(batch, "isTemporary", what)?;
+        for i in 0..batch.num_rows() {
+            out.push(Function {
+                name: required(name, i, "name", what)?,
+                catalog: optional(catalog, i),
+                namespace: optional_list(namespace, i),
+                description: optional(description, i),
+                class_name: required(class_name, i, "className", what)?,
+                is_temporary: required_bool(is_temporary, i, "isTemporary", what)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The single value of a result that must have exactly one row.
+fn exactly_one<T>(mut values: Vec<T>, what: &str) -> Result<T, Error> {
+    if values.len() != 1 {
+        return Err(Error::Protocol(format!(
+            "{what} returned {} rows, expected 1",
+            values.len()
+        )));
+    }
+    Ok(values.remove(0))
+}
+
+fn column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    what: &str,
+) -> Result<&'a std::sync::Arc<dyn Array>, Error> {
+    let index = batch.schema().index_of(name).map_err(|_| {
+        let have: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        Error::Protocol(format!(
+            "the {what} result has no column '{name}' (it has: {})",
+            have.join(", ")
+        ))
+    })?;
+    Ok(batch.column(index))
+}
+
+fn wrong_type(name: &str, what: &str, found: &arrow_schema::DataType, expected: &str) -> Error {
+    Error::Protocol(format!(
+        "the {what} result's column '{name}' is of type {found}, expected {expected}"
+    ))
+}
+
+fn string_column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    what: &str,
+) -> Result<&'a StringArray, Error> {
+    let array = column(batch, name, what)?;
+    array
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), "Utf8"))
+}
+
+fn bool_column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    what: &str,
+) -> Result<&'a BooleanArray, Error> {
+    let array = column(batch, name, what)?;
+    array
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), "Boolean"))
+}
+
+/// A list-of-strings column, with its values' array.
+fn string_list_column<'a>(
+    batch: &'a RecordBatch,
+    name: &str,
+    what: &str,
+) -> Result<(&'a ListArray, &'a StringArray), Error> {
+    let array = column(batch, name, what)?;
+    let list = array
+        .as_any()
+        .downcast_ref::<ListArray>()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), "List<Utf8>"))?;
+    let values = list
+        .values()
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), "List<Utf8>"))?;
+    Ok((list, values))
+}
+
+fn optional(array: &StringArray, i: usize) -> Option<String> {
+    (!array.is_null(i)).then(|| array.value(i).to_string())
+}
+
+fn required(array: &StringArray, i: usize, name: &str, what: &str) -> Result<String, Error> {
+    optional(array, i).ok_or_else(|| null_value(name, what, i))
+}
+
+fn required_bool(array: &BooleanArray, i: usize, name: &str, what: &str) -> Result<bool, Error> {
+    if array.is_null(i) {
+        return Err(null_value(name, what, i));
+    }
+    Ok(array.value(i))
+}
+
+fn null_value(name: &str, what: &str, i: usize) -> Error {
+    Error::Protocol(format!(
+        "the {what} result's column '{name}' is null in row {i}, expected a value"
+    ))
+}
+
+fn optional_list((list, values): (&ListArray, &StringArray), i: usize) -> Option<Vec<String>> {
+    if list.is_null(i) {
+        return None;
+    }
+    let offsets = list.value_offsets();
+    let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+    // Null elements do not occur in a namespace; one would be kept as an empty part.
+    Some(
+        (start..end)
+            .map(|j| {
+                if values.is_null(j) {
+                    String::new()
+                } else {
+                    values.value(j).to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, Int32Array};
+
+    use super::*;
+
+    fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        RecordBatch::try_from_iter(columns).unwrap()
+    }
+
+    fn strings(values: &[Option<&str>]) -> ArrayRef {
+        Arc::new(StringArray::from(values.to_vec()))
+    }
+
+    fn bools(values: &[bool]) -> ArrayRef {
+        Arc::new(BooleanArray::from(values.to_vec()))
+    }
+
+    fn namespaces(values: &[Option<&[&str]>]) -> ArrayRef {
+        let mut b = ListBuilder::new(StringBuilder::new());
+        for v in values {
+            match v {
+                Some(parts) => {
+                    for p in *parts {
+                        b.values().append_value(p);
+                    }
+                    b.append(true);
+                }
+                None => b.append(false),
+            }
+        }
+        Arc::new(b.finish())
+    }
+
+    fn tables_batch(is_temporary: ArrayRef) -> RecordBatch {
+        batch(vec![
+            ("name", strings(&[Some("t"), Some("v")])),
+            ("catalog", strings(&[Some("spark_catalog"), None])),
+            ("namespace", namespaces(&[Some(&["db"]), None])),
+            ("description", strings(&[None, Some("a view")])),
+            ("tableType", strings(&[Some("MANAGED"), Some("TEMPORARY")])),
+            ("isTemporary", is_temporary),
+        ])
+    }
+
+    #[test]
+    fn tables_decode_with_nulls_and_namespaces() {
+        let tables = decode_tables(&[tables_batch(bools(&[false, true]))], "listTables").unwrap();
+        assert_eq!(
+            tables,
+            vec![
+                Table {
+                    name: "t".into(),
+                    catalog: Some("spark_catalog".into()),
+                    namespace: Some(vec!["db".into()]),
+                    description: None,
+                    table_type: "MANAGED".into(),
+                    is_temporary: false,
+                },
+                Table {
+                    name: "v".into(),
+                    catalog: None,
+                    namespace: None,
+                    description: Some("a view".into()),
+                    table_type: "TEMPORARY".into(),
+                    is_temporary: true,
+                },
+            ]
+        );
+        assert_eq!(tables[0].database(), Some("db"));
+        assert_eq!(tables[1].database(), None);
+    }
+
+    #[test]
+    fn a_column_of_another_type_is_an_error_naming_it() {
+        let bad = tables_batch(Arc::new(Int32Array::from(vec![0, 1])));
+        let err = decode_tables(&[bad], "listTables").unwrap_err().to_string();
+        assert!(
+            err.contains("listTables") && err.contains("'isTemporary'") && err.contains("Boolean"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_an_error_naming_it() {
+        let b = batch(vec![("name", strings(&[Some("db")]))]);
+        let err = decode_databases(&[b], "getDatabase").unwrap_err().to_string();
+        assert!(
+            err.contains("getDatabase") && err.contains("no column 'catalog'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_null_in_a_required_column_is_an_error() {
+        let b = batch(vec![
+            ("name", strings(&[Some("f")])),
+            ("catalog", strings(&[None])),
+            ("namespace", namespaces(&[None])),
+            ("description", strings(&[None])),
+            ("className", strings(&[None])),
+            ("isTemporary", bools(&[true])),
+        ]);
+        let err = decode_functions(&[b], "getFunction").unwrap_err().to_string();
+        assert!(
+            err.contains("'className' is null in row 0"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn exactly_one_row_is_required() {
+        assert_eq!(exactly_one(vec![7], "x").unwrap(), 7);
+        let err = exactly_one(Vec::<i32>::new(), "currentDatabase").unwrap_err();
+        assert!(err.to_string().contains("currentDatabase returned 0 rows"), "{err}");
+    }
+}
