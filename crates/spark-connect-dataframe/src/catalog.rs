@@ -219,9 +219,8 @@ impl Catalog {
     }
 
     fn frame(&self, op: CatType) -> DataFrame {
-        self.session.dataframe(RelType::Catalog(proto::Catalog {
-            cat_type: Some(op),
-        }))
+        self.session
+            .dataframe(RelType::Catalog(proto::Catalog { cat_type: Some(op) }))
     }
 
     /// Runs an operation whose result is one value in a column `value`.
@@ -271,7 +270,10 @@ impl Catalog {
     }
 
     /// The catalogs, those whose name matches `pattern` when one is given.
-    pub async fn list_catalogs(&self, pattern: Option<&str>) -> Result<Vec<CatalogMetadata>, Error> {
+    pub async fn list_catalogs(
+        &self,
+        pattern: Option<&str>,
+    ) -> Result<Vec<CatalogMetadata>, Error> {
         const WHAT: &str = "listCatalogs";
         let batches = self
             .run(CatType::ListCatalogs(proto::ListCatalogs {
@@ -426,7 +428,11 @@ impl Catalog {
 
     /// Whether the table or view `table_name` exists, in `db_name` when given (PySpark
     /// deprecates `db_name`: qualify the name instead).
-    pub async fn table_exists(&self, table_name: &str, db_name: Option<&str>) -> Result<bool, Error> {
+    pub async fn table_exists(
+        &self,
+        table_name: &str,
+        db_name: Option<&str>,
+    ) -> Result<bool, Error> {
         self.one_bool(
             "tableExists",
             CatType::TableExists(proto::TableExists {
@@ -727,7 +733,7 @@ impl Catalog {
     }
 
     /// Caches the table or view `table_name`, at `storage_level` or, when `None`, the
-    /// server's default (`MEMORY_AND_DISK`).
+    /// server's default (Spark 4: [`StorageLevel::MEMORY_AND_DISK_DESER`]).
     pub async fn cache_table(
         &self,
         table_name: &str,
@@ -1046,7 +1052,9 @@ mod tests {
     #[test]
     fn a_missing_column_is_an_error_naming_it() {
         let b = batch(vec![("name", strings(&[Some("db")]))]);
-        let err = decode_databases(&[b], "getDatabase").unwrap_err().to_string();
+        let err = decode_databases(&[b], "getDatabase")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("getDatabase") && err.contains("no column 'catalog'"),
             "{err}"
@@ -1063,17 +1071,19 @@ mod tests {
             ("className", strings(&[None])),
             ("isTemporary", bools(&[true])),
         ]);
-        let err = decode_functions(&[b], "getFunction").unwrap_err().to_string();
-        assert!(
-            err.contains("'className' is null in row 0"),
-            "{err}"
-        );
+        let err = decode_functions(&[b], "getFunction")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'className' is null in row 0"), "{err}");
     }
 
     #[test]
     fn exactly_one_row_is_required() {
         assert_eq!(exactly_one(vec![7], "x").unwrap(), 7);
         let err = exactly_one(Vec::<i32>::new(), "currentDatabase").unwrap_err();
-        assert!(err.to_string().contains("currentDatabase returned 0 rows"), "{err}");
+        assert!(
+            err.to_string().contains("currentDatabase returned 0 rows"),
+            "{err}"
+        );
     }
 }

@@ -81,6 +81,6 @@ pub use session::{
 };
 pub use spark_connect_transport::proto;
 pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
-pub use udf::UdfRegistration;
 pub use types::{DataType, StructField, StructType};
+pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};

@@ -359,7 +359,10 @@ mod tests {
         }
     }
 
-    fn metrics(keys: &[&str], values: Vec<proto::expression::Literal>) -> proto::execute_plan_response::ObservedMetrics {
+    fn metrics(
+        keys: &[&str],
+        values: Vec<proto::expression::Literal>,
+    ) -> proto::execute_plan_response::ObservedMetrics {
         proto::execute_plan_response::ObservedMetrics {
             name: "m".into(),
             values,
@@ -374,7 +377,12 @@ mod tests {
     fn registered_observations_receive_their_metrics() {
         let registry = Registry::default();
         let o = Observation::new("m");
-        assert!(o.get().unwrap_err().to_string().contains("not given to DataFrame::observe"));
+        assert!(
+            o.get()
+                .unwrap_err()
+                .to_string()
+                .contains("not given to DataFrame::observe")
+        );
         registry.register(&o);
         assert!(o.get().unwrap_err().to_string().contains("no metrics yet"));
         registry.deliver(&metrics(&["rows"], vec![long(7)]));
@@ -382,7 +390,10 @@ mod tests {
         assert_eq!(got.get_i64("rows").unwrap(), Some(7));
         assert_eq!(got.plan_id, 3);
         let err = got.get_i64("nope").unwrap_err().to_string();
-        assert!(err.contains("no metric 'nope'") && err.contains("rows"), "{err}");
+        assert!(
+            err.contains("no metric 'nope'") && err.contains("rows"),
+            "{err}"
+        );
         let err = got.get_string("rows").unwrap_err().to_string();
         assert!(err.contains("not a string"), "{err}");
     }
@@ -394,7 +405,11 @@ mod tests {
         let mut failed = metrics(&[], Vec::new());
         failed.root_error_idx = Some(0);
         let err = ObservedMetrics::from_proto(failed).unwrap_err();
-        assert!(err.to_string().contains("could not compute the observed metrics 'm'"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("could not compute the observed metrics 'm'"),
+            "{err}"
+        );
         let unnamed = ObservedMetrics::from_proto(metrics(&[], vec![long(1)])).unwrap();
         assert_eq!(unnamed.keys, ["observed_metric_0"]);
     }

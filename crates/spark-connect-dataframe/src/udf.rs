@@ -65,7 +65,10 @@ impl UdfRegistration {
             .await
     }
 
-    async fn register(&self, function: proto::CommonInlineUserDefinedFunction) -> Result<(), Error> {
+    async fn register(
+        &self,
+        function: proto::CommonInlineUserDefinedFunction,
+    ) -> Result<(), Error> {
         let command = proto::Command {
             command_type: Some(proto::command::CommandType::RegisterFunction(function)),
         };
@@ -130,7 +133,10 @@ mod tests {
         let err = java_function("", "a.B", None, false).unwrap_err();
         assert!(err.to_string().contains("function name is empty"), "{err}");
         let err = java_function("f", "", None, false).unwrap_err();
-        assert!(err.to_string().contains("register_java_function('f')"), "{err}");
+        assert!(
+            err.to_string().contains("register_java_function('f')"),
+            "{err}"
+        );
     }
 
     fn hex(text: &str) -> Vec<u8> {
