@@ -994,3 +994,123 @@ async fn java_udf_with_a_missing_class_is_the_servers_error() {
         .unwrap_err();
     assert_eq!(server_error(&e).0, ServerErrorKind::Analysis, "{e}");
 }
+
+/// Employees: (name, dept, salary).
+const EMP: &str = "SELECT * FROM VALUES ('ann', 'eng', 100), ('bob', 'eng', 80), \
+                   ('cid', 'ops', 50), ('dee', 'ops', 70), ('eve', 'hr', 60) AS t(name, dept, salary)";
+/// Departments: (dept, floor).
+const DEPT: &str = "SELECT * FROM VALUES ('eng', 1), ('ops', 2), ('fin', 3) AS t(dept, floor)";
+
+#[tokio::test]
+async fn subquery_columns() {
+    let spark = session().await;
+    let emp = || async { spark.sql(EMP).await.unwrap() };
+    let dept = || async { spark.sql(DEPT).await.unwrap() };
+
+    // Uncorrelated scalar subquery.
+    let top = emp().await.select([f::max(col("salary"))]).scalar();
+    let df = emp()
+        .await
+        .select([col("name"), (col("salary") * 100 / top).alias("pct")])
+        .order_by(["name"]);
+    let by_sql = text(
+        &spark,
+        &format!(
+            "SELECT name, salary * 100 / (SELECT max(salary) FROM ({EMP})) AS pct \
+             FROM ({EMP}) ORDER BY name"
+        ),
+    )
+    .await;
+    let got = rows(&df.collect().await.unwrap());
+    assert_eq!(got, by_sql);
+    assert_eq!(got[1], ["bob", "80.0"]);
+
+    // Correlated scalar subquery: employees above their department's average.
+    let dept_avg = emp()
+        .await
+        .alias("d")
+        .filter(col("d.dept").eq(col("e.dept").outer()))
+        .select([f::avg(col("d.salary"))])
+        .scalar();
+    let above = emp()
+        .await
+        .alias("e")
+        .filter(col("e.salary").gt(dept_avg))
+        .select(["name"])
+        .order_by(["name"]);
+    let got = rows(&above.collect().await.unwrap());
+    let by_sql = text(
+        &spark,
+        &format!(
+            "SELECT name FROM ({EMP}) e WHERE salary > \
+             (SELECT avg(d.salary) FROM ({EMP}) d WHERE d.dept = e.dept) ORDER BY name"
+        ),
+    )
+    .await;
+    assert_eq!(got, by_sql);
+    assert_eq!(got, [["ann"], ["dee"]]);
+
+    // EXISTS and NOT EXISTS: departments with and without employees.
+    let has_emp = || async {
+        emp()
+            .await
+            .alias("e")
+            .filter(col("e.dept").eq(col("d.dept").outer()))
+            .exists()
+    };
+    let with = dept()
+        .await
+        .alias("d")
+        .filter(has_emp().await)
+        .select(["dept"])
+        .order_by(["dept"]);
+    assert_eq!(rows(&with.collect().await.unwrap()), [["eng"], ["ops"]]);
+    let without = dept()
+        .await
+        .alias("d")
+        .filter(!has_emp().await)
+        .select(["dept"]);
+    assert_eq!(rows(&without.collect().await.unwrap()), [["fin"]]);
+
+    // IN (subquery), and a subquery column selected (schema and value).
+    let on_floors = emp()
+        .await
+        .filter(
+            col("dept").isin_subquery(&dept().await.filter(col("floor").le(2)).select(["dept"])),
+        )
+        .select(["name"])
+        .order_by(["name"]);
+    assert_eq!(
+        rows(&on_floors.collect().await.unwrap()),
+        [["ann"], ["bob"], ["cid"], ["dee"]]
+    );
+    let counted = dept()
+        .await
+        .alias("d")
+        .select([
+            col("d.dept"),
+            emp()
+                .await
+                .alias("e")
+                .filter(col("e.dept").eq(col("d.dept").outer()))
+                .select([f::count(lit(1))])
+                .scalar()
+                .alias("n"),
+        ])
+        .order_by(["dept"]);
+    assert_eq!(counted.columns().await.unwrap(), ["dept", "n"]);
+    assert_eq!(
+        rows(&counted.collect().await.unwrap()),
+        [["eng", "2"], ["fin", "0"], ["ops", "2"]]
+    );
+
+    // A scalar subquery with more than one row is the server's error when the query runs.
+    let many = emp().await.select(["salary"]).scalar();
+    let e = spark
+        .range(0, 1)
+        .select([many])
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(e.server_error().is_some(), "{e}");
+}

@@ -143,7 +143,11 @@ impl DataFrame {
 
     fn root_plan(&self) -> proto::Plan {
         proto::Plan {
-            op_type: Some(proto::plan::OpType::Root(self.plan.clone())),
+            op_type: Some(proto::plan::OpType::Root(
+                self.session
+                    .subqueries()
+                    .attach(self.plan.clone(), || self.session.next_plan_id()),
+            )),
         }
     }
 

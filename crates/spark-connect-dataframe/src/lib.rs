@@ -56,6 +56,7 @@ mod reshape;
 mod result;
 mod session;
 mod statistics;
+mod subquery;
 pub mod types;
 mod udf;
 mod window;

@@ -38,6 +38,9 @@ struct Inner {
     next_plan_id: AtomicI64,
     /// The observations of `DataFrame::observe`, to deliver observed metrics to.
     observations: Arc<crate::observation::Registry>,
+    /// The plans of subquery columns (`DataFrame::scalar`, `exists`), sent with the queries
+    /// that use them.
+    subqueries: crate::subquery::Subqueries,
 }
 
 /// Builds a [`SparkSession`].
@@ -109,6 +112,7 @@ impl SparkSession {
                 client,
                 next_plan_id: AtomicI64::new(0),
                 observations: Arc::default(),
+                subqueries: Default::default(),
             }),
         }
     }
@@ -125,6 +129,10 @@ impl SparkSession {
 
     pub(crate) fn observations(&self) -> &Arc<crate::observation::Registry> {
         &self.inner.observations
+    }
+
+    pub(crate) fn subqueries(&self) -> &crate::subquery::Subqueries {
+        &self.inner.subqueries
     }
 
     pub(crate) fn next_plan_id(&self) -> i64 {
