@@ -1001,11 +1001,17 @@ const EMP: &str = "SELECT * FROM VALUES ('ann', 'eng', 100), ('bob', 'eng', 80),
 /// Departments: (dept, floor).
 const DEPT: &str = "SELECT * FROM VALUES ('eng', 1), ('ops', 2), ('fin', 3) AS t(dept, floor)";
 
+/// The sections are boxed to keep the test's future small.
 #[tokio::test]
 async fn subquery_columns() {
     let spark = session().await;
+    Box::pin(scalar_subqueries(&spark)).await;
+    Box::pin(exists_and_in_subqueries(&spark)).await;
+}
+
+async fn scalar_subqueries(spark: &SparkSession) {
+    let spark = spark.clone();
     let emp = || async { spark.sql(EMP).await.unwrap() };
-    let dept = || async { spark.sql(DEPT).await.unwrap() };
 
     // Uncorrelated scalar subquery.
     let top = emp().await.select([f::max(col("salary"))]).scalar();
@@ -1049,7 +1055,12 @@ async fn subquery_columns() {
     .await;
     assert_eq!(got, by_sql);
     assert_eq!(got, [["ann"], ["dee"]]);
+}
 
+async fn exists_and_in_subqueries(spark: &SparkSession) {
+    let spark = spark.clone();
+    let emp = || async { spark.sql(EMP).await.unwrap() };
+    let dept = || async { spark.sql(DEPT).await.unwrap() };
     // EXISTS and NOT EXISTS: departments with and without employees.
     let has_emp = || async {
         emp()
@@ -1113,4 +1124,23 @@ async fn subquery_columns() {
         .await
         .unwrap_err();
     assert!(e.server_error().is_some(), "{e}");
+}
+
+/// `spark.sql` picks its command form by the server's version: a Spark 4 server gets the
+/// `input` relation form, which takes expression parameters (the Spark 3.5 form takes only
+/// literals and is refused for them before sending).
+#[tokio::test]
+async fn sql_uses_the_spark_4_form_on_a_spark_4_server() {
+    let spark = session().await;
+    assert!(spark.version().await.unwrap().starts_with("4."));
+    let df = spark
+        .sql_with_positional_args("SELECT element_at(?, 2) AS x", [f::array([lit(7), lit(9)])])
+        .await
+        .unwrap();
+    assert_eq!(rows(&df.collect().await.unwrap()), [["9"]]);
+    let df = spark
+        .sql_with_args("SELECT :n + 1 AS y", [("n", 41)])
+        .await
+        .unwrap();
+    assert_eq!(rows(&df.collect().await.unwrap()), [["42"]]);
 }

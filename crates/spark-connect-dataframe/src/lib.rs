@@ -55,6 +55,7 @@ mod relational;
 mod reshape;
 mod result;
 mod session;
+mod sql_compat;
 mod statistics;
 mod subquery;
 pub mod types;

@@ -92,13 +92,7 @@ impl SparkSession {
 
     /// Like [`sql`](Self::sql): commands run at once, queries become lazy DataFrames.
     async fn sql_command(&self, sql: proto::Sql) -> Result<DataFrame, Error> {
-        let input = self.relation(RelType::Sql(sql));
-        let command = proto::Command {
-            command_type: Some(proto::command::CommandType::SqlCommand(proto::SqlCommand {
-                input: Some(input),
-                ..Default::default()
-            })),
-        };
+        let command = self.sql_command_for(sql).await?;
         let mut stream = self.client().execute_plan(command_plan(command)).await?;
         let mut relation = None;
         while let Some(response) = stream.next_response().await {

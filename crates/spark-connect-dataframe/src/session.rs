@@ -41,6 +41,8 @@ struct Inner {
     /// The plans of subquery columns (`DataFrame::scalar`, `exists`), sent with the queries
     /// that use them.
     subqueries: crate::subquery::Subqueries,
+    /// The server's Spark version, asked once (`spark.sql` picks its form by it).
+    server_version: tokio::sync::OnceCell<String>,
 }
 
 /// Builds a [`SparkSession`].
@@ -113,6 +115,7 @@ impl SparkSession {
                 next_plan_id: AtomicI64::new(0),
                 observations: Arc::default(),
                 subqueries: Default::default(),
+                server_version: Default::default(),
             }),
         }
     }
@@ -159,6 +162,15 @@ impl SparkSession {
         Ok(self.inner.client.spark_version().await?)
     }
 
+    /// The server's Spark version, asked once per session.
+    pub(crate) async fn server_version_cached(&self) -> Result<&str, Error> {
+        self.inner
+            .server_version
+            .get_or_try_init(|| self.version())
+            .await
+            .map(String::as_str)
+    }
+
     /// The numbers from `start` (inclusive) to `end` (exclusive) in a column `id` of type
     /// `bigint`.
     pub fn range(&self, start: i64, end: i64) -> DataFrame {
@@ -196,16 +208,12 @@ impl SparkSession {
     /// Runs SQL. As in PySpark, commands (DDL, `INSERT`, `SET`, ...) run at once, and a query
     /// becomes a lazy DataFrame that runs when its result is asked for.
     pub async fn sql(&self, query: &str) -> Result<DataFrame, Error> {
-        let input = self.relation(proto::relation::RelType::Sql(proto::Sql {
-            query: query.to_string(),
-            ..Default::default()
-        }));
-        let command = proto::Command {
-            command_type: Some(proto::command::CommandType::SqlCommand(proto::SqlCommand {
-                input: Some(input),
+        let command = self
+            .sql_command_for(proto::Sql {
+                query: query.to_string(),
                 ..Default::default()
-            })),
-        };
+            })
+            .await?;
         let mut stream = self
             .inner
             .client
