@@ -84,9 +84,18 @@ impl Column {
 }
 
 /// The plans of a session's subquery columns, by plan id.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Subqueries {
     by_id: Mutex<HashMap<i64, proto::Relation>>,
+}
+
+/// Only the number of plans: a plan can hold secrets (a JDBC password option).
+impl std::fmt::Debug for Subqueries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subqueries")
+            .field("plans", &lock(&self.by_id).len())
+            .finish()
+    }
 }
 
 const MARK: &str = "SubqueryExpression { plan_id: ";
@@ -198,6 +207,10 @@ mod tests {
             .collect();
         let id = |d: &DataFrame| d.to_proto().common.as_ref().unwrap().plan_id.unwrap();
         assert_eq!(ids, [id(&inner), id(&nested)]);
+        // The session's Debug shows how many subquery plans it keeps, not the plans.
+        let debug = format!("{spark:?}");
+        assert!(debug.contains("Subqueries { plans: 3 }"), "{debug}");
+        assert!(!debug.contains("Range"), "{debug}");
         // A plan without subqueries is sent as it is.
         let plain = spark.range(0, 1);
         assert_eq!(
