@@ -650,16 +650,7 @@ impl Catalog {
         table_name: &str,
         options: CreateTableOptions,
     ) -> Result<DataFrame, Error> {
-        let schema = options.schema_proto();
-        self.unit(CatType::CreateTable(proto::CreateTable {
-            table_name: table_name.to_string(),
-            path: options.path,
-            source: options.source,
-            description: options.description,
-            schema,
-            options: options.options,
-        }))
-        .await?;
+        self.unit(create_table_op(table_name, options)).await?;
         Ok(self.session.table(table_name))
     }
 
@@ -739,11 +730,7 @@ impl Catalog {
         table_name: &str,
         storage_level: Option<StorageLevel>,
     ) -> Result<(), Error> {
-        self.unit(CatType::CacheTable(proto::CacheTable {
-            table_name: table_name.to_string(),
-            storage_level: storage_level.map(StorageLevel::to_proto),
-        }))
-        .await
+        self.unit(cache_table_op(table_name, storage_level)).await
     }
 
     /// Removes the table or view `table_name` from the cache.
@@ -775,6 +762,25 @@ impl Catalog {
         }))
         .await
     }
+}
+
+fn create_table_op(table_name: &str, options: CreateTableOptions) -> CatType {
+    let schema = options.schema_proto();
+    CatType::CreateTable(proto::CreateTable {
+        table_name: table_name.to_string(),
+        path: options.path,
+        source: options.source,
+        description: options.description,
+        schema,
+        options: options.options,
+    })
+}
+
+fn cache_table_op(table_name: &str, storage_level: Option<StorageLevel>) -> CatType {
+    CatType::CacheTable(proto::CacheTable {
+        table_name: table_name.to_string(),
+        storage_level: storage_level.map(StorageLevel::to_proto),
+    })
 }
 
 fn decode_databases(batches: &[RecordBatch], what: &str) -> Result<Vec<Database>, Error> {
@@ -1075,6 +1081,54 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("'className' is null in row 0"), "{err}");
+    }
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// The relations PySpark 4.3 builds (without `common`) for
+    /// `CacheTable("t", StorageLevel.DISK_ONLY)` and
+    /// `CreateTable("t", path="/p", source="csv", description="d", options={"header": "true"})`,
+    /// captured from its client.
+    #[tokio::test]
+    async fn the_relations_are_pysparks() {
+        use prost::Message;
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let catalog = spark.catalog();
+        let cases = [
+            (
+                cache_table_op("t", Some(StorageLevel::DISK_ONLY)),
+                "c20c0c9a01090a0174120408012801",
+            ),
+            (
+                create_table_op(
+                    "t",
+                    CreateTableOptions::new()
+                        .path("/p")
+                        .source("csv")
+                        .description("d")
+                        .option("header", "true"),
+                ),
+                "c20c21721f0a017412022f701a03637376220164320e0a06686561646572120474727565",
+            ),
+        ];
+        for (op, theirs) in cases {
+            let mut ours = catalog.frame(op).to_proto().clone();
+            assert!(ours.common.is_some());
+            ours.common = None;
+            assert_eq!(
+                ours,
+                proto::Relation::decode(hex(theirs).as_slice()).unwrap()
+            );
+        }
     }
 
     #[test]

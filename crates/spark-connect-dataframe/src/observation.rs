@@ -157,8 +157,9 @@ impl ObservedMetrics {
 /// # }
 /// ```
 ///
-/// Clones share the metrics. Each action that runs the DataFrame replaces them with its own;
-/// an `Observation` belongs to the session of the first DataFrame it observes.
+/// Clones share the metrics. Each action that runs the DataFrame replaces them with its own.
+/// Metrics are reported by name: two observations of the same name in one session share the
+/// latest one given to `observe`.
 #[derive(Clone, Debug)]
 pub struct Observation {
     name: String,
