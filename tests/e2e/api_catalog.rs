@@ -1144,3 +1144,45 @@ async fn sql_uses_the_spark_4_form_on_a_spark_4_server() {
         .unwrap();
     assert_eq!(rows(&df.collect().await.unwrap()), [["42"]]);
 }
+
+/// Commands and analyses that take a plan (a temporary view, caching, a write) get the
+/// subqueries it uses too.
+#[tokio::test]
+async fn subquery_columns_in_views_caching_and_writes() {
+    let spark = session().await;
+    let top = spark.range(0, 10).select([f::max(col("id"))]).scalar();
+    let df = spark
+        .range(0, 4)
+        .select([col("id"), (top - col("id")).alias("gap")]);
+    let expected = [["0", "9"], ["1", "8"], ["2", "7"], ["3", "6"]];
+
+    df.create_or_replace_temp_view("catalog_e2e_subquery_view")
+        .await
+        .unwrap();
+    let view = spark.table("catalog_e2e_subquery_view").order_by(["id"]);
+    assert_eq!(rows(&view.collect().await.unwrap()), expected);
+    assert!(
+        spark
+            .catalog()
+            .drop_temp_view("catalog_e2e_subquery_view")
+            .await
+            .unwrap()
+    );
+
+    df.persist(StorageLevel::MEMORY_ONLY).await.unwrap();
+    assert_eq!(df.storage_level().await.unwrap(), StorageLevel::MEMORY_ONLY);
+    df.unpersist(true).await.unwrap();
+
+    let dir = temp_dir("subquery_write");
+    df.write()
+        .parquet(&dir.display().to_string())
+        .await
+        .unwrap();
+    let back = spark
+        .read()
+        .parquet(dir.display().to_string())
+        .unwrap()
+        .order_by(["id"]);
+    assert_eq!(rows(&back.collect().await.unwrap()), expected);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -143,11 +143,7 @@ impl DataFrame {
 
     fn root_plan(&self) -> proto::Plan {
         proto::Plan {
-            op_type: Some(proto::plan::OpType::Root(
-                self.session
-                    .subqueries()
-                    .attach(self.plan.clone(), || self.session.next_plan_id()),
-            )),
+            op_type: Some(proto::plan::OpType::Root(self.plan_with_subqueries())),
         }
     }
 

@@ -718,9 +718,10 @@ impl DataFrameWriter {
                 "sort_by only applies to bucketed writes; call bucket_by as well".to_string(),
             ));
         }
-        let (session, input) = self.df.into_input();
+        let input = self.df.plan_with_subqueries();
+        let (session, _) = self.df.into_input();
         let operation = proto::WriteOperation {
-            input: input.map(|b| *b),
+            input: Some(input),
             source: self.format,
             mode: self
                 .mode
@@ -907,9 +908,10 @@ impl DataFrameWriterV2 {
         mode: proto::write_operation_v2::Mode,
         overwrite_condition: Option<Column>,
     ) -> Result<(), Error> {
-        let (session, input) = self.df.into_input();
+        let input = self.df.plan_with_subqueries();
+        let (session, _) = self.df.into_input();
         let operation = proto::WriteOperationV2 {
-            input: input.map(|b| *b),
+            input: Some(input),
             table_name: self.table,
             provider: self.provider,
             partitioning_columns: self

@@ -158,8 +158,8 @@ impl ObservedMetrics {
 /// ```
 ///
 /// Clones share the metrics. Each action that runs the DataFrame replaces them with its own.
-/// Metrics are reported by name: two observations of the same name in one session share the
-/// latest one given to `observe`.
+/// The server reports metrics by name: in a session, they go to the observation of that name
+/// most recently given to `observe`.
 #[derive(Clone, Debug)]
 pub struct Observation {
     name: String,

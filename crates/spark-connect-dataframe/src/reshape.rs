@@ -69,7 +69,7 @@ impl DataFrame {
         let command = proto::Command {
             command_type: Some(proto::command::CommandType::CreateDataframeView(
                 proto::CreateDataFrameViewCommand {
-                    input: Some(self.to_proto().clone()),
+                    input: Some(self.plan_with_subqueries()),
                     name: name.to_string(),
                     is_global,
                     replace,

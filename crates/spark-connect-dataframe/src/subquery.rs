@@ -75,6 +75,17 @@ impl DataFrame {
     }
 }
 
+impl DataFrame {
+    /// The plan with the subqueries it uses (a `WithRelations` root when it uses any), for
+    /// the commands and analyses that take a relation (views, caching, writes).
+    pub(crate) fn plan_with_subqueries(&self) -> proto::Relation {
+        let session = self.session();
+        session
+            .subqueries()
+            .attach(self.to_proto().clone(), || session.next_plan_id())
+    }
+}
+
 impl Column {
     /// Whether this column's value is among the values of the one-column DataFrame `values`
     /// (`IN (subquery)`; PySpark's `col.isin(df)`).
