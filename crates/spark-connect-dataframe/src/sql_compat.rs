@@ -1,9 +1,13 @@
-//! The `SqlCommand` that `spark.sql` sends, in the form the server understands.
+//! The `SqlCommand` that `spark.sql` sends, in a form every supported server understands.
 //!
 //! Spark 4 servers take the query as a `Sql` relation in `SqlCommand.input`, with parameters
 //! as expressions. Spark 3.5 servers know only the older fields: the text in `sql`, named
-//! parameters in `args` and positional ones in `pos_args`, all literals. The session asks the
-//! server's version once (cached for the session) and picks the form.
+//! parameters in `args` and positional ones in `pos_args`, all literals. A Spark 4 server
+//! reads `input` when it is set, and a Spark 3.5 server ignores that field, unknown to it; so
+//! when every parameter is a literal the command carries both forms and no round trip is
+//! spent on the server's version. Only a query with an expression parameter (an array, a
+//! map, ...), which the older form cannot carry, asks the version (once per session) and is
+//! refused before sending on a 3.5 server.
 
 use proto::expression::ExprType;
 use proto::relation::RelType;
@@ -15,16 +19,26 @@ use crate::session::SparkSession;
 impl SparkSession {
     /// The command that runs `sql` on this session's server.
     pub(crate) async fn sql_command_for(&self, sql: proto::Sql) -> Result<proto::Command, Error> {
-        // Boxed: the version request is made once per session, and its future would
-        // otherwise enlarge every `sql` call's future.
-        let version = Box::pin(self.server_version_cached()).await?;
-        let command = if takes_sql_input(version) {
-            proto::SqlCommand {
+        let command = match legacy_sql_command(sql.clone()) {
+            Ok(legacy) => proto::SqlCommand {
                 input: Some(self.relation(RelType::Sql(sql))),
-                ..Default::default()
+                ..legacy
+            },
+            Err(what) => {
+                // Boxed: asked at most once per session, and its future would otherwise
+                // enlarge every `sql` call's future.
+                let version = Box::pin(self.server_version_cached()).await?;
+                if !takes_sql_input(version) {
+                    return Err(Error::InvalidArgument(format!(
+                        "SQL parameter {what} is an expression, but the server (Spark {version}) \
+                         takes only literal parameters; pass a literal value"
+                    )));
+                }
+                proto::SqlCommand {
+                    input: Some(self.relation(RelType::Sql(sql))),
+                    ..Default::default()
+                }
             }
-        } else {
-            legacy_sql_command(sql, version)?
         };
         Ok(proto::Command {
             command_type: Some(proto::command::CommandType::SqlCommand(command)),
@@ -51,18 +65,13 @@ pub(crate) fn takes_sql_input(version: &str) -> bool {
     }
 }
 
-/// The Spark 3.5 form: query text and literal parameters in the command's own fields.
+/// The Spark 3.5 form: query text and literal parameters in the command's own fields; the
+/// parameter that is not a literal (`'name'` or `#position`) when there is one.
 #[allow(deprecated)]
-pub(crate) fn legacy_sql_command(
-    sql: proto::Sql,
-    version: &str,
-) -> Result<proto::SqlCommand, Error> {
+pub(crate) fn legacy_sql_command(sql: proto::Sql) -> Result<proto::SqlCommand, String> {
     let literal = |what: String, e: proto::Expression| match e.expr_type {
         Some(ExprType::Literal(l)) => Ok(l),
-        _ => Err(Error::InvalidArgument(format!(
-            "SQL parameter {what} is an expression, but the server (Spark {version}) takes only \
-             literal parameters; pass a literal value"
-        ))),
+        _ => Err(what),
     };
     let mut args = sql.args;
     for (name, e) in sql.named_arguments {
@@ -104,7 +113,7 @@ mod tests {
             pos_arguments: vec![lit("x").into_proto()],
             ..Default::default()
         };
-        let command = legacy_sql_command(sql, "3.5.1").unwrap();
+        let command = legacy_sql_command(sql).unwrap();
         assert_eq!(command.sql, "SELECT :a, ?");
         assert!(command.input.is_none());
         assert_eq!(
@@ -117,6 +126,32 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn literal_parameters_send_both_forms_without_asking_the_version() {
+        // Port 1 answers nothing: asking the version would fail the call.
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let sql = proto::Sql {
+            query: "SELECT :a".into(),
+            named_arguments: [("a".to_string(), lit(7).into_proto())].into(),
+            ..Default::default()
+        };
+        let command = spark.sql_command_for(sql).await.unwrap();
+        let Some(proto::command::CommandType::SqlCommand(c)) = command.command_type else {
+            panic!("not a SqlCommand")
+        };
+        assert_eq!(c.sql, "SELECT :a");
+        assert!(c.args.contains_key("a"));
+        let Some(RelType::Sql(input)) = c.input.and_then(|r| r.rel_type) else {
+            panic!("no Sql input relation")
+        };
+        assert_eq!(input.query, "SELECT :a");
+        assert!(input.named_arguments.contains_key("a"));
+    }
+
     #[test]
     fn the_legacy_form_refuses_expression_parameters() {
         let sql = proto::Sql {
@@ -124,10 +159,6 @@ mod tests {
             pos_arguments: vec![array([lit(1)]).into_proto()],
             ..Default::default()
         };
-        let err = legacy_sql_command(sql, "3.5.1").unwrap_err().to_string();
-        assert!(
-            err.contains("parameter #1") && err.contains("Spark 3.5.1"),
-            "{err}"
-        );
+        assert_eq!(legacy_sql_command(sql).unwrap_err(), "#1");
     }
 }
