@@ -13,6 +13,7 @@ mod doctor;
 mod error;
 mod json;
 mod output;
+mod progress;
 mod shell;
 mod stdout;
 mod table;
@@ -54,6 +55,11 @@ struct Cli {
     /// Run on serverless compute
     #[arg(long)]
     serverless: bool,
+
+    /// Never draw the progress bar of long queries (drawn on standard error only when it is a
+    /// terminal)
+    #[arg(long, global = true)]
+    no_progress: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -187,11 +193,11 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
             if let Some(n) = args.limit {
                 df = df.limit(n);
             }
-            output::write(&df, args.output, out).await
+            output::write(&df, args.output, out, progress::wanted(cli.no_progress)).await
         }
         (Command::Shell(args), Some(builder)) => {
             let spark = connect(builder).await?;
-            shell::run(spark, args, secrets).await
+            shell::run(spark, args, secrets, progress::wanted(cli.no_progress)).await
         }
         (Command::Doctor | Command::Sql(_) | Command::Shell(_), _) => Err(CliError::Runtime(
             "internal error: no session builder for this command".into(),

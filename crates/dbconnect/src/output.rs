@@ -15,13 +15,20 @@ use futures_util::StreamExt;
 
 use crate::OutputFormat;
 use crate::error::CliError;
+use crate::progress::Bar;
 use crate::json::{SparkJsonEncoders, day_time_iso, year_month_iso};
 use crate::stdout::Stdout;
 use crate::table::{self, TableStyle};
 
-/// Runs `df` and writes its result to `out` in `format`.
-pub async fn write(df: &DataFrame, format: OutputFormat, out: &mut Stdout) -> Result<(), CliError> {
-    write_timed(df, format, out, true).await
+/// Runs `df` and writes its result to `out` in `format`, with a progress bar on standard
+/// error when `progress` is on.
+pub async fn write(
+    df: &DataFrame,
+    format: OutputFormat,
+    out: &mut Stdout,
+    progress: bool,
+) -> Result<(), CliError> {
+    write_timed(df, format, out, true, progress).await
 }
 
 /// [`write`], saying in a table's footer how long the query took when `timing` is on (and
@@ -31,19 +38,41 @@ pub async fn write_timed(
     format: OutputFormat,
     out: &mut Stdout,
     timing: bool,
+    progress: bool,
 ) -> Result<(), CliError> {
-    let started = timing.then(Instant::now);
-    let mut stream = df.stream().await.map_err(CliError::query)?;
+    let sent = Instant::now();
+    let started = timing.then_some(sent);
+    let stream = df.stream().await.map_err(CliError::query)?;
+    let bar = Bar::new(progress.then(|| stream.progress()), sent);
+    let mut results = Results {
+        stream,
+        bar,
+        writes_each_batch: format != OutputFormat::Table,
+    };
     match format {
-        OutputFormat::Table => table(&mut stream, out, started).await,
-        OutputFormat::Json => json(&mut stream, out).await,
-        OutputFormat::Csv => csv(&mut stream, out).await,
-        OutputFormat::Arrow => arrow(&mut stream, out).await,
+        OutputFormat::Table => table(&mut results, out, started).await,
+        OutputFormat::Json => json(&mut results, out).await,
+        OutputFormat::Csv => csv(&mut results, out).await,
+        OutputFormat::Arrow => arrow(&mut results, out).await,
     }
 }
 
-async fn next(stream: &mut RecordBatchStream) -> Result<Option<RecordBatch>, CliError> {
-    stream.next().await.transpose().map_err(CliError::query)
+/// A result stream and its progress bar.
+struct Results {
+    stream: RecordBatchStream,
+    bar: Bar,
+    /// Whether each batch is written as it arrives (the table waits for all of them).
+    writes_each_batch: bool,
+}
+
+/// The next batch. The bar is drawn while waiting, and cleared at the end of the result and
+/// before a batch that is written at once, so that the output does not land on it.
+async fn next(results: &mut Results) -> Result<Option<RecordBatch>, CliError> {
+    let batch = results.bar.during(results.stream.next()).await;
+    if results.writes_each_batch || !matches!(batch, Some(Ok(_))) {
+        results.bar.clear();
+    }
+    batch.transpose().map_err(CliError::query)
 }
 
 /// The schema of a result that had no batch. The server sends an Arrow schema even for an
@@ -72,12 +101,12 @@ fn flush(out: &mut Stdout) -> Result<(), CliError> {
 
 /// Batches as the server sent them, re-framed as one Arrow IPC stream: same schema (names,
 /// types, nullability, metadata), same arrays. Each batch is written and flushed as it arrives.
-async fn arrow(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), CliError> {
+async fn arrow(stream: &mut Results, out: &mut Stdout) -> Result<(), CliError> {
     let err = write_error("an Arrow IPC stream");
     let mut batch = next(stream).await?;
     let schema = match &batch {
         Some(first) => first.schema(),
-        None => result_schema(stream)?,
+        None => result_schema(&stream.stream)?,
     };
     let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut *out, &schema).map_err(&err)?;
     while let Some(b) = batch {
@@ -89,7 +118,7 @@ async fn arrow(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), C
 }
 
 /// One JSON object per row, null fields included.
-async fn json(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), CliError> {
+async fn json(stream: &mut Results, out: &mut Stdout) -> Result<(), CliError> {
     let err = write_error("JSON");
     let mut writer = arrow_json::WriterBuilder::new()
         .with_explicit_nulls(true)
@@ -107,14 +136,14 @@ async fn json(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), Cl
 
 /// CSV with a header row. The types are checked before the first byte is written, so that a
 /// result CSV cannot hold gives an error and no half-written output.
-async fn csv(stream: &mut RecordBatchStream, out: &mut Stdout) -> Result<(), CliError> {
+async fn csv(stream: &mut Results, out: &mut Stdout) -> Result<(), CliError> {
     let err = write_error("CSV");
     let first = match next(stream).await? {
         Some(batch) => batch,
         // An empty result still gets its header row.
-        None => RecordBatch::new_empty(result_schema(stream)?),
+        None => RecordBatch::new_empty(result_schema(&stream.stream)?),
     };
-    check_csv_schema(&first.schema(), stream)?;
+    check_csv_schema(&first.schema(), &stream.stream)?;
     let mut writer = arrow_csv::WriterBuilder::new()
         .with_header(true)
         .with_timestamp_tz_format(UTC_TIMESTAMP_FORMAT.to_string())
@@ -155,7 +184,7 @@ fn check_csv_schema(schema: &Schema, stream: &RecordBatchStream) -> Result<(), C
 /// its columns, so this collects; use `--limit` for large results. On a terminal, values are
 /// cut to its width and the footer says how long the query took.
 async fn table(
-    stream: &mut RecordBatchStream,
+    stream: &mut Results,
     out: &mut Stdout,
     started: Option<Instant>,
 ) -> Result<(), CliError> {
@@ -166,7 +195,7 @@ async fn table(
     }
     let schema = match batches.first() {
         Some(b) => b.schema(),
-        None => for_text(&RecordBatch::new_empty(result_schema(stream)?), true)
+        None => for_text(&RecordBatch::new_empty(result_schema(&stream.stream)?), true)
             .map_err(&err)?
             .schema(),
     };

@@ -58,7 +58,12 @@ Ctrl-D or \\quit leaves. Tab completes SQL keywords, table and column names.
 
 /// Runs the shell until `\quit` or end of input. Readline blocks, so the loop runs on a
 /// blocking thread and waits for each query on the runtime that called it.
-pub async fn run(spark: SparkSession, args: ShellArgs, secrets: Secrets) -> Result<(), CliError> {
+pub async fn run(
+    spark: SparkSession,
+    args: ShellArgs,
+    secrets: Secrets,
+    progress: bool,
+) -> Result<(), CliError> {
     let handle = Handle::current();
     let version = spark.version().await.map_err(CliError::query)?;
     tokio::task::spawn_blocking(move || {
@@ -68,6 +73,7 @@ pub async fn run(spark: SparkSession, args: ShellArgs, secrets: Secrets) -> Resu
             format: args.output,
             timing: true,
             secrets,
+            progress,
         };
         shell.run(&version)
     })
@@ -81,6 +87,8 @@ struct Shell {
     format: OutputFormat,
     timing: bool,
     secrets: Secrets,
+    /// Whether long statements show a progress bar.
+    progress: bool,
 }
 
 enum Next {
@@ -197,10 +205,11 @@ impl Shell {
         let spark = self.spark.clone();
         let format = self.format;
         let timing = self.timing;
+        let progress = self.progress;
         let query = async move {
             let df = spark.sql(sql).await.map_err(CliError::query)?;
             let mut out = Stdout::new();
-            output::write_timed(&df, format, &mut out, timing).await?;
+            output::write_timed(&df, format, &mut out, timing, progress).await?;
             out.finish()
         };
         // On Ctrl-C the server is told to stop while the call is still open, then the call

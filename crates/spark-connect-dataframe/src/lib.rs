@@ -51,6 +51,7 @@ mod io;
 mod local;
 mod merge;
 mod observation;
+mod progress;
 mod relational;
 mod reshape;
 mod result;
@@ -76,6 +77,7 @@ pub use io::{
 };
 pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
 pub use observation::{IntoObservation, Observation, ObservedMetrics};
+pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::RecordBatchStream;
 pub use session::{

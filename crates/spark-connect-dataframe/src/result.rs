@@ -13,6 +13,7 @@ use futures_util::Stream;
 use spark_connect_transport::{ExecuteStream, proto};
 
 use crate::Error;
+use crate::progress::ProgressSender;
 use crate::types::StructType;
 
 /// The batches of a query result, decoded while later ones are still arriving.
@@ -32,6 +33,8 @@ pub struct RecordBatchStream {
     inner: ExecuteStream,
     decoder: ResultDecoder,
     finished: bool,
+    /// The latest execution progress report (see `progress.rs`).
+    pub(crate) progress: ProgressSender,
 }
 
 /// The decoding state of a result: everything but the transport, so that the same code decodes
@@ -72,6 +75,7 @@ impl RecordBatchStream {
             inner,
             decoder: ResultDecoder::default(),
             finished: false,
+            progress: ProgressSender::default(),
         }
     }
 
@@ -290,7 +294,8 @@ impl Stream for RecordBatchStream {
                     this.finished = true;
                     return Poll::Ready(Some(Err(e.into())));
                 }
-                Poll::Ready(Some(Ok(response))) => {
+                Poll::Ready(Some(Ok(mut response))) => {
+                    this.progress.observe(&mut response);
                     if let Err(e) = this.decoder.handle(response) {
                         this.finished = true;
                         return Poll::Ready(Some(Err(e)));
