@@ -13,6 +13,7 @@ mod auth;
 mod databricks;
 mod dataframe;
 mod errors;
+mod progress;
 mod reliability;
 mod reliability_server;
 mod secrets_trace;

@@ -21,7 +21,14 @@ impl Tmux {
             .expect("runs tmux")
     }
 
+    /// `dbconnect shell` in a new terminal.
     fn start(name: &str) -> Tmux {
+        Tmux::start_with(name, "shell")
+    }
+
+    /// `dbconnect --remote <test server> <args>` in a new terminal; `args` is shell text,
+    /// `$HOME` is the test's own folder.
+    fn start_with(name: &str, args: &str) -> Tmux {
         // A terminal test that quietly passes without a terminal would prove nothing.
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
@@ -36,7 +43,7 @@ impl Tmux {
             home,
         };
         let command = format!(
-            "env HOME={} TERM=xterm NO_COLOR=1 {} --remote {} shell; sleep 30",
+            "export HOME={} TERM=xterm NO_COLOR=1; {} --remote {} {args}; sleep 30",
             tmux.home.display(),
             env!("CARGO_BIN_EXE_dbconnect"),
             test_support::test_remote(),
@@ -174,4 +181,69 @@ fn a_session_at_the_terminal() {
         "{history}"
     );
     assert!(history.contains("shell_fruit AS"), "{history}");
+}
+
+/// 6 tasks (6 partitions) sleeping 2 x 700 ms each on the server: about 4 s on 2 cores, with
+/// reports every 2 s (the server's default interval), and no CPU spent.
+const SLOW: &str = "SELECT count(*) AS n FROM range(0, 12, 1, 6) WHERE reflect('java.lang.Thread', 'sleep', 700L) = 'null'";
+
+/// The bar's text while a query runs, e.g. `[###---]  stages 0/1  tasks 2/6  2.9 s`.
+const BAR: &str = "  tasks ";
+
+/// The result of [`SLOW`] in a table, its count computed here: 12 rows pass the filter.
+const SLOW_RESULT: &str = "| 12 |";
+
+#[test]
+fn a_long_query_shows_a_progress_bar_on_the_terminal_then_clears_it() {
+    let t = Tmux::start_with("progress", &format!("sql \"{SLOW}\""));
+    let screen = t.wait_for(BAR, 1);
+    assert!(screen.contains("  stages "), "{screen}");
+    // The first report may come before the stage starts (`tasks 0/0`); a later one has the
+    // stage's 6 tasks.
+    t.wait_for("/6  ", 1);
+    let screen = t.wait_for("(1 row", 1);
+    assert!(screen.contains(SLOW_RESULT), "{screen}");
+    assert!(!screen.contains(BAR), "the bar is cleared: {screen}");
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal_or_with_no_progress() {
+    // Standard output is the terminal, standard error a file.
+    let t = Tmux::start_with("progress-file", &format!("sql \"{SLOW}\" 2>\"$HOME/err.txt\""));
+    let screen = t.wait_for("(1 row", 1);
+    assert!(screen.contains(SLOW_RESULT), "{screen}");
+    assert!(!screen.contains(BAR), "{screen}");
+    let err = std::fs::read(t.home.join("err.txt")).expect("stderr was written to the file");
+    assert!(
+        err.is_empty(),
+        "no progress bytes: {:?}",
+        String::from_utf8_lossy(&err)
+    );
+
+    // --no-progress on a terminal: no bar at any time.
+    let t = Tmux::start_with("progress-off", &format!("--no-progress sql \"{SLOW}\""));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = t.screen();
+        assert!(!screen.contains(BAR), "{screen}");
+        if screen.contains("(1 row") {
+            assert!(screen.contains(SLOW_RESULT), "{screen}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_shell_shows_the_progress_bar_too() {
+    let t = Tmux::start("progress-shell");
+    t.wait_for("dbconnect>", 1);
+    t.literal(&format!("{SLOW};"));
+    t.keys(&["Enter"]);
+    t.wait_for(BAR, 1);
+    let screen = t.wait_for("(1 row", 1);
+    assert!(screen.contains(SLOW_RESULT), "{screen}");
+    let screen = t.wait_for("dbconnect>", 2);
+    assert!(!screen.contains(BAR), "the bar is cleared: {screen}");
 }
