@@ -13,6 +13,7 @@ mod doctor;
 mod error;
 mod json;
 mod output;
+mod parquet_out;
 mod progress;
 mod shell;
 mod stdout;
@@ -105,6 +106,14 @@ struct SqlArgs {
         value_parser = clap::value_parser!(i32).range(0..)
     )]
     limit: Option<i32>,
+
+    /// Write the result to this file instead of standard output (for --output parquet).
+    #[arg(long, value_name = "PATH")]
+    file: Option<std::path::PathBuf>,
+
+    /// Replace the --file if it exists (the old file stays until the new one is complete).
+    #[arg(long, requires = "file")]
+    force: bool,
 }
 
 /// The output formats of `dbconnect sql`.
@@ -118,6 +127,9 @@ pub enum OutputFormat {
     Csv,
     /// An Arrow IPC stream: the exact schema and batches the server sent.
     Arrow,
+    /// A Parquet file (Snappy-compressed) with the exact Arrow schema: to --file PATH, or to
+    /// standard output when it is not a terminal.
+    Parquet,
 }
 
 fn main() -> ExitCode {
@@ -188,12 +200,24 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
             Ok(())
         }
         (Command::Sql(args), Some(builder)) => {
+            if args.file.is_some() && args.output != OutputFormat::Parquet {
+                return Err(CliError::Config(
+                    "--file is for --output parquet; the other formats go to standard output, which can be redirected to a file".into(),
+                ));
+            }
             let spark = connect(builder).await?;
             let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
             if let Some(n) = args.limit {
                 df = df.limit(n);
             }
-            output::write(&df, args.output, out, progress::wanted(cli.no_progress)).await
+            let progress = progress::wanted(cli.no_progress);
+            match &args.file {
+                Some(path) => {
+                    let sink = parquet_out::Sink::open(path, args.force)?;
+                    output::write_parquet_file(&df, sink, progress).await
+                }
+                None => output::write(&df, args.output, out, progress).await,
+            }
         }
         (Command::Shell(args), Some(builder)) => {
             let spark = connect(builder).await?;

@@ -1,6 +1,6 @@
 //! Writing a query result to standard output in each format.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 
 use crate::OutputFormat;
 use crate::error::CliError;
+use crate::parquet_out;
 use crate::progress::Bar;
 use crate::json::{SparkJsonEncoders, day_time_iso, year_month_iso};
 use crate::stdout::Stdout;
@@ -40,34 +41,67 @@ pub async fn write_timed(
     timing: bool,
     progress: bool,
 ) -> Result<(), CliError> {
+    if format == OutputFormat::Parquet && std::io::stdout().is_terminal() {
+        return Err(CliError::Output(
+            "Parquet is binary and standard output is a terminal: give --file PATH, or redirect standard output to a file".into(),
+        ));
+    }
     let sent = Instant::now();
     let started = timing.then_some(sent);
-    let stream = df.stream().await.map_err(CliError::query)?;
-    let bar = Bar::new(progress.then(|| stream.progress()), sent);
-    let mut results = Results {
-        stream,
-        bar,
-        writes_each_batch: format != OutputFormat::Table,
-    };
+    let mut results = Results::start(df, format, progress).await?;
     match format {
         OutputFormat::Table => table(&mut results, out, started).await,
         OutputFormat::Json => json(&mut results, out).await,
         OutputFormat::Csv => csv(&mut results, out).await,
         OutputFormat::Arrow => arrow(&mut results, out).await,
+        OutputFormat::Parquet => parquet_out::write(&mut results, &mut *out).await,
+    }
+}
+
+/// Runs `df` and writes its result as Parquet into `sink` (see `--file`).
+pub async fn write_parquet_file(
+    df: &DataFrame,
+    sink: parquet_out::Sink,
+    progress: bool,
+) -> Result<(), CliError> {
+    match Results::start(df, OutputFormat::Parquet, progress).await {
+        Ok(mut results) => parquet_out::to_file(&mut results, sink).await,
+        Err(e) => {
+            sink.discard();
+            Err(e)
+        }
     }
 }
 
 /// A result stream and its progress bar.
-struct Results {
-    stream: RecordBatchStream,
+pub struct Results {
+    pub stream: RecordBatchStream,
     bar: Bar,
     /// Whether each batch is written as it arrives (the table waits for all of them).
     writes_each_batch: bool,
 }
 
+impl Results {
+    /// Runs `df`; the bar, if `progress` is on, counts time from now.
+    async fn start(df: &DataFrame, format: OutputFormat, progress: bool) -> Result<Results, CliError> {
+        let sent = Instant::now();
+        let stream = df.stream().await.map_err(CliError::query)?;
+        let bar = Bar::new(progress.then(|| stream.progress()), sent);
+        Ok(Results {
+            stream,
+            bar,
+            // Parquet goes to a file or a pipe, never to the terminal the bar is on.
+            writes_each_batch: matches!(
+                format,
+                OutputFormat::Json | OutputFormat::Csv | OutputFormat::Arrow
+            ),
+        })
+    }
+}
+
 /// The next batch. The bar is drawn while waiting, and cleared at the end of the result and
 /// before a batch that is written at once, so that the output does not land on it.
-async fn next(results: &mut Results) -> Result<Option<RecordBatch>, CliError> {
+pub async fn next(results: &mut Results) -> Result<Option<RecordBatch>, CliError> {
     let batch = results.bar.during(results.stream.next()).await;
     if results.writes_each_batch || !matches!(batch, Some(Ok(_))) {
         results.bar.clear();
@@ -77,7 +111,7 @@ async fn next(results: &mut Results) -> Result<Option<RecordBatch>, CliError> {
 
 /// The schema of a result that had no batch. The server sends an Arrow schema even for an
 /// empty result; the Spark schema is a fallback for servers that do not.
-fn result_schema(stream: &RecordBatchStream) -> Result<SchemaRef, CliError> {
+pub fn result_schema(stream: &RecordBatchStream) -> Result<SchemaRef, CliError> {
     if let Some(schema) = stream.schema() {
         return Ok(schema);
     }

@@ -64,6 +64,11 @@ pub async fn run(
     secrets: Secrets,
     progress: bool,
 ) -> Result<(), CliError> {
+    if matches!(args.output, OutputFormat::Parquet) {
+        return Err(CliError::Config(
+            "the shell shows results on the terminal and cannot write Parquet; use dbconnect sql --output parquet --file PATH".into(),
+        ));
+    }
     let handle = Handle::current();
     let version = spark.version().await.map_err(CliError::query)?;
     tokio::task::spawn_blocking(move || {

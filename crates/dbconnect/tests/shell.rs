@@ -247,3 +247,18 @@ fn the_shell_shows_the_progress_bar_too() {
     let screen = t.wait_for("dbconnect>", 2);
     assert!(!screen.contains(BAR), "the bar is cleared: {screen}");
 }
+
+#[test]
+fn parquet_never_goes_to_the_terminal() {
+    let t = Tmux::start_with("parquet-tty", "sql 'SELECT 1 AS one' --output parquet");
+    let screen = t.wait_for("dbconnect: error:", 1);
+    assert!(
+        screen.contains(
+            "Parquet is binary and standard output is a terminal: give --file PATH, or redirect"
+        ),
+        "{screen}"
+    );
+    let t = Tmux::start_with("parquet-shell", "shell --output parquet");
+    let screen = t.wait_for("dbconnect: error:", 1);
+    assert!(screen.contains("cannot write Parquet"), "{screen}");
+}
