@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, RecordBatch};
 use arrow_array::cast::AsArray;
 use databricks_connect::SparkSession;
 use rustyline::completion::{Completer, Pair};
@@ -46,13 +46,15 @@ fn history_path() -> Option<PathBuf> {
 
 const HELP: &str = "\
 Statements end with ; and may span several lines. Ctrl-C cancels a running statement,
-Ctrl-D or \\quit leaves. Tab completes SQL keywords, table and column names.
+Ctrl-D or \\quit leaves. Tab completes SQL keywords and catalog, schema, table and column
+names (db.<Tab> lists a schema's tables).
 
   \\help                      this text
   \\tables [pattern]          tables and views, e.g. \\tables sales*
   \\describe TABLE            the columns of a table
   \\timing                    show how long each statement took (on/off)
   \\output table|json|csv     how results are shown
+  \\refresh                   fetch catalog, schema, table and column names again
   \\quit                      leave (also \\q, exit, quit)
 ";
 
@@ -73,6 +75,7 @@ pub async fn run(
     let version = spark.version().await.map_err(CliError::query)?;
     tokio::task::spawn_blocking(move || {
         let mut shell = Shell {
+            names: Names::new(spark.clone(), handle.clone()),
             spark,
             handle,
             format: args.output,
@@ -94,6 +97,8 @@ struct Shell {
     secrets: Secrets,
     /// Whether long statements show a progress bar.
     progress: bool,
+    /// The names completion offers, shared with the line editor.
+    names: Names,
 }
 
 enum Next {
@@ -112,7 +117,7 @@ impl Shell {
         let mut editor: Editor<SqlHelper, FileHistory> = Editor::with_config(config)
             .map_err(|e| CliError::Runtime(format!("cannot set up line editing: {e}")))?;
         editor.set_helper(Some(SqlHelper {
-            names: Names::new(self.spark.clone(), self.handle.clone()),
+            names: self.names.clone(),
         }));
         let history = history_path();
         if let Some(path) = &history
@@ -145,9 +150,7 @@ impl Shell {
                         }
                         Next::Continue
                     };
-                    if let Some(helper) = editor.helper() {
-                        helper.names.invalidate_if_ddl(trimmed);
-                    }
+                    self.names.invalidate_if_ddl(trimmed);
                     if let Next::Quit = next {
                         break;
                     }
@@ -188,6 +191,10 @@ impl Shell {
                 Some(other) => eprintln!("unknown output format '{other}': use table, json or csv"),
                 None => eprintln!("Output is {:?}: \\output table|json|csv", self.format),
             },
+            "\\refresh" => {
+                self.names.refresh();
+                eprintln!("Catalog, schema, table and column names will be fetched again.");
+            }
             "\\tables" | "\\dt" => match rest.first() {
                 Some(pattern) => {
                     let pattern = pattern.replace('\'', "");
@@ -471,8 +478,9 @@ const KEYWORDS: &[&str] = &[
     "WITH",
 ];
 
-/// Table and column names from the server, fetched when completion first needs them and
-/// again after statements that may change them.
+/// Catalog, schema (database), table and column names from the server, fetched when
+/// completion first needs them, kept for the session, and fetched again after `\refresh` or a
+/// statement that may change them.
 #[derive(Clone)]
 struct Names {
     spark: SparkSession,
@@ -482,12 +490,26 @@ struct Names {
 
 #[derive(Default)]
 struct NameCache {
-    tables: Option<Vec<String>>,
+    catalogs: Option<Vec<String>>,
+    /// Schemas by catalog; `None` is the current catalog.
+    schemas: HashMap<Option<String>, Vec<String>>,
+    /// Tables and views by the schema they are in (`db` or `catalog.db`); `None` is the
+    /// current schema, whose list includes temporary views.
+    tables: HashMap<Option<String>, Vec<String>>,
     columns: HashMap<String, Vec<String>>,
 }
 
 /// How long completion waits for the server before it completes keywords alone.
 const NAMES_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `name` quoted for SQL when it is not a plain identifier.
+fn quoted(name: &str) -> String {
+    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
 
 impl Names {
     fn new(spark: SparkSession, handle: Handle) -> Names {
@@ -502,18 +524,24 @@ impl Names {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Forgets every name.
+    fn refresh(&self) {
+        *self.cache() = NameCache::default();
+    }
+
     fn invalidate_if_ddl(&self, input: &str) {
         let upper = input.to_ascii_uppercase();
         if ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
             .iter()
             .any(|k| upper.contains(k))
         {
-            *self.cache() = NameCache::default();
+            self.refresh();
         }
     }
 
-    /// One string column of a query's result, or nothing on any error or timeout.
-    fn strings(&self, sql: &str, column: usize) -> Vec<String> {
+    /// Some string columns of a query's result, row by row, or nothing on any error or
+    /// timeout.
+    fn rows(&self, sql: &str, columns: &[usize]) -> Vec<Vec<String>> {
         let spark = self.spark.clone();
         let query = async move {
             let df = spark.sql(sql).await.ok()?;
@@ -525,34 +553,108 @@ impl Names {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let mut names = Vec::new();
+        let mut rows = Vec::new();
         for batch in &batches {
-            if batch.num_columns() <= column {
+            if columns.iter().any(|&c| c >= batch.num_columns()) {
                 continue;
             }
-            let Ok(values) = arrow_cast::cast(batch.column(column), &arrow_schema::DataType::Utf8)
+            let Ok(values) = columns
+                .iter()
+                .map(|&c| arrow_cast::cast(batch.column(c), &arrow_schema::DataType::Utf8))
+                .collect::<Result<Vec<_>, _>>()
             else {
                 continue;
             };
-            names.extend(
-                values
-                    .as_string::<i32>()
-                    .iter()
-                    .flatten()
-                    .map(str::to_string),
-            );
+            for row in 0..batch.num_rows() {
+                rows.push(
+                    values
+                        .iter()
+                        .map(|v| {
+                            let v = v.as_string::<i32>();
+                            if v.is_null(row) {
+                                String::new()
+                            } else {
+                                v.value(row).to_string()
+                            }
+                        })
+                        .collect(),
+                );
+            }
         }
-        names
+        rows
     }
 
-    fn tables(&self) -> Vec<String> {
-        if let Some(tables) = &self.cache().tables {
+    fn strings(&self, sql: &str, column: usize) -> Vec<String> {
+        self.rows(sql, &[column])
+            .into_iter()
+            .filter_map(|mut r| r.pop())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    fn catalogs(&self) -> Vec<String> {
+        if let Some(catalogs) = &self.cache().catalogs {
+            return catalogs.clone();
+        }
+        // SHOW CATALOGS: catalog.
+        let catalogs = self.strings("SHOW CATALOGS", 0);
+        self.cache().catalogs = Some(catalogs.clone());
+        catalogs
+    }
+
+    /// The schemas of `catalog`, or of the current catalog.
+    fn schemas(&self, catalog: Option<&str>) -> Vec<String> {
+        let key = catalog.map(str::to_string);
+        if let Some(schemas) = self.cache().schemas.get(&key) {
+            return schemas.clone();
+        }
+        // SHOW SCHEMAS: namespace.
+        let sql = match catalog {
+            Some(c) => format!("SHOW SCHEMAS IN {}", quoted(c)),
+            None => "SHOW SCHEMAS".to_string(),
+        };
+        let schemas = self.strings(&sql, 0);
+        self.cache().schemas.insert(key, schemas.clone());
+        schemas
+    }
+
+    /// The tables and views of `schema` (`db` or `catalog.db`, as typed), or of the current
+    /// schema with the temporary views.
+    fn tables(&self, schema: Option<&str>) -> Vec<String> {
+        let key = schema.map(str::to_string);
+        if let Some(tables) = self.cache().tables.get(&key) {
             return tables.clone();
         }
-        // SHOW TABLES: namespace, tableName, isTemporary.
-        let tables = self.strings("SHOW TABLES", 1);
-        self.cache().tables = Some(tables.clone());
+        // SHOW TABLES: namespace, tableName, isTemporary. Temporary views are listed in every
+        // schema; they belong to none.
+        let tables: Vec<String> = match schema {
+            Some(schema) => {
+                let name: Vec<String> = schema.split('.').map(quoted).collect();
+                self.rows(&format!("SHOW TABLES IN {}", name.join(".")), &[1, 2])
+                    .into_iter()
+                    .filter(|r| r[1] != "true")
+                    .map(|mut r| r.swap_remove(0))
+                    .collect()
+            }
+            None => self.strings("SHOW TABLES", 1),
+        };
+        self.cache().tables.insert(key, tables.clone());
         tables
+    }
+
+    /// Tables already fetched, qualified as they were typed (`db.t`, `catalog.db.t`), and
+    /// the current schema's: the names whose columns complete.
+    fn known_tables(&self) -> Vec<String> {
+        self.cache()
+            .tables
+            .iter()
+            .flat_map(|(schema, tables)| {
+                tables.iter().map(move |t| match schema {
+                    Some(s) => format!("{s}.{t}"),
+                    None => t.clone(),
+                })
+            })
+            .collect()
     }
 
     fn columns(&self, table: &str) -> Vec<String> {
@@ -560,15 +662,50 @@ impl Names {
             return columns.clone();
         }
         // DESCRIBE: col_name, data_type, comment; partition sections start with '#'.
+        let name: Vec<String> = table.split('.').map(quoted).collect();
         let columns: Vec<String> = self
-            .strings(&format!("DESCRIBE TABLE {table}"), 0)
+            .strings(&format!("DESCRIBE TABLE {}", name.join(".")), 0)
             .into_iter()
-            .filter(|c| !c.is_empty() && !c.starts_with('#'))
+            .filter(|c| !c.starts_with('#'))
             .collect();
         self.cache()
             .columns
             .insert(table.to_string(), columns.clone());
         columns
+    }
+
+    /// Names that may follow `qualifier.` (one part, `db` or `catalog`, or two,
+    /// `catalog.db`), each starting with `qualifier.` as typed.
+    fn qualified(&self, qualifier: &str) -> Vec<String> {
+        let parts: Vec<&str> = qualifier.split('.').collect();
+        let has = |names: &[String], name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        let mut names = Vec::new();
+        match parts.as_slice() {
+            [one] => {
+                if has(&self.schemas(None), one) {
+                    names.extend(self.tables(Some(one)));
+                }
+                if has(&self.catalogs(), one) {
+                    names.extend(self.schemas(Some(one)));
+                }
+                if has(&self.tables(None), one) {
+                    names.extend(self.columns(one));
+                }
+            }
+            [catalog, schema] => {
+                if has(&self.catalogs(), catalog) && has(&self.schemas(Some(catalog)), schema) {
+                    names.extend(self.tables(Some(qualifier)));
+                } else if has(&self.tables(Some(catalog)), schema) {
+                    // db.table.column
+                    names.extend(self.columns(qualifier));
+                }
+            }
+            _ => {}
+        }
+        names
+            .into_iter()
+            .map(|n| format!("{qualifier}.{n}"))
+            .collect()
     }
 }
 
@@ -613,22 +750,40 @@ impl Completer for SqlHelper {
         }
         let lower = word.to_lowercase();
         let mut candidates: Vec<String> = Vec::new();
-        let tables = self.names.tables();
-        for table in &tables {
-            if table.to_lowercase().starts_with(&lower) {
-                candidates.push(table.clone());
+        let add = |name: String, candidates: &mut Vec<String>| {
+            if name.to_lowercase().starts_with(&lower) && !candidates.contains(&name) {
+                candidates.push(name);
             }
+        };
+        if let Some((qualifier, _)) = word.rsplit_once('.') {
+            // `db.`, `catalog.`, `catalog.db.`, `table.`: what is inside it.
+            for name in self.names.qualified(qualifier) {
+                add(name, &mut candidates);
+            }
+            return Ok((start, pairs(candidates)));
+        }
+        for name in self
+            .names
+            .tables(None)
+            .into_iter()
+            .chain(self.names.schemas(None))
+            .chain(self.names.catalogs())
+        {
+            add(name, &mut candidates);
         }
         // Columns of the tables the line names.
         let words: Vec<String> = line
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
             .map(str::to_lowercase)
             .collect();
-        for table in tables.iter().filter(|t| words.contains(&t.to_lowercase())) {
+        for table in self
+            .names
+            .known_tables()
+            .iter()
+            .filter(|t| words.contains(&t.to_lowercase()))
+        {
             for column in self.names.columns(table) {
-                if column.to_lowercase().starts_with(&lower) && !candidates.contains(&column) {
-                    candidates.push(column);
-                }
+                add(column, &mut candidates);
             }
         }
         let upper_case = word.chars().any(char::is_uppercase);
@@ -642,15 +797,18 @@ impl Completer for SqlHelper {
                 });
             }
         }
-        let pairs = candidates
-            .into_iter()
-            .map(|c| Pair {
-                display: c.clone(),
-                replacement: c,
-            })
-            .collect();
-        Ok((start, pairs))
+        Ok((start, pairs(candidates)))
     }
+}
+
+fn pairs(candidates: Vec<String>) -> Vec<Pair> {
+    candidates
+        .into_iter()
+        .map(|c| Pair {
+            display: c.clone(),
+            replacement: c,
+        })
+        .collect()
 }
 
 #[cfg(test)]

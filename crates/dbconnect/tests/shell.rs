@@ -262,3 +262,95 @@ fn parquet_never_goes_to_the_terminal() {
     let screen = t.wait_for("dbconnect: error:", 1);
     assert!(screen.contains("cannot write Parquet"), "{screen}");
 }
+
+/// Runs SQL in a session of its own, as another user of the server would.
+fn sql_elsewhere(sql: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dbconnect"))
+        .args(["--remote", &test_support::test_remote(), "sql", sql])
+        .output()
+        .expect("runs dbconnect");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Drops the test's database, whatever happened.
+struct DropDatabase;
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_dbconnect"))
+            .args([
+                "--remote",
+                &test_support::test_remote(),
+                "sql",
+                "DROP DATABASE IF EXISTS cli_db_x CASCADE",
+            ])
+            .output();
+    }
+}
+
+#[test]
+fn catalogs_schemas_tables_and_columns_complete_and_refresh() {
+    sql_elsewhere("DROP DATABASE IF EXISTS cli_db_x CASCADE");
+    let _cleanup = DropDatabase;
+    let t = Tmux::start("names");
+    t.wait_for("dbconnect>", 1);
+
+    // No such schema yet: Tab completes nothing, and the names are now cached.
+    t.literal("SHOW TABLES IN cli_db");
+    t.keys(&["Tab"]);
+    t.literal(";");
+    t.keys(&["Enter"]);
+    t.wait_for("dbconnect: error:", 1);
+    t.wait_for("dbconnect> SHOW TABLES IN cli_db;", 1);
+
+    // Another session creates it: the cached names do not have it until \refresh.
+    sql_elsewhere("CREATE DATABASE cli_db_x");
+    sql_elsewhere("CREATE VIEW cli_db_x.cli_events AS SELECT 1 AS cli_id, 'a' AS cli_name");
+    t.literal("SHOW TABLES IN cli_db");
+    t.keys(&["Tab"]);
+    t.literal(";");
+    t.keys(&["Enter"]);
+    t.wait_for("dbconnect> SHOW TABLES IN cli_db;", 2);
+    t.wait_for("dbconnect: error:", 2);
+    t.literal("\\refresh");
+    t.keys(&["Enter"]);
+    t.wait_for("will be fetched again", 1);
+    t.literal("SHOW TABLES IN cli_db");
+    t.keys(&["Tab"]);
+    t.wait_for("SHOW TABLES IN cli_db_x", 1);
+    t.literal(";");
+    t.keys(&["Enter"]);
+    t.wait_for("| cli_events", 1);
+
+    // Catalog, then schema, then table, then a column of that table.
+    t.literal("SELECT cli_id FROM spark_cat");
+    t.keys(&["Tab"]);
+    t.wait_for("FROM spark_catalog", 1);
+    t.literal(".cli_d");
+    t.keys(&["Tab"]);
+    t.wait_for("FROM spark_catalog.cli_db_x", 1);
+    t.literal(".cli_ev");
+    t.keys(&["Tab"]);
+    t.wait_for("FROM spark_catalog.cli_db_x.cli_events", 1);
+    t.literal(" WHERE cli_na");
+    t.keys(&["Tab"]);
+    t.wait_for("WHERE cli_name", 1);
+    t.literal(" = 'a';");
+    t.keys(&["Enter"]);
+    t.wait_for("(1 row", 1);
+
+    // DDL in the shell fetches the names again by itself.
+    t.literal("CREATE VIEW cli_db_x.cli_more AS SELECT 2 AS cli_id;");
+    t.keys(&["Enter"]);
+    t.wait_for("(0 rows", 1);
+    t.literal("SELECT * FROM cli_db_x.cli_mo");
+    t.keys(&["Tab"]);
+    t.wait_for("FROM cli_db_x.cli_more", 1);
+    t.literal(";");
+    t.keys(&["Enter"]);
+    t.wait_for("| 2      |", 1);
+}
