@@ -65,7 +65,10 @@ async fn progress_reports_are_consistent() {
                 );
             }
         }
-        assert!(report.completed_tasks() <= report.total_tasks(), "{report:?}");
+        assert!(
+            report.completed_tasks() <= report.total_tasks(),
+            "{report:?}"
+        );
     }
     // The scan stage has one task per partition: 6. Some report shows it under way.
     let scan = |r: &ExecutionProgress| r.stages.iter().any(|s| s.num_tasks == 6);

@@ -15,9 +15,9 @@ use futures_util::StreamExt;
 
 use crate::OutputFormat;
 use crate::error::CliError;
+use crate::json::{SparkJsonEncoders, day_time_iso, year_month_iso};
 use crate::parquet_out;
 use crate::progress::Bar;
-use crate::json::{SparkJsonEncoders, day_time_iso, year_month_iso};
 use crate::stdout::Stdout;
 use crate::table::{self, TableStyle};
 
@@ -83,7 +83,11 @@ pub struct Results {
 
 impl Results {
     /// Runs `df`; the bar, if `progress` is on, counts time from now.
-    async fn start(df: &DataFrame, format: OutputFormat, progress: bool) -> Result<Results, CliError> {
+    async fn start(
+        df: &DataFrame,
+        format: OutputFormat,
+        progress: bool,
+    ) -> Result<Results, CliError> {
         let sent = Instant::now();
         let stream = df.stream().await.map_err(CliError::query)?;
         let bar = Bar::new(progress.then(|| stream.progress()), sent);
@@ -229,9 +233,12 @@ async fn table(
     }
     let schema = match batches.first() {
         Some(b) => b.schema(),
-        None => for_text(&RecordBatch::new_empty(result_schema(&stream.stream)?), true)
-            .map_err(&err)?
-            .schema(),
+        None => for_text(
+            &RecordBatch::new_empty(result_schema(&stream.stream)?),
+            true,
+        )
+        .map_err(&err)?
+        .schema(),
     };
     let style = TableStyle::for_stdout(started.map(|s| s.elapsed()));
     let text = table::render(&schema, &batches, &style).map_err(&err)?;

@@ -37,7 +37,10 @@ impl Sink {
     /// Opens `path` for the result before the query runs, so that a bad path costs no query.
     pub fn open(path: &Path, force: bool) -> Result<Sink, CliError> {
         let cannot = |e: io::Error| {
-            CliError::Output(format!("cannot create the Parquet file {}: {e}", path.display()))
+            CliError::Output(format!(
+                "cannot create the Parquet file {}: {e}",
+                path.display()
+            ))
         };
         if path.is_dir() {
             return Err(CliError::Output(format!(

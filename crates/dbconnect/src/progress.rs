@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn the_bar_shows_stages_tasks_bytes_and_time() {
         let progress = ExecutionProgress {
-            stages: vec![stage(4, 4, 1024 * 1024, true), stage(6, 1, 512 * 1024, false)],
+            stages: vec![
+                stage(4, 4, 1024 * 1024, true),
+                stage(6, 1, 512 * 1024, false),
+            ],
             inflight_tasks: 2,
         };
         assert_eq!(

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use arrow_array::{Array, RecordBatch};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int32Type, Int64Type};
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -227,7 +227,11 @@ fn an_existing_file_is_kept_unless_force() {
         "--force",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("cli_parquet_boom"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cli_parquet_boom"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(std::fs::read(&path).unwrap(), b"keep me");
     assert_eq!(dir.names(), ["out.parquet"]);
 
@@ -243,7 +247,10 @@ fn an_existing_file_is_kept_unless_force() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let batches = read_parquet(&path);
     assert_eq!(
-        concat(&batches).column(0).as_primitive::<Int32Type>().values(),
+        concat(&batches)
+            .column(0)
+            .as_primitive::<Int32Type>()
+            .values(),
         &[7]
     );
     assert_eq!(dir.names(), ["out.parquet"]);

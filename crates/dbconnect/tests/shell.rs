@@ -209,7 +209,10 @@ fn a_long_query_shows_a_progress_bar_on_the_terminal_then_clears_it() {
 #[test]
 fn no_progress_bar_when_stderr_is_not_a_terminal_or_with_no_progress() {
     // Standard output is the terminal, standard error a file.
-    let t = Tmux::start_with("progress-file", &format!("sql \"{SLOW}\" 2>\"$HOME/err.txt\""));
+    let t = Tmux::start_with(
+        "progress-file",
+        &format!("sql \"{SLOW}\" 2>\"$HOME/err.txt\""),
+    );
     let screen = t.wait_for("(1 row", 1);
     assert!(screen.contains(SLOW_RESULT), "{screen}");
     assert!(!screen.contains(BAR), "{screen}");
