@@ -4,8 +4,9 @@
 //! dbconnect --remote sc://127.0.0.1:15002 sql "SELECT 1 AS one" --output json
 //! ```
 //!
-//! Results go to standard output as a table, JSON lines, CSV, or an Arrow IPC stream; errors go
-//! to standard error as `dbconnect: error: ...`. Exit codes: 0 success, 1 a query, server or
+//! Results go to standard output as a table, JSON lines, CSV, or an Arrow IPC stream, or to a
+//! Parquet file; a progress bar of long queries and errors go to standard error, the errors as
+//! `dbconnect: error: ...`. Exit codes: 0 success, 1 a query, server or
 //! output error, 2 a usage or connection-string error. See `docs/cli.md`.
 
 mod auth_cmd;
