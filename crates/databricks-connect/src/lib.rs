@@ -47,10 +47,10 @@ pub use spark_connect_dataframe::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
+pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use spark_connect_dataframe::{
     MergeIntoWriter, NearestBy, NearestMode, WhenMatched, WhenNotMatched, WhenNotMatchedBySource,
 };
-pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
 /// Databricks credentials providers, for `credentials`.
