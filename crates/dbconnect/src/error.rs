@@ -29,15 +29,20 @@ pub enum CliError {
     /// The process could not set itself up.
     #[error("{0}")]
     Runtime(String),
+    /// Ctrl-C stopped the command.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl CliError {
     /// 2 for what the user typed (usage, connection strings), 1 for everything that happened
-    /// after the request left.
+    /// after the request left, 130 after Ctrl-C.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::ConnectionString { .. } | CliError::Config(_) => 2,
             CliError::Query(_) | CliError::Output(_) | CliError::Runtime(_) => 1,
+            // 128 + SIGINT, as shells report a command that Ctrl-C stopped.
+            CliError::Interrupted => 130,
         }
     }
 
@@ -173,5 +178,6 @@ mod tests {
         };
         assert_eq!(usage.exit_code(), 2);
         assert_eq!(CliError::Query("q".into()).exit_code(), 1);
+        assert_eq!(CliError::Interrupted.exit_code(), 130);
     }
 }

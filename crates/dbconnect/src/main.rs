@@ -212,12 +212,20 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
                 df = df.limit(n);
             }
             let progress = progress::wanted(cli.no_progress);
-            match &args.file {
-                Some(path) => {
-                    let sink = parquet_out::Sink::open(path, args.force)?;
-                    output::write_parquet_file(&df, sink, progress).await
+            let write = async {
+                match &args.file {
+                    Some(path) => {
+                        let sink = parquet_out::Sink::open(path, args.force)?;
+                        output::write_parquet_file(&df, sink, progress).await
+                    }
+                    None => output::write(&df, args.output, out, progress).await,
                 }
-                None => output::write(&df, args.output, out, progress).await,
+            };
+            // Ctrl-C drops the query: the progress bar is cleared, an unfinished Parquet
+            // file removed, and the result stream released.
+            tokio::select! {
+                result = write => result,
+                _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
             }
         }
         (Command::Shell(args), Some(builder)) => {

@@ -64,13 +64,8 @@ pub async fn write_parquet_file(
     sink: parquet_out::Sink,
     progress: bool,
 ) -> Result<(), CliError> {
-    match Results::start(df, OutputFormat::Parquet, progress).await {
-        Ok(mut results) => parquet_out::to_file(&mut results, sink).await,
-        Err(e) => {
-            sink.discard();
-            Err(e)
-        }
-    }
+    let mut results = Results::start(df, OutputFormat::Parquet, progress).await?;
+    parquet_out::to_file(&mut results, sink).await
 }
 
 /// A result stream and its progress bar.
@@ -104,11 +99,16 @@ impl Results {
 }
 
 /// The next batch. The bar is drawn while waiting, and cleared at the end of the result and
-/// before a batch that is written at once, so that the output does not land on it.
+/// before a batch that is written at once, so that the output does not land on it. Once rows
+/// are written to a terminal, the bar stops: buffered rows reaching the screen later would
+/// mix with it.
 pub async fn next(results: &mut Results) -> Result<Option<RecordBatch>, CliError> {
     let batch = results.bar.during(results.stream.next()).await;
     if results.writes_each_batch || !matches!(batch, Some(Ok(_))) {
         results.bar.clear();
+        if results.writes_each_batch && std::io::stdout().is_terminal() {
+            results.bar.stop();
+        }
     }
     batch.transpose().map_err(CliError::query)
 }

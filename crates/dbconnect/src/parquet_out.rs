@@ -20,21 +20,24 @@ use crate::output::{Results, next, result_schema};
 /// large result never sits in memory whole.
 const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
-/// Where the Parquet bytes go.
-pub enum Sink {
-    /// A new file at `path`; on failure it is removed.
-    New { file: File, path: PathBuf },
-    /// A temporary file beside `path` that replaces `path` only once it is complete, so that a
-    /// failed query leaves the old file as it was.
-    Replace {
-        file: File,
-        temp: PathBuf,
-        path: PathBuf,
-    },
+/// The file the Parquet bytes go to. Unless [`commit`](Sink::commit)ted, what was written is
+/// removed when the sink is dropped: after an error, or when Ctrl-C drops the query.
+pub struct Sink {
+    file: File,
+    /// The file being written: `path` itself, or a temporary file beside it.
+    written: PathBuf,
+    path: PathBuf,
+    /// Whether `written` replaces `path` once complete (`--force`).
+    replace: bool,
+    committed: bool,
 }
 
 impl Sink {
     /// Opens `path` for the result before the query runs, so that a bad path costs no query.
+    ///
+    /// Without `force`, `path` must not exist and is created. With `force`, a temporary file
+    /// beside `path` takes the result and replaces `path` only once it is complete, so that a
+    /// failed query leaves the old file as it was.
     pub fn open(path: &Path, force: bool) -> Result<Sink, CliError> {
         let cannot = |e: io::Error| {
             CliError::Output(format!(
@@ -48,101 +51,78 @@ impl Sink {
                 path.display()
             )));
         }
-        if !force {
-            let file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .map_err(|e| {
-                    if e.kind() == io::ErrorKind::AlreadyExists {
-                        CliError::Output(format!(
-                            "{} already exists; add --force to replace it",
-                            path.display()
-                        ))
-                    } else {
-                        cannot(e)
-                    }
-                })?;
-            return Ok(Sink::New {
-                file,
-                path: path.to_path_buf(),
-            });
-        }
-        let name = path.file_name().ok_or_else(|| {
-            CliError::Output(format!(
-                "cannot create the Parquet file {}: the path has no file name",
-                path.display()
-            ))
-        })?;
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".dbconnect-{}.tmp", std::process::id()));
-        let temp = path.with_file_name(temp_name);
+        let written = if force {
+            let name = path.file_name().ok_or_else(|| {
+                CliError::Output(format!(
+                    "cannot create the Parquet file {}: the path has no file name",
+                    path.display()
+                ))
+            })?;
+            let mut temp_name = std::ffi::OsString::from(".");
+            temp_name.push(name);
+            temp_name.push(format!(".dbconnect-{}.tmp", std::process::id()));
+            path.with_file_name(temp_name)
+        } else {
+            path.to_path_buf()
+        };
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&temp)
-            .map_err(cannot)?;
-        Ok(Sink::Replace {
+            .open(&written)
+            .map_err(|e| {
+                if e.kind() == io::ErrorKind::AlreadyExists && !force {
+                    CliError::Output(format!(
+                        "{} already exists; add --force to replace it",
+                        path.display()
+                    ))
+                } else {
+                    cannot(e)
+                }
+            })?;
+        Ok(Sink {
             file,
-            temp,
+            written,
             path: path.to_path_buf(),
+            replace: force,
+            committed: false,
         })
-    }
-
-    fn file(&self) -> &File {
-        match self {
-            Sink::New { file, .. } | Sink::Replace { file, .. } => file,
-        }
     }
 
     /// Makes the written file the result: syncs it and, for a replacement, moves it in place.
-    fn commit(self) -> Result<(), CliError> {
-        let synced = self.file().sync_all();
-        let (written, path) = match &self {
-            Sink::New { path, .. } => (path, path),
-            Sink::Replace { temp, path, .. } => (temp, path),
-        };
-        let done = synced.and_then(|()| match &self {
-            Sink::New { .. } => Ok(()),
-            Sink::Replace { temp, path, .. } => std::fs::rename(temp, path),
-        });
-        done.map_err(|e| {
-            let _ = std::fs::remove_file(written);
-            CliError::Output(format!(
-                "cannot write the Parquet file {}: {e}",
-                path.display()
-            ))
-        })
-    }
-
-    /// Removes what was written, after a failure.
-    pub fn discard(self) {
-        let written = match &self {
-            Sink::New { path, .. } => path,
-            Sink::Replace { temp, .. } => temp,
-        };
-        let _ = std::fs::remove_file(written);
+    fn commit(mut self) -> Result<(), CliError> {
+        self.file
+            .sync_all()
+            .and_then(|()| {
+                if self.replace {
+                    std::fs::rename(&self.written, &self.path)
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|e| {
+                CliError::Output(format!(
+                    "cannot write the Parquet file {}: {e}",
+                    self.path.display()
+                ))
+            })?;
+        self.committed = true;
+        Ok(())
     }
 }
 
-/// Writes the result into `sink`; on any failure, or Ctrl-C, the file is removed (a replaced
-/// file stays as it was).
-pub async fn to_file(results: &mut Results, sink: Sink) -> Result<(), CliError> {
-    let writing = write(results, sink.file());
-    let result = tokio::select! {
-        result = writing => result,
-        _ = tokio::signal::ctrl_c() => Err(CliError::Query(
-            "interrupted; the Parquet file was not written".into(),
-        )),
-    };
-    match result {
-        Ok(()) => sink.commit(),
-        Err(e) => {
-            sink.discard();
-            Err(e)
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.written);
         }
     }
+}
+
+/// Writes the result into `sink` and commits it; on failure the file is removed (a replaced
+/// file stays as it was).
+pub async fn to_file(results: &mut Results, sink: Sink) -> Result<(), CliError> {
+    write(results, &sink.file).await?;
+    sink.commit()
 }
 
 /// Writes the result as Parquet into `out`.

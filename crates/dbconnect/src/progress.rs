@@ -69,6 +69,12 @@ impl Bar {
         self.shown = true;
     }
 
+    /// Removes the bar from the screen for good.
+    pub fn stop(&mut self) {
+        self.clear();
+        self.watch = None;
+    }
+
     /// Removes the bar from the screen, if it is shown.
     pub fn clear(&mut self) {
         if self.shown {

@@ -529,11 +529,16 @@ impl Names {
         *self.cache() = NameCache::default();
     }
 
+    /// Forgets every name after a statement that may change them: one with the word CREATE,
+    /// DROP, ALTER, USE, REPLACE or RENAME.
     fn invalidate_if_ddl(&self, input: &str) {
-        let upper = input.to_ascii_uppercase();
-        if ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
-            .iter()
-            .any(|k| upper.contains(k))
+        if input
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| {
+                ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
+                    .iter()
+                    .any(|k| word.eq_ignore_ascii_case(k))
+            })
         {
             self.refresh();
         }

@@ -239,6 +239,24 @@ fn no_progress_bar_when_stderr_is_not_a_terminal_or_with_no_progress() {
 }
 
 #[test]
+fn ctrl_c_stops_a_query_clears_the_bar_and_removes_an_unfinished_parquet_file() {
+    let t = Tmux::start_with(
+        "progress-ctrl-c",
+        &format!(
+            "sql \"{SLOW}\" --output parquet --file \"$HOME/cli_out.parquet\"; echo \"exit $?\""
+        ),
+    );
+    t.wait_for(BAR, 1);
+    let file = t.home.join("cli_out.parquet");
+    assert!(file.exists(), "the file is created before the query runs");
+    t.keys(&["C-c"]);
+    let screen = t.wait_for("exit 130", 1);
+    assert!(screen.contains("dbconnect: error: interrupted"), "{screen}");
+    assert!(!screen.contains(BAR), "the bar is cleared: {screen}");
+    assert!(!file.exists(), "the unfinished file is removed");
+}
+
+#[test]
 fn the_shell_shows_the_progress_bar_too() {
     let t = Tmux::start("progress-shell");
     t.wait_for("dbconnect>", 1);
