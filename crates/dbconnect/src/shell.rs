@@ -502,6 +502,18 @@ struct NameCache {
 /// How long completion waits for the server before it completes keywords alone.
 const NAMES_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Whether `input` has the word CREATE, DROP, ALTER, USE, REPLACE or RENAME, after which
+/// catalog, schema, table and column names may have changed.
+fn may_change_names(input: &str) -> bool {
+    input
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|word| {
+            ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
+                .iter()
+                .any(|k| word.eq_ignore_ascii_case(k))
+        })
+}
+
 /// `name` quoted for SQL when it is not a plain identifier.
 fn quoted(name: &str) -> String {
     if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_') {
@@ -529,17 +541,9 @@ impl Names {
         *self.cache() = NameCache::default();
     }
 
-    /// Forgets every name after a statement that may change them: one with the word CREATE,
-    /// DROP, ALTER, USE, REPLACE or RENAME.
+    /// Forgets every name after a statement that may change them (see [`may_change_names`]).
     fn invalidate_if_ddl(&self, input: &str) {
-        if input
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|word| {
-                ["CREATE", "DROP", "ALTER", "USE", "REPLACE", "RENAME"]
-                    .iter()
-                    .any(|k| word.eq_ignore_ascii_case(k))
-            })
-        {
+        if may_change_names(input) {
             self.refresh();
         }
     }
@@ -837,6 +841,26 @@ mod tests {
         assert!(is_complete("quit"));
         assert!(is_complete("SELECT 4 - 3;"));
         assert!(is_complete("SELECT 4 / 2;"));
+    }
+
+    #[test]
+    fn ddl_words_refresh_names_and_others_do_not() {
+        assert!(may_change_names("CREATE DATABASE cli_db_x"));
+        assert!(may_change_names(
+            "create or replace temp view v as select 1"
+        ));
+        assert!(may_change_names("use cli_db_x"));
+        assert!(may_change_names("ALTER TABLE t RENAME TO u;"));
+        assert!(!may_change_names("SELECT * FROM users WHERE created > 1"));
+        assert!(!may_change_names("SELECT dropped, user_id FROM t"));
+    }
+
+    #[test]
+    fn names_are_quoted_unless_plain() {
+        assert_eq!(quoted("cli_db_x"), "cli_db_x");
+        assert_eq!(quoted("my-db"), "`my-db`");
+        assert_eq!(quoted("a`b"), "`a``b`");
+        assert_eq!(quoted(""), "``");
     }
 
     #[test]
