@@ -768,12 +768,9 @@ impl DataFrameWriter {
     /// Writes to the table `name`, creating it with this format, partitioning and bucketing
     /// when it does not exist; when it does, the mode decides.
     pub async fn save_as_table(self, name: &str) -> Result<(), Error> {
-        self.run(Some(proto::write_operation::SaveType::Table(
-            proto::write_operation::SaveTable {
-                table_name: name.to_string(),
-                save_method: proto::write_operation::save_table::TableSaveMethod::SaveAsTable
-                    as i32,
-            },
+        self.run(Some(table_target(
+            name,
+            proto::write_operation::save_table::TableSaveMethod::SaveAsTable,
         )))
         .await
     }
@@ -781,7 +778,16 @@ impl DataFrameWriter {
     /// Inserts into the existing table `name`, matching columns by position. `overwrite`:
     /// `Some(true)` replaces the table's rows, `Some(false)` appends, `None` keeps the mode
     /// set with [`mode`](Self::mode) (which appends unless it is `Overwrite`).
-    pub async fn insert_into(mut self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
+    pub async fn insert_into(self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
+        let (session, command) = self.insert_into_operation(name, overwrite)?;
+        run_command(&session, command).await
+    }
+
+    fn insert_into_operation(
+        mut self,
+        name: &str,
+        overwrite: Option<bool>,
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
         if let Some(overwrite) = overwrite {
             self.mode = Some(if overwrite {
                 SaveMode::Overwrite
@@ -789,13 +795,10 @@ impl DataFrameWriter {
                 SaveMode::Append
             });
         }
-        self.run(Some(proto::write_operation::SaveType::Table(
-            proto::write_operation::SaveTable {
-                table_name: name.to_string(),
-                save_method: proto::write_operation::save_table::TableSaveMethod::InsertInto as i32,
-            },
+        self.operation(Some(table_target(
+            name,
+            proto::write_operation::save_table::TableSaveMethod::InsertInto,
         )))
-        .await
     }
 
     /// Writes CSV files to `path` (options such as `header`, `sep` set before).
@@ -831,12 +834,24 @@ impl DataFrameWriter {
     /// Writes to the table `table` of the database at the JDBC `url`; connection properties
     /// are options. The JDBC driver must be on the server.
     pub async fn jdbc(self, url: &str, table: &str) -> Result<(), Error> {
+        self.jdbc_target(url, table).save_without_path().await
+    }
+
+    fn jdbc_target(self, url: &str, table: &str) -> Self {
         self.format("jdbc")
             .option("url", url)
             .option("dbtable", table)
-            .save_without_path()
-            .await
     }
+}
+
+fn table_target(
+    name: &str,
+    method: proto::write_operation::save_table::TableSaveMethod,
+) -> proto::write_operation::SaveType {
+    proto::write_operation::SaveType::Table(proto::write_operation::SaveTable {
+        table_name: name.to_string(),
+        save_method: method as i32,
+    })
 }
 
 /// Writes a DataFrame to a table through Spark's V2 table API; made by
@@ -908,6 +923,15 @@ impl DataFrameWriterV2 {
         mode: proto::write_operation_v2::Mode,
         overwrite_condition: Option<Column>,
     ) -> Result<(), Error> {
+        let (session, command) = self.operation(mode, overwrite_condition);
+        run_command(&session, command).await
+    }
+
+    fn operation(
+        self,
+        mode: proto::write_operation_v2::Mode,
+        overwrite_condition: Option<Column>,
+    ) -> (SparkSession, proto::command::CommandType) {
         let input = self.df.plan_with_subqueries();
         let (session, _) = self.df.into_input();
         let operation = proto::WriteOperationV2 {
@@ -926,11 +950,10 @@ impl DataFrameWriterV2 {
             clustering_columns: self.cluster_by,
             with_schema_evolution: false,
         };
-        run_command(
-            &session,
+        (
+            session,
             proto::command::CommandType::WriteOperationV2(operation),
         )
-        .await
     }
 
     /// Creates the table from the rows; an existing table is the server's error.
@@ -1133,3 +1156,8 @@ mod tests {
         assert!(e.contains("'v'") && e.contains("DDL"), "{e}");
     }
 }
+
+/// The commands the writers build are the ones PySpark's client builds for the same calls.
+#[cfg(test)]
+#[path = "pyspark_commands.rs"]
+mod pyspark_commands;
