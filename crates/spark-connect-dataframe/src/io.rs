@@ -598,6 +598,7 @@ impl DataFrame {
             table_properties: HashMap::new(),
             partitioned_by: Vec::new(),
             cluster_by: Vec::new(),
+            problem: None,
         }
     }
 }
@@ -696,9 +697,13 @@ impl DataFrameWriter {
         self
     }
 
-    /// Clusters the table's data by these columns (for sources that support clustering).
+    /// Clusters the table's data by these columns (at least one; for sources that support
+    /// clustering).
     pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.cluster_by = names(columns);
+        if self.cluster_by.is_empty() {
+            self.note("cluster_by: give at least one column to cluster by".to_string());
+        }
         self
     }
 
@@ -871,6 +876,8 @@ pub struct DataFrameWriterV2 {
     table_properties: HashMap<String, String>,
     partitioned_by: Vec<Column>,
     cluster_by: Vec<String>,
+    /// The first bad argument, reported by the call that runs the write.
+    problem: Option<String>,
 }
 
 impl DataFrameWriterV2 {
@@ -907,14 +914,25 @@ impl DataFrameWriterV2 {
     /// Partitions a table that is created by these columns or partition transforms
     /// ([`functions::bucket`](crate::functions::bucket), [`functions::years`](crate::functions::years),
     /// ...); a `&str` is a column name. Spark's built-in catalog takes columns and `bucket`.
+    /// At least one is needed.
     pub fn partitioned_by<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
         self.partitioned_by = columns.into_iter().map(Into::into).collect();
+        if self.partitioned_by.is_empty() {
+            self.problem.get_or_insert_with(|| {
+                "partitioned_by: give at least one column or transform to partition by".to_string()
+            });
+        }
         self
     }
 
-    /// Clusters a table that is created by these columns.
+    /// Clusters a table that is created by these columns (at least one).
     pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.cluster_by = names(columns);
+        if self.cluster_by.is_empty() {
+            self.problem.get_or_insert_with(|| {
+                "cluster_by: give at least one column to cluster by".to_string()
+            });
+        }
         self
     }
 
@@ -923,7 +941,7 @@ impl DataFrameWriterV2 {
         mode: proto::write_operation_v2::Mode,
         overwrite_condition: Option<Column>,
     ) -> Result<(), Error> {
-        let (session, command) = self.operation(mode, overwrite_condition);
+        let (session, command) = self.operation(mode, overwrite_condition)?;
         run_command(&session, command).await
     }
 
@@ -931,7 +949,10 @@ impl DataFrameWriterV2 {
         self,
         mode: proto::write_operation_v2::Mode,
         overwrite_condition: Option<Column>,
-    ) -> (SparkSession, proto::command::CommandType) {
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
+        if let Some(problem) = self.problem {
+            return Err(Error::InvalidArgument(problem));
+        }
         let input = self.df.plan_with_subqueries();
         let (session, _) = self.df.into_input();
         let operation = proto::WriteOperationV2 {
@@ -950,10 +971,10 @@ impl DataFrameWriterV2 {
             clustering_columns: self.cluster_by,
             with_schema_evolution: false,
         };
-        (
+        Ok((
             session,
             proto::command::CommandType::WriteOperationV2(operation),
-        )
+        ))
     }
 
     /// Creates the table from the rows; an existing table is the server's error.
@@ -1093,6 +1114,48 @@ mod tests {
         assert!(
             err(df.write().bucket_by(3, ["id"]).sort_by(Vec::<&str>::new()))
                 .contains("at least one column to sort by")
+        );
+        assert!(
+            err(df.write().cluster_by(Vec::<&str>::new()))
+                .contains("at least one column to cluster by")
+        );
+        // The first problem is the one reported.
+        assert!(
+            err(df
+                .write()
+                .bucket_by(0, ["id"])
+                .cluster_by(Vec::<&str>::new()))
+            .contains("got 0")
+        );
+    }
+
+    #[tokio::test]
+    async fn writer_v2_checks_what_pyspark_checks() {
+        use proto::write_operation_v2::Mode;
+        let spark = spark().await;
+        let df = spark.range(0, 3);
+        let err = |w: DataFrameWriterV2| w.operation(Mode::Create, None).unwrap_err().to_string();
+        assert!(
+            err(df.write_to("t").partitioned_by(Vec::<Column>::new()))
+                .contains("at least one column or transform")
+        );
+        assert!(
+            err(df.write_to("t").cluster_by(Vec::<&str>::new()))
+                .contains("at least one column to cluster by")
+        );
+        // Set, then set again with columns: still refused, the empty call was a mistake.
+        assert!(
+            err(df
+                .write_to("t")
+                .cluster_by(Vec::<&str>::new())
+                .cluster_by(["id"]))
+            .contains("cluster_by")
+        );
+        assert!(
+            df.write_to("t")
+                .partitioned_by(["id"])
+                .operation(Mode::Create, None)
+                .is_ok()
         );
     }
 

@@ -38,7 +38,7 @@ fn path(p: &str) -> Option<SaveType> {
 }
 
 fn v2(writer: DataFrameWriterV2, mode: Mode, condition: Option<Column>) -> proto::Command {
-    command(writer.operation(mode, condition).1)
+    command(writer.operation(mode, condition).unwrap().1)
 }
 
 /// The Rust calls, named as in the fixture file (`name#i` for the i-th command of a case).
