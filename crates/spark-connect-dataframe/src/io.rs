@@ -4,10 +4,12 @@
 //! Reading builds a plan like any other DataFrame: the files are opened when a result is
 //! asked for. Writing runs at once, as a command, and returns when the server has written.
 //!
-//! Arguments that PySpark checks before sending (a bucket count below 1, `sort_by` without
-//! `bucket_by`, an unknown save mode) are [`Error::InvalidArgument`] here, reported by the
-//! call that runs the write; everything else (an unknown format, a missing path, an existing
-//! table) is the server's error, returned as the server reported it.
+//! Arguments that are wrong whatever the server (a bucket count below 1, `sort_by` without
+//! `bucket_by`, `cluster_by` or `partitioned_by` without columns, an unknown save mode) are
+//! [`Error::InvalidArgument`] here, reported by the call that runs the write (PySpark's
+//! Connect client checks some of them; it drops a bucket count below 1 without a word, and
+//! Spark refuses the others); everything else (an unknown format, a missing path, an
+//! existing table) is the server's error, returned as the server reported it.
 
 use std::collections::HashMap;
 use std::fmt;
