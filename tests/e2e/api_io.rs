@@ -722,6 +722,33 @@ async fn bad_input_gives_clear_errors() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("bucket_by"), "{e}");
+    let e = df
+        .write()
+        .cluster_by(Vec::<&str>::new())
+        .save_as_table("io_never_made")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("at least one column to cluster by"),
+        "{e}"
+    );
+    let e = df
+        .write_to("io_never_made")
+        .partitioned_by(Vec::<&str>::new())
+        .create()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("partitioned_by"), "{e}");
+    let e = df
+        .write_to("io_never_made")
+        .cluster_by(Vec::<&str>::new())
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("at least one column to cluster by"),
+        "{e}"
+    );
     let e = "sideways".parse::<SaveMode>().unwrap_err();
     assert!(
         e.to_string().contains("'sideways'") && e.to_string().contains("errorifexists"),
