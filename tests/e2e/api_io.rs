@@ -818,7 +818,11 @@ async fn bad_input_gives_clear_errors() {
     assert!(e.to_string().contains(&missing), "{e}");
     // Text needs one string column.
     let e = df.write().text(&dir.path("t")).await.unwrap_err();
-    assert!(e.server_error().is_some(), "{e}");
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE"),
+        "{e}"
+    );
     let e = spark
         .read()
         .schema("this is not ddl")
@@ -827,7 +831,11 @@ async fn bad_input_gives_clear_errors() {
         .collect()
         .await
         .unwrap_err();
-    assert!(e.server_error().is_some(), "{e}");
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("PARSE_SYNTAX_ERROR"),
+        "{e}"
+    );
 }
 
 trait CatalogProbe {
