@@ -79,7 +79,7 @@ impl fmt::Display for SaveMode {
 }
 
 /// One path or several, for [`DataFrameReader::load`] and the format shortcuts: a `&str`,
-/// a `String`, or an array, slice or `Vec` of them.
+/// a `String`, or an array, slice or `Vec` (or `&Vec`) of them. Paths are sent as given.
 pub trait IntoPaths {
     /// The paths, in order.
     fn into_paths(self) -> Vec<String>;
@@ -104,6 +104,12 @@ impl IntoPaths for &String {
 }
 
 impl<S: AsRef<str>> IntoPaths for Vec<S> {
+    fn into_paths(self) -> Vec<String> {
+        self.iter().map(|p| p.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>> IntoPaths for &Vec<S> {
     fn into_paths(self) -> Vec<String> {
         self.iter().map(|p| p.as_ref().to_string()).collect()
     }
@@ -1183,6 +1189,18 @@ mod tests {
             assert!(text.contains("<redacted>"), "{text}");
         }
         assert!(format!("{reader:?}").contains("alice"));
+    }
+
+    #[test]
+    fn paths_are_kept_as_given_in_order() {
+        let owned = vec!["/b b/ü".to_string(), "s3://x/%20".to_string()];
+        let expected = owned.clone();
+        assert_eq!((&owned).into_paths(), expected);
+        assert_eq!(owned.as_slice().into_paths(), expected);
+        assert_eq!(["/b b/ü", "s3://x/%20"].into_paths(), expected);
+        assert_eq!(owned.clone().into_paths(), expected);
+        assert_eq!("/b b/ü".into_paths(), ["/b b/ü"]);
+        assert_eq!((&owned[1]).into_paths(), ["s3://x/%20"]);
     }
 
     #[tokio::test]
