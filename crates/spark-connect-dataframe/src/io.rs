@@ -1191,6 +1191,29 @@ mod tests {
         assert!(format!("{reader:?}").contains("alice"));
     }
 
+    #[tokio::test]
+    async fn text_keeps_a_wholetext_option_in_any_case() {
+        let spark = spark().await;
+        let options = |df: DataFrame| match df.to_proto().rel_type.clone() {
+            Some(RelType::Read(proto::Read {
+                read_type: Some(proto::read::ReadType::DataSource(source)),
+                ..
+            })) => source.options,
+            other => panic!("{other:?}"),
+        };
+        let one = |k: &str, v: &str| HashMap::from([(k.to_string(), v.to_string())]);
+        assert_eq!(
+            options(spark.read().text("/t").unwrap()),
+            one("wholetext", "false")
+        );
+        // PySpark's `option("wholeText", True).text(p)` sends `wholetext=false` beside it,
+        // leaving the server to pick one of two spellings; the user's value is kept alone here.
+        assert_eq!(
+            options(spark.read().option("wholeText", true).text("/t").unwrap()),
+            one("wholeText", "true")
+        );
+    }
+
     #[test]
     fn paths_are_kept_as_given_in_order() {
         let owned = vec!["/b b/ü".to_string(), "s3://x/%20".to_string()];

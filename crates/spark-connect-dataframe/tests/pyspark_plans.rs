@@ -384,6 +384,21 @@ fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>)
                 .unwrap(),
         ),
     );
+    m.insert(
+        "read_changes_text_wholetext",
+        spark
+            .read()
+            .option("startingVersion", "1")
+            .changes("io_t")
+            .unwrap()
+            .union(
+                &spark
+                    .read()
+                    .option("wholetext", true)
+                    .text(["/data/io/t1", "/data/io/t2"])
+                    .unwrap(),
+            ),
+    );
 }
 
 #[tokio::test]
