@@ -892,3 +892,41 @@ async fn paths_and_option_values_reach_the_server_unchanged() {
         .unwrap();
     assert_eq!(sorted(back, "id").await, [["1", "x"], ["2", "null"]]);
 }
+
+#[tokio::test]
+async fn merge_and_writes_send_the_subqueries_their_source_uses() {
+    let spark = session().await;
+    let (target, written) = ("io_merge_subquery_target", "io_subquery_written");
+    drop_table(&spark, target).await;
+    drop_table(&spark, written).await;
+    spark
+        .sql(&format!(
+            "CREATE TABLE {target} USING parquet AS SELECT 1L AS id, 'old' AS v"
+        ))
+        .await
+        .unwrap();
+    // A source that keeps the rows whose id is in another DataFrame (an IN subquery).
+    let wanted = spark.range(1, 3);
+    let source = || spark.range(0, 5).filter(col("id").isin_subquery(&wanted));
+    source().write().save_as_table(written).await.unwrap();
+    assert_eq!(ids(spark.table(written)).await, [1, 2]);
+    // The merge reaches the point where the server judges the target (parquet tables take
+    // no MERGE); without its subquery the source would not resolve at all.
+    let e = source()
+        .alias("s")
+        .merge_into(target, col(&format!("{target}.id")).eq(col("s.id")))
+        .when_matched(None)
+        .update([("v", lit("new"))])
+        .merge()
+        .await
+        .unwrap_err();
+    let after = rows(&spark.table(target).collect().await.unwrap());
+    drop_table(&spark, target).await;
+    drop_table(&spark, written).await;
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("UNSUPPORTED_FEATURE.TABLE_OPERATION"),
+        "{e}"
+    );
+    assert_eq!(after, [["1", "old"]]);
+}

@@ -140,7 +140,9 @@ impl MergeIntoWriter {
             command_type: Some(proto::command::CommandType::MergeIntoTableCommand(
                 proto::MergeIntoTableCommand {
                     target_table_name: self.target.clone(),
-                    source_table_plan: Some(self.source.to_proto().clone()),
+                    // With the subqueries the source uses (a `WithRelations` root), as
+                    // PySpark's source plan carries them.
+                    source_table_plan: Some(self.source.plan_with_subqueries()),
                     merge_condition: Some(self.condition.clone().into_proto()),
                     match_actions: self.matched.clone(),
                     not_matched_actions: self.not_matched.clone(),
