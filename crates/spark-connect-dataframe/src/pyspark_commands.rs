@@ -187,6 +187,30 @@ fn cases(spark: &SparkSession) -> BTreeMap<String, proto::Command> {
                 .to_proto(),
         ],
     );
+    // PySpark nests the `WithRelations` holding the subqueries at the operator that uses
+    // them, this crate puts it at the root (the server resolves both alike): the operator
+    // that uses a subquery is the top one in these cases.
+    let filtered = || {
+        df.clone()
+            .filter(col("id").isin_subquery(&spark.range(1, 3)))
+    };
+    add(
+        "subquery_sources",
+        vec![
+            v1(
+                filtered().write(),
+                Some(table_target("io_t", TableSaveMethod::SaveAsTable)),
+            ),
+            v2(filtered().write_to("io_v2"), Mode::Append, None),
+            df.clone()
+                .alias("s")
+                .filter(col("id").isin_subquery(&spark.range(1, 3)))
+                .merge_into("io_target", col("io_target.id").eq(col("s.id")))
+                .when_matched(None)
+                .delete()
+                .to_proto(),
+        ],
+    );
     m
 }
 

@@ -41,6 +41,7 @@ pub fn normalize(message: &impl std::fmt::Debug) -> String {
     let text = strip_blocks(&text, "common: Some(RelationCommon {", "common: _");
     let text = numbered_names_removed(&text);
     let text = string_maps_sorted(&text);
+    let text = bare_plan_ids_removed(&text);
     let mut out = String::new();
     let mut rest = text.as_str();
     while let Some(i) = rest.find("plan_id: Some(") {
@@ -163,4 +164,25 @@ pub fn first_difference(a: &str, b: &str) -> String {
         &a[from..(at + 150).min(a.len())],
         &b[from..(at + 150).min(b.len())]
     )
+}
+
+/// Subquery expressions name their plan by a plain `plan_id: 12` (not optional): the
+/// numbers go, as the relations' plan ids do.
+fn bare_plan_ids_removed(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("plan_id: ") {
+        let start = i + "plan_id: ".len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .unwrap_or(rest.len());
+        if digits > 0 {
+            out.push('_');
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
