@@ -722,6 +722,33 @@ async fn bad_input_gives_clear_errors() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("bucket_by"), "{e}");
+    let e = df
+        .write()
+        .cluster_by(Vec::<&str>::new())
+        .save_as_table("io_never_made")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("at least one column to cluster by"),
+        "{e}"
+    );
+    let e = df
+        .write_to("io_never_made")
+        .partitioned_by(Vec::<&str>::new())
+        .create()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("partitioned_by"), "{e}");
+    let e = df
+        .write_to("io_never_made")
+        .cluster_by(Vec::<&str>::new())
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("at least one column to cluster by"),
+        "{e}"
+    );
     let e = "sideways".parse::<SaveMode>().unwrap_err();
     assert!(
         e.to_string().contains("'sideways'") && e.to_string().contains("errorifexists"),
@@ -791,7 +818,11 @@ async fn bad_input_gives_clear_errors() {
     assert!(e.to_string().contains(&missing), "{e}");
     // Text needs one string column.
     let e = df.write().text(&dir.path("t")).await.unwrap_err();
-    assert!(e.server_error().is_some(), "{e}");
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE"),
+        "{e}"
+    );
     let e = spark
         .read()
         .schema("this is not ddl")
@@ -800,7 +831,11 @@ async fn bad_input_gives_clear_errors() {
         .collect()
         .await
         .unwrap_err();
-    assert!(e.server_error().is_some(), "{e}");
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("PARSE_SYNTAX_ERROR"),
+        "{e}"
+    );
 }
 
 trait CatalogProbe {
@@ -819,4 +854,79 @@ impl CatalogProbe for SparkSession {
             .unwrap();
         found == 0
     }
+}
+
+#[tokio::test]
+async fn paths_and_option_values_reach_the_server_unchanged() {
+    let spark = session().await;
+    let dir = TempDir::new("paths");
+    // Spaces, non-ASCII letters, a percent sign and a plus: sent as given, the files land
+    // exactly there (checked on disk), and reading the same text finds them.
+    let path = dir.path("a dir ü 東京 50%+1");
+    let df = spark
+        .sql("SELECT * FROM VALUES (1, 'x'), (2, NULL) AS t(id, s)")
+        .await
+        .unwrap();
+    df.write()
+        .option("header", true)
+        .option("nullValue", "∅ null ∅")
+        .option("sep", "|")
+        .csv(&path)
+        .await
+        .unwrap();
+    let on_disk: String = std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let mut lines: Vec<&str> = on_disk.lines().filter(|l| *l != "id|s").collect();
+    lines.sort();
+    // The option values are in the files as given (sep `|`, the multi-byte null marker).
+    assert_eq!(lines, ["1|x", "2|∅ null ∅"]);
+    let back = spark
+        .read()
+        .schema("id INT, s STRING")
+        .options([("header", "true"), ("sep", "|"), ("nullValue", "∅ null ∅")])
+        .csv(path.as_str())
+        .unwrap();
+    assert_eq!(sorted(back, "id").await, [["1", "x"], ["2", "null"]]);
+}
+
+#[tokio::test]
+async fn merge_and_writes_send_the_subqueries_their_source_uses() {
+    let spark = session().await;
+    let (target, written) = ("io_merge_subquery_target", "io_subquery_written");
+    drop_table(&spark, target).await;
+    drop_table(&spark, written).await;
+    spark
+        .sql(&format!(
+            "CREATE TABLE {target} USING parquet AS SELECT 1L AS id, 'old' AS v"
+        ))
+        .await
+        .unwrap();
+    // A source that keeps the rows whose id is in another DataFrame (an IN subquery).
+    let wanted = spark.range(1, 3);
+    let source = || spark.range(0, 5).filter(col("id").isin_subquery(&wanted));
+    source().write().save_as_table(written).await.unwrap();
+    assert_eq!(ids(spark.table(written)).await, [1, 2]);
+    // The merge reaches the point where the server judges the target (parquet tables take
+    // no MERGE); without its subquery the source would not resolve at all.
+    let e = source()
+        .alias("s")
+        .merge_into(target, col(&format!("{target}.id")).eq(col("s.id")))
+        .when_matched(None)
+        .update([("v", lit("new"))])
+        .merge()
+        .await
+        .unwrap_err();
+    let after = rows(&spark.table(target).collect().await.unwrap());
+    drop_table(&spark, target).await;
+    drop_table(&spark, written).await;
+    assert_eq!(
+        e.server_error().and_then(|s| s.error_class()),
+        Some("UNSUPPORTED_FEATURE.TABLE_OPERATION"),
+        "{e}"
+    );
+    assert_eq!(after, [["1", "old"]]);
 }

@@ -49,12 +49,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
 
     // The same rows as Parquet files, one directory per region (`region=north/`).
-    let path = std::env::var("WRITE_A_TABLE_PATH").unwrap_or_else(|_| {
-        std::env::temp_dir()
+    let path = match std::env::var("WRITE_A_TABLE_PATH") {
+        Ok(path) => path,
+        // Paths go to the server as text: a temporary directory that is not UTF-8 is an
+        // error, not a lossy copy pointing somewhere else.
+        Err(_) => std::env::temp_dir()
             .join("write_a_table_example")
-            .to_string_lossy()
-            .into_owned()
-    });
+            .into_os_string()
+            .into_string()
+            .map_err(|p| {
+                format!("the temporary directory {p:?} is not UTF-8; set WRITE_A_TABLE_PATH")
+            })?,
+    };
     spark
         .table(&table)
         .write()

@@ -4,10 +4,12 @@
 //! Reading builds a plan like any other DataFrame: the files are opened when a result is
 //! asked for. Writing runs at once, as a command, and returns when the server has written.
 //!
-//! Arguments that PySpark checks before sending (a bucket count below 1, `sort_by` without
-//! `bucket_by`, an unknown save mode) are [`Error::InvalidArgument`] here, reported by the
-//! call that runs the write; everything else (an unknown format, a missing path, an existing
-//! table) is the server's error, returned as the server reported it.
+//! Arguments that are wrong whatever the server (a bucket count below 1, `sort_by` without
+//! `bucket_by`, `cluster_by` or `partitioned_by` without columns, an unknown save mode) are
+//! [`Error::InvalidArgument`] here, reported by the call that runs the write (PySpark's
+//! Connect client checks some of them; it drops a bucket count below 1 without a word, and
+//! Spark refuses the others); everything else (an unknown format, a missing path, an
+//! existing table) is the server's error, returned as the server reported it.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -77,7 +79,7 @@ impl fmt::Display for SaveMode {
 }
 
 /// One path or several, for [`DataFrameReader::load`] and the format shortcuts: a `&str`,
-/// a `String`, or an array, slice or `Vec` of them.
+/// a `String`, or an array, slice or `Vec` (or `&Vec`) of them. Paths are sent as given.
 pub trait IntoPaths {
     /// The paths, in order.
     fn into_paths(self) -> Vec<String>;
@@ -102,6 +104,12 @@ impl IntoPaths for &String {
 }
 
 impl<S: AsRef<str>> IntoPaths for Vec<S> {
+    fn into_paths(self) -> Vec<String> {
+        self.iter().map(|p| p.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>> IntoPaths for &Vec<S> {
     fn into_paths(self) -> Vec<String> {
         self.iter().map(|p| p.as_ref().to_string()).collect()
     }
@@ -598,6 +606,7 @@ impl DataFrame {
             table_properties: HashMap::new(),
             partitioned_by: Vec::new(),
             cluster_by: Vec::new(),
+            problem: None,
         }
     }
 }
@@ -696,9 +705,13 @@ impl DataFrameWriter {
         self
     }
 
-    /// Clusters the table's data by these columns (for sources that support clustering).
+    /// Clusters the table's data by these columns (at least one; for sources that support
+    /// clustering).
     pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.cluster_by = names(columns);
+        if self.cluster_by.is_empty() {
+            self.note("cluster_by: give at least one column to cluster by".to_string());
+        }
         self
     }
 
@@ -768,12 +781,9 @@ impl DataFrameWriter {
     /// Writes to the table `name`, creating it with this format, partitioning and bucketing
     /// when it does not exist; when it does, the mode decides.
     pub async fn save_as_table(self, name: &str) -> Result<(), Error> {
-        self.run(Some(proto::write_operation::SaveType::Table(
-            proto::write_operation::SaveTable {
-                table_name: name.to_string(),
-                save_method: proto::write_operation::save_table::TableSaveMethod::SaveAsTable
-                    as i32,
-            },
+        self.run(Some(table_target(
+            name,
+            proto::write_operation::save_table::TableSaveMethod::SaveAsTable,
         )))
         .await
     }
@@ -781,7 +791,16 @@ impl DataFrameWriter {
     /// Inserts into the existing table `name`, matching columns by position. `overwrite`:
     /// `Some(true)` replaces the table's rows, `Some(false)` appends, `None` keeps the mode
     /// set with [`mode`](Self::mode) (which appends unless it is `Overwrite`).
-    pub async fn insert_into(mut self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
+    pub async fn insert_into(self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
+        let (session, command) = self.insert_into_operation(name, overwrite)?;
+        run_command(&session, command).await
+    }
+
+    fn insert_into_operation(
+        mut self,
+        name: &str,
+        overwrite: Option<bool>,
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
         if let Some(overwrite) = overwrite {
             self.mode = Some(if overwrite {
                 SaveMode::Overwrite
@@ -789,13 +808,10 @@ impl DataFrameWriter {
                 SaveMode::Append
             });
         }
-        self.run(Some(proto::write_operation::SaveType::Table(
-            proto::write_operation::SaveTable {
-                table_name: name.to_string(),
-                save_method: proto::write_operation::save_table::TableSaveMethod::InsertInto as i32,
-            },
+        self.operation(Some(table_target(
+            name,
+            proto::write_operation::save_table::TableSaveMethod::InsertInto,
         )))
-        .await
     }
 
     /// Writes CSV files to `path` (options such as `header`, `sep` set before).
@@ -831,12 +847,24 @@ impl DataFrameWriter {
     /// Writes to the table `table` of the database at the JDBC `url`; connection properties
     /// are options. The JDBC driver must be on the server.
     pub async fn jdbc(self, url: &str, table: &str) -> Result<(), Error> {
+        self.jdbc_target(url, table).save_without_path().await
+    }
+
+    fn jdbc_target(self, url: &str, table: &str) -> Self {
         self.format("jdbc")
             .option("url", url)
             .option("dbtable", table)
-            .save_without_path()
-            .await
     }
+}
+
+fn table_target(
+    name: &str,
+    method: proto::write_operation::save_table::TableSaveMethod,
+) -> proto::write_operation::SaveType {
+    proto::write_operation::SaveType::Table(proto::write_operation::SaveTable {
+        table_name: name.to_string(),
+        save_method: method as i32,
+    })
 }
 
 /// Writes a DataFrame to a table through Spark's V2 table API; made by
@@ -856,6 +884,8 @@ pub struct DataFrameWriterV2 {
     table_properties: HashMap<String, String>,
     partitioned_by: Vec<Column>,
     cluster_by: Vec<String>,
+    /// The first bad argument, reported by the call that runs the write.
+    problem: Option<String>,
 }
 
 impl DataFrameWriterV2 {
@@ -892,14 +922,25 @@ impl DataFrameWriterV2 {
     /// Partitions a table that is created by these columns or partition transforms
     /// ([`functions::bucket`](crate::functions::bucket), [`functions::years`](crate::functions::years),
     /// ...); a `&str` is a column name. Spark's built-in catalog takes columns and `bucket`.
+    /// At least one is needed.
     pub fn partitioned_by<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
         self.partitioned_by = columns.into_iter().map(Into::into).collect();
+        if self.partitioned_by.is_empty() {
+            self.problem.get_or_insert_with(|| {
+                "partitioned_by: give at least one column or transform to partition by".to_string()
+            });
+        }
         self
     }
 
-    /// Clusters a table that is created by these columns.
+    /// Clusters a table that is created by these columns (at least one).
     pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.cluster_by = names(columns);
+        if self.cluster_by.is_empty() {
+            self.problem.get_or_insert_with(|| {
+                "cluster_by: give at least one column to cluster by".to_string()
+            });
+        }
         self
     }
 
@@ -908,6 +949,18 @@ impl DataFrameWriterV2 {
         mode: proto::write_operation_v2::Mode,
         overwrite_condition: Option<Column>,
     ) -> Result<(), Error> {
+        let (session, command) = self.operation(mode, overwrite_condition)?;
+        run_command(&session, command).await
+    }
+
+    fn operation(
+        self,
+        mode: proto::write_operation_v2::Mode,
+        overwrite_condition: Option<Column>,
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
+        if let Some(problem) = self.problem {
+            return Err(Error::InvalidArgument(problem));
+        }
         let input = self.df.plan_with_subqueries();
         let (session, _) = self.df.into_input();
         let operation = proto::WriteOperationV2 {
@@ -926,11 +979,10 @@ impl DataFrameWriterV2 {
             clustering_columns: self.cluster_by,
             with_schema_evolution: false,
         };
-        run_command(
-            &session,
+        Ok((
+            session,
             proto::command::CommandType::WriteOperationV2(operation),
-        )
-        .await
+        ))
     }
 
     /// Creates the table from the rows; an existing table is the server's error.
@@ -1071,6 +1123,48 @@ mod tests {
             err(df.write().bucket_by(3, ["id"]).sort_by(Vec::<&str>::new()))
                 .contains("at least one column to sort by")
         );
+        assert!(
+            err(df.write().cluster_by(Vec::<&str>::new()))
+                .contains("at least one column to cluster by")
+        );
+        // The first problem is the one reported.
+        assert!(
+            err(df
+                .write()
+                .bucket_by(0, ["id"])
+                .cluster_by(Vec::<&str>::new()))
+            .contains("got 0")
+        );
+    }
+
+    #[tokio::test]
+    async fn writer_v2_checks_what_pyspark_checks() {
+        use proto::write_operation_v2::Mode;
+        let spark = spark().await;
+        let df = spark.range(0, 3);
+        let err = |w: DataFrameWriterV2| w.operation(Mode::Create, None).unwrap_err().to_string();
+        assert!(
+            err(df.write_to("t").partitioned_by(Vec::<Column>::new()))
+                .contains("at least one column or transform")
+        );
+        assert!(
+            err(df.write_to("t").cluster_by(Vec::<&str>::new()))
+                .contains("at least one column to cluster by")
+        );
+        // Set, then set again with columns: still refused, the empty call was a mistake.
+        assert!(
+            err(df
+                .write_to("t")
+                .cluster_by(Vec::<&str>::new())
+                .cluster_by(["id"]))
+            .contains("cluster_by")
+        );
+        assert!(
+            df.write_to("t")
+                .partitioned_by(["id"])
+                .operation(Mode::Create, None)
+                .is_ok()
+        );
     }
 
     #[tokio::test]
@@ -1095,6 +1189,41 @@ mod tests {
             assert!(text.contains("<redacted>"), "{text}");
         }
         assert!(format!("{reader:?}").contains("alice"));
+    }
+
+    #[tokio::test]
+    async fn text_keeps_a_wholetext_option_in_any_case() {
+        let spark = spark().await;
+        let options = |df: DataFrame| match df.to_proto().rel_type.clone() {
+            Some(RelType::Read(proto::Read {
+                read_type: Some(proto::read::ReadType::DataSource(source)),
+                ..
+            })) => source.options,
+            other => panic!("{other:?}"),
+        };
+        let one = |k: &str, v: &str| HashMap::from([(k.to_string(), v.to_string())]);
+        assert_eq!(
+            options(spark.read().text("/t").unwrap()),
+            one("wholetext", "false")
+        );
+        // PySpark's `option("wholeText", True).text(p)` sends `wholetext=false` beside it,
+        // leaving the server to pick one of two spellings; the user's value is kept alone here.
+        assert_eq!(
+            options(spark.read().option("wholeText", true).text("/t").unwrap()),
+            one("wholeText", "true")
+        );
+    }
+
+    #[test]
+    fn paths_are_kept_as_given_in_order() {
+        let owned = vec!["/b b/ü".to_string(), "s3://x/%20".to_string()];
+        let expected = owned.clone();
+        assert_eq!((&owned).into_paths(), expected);
+        assert_eq!(owned.as_slice().into_paths(), expected);
+        assert_eq!(["/b b/ü", "s3://x/%20"].into_paths(), expected);
+        assert_eq!(owned.clone().into_paths(), expected);
+        assert_eq!("/b b/ü".into_paths(), ["/b b/ü"]);
+        assert_eq!((&owned[1]).into_paths(), ["s3://x/%20"]);
     }
 
     #[tokio::test]
@@ -1133,3 +1262,8 @@ mod tests {
         assert!(e.contains("'v'") && e.contains("DDL"), "{e}");
     }
 }
+
+/// The commands the writers build are the ones PySpark's client builds for the same calls.
+#[cfg(test)]
+#[path = "pyspark_commands.rs"]
+mod pyspark_commands;

@@ -18,16 +18,20 @@ use crate::session::command_plan;
 /// The target must be a table whose format supports row-level changes (Delta tables on
 /// Databricks, Iceberg, ...); Spark's built-in file tables do not, and the server says so.
 ///
+/// The target cannot be given an alias: refer to its columns by the table's name
+/// (`customers.id`), and to the source's by an alias set with [`DataFrame::alias`].
+///
 /// ```no_run
 /// # use spark_connect_dataframe::{DataFrame, functions::{col, lit}};
 /// # async fn demo(updates: DataFrame) -> Result<(), spark_connect_dataframe::Error> {
 /// updates
-///     .merge_into("main.sales.customers", col("t.id").eq(col("s.id")))
+///     .alias("s")
+///     .merge_into("main.sales.customers", col("customers.id").eq(col("s.id")))
 ///     .when_matched(None)
 ///     .update_all()
 ///     .when_not_matched(None)
 ///     .insert_all()
-///     .when_not_matched_by_source(Some(col("t.active").eq(lit(true))))
+///     .when_not_matched_by_source(Some(col("customers.active").eq(lit(true))))
 ///     .update([("active", lit(false))])
 ///     .merge()
 ///     .await?;
@@ -83,8 +87,9 @@ pub struct WhenNotMatchedBySource {
 
 impl DataFrame {
     /// Starts a `MERGE INTO table` with this DataFrame as the source, rows paired by
-    /// `condition`. Refer to the two sides with aliases (`df.alias("s")`, and the target
-    /// table's name or alias) where their column names clash.
+    /// `condition`. Where the two sides' column names clash, qualify the target's columns
+    /// with the table's name (`customers.id` for `main.sales.customers`; the target takes
+    /// no alias) and the source's with an alias (`df.alias("s")`, then `s.id`).
     pub fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter {
         MergeIntoWriter {
             source: self,
@@ -135,7 +140,9 @@ impl MergeIntoWriter {
             command_type: Some(proto::command::CommandType::MergeIntoTableCommand(
                 proto::MergeIntoTableCommand {
                     target_table_name: self.target.clone(),
-                    source_table_plan: Some(self.source.to_proto().clone()),
+                    // With the subqueries the source uses (a `WithRelations` root), as
+                    // PySpark's source plan carries them.
+                    source_table_plan: Some(self.source.plan_with_subqueries()),
                     merge_condition: Some(self.condition.clone().into_proto()),
                     match_actions: self.matched.clone(),
                     not_matched_actions: self.not_matched.clone(),
@@ -146,8 +153,8 @@ impl MergeIntoWriter {
         }
     }
 
-    /// Runs the merge on the server. A merge without any action is an error here, as it
-    /// would change nothing.
+    /// Runs the merge on the server. A merge without any action is an error here, before
+    /// sending (the server would refuse it with `NO_MERGE_ACTION_SPECIFIED`).
     pub async fn merge(self) -> Result<(), Error> {
         if self.matched.is_empty()
             && self.not_matched.is_empty()
