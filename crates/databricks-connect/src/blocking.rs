@@ -1,11 +1,19 @@
 //! A blocking API for programs without an async runtime: scripts, tests, plain `fn main()`.
 //!
-//! The builder has the same methods as the async [`crate::DatabricksSessionBuilder`]; the
-//! session and DataFrames it gives wait for their results instead of returning futures.
+//! It has the async API's types and methods, with the same names and arguments: the builder
+//! has the methods of [`crate::DatabricksSessionBuilder`], and [`SparkSession`],
+//! [`DataFrame`], [`GroupedData`], [`Catalog`], the readers and writers and the other types
+//! here mirror their async namesakes. Building a plan (`select`, `filter`, `join`, reader and
+//! writer options, ...) never waits and returns the blocking type; the calls that talk to the
+//! server (`collect`, `count`, `save`, catalog calls, ...) wait for their results and return
+//! `Result<_, `[`Error`]`>`. Types without anything to wait for ([`Column`](crate::Column),
+//! [`StructType`](crate::StructType), [`Observation`](crate::Observation), ...) are shared with
+//! the async API.
 //!
 //! ```no_run
 //! use databricks_connect::blocking::DatabricksSession;
-//! use databricks_connect::functions::col;
+//! use databricks_connect::functions::{col, count, lit};
+//! use databricks_connect::JoinType;
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let spark = DatabricksSession::builder()
@@ -14,6 +22,15 @@
 //!     println!("Spark {}", spark.version()?);
 //!     let df = spark.range(0, 10).filter(col("id").gt(4));
 //!     assert_eq!(df.count()?, 5);
+//!     let by_parity = df
+//!         .clone()
+//!         .group_by([(col("id") % lit(2)).alias("odd")])
+//!         .agg([count(lit(1)).alias("n")]);
+//!     by_parity.join(&df, (), JoinType::Cross).show(20)?;
+//!     df.write().mode(databricks_connect::SaveMode::Overwrite).parquet("/tmp/ids")?;
+//!     for table in spark.catalog().list_tables(None, None)? {
+//!         println!("{}", table.name);
+//!     }
 //!     for batch in spark.sql("SELECT id FROM range(3)")?.stream()? {
 //!         println!("{} rows", batch?.num_rows());
 //!     }
@@ -25,14 +42,27 @@
 //! their connections alive between calls. Calling a blocking method from inside an async
 //! runtime (a `#[tokio::main]` function or a task) would block that runtime's thread, so it
 //! returns [`Error::InsideAsyncRuntime`] instead; use the async API there.
+//!
+//! Every blocking type has `as_async` / `into_async` to reach the async value underneath
+//! (and `From` the async value back); futures of the async API are run with
+//! [`SparkSession::block_on`].
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::future::Future;
 use std::sync::OnceLock;
 
 use arrow_array::RecordBatch;
 use futures_util::StreamExt;
 
-use crate::{Column, ExplainMode, IntoCondition, StructType};
+use crate::{
+    CatalogColumn, CatalogMetadata, Column, CreateTableOptions, Database, ExplainMode, Function,
+    IntoCondition, IntoObservation, IntoOperand, IntoPaths, JoinOn, JoinType, Literal, NearestBy,
+    NearestMode, ReadSchema, SaveMode, StorageLevel, StructType, Table, TablePartition, proto,
+};
+
+#[cfg(test)]
+mod parity;
 
 /// An error of the blocking API.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +107,148 @@ fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
         return Err(Error::InsideAsyncRuntime);
     }
     Ok(runtime()?.block_on(future))
+}
+
+/// What a wrapped method returns, made from what the async method returned: the async types
+/// that have a blocking twin become the twin, everything else is passed on unchanged.
+trait FromAsync<A> {
+    fn from_async(value: A) -> Self;
+}
+
+impl<T> FromAsync<T> for T {
+    fn from_async(value: T) -> T {
+        value
+    }
+}
+
+impl<A, T: FromAsync<A>> FromAsync<Result<A, crate::SparkError>> for Result<T, Error> {
+    fn from_async(value: Result<A, crate::SparkError>) -> Self {
+        value.map(T::from_async).map_err(Error::from)
+    }
+}
+
+impl FromAsync<Vec<crate::DataFrame>> for Vec<DataFrame> {
+    fn from_async(value: Vec<crate::DataFrame>) -> Self {
+        value.into_iter().map(DataFrame::from).collect()
+    }
+}
+
+impl FromAsync<&crate::SparkSession> for SparkSession {
+    fn from_async(value: &crate::SparkSession) -> Self {
+        SparkSession::from(value.clone())
+    }
+}
+
+/// Declares blocking twins of async types: a struct holding the async value, `From` it,
+/// `as_async` / `into_async`, and a `Debug` that is the async value's.
+macro_rules! blocking_types {
+    ($($(#[$attr:meta])* $name:ident;)*) => {$(
+        $(#[$attr])*
+        pub struct $name {
+            inner: crate::$name,
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.inner, f)
+            }
+        }
+
+        impl From<crate::$name> for $name {
+            fn from(inner: crate::$name) -> Self {
+                $name { inner }
+            }
+        }
+
+        impl FromAsync<crate::$name> for $name {
+            fn from_async(inner: crate::$name) -> Self {
+                $name { inner }
+            }
+        }
+
+        impl $name {
+            #[doc = concat!("The async [`", stringify!($name), "`](crate::", stringify!($name), ") underneath.")]
+            pub fn as_async(&self) -> &crate::$name {
+                &self.inner
+            }
+
+            #[doc = concat!("Into the async [`", stringify!($name), "`](crate::", stringify!($name), ").")]
+            pub fn into_async(self) -> crate::$name {
+                self.inner
+            }
+        }
+    )*};
+}
+
+/// Blocking twins of the async methods of one type, one line each:
+///
+/// * `lazy fn name(self | &self, args...) -> Ret;` calls the async method, which does not wait
+///   (it builds a plan or sets an option), and turns what it returns into the blocking type.
+/// * `wait fn name(self | &self, args...) -> Ret;` runs the async method's future on the shared
+///   runtime; the blocking method returns `Result<Ret, Error>`.
+///
+/// Generic parameters are written `fn name<C: Into<Column>>(...)`. An argument that is a
+/// blocking type (`other: &DataFrame`) is marked `#[as_async]` and passed on as the async value
+/// underneath. The rustdoc of each method links to the async method; doc comments written
+/// before a line are added to it.
+macro_rules! blocking_methods {
+    (impl $ty:ident {
+        $($(#[$doc:meta])* $kind:ident fn $name:ident $(<$($g:ident: $b:path),+>)? ($($params:tt)*) -> $ret:ty;)*
+    }) => {
+        impl $ty {$(
+            blocking_method! {
+                $kind $ty [$(#[$doc])*] $name [$($($g: $b),+)?] ($($params)*) -> $ret
+            }
+        )*}
+    };
+}
+
+/// One method of [`blocking_methods!`], by kind and receiver.
+macro_rules! blocking_method {
+    (lazy $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
+        (self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
+        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API; it does not wait.")]
+        $(#[$doc])*
+        #[allow(clippy::unused_unit)]
+        pub fn $name<$($g: $b),*>(self $(, $arg: $t)*) -> $ret {
+            FromAsync::from_async(self.inner.$name($(pass_arg!($($c)? $arg)),*))
+        }
+    };
+    (lazy $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
+        (&self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
+        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API; it does not wait.")]
+        $(#[$doc])*
+        #[allow(clippy::unused_unit)]
+        pub fn $name<$($g: $b),*>(&self $(, $arg: $t)*) -> $ret {
+            FromAsync::from_async(self.inner.$name($(pass_arg!($($c)? $arg)),*))
+        }
+    };
+    (wait $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
+        (self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
+        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API, waiting for its result.")]
+        $(#[$doc])*
+        pub fn $name<$($g: $b),*>(self $(, $arg: $t)*) -> Result<$ret, Error> {
+            Ok(FromAsync::from_async(block_on(self.inner.$name($(pass_arg!($($c)? $arg)),*))??))
+        }
+    };
+    (wait $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
+        (&self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
+        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API, waiting for its result.")]
+        $(#[$doc])*
+        pub fn $name<$($g: $b),*>(&self $(, $arg: $t)*) -> Result<$ret, Error> {
+            Ok(FromAsync::from_async(block_on(self.inner.$name($(pass_arg!($($c)? $arg)),*))??))
+        }
+    };
+}
+
+/// An argument of [`blocking_method!`]: as it is, or the async value under a blocking one.
+macro_rules! pass_arg {
+    (as_async $arg:ident) => {
+        $arg.as_async()
+    };
+    ($arg:ident) => {
+        $arg
+    };
 }
 
 /// Makes blocking [`SparkSession`]s; the connection parameters are resolved as for
@@ -151,186 +323,432 @@ impl DatabricksSessionBuilder {
     }
 }
 
-/// A Spark session whose methods wait for their results. Cheap to clone.
-#[derive(Clone)]
-pub struct SparkSession {
-    inner: crate::SparkSession,
-}
-
-impl std::fmt::Debug for SparkSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SparkSession")
-            .field("session_id", &self.inner.session_id())
-            .finish()
-    }
+blocking_types! {
+    /// A Spark session whose methods wait for their results; the blocking
+    /// [`SparkSession`](crate::SparkSession). Cheap to clone.
+    #[derive(Clone)]
+    SparkSession;
+    /// A lazy query plan whose actions (`collect`, `count`, `save`, ...) wait for their
+    /// results; the blocking [`DataFrame`](crate::DataFrame).
+    #[derive(Clone)]
+    DataFrame;
+    /// The blocking [`GroupedData`](crate::GroupedData): `df.group_by(...)`, waiting for an
+    /// aggregation.
+    #[derive(Clone)]
+    GroupedData;
+    /// The blocking [`DataFrameNaFunctions`](crate::DataFrameNaFunctions): `df.na()`.
+    #[derive(Clone)]
+    DataFrameNaFunctions;
+    /// The blocking [`DataFrameStatFunctions`](crate::DataFrameStatFunctions): `df.stat()`.
+    #[derive(Clone)]
+    DataFrameStatFunctions;
+    /// The blocking [`DataFrameReader`](crate::DataFrameReader): `spark.read()`. Reading builds
+    /// a plan, so nothing here waits.
+    #[derive(Clone)]
+    DataFrameReader;
+    /// The blocking [`DataFrameWriter`](crate::DataFrameWriter): `df.write()`. The options do
+    /// not wait; `save`, `parquet`, `save_as_table`, ... wait until the server has written.
+    #[derive(Clone)]
+    DataFrameWriter;
+    /// The blocking [`DataFrameWriterV2`](crate::DataFrameWriterV2): `df.write_to(table)`.
+    #[derive(Clone)]
+    DataFrameWriterV2;
+    /// The blocking [`MergeIntoWriter`](crate::MergeIntoWriter): `df.merge_into(...)`; only
+    /// `merge` waits.
+    #[derive(Clone)]
+    MergeIntoWriter;
+    /// The blocking [`WhenMatched`](crate::WhenMatched) of a [`MergeIntoWriter`].
+    WhenMatched;
+    /// The blocking [`WhenNotMatched`](crate::WhenNotMatched) of a [`MergeIntoWriter`].
+    WhenNotMatched;
+    /// The blocking [`WhenNotMatchedBySource`](crate::WhenNotMatchedBySource) of a
+    /// [`MergeIntoWriter`].
+    WhenNotMatchedBySource;
+    /// The blocking [`Catalog`](crate::Catalog): `spark.catalog()`.
+    #[derive(Clone)]
+    Catalog;
+    /// The blocking [`RuntimeConfig`](crate::RuntimeConfig): `spark.conf()`.
+    #[derive(Clone)]
+    RuntimeConfig;
+    /// The blocking [`UdfRegistration`](crate::UdfRegistration): `spark.udf()`.
+    #[derive(Clone)]
+    UdfRegistration;
 }
 
 impl SparkSession {
-    /// The async session underneath, for the parts of the API not wrapped here. Its futures
-    /// must be run with [`SparkSession::block_on`].
-    pub fn as_async(&self) -> &crate::SparkSession {
-        &self.inner
-    }
-
-    /// Runs a future of the async API on the runtime this session's connection lives on.
+    /// Runs a future of the async API (from [`SparkSession::as_async`] or any
+    /// `into_async`) on the runtime this session's connection lives on.
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Error> {
         block_on(future)
     }
-
-    /// The session id.
-    pub fn session_id(&self) -> &str {
-        self.inner.session_id()
-    }
-
-    /// The server's Spark version.
-    pub fn version(&self) -> Result<String, Error> {
-        Ok(block_on(self.inner.version())??)
-    }
-
-    /// The numbers `start..end` in a column `id`.
-    pub fn range(&self, start: i64, end: i64) -> DataFrame {
-        DataFrame::from(self.inner.range(start, end))
-    }
-
-    /// A table or view by name.
-    pub fn table(&self, name: &str) -> DataFrame {
-        DataFrame::from(self.inner.table(name))
-    }
-
-    /// A DataFrame of local Arrow batches, sent to the server with the plan.
-    pub fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
-        Ok(DataFrame::from(self.inner.create_dataframe(batches)?))
-    }
-
-    /// A DataFrame of a SQL query; commands (DDL, `SET`) run right away.
-    pub fn sql(&self, query: &str) -> Result<DataFrame, Error> {
-        Ok(DataFrame::from(block_on(self.inner.sql(query))??))
-    }
 }
 
-/// A lazy query plan whose actions (`collect`, `count`, ...) wait for their results.
-///
-/// Transformations that are not wrapped here are reached with [`DataFrame::transform`], which
-/// hands over the async DataFrame (building a plan never waits):
-///
-/// ```no_run
-/// # use databricks_connect::blocking::DatabricksSession;
-/// use databricks_connect::functions::expr;
-/// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// # let spark = DatabricksSession::builder().get_or_create()?;
-/// let counts = spark
-///     .range(0, 100)
-///     .transform(|df| df.group_by([expr("id % 3").alias("k")]).count())
-///     .collect()?;
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-pub struct DataFrame {
-    inner: crate::DataFrame,
-}
-
-impl From<crate::DataFrame> for DataFrame {
-    fn from(inner: crate::DataFrame) -> Self {
-        DataFrame { inner }
+blocking_methods! {
+    impl SparkSession {
+        lazy fn client(&self) -> &spark_connect_transport::SparkConnectClient;
+        lazy fn session_id(&self) -> &str;
+        wait fn version(&self) -> String;
+        lazy fn range(&self, start: i64, end: i64) -> DataFrame;
+        lazy fn range_with_step(&self, start: i64, end: i64, step: i64, num_partitions: Option<i32>) -> DataFrame;
+        lazy fn table(&self, name: &str) -> DataFrame;
+        wait fn sql(&self, query: &str) -> DataFrame;
+        wait fn sql_with_args<S: AsRef<str>, V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = (S, V)>) -> DataFrame;
+        wait fn sql_with_positional_args<V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = V>) -> DataFrame;
+        lazy fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error>;
+        lazy fn conf(&self) -> RuntimeConfig;
+        lazy fn catalog(&self) -> Catalog;
+        lazy fn read(&self) -> DataFrameReader;
+        lazy fn udf(&self) -> UdfRegistration;
+        wait fn stop(&self) -> ();
+        wait fn interrupt_all(&self) -> Vec<String>;
+        wait fn interrupt_tag(&self, tag: &str) -> Vec<String>;
+        wait fn interrupt_operation(&self, operation_id: &str) -> Vec<String>;
+        lazy fn add_tag(&self, tag: &str) -> Result<(), Error>;
+        lazy fn remove_tag(&self, tag: &str) -> ();
+        lazy fn get_tags(&self) -> Vec<String>;
+        lazy fn clear_tags(&self) -> ();
     }
 }
 
 impl DataFrame {
-    /// The async DataFrame underneath.
-    pub fn into_async(self) -> crate::DataFrame {
-        self.inner
-    }
-
-    /// Applies a transformation of the async API.
-    pub fn transform(self, f: impl FnOnce(crate::DataFrame) -> crate::DataFrame) -> DataFrame {
-        DataFrame::from(f(self.inner))
-    }
-
-    /// Projects a set of columns.
-    pub fn select<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame {
-        DataFrame::from(self.inner.select(columns))
-    }
-
-    /// Projects a set of SQL expressions.
-    pub fn select_expr<S: AsRef<str>>(self, expressions: impl IntoIterator<Item = S>) -> DataFrame {
-        DataFrame::from(self.inner.select_expr(expressions))
-    }
-
-    /// Keeps the rows where `condition` holds.
-    pub fn filter(self, condition: impl IntoCondition) -> DataFrame {
-        DataFrame::from(self.inner.filter(condition))
-    }
-
-    /// Adds or replaces a column.
-    pub fn with_column(self, name: &str, column: impl Into<Column>) -> DataFrame {
-        DataFrame::from(self.inner.with_column(name, column))
-    }
-
-    /// Sorts by the given columns.
-    pub fn order_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame {
-        DataFrame::from(self.inner.order_by(columns))
-    }
-
-    /// At most `n` rows.
-    pub fn limit(self, n: i32) -> DataFrame {
-        DataFrame::from(self.inner.limit(n))
-    }
-
-    /// Runs the query and returns every batch.
-    pub fn collect(&self) -> Result<Vec<RecordBatch>, Error> {
-        Ok(block_on(self.inner.collect())??)
-    }
-
-    /// The number of rows.
-    pub fn count(&self) -> Result<i64, Error> {
-        Ok(block_on(self.inner.count())??)
-    }
-
-    /// The schema, as Spark sees it.
-    pub fn schema(&self) -> Result<StructType, Error> {
-        Ok(block_on(self.inner.schema())??)
-    }
-
-    /// The column names.
-    pub fn columns(&self) -> Result<Vec<String>, Error> {
-        Ok(block_on(self.inner.columns())??)
-    }
-
-    /// The plan as text.
-    pub fn explain(&self, mode: ExplainMode) -> Result<String, Error> {
-        Ok(block_on(self.inner.explain(mode))??)
-    }
-
-    /// The first `n` rows as PySpark's `show()` table.
-    pub fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> Result<String, Error> {
-        Ok(block_on(self.inner.show_string(n, truncate, vertical))??)
-    }
-
-    /// Prints the first `n` rows, as PySpark's `show(n)` does.
-    pub fn show(&self, n: i32) -> Result<(), Error> {
-        println!("{}", self.show_string(n, 20, false)?);
-        Ok(())
+    /// Applies a function to this DataFrame, for chaining your own transformations; as
+    /// [`DataFrame::transform`](crate::DataFrame::transform) of the async API, with blocking
+    /// DataFrames.
+    pub fn transform(self, f: impl FnOnce(DataFrame) -> DataFrame) -> DataFrame {
+        f(self)
     }
 
     /// Runs the query and returns an iterator over its batches as they arrive; memory stays
-    /// bounded by a few batches whatever the size of the result.
+    /// bounded by a few batches whatever the size of the result. The blocking
+    /// [`DataFrame::stream`](crate::DataFrame::stream).
     pub fn stream(&self) -> Result<RecordBatchIter, Error> {
         let stream = block_on(self.inner.stream())??;
         Ok(RecordBatchIter { stream })
     }
 }
 
-/// The batches of a result, each waited for as the iterator is advanced.
+blocking_methods! {
+    impl DataFrame {
+        /// A handle of its own (sessions are cheap to clone), where the async method lends one.
+        lazy fn session(&self) -> SparkSession;
+        lazy fn to_proto(&self) -> &proto::Relation;
+        // Projections and filters.
+        lazy fn select<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn select_expr<S: AsRef<str>>(self, expressions: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn filter(self, condition: impl IntoCondition) -> DataFrame;
+        lazy fn r#where(self, condition: impl IntoCondition) -> DataFrame;
+        lazy fn with_column(self, name: &str, column: impl Into<Column>) -> DataFrame;
+        lazy fn with_columns<S: AsRef<str>, C: Into<Column>>(self, columns: impl IntoIterator<Item = (S, C)>) -> DataFrame;
+        lazy fn with_column_renamed(self, existing: &str, new: &str) -> DataFrame;
+        lazy fn with_columns_renamed<S: AsRef<str>, T: AsRef<str>>(self, renames: impl IntoIterator<Item = (S, T)>) -> DataFrame;
+        lazy fn with_metadata(self, name: &str, metadata_json: &str) -> DataFrame;
+        lazy fn drop<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn drop_columns(self, columns: impl IntoIterator<Item = Column>) -> DataFrame;
+        lazy fn to_df<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn to(self, schema_ddl: &str) -> DataFrame;
+        lazy fn alias(self, alias: &str) -> DataFrame;
+        lazy fn col(&self, name: &str) -> Column;
+        lazy fn col_regex(&self, regex: &str) -> Column;
+        lazy fn metadata_column(&self, name: &str) -> Column;
+        lazy fn scalar(&self) -> Column;
+        lazy fn exists(&self) -> Column;
+        lazy fn observe<C: Into<Column>>(self, observation: impl IntoObservation, metrics: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn hint<C: Into<Column>>(self, name: &str, parameters: impl IntoIterator<Item = C>) -> DataFrame;
+        // Rows: order, limits, duplicates, samples.
+        lazy fn limit(self, n: i32) -> DataFrame;
+        lazy fn offset(self, n: i32) -> DataFrame;
+        lazy fn order_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn sort<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn sort_within_partitions<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn distinct(self) -> DataFrame;
+        lazy fn drop_duplicates<S: AsRef<str>>(self, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn drop_duplicates_within_watermark<S: AsRef<str>>(self, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn with_watermark(self, event_time: &str, delay_threshold: &str) -> DataFrame;
+        lazy fn sample(self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame;
+        lazy fn sample_by(self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
+        lazy fn random_split(&self, weights: &[f64], seed: Option<i64>) -> Result<Vec<DataFrame>, Error>;
+        lazy fn zip_with_index(self, index_col_name: &str) -> DataFrame;
+        // Partitioning.
+        lazy fn repartition(self, num_partitions: i32) -> DataFrame;
+        lazy fn repartition_by<C: Into<Column>>(self, num_partitions: Option<i32>, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn repartition_by_range<C: Into<Column>>(self, num_partitions: Option<i32>, columns: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn repartition_by_id(self, num_partitions: i32, partition_id_col: impl Into<Column>) -> DataFrame;
+        lazy fn coalesce(self, num_partitions: i32) -> DataFrame;
+        // Aggregation and reshaping.
+        lazy fn group_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
+        lazy fn rollup<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
+        lazy fn cube<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
+        lazy fn grouping_sets<C: Into<Column>, D: Into<Column>>(self, sets: impl IntoIterator<Item = Vec<C>>, columns: impl IntoIterator<Item = D>) -> GroupedData;
+        lazy fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn describe<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn summary<S: AsRef<str>>(self, statistics: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn unpivot<C: Into<Column>, V: Into<Column>>(self, ids: impl IntoIterator<Item = C>, values: Option<Vec<V>>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
+        lazy fn melt<C: Into<Column>, V: Into<Column>>(self, ids: impl IntoIterator<Item = C>, values: Option<Vec<V>>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
+        lazy fn transpose(self, index_column: Option<Column>) -> DataFrame;
+        lazy fn to_json(self) -> DataFrame;
+        // Joins and set operations.
+        lazy fn join(self, #[as_async] other: &DataFrame, on: impl Into<JoinOn>, how: JoinType) -> DataFrame;
+        lazy fn lateral_join(self, #[as_async] other: &DataFrame, on: Option<Column>, how: JoinType) -> DataFrame;
+        lazy fn nearest_by_join(self, #[as_async] other: &DataFrame, ranking: impl Into<Column>, num_results: i32, mode: NearestMode, direction: NearestBy, how: JoinType) -> DataFrame;
+        lazy fn cross_join(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union_all(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union_by_name(self, #[as_async] other: &DataFrame, allow_missing_columns: bool) -> DataFrame;
+        lazy fn intersect(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn intersect_all(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn subtract(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn except_all(self, #[as_async] other: &DataFrame) -> DataFrame;
+        // Missing values and statistics.
+        lazy fn na(&self) -> DataFrameNaFunctions;
+        lazy fn stat(&self) -> DataFrameStatFunctions;
+        lazy fn fillna<S: AsRef<str>>(self, value: impl Into<Literal>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn fillna_columns<S: AsRef<str>>(self, values: impl IntoIterator<Item = (S, Literal)>) -> DataFrame;
+        lazy fn dropna<S: AsRef<str>>(self, thresh: Option<i32>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn replace<S: AsRef<str>>(self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn crosstab(self, col1: &str, col2: &str) -> DataFrame;
+        lazy fn freq_items<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>, support: Option<f64>) -> DataFrame;
+        wait fn corr(&self, col1: &str, col2: &str) -> f64;
+        wait fn cov(&self, col1: &str, col2: &str) -> f64;
+        wait fn approx_quantile<S: AsRef<str>>(&self, columns: impl IntoIterator<Item = S>, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
+        // Writing.
+        lazy fn write(&self) -> DataFrameWriter;
+        lazy fn write_to(&self, table: &str) -> DataFrameWriterV2;
+        lazy fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter;
+        // Actions: results.
+        wait fn collect(&self) -> Vec<RecordBatch>;
+        wait fn for_each_batch(&self, f: impl FnMut(RecordBatch) -> Result<(), crate::SparkError>) -> ();
+        wait fn count(&self) -> i64;
+        wait fn head(&self, n: i32) -> Vec<RecordBatch>;
+        wait fn take(&self, n: i32) -> Vec<RecordBatch>;
+        wait fn first(&self) -> Option<RecordBatch>;
+        wait fn tail(&self, n: i32) -> Vec<RecordBatch>;
+        wait fn is_empty(&self) -> bool;
+        wait fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> String;
+        wait fn show(&self, n: i32) -> ();
+        // Actions: schema and plan.
+        wait fn schema(&self) -> StructType;
+        wait fn columns(&self) -> Vec<String>;
+        wait fn dtypes(&self) -> Vec<(String, String)>;
+        wait fn tree_string(&self, level: Option<i32>) -> String;
+        wait fn print_schema(&self) -> ();
+        wait fn explain(&self, mode: ExplainMode) -> String;
+        wait fn same_semantics(&self, #[as_async] other: &DataFrame) -> bool;
+        wait fn semantic_hash(&self) -> i32;
+        wait fn input_files(&self) -> Vec<String>;
+        wait fn is_local(&self) -> bool;
+        // Actions: views and caching.
+        wait fn create_temp_view(&self, name: &str) -> ();
+        wait fn create_or_replace_temp_view(&self, name: &str) -> ();
+        #[deprecated(note = "use create_or_replace_temp_view, as PySpark advises")]
+        #[allow(deprecated)]
+        wait fn register_temp_table(&self, name: &str) -> ();
+        wait fn create_global_temp_view(&self, name: &str) -> ();
+        wait fn create_or_replace_global_temp_view(&self, name: &str) -> ();
+        wait fn cache(&self) -> ();
+        wait fn persist(&self, level: StorageLevel) -> ();
+        wait fn unpersist(&self, blocking: bool) -> ();
+        wait fn storage_level(&self) -> StorageLevel;
+        wait fn is_cached(&self) -> bool;
+        wait fn checkpoint(&self, eager: bool) -> DataFrame;
+        wait fn local_checkpoint(&self, eager: bool, storage_level: Option<StorageLevel>) -> DataFrame;
+    }
+}
+
+blocking_methods! {
+    impl GroupedData {
+        lazy fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn count(self) -> DataFrame;
+        lazy fn sum<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn avg<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn mean<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn min<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn max<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn pivot<V: Into<Literal>>(self, col: impl Into<Column>, values: impl IntoIterator<Item = V>) -> GroupedData;
+    }
+}
+
+blocking_methods! {
+    impl DataFrameNaFunctions {
+        lazy fn fill<S: AsRef<str>>(self, value: impl Into<Literal>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn drop<S: AsRef<str>>(self, thresh: Option<i32>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn replace<S: AsRef<str>>(self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+    }
+}
+
+blocking_methods! {
+    impl DataFrameStatFunctions {
+        wait fn corr(&self, col1: &str, col2: &str) -> f64;
+        wait fn cov(&self, col1: &str, col2: &str) -> f64;
+        lazy fn crosstab(self, col1: &str, col2: &str) -> DataFrame;
+        lazy fn freq_items<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>, support: Option<f64>) -> DataFrame;
+        wait fn approx_quantile<S: AsRef<str>>(&self, columns: impl IntoIterator<Item = S>, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
+        lazy fn sample_by(self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
+    }
+}
+
+blocking_methods! {
+    impl DataFrameReader {
+        lazy fn format(self, source: &str) -> DataFrameReader;
+        lazy fn schema(self, schema: impl Into<ReadSchema>) -> DataFrameReader;
+        lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameReader;
+        lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameReader;
+        lazy fn load(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn load_without_path(self) -> Result<DataFrame, Error>;
+        lazy fn table(self, name: &str) -> Result<DataFrame, Error>;
+        lazy fn changes(self, name: &str) -> Result<DataFrame, Error>;
+        lazy fn csv(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn json(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn parquet(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn orc(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn text(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn xml(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
+        lazy fn jdbc<P: AsRef<str>>(self, url: &str, table: &str, predicates: impl IntoIterator<Item = P>) -> Result<DataFrame, Error>;
+    }
+}
+
+blocking_methods! {
+    impl DataFrameWriter {
+        lazy fn format(self, source: &str) -> DataFrameWriter;
+        lazy fn mode(self, mode: SaveMode) -> DataFrameWriter;
+        lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameWriter;
+        lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameWriter;
+        lazy fn partition_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
+        lazy fn bucket_by<S: AsRef<str>>(self, num_buckets: i32, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
+        lazy fn sort_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
+        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
+        wait fn save(self, path: &str) -> ();
+        wait fn save_without_path(self) -> ();
+        wait fn save_as_table(self, name: &str) -> ();
+        wait fn insert_into(self, name: &str, overwrite: Option<bool>) -> ();
+        wait fn csv(self, path: &str) -> ();
+        wait fn json(self, path: &str) -> ();
+        wait fn parquet(self, path: &str) -> ();
+        wait fn orc(self, path: &str) -> ();
+        wait fn text(self, path: &str) -> ();
+        wait fn xml(self, path: &str) -> ();
+        wait fn jdbc(self, url: &str, table: &str) -> ();
+    }
+}
+
+blocking_methods! {
+    impl DataFrameWriterV2 {
+        lazy fn using(self, provider: &str) -> DataFrameWriterV2;
+        lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameWriterV2;
+        lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameWriterV2;
+        lazy fn table_property(self, property: &str, value: &str) -> DataFrameWriterV2;
+        lazy fn partitioned_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrameWriterV2;
+        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriterV2;
+        wait fn create(self) -> ();
+        wait fn replace(self) -> ();
+        wait fn create_or_replace(self) -> ();
+        wait fn append(self) -> ();
+        wait fn overwrite(self, condition: impl Into<Column>) -> ();
+        wait fn overwrite_partitions(self) -> ();
+    }
+}
+
+blocking_methods! {
+    impl MergeIntoWriter {
+        lazy fn when_matched(self, condition: Option<Column>) -> WhenMatched;
+        lazy fn when_not_matched(self, condition: Option<Column>) -> WhenNotMatched;
+        lazy fn when_not_matched_by_source(self, condition: Option<Column>) -> WhenNotMatchedBySource;
+        lazy fn with_schema_evolution(self) -> MergeIntoWriter;
+        lazy fn to_proto(&self) -> proto::Command;
+        wait fn merge(self) -> ();
+    }
+}
+
+blocking_methods! {
+    impl WhenMatched {
+        lazy fn update_all(self) -> MergeIntoWriter;
+        lazy fn update<S: AsRef<str>, C: Into<Column>>(self, set: impl IntoIterator<Item = (S, C)>) -> MergeIntoWriter;
+        lazy fn delete(self) -> MergeIntoWriter;
+    }
+}
+
+blocking_methods! {
+    impl WhenNotMatched {
+        lazy fn insert_all(self) -> MergeIntoWriter;
+        lazy fn insert<S: AsRef<str>, C: Into<Column>>(self, values: impl IntoIterator<Item = (S, C)>) -> MergeIntoWriter;
+    }
+}
+
+blocking_methods! {
+    impl WhenNotMatchedBySource {
+        lazy fn update_all(self) -> MergeIntoWriter;
+        lazy fn update<S: AsRef<str>, C: Into<Column>>(self, set: impl IntoIterator<Item = (S, C)>) -> MergeIntoWriter;
+        lazy fn delete(self) -> MergeIntoWriter;
+    }
+}
+
+blocking_methods! {
+    impl Catalog {
+        wait fn current_catalog(&self) -> String;
+        wait fn set_current_catalog(&self, catalog_name: &str) -> ();
+        wait fn list_catalogs(&self, pattern: Option<&str>) -> Vec<CatalogMetadata>;
+        wait fn current_database(&self) -> String;
+        wait fn set_current_database(&self, db_name: &str) -> ();
+        wait fn list_databases(&self, pattern: Option<&str>) -> Vec<Database>;
+        wait fn get_database(&self, db_name: &str) -> Database;
+        wait fn database_exists(&self, db_name: &str) -> bool;
+        wait fn create_database(&self, db_name: &str, if_not_exists: bool, properties: impl IntoIterator<Item = (String, String)>) -> ();
+        wait fn drop_database(&self, db_name: &str, if_exists: bool, cascade: bool) -> ();
+        wait fn list_tables(&self, db_name: Option<&str>, pattern: Option<&str>) -> Vec<Table>;
+        wait fn list_views(&self, db_name: Option<&str>, pattern: Option<&str>) -> Vec<Table>;
+        wait fn get_table(&self, table_name: &str) -> Table;
+        wait fn table_exists(&self, table_name: &str, db_name: Option<&str>) -> bool;
+        wait fn list_functions(&self, db_name: Option<&str>, pattern: Option<&str>) -> Vec<Function>;
+        wait fn get_function(&self, function_name: &str) -> Function;
+        wait fn function_exists(&self, function_name: &str, db_name: Option<&str>) -> bool;
+        wait fn list_columns(&self, table_name: &str, db_name: Option<&str>) -> Vec<CatalogColumn>;
+        wait fn list_partitions(&self, table_name: &str) -> Vec<TablePartition>;
+        wait fn get_table_properties(&self, table_name: &str) -> BTreeMap<String, Option<String>>;
+        wait fn get_create_table_string(&self, table_name: &str, as_serde: bool) -> String;
+        wait fn truncate_table(&self, table_name: &str) -> ();
+        wait fn analyze_table(&self, table_name: &str, no_scan: bool) -> ();
+        wait fn drop_table(&self, table_name: &str, if_exists: bool, purge: bool) -> ();
+        wait fn drop_view(&self, view_name: &str, if_exists: bool) -> ();
+        wait fn create_table(&self, table_name: &str, options: CreateTableOptions) -> DataFrame;
+        wait fn create_external_table(&self, table_name: &str, options: CreateTableOptions) -> DataFrame;
+        wait fn drop_temp_view(&self, view_name: &str) -> bool;
+        wait fn drop_global_temp_view(&self, view_name: &str) -> bool;
+        wait fn recover_partitions(&self, table_name: &str) -> ();
+        wait fn is_cached(&self, table_name: &str) -> bool;
+        wait fn cache_table(&self, table_name: &str, storage_level: Option<StorageLevel>) -> ();
+        wait fn uncache_table(&self, table_name: &str) -> ();
+        wait fn clear_cache(&self) -> ();
+        wait fn refresh_table(&self, table_name: &str) -> ();
+        wait fn refresh_by_path(&self, path: &str) -> ();
+    }
+}
+
+blocking_methods! {
+    impl RuntimeConfig {
+        wait fn set(&self, key: &str, value: impl ToString) -> ();
+        wait fn get(&self, key: &str) -> Option<String>;
+        wait fn get_or(&self, key: &str, default: &str) -> String;
+        wait fn get_all(&self, prefix: &str) -> Vec<(String, Option<String>)>;
+        wait fn unset(&self, key: &str) -> ();
+        wait fn is_modifiable(&self, key: &str) -> bool;
+    }
+}
+
+blocking_methods! {
+    impl UdfRegistration {
+        wait fn register_java_function(&self, name: &str, class_name: &str, return_type: Option<&str>) -> ();
+        wait fn register_java_udaf(&self, name: &str, class_name: &str) -> ();
+    }
+}
+
+/// The batches of a result, each waited for as the iterator is advanced; the blocking
+/// [`RecordBatchStream`](crate::RecordBatchStream).
 pub struct RecordBatchIter {
     stream: crate::RecordBatchStream,
 }
 
-impl std::fmt::Debug for RecordBatchIter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecordBatchIter")
-            .field("operation_id", &self.stream.operation_id())
-            .finish()
+impl fmt::Debug for RecordBatchIter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.stream, f)
     }
 }
 
@@ -338,6 +756,47 @@ impl RecordBatchIter {
     /// The Arrow schema of the result, once the server has sent it.
     pub fn schema(&self) -> Option<arrow_schema::SchemaRef> {
         self.stream.schema()
+    }
+
+    /// The Spark schema of the result, once the server has sent it.
+    pub fn spark_schema(&self) -> Option<&StructType> {
+        self.stream.spark_schema()
+    }
+
+    /// The number of rows received so far.
+    pub fn rows_received(&self) -> i64 {
+        self.stream.rows_received()
+    }
+
+    /// The metrics of the plan's `observe` calls, once the result is complete.
+    pub fn observed_metrics(&self) -> Result<Vec<crate::ObservedMetrics>, Error> {
+        Ok(self.stream.observed_metrics()?)
+    }
+
+    /// The id of the operation on the server.
+    pub fn operation_id(&self) -> &str {
+        self.stream.operation_id()
+    }
+
+    /// How many times the stream was reattached after a broken connection.
+    pub fn reattach_count(&self) -> u32 {
+        self.stream.reattach_count()
+    }
+
+    /// The query's progress as the server reports it; [`crate::ProgressWatch::latest`] reads
+    /// it without waiting.
+    pub fn progress(&self) -> crate::ProgressWatch {
+        self.stream.progress()
+    }
+
+    /// Waits for the remaining batches and returns them.
+    pub fn collect_all(self) -> Result<Vec<RecordBatch>, Error> {
+        Ok(block_on(self.stream.collect_all())??)
+    }
+
+    /// The async stream underneath.
+    pub fn into_async(self) -> crate::RecordBatchStream {
+        self.stream
     }
 }
 
