@@ -6,8 +6,8 @@
 //! here mirror their async namesakes. Building a plan (`select`, `filter`, `join`, reader and
 //! writer options, ...) never waits and returns the blocking type; the calls that talk to the
 //! server (`collect`, `count`, `save`, catalog calls, ...) wait for their results and return
-//! `Result<_, `[`Error`]`>`. Types without anything to wait for ([`Column`](crate::Column),
-//! [`StructType`](crate::StructType), [`Observation`](crate::Observation), ...) are shared with
+//! `Result<_, `[`Error`]`>`. Types without anything to wait for ([`crate::Column`],
+//! [`crate::StructType`], [`crate::Observation`], ...) are shared with
 //! the async API.
 //!
 //! ```no_run
@@ -45,7 +45,14 @@
 //!
 //! Every blocking type has `as_async` / `into_async` to reach the async value underneath
 //! (and `From` the async value back); futures of the async API are run with
-//! [`SparkSession::block_on`].
+//! [`SparkSession::block_on`]. A session made by the async API (and wrapped with
+//! `SparkSession::from`) keeps the connection of the runtime it was made on, so it works only
+//! while that runtime runs; sessions from [`DatabricksSession::builder`] have no such limit.
+//!
+//! Each blocking method is one line of the `blocking_methods!` macro in this module's source
+//! (`lazy fn ...;` for a method that does not wait, `wait fn ...;` for one that does), and each
+//! blocking type one line of `blocking_types!`; a unit test (`blocking/parity.rs`) fails when a
+//! method of a wrapped async type has no blocking twin.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -189,7 +196,7 @@ macro_rules! blocking_types {
 ///
 /// Generic parameters are written `fn name<C: Into<Column>>(...)`. An argument that is a
 /// blocking type (`other: &DataFrame`) is marked `#[as_async]` and passed on as the async value
-/// underneath. The rustdoc of each method links to the async method; doc comments written
+/// underneath. The rustdoc of each method names the async method; doc comments written
 /// before a line are added to it.
 macro_rules! blocking_methods {
     (impl $ty:ident {
@@ -207,7 +214,7 @@ macro_rules! blocking_methods {
 macro_rules! blocking_method {
     (lazy $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
         (self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
-        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API; it does not wait.")]
+        #[doc = concat!("`", stringify!($name), "` of the async [`", stringify!($ty), "`](crate::", stringify!($ty), "); it does not wait.")]
         $(#[$doc])*
         #[allow(clippy::unused_unit)]
         pub fn $name<$($g: $b),*>(self $(, $arg: $t)*) -> $ret {
@@ -216,7 +223,7 @@ macro_rules! blocking_method {
     };
     (lazy $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
         (&self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
-        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API; it does not wait.")]
+        #[doc = concat!("`", stringify!($name), "` of the async [`", stringify!($ty), "`](crate::", stringify!($ty), "); it does not wait.")]
         $(#[$doc])*
         #[allow(clippy::unused_unit)]
         pub fn $name<$($g: $b),*>(&self $(, $arg: $t)*) -> $ret {
@@ -225,7 +232,7 @@ macro_rules! blocking_method {
     };
     (wait $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
         (self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
-        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API, waiting for its result.")]
+        #[doc = concat!("`", stringify!($name), "` of the async [`", stringify!($ty), "`](crate::", stringify!($ty), "), waiting for its result.")]
         $(#[$doc])*
         pub fn $name<$($g: $b),*>(self $(, $arg: $t)*) -> Result<$ret, Error> {
             Ok(FromAsync::from_async(block_on(self.inner.$name($(pass_arg!($($c)? $arg)),*))??))
@@ -233,7 +240,7 @@ macro_rules! blocking_method {
     };
     (wait $ty:ident [$(#[$doc:meta])*] $name:ident [$($g:ident: $b:path),*]
         (&self $(, $(#[$c:ident])? $arg:ident: $t:ty)*) -> $ret:ty) => {
-        #[doc = concat!("[`", stringify!($ty), "::", stringify!($name), "`](crate::", stringify!($ty), "::", stringify!($name), ") of the async API, waiting for its result.")]
+        #[doc = concat!("`", stringify!($name), "` of the async [`", stringify!($ty), "`](crate::", stringify!($ty), "), waiting for its result.")]
         $(#[$doc])*
         pub fn $name<$($g: $b),*>(&self $(, $arg: $t)*) -> Result<$ret, Error> {
             Ok(FromAsync::from_async(block_on(self.inner.$name($(pass_arg!($($c)? $arg)),*))??))

@@ -138,14 +138,19 @@ fn files_written_are_read_back() {
         .collect()
         .unwrap();
     let ids: Vec<i64> = (0..6).collect();
-    assert_eq!(i64s(&back, "id"), ids.iter().map(|&i| Some(i)).collect::<Vec<_>>());
+    assert_eq!(
+        i64s(&back, "id"),
+        ids.iter().map(|&i| Some(i)).collect::<Vec<_>>()
+    );
     assert_eq!(
         i64s(&back, "sq"),
         ids.iter().map(|&i| Some(i * i)).collect::<Vec<_>>()
     );
     assert_eq!(
         strings(&back, "name"),
-        ids.iter().map(|i| Some(format!("n{i}"))).collect::<Vec<_>>()
+        ids.iter()
+            .map(|i| Some(format!("n{i}")))
+            .collect::<Vec<_>>()
     );
     // Writing again without a mode is the server's error, returned, not a panic.
     let err = df.write().parquet(&parquet).unwrap_err();
@@ -225,7 +230,10 @@ fn the_catalog_lists_a_table_written_with_the_blocking_api() {
         .agg([sum(col("twice")).alias("s")])
         .collect()
         .unwrap();
-    assert_eq!(i64s(&sum_twice, "s"), vec![Some((0..4).map(|i| i * 2).sum())]);
+    assert_eq!(
+        i64s(&sum_twice, "s"),
+        vec![Some((0..4).map(|i| i * 2).sum())]
+    );
 
     // insert_into appends by position; only the writer's terminal call waits.
     spark
@@ -257,8 +265,14 @@ fn group_by_and_agg_wait_for_their_results() {
         s[(id % 3) as usize] += id;
     }
     assert_eq!(i64s(&grouped, "k"), vec![Some(0), Some(1), Some(2)]);
-    assert_eq!(i64s(&grouped, "n"), n.iter().map(|&v| Some(v)).collect::<Vec<_>>());
-    assert_eq!(i64s(&grouped, "s"), s.iter().map(|&v| Some(v)).collect::<Vec<_>>());
+    assert_eq!(
+        i64s(&grouped, "n"),
+        n.iter().map(|&v| Some(v)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        i64s(&grouped, "s"),
+        s.iter().map(|&v| Some(v)).collect::<Vec<_>>()
+    );
 
     // The shorthand aggregations of GroupedData, and pivot.
     let maxes = spark
@@ -287,7 +301,9 @@ fn group_by_and_agg_wait_for_their_results() {
 fn joins_take_blocking_dataframes() {
     let spark = spark();
     let left = spark.range(0, 5).with_column("sq", col("id") * col("id"));
-    let right = spark.range(3, 8).with_column("cube", col("id") * col("id") * col("id"));
+    let right = spark
+        .range(3, 8)
+        .with_column("cube", col("id") * col("id") * col("id"));
 
     let inner = left
         .clone()
@@ -338,10 +354,7 @@ fn na_and_stat_functions() {
         .order_by([col("b")])
         .collect()
         .unwrap();
-    assert_eq!(
-        i64s(&filled, "a"),
-        vec![Some(2), Some(1), Some(0), Some(4)]
-    );
+    assert_eq!(i64s(&filled, "a"), vec![Some(2), Some(1), Some(0), Some(4)]);
     assert_eq!(
         i64s(&filled, "b"),
         vec![Some(0), Some(10), Some(30), Some(40)]
@@ -355,14 +368,20 @@ fn na_and_stat_functions() {
     assert_eq!(i64s(&replaced, "s"), vec![Some(1 + 2 + 5)]);
 
     // stat: covariance and correlation of x and 3x + 1 over 0..20, computed here too.
-    let xy = spark
-        .range(0, 20)
-        .select([col("id").cast("double").alias("x"), (col("id") * lit(3) + lit(1)).cast("double").alias("y")]);
+    let xy = spark.range(0, 20).select([
+        col("id").cast("double").alias("x"),
+        (col("id") * lit(3) + lit(1)).cast("double").alias("y"),
+    ]);
     let xs: Vec<f64> = (0..20).map(f64::from).collect();
     let ys: Vec<f64> = xs.iter().map(|x| 3.0 * x + 1.0).collect();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let (mx, my) = (mean(&xs), mean(&ys));
-    let cov: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum::<f64>() / 19.0;
+    let cov: f64 = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| (x - mx) * (y - my))
+        .sum::<f64>()
+        / 19.0;
     let got = xy.stat().cov("x", "y").unwrap();
     assert!((got - cov).abs() < 1e-9, "cov {got} != {cov}");
     let corr = xy.corr("x", "y").unwrap();

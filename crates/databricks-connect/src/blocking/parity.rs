@@ -242,7 +242,9 @@ fn every_async_method_has_a_blocking_twin() {
         let (missing, found) = missing(&async_sources, &blocking_sources, async_ty, blocking_ty);
         counts.push((*async_ty, found));
         if !missing.is_empty() {
-            report.push(format!("{async_ty} -> blocking::{blocking_ty}: {missing:?}"));
+            report.push(format!(
+                "{async_ty} -> blocking::{blocking_ty}: {missing:?}"
+            ));
         }
     }
     assert!(
@@ -254,7 +256,10 @@ fn every_async_method_has_a_blocking_twin() {
     );
     // The scan itself works: it finds the async API (so the test cannot pass by finding nothing).
     for (ty, found) in counts {
-        assert!(found > 0, "no async methods of {ty} found: the scan is broken");
+        assert!(
+            found > 0,
+            "no async methods of {ty} found: the scan is broken"
+        );
     }
     let dataframe = async_sources
         .iter()
@@ -265,7 +270,10 @@ fn every_async_method_has_a_blocking_twin() {
         let found = async_sources
             .iter()
             .any(|(_, text)| methods(text, ty, true).contains(*name));
-        assert!(found, "EXCLUDED lists {ty}::{name}, which the async API no longer has");
+        assert!(
+            found,
+            "EXCLUDED lists {ty}::{name}, which the async API no longer has"
+        );
     }
 }
 
