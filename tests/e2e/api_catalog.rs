@@ -1007,6 +1007,39 @@ async fn subquery_columns() {
     let spark = session().await;
     Box::pin(scalar_subqueries(&spark)).await;
     Box::pin(exists_and_in_subqueries(&spark)).await;
+    Box::pin(nested_subqueries(&spark)).await;
+}
+
+/// A subquery that uses a subquery: every plan travels in the root's `WithRelations`.
+async fn nested_subqueries(spark: &SparkSession) {
+    let spark = spark.clone();
+    let emp = || async { spark.sql(EMP).await.unwrap() };
+    let dept = || async { spark.sql(DEPT).await.unwrap() };
+    let overall_avg = emp().await.select([f::avg(col("salary"))]).scalar();
+    let well_paid_here = emp()
+        .await
+        .alias("e")
+        .filter(col("e.dept").eq(col("d.dept").outer()))
+        .filter(col("e.salary").gt(overall_avg))
+        .exists();
+    let df = dept()
+        .await
+        .alias("d")
+        .filter(well_paid_here)
+        .select(["dept"])
+        .order_by(["dept"]);
+    let got = rows(&df.collect().await.unwrap());
+    let by_sql = text(
+        &spark,
+        &format!(
+            "SELECT dept FROM ({DEPT}) d WHERE EXISTS (SELECT 1 FROM ({EMP}) e \
+             WHERE e.dept = d.dept AND e.salary > (SELECT avg(salary) FROM ({EMP}))) ORDER BY dept"
+        ),
+    )
+    .await;
+    assert_eq!(got, by_sql);
+    // The average is 72: only eng has someone above it (ann 100, bob 80).
+    assert_eq!(got, [["eng"]]);
 }
 
 async fn scalar_subqueries(spark: &SparkSession) {
