@@ -719,34 +719,38 @@ async fn tables_on_paths() {
         Some("made by the catalog e2e test")
     );
 
-    // More files under the path: seen after refresh_table.
-    let more = temp_dir("parquet_more");
-    sql(
-        &spark,
-        &format!(
-            "INSERT OVERWRITE DIRECTORY '{}' USING parquet \
-             SELECT id, concat('n', id) AS name FROM range(5, 8)",
-            more.display()
-        ),
-    )
-    .await;
-    for entry in std::fs::read_dir(&more).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.ends_with(".parquet") {
-            std::fs::rename(entry.path(), dir.join(format!("more-{name}"))).unwrap();
-        }
-    }
+    // Files added behind the table's back: the server keeps the file listing of a table it
+    // has read, so they are seen only after refresh_table.
+    let staging = temp_dir("parquet_more");
+    add_parquet_files(&spark, &staging, &dir, 5..8, "a").await;
+    let all = spark.table("catalog_e2e_on_path");
+    assert_eq!(all.clone().count().await.unwrap(), 5, "the listing is kept");
     catalog.refresh_table("catalog_e2e_on_path").await.unwrap();
-    let all = spark.table("catalog_e2e_on_path").order_by(["id"]);
     let expected: Vec<Vec<String>> = (0..8)
         .map(|i| vec![i.to_string(), format!("n{i}")])
         .collect();
-    assert_eq!(rows(&all.collect().await.unwrap()), expected);
+    assert_eq!(
+        rows(&all.clone().order_by(["id"]).collect().await.unwrap()),
+        expected
+    );
+
+    // A cached DataFrame over the path keeps its rows when files are added; refresh_by_path
+    // caches it again from the files now there.
+    let by_path = spark.read().parquet(dir.display().to_string()).unwrap();
+    by_path.persist(StorageLevel::MEMORY_ONLY).await.unwrap();
+    assert_eq!(by_path.clone().count().await.unwrap(), 8);
+    add_parquet_files(&spark, &staging, &dir, 8..10, "b").await;
+    assert_eq!(
+        by_path.clone().count().await.unwrap(),
+        8,
+        "served from the cache"
+    );
     catalog
         .refresh_by_path(&dir.display().to_string())
         .await
         .unwrap();
+    assert_eq!(by_path.clone().count().await.unwrap(), 10);
+    by_path.unpersist(true).await.unwrap();
 
     // create_external_table over a CSV file, with a schema and options.
     let csv = temp_dir("csv");
@@ -813,8 +817,37 @@ async fn tables_on_paths() {
         .unwrap();
     // External tables leave their files.
     assert!(csv.join("data.csv").exists());
-    for d in [dir, more, csv] {
+    for d in [dir, staging, csv] {
         let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Writes rows `ids` (`id`, `n<id>`) as Parquet files into `staging`, then moves the files
+/// into `dir` (named with `tag` to stay distinct), where no table or cache sees them arrive.
+async fn add_parquet_files(
+    spark: &SparkSession,
+    staging: &std::path::Path,
+    dir: &std::path::Path,
+    ids: std::ops::Range<i64>,
+    tag: &str,
+) {
+    sql(
+        spark,
+        &format!(
+            "INSERT OVERWRITE DIRECTORY '{}' USING parquet \
+             SELECT id, concat('n', id) AS name FROM range({}, {})",
+            staging.display(),
+            ids.start,
+            ids.end
+        ),
+    )
+    .await;
+    for entry in std::fs::read_dir(staging).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".parquet") {
+            std::fs::rename(entry.path(), dir.join(format!("more-{tag}-{name}"))).unwrap();
+        }
     }
 }
 
