@@ -741,7 +741,9 @@ impl Catalog {
         .await
     }
 
-    /// Removes every cached table and view from the cache.
+    /// Removes everything from the server's cache: every cached table and view, and every
+    /// persisted DataFrame. The cache is the server's, shared by all its sessions (Spark's
+    /// behaviour), so this affects other sessions' cached data too.
     pub async fn clear_cache(&self) -> Result<(), Error> {
         self.unit(CatType::ClearCache(proto::ClearCache {})).await
     }
@@ -755,7 +757,8 @@ impl Catalog {
         .await
     }
 
-    /// Forgets the cached data and metadata of every DataFrame that reads files under `path`.
+    /// Refreshes every cached DataFrame or table that reads files under `path`: its cached
+    /// data is dropped and cached again from the files there now (on its next use).
     pub async fn refresh_by_path(&self, path: &str) -> Result<(), Error> {
         self.unit(CatType::RefreshByPath(proto::RefreshByPath {
             path: path.to_string(),
