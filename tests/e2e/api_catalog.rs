@@ -1252,3 +1252,43 @@ async fn subquery_columns_in_views_caching_and_writes() {
     assert_eq!(rows(&back.collect().await.unwrap()), expected);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// With `spark.sql.execution.arrow.useLargeVarTypes` on, the server sends strings as
+/// `LargeUtf8`; the catalog's results decode the same.
+#[tokio::test]
+async fn catalog_results_with_large_string_types() {
+    let spark = session().await;
+    spark
+        .conf()
+        .set("spark.sql.execution.arrow.useLargeVarTypes", "true")
+        .await
+        .unwrap();
+    let catalog = spark.catalog();
+    let dbs = catalog.list_databases(Some("default")).await.unwrap();
+    assert_eq!(
+        dbs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["default"]
+    );
+    assert_eq!(catalog.current_database().await.unwrap(), "default");
+    let view = "catalog_e2e_large_types_view";
+    spark
+        .sql("SELECT 1 AS a, 'x' AS b")
+        .await
+        .unwrap()
+        .create_or_replace_temp_view(view)
+        .await
+        .unwrap();
+    let table = catalog.get_table(view).await.unwrap();
+    assert_eq!((table.name.as_str(), table.is_temporary), (view, true));
+    let columns = catalog.list_columns(view, None).await.unwrap();
+    assert_eq!(
+        columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data_type.as_str()))
+            .collect::<Vec<_>>(),
+        [("a", "int"), ("b", "string")]
+    );
+    let function = catalog.get_function("abs").await.unwrap();
+    assert_eq!(function.name, "abs");
+    assert!(catalog.drop_temp_view(view).await.unwrap());
+}
