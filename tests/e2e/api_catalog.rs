@@ -965,17 +965,27 @@ async fn observed_metrics() {
     assert_eq!(m.get_i64("max(id)").unwrap(), Some(99));
     assert_eq!(m.get_f64("mean").unwrap(), Some(49.5));
 
-    // A second action replaces them.
-    let rows_seen = observed
-        .filter(col("id").ge(95))
-        .collect()
-        .await
-        .unwrap()
-        .iter()
-        .map(|b| b.num_rows())
-        .sum::<usize>();
-    assert_eq!(rows_seen, 5);
-    assert_eq!(seen.get().unwrap().get_i64("rows").unwrap(), Some(100));
+    // A later action replaces them: here one on another DataFrame observed by the same
+    // observation, with other metrics.
+    let again = spark
+        .range(0, 7)
+        .observe(&seen, [f::count(lit(1)).alias("rows")]);
+    assert_eq!(again.count().await.unwrap(), 7);
+    let m = seen.get().unwrap();
+    assert_eq!(m.keys, ["rows"]);
+    assert_eq!(m.get_i64("rows").unwrap(), Some(7));
+
+    // An empty name, no metrics, or a metric that is not an aggregate: the server's errors
+    // when an action runs.
+    let no_metrics: [databricks_connect::Column; 0] = [];
+    for df in [
+        spark.range(0, 3).observe("", [f::count(lit(1))]),
+        spark.range(0, 3).observe("catalog_e2e_none", no_metrics),
+        spark.range(0, 3).observe("catalog_e2e_attr", [col("id")]),
+    ] {
+        let e = df.collect().await.unwrap_err();
+        assert!(e.server_error().is_some(), "{e}");
+    }
 
     // A plain name: the metrics are on the stream, after its end.
     let named = spark.range(0, 4).filter(col("id").ne(2)).observe(
