@@ -719,34 +719,38 @@ async fn tables_on_paths() {
         Some("made by the catalog e2e test")
     );
 
-    // More files under the path: seen after refresh_table.
-    let more = temp_dir("parquet_more");
-    sql(
-        &spark,
-        &format!(
-            "INSERT OVERWRITE DIRECTORY '{}' USING parquet \
-             SELECT id, concat('n', id) AS name FROM range(5, 8)",
-            more.display()
-        ),
-    )
-    .await;
-    for entry in std::fs::read_dir(&more).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.ends_with(".parquet") {
-            std::fs::rename(entry.path(), dir.join(format!("more-{name}"))).unwrap();
-        }
-    }
+    // Files added behind the table's back: the server keeps the file listing of a table it
+    // has read, so they are seen only after refresh_table.
+    let staging = temp_dir("parquet_more");
+    add_parquet_files(&spark, &staging, &dir, 5..8, "a").await;
+    let all = spark.table("catalog_e2e_on_path");
+    assert_eq!(all.clone().count().await.unwrap(), 5, "the listing is kept");
     catalog.refresh_table("catalog_e2e_on_path").await.unwrap();
-    let all = spark.table("catalog_e2e_on_path").order_by(["id"]);
     let expected: Vec<Vec<String>> = (0..8)
         .map(|i| vec![i.to_string(), format!("n{i}")])
         .collect();
-    assert_eq!(rows(&all.collect().await.unwrap()), expected);
+    assert_eq!(
+        rows(&all.clone().order_by(["id"]).collect().await.unwrap()),
+        expected
+    );
+
+    // A cached DataFrame over the path keeps its rows when files are added; refresh_by_path
+    // caches it again from the files now there.
+    let by_path = spark.read().parquet(dir.display().to_string()).unwrap();
+    by_path.persist(StorageLevel::MEMORY_ONLY).await.unwrap();
+    assert_eq!(by_path.clone().count().await.unwrap(), 8);
+    add_parquet_files(&spark, &staging, &dir, 8..10, "b").await;
+    assert_eq!(
+        by_path.clone().count().await.unwrap(),
+        8,
+        "served from the cache"
+    );
     catalog
         .refresh_by_path(&dir.display().to_string())
         .await
         .unwrap();
+    assert_eq!(by_path.clone().count().await.unwrap(), 10);
+    by_path.unpersist(true).await.unwrap();
 
     // create_external_table over a CSV file, with a schema and options.
     let csv = temp_dir("csv");
@@ -813,8 +817,37 @@ async fn tables_on_paths() {
         .unwrap();
     // External tables leave their files.
     assert!(csv.join("data.csv").exists());
-    for d in [dir, more, csv] {
+    for d in [dir, staging, csv] {
         let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Writes rows `ids` (`id`, `n<id>`) as Parquet files into `staging`, then moves the files
+/// into `dir` (named with `tag` to stay distinct), where no table or cache sees them arrive.
+async fn add_parquet_files(
+    spark: &SparkSession,
+    staging: &std::path::Path,
+    dir: &std::path::Path,
+    ids: std::ops::Range<i64>,
+    tag: &str,
+) {
+    sql(
+        spark,
+        &format!(
+            "INSERT OVERWRITE DIRECTORY '{}' USING parquet \
+             SELECT id, concat('n', id) AS name FROM range({}, {})",
+            staging.display(),
+            ids.start,
+            ids.end
+        ),
+    )
+    .await;
+    for entry in std::fs::read_dir(staging).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".parquet") {
+            std::fs::rename(entry.path(), dir.join(format!("more-{tag}-{name}"))).unwrap();
+        }
     }
 }
 
@@ -932,17 +965,27 @@ async fn observed_metrics() {
     assert_eq!(m.get_i64("max(id)").unwrap(), Some(99));
     assert_eq!(m.get_f64("mean").unwrap(), Some(49.5));
 
-    // A second action replaces them.
-    let rows_seen = observed
-        .filter(col("id").ge(95))
-        .collect()
-        .await
-        .unwrap()
-        .iter()
-        .map(|b| b.num_rows())
-        .sum::<usize>();
-    assert_eq!(rows_seen, 5);
-    assert_eq!(seen.get().unwrap().get_i64("rows").unwrap(), Some(100));
+    // A later action replaces them: here one on another DataFrame observed by the same
+    // observation, with other metrics.
+    let again = spark
+        .range(0, 7)
+        .observe(&seen, [f::count(lit(1)).alias("rows")]);
+    assert_eq!(again.count().await.unwrap(), 7);
+    let m = seen.get().unwrap();
+    assert_eq!(m.keys, ["rows"]);
+    assert_eq!(m.get_i64("rows").unwrap(), Some(7));
+
+    // An empty name, no metrics, or a metric that is not an aggregate: the server's errors
+    // when an action runs.
+    let no_metrics: [databricks_connect::Column; 0] = [];
+    for df in [
+        spark.range(0, 3).observe("", [f::count(lit(1))]),
+        spark.range(0, 3).observe("catalog_e2e_none", no_metrics),
+        spark.range(0, 3).observe("catalog_e2e_attr", [col("id")]),
+    ] {
+        let e = df.collect().await.unwrap_err();
+        assert!(e.server_error().is_some(), "{e}");
+    }
 
     // A plain name: the metrics are on the stream, after its end.
     let named = spark.range(0, 4).filter(col("id").ne(2)).observe(
@@ -1007,6 +1050,39 @@ async fn subquery_columns() {
     let spark = session().await;
     Box::pin(scalar_subqueries(&spark)).await;
     Box::pin(exists_and_in_subqueries(&spark)).await;
+    Box::pin(nested_subqueries(&spark)).await;
+}
+
+/// A subquery that uses a subquery: every plan travels in the root's `WithRelations`.
+async fn nested_subqueries(spark: &SparkSession) {
+    let spark = spark.clone();
+    let emp = || async { spark.sql(EMP).await.unwrap() };
+    let dept = || async { spark.sql(DEPT).await.unwrap() };
+    let overall_avg = emp().await.select([f::avg(col("salary"))]).scalar();
+    let well_paid_here = emp()
+        .await
+        .alias("e")
+        .filter(col("e.dept").eq(col("d.dept").outer()))
+        .filter(col("e.salary").gt(overall_avg))
+        .exists();
+    let df = dept()
+        .await
+        .alias("d")
+        .filter(well_paid_here)
+        .select(["dept"])
+        .order_by(["dept"]);
+    let got = rows(&df.collect().await.unwrap());
+    let by_sql = text(
+        &spark,
+        &format!(
+            "SELECT dept FROM ({DEPT}) d WHERE EXISTS (SELECT 1 FROM ({EMP}) e \
+             WHERE e.dept = d.dept AND e.salary > (SELECT avg(salary) FROM ({EMP}))) ORDER BY dept"
+        ),
+    )
+    .await;
+    assert_eq!(got, by_sql);
+    // The average is 72: only eng has someone above it (ann 100, bob 80).
+    assert_eq!(got, [["eng"]]);
 }
 
 async fn scalar_subqueries(spark: &SparkSession) {
@@ -1185,4 +1261,44 @@ async fn subquery_columns_in_views_caching_and_writes() {
         .order_by(["id"]);
     assert_eq!(rows(&back.collect().await.unwrap()), expected);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// With `spark.sql.execution.arrow.useLargeVarTypes` on, the server sends strings as
+/// `LargeUtf8`; the catalog's results decode the same.
+#[tokio::test]
+async fn catalog_results_with_large_string_types() {
+    let spark = session().await;
+    spark
+        .conf()
+        .set("spark.sql.execution.arrow.useLargeVarTypes", "true")
+        .await
+        .unwrap();
+    let catalog = spark.catalog();
+    let dbs = catalog.list_databases(Some("default")).await.unwrap();
+    assert_eq!(
+        dbs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["default"]
+    );
+    assert_eq!(catalog.current_database().await.unwrap(), "default");
+    let view = "catalog_e2e_large_types_view";
+    spark
+        .sql("SELECT 1 AS a, 'x' AS b")
+        .await
+        .unwrap()
+        .create_or_replace_temp_view(view)
+        .await
+        .unwrap();
+    let table = catalog.get_table(view).await.unwrap();
+    assert_eq!((table.name.as_str(), table.is_temporary), (view, true));
+    let columns = catalog.list_columns(view, None).await.unwrap();
+    assert_eq!(
+        columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.data_type.as_str()))
+            .collect::<Vec<_>>(),
+        [("a", "int"), ("b", "string")]
+    );
+    let function = catalog.get_function("abs").await.unwrap();
+    assert_eq!(function.name, "abs");
+    assert!(catalog.drop_temp_view(view).await.unwrap());
 }

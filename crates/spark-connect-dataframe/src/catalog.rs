@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use arrow_array::{Array, BooleanArray, ListArray, RecordBatch, StringArray};
+use arrow_schema::DataType;
 use proto::catalog::CatType;
 use proto::relation::RelType;
 use spark_connect_transport::proto;
@@ -228,7 +229,7 @@ impl Catalog {
         let batches = self.run(op).await?;
         let mut values = Vec::new();
         for batch in &batches {
-            let col = string_column(batch, "value", what)?;
+            let col = &string_column(batch, "value", what)?;
             for i in 0..batch.num_rows() {
                 values.push(required(col, i, "value", what)?);
             }
@@ -282,8 +283,8 @@ impl Catalog {
             .await?;
         let mut out = Vec::new();
         for batch in &batches {
-            let name = string_column(batch, "name", WHAT)?;
-            let description = string_column(batch, "description", WHAT)?;
+            let name = &string_column(batch, "name", WHAT)?;
+            let description = &string_column(batch, "description", WHAT)?;
             for i in 0..batch.num_rows() {
                 out.push(CatalogMetadata {
                     name: required(name, i, "name", WHAT)?,
@@ -504,9 +505,9 @@ impl Catalog {
             .await?;
         let mut out = Vec::new();
         for batch in &batches {
-            let name = string_column(batch, "name", WHAT)?;
-            let description = string_column(batch, "description", WHAT)?;
-            let data_type = string_column(batch, "dataType", WHAT)?;
+            let name = &string_column(batch, "name", WHAT)?;
+            let description = &string_column(batch, "description", WHAT)?;
+            let data_type = &string_column(batch, "dataType", WHAT)?;
             let nullable = bool_column(batch, "nullable", WHAT)?;
             let is_partition = bool_column(batch, "isPartition", WHAT)?;
             let is_bucket = bool_column(batch, "isBucket", WHAT)?;
@@ -536,7 +537,7 @@ impl Catalog {
             .await?;
         let mut out = Vec::new();
         for batch in &batches {
-            let partition = string_column(batch, "partition", WHAT)?;
+            let partition = &string_column(batch, "partition", WHAT)?;
             for i in 0..batch.num_rows() {
                 out.push(TablePartition {
                     partition: required(partition, i, "partition", WHAT)?,
@@ -560,8 +561,8 @@ impl Catalog {
             .await?;
         let mut out = BTreeMap::new();
         for batch in &batches {
-            let key = string_column(batch, "key", WHAT)?;
-            let value = string_column(batch, "value", WHAT)?;
+            let key = &string_column(batch, "key", WHAT)?;
+            let value = &string_column(batch, "value", WHAT)?;
             for i in 0..batch.num_rows() {
                 out.insert(required(key, i, "key", WHAT)?, optional(value, i));
             }
@@ -585,7 +586,7 @@ impl Catalog {
             .await?;
         let mut values = Vec::new();
         for batch in &batches {
-            let col = string_column(batch, "value", WHAT)?;
+            let col = &string_column(batch, "value", WHAT)?;
             for i in 0..batch.num_rows() {
                 values.push(required(col, i, "value", WHAT)?);
             }
@@ -741,7 +742,9 @@ impl Catalog {
         .await
     }
 
-    /// Removes every cached table and view from the cache.
+    /// Removes everything from the server's cache: every cached table and view, and every
+    /// persisted DataFrame. The cache is the server's, shared by all its sessions (Spark's
+    /// behaviour), so this affects other sessions' cached data too.
     pub async fn clear_cache(&self) -> Result<(), Error> {
         self.unit(CatType::ClearCache(proto::ClearCache {})).await
     }
@@ -755,7 +758,8 @@ impl Catalog {
         .await
     }
 
-    /// Forgets the cached data and metadata of every DataFrame that reads files under `path`.
+    /// Refreshes every cached DataFrame or table that reads files under `path`: its cached
+    /// data is dropped and cached again from the files there now (on its next use).
     pub async fn refresh_by_path(&self, path: &str) -> Result<(), Error> {
         self.unit(CatType::RefreshByPath(proto::RefreshByPath {
             path: path.to_string(),
@@ -786,10 +790,10 @@ fn cache_table_op(table_name: &str, storage_level: Option<StorageLevel>) -> CatT
 fn decode_databases(batches: &[RecordBatch], what: &str) -> Result<Vec<Database>, Error> {
     let mut out = Vec::new();
     for batch in batches {
-        let name = string_column(batch, "name", what)?;
-        let catalog = string_column(batch, "catalog", what)?;
-        let description = string_column(batch, "description", what)?;
-        let location = string_column(batch, "locationUri", what)?;
+        let name = &string_column(batch, "name", what)?;
+        let catalog = &string_column(batch, "catalog", what)?;
+        let description = &string_column(batch, "description", what)?;
+        let location = &string_column(batch, "locationUri", what)?;
         for i in 0..batch.num_rows() {
             out.push(Database {
                 name: required(name, i, "name", what)?,
@@ -805,11 +809,11 @@ fn decode_databases(batches: &[RecordBatch], what: &str) -> Result<Vec<Database>
 fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Error> {
     let mut out = Vec::new();
     for batch in batches {
-        let name = string_column(batch, "name", what)?;
-        let catalog = string_column(batch, "catalog", what)?;
-        let namespace = string_list_column(batch, "namespace", what)?;
-        let description = string_column(batch, "description", what)?;
-        let table_type = string_column(batch, "tableType", what)?;
+        let name = &string_column(batch, "name", what)?;
+        let catalog = &string_column(batch, "catalog", what)?;
+        let namespace = &string_list_column(batch, "namespace", what)?;
+        let description = &string_column(batch, "description", what)?;
+        let table_type = &string_column(batch, "tableType", what)?;
         let is_temporary = bool_column(batch, "isTemporary", what)?;
         for i in 0..batch.num_rows() {
             out.push(Table {
@@ -828,11 +832,11 @@ fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Erro
 fn decode_functions(batches: &[RecordBatch], what: &str) -> Result<Vec<Function>, Error> {
     let mut out = Vec::new();
     for batch in batches {
-        let name = string_column(batch, "name", what)?;
-        let catalog = string_column(batch, "catalog", what)?;
-        let namespace = string_list_column(batch, "namespace", what)?;
-        let description = string_column(batch, "description", what)?;
-        let class_name = string_column(batch, "className", what)?;
+        let name = &string_column(batch, "name", what)?;
+        let catalog = &string_column(batch, "catalog", what)?;
+        let namespace = &string_list_column(batch, "namespace", what)?;
+        let description = &string_column(batch, "description", what)?;
+        let class_name = &string_column(batch, "className", what)?;
         let is_temporary = bool_column(batch, "isTemporary", what)?;
         for i in 0..batch.num_rows() {
             out.push(Function {
@@ -879,21 +883,25 @@ fn column<'a>(
     Ok(batch.column(index))
 }
 
-fn wrong_type(name: &str, what: &str, found: &arrow_schema::DataType, expected: &str) -> Error {
+fn wrong_type(name: &str, what: &str, found: &DataType, expected: &str) -> Error {
     Error::Protocol(format!(
         "the {what} result's column '{name}' is of type {found}, expected {expected}"
     ))
 }
 
-fn string_column<'a>(
-    batch: &'a RecordBatch,
-    name: &str,
-    what: &str,
-) -> Result<&'a StringArray, Error> {
+/// A string column; `LargeUtf8` and `Utf8View` (a server with
+/// `spark.sql.execution.arrow.useLargeVarTypes` on sends `LargeUtf8`) are read as `Utf8`.
+fn string_column(batch: &RecordBatch, name: &str, what: &str) -> Result<StringArray, Error> {
     let array = column(batch, name, what)?;
-    array
-        .as_any()
+    let utf8 = match array.data_type() {
+        DataType::Utf8 => array.clone(),
+        DataType::LargeUtf8 | DataType::Utf8View => arrow_cast::cast(array, &DataType::Utf8)
+            .map_err(|e| Error::Protocol(format!("the {what} result's column '{name}': {e}")))?,
+        other => return Err(wrong_type(name, what, other, "Utf8")),
+    };
+    utf8.as_any()
         .downcast_ref::<StringArray>()
+        .cloned()
         .ok_or_else(|| wrong_type(name, what, array.data_type(), "Utf8"))
 }
 
@@ -909,22 +917,43 @@ fn bool_column<'a>(
         .ok_or_else(|| wrong_type(name, what, array.data_type(), "Boolean"))
 }
 
-/// A list-of-strings column, with its values' array.
-fn string_list_column<'a>(
-    batch: &'a RecordBatch,
+/// A list-of-strings column, with its values' array (large lists and strings read as
+/// `List<Utf8>`, as in [`string_column`]).
+fn string_list_column(
+    batch: &RecordBatch,
     name: &str,
     what: &str,
-) -> Result<(&'a ListArray, &'a StringArray), Error> {
+) -> Result<(ListArray, StringArray), Error> {
     let array = column(batch, name, what)?;
-    let list = array
+    let expected = "List<Utf8>";
+    let list = match array.data_type() {
+        DataType::List(item) if item.data_type() == &DataType::Utf8 => array.clone(),
+        DataType::List(item) | DataType::LargeList(item)
+            if matches!(
+                item.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) =>
+        {
+            let target = DataType::List(std::sync::Arc::new(arrow_schema::Field::new_list_field(
+                DataType::Utf8,
+                true,
+            )));
+            arrow_cast::cast(array, &target)
+                .map_err(|e| Error::Protocol(format!("the {what} result's column '{name}': {e}")))?
+        }
+        other => return Err(wrong_type(name, what, other, expected)),
+    };
+    let list = list
         .as_any()
         .downcast_ref::<ListArray>()
-        .ok_or_else(|| wrong_type(name, what, array.data_type(), "List<Utf8>"))?;
+        .cloned()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), expected))?;
     let values = list
         .values()
         .as_any()
         .downcast_ref::<StringArray>()
-        .ok_or_else(|| wrong_type(name, what, array.data_type(), "List<Utf8>"))?;
+        .cloned()
+        .ok_or_else(|| wrong_type(name, what, array.data_type(), expected))?;
     Ok((list, values))
 }
 
@@ -949,7 +978,7 @@ fn null_value(name: &str, what: &str, i: usize) -> Error {
     ))
 }
 
-fn optional_list((list, values): (&ListArray, &StringArray), i: usize) -> Option<Vec<String>> {
+fn optional_list((list, values): &(ListArray, StringArray), i: usize) -> Option<Vec<String>> {
     if list.is_null(i) {
         return None;
     }
@@ -1043,6 +1072,42 @@ mod tests {
         );
         assert_eq!(tables[0].database(), Some("db"));
         assert_eq!(tables[1].database(), None);
+    }
+
+    /// Large strings and lists (a server with `useLargeVarTypes` on), and string views, decode
+    /// as the plain types do.
+    #[test]
+    fn large_and_view_string_types_decode_the_same() {
+        let plain = tables_batch(bools(&[false, true]));
+        let large_list = DataType::LargeList(Arc::new(arrow_schema::Field::new_list_field(
+            DataType::LargeUtf8,
+            true,
+        )));
+        for (strings_as, lists_as) in [
+            (DataType::LargeUtf8, large_list.clone()),
+            (DataType::Utf8View, large_list),
+        ] {
+            let columns: Vec<(String, ArrayRef)> = plain
+                .schema()
+                .fields()
+                .iter()
+                .zip(plain.columns())
+                .map(|(f, c)| {
+                    let to = match c.data_type() {
+                        DataType::Utf8 => &strings_as,
+                        DataType::List(_) => &lists_as,
+                        _ => c.data_type(),
+                    };
+                    (f.name().clone(), arrow_cast::cast(c, to).unwrap())
+                })
+                .collect();
+            let other = RecordBatch::try_from_iter(columns).unwrap();
+            assert_eq!(other.column(0).data_type(), &strings_as);
+            assert_eq!(
+                decode_tables(&[other], "listTables").unwrap(),
+                decode_tables(std::slice::from_ref(&plain), "listTables").unwrap()
+            );
+        }
     }
 
     #[test]

@@ -134,7 +134,8 @@ impl MergeIntoWriter {
         self
     }
 
-    /// The `Command` this merge sends, for inspection.
+    /// The `Command` this merge sends, for inspection. The source plan carries the
+    /// subqueries it uses (see [`DataFrame::scalar`]).
     pub fn to_proto(&self) -> proto::Command {
         proto::Command {
             command_type: Some(proto::command::CommandType::MergeIntoTableCommand(
@@ -154,7 +155,10 @@ impl MergeIntoWriter {
     }
 
     /// Runs the merge on the server. A merge without any action is an error here, before
-    /// sending (the server would refuse it with `NO_MERGE_ACTION_SPECIFIED`).
+    /// sending (the server would refuse it with `NO_MERGE_ACTION_SPECIFIED`). So is a
+    /// subquery column ([`DataFrame::scalar`], [`DataFrame::exists`],
+    /// [`Column::isin_subquery`]) in the merge condition or an action: the protocol has no
+    /// place for its plan there (PySpark sends it, unresolvable; use it in the source).
     pub async fn merge(self) -> Result<(), Error> {
         if self.matched.is_empty()
             && self.not_matched.is_empty()
@@ -162,6 +166,21 @@ impl MergeIntoWriter {
         {
             return Err(Error::InvalidArgument(format!(
                 "merge into `{}` has no action: add one with when_matched, when_not_matched or when_not_matched_by_source",
+                self.target
+            )));
+        }
+        let condition = self.condition.clone().into_proto();
+        let actions = self
+            .matched
+            .iter()
+            .chain(&self.not_matched)
+            .chain(&self.not_matched_by_source);
+        if !crate::subquery::ids_in_expressions(std::iter::once(&condition).chain(actions))
+            .is_empty()
+        {
+            return Err(Error::InvalidArgument(format!(
+                "merge into `{}`: a subquery column in the merge condition or an action is not supported \
+                 (the protocol sends no subquery plan with them); use it in the source DataFrame instead",
                 self.target
             )));
         }
@@ -402,5 +421,64 @@ mod tests {
             err.contains("some_table") && err.contains("no action"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_source_plan_carries_its_subqueries() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let top = spark.range(0, 5).select([crate::functions::max(col("id"))]);
+        let source = spark.range(0, 3).filter(col("id").lt(top.scalar()));
+        let writer = source
+            .clone()
+            .merge_into("t", col("t.id").eq(col("id")))
+            .when_not_matched(None)
+            .insert_all();
+        let Some(proto::command::CommandType::MergeIntoTableCommand(m)) =
+            writer.to_proto().command_type
+        else {
+            panic!("not a merge command")
+        };
+        let Some(proto::relation::RelType::WithRelations(w)) =
+            m.source_table_plan.and_then(|p| p.rel_type)
+        else {
+            panic!("the source is not sent with its subquery")
+        };
+        assert_eq!(w.root.as_deref(), Some(source.to_proto()));
+        assert_eq!(w.references.len(), 1);
+        assert_eq!(
+            w.references[0].rel_type,
+            top.to_proto().rel_type,
+            "the reference is the subquery's plan"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_subquery_in_the_condition_or_an_action_is_refused_before_sending() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let ids = || spark.range(0, 2);
+        let in_condition = ids()
+            .merge_into("t_cond", col("t.id").eq(col("id")).and(ids().exists()))
+            .when_matched(None)
+            .delete();
+        let in_action = ids()
+            .merge_into("t_action", col("t.id").eq(col("id")))
+            .when_matched(None)
+            .delete()
+            .when_not_matched(Some(col("id").isin_subquery(&ids())))
+            .insert_all();
+        for (writer, name) in [(in_condition, "t_cond"), (in_action, "t_action")] {
+            let err = writer.merge().await.unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+            let text = err.to_string();
+            assert!(text.contains(name) && text.contains("subquery"), "{text}");
+        }
     }
 }

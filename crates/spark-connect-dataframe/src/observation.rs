@@ -76,10 +76,13 @@ impl ObservedMetrics {
                 self.keys.join(", ")
             ))
         })?;
-        Ok(match &self.values[i].literal_type {
-            None | Some(LiteralType::Null(_)) => None,
-            Some(v) => Some(v),
-        })
+        // The fields are public: a value missing for its key reads as NULL, never a panic.
+        Ok(
+            match self.values.get(i).and_then(|v| v.literal_type.as_ref()) {
+                None | Some(LiteralType::Null(_)) => None,
+                Some(v) => Some(v),
+            },
+        )
     }
 
     fn typed<'a, T>(
@@ -329,6 +332,10 @@ impl DataFrame {
     /// [`observed_metrics`](crate::RecordBatchStream::observed_metrics) once it is fully read.
     /// Metrics arrive with query results (`collect`, `count`, `show`, streams), not with
     /// commands such as writes.
+    ///
+    /// The name must not be empty, and every metric must be an aggregate (plain columns only
+    /// inside aggregates); there must be at least one. Otherwise the action is the server's
+    /// error (PySpark refuses an empty name or list before sending).
     pub fn observe<C: Into<Column>>(
         self,
         observation: impl IntoObservation,

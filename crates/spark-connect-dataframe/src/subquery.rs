@@ -4,8 +4,20 @@
 //! The column carries only the subquery's plan id (`SubqueryExpression`); the subquery's plan
 //! travels beside the query that uses it, in a `WithRelations` relation at the root of the
 //! plan sent to the server. The session remembers the plans of the DataFrames made into
-//! subquery columns, and a query that refers to some of them (directly or through one another)
-//! is sent with them.
+//! subquery columns, and a query that refers to some of them is sent with them. A subquery
+//! that uses subqueries itself is remembered inside its own `WithRelations` carrying them (the
+//! server resolves a reference's subqueries only there), as PySpark sends it.
+//!
+//! Which remembered plans a query uses is found by walking its relations and expressions
+//! (`walk.rs`, every protocol variant named), reading no payload: the cost is the number of
+//! plan nodes, paid on every request of a session that has made a subquery column (sessions
+//! that have not skip it). A string literal is never mistaken for a subquery.
+//!
+//! Limits: the remembered plans (a copy of each, and of the subqueries it carries) live as
+//! long as the session, since a column can be used any time later; a plan with a large local
+//! relation made into a subquery column keeps that data. A subquery column of another session
+//! is not found (its plan is in that session) and the server reports it as unresolved.
+//! [`merge_into`](crate::DataFrame::merge_into) refuses one in its condition or actions.
 //!
 //! Inside the subquery, a column of the outer query is named with
 //! [`Column::outer`](crate::Column::outer) (qualified through the outer DataFrame's
@@ -17,6 +29,8 @@ use std::sync::Mutex;
 use proto::expression::ExprType;
 use proto::relation::RelType;
 use spark_connect_transport::proto;
+
+mod walk;
 
 use crate::column::Column;
 use crate::dataframe::DataFrame;
@@ -57,15 +71,16 @@ impl DataFrame {
     }
 
     fn subquery(&self, subquery_type: SubqueryType, in_values: Vec<proto::Expression>) -> Column {
-        let plan_id = self
-            .to_proto()
-            .common
-            .as_ref()
-            .and_then(|c| c.plan_id)
-            .unwrap_or_else(|| self.session().next_plan_id());
+        let session = self.session();
         let mut plan = self.to_proto().clone();
-        plan.common.get_or_insert_with(Default::default).plan_id = Some(plan_id);
-        self.session().subqueries().remember(plan_id, plan);
+        let own_id = *plan
+            .common
+            .get_or_insert_with(Default::default)
+            .plan_id
+            .get_or_insert_with(|| session.next_plan_id());
+        let plan_id = session
+            .subqueries()
+            .remember(own_id, plan, || session.next_plan_id());
         Column::from_expr_type(ExprType::SubqueryExpression(proto::SubqueryExpression {
             plan_id,
             subquery_type: subquery_type as i32,
@@ -84,6 +99,13 @@ impl DataFrame {
             .subqueries()
             .attach(self.to_proto().clone(), || session.next_plan_id())
     }
+}
+
+/// The subquery plan ids used by `exprs` (not looking into the subqueries' plans).
+pub(crate) fn ids_in_expressions<'a>(
+    exprs: impl IntoIterator<Item = &'a proto::Expression>,
+) -> Vec<i64> {
+    walk::in_expressions(exprs)
 }
 
 impl Column {
@@ -109,11 +131,28 @@ impl std::fmt::Debug for Subqueries {
     }
 }
 
-const MARK: &str = "SubqueryExpression { plan_id: ";
-
 impl Subqueries {
-    fn remember(&self, plan_id: i64, plan: proto::Relation) {
-        lock(&self.by_id).insert(plan_id, plan);
+    /// Remembers `plan` (whose plan id is `own_id`) as a subquery, and returns the id its
+    /// `SubqueryExpression` names: `own_id`, or, for a plan that uses subqueries itself, the
+    /// id of a `WithRelations` around it that carries them (the server resolves a
+    /// reference's subqueries only from a `WithRelations` inside that reference; PySpark
+    /// sends them so too).
+    fn remember(
+        &self,
+        own_id: i64,
+        plan: proto::Relation,
+        next_plan_id: impl FnOnce() -> i64,
+    ) -> i64 {
+        let mut known = lock(&self.by_id);
+        let references = references_of(&known, &plan);
+        let (id, reference) = if references.is_empty() {
+            (own_id, plan)
+        } else {
+            let id = next_plan_id();
+            (id, with_relations(id, plan, references))
+        };
+        known.insert(id, reference);
+        id
     }
 
     /// `root`, inside a `WithRelations` with the subqueries it refers to, if it refers to
@@ -124,51 +163,48 @@ impl Subqueries {
         next_plan_id: impl FnOnce() -> i64,
     ) -> proto::Relation {
         let known = lock(&self.by_id);
+        // Sessions without subquery columns never walk their plans.
         if known.is_empty() {
             return root;
         }
-        // The subquery ids are found in the plan's Debug text: prost has no reflection to
-        // walk every relation type, and the Debug text names each `SubqueryExpression`.
-        // Sessions without subquery columns never pay for it.
-        let mut found = BTreeMap::new();
-        let mut pending = referenced_ids(&root);
-        while let Some(id) = pending.pop() {
-            if found.contains_key(&id) {
-                continue;
-            }
-            if let Some(plan) = known.get(&id) {
-                pending.extend(referenced_ids(plan));
-                found.insert(id, plan.clone());
-            }
-        }
+        let references = references_of(&known, &root);
         drop(known);
-        if found.is_empty() {
-            return root;
-        }
-        proto::Relation {
-            common: Some(proto::RelationCommon {
-                plan_id: Some(next_plan_id()),
-                ..Default::default()
-            }),
-            rel_type: Some(RelType::WithRelations(Box::new(proto::WithRelations {
-                root: Some(Box::new(root)),
-                references: found.into_values().collect(),
-            }))),
+        if references.is_empty() {
+            root
+        } else {
+            with_relations(next_plan_id(), root, references)
         }
     }
 }
 
-fn referenced_ids(plan: &proto::Relation) -> Vec<i64> {
-    let text = format!("{plan:?}");
-    text.match_indices(MARK)
-        .filter_map(|(i, _)| {
-            let rest = &text[i + MARK.len()..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_digit() || c == '-'))
-                .unwrap_or(rest.len());
-            rest[..end].parse().ok()
-        })
-        .collect()
+/// The plans of the `known` subqueries that `plan` uses (each once, by id); each carries
+/// the subqueries it uses in turn (see [`Subqueries::remember`]).
+fn references_of(
+    known: &HashMap<i64, proto::Relation>,
+    plan: &proto::Relation,
+) -> Vec<proto::Relation> {
+    let used: BTreeMap<i64, &proto::Relation> = walk::in_relation(plan)
+        .into_iter()
+        .filter_map(|id| known.get(&id).map(|r| (id, r)))
+        .collect();
+    used.into_values().cloned().collect()
+}
+
+fn with_relations(
+    plan_id: i64,
+    root: proto::Relation,
+    references: Vec<proto::Relation>,
+) -> proto::Relation {
+    proto::Relation {
+        common: Some(proto::RelationCommon {
+            plan_id: Some(plan_id),
+            ..Default::default()
+        }),
+        rel_type: Some(RelType::WithRelations(Box::new(proto::WithRelations {
+            root: Some(Box::new(root)),
+            references,
+        }))),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -211,13 +247,21 @@ mod tests {
         let plan = df.root();
         let w = with_relations(&plan);
         assert_eq!(w.root.as_deref(), Some(df.to_proto()));
-        let ids: Vec<i64> = w
-            .references
-            .iter()
-            .map(|r| r.common.as_ref().unwrap().plan_id.unwrap())
-            .collect();
         let id = |d: &DataFrame| d.to_proto().common.as_ref().unwrap().plan_id.unwrap();
-        assert_eq!(ids, [id(&inner), id(&nested)]);
+        // The root refers to `nested` only; `nested`, which uses `inner`, travels in its own
+        // WithRelations (a new id, the one the root's subquery expression names), with
+        // `inner` as its reference.
+        assert_eq!(w.references.len(), 1);
+        let nested_ref = &w.references[0];
+        let nested_ref_id = nested_ref.common.as_ref().unwrap().plan_id.unwrap();
+        assert_ne!(nested_ref_id, id(&nested));
+        assert_eq!(walk::in_relation(df.to_proto()), [nested_ref_id]);
+        let Some(RelType::WithRelations(inner_w)) = &nested_ref.rel_type else {
+            panic!("{nested_ref:?}")
+        };
+        assert_eq!(inner_w.root.as_deref(), Some(nested.to_proto()));
+        assert_eq!(inner_w.references, [inner.to_proto().clone()]);
+        assert_eq!(walk::in_relation(nested.to_proto()), [id(&inner)]);
         // The session's Debug shows how many subquery plans it keeps, not the plans.
         let debug = format!("{spark:?}");
         assert!(debug.contains("Subqueries { plans: 3 }"), "{debug}");
@@ -228,5 +272,73 @@ mod tests {
             plain.root().op_type,
             Some(proto::plan::OpType::Root(plain.to_proto().clone()))
         );
+    }
+
+    fn reference_ids(df: &DataFrame) -> Vec<i64> {
+        match df.root().op_type {
+            Some(proto::plan::OpType::Root(proto::Relation {
+                rel_type: Some(RelType::WithRelations(w)),
+                ..
+            })) => w
+                .references
+                .iter()
+                .map(|r| r.common.as_ref().unwrap().plan_id.unwrap())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn id(df: &DataFrame) -> i64 {
+        df.to_proto().common.as_ref().unwrap().plan_id.unwrap()
+    }
+
+    /// A string that looks like a subquery expression's Debug text is data, not a subquery.
+    #[tokio::test]
+    async fn a_literal_that_looks_like_a_subquery_is_not_one() {
+        let spark = spark().await;
+        let sub = spark.range(0, 1);
+        let _made = sub.exists();
+        let text = format!("SubqueryExpression {{ plan_id: {} }}", id(&sub));
+        let df = spark.range(0, 1).select([lit(text.as_str()).alias("s")]);
+        assert!(reference_ids(&df).is_empty());
+        assert_eq!(
+            df.root().op_type,
+            Some(proto::plan::OpType::Root(df.to_proto().clone()))
+        );
+    }
+
+    /// Subquery columns are found wherever an expression can be: in a window's ordering, a
+    /// sort, a grouping, an aggregate, a lambda, a `CASE`, a join condition, a new column.
+    #[tokio::test]
+    async fn subqueries_are_found_in_every_kind_of_expression() {
+        use crate::Window;
+        use crate::functions::{array, row_number, sum, transform, when};
+        let spark = spark().await;
+        let subs: Vec<DataFrame> = (0..8).map(|i| spark.range(0, i + 1)).collect();
+        let s = |i: usize| subs[i].scalar();
+        let df = spark
+            .range(0, 3)
+            .with_column(
+                "r",
+                row_number().over(&Window::order_by([s(0)]).partition_by([col("id")])),
+            )
+            .join(
+                &spark.range(0, 3).alias("o"),
+                col("id").eq(col("o.id")).and(s(1).gt(lit(0))),
+                crate::JoinType::Inner,
+            )
+            .order_by([s(2)])
+            .group_by([s(3).alias("g")])
+            .agg([sum(when(s(4).gt(lit(0)), lit(1)).otherwise(lit(0))).alias("n")])
+            .select([
+                transform(array([col("n")]), |x| x + s(5)).alias("t"),
+                subs[6].exists().alias("e"),
+                col("g").isin_subquery(&subs[7]).alias("i"),
+            ]);
+        let mut found = reference_ids(&df);
+        found.sort();
+        let mut expected: Vec<i64> = subs.iter().map(id).collect();
+        expected.sort();
+        assert_eq!(found, expected);
     }
 }

@@ -91,15 +91,20 @@ pub(crate) fn java_function(
     return_type: Option<&str>,
     aggregate: bool,
 ) -> Result<proto::CommonInlineUserDefinedFunction, Error> {
+    let method = if aggregate {
+        "register_java_udaf"
+    } else {
+        "register_java_function"
+    };
     if name.is_empty() {
-        return Err(Error::InvalidArgument(
-            "register_java_function: the function name is empty".into(),
-        ));
+        return Err(Error::InvalidArgument(format!(
+            "{method}: the function name is empty"
+        )));
     }
     if class_name.is_empty() {
         return Err(Error::InvalidArgument(format!(
-            "register_java_function('{name}'): the class name is empty, expected a fully \
-             qualified Java class name"
+            "{method}('{name}'): the class name is empty, expected a fully qualified Java \
+             class name"
         )));
     }
     let output_type = return_type.map(|ddl| proto::DataType {
@@ -137,6 +142,8 @@ mod tests {
             err.to_string().contains("register_java_function('f')"),
             "{err}"
         );
+        let err = java_function("g", "", None, true).unwrap_err();
+        assert!(err.to_string().contains("register_java_udaf('g')"), "{err}");
     }
 
     fn hex(text: &str) -> Vec<u8> {
