@@ -46,6 +46,10 @@ pub use spark_connect_dataframe::{
 pub use spark_connect_dataframe::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
 };
+pub use spark_connect_dataframe::{
+    DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,
+    StreamingQueryManager, StreamingQueryStatus, Trigger,
+};
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use spark_connect_dataframe::{

@@ -58,6 +58,7 @@ mod result;
 mod session;
 mod sql_compat;
 mod statistics;
+mod streaming;
 mod subquery;
 pub mod types;
 mod udf;
@@ -85,6 +86,10 @@ pub use session::{
 };
 pub use spark_connect_transport::proto;
 pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
+pub use streaming::{
+    DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,
+    StreamingQueryManager, StreamingQueryStatus, Trigger,
+};
 pub use types::{DataType, StructField, StructType};
 pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};

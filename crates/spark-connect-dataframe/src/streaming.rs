@@ -1,0 +1,1077 @@
+//! Structured Streaming: [`DataStreamReader`], [`DataStreamWriter`], [`StreamingQuery`] and
+//! [`StreamingQueryManager`].
+//!
+//! A streaming query runs on the server until it is stopped, fails, or (with
+//! [`Trigger::AvailableNow`] or [`Trigger::Once`]) has processed what was there when it
+//! started. The client only holds its ids: every method of [`StreamingQuery`] asks the server.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use spark_connect_dataframe::{OutputMode, SparkSession, Trigger};
+//!
+//! # async fn demo() -> Result<(), spark_connect_dataframe::Error> {
+//! let spark = SparkSession::builder().remote("sc://127.0.0.1:15002").build().await?;
+//! let query = spark
+//!     .read_stream()
+//!     .format("rate")
+//!     .option("rowsPerSecond", 10)
+//!     .load()
+//!     .write_stream()
+//!     .format("memory")
+//!     .query_name("numbers")
+//!     .output_mode(OutputMode::Append)
+//!     .trigger(Trigger::ProcessingTime(Duration::from_secs(1)))
+//!     .start()
+//!     .await?;
+//! query.process_all_available().await?;
+//! spark.table("numbers").show(10).await?;
+//! query.stop().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! PySpark's `foreach`, `foreachBatch` and `StreamingQueryManager.addListener` take Python
+//! functions that the server runs in a Python worker; they have no Rust equivalent.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use proto::execute_plan_response::ResponseType;
+use proto::relation::RelType;
+use spark_connect_transport::{proto, unexpected};
+
+use crate::Error;
+use crate::dataframe::DataFrame;
+use crate::session::{SparkSession, command_plan};
+use crate::types::{DataType, StructType};
+
+/// The longest single wait sent to the server by the `await` methods: longer waits are
+/// sent as several, so that no response stream stays silent for long (the transport ends a
+/// silent stream after its idle timeout).
+const AWAIT_SLICE: Duration = Duration::from_secs(60);
+
+impl SparkSession {
+    /// A reader for streaming sources (`spark.readStream` in PySpark).
+    pub fn read_stream(&self) -> DataStreamReader {
+        DataStreamReader {
+            session: self.clone(),
+            format: None,
+            schema: None,
+            options: HashMap::new(),
+            source_name: None,
+        }
+    }
+
+    /// The streaming queries of this session (`spark.streams` in PySpark).
+    pub fn streams(&self) -> StreamingQueryManager {
+        StreamingQueryManager {
+            session: self.clone(),
+        }
+    }
+}
+
+impl DataFrame {
+    /// A writer that starts this streaming DataFrame as a query (`df.writeStream` in
+    /// PySpark).
+    pub fn write_stream(self) -> DataStreamWriter {
+        DataStreamWriter {
+            df: self,
+            format: None,
+            output_mode: None,
+            trigger: None,
+            options: HashMap::new(),
+            partition_by: Vec::new(),
+            cluster_by: Vec::new(),
+            query_name: None,
+        }
+    }
+
+    /// Whether this DataFrame reads from a streaming source, as the server sees it
+    /// (`df.isStreaming` in PySpark).
+    pub async fn is_streaming(&self) -> Result<bool, Error> {
+        let result = self
+            .session()
+            .analyze(proto::analyze_plan_request::Analyze::IsStreaming(
+                proto::analyze_plan_request::IsStreaming {
+                    plan: Some(self.root()),
+                },
+            ))
+            .await?;
+        match result {
+            proto::analyze_plan_response::Result::IsStreaming(r) => Ok(r.is_streaming),
+            other => Err(unexpected("IsStreaming", &other).into()),
+        }
+    }
+}
+
+/// The schema as Spark's DDL for a table schema, `` `a` bigint NOT NULL, `b` string ``, which
+/// the server parses for a read. Field metadata (such as comments) is not carried.
+fn schema_ddl(schema: &StructType) -> String {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            // Struct field names inside the type are quoted by `ddl()` where needed; the
+            // top-level name is always quoted, which is valid for any name.
+            let mut s = format!(
+                "`{}` {}",
+                f.name.replace('`', "``"),
+                DataType::ddl(&f.data_type)
+            );
+            if !f.nullable {
+                s.push_str(" NOT NULL");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads a streaming source into a streaming [`DataFrame`]; made by
+/// [`SparkSession::read_stream`].
+///
+/// The DataFrame is lazy: a bad format, path or schema is reported by the server when the
+/// query is analyzed or started.
+#[derive(Clone, Debug)]
+pub struct DataStreamReader {
+    session: SparkSession,
+    format: Option<String>,
+    schema: Option<String>,
+    options: HashMap<String, String>,
+    source_name: Option<String>,
+}
+
+impl DataStreamReader {
+    /// The source format: `rate`, `socket`, `json`, `csv`, `parquet`, `text`, `orc`,
+    /// `kafka`, ... (`spark.sql.sources.default` when not given).
+    pub fn format(mut self, source: &str) -> Self {
+        self.format = Some(source.to_string());
+        self
+    }
+
+    /// The schema of the source. File sources need one unless
+    /// `spark.sql.streaming.schemaInference` is on. Field metadata is not sent.
+    pub fn schema(mut self, schema: &StructType) -> Self {
+        self.schema = Some(schema_ddl(schema));
+        self
+    }
+
+    /// The schema of the source as a DDL string, such as `"id INT, name STRING"`.
+    pub fn schema_ddl(mut self, ddl: &str) -> Self {
+        self.schema = Some(ddl.to_string());
+        self
+    }
+
+    /// A source option, such as `rowsPerSecond` for `rate` or `maxFilesPerTrigger` for files.
+    /// Values are sent as text (`true`, `10`), as PySpark sends them.
+    pub fn option(mut self, key: &str, value: impl ToString) -> Self {
+        self.options.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    /// Several source options.
+    pub fn options<K: AsRef<str>, V: ToString>(
+        mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in options {
+            self.options.insert(k.as_ref().to_string(), v.to_string());
+        }
+        self
+    }
+
+    /// A name for the source, kept in the checkpoint so that sources can be added or
+    /// removed later without losing the offsets of the others (PySpark 4.2's `name`).
+    pub fn name(mut self, source_name: &str) -> Self {
+        self.source_name = Some(source_name.to_string());
+        self
+    }
+
+    fn read(self, paths: Vec<String>) -> DataFrame {
+        let session = self.session;
+        session.dataframe(RelType::Read(proto::Read {
+            is_streaming: true,
+            read_type: Some(proto::read::ReadType::DataSource(
+                proto::read::DataSource {
+                    format: self.format,
+                    schema: self.schema,
+                    options: self.options,
+                    paths,
+                    predicates: Vec::new(),
+                    source_name: self.source_name,
+                },
+            )),
+        }))
+    }
+
+    /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...).
+    pub fn load(self) -> DataFrame {
+        self.read(Vec::new())
+    }
+
+    /// The stream of the files that appear under `path`.
+    pub fn load_path(self, path: &str) -> DataFrame {
+        self.read(vec![path.to_string()])
+    }
+
+    /// The stream of the rows added to the table `name` (a table whose format supports
+    /// streaming reads).
+    pub fn table(self, name: &str) -> DataFrame {
+        let session = self.session;
+        session.dataframe(RelType::Read(proto::Read {
+            is_streaming: true,
+            read_type: Some(proto::read::ReadType::NamedTable(
+                proto::read::NamedTable {
+                    unparsed_identifier: name.to_string(),
+                    options: self.options,
+                },
+            )),
+        }))
+    }
+
+    /// CSV files under `path`.
+    pub fn csv(self, path: &str) -> DataFrame {
+        self.format("csv").load_path(path)
+    }
+
+    /// JSON lines files under `path`.
+    pub fn json(self, path: &str) -> DataFrame {
+        self.format("json").load_path(path)
+    }
+
+    /// Parquet files under `path`.
+    pub fn parquet(self, path: &str) -> DataFrame {
+        self.format("parquet").load_path(path)
+    }
+
+    /// ORC files under `path`.
+    pub fn orc(self, path: &str) -> DataFrame {
+        self.format("orc").load_path(path)
+    }
+
+    /// XML files under `path` (set the `rowTag` option).
+    pub fn xml(self, path: &str) -> DataFrame {
+        self.format("xml").load_path(path)
+    }
+
+    /// Text files under `path`, one row per line in a `value` column.
+    pub fn text(self, path: &str) -> DataFrame {
+        self.format("text").load_path(path)
+    }
+}
+
+/// Which rows a streaming query writes to its sink on each trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputMode {
+    /// Only the new rows (Spark's default).
+    Append,
+    /// The whole result, each time; for aggregations.
+    Complete,
+    /// The rows that changed since the last trigger.
+    Update,
+}
+
+impl OutputMode {
+    /// The name Spark uses: `append`, `complete` or `update`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputMode::Append => "append",
+            OutputMode::Complete => "complete",
+            OutputMode::Update => "update",
+        }
+    }
+}
+
+impl fmt::Display for OutputMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for OutputMode {
+    type Err = Error;
+
+    /// PySpark's names, in any case: `append`, `complete`, `update`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "append" => Ok(OutputMode::Append),
+            "complete" => Ok(OutputMode::Complete),
+            "update" => Ok(OutputMode::Update),
+            _ => Err(Error::InvalidArgument(format!(
+                "output mode '{s}' is unknown; expected append, complete or update"
+            ))),
+        }
+    }
+}
+
+/// When a streaming query processes new data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    /// A micro-batch every interval (as soon as the previous one ends for a zero
+    /// interval). Whole milliseconds.
+    ProcessingTime(Duration),
+    /// Everything available when the query starts, in as many micro-batches as the source
+    /// limits allow, then the query stops.
+    AvailableNow,
+    /// Everything available when the query starts in one micro-batch, then the query
+    /// stops (deprecated in Spark in favour of `AvailableNow`).
+    Once,
+    /// Continuous processing with a checkpoint every interval (only some sources and sinks).
+    /// Whole milliseconds.
+    Continuous(Duration),
+    /// Real-time mode with micro-batches of this duration (Spark 4.1+, only some sources and
+    /// sinks). Whole milliseconds.
+    RealTime(Duration),
+}
+
+/// An interval as Spark's interval text, refusing what would lose precision.
+fn interval_text(what: &str, d: Duration) -> Result<String, Error> {
+    if d.subsec_nanos() % 1_000_000 != 0 {
+        return Err(Error::InvalidArgument(format!(
+            "the {what} trigger interval {d:?} is not a whole number of milliseconds"
+        )));
+    }
+    Ok(if d.subsec_nanos() == 0 {
+        format!("{} seconds", d.as_secs())
+    } else {
+        format!("{} milliseconds", d.as_millis())
+    })
+}
+
+impl Trigger {
+    fn to_proto(self) -> Result<proto::write_stream_operation_start::Trigger, Error> {
+        use proto::write_stream_operation_start::Trigger as T;
+        Ok(match self {
+            Trigger::ProcessingTime(d) => {
+                T::ProcessingTimeInterval(interval_text("processing-time", d)?)
+            }
+            Trigger::AvailableNow => T::AvailableNow(true),
+            Trigger::Once => T::Once(true),
+            Trigger::Continuous(d) => {
+                if d.is_zero() {
+                    return Err(Error::InvalidArgument(
+                        "the continuous trigger interval must be positive, got 0".into(),
+                    ));
+                }
+                T::ContinuousCheckpointInterval(interval_text("continuous", d)?)
+            }
+            Trigger::RealTime(d) => T::RealTimeBatchDuration(interval_text("real-time", d)?),
+        })
+    }
+}
+
+/// Starts a streaming [`DataFrame`] as a [`StreamingQuery`]; made by
+/// [`DataFrame::write_stream`].
+#[derive(Clone, Debug)]
+pub struct DataStreamWriter {
+    df: DataFrame,
+    format: Option<String>,
+    output_mode: Option<OutputMode>,
+    trigger: Option<Trigger>,
+    options: HashMap<String, String>,
+    partition_by: Vec<String>,
+    cluster_by: Vec<String>,
+    query_name: Option<String>,
+}
+
+impl DataStreamWriter {
+    /// The sink format: `parquet`, `json`, `csv`, `orc`, `text`, `memory`, `console`,
+    /// `kafka`, ... (`spark.sql.sources.default` when not given).
+    pub fn format(mut self, source: &str) -> Self {
+        self.format = Some(source.to_string());
+        self
+    }
+
+    /// Which rows are written on each trigger ([`OutputMode::Append`] unless set).
+    pub fn output_mode(mut self, mode: OutputMode) -> Self {
+        self.output_mode = Some(mode);
+        self
+    }
+
+    /// When data is processed (micro-batches as fast as possible unless set).
+    pub fn trigger(mut self, trigger: Trigger) -> Self {
+        self.trigger = Some(trigger);
+        self
+    }
+
+    /// A sink option. Values are sent as text, as PySpark sends them.
+    pub fn option(mut self, key: &str, value: impl ToString) -> Self {
+        self.options.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    /// Several sink options.
+    pub fn options<K: AsRef<str>, V: ToString>(
+        mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        for (k, v) in options {
+            self.options.insert(k.as_ref().to_string(), v.to_string());
+        }
+        self
+    }
+
+    /// The directory where the query keeps its offsets and state, so that a restarted query
+    /// goes on where it stopped (the `checkpointLocation` option).
+    pub fn checkpoint_location(self, path: &str) -> Self {
+        self.option("checkpointLocation", path)
+    }
+
+    /// Partitions file sinks by these columns (`key=value` directories).
+    pub fn partition_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.partition_by = columns
+            .into_iter()
+            .map(|c| c.as_ref().to_string())
+            .collect();
+        self
+    }
+
+    /// Clusters a table sink by these columns (for table formats that support clustering).
+    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.cluster_by = columns
+            .into_iter()
+            .map(|c| c.as_ref().to_string())
+            .collect();
+        self
+    }
+
+    /// The query's name, unique among the session's active queries; the `memory` sink
+    /// makes a temporary view of this name.
+    pub fn query_name(mut self, name: &str) -> Self {
+        self.query_name = Some(name.to_string());
+        self
+    }
+
+    async fn start_with(
+        self,
+        destination: Option<proto::write_stream_operation_start::SinkDestination>,
+    ) -> Result<StreamingQuery, Error> {
+        let trigger = self.trigger.map(Trigger::to_proto).transpose()?;
+        let session = self.df.session().clone();
+        let start = proto::WriteStreamOperationStart {
+            input: Some(self.df.to_proto().clone()),
+            format: self.format.unwrap_or_default(),
+            options: self.options,
+            partitioning_column_names: self.partition_by,
+            output_mode: self
+                .output_mode
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
+            query_name: self.query_name.unwrap_or_default(),
+            foreach_writer: None,
+            foreach_batch: None,
+            clustering_column_names: self.cluster_by,
+            trigger,
+            sink_destination: destination,
+        };
+        let result = run_command(
+            &session,
+            proto::command::CommandType::WriteStreamOperationStart(start),
+            "WriteStreamOperationStartResult",
+            |r| match r {
+                ResponseType::WriteStreamOperationStartResult(r) => Some(r),
+                _ => None,
+            },
+        )
+        .await?;
+        let ids = result.query_id.ok_or_else(|| {
+            Error::Protocol("the WriteStreamOperationStartResult has no query id".into())
+        })?;
+        Ok(StreamingQuery {
+            session,
+            id: ids.id,
+            run_id: ids.run_id,
+            name: (!result.name.is_empty()).then_some(result.name),
+        })
+    }
+
+    /// Starts the query into a sink that needs no path (`memory`, `console`, `kafka`, or a
+    /// `path` option).
+    pub async fn start(self) -> Result<StreamingQuery, Error> {
+        self.start_with(None).await
+    }
+
+    /// Starts the query into files under `path`.
+    pub async fn start_path(self, path: &str) -> Result<StreamingQuery, Error> {
+        self.start_with(Some(
+            proto::write_stream_operation_start::SinkDestination::Path(path.to_string()),
+        ))
+        .await
+    }
+
+    /// Starts the query into the table `name`, created if it does not exist.
+    pub async fn to_table(self, name: &str) -> Result<StreamingQuery, Error> {
+        self.start_with(Some(
+            proto::write_stream_operation_start::SinkDestination::TableName(name.to_string()),
+        ))
+        .await
+    }
+}
+
+/// Runs a command and returns the result `pick` finds among its responses, reading the
+/// stream to its end.
+async fn run_command<T>(
+    session: &SparkSession,
+    command: proto::command::CommandType,
+    expected: &str,
+    mut pick: impl FnMut(ResponseType) -> Option<T>,
+) -> Result<T, Error> {
+    let plan = command_plan(proto::Command {
+        command_type: Some(command),
+    });
+    let mut stream = session.client().execute_plan(plan).await?;
+    let mut found = None;
+    while let Some(response) = stream.next_response().await {
+        if let Some(r) = response?.response_type {
+            if found.is_none() {
+                found = pick(r);
+            }
+        }
+    }
+    found.ok_or_else(|| Error::Protocol(format!("the command returned no {expected}")))
+}
+
+/// What a streaming query is doing now ([`StreamingQuery::status`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamingQueryStatus {
+    /// What the query is doing, such as `Waiting for data to arrive`.
+    pub message: String,
+    /// Whether a source has data that has not been processed yet.
+    pub is_data_available: bool,
+    /// Whether a trigger is running.
+    pub is_trigger_active: bool,
+    /// Whether the query is running.
+    pub is_active: bool,
+}
+
+/// The error that ended a streaming query ([`StreamingQuery::exception`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamingQueryException {
+    /// The server's message (Java's `StreamingQueryException.toString()`).
+    pub message: String,
+    /// Spark's error class, when the error has one.
+    pub error_class: Option<String>,
+    /// The server-side stack trace, when the server sends it
+    /// (`spark.sql.connect.serverStacktrace.enabled`).
+    pub stack_trace: Option<String>,
+}
+
+impl fmt::Display for StreamingQueryException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A streaming query running on the server: a handle made of its ids, cheap to clone.
+/// Dropping it does not stop the query; [`stop`](Self::stop) does.
+#[derive(Clone, Debug)]
+pub struct StreamingQuery {
+    session: SparkSession,
+    id: String,
+    run_id: String,
+    name: Option<String>,
+}
+
+/// A wait as milliseconds, rounded up so that a short wait never becomes "no wait".
+fn wait_ms(what: &str, timeout: Duration) -> Result<i64, Error> {
+    if timeout.is_zero() {
+        return Err(Error::InvalidArgument(format!(
+            "the {what} timeout must be positive, got 0"
+        )));
+    }
+    let ms = timeout.as_nanos().div_ceil(1_000_000);
+    Ok(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+/// Waits in slices of at most [`AWAIT_SLICE`] until `wait_once` reports an end or the
+/// timeout passes; `None` waits until the end.
+async fn await_in_slices<F, Fut>(
+    what: &str,
+    timeout: Option<Duration>,
+    mut wait_once: F,
+) -> Result<bool, Error>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, Error>>,
+{
+    let slice_ms = AWAIT_SLICE.as_millis() as i64;
+    let mut remaining = match timeout {
+        Some(t) => Some(wait_ms(what, t)?),
+        None => None,
+    };
+    loop {
+        let this = remaining.map_or(slice_ms, |r| r.min(slice_ms));
+        if wait_once(this).await? {
+            return Ok(true);
+        }
+        if let Some(r) = remaining.as_mut() {
+            *r -= this;
+            if *r <= 0 {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+impl StreamingQuery {
+    /// The query's id, kept across restarts from the same checkpoint.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The id of this run of the query; a restart gets a new one.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The query's name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The session the query runs in.
+    pub fn session(&self) -> &SparkSession {
+        &self.session
+    }
+
+    async fn command(
+        &self,
+        command: proto::streaming_query_command::Command,
+    ) -> Result<Option<proto::streaming_query_command_result::ResultType>, Error> {
+        let command = proto::StreamingQueryCommand {
+            query_id: Some(proto::StreamingQueryInstanceId {
+                id: self.id.clone(),
+                run_id: self.run_id.clone(),
+            }),
+            command: Some(command),
+        };
+        let result = run_command(
+            &self.session,
+            proto::command::CommandType::StreamingQueryCommand(command),
+            "StreamingQueryCommandResult",
+            |r| match r {
+                ResponseType::StreamingQueryCommandResult(r) => Some(r),
+                _ => None,
+            },
+        )
+        .await?;
+        Ok(result.result_type)
+    }
+
+    /// What the query is doing now.
+    pub async fn status(&self) -> Result<StreamingQueryStatus, Error> {
+        use proto::streaming_query_command_result::ResultType;
+        match self
+            .command(proto::streaming_query_command::Command::Status(true))
+            .await?
+        {
+            Some(ResultType::Status(s)) => Ok(StreamingQueryStatus {
+                message: s.status_message,
+                is_data_available: s.is_data_available,
+                is_trigger_active: s.is_trigger_active,
+                is_active: s.is_active,
+            }),
+            other => Err(unexpected_result("status", other)),
+        }
+    }
+
+    /// Whether the query is running.
+    pub async fn is_active(&self) -> Result<bool, Error> {
+        Ok(self.status().await?.is_active)
+    }
+
+    async fn progress(&self, last: bool) -> Result<Vec<serde_json::Value>, Error> {
+        use proto::streaming_query_command::Command;
+        use proto::streaming_query_command_result::ResultType;
+        let command = if last {
+            Command::LastProgress(true)
+        } else {
+            Command::RecentProgress(true)
+        };
+        match self.command(command).await? {
+            Some(ResultType::RecentProgress(p)) => p
+                .recent_progress_json
+                .iter()
+                .map(|json| {
+                    serde_json::from_str(json).map_err(|e| {
+                        Error::Protocol(format!("a progress report is not valid JSON: {e}"))
+                    })
+                })
+                .collect(),
+            other => Err(unexpected_result("progress", other)),
+        }
+    }
+
+    /// The progress reports of the last micro-batches (as many as
+    /// `spark.sql.streaming.numRecentProgressUpdates`), oldest first, as Spark's JSON
+    /// (`id`, `runId`, `name`, `batchId`, `numInputRows`, `sources`, `sink`, ...).
+    pub async fn recent_progress(&self) -> Result<Vec<serde_json::Value>, Error> {
+        self.progress(false).await
+    }
+
+    /// The progress report of the last micro-batch, `None` before the first one.
+    pub async fn last_progress(&self) -> Result<Option<serde_json::Value>, Error> {
+        Ok(self.progress(true).await?.pop())
+    }
+
+    /// Waits until the query ends, or at most `timeout`: `true` when it has ended,
+    /// `false` when the timeout passed first. A query that failed gives its error. A
+    /// zero timeout is an error, as in PySpark.
+    pub async fn await_termination(&self, timeout: Option<Duration>) -> Result<bool, Error> {
+        use proto::streaming_query_command::{AwaitTerminationCommand, Command};
+        use proto::streaming_query_command_result::ResultType;
+        await_in_slices("await_termination", timeout, |ms| async move {
+            match self
+                .command(Command::AwaitTermination(AwaitTerminationCommand {
+                    timeout_ms: Some(ms),
+                }))
+                .await?
+            {
+                Some(ResultType::AwaitTermination(r)) => Ok(r.terminated),
+                other => Err(unexpected_result("await termination", other)),
+            }
+        })
+        .await
+    }
+
+    /// Waits until everything available in the sources when called has been processed
+    /// (for tests; it may never return on a source that never stops having data).
+    pub async fn process_all_available(&self) -> Result<(), Error> {
+        self.command(proto::streaming_query_command::Command::ProcessAllAvailable(
+            true,
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Stops the query; stopping a stopped query does nothing.
+    pub async fn stop(&self) -> Result<(), Error> {
+        self.command(proto::streaming_query_command::Command::Stop(true))
+            .await?;
+        Ok(())
+    }
+
+    /// The error that ended the query, `None` if it is running or ended without one.
+    pub async fn exception(&self) -> Result<Option<StreamingQueryException>, Error> {
+        use proto::streaming_query_command_result::ResultType;
+        match self
+            .command(proto::streaming_query_command::Command::Exception(true))
+            .await?
+        {
+            Some(ResultType::Exception(e)) => Ok(e.exception_message.map(|message| {
+                StreamingQueryException {
+                    message,
+                    error_class: e.error_class,
+                    stack_trace: e.stack_trace,
+                }
+            })),
+            other => Err(unexpected_result("exception", other)),
+        }
+    }
+
+    /// The query's plans as text: the physical plan, or with `extended` the logical plans
+    /// too.
+    pub async fn explain(&self, extended: bool) -> Result<String, Error> {
+        use proto::streaming_query_command::{Command, ExplainCommand};
+        use proto::streaming_query_command_result::ResultType;
+        match self
+            .command(Command::Explain(ExplainCommand { extended }))
+            .await?
+        {
+            Some(ResultType::Explain(e)) => Ok(e.result),
+            other => Err(unexpected_result("explain", other)),
+        }
+    }
+}
+
+fn unexpected_result(
+    what: &str,
+    got: Option<proto::streaming_query_command_result::ResultType>,
+) -> Error {
+    let got = match got {
+        None => "no result".to_string(),
+        Some(r) => format!("{r:?}").split('(').next().unwrap_or("?").to_string(),
+    };
+    Error::Protocol(format!(
+        "the streaming query command '{what}' returned {got}"
+    ))
+}
+
+/// The streaming queries of a session; made by [`SparkSession::streams`].
+///
+/// PySpark's `addListener` / `removeListener` take Python listener objects that the server
+/// runs; they are not available from Rust.
+#[derive(Clone, Debug)]
+pub struct StreamingQueryManager {
+    session: SparkSession,
+}
+
+impl StreamingQueryManager {
+    async fn command(
+        &self,
+        command: proto::streaming_query_manager_command::Command,
+    ) -> Result<Option<proto::streaming_query_manager_command_result::ResultType>, Error> {
+        let result = run_command(
+            &self.session,
+            proto::command::CommandType::StreamingQueryManagerCommand(
+                proto::StreamingQueryManagerCommand {
+                    command: Some(command),
+                },
+            ),
+            "StreamingQueryManagerCommandResult",
+            |r| match r {
+                ResponseType::StreamingQueryManagerCommandResult(r) => Some(r),
+                _ => None,
+            },
+        )
+        .await?;
+        Ok(result.result_type)
+    }
+
+    fn query(
+        &self,
+        instance: proto::streaming_query_manager_command_result::StreamingQueryInstance,
+    ) -> Result<StreamingQuery, Error> {
+        let ids = instance
+            .id
+            .ok_or_else(|| Error::Protocol("a streaming query instance without ids".into()))?;
+        Ok(StreamingQuery {
+            session: self.session.clone(),
+            id: ids.id,
+            run_id: ids.run_id,
+            name: instance.name.filter(|n| !n.is_empty()),
+        })
+    }
+
+    /// The queries of this session that are running.
+    pub async fn active(&self) -> Result<Vec<StreamingQuery>, Error> {
+        use proto::streaming_query_manager_command_result::ResultType;
+        match self
+            .command(proto::streaming_query_manager_command::Command::Active(true))
+            .await?
+        {
+            Some(ResultType::Active(a)) => a
+                .active_queries
+                .into_iter()
+                .map(|q| self.query(q))
+                .collect(),
+            other => Err(unexpected_manager_result("active", other)),
+        }
+    }
+
+    /// The running query with this id, `None` when no running query of this session has it.
+    pub async fn get(&self, id: &str) -> Result<Option<StreamingQuery>, Error> {
+        use proto::streaming_query_manager_command_result::ResultType;
+        match self
+            .command(proto::streaming_query_manager_command::Command::GetQuery(
+                id.to_string(),
+            ))
+            .await?
+        {
+            Some(ResultType::Query(q)) => self.query(q).map(Some),
+            None => Ok(None),
+            other => Err(unexpected_manager_result("get", other)),
+        }
+    }
+
+    /// Waits until any query of this session ends (since the last
+    /// [`reset_terminated`](Self::reset_terminated)), or at most `timeout`: `true` when one
+    /// has ended, `false` when the timeout passed first. A query that failed gives its
+    /// error. A zero timeout is an error, as in PySpark.
+    pub async fn await_any_termination(&self, timeout: Option<Duration>) -> Result<bool, Error> {
+        use proto::streaming_query_manager_command::{AwaitAnyTerminationCommand, Command};
+        use proto::streaming_query_manager_command_result::ResultType;
+        await_in_slices("await_any_termination", timeout, |ms| async move {
+            match self
+                .command(Command::AwaitAnyTermination(AwaitAnyTerminationCommand {
+                    timeout_ms: Some(ms),
+                }))
+                .await?
+            {
+                Some(ResultType::AwaitAnyTermination(r)) => Ok(r.terminated),
+                other => Err(unexpected_manager_result("await any termination", other)),
+            }
+        })
+        .await
+    }
+
+    /// Forgets the queries that have ended, so that
+    /// [`await_any_termination`](Self::await_any_termination) waits for a new one.
+    pub async fn reset_terminated(&self) -> Result<(), Error> {
+        self.command(proto::streaming_query_manager_command::Command::ResetTerminated(true))
+            .await?;
+        Ok(())
+    }
+}
+
+fn unexpected_manager_result(
+    what: &str,
+    got: Option<proto::streaming_query_manager_command_result::ResultType>,
+) -> Error {
+    let got = match got {
+        None => "no result".to_string(),
+        Some(r) => format!("{r:?}").split('(').next().unwrap_or("?").to_string(),
+    };
+    Error::Protocol(format!(
+        "the streaming query manager command '{what}' returned {got}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::StructField;
+
+    #[test]
+    fn output_modes_parse_pyspark_names() {
+        for (s, m) in [
+            ("append", OutputMode::Append),
+            ("Complete", OutputMode::Complete),
+            ("UPDATE", OutputMode::Update),
+        ] {
+            assert_eq!(s.parse::<OutputMode>().unwrap(), m);
+            assert_eq!(m.to_string(), s.to_ascii_lowercase());
+        }
+        let err = "overwrite".parse::<OutputMode>().unwrap_err().to_string();
+        assert!(err.contains("'overwrite'") && err.contains("append, complete or update"));
+    }
+
+    #[test]
+    fn triggers_become_interval_text_without_losing_precision() {
+        use proto::write_stream_operation_start::Trigger as T;
+        assert_eq!(
+            Trigger::ProcessingTime(Duration::from_secs(5))
+                .to_proto()
+                .unwrap(),
+            T::ProcessingTimeInterval("5 seconds".into())
+        );
+        assert_eq!(
+            Trigger::ProcessingTime(Duration::from_millis(1500))
+                .to_proto()
+                .unwrap(),
+            T::ProcessingTimeInterval("1500 milliseconds".into())
+        );
+        assert_eq!(
+            Trigger::ProcessingTime(Duration::ZERO).to_proto().unwrap(),
+            T::ProcessingTimeInterval("0 seconds".into())
+        );
+        assert_eq!(
+            Trigger::AvailableNow.to_proto().unwrap(),
+            T::AvailableNow(true)
+        );
+        assert_eq!(Trigger::Once.to_proto().unwrap(), T::Once(true));
+        assert_eq!(
+            Trigger::Continuous(Duration::from_secs(1))
+                .to_proto()
+                .unwrap(),
+            T::ContinuousCheckpointInterval("1 seconds".into())
+        );
+        let err = Trigger::ProcessingTime(Duration::from_micros(1500))
+            .to_proto()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("whole number of milliseconds"), "{err}");
+        assert!(Trigger::Continuous(Duration::ZERO).to_proto().is_err());
+    }
+
+    #[test]
+    fn waits_round_up_to_milliseconds_and_refuse_zero() {
+        assert_eq!(wait_ms("t", Duration::from_micros(1)).unwrap(), 1);
+        assert_eq!(wait_ms("t", Duration::from_millis(2500)).unwrap(), 2500);
+        assert_eq!(wait_ms("t", Duration::MAX).unwrap(), i64::MAX);
+        let err = wait_ms("await_termination", Duration::ZERO)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("await_termination") && err.contains("positive"));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn long_waits_are_sent_in_slices() {
+        let mut sent = Vec::new();
+        let ended = await_in_slices("t", Some(Duration::from_secs(150)), |ms| {
+            sent.push(ms);
+            async { Ok(false) }
+        })
+        .await
+        .unwrap();
+        assert!(!ended);
+        assert_eq!(sent, [60_000, 60_000, 30_000]);
+
+        let mut calls = 0;
+        let ended = await_in_slices("t", None, |ms| {
+            calls += 1;
+            assert_eq!(ms, 60_000);
+            let done = calls == 3;
+            async move { Ok(done) }
+        })
+        .await
+        .unwrap();
+        assert!(ended);
+        assert_eq!(calls, 3);
+    }
+
+    #[test]
+    fn schemas_become_table_ddl() {
+        let schema = StructType {
+            fields: vec![
+                StructField {
+                    name: "id".into(),
+                    data_type: DataType::Long,
+                    nullable: false,
+                    metadata: None,
+                },
+                StructField {
+                    name: "a b`c".into(),
+                    data_type: DataType::Array {
+                        element: Box::new(DataType::String {
+                            collation: String::new(),
+                        }),
+                        contains_null: true,
+                    },
+                    nullable: true,
+                    metadata: None,
+                },
+            ],
+        };
+        assert_eq!(
+            schema_ddl(&schema),
+            "`id` bigint NOT NULL, `a b``c` array<string>"
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn readers_build_streaming_reads() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let df = spark
+            .read_stream()
+            .schema_ddl("id INT")
+            .option("maxFilesPerTrigger", 1)
+            .json("/data/in");
+        let Some(RelType::Read(read)) = &df.to_proto().rel_type else {
+            panic!("expected a Read");
+        };
+        assert!(read.is_streaming);
+        let Some(proto::read::ReadType::DataSource(source)) = &read.read_type else {
+            panic!("expected a DataSource");
+        };
+        assert_eq!(source.format.as_deref(), Some("json"));
+        assert_eq!(source.schema.as_deref(), Some("id INT"));
+        assert_eq!(source.paths, ["/data/in"]);
+        assert_eq!(source.options["maxFilesPerTrigger"], "1");
+
+        let table = spark.read_stream().table("db.t");
+        let Some(RelType::Read(read)) = &table.to_proto().rel_type else {
+            panic!("expected a Read");
+        };
+        assert!(read.is_streaming);
+        assert!(matches!(
+            &read.read_type,
+            Some(proto::read::ReadType::NamedTable(t)) if t.unparsed_identifier == "db.t"
+        ));
+    }
+}
