@@ -8,6 +8,7 @@ mod api_io;
 mod api_local;
 mod api_relational;
 mod api_reshape;
+mod api_streaming;
 mod api_window;
 mod auth;
 mod databricks;

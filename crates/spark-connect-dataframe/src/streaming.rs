@@ -192,16 +192,14 @@ impl DataStreamReader {
         let session = self.session;
         session.dataframe(RelType::Read(proto::Read {
             is_streaming: true,
-            read_type: Some(proto::read::ReadType::DataSource(
-                proto::read::DataSource {
-                    format: self.format,
-                    schema: self.schema,
-                    options: self.options,
-                    paths,
-                    predicates: Vec::new(),
-                    source_name: self.source_name,
-                },
-            )),
+            read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+                format: self.format,
+                schema: self.schema,
+                options: self.options,
+                paths,
+                predicates: Vec::new(),
+                source_name: self.source_name,
+            })),
         }))
     }
 
@@ -221,12 +219,10 @@ impl DataStreamReader {
         let session = self.session;
         session.dataframe(RelType::Read(proto::Read {
             is_streaming: true,
-            read_type: Some(proto::read::ReadType::NamedTable(
-                proto::read::NamedTable {
-                    unparsed_identifier: name.to_string(),
-                    options: self.options,
-                },
-            )),
+            read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
+                unparsed_identifier: name.to_string(),
+                options: self.options,
+            })),
         }))
     }
 
@@ -705,7 +701,8 @@ impl StreamingQuery {
 
     /// The progress reports of the last micro-batches (as many as
     /// `spark.sql.streaming.numRecentProgressUpdates`), oldest first, as Spark's JSON
-    /// (`id`, `runId`, `name`, `batchId`, `numInputRows`, `sources`, `sink`, ...).
+    /// (`id`, `runId`, `name`, `batchId`, `durationMs`, `sources` with their
+    /// `numInputRows`, `sink`, ...).
     pub async fn recent_progress(&self) -> Result<Vec<serde_json::Value>, Error> {
         self.progress(false).await
     }
@@ -738,10 +735,8 @@ impl StreamingQuery {
     /// Waits until everything available in the sources when called has been processed
     /// (for tests; it may never return on a source that never stops having data).
     pub async fn process_all_available(&self) -> Result<(), Error> {
-        self.command(proto::streaming_query_command::Command::ProcessAllAvailable(
-            true,
-        ))
-        .await?;
+        self.command(proto::streaming_query_command::Command::ProcessAllAvailable(true))
+            .await?;
         Ok(())
     }
 
@@ -759,13 +754,15 @@ impl StreamingQuery {
             .command(proto::streaming_query_command::Command::Exception(true))
             .await?
         {
-            Some(ResultType::Exception(e)) => Ok(e.exception_message.map(|message| {
-                StreamingQueryException {
+            Some(ResultType::Exception(e)) => {
+                Ok(e.exception_message.map(|message| StreamingQueryException {
                     message,
                     error_class: e.error_class,
                     stack_trace: e.stack_trace,
-                }
-            })),
+                }))
+            }
+            // The server leaves the result out when there is no exception.
+            None => Ok(None),
             other => Err(unexpected_result("exception", other)),
         }
     }
@@ -791,7 +788,11 @@ fn unexpected_result(
 ) -> Error {
     let got = match got {
         None => "no result".to_string(),
-        Some(r) => format!("{r:?}").split('(').next().unwrap_or("?").to_string(),
+        Some(r) => format!("{r:?}")
+            .split('(')
+            .next()
+            .unwrap_or("?")
+            .to_string(),
     };
     Error::Protocol(format!(
         "the streaming query command '{what}' returned {got}"
@@ -848,7 +849,9 @@ impl StreamingQueryManager {
     pub async fn active(&self) -> Result<Vec<StreamingQuery>, Error> {
         use proto::streaming_query_manager_command_result::ResultType;
         match self
-            .command(proto::streaming_query_manager_command::Command::Active(true))
+            .command(proto::streaming_query_manager_command::Command::Active(
+                true,
+            ))
             .await?
         {
             Some(ResultType::Active(a)) => a
@@ -911,7 +914,11 @@ fn unexpected_manager_result(
 ) -> Error {
     let got = match got {
         None => "no result".to_string(),
-        Some(r) => format!("{r:?}").split('(').next().unwrap_or("?").to_string(),
+        Some(r) => format!("{r:?}")
+            .split('(')
+            .next()
+            .unwrap_or("?")
+            .to_string(),
     };
     Error::Protocol(format!(
         "the streaming query manager command '{what}' returned {got}"
