@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use databricks_connect::functions::{col, expr};
 use databricks_connect::{
-    DataType, OutputMode, SparkSession, StreamingQuery, StructField, StructType, Trigger,
+    DataType, OutputMode, SparkSession, StreamingQuery, StreamingQueryEventKind, StructField,
+    StructType, Trigger,
 };
 use futures_util::FutureExt;
 
@@ -584,4 +585,87 @@ async fn bad_input_gives_clear_errors() {
         assert!(err.to_string().contains("positive"), "{err}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn query_events_arrive_in_order_until_closed() {
+    let spark = session().await;
+    let manager = spark.streams();
+    let mut events = manager.listen().await.expect("the server sends events");
+    let err = manager
+        .listen()
+        .await
+        .expect_err("one open event stream per session");
+    assert!(err.to_string().contains("already has an open"), "{err}");
+
+    let dir = TempDir::new("events");
+    let input = write_json_files(&dir, &PEOPLE);
+    let name = unique("events");
+    let query = spark
+        .read_stream()
+        .schema_ddl("id INT, name STRING, grp STRING")
+        .option("maxFilesPerTrigger", 1)
+        .json(&input)
+        .write_stream()
+        .format("memory")
+        .query_name(&name)
+        .trigger(Trigger::AvailableNow)
+        .start()
+        .await
+        .expect("the query starts");
+    stopping(&[&query], async {
+        assert!(
+            query
+                .await_termination(Some(Duration::from_secs(120)))
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+
+    // Read until this query's termination (a safety limit, not a timing assertion: a missing
+    // event must fail the test rather than hang it).
+    let mut ours = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(120), events.next())
+            .await
+            .expect("the next event")
+            .expect("the event stream goes on")
+            .expect("a valid event");
+        if event.query_id() != Some(query.id()) {
+            continue;
+        }
+        let done = event.kind == StreamingQueryEventKind::Terminated;
+        ours.push(event);
+        if done {
+            break;
+        }
+    }
+    let kinds: Vec<_> = ours.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds.first(),
+        Some(&StreamingQueryEventKind::Started),
+        "{kinds:?}"
+    );
+    assert_eq!(ours[0].json["name"], name.as_str());
+    assert!(ours.iter().all(|e| e.run_id() == Some(query.run_id())));
+    let progress: Vec<_> = ours.iter().filter_map(|e| e.progress()).collect();
+    assert_eq!(
+        progress.iter().map(|p| input_rows(p)).sum::<i64>(),
+        4,
+        "{kinds:?}"
+    );
+    assert!(ours.last().unwrap().exception().is_none());
+
+    let rest = events.close().await.expect("the event stream closes");
+    assert!(
+        rest.iter().all(|e| e.query_id() != Some(query.id())),
+        "{rest:?}"
+    );
+
+    // Closed (or dropped), the session can listen again.
+    let again = manager.listen().await.expect("listening again after close");
+    drop(again);
+    let last = manager.listen().await.expect("listening again after drop");
+    last.close().await.unwrap();
 }

@@ -47,8 +47,9 @@ pub use spark_connect_dataframe::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
 };
 pub use spark_connect_dataframe::{
-    DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,
-    StreamingQueryManager, StreamingQueryStatus, Trigger,
+    DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryEvent,
+    StreamingQueryEventKind, StreamingQueryEvents, StreamingQueryException, StreamingQueryManager,
+    StreamingQueryStatus, Trigger,
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgress};

@@ -59,6 +59,7 @@ mod session;
 mod sql_compat;
 mod statistics;
 mod streaming;
+mod streaming_events;
 mod subquery;
 pub mod types;
 mod udf;
@@ -90,6 +91,7 @@ pub use streaming::{
     DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,
     StreamingQueryManager, StreamingQueryStatus, Trigger,
 };
+pub use streaming_events::{StreamingQueryEvent, StreamingQueryEventKind, StreamingQueryEvents};
 pub use types::{DataType, StructField, StructType};
 pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};

@@ -30,8 +30,9 @@
 //! # }
 //! ```
 //!
-//! PySpark's `foreach`, `foreachBatch` and `StreamingQueryManager.addListener` take Python
-//! functions that the server runs in a Python worker; they have no Rust equivalent.
+//! PySpark's `foreach` and `foreachBatch` take Python functions that the server runs in a
+//! Python worker; they have no Rust equivalent. Query events (PySpark's listeners) come from
+//! [`StreamingQueryManager::listen`].
 
 use std::collections::HashMap;
 use std::fmt;
@@ -471,6 +472,9 @@ impl DataStreamWriter {
             },
         )
         .await?;
+        if let Some(json) = &result.query_started_event_json {
+            crate::streaming_events::post_started(&session, json);
+        }
         let ids = result.query_id.ok_or_else(|| {
             Error::Protocol("the WriteStreamOperationStartResult has no query id".into())
         })?;
@@ -801,14 +805,18 @@ fn unexpected_result(
 
 /// The streaming queries of a session; made by [`SparkSession::streams`].
 ///
-/// PySpark's `addListener` / `removeListener` take Python listener objects that the server
-/// runs; they are not available from Rust.
+/// PySpark's `addListener` / `removeListener` take listener objects; here
+/// [`listen`](Self::listen) gives the same events as a stream.
 #[derive(Clone, Debug)]
 pub struct StreamingQueryManager {
     session: SparkSession,
 }
 
 impl StreamingQueryManager {
+    pub(crate) fn session(&self) -> &SparkSession {
+        &self.session
+    }
+
     async fn command(
         &self,
         command: proto::streaming_query_manager_command::Command,
