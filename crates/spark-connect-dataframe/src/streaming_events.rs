@@ -330,3 +330,60 @@ impl Drop for StreamingQueryEvents {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(
+        event_type: proto::StreamingQueryEventType,
+        json: &str,
+    ) -> Result<StreamingQueryEvent, Error> {
+        StreamingQueryEvent::decode(proto::StreamingQueryListenerEvent {
+            event_json: json.to_string(),
+            event_type: event_type as i32,
+        })
+    }
+
+    #[test]
+    fn events_decode_with_their_ids() {
+        use proto::StreamingQueryEventType as T;
+        let progress = event(
+            T::QueryProgressEvent,
+            r#"{"progress": {"id": "q1", "runId": "r1", "batchId": 3}}"#,
+        )
+        .unwrap();
+        assert_eq!(progress.kind, StreamingQueryEventKind::Progress);
+        assert_eq!(progress.query_id(), Some("q1"));
+        assert_eq!(progress.run_id(), Some("r1"));
+        assert_eq!(progress.progress().unwrap()["batchId"], 3);
+        assert_eq!(progress.exception(), None);
+
+        let ended = event(
+            T::QueryTerminatedEvent,
+            r#"{"id": "q1", "runId": "r1", "exception": "boom", "errorClassOnException": null}"#,
+        )
+        .unwrap();
+        assert_eq!(ended.kind, StreamingQueryEventKind::Terminated);
+        assert_eq!(ended.query_id(), Some("q1"));
+        assert_eq!(ended.exception(), Some("boom"));
+        assert!(ended.progress().is_none());
+
+        let idle = event(T::QueryIdleEvent, r#"{"id": "q2", "runId": "r2"}"#).unwrap();
+        assert_eq!(idle.kind, StreamingQueryEventKind::Idle);
+        assert_eq!(idle.run_id(), Some("r2"));
+    }
+
+    #[test]
+    fn bad_events_are_errors_not_panics() {
+        use proto::StreamingQueryEventType as T;
+        let err = event(T::QueryProgressUnspecified, "{}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown type 0"), "{err}");
+        let err = event(T::QueryIdleEvent, "{not json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not valid JSON"), "{err}");
+    }
+}
