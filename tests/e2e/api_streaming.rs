@@ -131,7 +131,8 @@ async fn rate_source_into_memory_sink_gives_consecutive_values() {
         .format("rate")
         .option("rowsPerSecond", 20)
         .option("numPartitions", 1)
-        .load();
+        .load()
+        .unwrap();
     assert!(df.is_streaming().await.unwrap());
     assert!(!spark.range(0, 3).is_streaming().await.unwrap());
 
@@ -248,9 +249,10 @@ async fn json_files_into_partitioned_parquet_with_available_now() {
     let output = dir.path("out");
     let query = spark
         .read_stream()
-        .schema_ddl("id INT, name STRING, grp STRING")
+        .schema("id INT, name STRING, grp STRING")
         .option("maxFilesPerTrigger", 1)
         .json(&input)
+        .unwrap()
         .write_stream()
         .format("parquet")
         .partition_by(["grp"])
@@ -322,6 +324,7 @@ async fn json_sink_into_a_table_and_from_a_table() {
         .schema(&schema)
         .format("json")
         .load_path(&input)
+        .unwrap()
         .write_stream()
         .checkpoint_location(&dir.path("checkpoint"))
         .trigger(Trigger::AvailableNow)
@@ -345,7 +348,7 @@ async fn json_sink_into_a_table_and_from_a_table() {
 
     // The table is a streaming source too.
     let copy = unique("copy");
-    let from_table = spark.read_stream().table(&table);
+    let from_table = spark.read_stream().table(&table).unwrap();
     assert!(from_table.is_streaming().await.unwrap());
     let second = from_table
         .write_stream()
@@ -386,9 +389,10 @@ async fn aggregations_in_complete_and_update_modes() {
     let counts = |mode: OutputMode, name: &str, checkpoint: &str| {
         spark
             .read_stream()
-            .schema_ddl("id INT, name STRING, grp STRING")
+            .schema("id INT, name STRING, grp STRING")
             .option("maxFilesPerTrigger", 1)
             .json(&input)
+            .unwrap()
             .group_by(["grp"])
             .count()
             .write_stream()
@@ -475,8 +479,9 @@ async fn a_failing_query_reports_its_error() {
     let marker = unique("boom");
     let query = spark
         .read_stream()
-        .schema_ddl("id INT, name STRING, grp STRING")
+        .schema("id INT, name STRING, grp STRING")
         .json(&input)
+        .unwrap()
         .select([expr(&format!(
             "CASE WHEN id = 3 THEN raise_error('{marker}') ELSE id END AS id"
         ))])
@@ -513,7 +518,7 @@ async fn a_failing_query_reports_its_error() {
 #[tokio::test]
 async fn bad_input_gives_clear_errors() {
     let spark = session().await;
-    let rate = || spark.read_stream().format("rate").load();
+    let rate = || spark.read_stream().format("rate").load().unwrap();
 
     let err = rate()
         .write_stream()
@@ -564,6 +569,7 @@ async fn bad_input_gives_clear_errors() {
     let err = spark
         .read_stream()
         .json(&input)
+        .unwrap()
         .schema()
         .await
         .expect_err("no schema");
@@ -603,9 +609,10 @@ async fn query_events_arrive_in_order_until_closed() {
     let name = unique("events");
     let query = spark
         .read_stream()
-        .schema_ddl("id INT, name STRING, grp STRING")
+        .schema("id INT, name STRING, grp STRING")
         .option("maxFilesPerTrigger", 1)
         .json(&input)
+        .unwrap()
         .write_stream()
         .format("memory")
         .query_name(&name)

@@ -162,7 +162,7 @@ impl From<String> for ReadSchema {
 }
 
 impl ReadSchema {
-    fn to_wire(&self) -> Result<String, Error> {
+    pub(crate) fn to_wire(&self) -> Result<String, Error> {
         match self {
             ReadSchema::Ddl(s) => Ok(s.clone()),
             ReadSchema::Struct(s) => {
@@ -274,14 +274,14 @@ fn json_string(s: &str, out: &mut String) {
 
 /// Sets `key` to `value`, replacing a key that differs only in case: Spark reads option keys
 /// case-insensitively, so two spellings of one key would leave it to chance which one wins.
-fn set_option(options: &mut HashMap<String, String>, key: &str, value: String) {
+pub(crate) fn set_option(options: &mut HashMap<String, String>, key: &str, value: String) {
     options.retain(|k, _| !k.eq_ignore_ascii_case(key));
     options.insert(key.to_string(), value);
 }
 
 /// Options for `Debug`: values of keys that may hold credentials (`password`, `token`,
 /// `secret`, account keys, JDBC URLs, which can embed a password) are redacted.
-struct RedactedOptions<'a>(&'a HashMap<String, String>);
+pub(crate) struct RedactedOptions<'a>(pub(crate) &'a HashMap<String, String>);
 
 impl fmt::Debug for RedactedOptions<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

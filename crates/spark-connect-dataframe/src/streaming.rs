@@ -15,7 +15,7 @@
 //!     .read_stream()
 //!     .format("rate")
 //!     .option("rowsPerSecond", 10)
-//!     .load()
+//!     .load()?
 //!     .write_stream()
 //!     .format("memory")
 //!     .query_name("numbers")
@@ -44,8 +44,8 @@ use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
 use crate::dataframe::DataFrame;
+use crate::io::{ReadSchema, RedactedOptions, set_option};
 use crate::session::{SparkSession, command_plan};
-use crate::types::{DataType, StructType};
 
 /// The longest single wait sent to the server by the `await` methods: longer waits are
 /// sent as several, so that no response stream stays silent for long (the transport ends a
@@ -106,41 +106,29 @@ impl DataFrame {
     }
 }
 
-/// The schema as Spark's DDL for a table schema, `` `a` bigint NOT NULL, `b` string ``, which
-/// the server parses for a read. Field metadata (such as comments) is not carried.
-fn schema_ddl(schema: &StructType) -> String {
-    schema
-        .fields
-        .iter()
-        .map(|f| {
-            // Struct field names inside the type are quoted by `ddl()` where needed; the
-            // top-level name is always quoted, which is valid for any name.
-            let mut s = format!(
-                "`{}` {}",
-                f.name.replace('`', "``"),
-                DataType::ddl(&f.data_type)
-            );
-            if !f.nullable {
-                s.push_str(" NOT NULL");
-            }
-            s
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Reads a streaming source into a streaming [`DataFrame`]; made by
 /// [`SparkSession::read_stream`].
 ///
 /// The DataFrame is lazy: a bad format, path or schema is reported by the server when the
 /// query is analyzed or started.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataStreamReader {
     session: SparkSession,
     format: Option<String>,
-    schema: Option<String>,
+    schema: Option<ReadSchema>,
     options: HashMap<String, String>,
     source_name: Option<String>,
+}
+
+impl fmt::Debug for DataStreamReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataStreamReader")
+            .field("format", &self.format)
+            .field("schema", &self.schema)
+            .field("options", &RedactedOptions(&self.options))
+            .field("source_name", &self.source_name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DataStreamReader {
@@ -151,23 +139,19 @@ impl DataStreamReader {
         self
     }
 
-    /// The schema of the source. File sources need one unless
-    /// `spark.sql.streaming.schemaInference` is on. Field metadata is not sent.
-    pub fn schema(mut self, schema: &StructType) -> Self {
-        self.schema = Some(schema_ddl(schema));
-        self
-    }
-
-    /// The schema of the source as a DDL string, such as `"id INT, name STRING"`.
-    pub fn schema_ddl(mut self, ddl: &str) -> Self {
-        self.schema = Some(ddl.to_string());
+    /// The schema of the source, as for the batch reader: a [`StructType`](crate::StructType) or a DDL string
+    /// (`"id INT, name STRING"`). File sources need one unless
+    /// `spark.sql.streaming.schemaInference` is on.
+    pub fn schema(mut self, schema: impl Into<ReadSchema>) -> Self {
+        self.schema = Some(schema.into());
         self
     }
 
     /// A source option, such as `rowsPerSecond` for `rate` or `maxFilesPerTrigger` for files.
-    /// Values are sent as text (`true`, `10`), as PySpark sends them.
+    /// Values are sent as text (`true`, `10`), as PySpark sends them; keys are
+    /// case-insensitive (setting a key again in another case replaces it).
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
-        self.options.insert(key.to_string(), value.to_string());
+        set_option(&mut self.options, key, value.to_string());
         self
     }
 
@@ -177,7 +161,7 @@ impl DataStreamReader {
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
         for (k, v) in options {
-            self.options.insert(k.as_ref().to_string(), v.to_string());
+            set_option(&mut self.options, k.as_ref(), v.to_string());
         }
         self
     }
@@ -189,71 +173,95 @@ impl DataStreamReader {
         self
     }
 
-    fn read(self, paths: Vec<String>) -> DataFrame {
-        let session = self.session;
-        session.dataframe(RelType::Read(proto::Read {
+    fn read(self, paths: Vec<String>) -> Result<DataFrame, Error> {
+        let schema = self.schema.as_ref().map(ReadSchema::to_wire).transpose()?;
+        Ok(self.session.dataframe(RelType::Read(proto::Read {
             is_streaming: true,
             read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
                 format: self.format,
-                schema: self.schema,
+                schema,
                 options: self.options,
                 paths,
                 predicates: Vec::new(),
                 source_name: self.source_name,
             })),
-        }))
+        })))
     }
 
-    /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...).
-    pub fn load(self) -> DataFrame {
+    fn no_schema(&self, call: &str) -> Result<(), Error> {
+        match self.schema {
+            Some(_) => Err(Error::InvalidArgument(format!(
+                "read_stream().{call}: a table has its own schema; do not set one on the reader"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...). The error
+    /// is only for a [`StructType`](crate::StructType) schema this client cannot send (see [`ReadSchema`]).
+    pub fn load(self) -> Result<DataFrame, Error> {
         self.read(Vec::new())
     }
 
     /// The stream of the files that appear under `path`.
-    pub fn load_path(self, path: &str) -> DataFrame {
+    pub fn load_path(self, path: &str) -> Result<DataFrame, Error> {
         self.read(vec![path.to_string()])
     }
 
     /// The stream of the rows added to the table `name` (a table whose format supports
-    /// streaming reads).
-    pub fn table(self, name: &str) -> DataFrame {
-        let session = self.session;
-        session.dataframe(RelType::Read(proto::Read {
+    /// streaming reads). A schema is not allowed here.
+    pub fn table(self, name: &str) -> Result<DataFrame, Error> {
+        self.no_schema(&format!("table(\"{name}\")"))?;
+        Ok(self.session.dataframe(RelType::Read(proto::Read {
             is_streaming: true,
             read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
                 unparsed_identifier: name.to_string(),
                 options: self.options,
             })),
-        }))
+        })))
+    }
+
+    /// The stream of the changes (CDC) of the table `name`, from the version or time set by
+    /// options (`startingVersion`, ...). Only tables whose catalog records changes have any;
+    /// others are the server's error. A schema is not allowed here.
+    pub fn changes(self, name: &str) -> Result<DataFrame, Error> {
+        self.no_schema(&format!("changes(\"{name}\")"))?;
+        Ok(self
+            .session
+            .dataframe(RelType::RelationChanges(proto::RelationChanges {
+                unparsed_identifier: name.to_string(),
+                options: self.options,
+                is_streaming: true,
+            })))
     }
 
     /// CSV files under `path`.
-    pub fn csv(self, path: &str) -> DataFrame {
+    pub fn csv(self, path: &str) -> Result<DataFrame, Error> {
         self.format("csv").load_path(path)
     }
 
     /// JSON lines files under `path`.
-    pub fn json(self, path: &str) -> DataFrame {
+    pub fn json(self, path: &str) -> Result<DataFrame, Error> {
         self.format("json").load_path(path)
     }
 
     /// Parquet files under `path`.
-    pub fn parquet(self, path: &str) -> DataFrame {
+    pub fn parquet(self, path: &str) -> Result<DataFrame, Error> {
         self.format("parquet").load_path(path)
     }
 
     /// ORC files under `path`.
-    pub fn orc(self, path: &str) -> DataFrame {
+    pub fn orc(self, path: &str) -> Result<DataFrame, Error> {
         self.format("orc").load_path(path)
     }
 
     /// XML files under `path` (set the `rowTag` option).
-    pub fn xml(self, path: &str) -> DataFrame {
+    pub fn xml(self, path: &str) -> Result<DataFrame, Error> {
         self.format("xml").load_path(path)
     }
 
     /// Text files under `path`, one row per line in a `value` column.
-    pub fn text(self, path: &str) -> DataFrame {
+    pub fn text(self, path: &str) -> Result<DataFrame, Error> {
         self.format("text").load_path(path)
     }
 }
@@ -360,7 +368,7 @@ impl Trigger {
 
 /// Starts a streaming [`DataFrame`] as a [`StreamingQuery`]; made by
 /// [`DataFrame::write_stream`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DataStreamWriter {
     df: DataFrame,
     format: Option<String>,
@@ -370,6 +378,20 @@ pub struct DataStreamWriter {
     partition_by: Vec<String>,
     cluster_by: Vec<String>,
     query_name: Option<String>,
+}
+
+impl fmt::Debug for DataStreamWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DataStreamWriter")
+            .field("format", &self.format)
+            .field("output_mode", &self.output_mode)
+            .field("trigger", &self.trigger)
+            .field("options", &RedactedOptions(&self.options))
+            .field("partition_by", &self.partition_by)
+            .field("cluster_by", &self.cluster_by)
+            .field("query_name", &self.query_name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DataStreamWriter {
@@ -392,9 +414,10 @@ impl DataStreamWriter {
         self
     }
 
-    /// A sink option. Values are sent as text, as PySpark sends them.
+    /// A sink option. Values are sent as text, as PySpark sends them; keys are
+    /// case-insensitive (setting a key again in another case replaces it).
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
-        self.options.insert(key.to_string(), value.to_string());
+        set_option(&mut self.options, key, value.to_string());
         self
     }
 
@@ -404,7 +427,7 @@ impl DataStreamWriter {
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
         for (k, v) in options {
-            self.options.insert(k.as_ref().to_string(), v.to_string());
+            set_option(&mut self.options, k.as_ref(), v.to_string());
         }
         self
     }
@@ -936,7 +959,6 @@ fn unexpected_manager_result(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::StructField;
 
     #[test]
     fn output_modes_parse_pyspark_names() {
@@ -1026,35 +1048,6 @@ mod tests {
         assert_eq!(calls, 3);
     }
 
-    #[test]
-    fn schemas_become_table_ddl() {
-        let schema = StructType {
-            fields: vec![
-                StructField {
-                    name: "id".into(),
-                    data_type: DataType::Long,
-                    nullable: false,
-                    metadata: None,
-                },
-                StructField {
-                    name: "a b`c".into(),
-                    data_type: DataType::Array {
-                        element: Box::new(DataType::String {
-                            collation: String::new(),
-                        }),
-                        contains_null: true,
-                    },
-                    nullable: true,
-                    metadata: None,
-                },
-            ],
-        };
-        assert_eq!(
-            schema_ddl(&schema),
-            "`id` bigint NOT NULL, `a b``c` array<string>"
-        );
-    }
-
     #[tokio::test(flavor = "current_thread")]
     async fn readers_build_streaming_reads() {
         let spark = SparkSession::builder()
@@ -1064,9 +1057,11 @@ mod tests {
             .unwrap();
         let df = spark
             .read_stream()
-            .schema_ddl("id INT")
+            .schema("id INT")
             .option("maxFilesPerTrigger", 1)
-            .json("/data/in");
+            .option("MAXFILESPERTRIGGER", 2)
+            .json("/data/in")
+            .unwrap();
         let Some(RelType::Read(read)) = &df.to_proto().rel_type else {
             panic!("expected a Read");
         };
@@ -1077,9 +1072,20 @@ mod tests {
         assert_eq!(source.format.as_deref(), Some("json"));
         assert_eq!(source.schema.as_deref(), Some("id INT"));
         assert_eq!(source.paths, ["/data/in"]);
-        assert_eq!(source.options["maxFilesPerTrigger"], "1");
+        assert_eq!(source.options.len(), 1);
+        assert_eq!(source.options["MAXFILESPERTRIGGER"], "2");
 
-        let table = spark.read_stream().table("db.t");
+        let table = spark.read_stream().table("db.t").unwrap();
+        let err = spark
+            .read_stream()
+            .schema("id INT")
+            .table("db.t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("table(\"db.t\")") && err.contains("own schema"),
+            "{err}"
+        );
         let Some(RelType::Read(read)) = &table.to_proto().rel_type else {
             panic!("expected a Read");
         };
