@@ -280,12 +280,14 @@ pub(crate) fn set_option(options: &mut HashMap<String, String>, key: &str, value
 }
 
 /// Options for `Debug`: values of keys that may hold credentials (`password`, `token`,
-/// `secret`, account keys, JDBC URLs, which can embed a password) are redacted.
+/// `secret`, account keys, JDBC URLs, which can embed a password, Kafka's SASL/JAAS
+/// settings) are redacted.
 pub(crate) struct RedactedOptions<'a>(pub(crate) &'a HashMap<String, String>);
 
 impl fmt::Debug for RedactedOptions<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const SENSITIVE: [&str; 7] = [
+        // `sasl` / `jaas`: Kafka's `kafka.sasl.jaas.config` carries a password.
+        const SENSITIVE: [&str; 9] = [
             "password",
             "secret",
             "token",
@@ -293,6 +295,8 @@ impl fmt::Debug for RedactedOptions<'_> {
             "credential",
             "auth",
             "url",
+            "sasl",
+            "jaas",
         ];
         let mut keys: Vec<&String> = self.0.keys().collect();
         keys.sort();

@@ -1049,6 +1049,34 @@ mod tests {
     }
 
     #[tokio::test(flavor = "current_thread")]
+    async fn debug_never_shows_credential_options() {
+        let spark = SparkSession::builder()
+            .remote("sc://127.0.0.1:1")
+            .build()
+            .await
+            .unwrap();
+        let jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required \
+                    username=\"u\" password=\"hunter2\";";
+        let reader = spark
+            .read_stream()
+            .format("kafka")
+            .option("kafka.sasl.jaas.config", jaas)
+            .option("subscribe", "topic_a");
+        let text = format!("{reader:?}");
+        assert!(
+            !text.contains("hunter2") && text.contains("topic_a"),
+            "{text}"
+        );
+        let writer = spark
+            .range(0, 1)
+            .write_stream()
+            .option("kafka.sasl.jaas.config", jaas)
+            .option("password", "hunter2");
+        let text = format!("{writer:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
     async fn readers_build_streaming_reads() {
         let spark = SparkSession::builder()
             .remote("sc://127.0.0.1:1")
