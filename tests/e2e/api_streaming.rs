@@ -676,3 +676,51 @@ async fn query_events_arrive_in_order_until_closed() {
     let last = manager.listen().await.expect("listening again after drop");
     last.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn watermark_and_deduplication_within_it_on_a_stream() {
+    let spark = session().await;
+    let dir = TempDir::new("dedup");
+    let input = write_json_files(
+        &dir,
+        &[&[
+            r#"{"id": 1, "ts": "2024-01-01 00:00:00"}"#,
+            r#"{"id": 2, "ts": "2024-01-01 00:00:05"}"#,
+            r#"{"id": 1, "ts": "2024-01-01 00:00:09"}"#,
+            r#"{"id": 3, "ts": "2024-01-01 00:00:10"}"#,
+            r#"{"id": 2, "ts": "2024-01-01 00:00:11"}"#,
+        ]],
+    );
+    let name = unique("dedup");
+    let query = spark
+        .read_stream()
+        .schema("id INT, ts TIMESTAMP")
+        .json(&input)
+        .unwrap()
+        .with_watermark("ts", "10 minutes")
+        .drop_duplicates_within_watermark(["id"])
+        .write_stream()
+        .format("memory")
+        .query_name(&name)
+        .trigger(Trigger::AvailableNow)
+        .start()
+        .await
+        .expect("the query starts");
+    stopping(&[&query], async {
+        assert!(
+            query
+                .await_termination(Some(Duration::from_secs(120)))
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+    // One row per id; which of the duplicates is kept is not specified.
+    assert_eq!(
+        sorted_rows(&spark, &format!("SELECT CAST(id AS STRING) FROM {name}")).await,
+        [["1"], ["2"], ["3"]]
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    );
+}
