@@ -497,6 +497,11 @@ impl SparkConnectClient {
         &self.inner.user_context.user_id
     }
 
+    /// The user context sent with every request.
+    pub(crate) fn user_context(&self) -> pb::UserContext {
+        self.inner.user_context.clone()
+    }
+
     /// The endpoint, e.g. `http://127.0.0.1:15002`.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
