@@ -37,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+mod artifacts;
 mod caching;
 mod catalog;
 mod column;
@@ -59,10 +60,13 @@ mod session;
 mod sql_compat;
 mod statistics;
 mod subquery;
+#[cfg(feature = "serde")]
+pub mod typed_rows;
 pub mod types;
 mod udf;
 mod window;
 
+pub use artifacts::ArtifactStats;
 pub use caching::StorageLevel;
 pub use catalog::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function, Table,
@@ -85,6 +89,8 @@ pub use session::{
 };
 pub use spark_connect_transport::proto;
 pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
+#[cfg(feature = "serde")]
+pub use typed_rows::TypedRowStream;
 pub use types::{DataType, StructField, StructType};
 pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};
