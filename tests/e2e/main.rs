@@ -2,12 +2,14 @@
 //! starts: one plain (`SPARK_CONNECT_TEST_REMOTE`) and one that checks a bearer token
 //! (`SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`).
 
+mod api_artifacts;
 mod api_catalog;
 mod api_functions;
 mod api_io;
 mod api_local;
 mod api_relational;
 mod api_reshape;
+mod api_typed;
 mod api_window;
 mod auth;
 mod databricks;
