@@ -338,7 +338,7 @@ async fn mismatches_are_errors_naming_the_column() {
     let e = df.collect_as::<WrongType>().await.unwrap_err();
     assert!(matches!(e, SparkError::Conversion(_)), "{e:?}");
     let text = e.to_string();
-    assert!(text.contains("age") && text.contains("Utf8"), "{text}");
+    assert!(text.contains("column `age` of Arrow type Utf8"), "{text}");
     assert!(text.contains("WrongType"), "{text}");
 
     #[derive(Deserialize, Debug)]
@@ -351,7 +351,10 @@ async fn mismatches_are_errors_naming_the_column() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(text.contains("id"), "{text}");
+    assert!(
+        text.contains("column `id`") && text.contains("null"),
+        "{text}"
+    );
 
     #[derive(Deserialize, Debug)]
     #[allow(dead_code)]
@@ -360,7 +363,7 @@ async fn mismatches_are_errors_naming_the_column() {
         height: f64,
     }
     let text = df.collect_as::<Missing>().await.unwrap_err().to_string();
-    assert!(text.contains("height"), "{text}");
+    assert!(text.contains("missing field `height`"), "{text}");
 
     // Values whose type Spark cannot hold are errors too, before anything is sent.
     #[derive(Serialize)]
@@ -372,7 +375,10 @@ async fn mismatches_are_errors_naming_the_column() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(text.contains("big"), "{text}");
+    assert!(
+        text.contains("column `big`") && text.contains("out of range"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

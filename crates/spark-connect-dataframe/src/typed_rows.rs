@@ -84,12 +84,32 @@ fn type_name<T>() -> &'static str {
     std::any::type_name::<T>()
 }
 
-/// A serde_arrow error with what was being converted. Its message names the column (`field`)
-/// and the Arrow type involved.
+/// A serde_arrow error with what was being converted, naming the column and its Arrow type
+/// when serde_arrow says which (its annotations `field: "$.a.b"` and `data_type: "Utf8"`).
 fn conversion_error(what: String, e: serde_arrow::Error) -> Error {
-    let message = e.to_string();
-    let message = message.strip_prefix("Error: ").unwrap_or(&message);
-    Error::Conversion(format!("{what}: {message}"))
+    let text = e.to_string();
+    let annotation = |key: &str| {
+        let start = text.rfind(&format!("{key}: \""))? + key.len() + 3;
+        let len = text[start..].find('"')?;
+        Some(text[start..start + len].to_string())
+    };
+    let field = annotation("field")
+        .map(|f| {
+            f.trim_start_matches('$')
+                .trim_start_matches('.')
+                .to_string()
+        })
+        .filter(|f| !f.is_empty());
+    let data_type = annotation("data_type");
+    let message = e.message();
+    Error::Conversion(match (field, data_type) {
+        (Some(f), Some(t)) => format!("{what}: column `{f}` of Arrow type {t}: {message}"),
+        (Some(f), None) => format!("{what}: column `{f}`: {message}"),
+        _ => {
+            let text = text.strip_prefix("Error: ").unwrap_or(&text);
+            format!("{what}: {text}")
+        }
+    })
 }
 
 impl SparkSession {
