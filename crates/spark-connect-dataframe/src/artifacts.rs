@@ -1,6 +1,6 @@
 //! Large local data through cached artifacts, as PySpark sends it.
 //!
-//! Local data whose Arrow IPC stream is larger than the server's
+//! Local data whose Arrow IPC stream is at least the server's
 //! `spark.sql.session.localRelationCacheThreshold` does not travel inside the plan: it is cut
 //! into chunks (each a complete Arrow IPC stream of at most
 //! `spark.sql.session.localRelationChunkSizeRows` rows and about
@@ -35,7 +35,8 @@ const PIECE_ROWS: usize = 1024;
 /// The server's settings for local data, read once per session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LocalRelationConf {
-    /// Data larger than this (bytes of Arrow IPC) is sent as cached artifacts.
+    /// Data of at least this many bytes of Arrow IPC is sent as cached artifacts (PySpark
+    /// compares the same way).
     cache_threshold: u64,
     /// The largest local relation the server accepts, in bytes.
     size_limit: u64,
@@ -254,7 +255,7 @@ impl SparkSession {
             return Ok(inline(ipc));
         };
         let size = ipc.len() as u64;
-        if size <= conf.cache_threshold {
+        if size < conf.cache_threshold {
             return Ok(inline(ipc));
         }
         if size > conf.size_limit {

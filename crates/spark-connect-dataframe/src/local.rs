@@ -17,7 +17,7 @@ impl SparkSession {
     /// does (`Int64` is `bigint`, `Utf8` is `string`).
     ///
     /// As in PySpark, small data travels inside the plan, and data whose Arrow IPC stream is
-    /// larger than the server's `spark.sql.session.localRelationCacheThreshold` (1 MiB by
+    /// at least the server's `spark.sql.session.localRelationCacheThreshold` (1 MiB by
     /// default on Spark 4.3) is uploaded into the session first, in chunks cached as artifacts
     /// (`cache/<sha256>`), that the plan names by hash; chunks the session already has are not
     /// sent again (see [`artifact_stats`](Self::artifact_stats)). So the data is bounded by
