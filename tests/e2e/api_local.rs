@@ -34,7 +34,7 @@ async fn local_batches_become_a_dataframe() {
         batch(a.to_vec(), na.iter().map(|s| s.as_deref()).collect()),
         batch(b.to_vec(), nb.iter().map(|s| s.as_deref()).collect()),
     ];
-    let df = spark.create_dataframe(&batches).unwrap();
+    let df = spark.create_dataframe(&batches).await.unwrap();
     assert_eq!(
         df.dtypes().await.unwrap(),
         [
@@ -70,7 +70,10 @@ async fn local_batches_become_a_dataframe() {
         ]
     );
     // An empty batch gives an empty DataFrame with the schema.
-    let empty = spark.create_dataframe(&[batch(vec![], vec![])]).unwrap();
+    let empty = spark
+        .create_dataframe(&[batch(vec![], vec![])])
+        .await
+        .unwrap();
     assert_eq!(empty.count().await.unwrap(), 0);
     assert_eq!(
         empty.columns().await.unwrap(),
@@ -81,13 +84,14 @@ async fn local_batches_become_a_dataframe() {
 #[tokio::test]
 async fn bad_local_data_is_a_clear_error() {
     let spark = session().await;
-    let e = spark.create_dataframe(&[]).unwrap_err();
+    let e = spark.create_dataframe(&[]).await.unwrap_err();
     assert!(e.to_string().contains("at least one record batch"), "{e}");
     let other =
         RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![1])) as ArrayRef)])
             .unwrap();
     let e = spark
         .create_dataframe(&[batch(vec![1], vec![None]), other])
+        .await
         .unwrap_err();
     assert!(e.to_string().contains("batch 1"), "{e}");
 }

@@ -762,6 +762,7 @@ async fn to_json_is_local_and_register_temp_table() {
     assert!(
         spark
             .create_dataframe(&df.collect().await.unwrap())
+            .await
             .unwrap()
             .is_local()
             .await

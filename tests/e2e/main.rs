@@ -2,6 +2,7 @@
 //! starts: one plain (`SPARK_CONNECT_TEST_REMOTE`) and one that checks a bearer token
 //! (`SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`).
 
+mod api_artifacts;
 mod api_catalog;
 mod api_functions;
 mod api_io;
@@ -9,6 +10,7 @@ mod api_local;
 mod api_relational;
 mod api_reshape;
 mod api_streaming;
+mod api_typed;
 mod api_window;
 mod auth;
 mod databricks;

@@ -401,7 +401,12 @@ blocking_methods! {
         wait fn sql(&self, query: &str) -> DataFrame;
         wait fn sql_with_args<S: AsRef<str>, V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = (S, V)>) -> DataFrame;
         wait fn sql_with_positional_args<V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = V>) -> DataFrame;
-        lazy fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error>;
+        wait fn create_dataframe(&self, batches: &[RecordBatch]) -> DataFrame;
+        #[cfg(feature = "serde")]
+        wait fn create_dataframe_from<T: serde::Serialize>(&self, rows: &[T]) -> DataFrame;
+        #[cfg(feature = "serde")]
+        wait fn create_dataframe_from_with_schema<T: serde::Serialize>(&self, rows: &[T], schema: &StructType) -> DataFrame;
+        lazy fn artifact_stats(&self) -> crate::ArtifactStats;
         lazy fn conf(&self) -> RuntimeConfig;
         lazy fn catalog(&self) -> Catalog;
         lazy fn read(&self) -> DataFrameReader;
@@ -431,6 +436,36 @@ impl DataFrame {
     pub fn stream(&self) -> Result<RecordBatchIter, Error> {
         let stream = block_on(self.inner.stream())??;
         Ok(RecordBatchIter { stream })
+    }
+
+    /// Runs the query and returns an iterator over its rows as Rust values, decoded a batch
+    /// at a time as batches arrive. The blocking
+    /// [`DataFrame::stream_as`](crate::DataFrame::stream_as).
+    #[cfg(feature = "serde")]
+    pub fn stream_as<T: serde::de::DeserializeOwned + Unpin>(
+        &self,
+    ) -> Result<TypedRowIter<T>, Error> {
+        let stream = block_on(self.inner.stream_as::<T>())??;
+        Ok(TypedRowIter { stream })
+    }
+}
+
+/// The rows of a result as Rust values, as they arrive; see [`DataFrame::stream_as`].
+#[cfg(feature = "serde")]
+#[derive(Debug)]
+pub struct TypedRowIter<T> {
+    stream: crate::TypedRowStream<T>,
+}
+
+#[cfg(feature = "serde")]
+impl<T: serde::de::DeserializeOwned + Unpin> Iterator for TypedRowIter<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match block_on(self.stream.next()) {
+            Ok(item) => item.map(|r| r.map_err(Error::from)),
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 
@@ -523,6 +558,8 @@ blocking_methods! {
         lazy fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter;
         // Actions: results.
         wait fn collect(&self) -> Vec<RecordBatch>;
+        #[cfg(feature = "serde")]
+        wait fn collect_as<T: serde::de::DeserializeOwned>(&self) -> Vec<T>;
         wait fn for_each_batch(&self, f: impl FnMut(RecordBatch) -> Result<(), crate::SparkError>) -> ();
         wait fn count(&self) -> i64;
         wait fn head(&self, n: i32) -> Vec<RecordBatch>;

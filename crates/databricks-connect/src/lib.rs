@@ -34,14 +34,14 @@ pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
 
 pub use spark_connect_dataframe::{
-    Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,
-    IntoObservation, Observation, ObservedMetrics, Table, TablePartition, UdfRegistration,
+    ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType,
+    ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal,
+    RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window,
+    WindowSpec, functions, proto, types,
 };
 pub use spark_connect_dataframe::{
-    Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType, ExplainMode,
-    GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal, RecordBatchStream,
-    RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window, WindowSpec,
-    functions, proto, types,
+    Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,
+    IntoObservation, Observation, ObservedMetrics, Table, TablePartition, UdfRegistration,
 };
 pub use spark_connect_dataframe::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
@@ -56,6 +56,8 @@ pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgres
 pub use spark_connect_dataframe::{
     MergeIntoWriter, NearestBy, NearestMode, WhenMatched, WhenNotMatched, WhenNotMatchedBySource,
 };
+#[cfg(feature = "serde")]
+pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
 /// Databricks credentials providers, for `credentials`.

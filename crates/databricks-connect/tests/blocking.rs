@@ -31,6 +31,31 @@ fn queries_wait_for_their_results() {
     let local = spark.range(0, 3).collect().unwrap();
     let round_trip = spark.create_dataframe(&local).unwrap();
     assert_eq!(round_trip.filter(col("id").gt(0)).count().unwrap(), 2);
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Pair {
+        id: i64,
+        name: String,
+    }
+    let pairs = [
+        Pair {
+            id: 1,
+            name: "één".into(),
+        },
+        Pair {
+            id: 2,
+            name: "two".into(),
+        },
+    ];
+    let typed = spark.create_dataframe_from(&pairs).unwrap();
+    let back: Vec<Pair> = typed.filter(col("id").gt(1)).collect_as().unwrap();
+    assert_eq!(
+        back,
+        [Pair {
+            id: 2,
+            name: "two".into()
+        }]
+    );
 }
 
 #[test]

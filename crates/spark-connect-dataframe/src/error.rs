@@ -17,6 +17,10 @@ pub enum Error {
     /// An argument is not valid; the message names it and says what was expected.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// Rows could not be converted between Rust values and Arrow (typed rows): the message
+    /// names the Rust type, the column and the types involved.
+    #[error("{0}")]
+    Conversion(String),
 }
 
 impl Error {

@@ -37,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+mod artifacts;
 mod caching;
 mod catalog;
 mod column;
@@ -61,10 +62,13 @@ mod statistics;
 mod streaming;
 mod streaming_events;
 mod subquery;
+#[cfg(feature = "serde")]
+pub mod typed_rows;
 pub mod types;
 mod udf;
 mod window;
 
+pub use artifacts::ArtifactStats;
 pub use caching::StorageLevel;
 pub use catalog::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function, Table,
@@ -92,6 +96,8 @@ pub use streaming::{
     StreamingQueryManager, StreamingQueryStatus, Trigger,
 };
 pub use streaming_events::{StreamingQueryEvent, StreamingQueryEventKind, StreamingQueryEvents};
+#[cfg(feature = "serde")]
+pub use typed_rows::TypedRowStream;
 pub use types::{DataType, StructField, StructType};
 pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};

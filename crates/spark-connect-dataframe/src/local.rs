@@ -4,7 +4,6 @@ use std::collections::HashMap;
 
 use arrow_array::RecordBatch;
 use arrow_ipc::writer::StreamWriter;
-use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
@@ -13,14 +12,20 @@ use crate::dataframe::DataFrame;
 use crate::session::{SparkSession, command_plan};
 
 impl SparkSession {
-    /// A DataFrame of these Arrow record batches, sent with the plan (Spark's
-    /// `LocalRelation`). Every batch must have the same schema; Arrow types map to Spark
-    /// types as the server's Arrow conversion does (`Int64` is `bigint`, `Utf8` is `string`).
+    /// A DataFrame of these Arrow record batches (Spark's local relation). Every batch must
+    /// have the same schema; Arrow types map to Spark types as the server's Arrow conversion
+    /// does (`Int64` is `bigint`, `Utf8` is `string`).
     ///
-    /// The data travels inside the request, so it is bounded by the server's message size
-    /// (`spark.connect.grpc.maxInboundMessageSize`, 128 MiB by default); larger data is for
-    /// a table or files.
-    pub fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
+    /// As in PySpark, small data travels inside the plan, and data whose Arrow IPC stream is
+    /// at least the server's `spark.sql.session.localRelationCacheThreshold` (1 MiB by
+    /// default on Spark 4.3) is uploaded into the session first, in chunks cached as artifacts
+    /// (`cache/<sha256>`), that the plan names by hash; chunks the session already has are not
+    /// sent again (see [`artifact_stats`](Self::artifact_stats)). So the data is bounded by
+    /// the server's `spark.sql.session.localRelationSizeLimit`, not by the gRPC message size.
+    /// The settings are read once per session, on the first call: change them before.
+    /// On servers without chunked cached relations (before Spark 4.1) the data is always
+    /// sent inline.
+    pub async fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
         let first = batches.first().ok_or_else(|| {
             Error::InvalidArgument(
                 "create_dataframe needs at least one record batch (an empty one gives the schema)"
@@ -45,10 +50,8 @@ impl SparkSession {
             }
             writer.finish()?;
         }
-        Ok(self.dataframe(RelType::LocalRelation(proto::LocalRelation {
-            data: Some(data.into()),
-            schema: None,
-        })))
+        let relation = self.local_relation(batches, &schema, data).await?;
+        Ok(self.dataframe(relation))
     }
 
     /// Runs SQL with named parameters, written `:name` in the query:

@@ -43,6 +43,7 @@ struct Inner {
     subqueries: crate::subquery::Subqueries,
     /// The server's Spark version, asked once (`spark.sql` picks its form by it).
     server_version: tokio::sync::OnceCell<String>,
+    local_data: crate::artifacts::LocalDataState,
 }
 
 /// Builds a [`SparkSession`].
@@ -116,6 +117,7 @@ impl SparkSession {
                 observations: Arc::default(),
                 subqueries: Default::default(),
                 server_version: Default::default(),
+                local_data: Default::default(),
             }),
         }
     }
@@ -136,6 +138,11 @@ impl SparkSession {
 
     pub(crate) fn subqueries(&self) -> &crate::subquery::Subqueries {
         &self.inner.subqueries
+    }
+
+    /// The settings and counters for large local data (see `artifacts.rs`).
+    pub(crate) fn local_data(&self) -> &crate::artifacts::LocalDataState {
+        &self.inner.local_data
     }
 
     pub(crate) fn next_plan_id(&self) -> i64 {

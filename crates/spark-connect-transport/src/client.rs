@@ -405,6 +405,7 @@ impl ClientBuilder {
                 retry_policy: self.retry_policy,
                 tags: Mutex::new(Vec::new()),
                 arrow_chunking: self.arrow_chunking,
+                max_message_size: max,
             }),
         })
     }
@@ -434,6 +435,8 @@ struct Inner {
     tags: Mutex<Vec<String>>,
     /// Whether the server may split Arrow batches into chunks, and the preferred chunk size.
     arrow_chunking: (bool, Option<i64>),
+    /// The largest message sent or received (`grpc_max_message_size`).
+    max_message_size: usize,
 }
 
 /// A failed attempt of a call.
@@ -495,6 +498,11 @@ impl SparkConnectClient {
     /// The user id sent in every request's user context.
     pub fn user_id(&self) -> &str {
         &self.inner.user_context.user_id
+    }
+
+    /// The user context sent with every request.
+    pub(crate) fn user_context(&self) -> pb::UserContext {
+        self.inner.user_context.clone()
     }
 
     /// The endpoint, e.g. `http://127.0.0.1:15002`.
@@ -624,6 +632,21 @@ impl SparkConnectClient {
         }
     }
 
+    /// A request larger than the message size limit would fail inside HTTP/2 with an
+    /// unhelpful status; say what is too large instead.
+    fn check_message_size(&self, rpc: &str, message: &impl prost::Message) -> Result<(), Error> {
+        let len = message.encoded_len();
+        if len > self.inner.max_message_size {
+            return Err(Error::InvalidArgument(format!(
+                "the {rpc} request is {len} bytes, too large for the gRPC message size limit of \
+                 {} bytes (grpc_max_message_size); large local data belongs in cached \
+                 artifacts, a table or files",
+                self.inner.max_message_size
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs a plan and returns its responses as they arrive. The execution is reattachable:
     /// a stream that breaks is resumed where it stopped (see [`ExecuteStream`]).
     pub async fn execute_plan(&self, plan: pb::Plan) -> Result<ExecuteStream, Error> {
@@ -656,6 +679,7 @@ impl SparkConnectClient {
             ],
             tags: self.tags(),
         };
+        self.check_message_size("ExecutePlan", &request)?;
         tracing::debug!(operation_id = %operation_id, "ExecutePlan");
         ExecuteStream::start(self.clone(), request).await
     }
@@ -672,6 +696,7 @@ impl SparkConnectClient {
             client_type: Some(self.inner.client_type.clone()),
             analyze: Some(analyze),
         };
+        self.check_message_size("AnalyzePlan", &message)?;
         let message = &message;
         let response = self
             .retrying("AnalyzePlan", move || async move {

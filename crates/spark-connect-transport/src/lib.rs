@@ -21,12 +21,14 @@
 
 #![warn(missing_docs)]
 
+mod artifacts;
 mod client;
 mod connection_string;
 mod error;
 mod execute;
 mod retry;
 
+pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
 pub use client::{
     ClientBuilder, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_USER_AGENT,
     Header, HeaderSource, HeadersFuture, KeepAlive, SparkConnectClient, unexpected,

@@ -176,11 +176,65 @@ impl pb::spark_connect_service_server::SparkConnectService for Server {
         Err(Status::unimplemented("config"))
     }
 
+    /// Reassembles the artifacts, checks every chunk's CRC-32 itself, logs
+    /// `artifact <name> <bytes> crc=<ok>` and acknowledges each one, with a failed CRC for the
+    /// ones it could not verify and for names containing `reject`.
     async fn add_artifacts(
         &self,
-        _: Request<tonic::Streaming<pb::AddArtifactsRequest>>,
+        request: Request<tonic::Streaming<pb::AddArtifactsRequest>>,
     ) -> Result<Response<pb::AddArtifactsResponse>, Status> {
-        Err(Status::unimplemented("add_artifacts"))
+        use pb::add_artifacts_request::{ArtifactChunk, Payload};
+        let crc_ok = |c: &ArtifactChunk| i64::from(crc32fast::hash(&c.data)) == c.crc;
+        let mut stream = request.into_inner();
+        let mut done: Vec<(String, usize, bool)> = Vec::new();
+        let mut open: Option<(String, usize, bool, i64)> = None;
+        let mut session_id = String::new();
+        while let Some(message) = stream.message().await? {
+            session_id = message.session_id.clone();
+            match message.payload {
+                Some(Payload::Batch(batch)) => {
+                    for a in batch.artifacts {
+                        let chunk = a.data.unwrap_or_default();
+                        done.push((a.name, chunk.data.len(), crc_ok(&chunk)));
+                    }
+                }
+                Some(Payload::BeginChunk(begin)) => {
+                    let chunk = begin.initial_chunk.unwrap_or_default();
+                    open = Some((
+                        begin.name,
+                        chunk.data.len(),
+                        crc_ok(&chunk),
+                        begin.num_chunks - 1,
+                    ));
+                }
+                Some(Payload::Chunk(chunk)) => {
+                    let (_, len, ok, left) = open
+                        .as_mut()
+                        .ok_or_else(|| Status::invalid_argument("a chunk without a begin"))?;
+                    *len += chunk.data.len();
+                    *ok &= crc_ok(&chunk);
+                    *left -= 1;
+                }
+                None => return Err(Status::invalid_argument("no payload")),
+            }
+            if let Some((name, len, ok, 0)) = open.clone() {
+                done.push((name, len, ok));
+                open = None;
+            }
+        }
+        let mut artifacts = Vec::new();
+        for (name, len, ok) in done {
+            self.log(format!("artifact {name} {len} crc={ok}"));
+            artifacts.push(pb::add_artifacts_response::ArtifactSummary {
+                is_crc_successful: ok && !name.contains("reject"),
+                name,
+            });
+        }
+        Ok(Response::new(pb::AddArtifactsResponse {
+            session_id,
+            server_side_session_id: "srv-1".into(),
+            artifacts,
+        }))
     }
 
     async fn artifact_status(
@@ -609,4 +663,51 @@ async fn every_attempt_asks_the_header_source_again() {
     // ExecutePlan (refused), two ReattachExecute, and the releases.
     assert!(count() >= 5, "{}", count());
     assert!(!format!("{client:?}").contains("t0ken"));
+}
+
+#[tokio::test]
+async fn artifacts_arrive_whole_with_good_crcs_and_a_rejection_names_the_artifact() {
+    use spark_connect_transport::{ARTIFACT_CHUNK_SIZE, Artifact};
+    let (client, script) = start(Vec::new(), quick()).await;
+    let blob = |name: &str, len: usize| Artifact {
+        name: name.into(),
+        data: (0..len)
+            .map(|i| (i * 7 % 256) as u8)
+            .collect::<Vec<_>>()
+            .into(),
+    };
+    let big = 3 * ARTIFACT_CHUNK_SIZE + 5;
+    let stored = client
+        .add_artifacts(&[
+            blob("cache/a", 10),
+            blob("cache/big", big),
+            blob("cache/b", 20),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(stored, ["cache/a", "cache/big", "cache/b"]);
+    assert_eq!(
+        *script.log.lock().unwrap(),
+        [
+            "artifact cache/a 10 crc=true".to_string(),
+            format!("artifact cache/big {big} crc=true"),
+            "artifact cache/b 20 crc=true".to_string(),
+        ]
+    );
+
+    let e = client
+        .add_artifacts(&[blob("cache/ok", 5), blob("cache/reject-me", 5)])
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("cache/reject-me") && text.contains("CRC"),
+        "{text}"
+    );
+
+    let e = client
+        .add_artifacts(&[blob("/etc/passwd", 1)])
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("relative path"), "{e}");
 }

@@ -1,0 +1,368 @@
+//! Typed rows: DataFrames from Rust values that implement `serde::Serialize`, and results as
+//! values that implement `serde::Deserialize` (feature `serde`, on by default).
+//!
+//! Rows are converted to and from Arrow with `serde_arrow`: a struct is a row, its fields are
+//! the columns, in order. The schema is traced from the values, with Spark's types in mind:
+//!
+//! | Rust | Spark |
+//! |---|---|
+//! | `bool` | `boolean` |
+//! | `i8`, `i16`, `i32`, `i64` | `tinyint`, `smallint`, `int`, `bigint` |
+//! | `u8`, `u16`, `u32` | `smallint`, `int`, `bigint` (the next wider signed type) |
+//! | `u64` | `bigint` (a value above `i64::MAX` is an error) |
+//! | `f32`, `f64` | `float`, `double` |
+//! | `String`, `&str`, `char` | `string` |
+//! | `Option<T>` | `T`, nullable (`void` when every value is `None`: nothing to trace) |
+//! | `Vec<T>`, arrays, tuples of one type | `array<T>` |
+//! | a struct | `struct<…>` |
+//! | `HashMap<K, V>`, `BTreeMap<K, V>` | `map<K, V>` |
+//! | bytes with `serde_bytes` | `binary` |
+//!
+//! Dates, timestamps and decimals have no serde form of their own (chrono's types serialize as
+//! strings): give an explicit schema with
+//! [`create_dataframe_from_with_schema`](SparkSession::create_dataframe_from_with_schema) and
+//! the strings (`"2024-02-29"`, `"2024-02-29T12:00:00Z"`, `"12.50"`) become `date`,
+//! `timestamp` and `decimal` values. When collecting, `date` and `timestamp` columns read
+//! into chrono's `NaiveDate`, `NaiveDateTime` and `DateTime<Utc>` (or into `i32` days and
+//! `i64` microseconds), and `decimal` columns into `String`.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use arrow_array::RecordBatch;
+use arrow_ipc::writer::StreamWriter;
+use arrow_schema::{DataType as ArrowType, Field, FieldRef, Fields};
+use futures_util::Stream;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_arrow::schema::{SchemaLike, TracingOptions};
+
+use crate::Error;
+use crate::dataframe::DataFrame;
+use crate::result::RecordBatchStream;
+use crate::session::SparkSession;
+use crate::types::StructType;
+
+/// The tracing options that give Spark-friendly Arrow types (no large or unsigned types, maps
+/// as maps, columns of nothing but `None` as `void`).
+fn tracing_options() -> TracingOptions {
+    TracingOptions::default()
+        .allow_null_fields(true)
+        .map_as_struct(false)
+        .sequence_as_large_list(false)
+        .strings_as_large_utf8(false)
+        .bytes_as_large_binary(false)
+}
+
+/// Replaces the Arrow types Spark does not read (large and unsigned ones) by ones it does.
+fn spark_friendly(field: &Field) -> Field {
+    let data_type = match field.data_type() {
+        ArrowType::UInt8 => ArrowType::Int16,
+        ArrowType::UInt16 => ArrowType::Int32,
+        ArrowType::UInt32 | ArrowType::UInt64 => ArrowType::Int64,
+        ArrowType::LargeUtf8 | ArrowType::Utf8View => ArrowType::Utf8,
+        ArrowType::LargeBinary | ArrowType::BinaryView => ArrowType::Binary,
+        ArrowType::List(inner) | ArrowType::LargeList(inner) => {
+            ArrowType::List(Arc::new(spark_friendly(inner)))
+        }
+        ArrowType::Struct(fields) => ArrowType::Struct(friendly_fields(fields)),
+        ArrowType::Map(entries, sorted) => {
+            ArrowType::Map(Arc::new(spark_friendly(entries)), *sorted)
+        }
+        other => other.clone(),
+    };
+    Field::new(field.name(), data_type, field.is_nullable()).with_metadata(field.metadata().clone())
+}
+
+fn friendly_fields(fields: &Fields) -> Fields {
+    fields.iter().map(|f| spark_friendly(f)).collect()
+}
+
+fn type_name<T>() -> &'static str {
+    std::any::type_name::<T>()
+}
+
+/// A serde_arrow error with what was being converted, naming the column and its Arrow type
+/// when serde_arrow says which (its annotations `field: "$.a.b"` and `data_type: "Utf8"`).
+fn conversion_error(what: String, e: serde_arrow::Error) -> Error {
+    let text = e.to_string();
+    let annotation = |key: &str| {
+        let start = text.rfind(&format!("{key}: \""))? + key.len() + 3;
+        let len = text[start..].find('"')?;
+        Some(text[start..start + len].to_string())
+    };
+    let field = annotation("field")
+        .map(|f| {
+            f.trim_start_matches('$')
+                .trim_start_matches('.')
+                .to_string()
+        })
+        .filter(|f| !f.is_empty());
+    let data_type = annotation("data_type");
+    let message = e.message();
+    Error::Conversion(match (field, data_type) {
+        (Some(f), Some(t)) => format!("{what}: column `{f}` of Arrow type {t}: {message}"),
+        (Some(f), None) => format!("{what}: column `{f}`: {message}"),
+        _ => {
+            let text = text.strip_prefix("Error: ").unwrap_or(&text);
+            format!("{what}: {text}")
+        }
+    })
+}
+
+impl SparkSession {
+    /// A DataFrame of Rust values, one row per value: `rows` are structs (or maps, or tuples)
+    /// that implement `serde::Serialize`, and their fields become the columns. The schema is
+    /// traced from the values (see the table in the [module documentation](crate::typed_rows));
+    /// an empty slice is an error, since there is nothing to trace: use
+    /// [`create_dataframe_from_with_schema`](Self::create_dataframe_from_with_schema).
+    ///
+    /// Large data is sent as [`create_dataframe`](Self::create_dataframe) sends it: above the
+    /// server's threshold, through cached artifacts.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Person {
+    ///     name: String,
+    ///     age: Option<i32>,
+    /// }
+    /// let people = [
+    ///     Person { name: "Ada".into(), age: Some(36) },
+    ///     Person { name: "Grace".into(), age: None },
+    /// ];
+    /// let df = spark.create_dataframe_from(&people).await?;
+    /// let back: Vec<Person> = df.collect_as().await?;
+    /// assert_eq!(back[1].name, "Grace");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create_dataframe_from<T: Serialize>(
+        &self,
+        rows: &[T],
+    ) -> Result<DataFrame, Error> {
+        if rows.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "create_dataframe_from::<{}> got no rows, so there is no schema to trace; \
+                 use create_dataframe_from_with_schema to make an empty DataFrame",
+                type_name::<T>()
+            )));
+        }
+        let fields = Vec::<FieldRef>::from_samples(rows, tracing_options()).map_err(|e| {
+            conversion_error(
+                format!("cannot trace an Arrow schema from {}", type_name::<T>()),
+                e,
+            )
+        })?;
+        let fields: Vec<FieldRef> = fields.iter().map(|f| Arc::new(spark_friendly(f))).collect();
+        self.create_dataframe_from_fields(rows, &fields).await
+    }
+
+    /// Like [`create_dataframe_from`](Self::create_dataframe_from), with the schema given:
+    /// the values are converted to its Spark types (`date`, `timestamp` and `decimal` columns
+    /// from strings, for example) and it may be given for no rows. The value's fields must
+    /// match the schema's by name; a field without a column, or a value that does not fit its
+    /// column's type, is an error naming the column.
+    pub async fn create_dataframe_from_with_schema<T: Serialize>(
+        &self,
+        rows: &[T],
+        schema: &StructType,
+    ) -> Result<DataFrame, Error> {
+        let arrow = schema.to_arrow("UTC");
+        let fields: Vec<FieldRef> = arrow.fields().iter().cloned().collect();
+        self.create_dataframe_from_fields(rows, &fields).await
+    }
+
+    async fn create_dataframe_from_fields<T: Serialize>(
+        &self,
+        rows: &[T],
+        fields: &[FieldRef],
+    ) -> Result<DataFrame, Error> {
+        let batch = serde_arrow::to_record_batch(fields, &rows).map_err(|e| {
+            conversion_error(
+                format!("cannot convert {} values to Arrow", type_name::<T>()),
+                e,
+            )
+        })?;
+        let schema = batch.schema();
+        let mut data = Vec::new();
+        {
+            let mut writer = StreamWriter::try_new(&mut data, &schema)?;
+            writer.write(&batch)?;
+            writer.finish()?;
+        }
+        let relation = self
+            .local_relation(std::slice::from_ref(&batch), &schema, data)
+            .await?;
+        Ok(self.dataframe(relation))
+    }
+}
+
+fn decode<T: DeserializeOwned>(batch: &RecordBatch) -> Result<Vec<T>, Error> {
+    serde_arrow::from_record_batch::<Vec<T>>(batch).map_err(|e| {
+        conversion_error(
+            format!(
+                "cannot read a row of ({}) as {}",
+                batch
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| format!("{}: {}", f.name(), f.data_type()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                type_name::<T>()
+            ),
+            e,
+        )
+    })
+}
+
+impl DataFrame {
+    /// Runs the plan and returns the rows as Rust values that implement
+    /// `serde::Deserialize`, matched to the columns by field name. A column whose type does
+    /// not fit its field, a missing column, or a null for a field that is not an `Option` is an
+    /// error naming the column. See the [module documentation](crate::typed_rows) for how
+    /// Spark's types read.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Row {
+    ///     id: i64,
+    ///     square: i64,
+    /// }
+    /// let rows: Vec<Row> = spark.sql("SELECT id, id * id AS square FROM range(5)").await?.collect_as().await?;
+    /// assert_eq!(rows[4].square, 16);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn collect_as<T: DeserializeOwned>(&self) -> Result<Vec<T>, Error> {
+        let mut rows = Vec::new();
+        let mut stream = self.stream().await?;
+        while let Some(batch) = futures_util::StreamExt::next(&mut stream).await {
+            rows.extend(decode::<T>(&batch?)?);
+        }
+        Ok(rows)
+    }
+
+    /// Runs the plan and returns the rows as Rust values as they arrive, a batch at a time:
+    /// memory stays bounded by a few batches whatever the size of the result.
+    pub async fn stream_as<T: DeserializeOwned>(&self) -> Result<TypedRowStream<T>, Error> {
+        Ok(TypedRowStream {
+            inner: self.stream().await?,
+            ready: VecDeque::new(),
+        })
+    }
+}
+
+/// The rows of a result as Rust values, decoded one batch at a time as batches arrive; see
+/// [`DataFrame::stream_as`]. A `Stream` of `Result<T, Error>`.
+pub struct TypedRowStream<T> {
+    inner: RecordBatchStream,
+    ready: VecDeque<T>,
+}
+
+impl<T> std::fmt::Debug for TypedRowStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedRowStream")
+            .field("inner", &self.inner)
+            .field("ready", &self.ready.len())
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned + Unpin> Stream for TypedRowStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            if let Some(row) = self.ready.pop_front() {
+                return Poll::Ready(Some(Ok(row)));
+            }
+            match Pin::new(&mut self.inner).poll_next(cx) {
+                Poll::Ready(Some(Ok(batch))) => match decode::<T>(&batch) {
+                    Ok(rows) => self.ready.extend(rows),
+                    Err(e) => return Poll::Ready(Some(Err(e))),
+                },
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Inner {
+        x: f64,
+        tags: Vec<String>,
+    }
+
+    #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Row {
+        small: u8,
+        big: u64,
+        name: String,
+        maybe: Option<i32>,
+        inner: Inner,
+        attrs: HashMap<String, i64>,
+    }
+
+    fn traced(rows: &[Row]) -> Vec<FieldRef> {
+        let fields = Vec::<FieldRef>::from_samples(rows, tracing_options()).unwrap();
+        fields.iter().map(|f| Arc::new(spark_friendly(f))).collect()
+    }
+
+    fn sample() -> Vec<Row> {
+        vec![Row {
+            small: 200,
+            big: 7,
+            name: "é".into(),
+            maybe: Some(3),
+            inner: Inner {
+                x: 1.5,
+                tags: vec!["a".into()],
+            },
+            attrs: HashMap::from([("k".to_string(), 1)]),
+        }]
+    }
+
+    #[test]
+    fn traced_types_are_ones_spark_reads() {
+        let fields = traced(&sample());
+        let types: Vec<String> = fields.iter().map(|f| f.data_type().to_string()).collect();
+        assert_eq!(types[0], "Int16");
+        assert_eq!(types[1], "Int64");
+        assert_eq!(types[2], "Utf8");
+        assert_eq!(types[3], "Int32");
+        assert!(fields[3].is_nullable());
+        assert!(types[4].starts_with("Struct("), "{}", types[4]);
+        assert!(types[4].contains("List("), "{}", types[4]);
+        assert!(types[5].starts_with("Map("), "{}", types[5]);
+        let batch = serde_arrow::to_record_batch(&fields, &sample()).unwrap();
+        let back: Vec<Row> = decode(&batch).unwrap();
+        assert_eq!(back, sample());
+        // Nothing but None: nothing to trace a type from, so `void`.
+        let mut rows = sample();
+        rows[0].maybe = None;
+        assert_eq!(traced(&rows)[3].data_type(), &ArrowType::Null);
+    }
+
+    #[test]
+    fn a_u64_above_bigint_is_an_error_not_a_wrapped_value() {
+        let mut rows = sample();
+        let fields = traced(&rows);
+        rows[0].big = u64::MAX;
+        let e = serde_arrow::to_record_batch(&fields, &rows).unwrap_err();
+        let e = conversion_error("x".into(), e).to_string();
+        assert!(e.contains("big"), "{e}");
+    }
+}
