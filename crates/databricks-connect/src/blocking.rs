@@ -65,7 +65,9 @@ use futures_util::StreamExt;
 use crate::{
     CatalogColumn, CatalogMetadata, Column, CreateTableOptions, Database, ExplainMode, Function,
     IntoCondition, IntoObservation, IntoOperand, IntoPaths, JoinOn, JoinType, Literal, NearestBy,
-    NearestMode, ReadSchema, SaveMode, StorageLevel, StructType, Table, TablePartition, proto,
+    NearestMode, OutputMode, ReadSchema, SaveMode, StorageLevel, StreamingQueryEvent,
+    StreamingQueryException, StreamingQueryStatus, StructType, Table, TablePartition, Trigger,
+    proto,
 };
 
 #[cfg(test)]
@@ -380,6 +382,38 @@ blocking_types! {
     /// The blocking [`UdfRegistration`](crate::UdfRegistration): `spark.udf()`.
     #[derive(Clone)]
     UdfRegistration;
+    /// The blocking [`DataStreamReader`](crate::DataStreamReader): `spark.read_stream()`.
+    /// Reading builds a plan, so nothing here waits.
+    #[derive(Clone)]
+    DataStreamReader;
+    /// The blocking [`DataStreamWriter`](crate::DataStreamWriter): `df.write_stream()`. The
+    /// options do not wait; `start`, `start_path` and `to_table` wait until the query runs.
+    #[derive(Clone)]
+    DataStreamWriter;
+    /// The blocking [`StreamingQuery`](crate::StreamingQuery): a running streaming query.
+    #[derive(Clone)]
+    StreamingQuery;
+    /// The blocking [`StreamingQueryManager`](crate::StreamingQueryManager): `spark.streams()`.
+    #[derive(Clone)]
+    StreamingQueryManager;
+}
+
+impl FromAsync<Vec<crate::StreamingQuery>> for Vec<StreamingQuery> {
+    fn from_async(value: Vec<crate::StreamingQuery>) -> Self {
+        value.into_iter().map(StreamingQuery::from).collect()
+    }
+}
+
+impl FromAsync<Option<crate::StreamingQuery>> for Option<StreamingQuery> {
+    fn from_async(value: Option<crate::StreamingQuery>) -> Self {
+        value.map(StreamingQuery::from)
+    }
+}
+
+impl FromAsync<crate::StreamingQueryEvents> for StreamingQueryEvents {
+    fn from_async(events: crate::StreamingQueryEvents) -> Self {
+        StreamingQueryEvents { events }
+    }
 }
 
 impl SparkSession {
@@ -410,6 +444,8 @@ blocking_methods! {
         lazy fn conf(&self) -> RuntimeConfig;
         lazy fn catalog(&self) -> Catalog;
         lazy fn read(&self) -> DataFrameReader;
+        lazy fn read_stream(&self) -> DataStreamReader;
+        lazy fn streams(&self) -> StreamingQueryManager;
         lazy fn udf(&self) -> UdfRegistration;
         wait fn stop(&self) -> ();
         wait fn interrupt_all(&self) -> Vec<String>;
@@ -555,6 +591,7 @@ blocking_methods! {
         // Writing.
         lazy fn write(&self) -> DataFrameWriter;
         lazy fn write_to(&self, table: &str) -> DataFrameWriterV2;
+        lazy fn write_stream(self) -> DataStreamWriter;
         lazy fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter;
         // Actions: results.
         wait fn collect(&self) -> Vec<RecordBatch>;
@@ -580,6 +617,7 @@ blocking_methods! {
         wait fn semantic_hash(&self) -> i32;
         wait fn input_files(&self) -> Vec<String>;
         wait fn is_local(&self) -> bool;
+        wait fn is_streaming(&self) -> bool;
         // Actions: views and caching.
         wait fn create_temp_view(&self, name: &str) -> ();
         wait fn create_or_replace_temp_view(&self, name: &str) -> ();
@@ -781,6 +819,109 @@ blocking_methods! {
     impl UdfRegistration {
         wait fn register_java_function(&self, name: &str, class_name: &str, return_type: Option<&str>) -> ();
         wait fn register_java_udaf(&self, name: &str, class_name: &str) -> ();
+    }
+}
+
+blocking_methods! {
+    impl DataStreamReader {
+        lazy fn format(self, source: &str) -> DataStreamReader;
+        lazy fn schema(self, schema: impl Into<ReadSchema>) -> DataStreamReader;
+        lazy fn option(self, key: &str, value: impl ToString) -> DataStreamReader;
+        lazy fn options<K: AsRef<str>, V: ToString>(self, options: impl IntoIterator<Item = (K, V)>) -> DataStreamReader;
+        lazy fn name(self, source_name: &str) -> DataStreamReader;
+        lazy fn load(self) -> Result<DataFrame, Error>;
+        lazy fn load_path(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn table(self, name: &str) -> Result<DataFrame, Error>;
+        lazy fn changes(self, name: &str) -> Result<DataFrame, Error>;
+        lazy fn csv(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn json(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn parquet(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn orc(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn xml(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn text(self, path: &str) -> Result<DataFrame, Error>;
+    }
+}
+
+blocking_methods! {
+    impl DataStreamWriter {
+        lazy fn format(self, source: &str) -> DataStreamWriter;
+        lazy fn output_mode(self, mode: OutputMode) -> DataStreamWriter;
+        lazy fn trigger(self, trigger: Trigger) -> DataStreamWriter;
+        lazy fn option(self, key: &str, value: impl ToString) -> DataStreamWriter;
+        lazy fn options<K: AsRef<str>, V: ToString>(self, options: impl IntoIterator<Item = (K, V)>) -> DataStreamWriter;
+        lazy fn checkpoint_location(self, path: &str) -> DataStreamWriter;
+        lazy fn partition_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataStreamWriter;
+        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataStreamWriter;
+        lazy fn query_name(self, name: &str) -> DataStreamWriter;
+        wait fn start(self) -> StreamingQuery;
+        wait fn start_path(self, path: &str) -> StreamingQuery;
+        wait fn to_table(self, name: &str) -> StreamingQuery;
+    }
+}
+
+blocking_methods! {
+    impl StreamingQuery {
+        lazy fn id(&self) -> &str;
+        lazy fn run_id(&self) -> &str;
+        lazy fn name(&self) -> Option<&str>;
+        lazy fn session(&self) -> SparkSession;
+        wait fn status(&self) -> StreamingQueryStatus;
+        wait fn is_active(&self) -> bool;
+        wait fn recent_progress(&self) -> Vec<serde_json::Value>;
+        wait fn last_progress(&self) -> Option<serde_json::Value>;
+        wait fn await_termination(&self, timeout: Option<std::time::Duration>) -> bool;
+        wait fn process_all_available(&self) -> ();
+        wait fn stop(&self) -> ();
+        wait fn exception(&self) -> Option<StreamingQueryException>;
+        wait fn explain(&self, extended: bool) -> String;
+    }
+}
+
+blocking_methods! {
+    impl StreamingQueryManager {
+        wait fn active(&self) -> Vec<StreamingQuery>;
+        wait fn get(&self, id: &str) -> Option<StreamingQuery>;
+        wait fn await_any_termination(&self, timeout: Option<std::time::Duration>) -> bool;
+        wait fn reset_terminated(&self) -> ();
+        wait fn listen(&self) -> StreamingQueryEvents;
+    }
+}
+
+/// The blocking [`StreamingQueryEvents`](crate::StreamingQueryEvents) of
+/// [`StreamingQueryManager::listen`]: each event waited for as the iterator is advanced.
+pub struct StreamingQueryEvents {
+    events: crate::StreamingQueryEvents,
+}
+
+impl fmt::Debug for StreamingQueryEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.events, f)
+    }
+}
+
+impl StreamingQueryEvents {
+    /// `close` of the async [`StreamingQueryEvents`](crate::StreamingQueryEvents): stops
+    /// listening, waiting for the events still on their way.
+    pub fn close(self) -> Result<Vec<StreamingQueryEvent>, Error> {
+        Ok(block_on(self.events.close())??)
+    }
+
+    /// Into the async [`StreamingQueryEvents`](crate::StreamingQueryEvents).
+    pub fn into_async(self) -> crate::StreamingQueryEvents {
+        self.events
+    }
+}
+
+impl Iterator for StreamingQueryEvents {
+    type Item = Result<StreamingQueryEvent, Error>;
+
+    /// `next` of the async [`StreamingQueryEvents`](crate::StreamingQueryEvents), waiting for
+    /// the next event.
+    fn next(&mut self) -> Option<Self::Item> {
+        match block_on(self.events.next()) {
+            Ok(item) => item.map(|r| r.map_err(Error::from)),
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 

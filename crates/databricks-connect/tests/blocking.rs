@@ -476,3 +476,59 @@ fn actions_of_the_dataframe_and_session() {
     assert_eq!(back.count().unwrap(), 5);
     assert_eq!(df.session().session_id(), spark.session_id());
 }
+
+#[test]
+fn a_streaming_query_runs_and_stops_with_the_blocking_api() {
+    let spark = spark();
+    let name = format!("blocking_stream_{}", std::process::id());
+    let query = spark
+        .read_stream()
+        .format("rate")
+        .option("rowsPerSecond", 50)
+        .load()
+        .unwrap()
+        .select([col("value")])
+        .write_stream()
+        .format("memory")
+        .query_name(&name)
+        .start()
+        .unwrap();
+    let stopped = std::cell::Cell::new(false);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        assert_eq!(query.name(), Some(name.as_str()));
+        assert!(query.is_active().unwrap());
+        assert!(
+            spark
+                .streams()
+                .active()
+                .unwrap()
+                .iter()
+                .any(|q| q.id() == query.id())
+        );
+        // Not terminated within a short wait: false, not an endless wait.
+        assert!(
+            !query
+                .await_termination(Some(std::time::Duration::from_millis(200)))
+                .unwrap()
+        );
+        query.process_all_available().unwrap();
+        query.stop().unwrap();
+        stopped.set(true);
+        assert!(!query.is_active().unwrap());
+        // The rate source counts from 0 without gaps: the values held are 0..n.
+        let mut values = i64s(&spark.table(&name).collect().unwrap(), "value")
+            .into_iter()
+            .map(|v| v.expect("no null values"))
+            .collect::<Vec<_>>();
+        values.sort_unstable();
+        assert!(!values.is_empty(), "the query processed rows before it stopped");
+        let expected: Vec<i64> = (0..values.len() as i64).collect();
+        assert_eq!(values, expected);
+    }));
+    if !stopped.get() {
+        let _ = query.stop();
+    }
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

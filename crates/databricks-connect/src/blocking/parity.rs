@@ -24,10 +24,18 @@ const WRAPPED: &[(&str, &str)] = &[
     ("RuntimeConfig", "RuntimeConfig"),
     ("UdfRegistration", "UdfRegistration"),
     ("RecordBatchStream", "RecordBatchIter"),
+    ("DataStreamReader", "DataStreamReader"),
+    ("DataStreamWriter", "DataStreamWriter"),
+    ("StreamingQuery", "StreamingQuery"),
+    ("StreamingQueryManager", "StreamingQueryManager"),
+    ("StreamingQueryEvents", "StreamingQueryEvents"),
 ];
 
 /// Async methods deliberately without a blocking twin: (async type, method), and why.
 const EXCLUDED: &[(&str, &str)] = &[
+    // Its blocking twin is `Iterator::next` of `blocking::StreamingQueryEvents`, which the
+    // scan of `pub fn` lines does not see.
+    ("StreamingQueryEvents", "next"),
     // Blocking sessions are made by `blocking::DatabricksSession::builder()`; the async
     // builder's `build` returns an async session (wrap it with `SparkSession::from`).
     ("SparkSession", "builder"),
