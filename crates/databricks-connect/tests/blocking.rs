@@ -511,7 +511,14 @@ fn a_streaming_query_runs_and_stops_with_the_blocking_api() {
                 .await_termination(Some(std::time::Duration::from_millis(200)))
                 .unwrap()
         );
-        query.process_all_available().unwrap();
+        // The rate source's first batches can be empty: wait (boundedly) for rows.
+        for _ in 0..150 {
+            query.process_all_available().unwrap();
+            if spark.table(&name).count().unwrap() > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
         query.stop().unwrap();
         stopped.set(true);
         assert!(!query.is_active().unwrap());
@@ -521,7 +528,10 @@ fn a_streaming_query_runs_and_stops_with_the_blocking_api() {
             .map(|v| v.expect("no null values"))
             .collect::<Vec<_>>();
         values.sort_unstable();
-        assert!(!values.is_empty(), "the query processed rows before it stopped");
+        assert!(
+            !values.is_empty(),
+            "the query processed rows before it stopped"
+        );
         let expected: Vec<i64> = (0..values.len() as i64).collect();
         assert_eq!(values, expected);
     }));
