@@ -88,17 +88,19 @@ pub enum Error {
         /// The last failure.
         last: Box<Error>,
     },
-    /// A result stream broke after some of its responses were received, and the server no
-    /// longer knows the operation, so the rest of the result cannot be resumed.
+    /// A result stream broke and the rest of the result cannot be fetched: the server no longer
+    /// knows the operation (or its session) after some responses were received, it abandoned
+    /// the operation, or the responses carried no id to resume after. The query must be run
+    /// again; nothing is repeated or silently cut short.
     #[error(
-        "the result of operation {operation_id} was lost after {responses} responses: the server no longer knows the operation ({message})"
+        "the result of operation {operation_id} was lost after {responses} responses, and the rest cannot be fetched: run the query again ({message})"
     )]
     OperationLost {
         /// The operation id.
         operation_id: String,
         /// Responses received before the loss.
         responses: u64,
-        /// What the server said.
+        /// What the server said (or why the stream cannot be resumed).
         message: String,
     },
     /// An argument is not acceptable (checked before anything is sent).

@@ -13,7 +13,7 @@ use futures_util::stream::BoxStream;
 use spark_connect_proto::spark::connect as pb;
 
 use crate::client::{SparkConnectClient, gave_up};
-use crate::error::Error;
+use crate::error::{Error, ServerError};
 use crate::retry::{RetryState, Verdict};
 
 /// The responses of one reattachable `ExecutePlan`, in order, each checked to belong to this
@@ -25,9 +25,16 @@ use crate::retry::{RetryState, Verdict};
 ///   received, so no response is lost or repeated. Waits between attempts follow the client's
 ///   [`RetryPolicy`](crate::RetryPolicy), whose budget starts afresh each time a resumed stream
 ///   delivers a response.
-/// - If the server does not know the operation before any response arrived (the `ExecutePlan`
-///   never reached it), the plan is sent again; after a response arrived, that is
-///   [`Error::OperationLost`].
+/// - If a `ReattachExecute` finds neither the operation nor the session
+///   (`INVALID_HANDLE.OPERATION_NOT_FOUND` or `SESSION_NOT_FOUND`) before any response arrived,
+///   the `ExecutePlan` never reached the server: the plan is sent again with the same operation
+///   id, each time counted by the retry policy. After a response arrived, the rest of the
+///   result is gone: [`Error::OperationLost`], never a shorter or repeated result. So is an
+///   operation the server abandoned (`INVALID_HANDLE.OPERATION_ABANDONED`). Other handle
+///   errors (`SESSION_CLOSED`, ...) fail at once.
+/// - A resumed stream must continue after the last response: a response id seen just before,
+///   or a break after responses that carried no response id (which could only be resumed from
+///   the start), is an error rather than a repeated response.
 /// - Received responses are released on the server (`ReleaseExecute` up to the last one) in
 ///   the background; the whole operation is released when the result is complete, on an
 ///   error, and when the stream is dropped before its end (which stops the query).
@@ -75,6 +82,7 @@ impl ExecuteStream {
             shared: shared.clone(),
             stream: None,
             plan_sent: false,
+            reattaching: false,
             last_response_id: None,
             responses: 0,
             responses_at_open: 0,
@@ -140,6 +148,8 @@ struct Driver {
     stream: Option<Responses>,
     /// Whether an `ExecutePlan` was sent (later opens reattach).
     plan_sent: bool,
+    /// Whether the current (or last) call is a `ReattachExecute`.
+    reattaching: bool,
     last_response_id: Option<String>,
     responses: u64,
     /// `responses` when the current stream was opened.
@@ -233,6 +243,17 @@ impl Driver {
     /// saw it), `ReattachExecute` after that.
     async fn open(&mut self) -> Result<Responses, Broken> {
         let reattach = self.plan_sent;
+        if reattach && self.responses > 0 && self.last_response_id.is_none() {
+            // A reattach without a response id starts from the first response again.
+            return Err(Broken::Fatal(Error::OperationLost {
+                operation_id: self.operation_id.clone(),
+                responses: self.responses,
+                message: "the server's responses carried no response id, so the stream cannot \
+                          be resumed after them"
+                    .to_string(),
+            }));
+        }
+        self.reattaching = reattach;
         // From here on the server may know the operation: a drop releases it.
         self.plan_sent = true;
         let client = self.client.clone();
@@ -273,22 +294,28 @@ impl Driver {
 
     /// What to do about a failed call or a broken stream.
     fn broken(&mut self, status: tonic::Status) -> Broken {
-        let message = status.message();
-        if message.contains("INVALID_HANDLE.OPERATION_NOT_FOUND") {
-            if self.last_response_id.is_some() {
-                return Broken::Fatal(Error::OperationLost {
-                    operation_id: self.operation_id.clone(),
-                    responses: self.responses,
-                    message: message.to_string(),
-                });
+        // Only a ReattachExecute asks for an existing operation: on the ExecutePlan stream the
+        // same words can only be the query's own failure (e.g. `raise_error`).
+        if self.reattaching {
+            match handle_error(&status) {
+                Some(HandleError::Unknown) if self.responses == 0 => {
+                    // The ExecutePlan never reached the server: send it again (same id).
+                    self.plan_sent = false;
+                    return Broken::Retry {
+                        status: Some(status),
+                        delay: None,
+                        counts: true,
+                    };
+                }
+                Some(HandleError::Unknown | HandleError::Abandoned) => {
+                    return Broken::Fatal(Error::OperationLost {
+                        operation_id: self.operation_id.clone(),
+                        responses: self.responses,
+                        message: status.message().to_string(),
+                    });
+                }
+                None => {}
             }
-            // The plan never reached the server: send it again.
-            self.plan_sent = false;
-            return Broken::Retry {
-                status: Some(status),
-                delay: None,
-                counts: true,
-            };
         }
         match self.client.verdict(&status) {
             Verdict::Retry(delay) => Broken::Retry {
@@ -381,6 +408,15 @@ impl Driver {
                 response.operation_id, self.operation_id
             )));
         }
+        if !response.response_id.is_empty()
+            && self.last_response_id.as_deref() == Some(response.response_id.as_str())
+        {
+            return Err(Error::Protocol(format!(
+                "the server sent response {} of operation {} twice (a resumed stream must \
+                 continue after the last response)",
+                response.response_id, self.operation_id
+            )));
+        }
         self.client.mark_connected();
         self.responses += 1;
         // Progress: the retry budget starts afresh.
@@ -427,9 +463,103 @@ impl Driver {
     }
 }
 
+/// The handle errors a `ReattachExecute` can meet that decide what comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HandleError {
+    /// The server knows neither the operation nor (it may be the session's first call) the
+    /// session: `INVALID_HANDLE.OPERATION_NOT_FOUND` or `INVALID_HANDLE.SESSION_NOT_FOUND`.
+    Unknown,
+    /// The server dropped the operation because no client came back for it in time:
+    /// `INVALID_HANDLE.OPERATION_ABANDONED` (sending the plan again with the same id would be
+    /// refused).
+    Abandoned,
+}
+
+/// Reads the error class from the status's `ErrorInfo`, or else from the `[CLASS]` the
+/// message starts with (as Spark writes it), never from words elsewhere in the message.
+fn handle_error(status: &tonic::Status) -> Option<HandleError> {
+    let from_details = ServerError::from_status(status)
+        .error_class()
+        .map(str::to_string);
+    let class = from_details.or_else(|| {
+        let rest = status.message().trim_start().strip_prefix('[')?;
+        Some(rest[..rest.find(']')?].to_string())
+    })?;
+    match class.as_str() {
+        "INVALID_HANDLE.OPERATION_NOT_FOUND" | "INVALID_HANDLE.SESSION_NOT_FOUND" => {
+            Some(HandleError::Unknown)
+        }
+        "INVALID_HANDLE.OPERATION_ABANDONED" => Some(HandleError::Abandoned),
+        _ => None,
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         // Dropped before the end: stop the query and free what the server holds for it.
         self.release_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use tonic_types::{ErrorDetails, StatusExt};
+
+    #[test]
+    fn handle_errors_are_read_from_the_error_class_only() {
+        let plain = |m: &str| tonic::Status::internal(m);
+        assert_eq!(
+            handle_error(&plain(
+                "[INVALID_HANDLE.OPERATION_NOT_FOUND] The handle x is invalid."
+            )),
+            Some(HandleError::Unknown)
+        );
+        assert_eq!(
+            handle_error(&plain(
+                "[INVALID_HANDLE.SESSION_NOT_FOUND] Session not found."
+            )),
+            Some(HandleError::Unknown)
+        );
+        assert_eq!(
+            handle_error(&plain("[INVALID_HANDLE.OPERATION_ABANDONED] gone")),
+            Some(HandleError::Abandoned)
+        );
+        for other in [
+            "[INVALID_HANDLE.SESSION_CLOSED] Session was closed.",
+            "[USER_RAISED_EXCEPTION] INVALID_HANDLE.OPERATION_NOT_FOUND SQLSTATE: P0001",
+            "INVALID_HANDLE.OPERATION_NOT_FOUND without brackets",
+            "[INVALID_HANDLE.OPERATION_NOT_FOUND",
+            "",
+        ] {
+            assert_eq!(handle_error(&plain(other)), None, "{other}");
+        }
+        // The ErrorInfo's errorClass decides when the server sends one.
+        let with_info = |class: &str, message: &str| {
+            tonic::Status::with_error_details(
+                tonic::Code::Internal,
+                message,
+                ErrorDetails::with_error_info(
+                    "org.apache.spark.SparkSQLException",
+                    "org.apache.spark",
+                    HashMap::from([("errorClass".to_string(), class.to_string())]),
+                ),
+            )
+        };
+        assert_eq!(
+            handle_error(&with_info(
+                "INVALID_HANDLE.OPERATION_NOT_FOUND",
+                "abbreviated"
+            )),
+            Some(HandleError::Unknown)
+        );
+        assert_eq!(
+            handle_error(&with_info(
+                "USER_RAISED_EXCEPTION",
+                "[INVALID_HANDLE.OPERATION_NOT_FOUND] looks like one"
+            )),
+            None
+        );
     }
 }

@@ -335,6 +335,14 @@ fn log(script: &Script) -> Vec<String> {
     script.log.lock().unwrap().clone()
 }
 
+/// The `ExecutePlan` and `ReattachExecute` calls the server saw, in order.
+fn calls(script: &Script) -> Vec<String> {
+    log(script)
+        .into_iter()
+        .filter(|l| l.starts_with("execute") || l.starts_with("reattach"))
+        .collect()
+}
+
 /// Waits until the background releases reached the server.
 async fn wait_for(script: &Script, line: &str) {
     for _ in 0..100 {
@@ -476,6 +484,263 @@ async fn operation_not_found_after_a_response_is_a_lost_result() {
         "{error}"
     );
     wait_for(&script, "release all").await;
+}
+
+// --- Handle errors on reattach (INVALID_HANDLE.*): resend, lost result, or plain failure ---
+
+fn not_found() -> Status {
+    Status::internal(
+        "[INVALID_HANDLE.OPERATION_NOT_FOUND] The handle 0f0e is invalid. Operation not found. SQLSTATE: HY000",
+    )
+}
+
+#[tokio::test]
+async fn session_not_found_before_any_response_sends_the_plan_again() {
+    use Step::*;
+    // The session's first call was the ExecutePlan, and it never arrived: the server knows
+    // neither the session nor the operation (the real server says SESSION_NOT_FOUND then).
+    let (client, script) = start(
+        vec![
+            Call::Refuse(Status::unavailable("stream reset")),
+            Call::Refuse(Status::internal(
+                "[INVALID_HANDLE.SESSION_NOT_FOUND] The handle 0f0e is invalid. Session not found. SQLSTATE: 08003",
+            )),
+            Call::Stream(vec![Response("r1"), Complete("r2")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, reattaches) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1", "r2"]);
+    assert_eq!(reattaches, 2);
+    assert_eq!(
+        log(&script)[..3],
+        [
+            "execute reattachable=true tags=[]",
+            "reattach after None",
+            "execute reattachable=true tags=[]"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn operation_not_found_on_every_reattach_is_bounded_by_the_retry_policy() {
+    // Every ExecutePlan is cut before it arrives, every ReattachExecute finds nothing.
+    let mut script = Vec::new();
+    for _ in 0..10 {
+        script.push(Call::Refuse(Status::unavailable("stream reset")));
+        script.push(Call::Refuse(not_found()));
+    }
+    let (client, script) = start(script, quick().max_retries(5)).await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(ids.is_empty());
+    let error = error.expect("an error");
+    assert!(
+        matches!(error, Error::RetriesExhausted { retries: 5, .. }),
+        "{error:?}"
+    );
+    // One first attempt and five retries, alternating.
+    let log = calls(&script);
+    assert_eq!(log.len(), 6, "{log:?}");
+    for (i, line) in log.iter().enumerate() {
+        let expected = if i % 2 == 0 {
+            "execute reattachable=true tags=[]"
+        } else {
+            "reattach after None"
+        };
+        assert_eq!(line, expected, "{log:?}");
+    }
+}
+
+#[tokio::test]
+async fn operation_not_found_after_responses_says_to_run_the_query_again_and_sends_nothing_more() {
+    use Step::*;
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![
+                Response("r1"),
+                Response("r2"),
+                Fail(Status::unavailable("reset")),
+            ]),
+            Call::Refuse(not_found()),
+            // Would be a silent second run if the plan were sent again.
+            Call::Stream(vec![Response("r1"), Complete("r2")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1", "r2"]);
+    let error = error.expect("an error");
+    assert!(
+        matches!(error, Error::OperationLost { responses: 2, .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(text.contains("run the query again"), "{text}");
+    assert!(text.contains("OPERATION_NOT_FOUND"), "{text}");
+    wait_for(&script, "release all").await;
+    let log = log(&script);
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("execute")).count(),
+        1,
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn responses_without_ids_are_not_replayed_after_a_break() {
+    use Step::*;
+    // A server that gives no response ids: a reattach could only start over, repeating them.
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Response(""), Fail(Status::unavailable("reset"))]),
+            Call::Refuse(not_found()),
+            Call::Stream(vec![Response(""), Complete("r2")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, [""]);
+    let error = error.expect("an error");
+    assert!(error.to_string().contains("run the query again"), "{error}");
+    wait_for(&script, "release all").await;
+    let log = calls(&script);
+    assert_eq!(log.len(), 1, "{log:?}");
+}
+
+#[tokio::test]
+async fn a_replayed_response_is_an_error_not_a_duplicate() {
+    use Step::*;
+    // A server that ignores last_response_id and starts over.
+    let (client, _script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Fail(Status::unavailable("reset"))]),
+            Call::Stream(vec![Response("r1"), Complete("r2")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    let error = error.expect("an error");
+    assert!(matches!(error, Error::Protocol(_)), "{error:?}");
+    assert!(error.to_string().contains("r1"), "{error}");
+}
+
+#[tokio::test]
+async fn operation_abandoned_is_a_lost_result_without_retries() {
+    use Step::*;
+    let abandoned = || {
+        Status::internal(
+            "[INVALID_HANDLE.OPERATION_ABANDONED] The handle 0f0e is invalid. Operation was considered abandoned because of inactivity and removed. SQLSTATE: HY000",
+        )
+    };
+    for before_any_response in [true, false] {
+        let first = if before_any_response {
+            Call::Refuse(Status::unavailable("reset"))
+        } else {
+            Call::Stream(vec![Response("r1"), Fail(Status::unavailable("reset"))])
+        };
+        let (client, script) = start(
+            vec![first, Call::Refuse(abandoned()), Call::Refuse(abandoned())],
+            quick(),
+        )
+        .await;
+        let (ids, error, _) = drain(&client).await;
+        let error = error.expect("an error");
+        let responses = u64::from(!before_any_response);
+        assert_eq!(ids.len() as u64, responses);
+        assert!(
+            matches!(error, Error::OperationLost { responses: n, .. } if n == responses),
+            "{error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains("OPERATION_ABANDONED"), "{text}");
+        assert!(text.contains("run the query again"), "{text}");
+        // The first call and one ReattachExecute, nothing more.
+        assert_eq!(
+            calls(&script)[1..],
+            [if before_any_response {
+                "reattach after None"
+            } else {
+                "reattach after Some(\"r1\")"
+            }],
+            "{:?}",
+            log(&script)
+        );
+    }
+}
+
+#[tokio::test]
+async fn session_closed_on_reattach_is_not_retried() {
+    use Step::*;
+    let closed = || {
+        Status::internal(
+            "[INVALID_HANDLE.SESSION_CLOSED] The handle 0f0e is invalid. Session was closed. SQLSTATE: 08003",
+        )
+    };
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Response("r1"), Fail(Status::unavailable("reset"))]),
+            Call::Refuse(closed()),
+            Call::Refuse(closed()),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, reattaches) = drain(&client).await;
+    assert_eq!(ids, ["r1"]);
+    let error = error.expect("an error");
+    assert!(
+        error
+            .server_error()
+            .is_some_and(|e| e.message().contains("INVALID_HANDLE.SESSION_CLOSED")),
+        "{error:?}"
+    );
+    assert!(
+        !matches!(error, Error::RetriesExhausted { .. }),
+        "{error:?}"
+    );
+    assert_eq!(reattaches, 1);
+    let log = calls(&script);
+    assert_eq!(log.len(), 2, "{log:?}");
+}
+
+#[tokio::test]
+async fn a_query_error_that_mentions_a_handle_error_is_not_taken_for_one() {
+    use Step::*;
+    // SELECT raise_error('INVALID_HANDLE.OPERATION_NOT_FOUND'): the query's own failure, on the
+    // ExecutePlan stream, is reported once, not answered by sending the plan again.
+    let (client, script) = start(
+        vec![
+            Call::Stream(vec![Fail(Status::internal(
+                "[USER_RAISED_EXCEPTION] INVALID_HANDLE.OPERATION_NOT_FOUND SQLSTATE: P0001",
+            ))]),
+            Call::Stream(vec![Complete("r1")]),
+        ],
+        quick(),
+    )
+    .await;
+    let (ids, error, reattaches) = drain(&client).await;
+    assert!(ids.is_empty());
+    let error = error.expect("an error");
+    assert!(
+        error
+            .server_error()
+            .is_some_and(|e| e.message().starts_with("[USER_RAISED_EXCEPTION]")),
+        "{error:?}"
+    );
+    assert_eq!(reattaches, 0);
+    wait_for(&script, "release all").await;
+    let log = log(&script);
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("execute")).count(),
+        1,
+        "{log:?}"
+    );
 }
 
 #[tokio::test]
