@@ -18,6 +18,7 @@ mod dataframe;
 mod errors;
 mod progress;
 mod reliability;
+mod reliability_reattach;
 mod reliability_server;
 mod secrets_trace;
 mod tls;

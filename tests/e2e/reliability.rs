@@ -12,7 +12,7 @@ use spark_connect_transport::{KeepAlive, RetryPolicy};
 use test_support::proxy::FaultProxy;
 
 /// The plain test server's address, for the proxy to forward to.
-fn upstream() -> SocketAddr {
+pub(crate) fn upstream() -> SocketAddr {
     let url = test_support::test_remote();
     let authority = url
         .trim_start_matches("sc://")
@@ -25,7 +25,7 @@ fn upstream() -> SocketAddr {
         .unwrap_or_else(|_| panic!("the test server URL {url} is not sc://<ip>:<port>"))
 }
 
-async fn session_through(
+pub(crate) async fn session_through(
     proxy: &FaultProxy,
     configure: impl FnOnce(
         spark_connect_transport::ClientBuilder,

@@ -40,6 +40,7 @@ struct State {
     cuts: AtomicU64,
     refused: AtomicU64,
     bytes_down: AtomicU64,
+    bytes_up: AtomicU64,
     open: Mutex<Vec<(u64, TcpStream, TcpStream)>>,
 }
 
@@ -113,6 +114,13 @@ impl FaultProxy {
     /// Bytes forwarded towards the client so far.
     pub fn bytes_down(&self) -> u64 {
         self.state.bytes_down.load(Ordering::SeqCst)
+    }
+
+    /// Bytes received from clients so far, including those held back while stalled (which
+    /// reach the server only if the connection survives the stall): lets a test see that a
+    /// request was sent into a stalled connection.
+    pub fn bytes_up(&self) -> u64 {
+        self.state.bytes_up.load(Ordering::SeqCst)
     }
 }
 
@@ -209,7 +217,8 @@ fn pump(
         if state.stopped.load(Ordering::SeqCst) {
             break;
         }
-        if state.stalled.load(Ordering::SeqCst) {
+        // Towards the server, bytes are read (and counted) while stalled, and held back below.
+        if downstream.is_some() && state.stalled.load(Ordering::SeqCst) {
             thread::sleep(Duration::from_millis(10));
             continue;
         }
@@ -237,6 +246,8 @@ fn pump(
             }
             down.fetch_add(len as u64, Ordering::SeqCst);
             state.bytes_down.fetch_add(len as u64, Ordering::SeqCst);
+        } else {
+            state.bytes_up.fetch_add(len as u64, Ordering::SeqCst);
         }
         while state.stalled.load(Ordering::SeqCst) && !state.stopped.load(Ordering::SeqCst) {
             thread::sleep(Duration::from_millis(10));
