@@ -30,8 +30,8 @@ use crate::retry::{RetryState, Verdict};
 ///   the `ExecutePlan` never reached the server: the plan is sent again with the same operation
 ///   id, each time counted by the retry policy. After a response arrived, the rest of the
 ///   result is gone: [`Error::OperationLost`], never a shorter or repeated result. So is an
-///   operation the server abandoned (`INVALID_HANDLE.OPERATION_ABANDONED`). Other handle
-///   errors (`SESSION_CLOSED`, ...) fail at once.
+///   operation the server abandoned (`INVALID_HANDLE.OPERATION_ABANDONED`, from a reattach or
+///   from the plan sent again). Other handle errors (`SESSION_CLOSED`, ...) fail at once.
 /// - A resumed stream must continue after the last response: a response id seen just before,
 ///   or a break after responses that carried no response id (which could only be resumed from
 ///   the start), is an error rather than a repeated response.
@@ -294,10 +294,20 @@ impl Driver {
 
     /// What to do about a failed call or a broken stream.
     fn broken(&mut self, status: tonic::Status) -> Broken {
-        // Only a ReattachExecute asks for an existing operation: on the ExecutePlan stream the
-        // same words can only be the query's own failure (e.g. `raise_error`).
+        let handle = handle_error(&status);
+        if handle == Some(HandleError::Abandoned) {
+            // From a ReattachExecute, or from an ExecutePlan sent again for an operation id
+            // the server has since dropped: the result is gone either way.
+            return Broken::Fatal(Error::OperationLost {
+                operation_id: self.operation_id.clone(),
+                responses: self.responses,
+                message: status.message().to_string(),
+            });
+        }
+        // Only a ReattachExecute asks for an existing operation: on the ExecutePlan stream,
+        // "not found" can only be the query's own failure.
         if self.reattaching {
-            match handle_error(&status) {
+            match handle {
                 Some(HandleError::Unknown) if self.responses == 0 => {
                     // The ExecutePlan never reached the server: send it again (same id).
                     self.plan_sent = false;
@@ -307,14 +317,14 @@ impl Driver {
                         counts: true,
                     };
                 }
-                Some(HandleError::Unknown | HandleError::Abandoned) => {
+                Some(HandleError::Unknown) => {
                     return Broken::Fatal(Error::OperationLost {
                         operation_id: self.operation_id.clone(),
                         responses: self.responses,
                         message: status.message().to_string(),
                     });
                 }
-                None => {}
+                _ => {}
             }
         }
         match self.client.verdict(&status) {

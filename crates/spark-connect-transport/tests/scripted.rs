@@ -675,6 +675,31 @@ async fn operation_abandoned_is_a_lost_result_without_retries() {
 }
 
 #[tokio::test]
+async fn a_plan_sent_again_for_an_abandoned_operation_is_a_lost_result() {
+    // The real server answers a reattach to an operation it released with
+    // OPERATION_NOT_FOUND, and the ExecutePlan sent again with OPERATION_ABANDONED.
+    let (client, script) = start(
+        vec![
+            Call::Refuse(Status::unavailable("reset")),
+            Call::Refuse(not_found()),
+            Call::Refuse(Status::internal(
+                "[INVALID_HANDLE.OPERATION_ABANDONED] The handle 0f0e is invalid. SQLSTATE: HY000",
+            )),
+            Call::Refuse(Status::unavailable("reset")),
+        ],
+        quick(),
+    )
+    .await;
+    let (_, error, _) = drain(&client).await;
+    let error = error.expect("an error");
+    assert!(
+        matches!(error, Error::OperationLost { responses: 0, .. }),
+        "{error:?}"
+    );
+    assert_eq!(calls(&script).len(), 3, "{:?}", log(&script));
+}
+
+#[tokio::test]
 async fn session_closed_on_reattach_is_not_retried() {
     use Step::*;
     let closed = || {
