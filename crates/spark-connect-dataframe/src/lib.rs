@@ -42,6 +42,7 @@ mod caching;
 mod catalog;
 mod column;
 mod dataframe;
+mod deferred_sql;
 mod error;
 pub mod functions;
 #[doc(hidden)]
@@ -85,7 +86,7 @@ pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySo
 pub use observation::{IntoObservation, Observation, ObservedMetrics};
 pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
-pub use result::RecordBatchStream;
+pub use result::{PayloadCopies, RecordBatchStream};
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };

@@ -30,6 +30,8 @@
 #[cfg(feature = "gateway")]
 pub mod gateway;
 pub mod proxy;
+#[cfg(feature = "replay")]
+pub mod replay;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
