@@ -2,8 +2,9 @@
 //! `spark.sql.execution.arrow.compression.codec`), the payload copies a result costs, and very
 //! deep plans.
 
-use databricks_connect::arrow::array::types::Int64Type;
-use databricks_connect::arrow::array::{Array, AsArray};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use databricks_connect::arrow::array::Array;
 use databricks_connect::functions::{col, lit};
 use futures_util::StreamExt;
 
@@ -99,25 +100,48 @@ async fn collect_holds_each_batch_in_an_allocation_of_its_own_size() {
 }
 
 #[tokio::test]
-async fn a_ten_thousand_deep_plan_builds_encodes_and_drops() {
+async fn a_ten_thousand_deep_plan_is_refused_clearly_and_dropped() {
     let spark = session().await;
     let mut deep = spark.range(0, 3);
     for i in 0..10_000 {
         deep = deep.with_column(format!("c{}", i % 50).as_str(), col("id") + lit(i));
     }
-    let encoded = prost::Message::encode_to_vec(deep.to_proto());
-    assert!(encoded.len() > 100_000);
-    // Decoding it back (as a server would) must not overflow either: prost's own recursion
-    // limit stops it with an error.
-    let decoded = <databricks_connect::proto::Relation as prost::Message>::decode(&encoded[..]);
-    assert!(decoded.is_err(), "prost limits the nesting it decodes");
-    // The server refuses it with an error, never a hang or a crash of the client.
-    let err = deep
-        .collect()
-        .await
-        .expect_err("the server limits plan depth");
-    assert!(!err.to_string().is_empty());
+    // Refused before it is cloned or encoded (both recurse once per level and would overflow
+    // this test thread's stack), with an error that says why.
+    let err = deep.collect().await.expect_err("too deep to send");
+    let message = err.to_string();
+    assert!(message.contains("10001 relations deep"), "{message}");
+    assert!(message.contains("marshallerRecursionLimit"), "{message}");
+    let err = deep.schema().await.expect_err("too deep to send");
+    assert!(err.to_string().contains("relations deep"), "{err}");
+    // Dropped level by level: no stack overflow either.
     drop(deep);
+}
+
+#[tokio::test]
+async fn a_deep_chain_within_the_server_limit_gives_exact_results() {
+    let spark = session().await;
+    let mut df = spark.range(0, 4);
+    let levels = 300;
+    for i in 0..levels {
+        df = df.with_column(format!("c{}", i % 10).as_str(), col("id") + lit(i));
+    }
+    let batches = df.collect().await.expect("a 300-deep plan runs");
+    let mut rows = 0;
+    for batch in &batches {
+        assert_eq!(batch.num_columns(), 11);
+        let ids = batch.column(0).as_primitive::<Int64Type>();
+        for r in 0..batch.num_rows() {
+            let id = ids.value(r);
+            for k in 0..10 {
+                // The last with_column of column c{k} is the one with i = levels - 10 + k.
+                let c = batch.column(1 + k).as_primitive::<Int64Type>();
+                assert_eq!(c.value(r), id + (levels - 10 + k as i64));
+            }
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, 4);
 }
 
 /// The plan of `range(0, rows)`, as the replay recorder sends it.
@@ -184,9 +208,12 @@ async fn the_replay_server_resumes_after_a_response_id() {
     assert!(total >= 3, "{total} responses");
     let server = ReplayServer::start(recording).await.expect("replay starts");
     let endpoint = server.url().replacen("sc://", "http://", 1);
-    let mut client = SparkConnectServiceClient::connect(endpoint)
+    let channel = tonic::transport::Endpoint::from_shared(endpoint)
+        .expect("an endpoint")
+        .connect()
         .await
         .expect("connects");
+    let mut client = SparkConnectServiceClient::new(channel);
     let session_id = "00000000-0000-4000-8000-000000000001".to_string();
     let operation_id = "00000000-0000-4000-8000-000000000002".to_string();
     let mut first = client

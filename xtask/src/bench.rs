@@ -236,7 +236,6 @@ pub fn run(args: &[String]) -> Result<()> {
     };
 
     let mut figures = Vec::new();
-    let mut replay_bytes = 0;
     // Warm the server (JIT, caches) so that the first client measured is not penalised.
     let _ = measure(
         ours(vec![
@@ -285,6 +284,7 @@ pub fn run(args: &[String]) -> Result<()> {
             pyspark(pyspark_args),
         )?);
     }
+    let replay_bytes;
     // Client only: the largest mixed result, recorded once from the server and replayed to
     // every client by a separate process, so the server's time is out of the figures.
     {

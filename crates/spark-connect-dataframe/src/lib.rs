@@ -42,6 +42,7 @@ mod caching;
 mod catalog;
 mod column;
 mod dataframe;
+mod deep_plan;
 mod deferred_sql;
 mod error;
 pub mod functions;
@@ -77,6 +78,7 @@ pub use catalog::{
 };
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
+pub use deep_plan::MAX_PLAN_DEPTH;
 pub use error::Error;
 pub use group::GroupedData;
 pub use io::{

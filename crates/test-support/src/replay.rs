@@ -73,44 +73,90 @@ impl Recording {
             .map_err(|e| format!("cannot connect to {url}: {e}"))?;
         let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(channel)
             .max_decoding_message_size(usize::MAX);
+        let session_id = uuid::Uuid::new_v4().to_string();
+        let operation_id = uuid::Uuid::new_v4().to_string();
+        let user_context = Some(pb::UserContext {
+            user_id: "replay-recorder".into(),
+            ..Default::default()
+        });
+        // Reattachable, as clients run queries: only then does the server end the result with
+        // `ResultComplete`, which the replay must send too.
         let request = pb::ExecutePlanRequest {
-            session_id: uuid::Uuid::new_v4().to_string(),
-            user_context: Some(pb::UserContext {
-                user_id: "replay-recorder".into(),
-                ..Default::default()
-            }),
-            operation_id: Some(uuid::Uuid::new_v4().to_string()),
+            session_id: session_id.clone(),
+            user_context: user_context.clone(),
+            operation_id: Some(operation_id.clone()),
             plan: Some(plan),
+            request_options: vec![pb::execute_plan_request::RequestOption {
+                request_option: Some(
+                    pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
+                        pb::ReattachOptions { reattachable: true },
+                    ),
+                ),
+            }],
             ..Default::default()
         };
-        let mut stream = client
-            .execute_plan(request)
-            .await
-            .map_err(|e| format!("ExecutePlan on {url}: {e}"))?
-            .into_inner();
-        let mut responses = Vec::new();
+        let mut responses: Vec<pb::ExecutePlanResponse> = Vec::new();
         let mut complete = false;
-        while let Some(response) = stream
-            .message()
-            .await
-            .map_err(|e| format!("the result stream from {url} broke: {e}"))?
-        {
-            complete |= matches!(
-                response.response_type,
-                Some(pb::execute_plan_response::ResponseType::ResultComplete(_))
-            );
-            responses.push(response);
-            if complete {
-                break;
+        let mut stalls = 0;
+        let mut first = true;
+        while !complete {
+            let stream = if first {
+                first = false;
+                client.execute_plan(request.clone()).await
+            } else {
+                // The server ends a reattachable stream after a while: resume it.
+                client
+                    .reattach_execute(pb::ReattachExecuteRequest {
+                        session_id: session_id.clone(),
+                        user_context: user_context.clone(),
+                        operation_id: operation_id.clone(),
+                        last_response_id: responses.last().map(|r| r.response_id.clone()),
+                        ..Default::default()
+                    })
+                    .await
+            };
+            let mut stream = stream
+                .map_err(|e| format!("ExecutePlan/ReattachExecute on {url}: {e}"))?
+                .into_inner();
+            let before = responses.len();
+            while let Some(response) = stream
+                .message()
+                .await
+                .map_err(|e| format!("the result stream from {url} broke: {e}"))?
+            {
+                complete |= matches!(
+                    response.response_type,
+                    Some(pb::execute_plan_response::ResponseType::ResultComplete(_))
+                );
+                responses.push(response);
+                if complete {
+                    break;
+                }
+            }
+            stalls = if responses.len() == before {
+                stalls + 1
+            } else {
+                0
+            };
+            if stalls > 3 {
+                return Err(format!(
+                    "the result from {url} keeps ending without ResultComplete after {} responses",
+                    responses.len()
+                ));
             }
         }
-        if !complete {
-            return Err(format!(
-                "the result from {url} ended without ResultComplete after {} responses (the \
-                 recorder does not reattach)",
-                responses.len()
-            ));
-        }
+        // Free what the server keeps for the operation.
+        let _ = client
+            .release_execute(pb::ReleaseExecuteRequest {
+                session_id,
+                user_context,
+                operation_id,
+                release: Some(pb::release_execute_request::Release::ReleaseAll(
+                    pb::release_execute_request::ReleaseAll {},
+                )),
+                ..Default::default()
+            })
+            .await;
         Ok(Recording::from_responses(responses))
     }
 
