@@ -283,7 +283,7 @@ impl ResultDecoder {
     fn payload(&mut self, data: bytes::Bytes) -> Buffer {
         self.copies.payloads += 1;
         self.copies.bytes += data.len() as u64;
-        let aligned = (data.as_ptr() as usize).is_multiple_of(PAYLOAD_ALIGNMENT);
+        let aligned = (data.as_ptr() as usize) % PAYLOAD_ALIGNMENT == 0;
         if aligned && !self.compact {
             // `Buffer::from(Bytes)` shares the received allocation: no copy.
             return Buffer::from(data);
