@@ -25,7 +25,8 @@
 //! ```
 //!
 //! Later additions: a TLS gateway that checks tokens and Databricks headers in front of the local
-//! server, and a proxy that injects faults.
+//! server, a proxy that injects faults, and a replay server (feature `replay`) that serves
+//! recorded `ExecutePlan` responses for client-only benchmarks.
 
 #[cfg(feature = "gateway")]
 pub mod gateway;
