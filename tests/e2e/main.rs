@@ -16,6 +16,7 @@ mod auth;
 mod databricks;
 mod dataframe;
 mod errors;
+mod perf;
 mod progress;
 mod reliability;
 mod reliability_reattach;

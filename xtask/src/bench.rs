@@ -284,6 +284,38 @@ pub fn run(args: &[String]) -> Result<()> {
             pyspark(pyspark_args),
         )?);
     }
+    let replay_bytes;
+    // Client only: the largest mixed result, recorded once from the server and replayed to
+    // every client by a separate process, so the server's time is out of the figures.
+    {
+        let replay = ReplayProcess::start(&bench_bin, &url, "mixed", rows)?;
+        let scenario = format!("replay mixed {}", human(rows));
+        let n = replay.rows;
+        // Any query gets the recorded result; `range` is one ExecutePlan for every client.
+        let a = |s: &str| {
+            vec![
+                s.to_string(),
+                replay.url.clone(),
+                "range".into(),
+                n.to_string(),
+            ]
+        };
+        for (client, scenario_arg) in [
+            ("raw drain (limit)", "raw"),
+            ("dbconnect collect()", "collect"),
+            ("dbconnect stream()", "stream"),
+        ] {
+            figures.push(figure(&scenario, client, runs, n, ours(a(scenario_arg)))?);
+        }
+        figures.push(figure(
+            &scenario,
+            "PySpark toArrow()",
+            runs,
+            n,
+            pyspark(a("collect")),
+        )?);
+        replay_bytes = replay.bytes;
+    }
     let first = "first row";
     figures.push(figure(
         first,
@@ -296,13 +328,14 @@ pub fn run(args: &[String]) -> Result<()> {
         let dbconnect_bin = dbconnect_bin.clone();
         let url = url.clone();
         move || {
-            // The first row of range(1, 10), printed by the query itself as the harness's line.
+            // The first row of range(1, 10), as the others fetch it: its id is 1, printed by
+            // the query itself as the harness's `rows=1` line (a wrong first row fails the run).
             let mut c = Command::new(&dbconnect_bin);
             c.args([
                 "--remote",
                 &url,
                 "sql",
-                "SELECT concat('rows=', count(*), ' bytes=0') AS line FROM (SELECT * FROM range(1, 10) LIMIT 1)",
+                "SELECT concat('rows=', id, ' bytes=0') AS line FROM range(1, 10) LIMIT 1",
                 "--output",
                 "csv",
             ]);
@@ -323,7 +356,7 @@ pub fn run(args: &[String]) -> Result<()> {
         .map_err(|e| format!("cannot run the plan benchmark: {e}"))?;
     let plan = String::from_utf8_lossy(&plan.stdout).trim().to_string();
 
-    let report = report(&figures, &plan, runs, &machine());
+    let report = report(&figures, &plan, runs, &machine(), replay_bytes);
     print!("{report}");
     write_doc(&root.join("docs/benchmarks.md"), &report)?;
     Ok(())
@@ -339,7 +372,7 @@ fn human(n: u64) -> String {
     }
 }
 
-fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str) -> String {
+fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str, replay_bytes: u64) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -375,6 +408,29 @@ fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str) -> String 
             ratio(f.wall, peer("raw drain").map(|p| p.wall)),
         );
     }
+    let replayed: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| f.scenario.starts_with("replay"))
+        .collect();
+    if !replayed.is_empty() && replay_bytes > 0 {
+        let gb = replay_bytes as f64 / 1e9;
+        let _ = writeln!(
+            out,
+            "\nClient only, against the replay server ({:.0} MB of Arrow IPC payload per run; wall from process start, so PySpark's interpreter start and imports count):\n",
+            replay_bytes as f64 / 1e6
+        );
+        let _ = writeln!(out, "| client | GB/s | CPU s per GB |");
+        let _ = writeln!(out, "|---|---:|---:|");
+        for f in replayed {
+            let _ = writeln!(
+                out,
+                "| {} | {:.2} | {:.2} |",
+                f.client,
+                gb / f.wall.as_secs_f64().max(1e-9),
+                f.cpu.as_secs_f64() / gb
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nPlan building (no server; the release `dbconnect-bench plan`): {plan}"
@@ -397,4 +453,62 @@ fn write_doc(path: &Path, report: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("xtask: wrote {}", path.display());
     Ok(())
+}
+
+/// A `dbconnect-bench replay-serve` process: records the query from the server once and then
+/// serves it until its standard input closes (when this is dropped).
+struct ReplayProcess {
+    child: std::process::Child,
+    url: String,
+    rows: u64,
+    bytes: u64,
+}
+
+impl ReplayProcess {
+    fn start(bench_bin: &Path, url: &str, kind: &str, rows: u64) -> Result<ReplayProcess> {
+        use std::io::BufRead;
+        let mut child = Command::new(bench_bin)
+            .args(["replay-serve", url, kind, &rows.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start the replay server: {e}"))?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = std::io::BufReader::new(out).read_line(&mut line);
+        }
+        let field = |name: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        let parsed = (|| {
+            Some((
+                field("url")?,
+                field("rows")?.parse().ok()?,
+                field("bytes")?.parse().ok()?,
+            ))
+        })();
+        let Some((url, rows, bytes)) = parsed else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the replay server did not start: {line:?}").into());
+        };
+        eprintln!("xtask: replay server at {url}: {rows} rows, {bytes} bytes of Arrow");
+        Ok(ReplayProcess {
+            child,
+            url,
+            rows,
+            bytes,
+        })
+    }
+}
+
+impl Drop for ReplayProcess {
+    fn drop(&mut self) {
+        // Closing its standard input stops it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
 }

@@ -5,7 +5,13 @@
 //! dbconnect-bench collect|stream|raw <sc://url> range|mixed <rows>
 //! dbconnect-bench first-row <sc://url>
 //! dbconnect-bench plan
+//! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
 //! ```
+//!
+//! `replay-serve` records the query's `ExecutePlan` responses once from the real server, then
+//! serves them (see `test_support::replay`) until its standard input closes; it prints
+//! `url=<sc://replay> rows=<n> bytes=<Arrow IPC bytes>` when it is ready. Every client then
+//! gets that result for any query it runs.
 //!
 //! Each prints one line `rows=<n> bytes=<arrow bytes>` (or timings for `plan`) so the harness can
 //! check that every client fetched the same result.
@@ -16,6 +22,7 @@ use std::time::Instant;
 use databricks_connect::functions::{col, lit};
 use databricks_connect::{DataFrame, DatabricksSession, SparkSession};
 use futures_util::StreamExt;
+use spark_connect_proto::spark::connect as pb;
 
 /// The bytes of Arrow data a batch holds, counted as pyarrow's `nbytes` does: the slices the
 /// arrays use, not the whole buffers they share (zero-copy arrays share one message buffer).
@@ -89,7 +96,11 @@ async fn run(args: &[String]) -> Result<(), String> {
                 n += batch.num_rows();
                 bytes += arrow_bytes(&batch);
             }
-            println!("rows={n} bytes={bytes}");
+            let copies = stream.payload_copies();
+            println!(
+                "rows={n} bytes={bytes} payloads={} copied_payloads={}",
+                copies.payloads, copies.copied_payloads
+            );
         }
         "raw" => {
             raw_drain(
@@ -113,6 +124,35 @@ async fn run(args: &[String]) -> Result<(), String> {
             println!("rows={n} bytes=0");
         }
         "plan" => plan_building().await?,
+        "replay-serve" => {
+            let rows: u64 = arg(3, "ROWS")?
+                .parse()
+                .map_err(|_| "ROWS must be a number")?;
+            let plan = pb::Plan {
+                op_type: Some(pb::plan::OpType::Root(pb::Relation {
+                    common: None,
+                    rel_type: Some(rel_type(&arg(2, "query kind")?, rows)?),
+                })),
+            };
+            let recording = test_support::replay::Recording::record(&arg(1, "URL")?, plan).await?;
+            let server = test_support::replay::ReplayServer::start(recording).await?;
+            println!(
+                "url={} rows={} bytes={}",
+                server.url(),
+                server.recording().rows(),
+                server.recording().arrow_bytes()
+            );
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            // Serve until the harness closes our standard input.
+            tokio::task::spawn_blocking(|| {
+                let mut sink = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            eprintln!("replay calls: {:?}", server.calls());
+        }
         "mixed-sql" => {
             let rows: u64 = arg(1, "ROWS")?
                 .parse()
@@ -128,7 +168,6 @@ async fn run(args: &[String]) -> Result<(), String> {
 /// channel, every `ExecutePlan` response's Arrow payload decoded with Arrow's stream decoder,
 /// and nothing else (no session checks, no headers, no result types).
 async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
-    use spark_connect_proto::spark::connect as pb;
     let endpoint = url.replacen("sc://", "http://", 1);
     let channel = tonic::transport::Endpoint::from_shared(endpoint)
         .map_err(|e| e.to_string())?
@@ -137,19 +176,7 @@ async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(channel)
         .max_decoding_message_size(256 * 1024 * 1024);
-    let rel_type = match kind {
-        "range" => pb::relation::RelType::Range(pb::Range {
-            start: Some(0),
-            end: rows as i64,
-            step: 1,
-            num_partitions: None,
-        }),
-        "mixed" => pb::relation::RelType::Sql(pb::Sql {
-            query: mixed_sql(rows),
-            ..Default::default()
-        }),
-        other => return Err(format!("unknown query kind '{other}'")),
-    };
+    let rel_type = rel_type(kind, rows)?;
     let request = pb::ExecutePlanRequest {
         session_id: uuid::Uuid::new_v4().to_string(),
         user_context: Some(pb::UserContext {
@@ -186,6 +213,23 @@ async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
     }
     println!("rows={n} bytes={bytes}");
     Ok(())
+}
+
+/// The relation of a query kind, as the raw drain and the replay recorder send it.
+fn rel_type(kind: &str, rows: u64) -> Result<pb::relation::RelType, String> {
+    Ok(match kind {
+        "range" => pb::relation::RelType::Range(pb::Range {
+            start: Some(0),
+            end: rows as i64,
+            step: 1,
+            num_partitions: None,
+        }),
+        "mixed" => pb::relation::RelType::Sql(pb::Sql {
+            query: mixed_sql(rows),
+            ..Default::default()
+        }),
+        other => return Err(format!("unknown query kind '{other}'")),
+    })
 }
 
 /// Plan building needs no server: a 1,000-column select and a chain of 10,000 `with_column`s,

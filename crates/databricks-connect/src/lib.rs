@@ -35,7 +35,7 @@ pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
 
 pub use spark_connect_dataframe::{
     ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType,
-    ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal,
+    ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal, PayloadCopies,
     RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window,
     WindowSpec, functions, proto, types,
 };

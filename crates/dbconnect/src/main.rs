@@ -207,7 +207,9 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
                 ));
             }
             let spark = connect(builder).await?;
-            let mut df = spark.sql(&args.query).await.map_err(CliError::query)?;
+            // One ExecutePlan: the statement runs once, when its result is fetched (no
+            // separate eager `sql()` round trip, which the CLI does not need).
+            let mut df = spark.sql_deferred(&args.query);
             if let Some(n) = args.limit {
                 df = df.limit(n);
             }

@@ -113,13 +113,19 @@ impl DataFrame {
     fn wrap(self, rel_type: RelType) -> DataFrame {
         let plan = self.session.relation(rel_type);
         DataFrame {
-            session: self.session,
+            session: self.session.clone(),
             plan,
         }
     }
 
-    fn input(self) -> (SparkSession, Option<Box<proto::Relation>>) {
-        (self.session, Some(Box::new(self.plan)))
+    fn input(mut self) -> (SparkSession, Option<Box<proto::Relation>>) {
+        // Taken, not moved: DataFrame's Drop (deep_plan.rs) takes deep plans apart.
+        let plan = std::mem::take(&mut self.plan);
+        (self.session.clone(), Some(Box::new(plan)))
+    }
+
+    pub(crate) fn plan_mut(&mut self) -> &mut proto::Relation {
+        &mut self.plan
     }
 
     /// The session and this plan as the input of a new relation.
@@ -213,6 +219,7 @@ impl DataFrame {
 
     /// Runs the plan and returns its batches as they arrive.
     pub async fn stream(&self) -> Result<RecordBatchStream, Error> {
+        crate::deep_plan::check_depth(&self.plan)?;
         self.session.execute(self.root_plan()).await
     }
 
@@ -267,6 +274,7 @@ impl DataFrame {
 
     /// The schema, as the server resolves it.
     pub async fn schema(&self) -> Result<StructType, Error> {
+        crate::deep_plan::check_depth(&self.plan)?;
         let result = self
             .session
             .analyze(proto::analyze_plan_request::Analyze::Schema(
@@ -299,6 +307,7 @@ impl DataFrame {
 
     /// The plan as text, in the given mode.
     pub async fn explain(&self, mode: ExplainMode) -> Result<String, Error> {
+        crate::deep_plan::check_depth(&self.plan)?;
         let result = self
             .session
             .analyze(proto::analyze_plan_request::Analyze::Explain(

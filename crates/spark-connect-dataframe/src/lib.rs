@@ -42,6 +42,8 @@ mod caching;
 mod catalog;
 mod column;
 mod dataframe;
+mod deep_plan;
+mod deferred_sql;
 mod error;
 pub mod functions;
 #[doc(hidden)]
@@ -76,6 +78,7 @@ pub use catalog::{
 };
 pub use column::{Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
+pub use deep_plan::MAX_PLAN_DEPTH;
 pub use error::Error;
 pub use group::GroupedData;
 pub use io::{
@@ -85,7 +88,7 @@ pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySo
 pub use observation::{IntoObservation, Observation, ObservedMetrics};
 pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
-pub use result::RecordBatchStream;
+pub use result::{PayloadCopies, RecordBatchStream};
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use arrow_array::RecordBatch;
-use arrow_buffer::Buffer;
+use arrow_buffer::{Buffer, MutableBuffer};
 use arrow_ipc::reader::StreamDecoder;
 use arrow_schema::SchemaRef;
 use futures_util::Stream;
@@ -18,8 +18,17 @@ use crate::types::StructType;
 
 /// The batches of a query result, decoded while later ones are still arriving.
 ///
-/// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when its buffers are
-/// aligned (Arrow IPC aligns them to 8 bytes; a misaligned buffer is copied once). A batch
+/// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when it starts at an
+/// address aligned for every Arrow type (the batch's arrays then share the received buffer).
+/// A payload that is not so aligned is copied once, whole, into an aligned allocation of its
+/// exact size, so that Arrow need not copy its buffers one by one. [`collect_all`]
+/// (`DataFrame::collect`) copies every payload once that way: a zero-copy batch keeps the
+/// whole gRPC receive buffer it was cut from alive, which for a result held in full would
+/// cost far more memory than the Arrow data itself.
+///
+/// [`collect_all`]: RecordBatchStream::collect_all
+///
+/// A batch
 /// whose rows differ from the count the server announced, or that starts at another offset
 /// than the rows received so far, is an error. Batches the server splits into chunks (Spark
 /// 4.1+ result chunking, which this client allows) are decoded as their chunks arrive, and each
@@ -49,7 +58,30 @@ pub(crate) struct ResultDecoder {
     chunked: Option<ChunkedBatch>,
     /// Observed metrics received (`DataFrame::observe`), and where to deliver them.
     observed: crate::observation::Received,
+    /// Whether every payload is copied into an allocation of its own exact size (the result
+    /// is being kept whole), rather than only the misaligned ones.
+    compact: bool,
+    /// Arrow payloads copied, and their bytes.
+    copies: PayloadCopies,
 }
+
+/// How many Arrow payloads a result's decoding copied, and how many bytes (see
+/// [`RecordBatchStream::payload_copies`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PayloadCopies {
+    /// Payloads received (the `data` of each `ArrowBatch` response or chunk).
+    pub payloads: u64,
+    /// Bytes received in those payloads.
+    pub bytes: u64,
+    /// Payloads this client copied (at most once each).
+    pub copied_payloads: u64,
+    /// Bytes this client copied.
+    pub copied_bytes: u64,
+}
+
+/// The alignment a payload must start at for none of its Arrow buffers to need a copy: IPC
+/// aligns each buffer within the payload to 8 bytes, and `decimal(…)` values (`i128`) need 16.
+const PAYLOAD_ALIGNMENT: usize = 16;
 
 /// The decoding state of one Arrow batch that arrives in chunks (Spark 4.1+).
 struct ChunkedBatch {
@@ -116,9 +148,19 @@ impl RecordBatchStream {
         self.inner.reattach_count()
     }
 
+    /// The Arrow payloads received so far and how many of them (and bytes) were copied: none
+    /// while streaming payloads that arrive aligned, each exactly once otherwise.
+    pub fn payload_copies(&self) -> PayloadCopies {
+        self.decoder.copies
+    }
+
     /// Receives every batch. A result without rows is one empty batch that carries the schema,
     /// so the schema is never lost.
+    ///
+    /// Each payload is copied once into an allocation of its exact size, so the batches hold
+    /// the result once and nothing of the buffers it was received in.
     pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
+        self.decoder.compact = true;
         let mut batches = Vec::new();
         while let Some(batch) = futures_util::StreamExt::next(&mut self).await {
             batches.push(batch?);
@@ -189,9 +231,8 @@ impl ResultDecoder {
                 }
             }
         };
-        // `Buffer::from(Bytes)` shares the received allocation: no copy (the decoder copies
-        // only a message that straddles two chunks).
-        let mut buffer = Buffer::from(batch.data);
+        // The decoder copies only a message that straddles two chunks.
+        let mut buffer = self.payload(batch.data);
         while !buffer.is_empty() {
             // arrow-ipc trusts the buffer offsets of a message and panics on one past the end
             // of its body (found by the `execute_plan_response` fuzz target): a malformed
@@ -235,6 +276,30 @@ impl ResultDecoder {
         }
         self.rows += chunked.rows;
         Ok(())
+    }
+
+    /// The Arrow buffer a payload is decoded from: the received bytes themselves when they are
+    /// aligned and the result is streamed, else one exact-size aligned copy.
+    fn payload(&mut self, data: bytes::Bytes) -> Buffer {
+        self.copies.payloads += 1;
+        self.copies.bytes += data.len() as u64;
+        let aligned = (data.as_ptr() as usize) % PAYLOAD_ALIGNMENT == 0;
+        if aligned && !self.compact {
+            // `Buffer::from(Bytes)` shares the received allocation: no copy.
+            return Buffer::from(data);
+        }
+        self.copies.copied_payloads += 1;
+        self.copies.copied_bytes += data.len() as u64;
+        // A `MutableBuffer` is 64-byte aligned and sized to the payload (rounded up to 64).
+        let mut copy = MutableBuffer::new(data.len());
+        copy.extend_from_slice(&data);
+        copy.into()
+    }
+
+    /// The Arrow payloads received and copied so far.
+    #[cfg(test)]
+    pub(crate) fn copies(&self) -> PayloadCopies {
+        self.copies
     }
 
     /// The next decoded batch, if any.
@@ -300,6 +365,224 @@ impl Stream for RecordBatchStream {
                         this.finished = true;
                         return Poll::Ready(Some(Err(e)));
                     }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{
+        Array, ArrayRef, Decimal128Array, Float64Array, Int64Array, StringArray, StructArray,
+        TimestampMicrosecondArray,
+    };
+    use arrow_schema::{DataType, Field, Fields, Schema};
+
+    use super::*;
+
+    /// A batch of every kind of buffer the mixed benchmark query has: fixed-width values of 8
+    /// and 16 bytes, string offsets and bytes, validity bitmaps and a nested struct.
+    fn mixed_batch(rows: i64) -> RecordBatch {
+        let ids: Vec<i64> = (0..rows).collect();
+        let strings: Vec<Option<String>> = ids
+            .iter()
+            .map(|i| (i % 5 != 0).then(|| format!("row-{i}")))
+            .collect();
+        let struct_fields = Fields::from(vec![
+            Field::new("a", DataType::Int64, false),
+            Field::new("b", DataType::Utf8, true),
+        ]);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(ids.clone())),
+            Arc::new(Float64Array::from_iter_values(
+                ids.iter().map(|&i| i as f64 * 1.5),
+            )),
+            Arc::new(StringArray::from(strings.clone())),
+            Arc::new(
+                Decimal128Array::from_iter_values(ids.iter().map(|&i| i as i128 * 100))
+                    .with_precision_and_scale(18, 2)
+                    .unwrap(),
+            ),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(ids.iter().map(|&i| i * 1_000_000))
+                    .with_timezone("UTC"),
+            ),
+            Arc::new(StructArray::new(
+                struct_fields.clone(),
+                vec![
+                    Arc::new(Int64Array::from(ids.clone())),
+                    Arc::new(StringArray::from(strings)),
+                ],
+                None,
+            )),
+        ];
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("d", DataType::Float64, false),
+            Field::new("s", DataType::Utf8, true),
+            Field::new("dec", DataType::Decimal128(18, 2), false),
+            Field::new(
+                "ts",
+                DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("UTC".into())),
+                false,
+            ),
+            Field::new("st", DataType::Struct(struct_fields), false),
+        ]);
+        RecordBatch::try_new(Arc::new(schema), columns).unwrap()
+    }
+
+    /// The Arrow IPC stream of `batch`, as the server sends it in one `ArrowBatch`.
+    fn ipc_payload(batch: &RecordBatch) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut writer =
+            arrow_ipc::writer::StreamWriter::try_new(&mut out, &batch.schema()).unwrap();
+        writer.write(batch).unwrap();
+        writer.finish().unwrap();
+        drop(writer);
+        out
+    }
+
+    /// `payload` inside a larger received buffer (like a gRPC receive buffer), starting
+    /// `misalign` bytes past a 16-byte boundary.
+    fn received(payload: &[u8], misalign: usize) -> bytes::Bytes {
+        let mut buffer = vec![0u8; payload.len() + 2 * PAYLOAD_ALIGNMENT + 4096];
+        let base = buffer.as_ptr() as usize;
+        let start = (PAYLOAD_ALIGNMENT - base % PAYLOAD_ALIGNMENT) % PAYLOAD_ALIGNMENT + misalign;
+        buffer[start..start + payload.len()].copy_from_slice(payload);
+        let whole = bytes::Bytes::from(buffer);
+        assert_eq!(
+            whole.as_ptr() as usize,
+            base,
+            "Bytes::from(Vec) keeps the allocation"
+        );
+        whole.slice(start..start + payload.len())
+    }
+
+    fn response(data: bytes::Bytes, rows: i64) -> proto::ExecutePlanResponse {
+        proto::ExecutePlanResponse {
+            response_type: Some(proto::execute_plan_response::ResponseType::ArrowBatch(
+                proto::execute_plan_response::ArrowBatch {
+                    row_count: rows,
+                    data,
+                    start_offset: Some(0),
+                    chunk_index: None,
+                    num_chunks_in_batch: None,
+                },
+            )),
+            ..Default::default()
+        }
+    }
+
+    /// The address ranges of every non-empty buffer of `data`, its children included.
+    fn buffer_ranges(data: &arrow_data::ArrayData, out: &mut Vec<(usize, usize)>) {
+        let mut push = |b: &Buffer| {
+            if !b.is_empty() {
+                out.push((b.as_ptr() as usize, b.as_ptr() as usize + b.len()));
+            }
+        };
+        data.buffers().iter().for_each(&mut push);
+        if let Some(nulls) = data.nulls() {
+            push(nulls.buffer());
+        }
+        for child in data.child_data() {
+            buffer_ranges(child, out);
+        }
+    }
+
+    /// Decodes one payload received `misalign` bytes past alignment; returns the decoded
+    /// batch, the copies counted, where the payload was received, and the address range all
+    /// of the batch's buffers lie in.
+    fn decode_one(
+        misalign: usize,
+        compact: bool,
+    ) -> (
+        RecordBatch,
+        RecordBatch,
+        PayloadCopies,
+        (usize, usize),
+        (usize, usize),
+    ) {
+        let expected = mixed_batch(1000);
+        let payload = ipc_payload(&expected);
+        let data = received(&payload, misalign);
+        let received_at = (data.as_ptr() as usize, data.as_ptr() as usize + data.len());
+        let mut decoder = ResultDecoder {
+            compact,
+            ..Default::default()
+        };
+        decoder.handle(response(data, 1000)).unwrap();
+        let batch = decoder.next_batch().unwrap();
+        assert!(decoder.next_batch().is_none());
+        decoder.finish().unwrap();
+        let mut ranges = Vec::new();
+        for column in batch.columns() {
+            buffer_ranges(&column.to_data(), &mut ranges);
+        }
+        assert!(ranges.len() > 10, "{ranges:?}");
+        let lowest = ranges.iter().map(|r| r.0).min().unwrap();
+        let highest = ranges.iter().map(|r| r.1).max().unwrap();
+        (
+            batch,
+            expected,
+            decoder.copies(),
+            received_at,
+            (lowest, highest),
+        )
+    }
+
+    #[test]
+    fn an_aligned_payload_is_streamed_without_a_copy() {
+        let (batch, expected, copies, (start, end), (lowest, highest)) = decode_one(0, false);
+        assert_eq!(batch, expected);
+        assert_eq!(copies.payloads, 1);
+        assert_eq!(copies.bytes, (end - start) as u64);
+        assert_eq!((copies.copied_payloads, copies.copied_bytes), (0, 0));
+        // Every buffer is a slice of the received payload: Arrow copied nothing either.
+        assert!(
+            lowest >= start && highest <= end,
+            "buffers outside the payload"
+        );
+    }
+
+    #[test]
+    fn a_misaligned_payload_is_copied_once_whole() {
+        for misalign in [1, 4, 8] {
+            let (batch, expected, copies, (start, end), (lowest, highest)) =
+                decode_one(misalign, false);
+            assert_eq!(batch, expected);
+            let len = (end - start) as u64;
+            assert_eq!((copies.copied_payloads, copies.copied_bytes), (1, len));
+            // Every buffer is a slice of that one copy: none of them was copied again.
+            assert!(highest <= lowest + len as usize, "buffers outside one copy");
+            assert!(
+                highest <= start || lowest >= end,
+                "a buffer shares the received payload"
+            );
+        }
+    }
+
+    #[test]
+    fn collecting_copies_each_payload_once_into_an_exact_allocation() {
+        for misalign in [0, 3] {
+            let (batch, expected, copies, (start, end), (lowest, highest)) =
+                decode_one(misalign, true);
+            assert_eq!(batch, expected);
+            let len = (end - start) as u64;
+            assert_eq!((copies.copied_payloads, copies.copied_bytes), (1, len));
+            assert!(highest <= lowest + len as usize, "buffers outside one copy");
+            // Nothing of the receive buffer is kept alive by the batch.
+            assert!(
+                highest <= start || lowest >= end,
+                "a buffer shares the received payload"
+            );
+            for column in batch.columns() {
+                let data = column.to_data();
+                for buffer in data.buffers() {
+                    // The shared allocation is the payload's size, not a receive buffer's.
+                    assert!(buffer.capacity() < len as usize + 64);
                 }
             }
         }

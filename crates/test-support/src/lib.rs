@@ -25,11 +25,14 @@
 //! ```
 //!
 //! Later additions: a TLS gateway that checks tokens and Databricks headers in front of the local
-//! server, and a proxy that injects faults.
+//! server, a proxy that injects faults, and a replay server (feature `replay`) that serves
+//! recorded `ExecutePlan` responses for client-only benchmarks.
 
 #[cfg(feature = "gateway")]
 pub mod gateway;
 pub mod proxy;
+#[cfg(feature = "replay")]
+pub mod replay;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
