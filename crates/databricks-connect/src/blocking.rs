@@ -433,6 +433,7 @@ blocking_methods! {
         lazy fn range_with_step(&self, start: i64, end: i64, step: i64, num_partitions: Option<i32>) -> DataFrame;
         lazy fn table(&self, name: &str) -> DataFrame;
         wait fn sql(&self, query: &str) -> DataFrame;
+        lazy fn sql_deferred(&self, query: &str) -> DataFrame;
         wait fn sql_with_args<S: AsRef<str>, V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = (S, V)>) -> DataFrame;
         wait fn sql_with_positional_args<V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = V>) -> DataFrame;
         wait fn create_dataframe(&self, batches: &[RecordBatch]) -> DataFrame;
@@ -951,6 +952,11 @@ impl RecordBatchIter {
     /// The number of rows received so far.
     pub fn rows_received(&self) -> i64 {
         self.stream.rows_received()
+    }
+
+    /// How many Arrow payloads were decoded in place and how many were copied.
+    pub fn payload_copies(&self) -> crate::PayloadCopies {
+        self.stream.payload_copies()
     }
 
     /// The metrics of the plan's `observe` calls, once the result is complete.
