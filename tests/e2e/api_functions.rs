@@ -512,3 +512,31 @@ async fn with_forms_pass_pysparks_optional_arguments() {
         [["-1", "1"], ["-1", "2"], ["0", "3"], ["1", "99"]]
     );
 }
+
+#[tokio::test]
+async fn call_udf_calls_a_function_registered_on_the_server() {
+    let spark = session().await;
+    spark
+        .sql("CREATE TEMPORARY FUNCTION me_plus(x BIGINT, y BIGINT) RETURNS BIGINT RETURN x + y * 10")
+        .await
+        .unwrap();
+    let df = spark
+        .range(0, 4)
+        .select([f::call_udf("me_plus", [f::col("id"), f::lit(3)]).alias("v")])
+        .order_by(["v"]);
+    let got: Vec<String> = rows(&df.collect().await.unwrap())
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let expected: Vec<String> = (0..4i64).map(|x| (x + 3 * 10).to_string()).collect();
+    assert_eq!(got, expected);
+    // An unknown name is the server's error, not a panic.
+    let err = spark
+        .range(0, 1)
+        .select([f::call_udf("me_no_such_udf", [f::col("id")])])
+        .collect()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("UNRESOLVED_ROUTINE"), "{err}");
+}

@@ -271,6 +271,10 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
     );
     m.insert("to_json", r().to_json());
     m.insert(
+        "call_udf",
+        r().select([f::call_udf("my_udf", [col("id"), lit(2)])]),
+    );
+    m.insert(
         "partition_transforms",
         r().select([
             f::years("id"),

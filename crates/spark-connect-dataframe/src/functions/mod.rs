@@ -261,6 +261,14 @@ const CORE: &[FunctionInfo] = &[
         || call_function("f", [col("a"), col("b")]),
     ),
     core_info(
+        "call_udf",
+        "",
+        &["udfName", "*cols"],
+        "A registered user-defined function by name.",
+        2,
+        || call_udf("f", [col("a"), col("b")]),
+    ),
+    core_info(
         "when",
         "when",
         &["condition", "value"],
@@ -497,6 +505,13 @@ pub fn expr(sql: &str) -> Column {
 /// Calls a Spark SQL function by name; the escape hatch for functions without a wrapper.
 pub fn call_function(name: &str, args: impl IntoIterator<Item = Column>) -> Column {
     Column::function(name, args)
+}
+
+/// Calls a user-defined function registered on the server (with
+/// [`UdfRegistration::register_java_function`](crate::UdfRegistration::register_java_function),
+/// in SQL, or by another client), by name; the same plan as PySpark's `call_udf`.
+pub fn call_udf(udf_name: &str, args: impl IntoIterator<Item = Column>) -> Column {
+    Column::function(udf_name, args)
 }
 
 /// `CASE WHEN condition THEN value`; chain more branches with [`Column::when`] and end with
