@@ -224,29 +224,23 @@ impl Catalog {
             .dataframe(RelType::Catalog(proto::Catalog { cat_type: Some(op) }))
     }
 
+    /// Runs an operation and decodes its rows; `what` names the operation in errors.
+    async fn rows<T>(&self, what: &str, op: CatType, decode: Decode<T>) -> Result<Vec<T>, Error> {
+        decode(&self.run(op).await?, what)
+    }
+
+    /// Runs an operation whose result must be exactly one row, and decodes it.
+    async fn one<T>(&self, what: &str, op: CatType, decode: Decode<T>) -> Result<T, Error> {
+        exactly_one(self.rows(what, op, decode).await?, what)
+    }
+
     /// Runs an operation whose result is one value in a column `value`.
     async fn one_string(&self, what: &'static str, op: CatType) -> Result<String, Error> {
-        let batches = self.run(op).await?;
-        let mut values = Vec::new();
-        for batch in &batches {
-            let col = &string_column(batch, "value", what)?;
-            for i in 0..batch.num_rows() {
-                values.push(required(col, i, "value", what)?);
-            }
-        }
-        exactly_one(values, what)
+        self.one(what, op, decode_string_values).await
     }
 
     async fn one_bool(&self, what: &'static str, op: CatType) -> Result<bool, Error> {
-        let batches = self.run(op).await?;
-        let mut values = Vec::new();
-        for batch in &batches {
-            let col = bool_column(batch, "value", what)?;
-            for i in 0..batch.num_rows() {
-                values.push(required_bool(col, i, "value", what)?);
-            }
-        }
-        exactly_one(values, what)
+        self.one(what, op, decode_bool_values).await
     }
 
     async fn unit(&self, op: CatType) -> Result<(), Error> {
@@ -315,24 +309,19 @@ impl Catalog {
     /// The databases of the current catalog, those whose name matches `pattern` when one is
     /// given.
     pub async fn list_databases(&self, pattern: Option<&str>) -> Result<Vec<Database>, Error> {
-        let batches = self
-            .run(CatType::ListDatabases(proto::ListDatabases {
-                pattern: opt(pattern),
-            }))
-            .await?;
-        decode_databases(&batches, "listDatabases")
+        let op = CatType::ListDatabases(proto::ListDatabases {
+            pattern: opt(pattern),
+        });
+        self.rows("listDatabases", op, decode_databases).await
     }
 
     /// The database `db_name` (which may be qualified by its catalog); an error when there
     /// is none.
     pub async fn get_database(&self, db_name: &str) -> Result<Database, Error> {
-        const WHAT: &str = "getDatabase";
-        let batches = self
-            .run(CatType::GetDatabase(proto::GetDatabase {
-                db_name: db_name.to_string(),
-            }))
-            .await?;
-        exactly_one(decode_databases(&batches, WHAT)?, WHAT)
+        let op = CatType::GetDatabase(proto::GetDatabase {
+            db_name: db_name.to_string(),
+        });
+        self.one("getDatabase", op, decode_databases).await
     }
 
     /// Whether the database `db_name` exists.
@@ -385,13 +374,11 @@ impl Catalog {
         db_name: Option<&str>,
         pattern: Option<&str>,
     ) -> Result<Vec<Table>, Error> {
-        let batches = self
-            .run(CatType::ListTables(proto::ListTables {
-                db_name: opt(db_name),
-                pattern: opt(pattern),
-            }))
-            .await?;
-        decode_tables(&batches, "listTables")
+        let op = CatType::ListTables(proto::ListTables {
+            db_name: opt(db_name),
+            pattern: opt(pattern),
+        });
+        self.rows("listTables", op, decode_tables).await
     }
 
     /// The views of `db_name` (the current database when `None`), including temporary views,
@@ -406,25 +393,20 @@ impl Catalog {
             (None, Some(_)) => Some(self.current_database().await?),
             (db, _) => db.map(str::to_string),
         };
-        let batches = self
-            .run(CatType::ListViews(proto::ListViews {
-                db_name,
-                pattern: opt(pattern),
-            }))
-            .await?;
-        decode_tables(&batches, "listViews")
+        let op = CatType::ListViews(proto::ListViews {
+            db_name,
+            pattern: opt(pattern),
+        });
+        self.rows("listViews", op, decode_tables).await
     }
 
     /// The table or view `table_name` (may be qualified); an error when there is none.
     pub async fn get_table(&self, table_name: &str) -> Result<Table, Error> {
-        const WHAT: &str = "getTable";
-        let batches = self
-            .run(CatType::GetTable(proto::GetTable {
-                table_name: table_name.to_string(),
-                db_name: None,
-            }))
-            .await?;
-        exactly_one(decode_tables(&batches, WHAT)?, WHAT)
+        let op = CatType::GetTable(proto::GetTable {
+            table_name: table_name.to_string(),
+            db_name: None,
+        });
+        self.one("getTable", op, decode_tables).await
     }
 
     /// Whether the table or view `table_name` exists, in `db_name` when given (PySpark
@@ -451,25 +433,20 @@ impl Catalog {
         db_name: Option<&str>,
         pattern: Option<&str>,
     ) -> Result<Vec<Function>, Error> {
-        let batches = self
-            .run(CatType::ListFunctions(proto::ListFunctions {
-                db_name: opt(db_name),
-                pattern: opt(pattern),
-            }))
-            .await?;
-        decode_functions(&batches, "listFunctions")
+        let op = CatType::ListFunctions(proto::ListFunctions {
+            db_name: opt(db_name),
+            pattern: opt(pattern),
+        });
+        self.rows("listFunctions", op, decode_functions).await
     }
 
     /// The function `function_name` (may be qualified); an error when there is none.
     pub async fn get_function(&self, function_name: &str) -> Result<Function, Error> {
-        const WHAT: &str = "getFunction";
-        let batches = self
-            .run(CatType::GetFunction(proto::GetFunction {
-                function_name: function_name.to_string(),
-                db_name: None,
-            }))
-            .await?;
-        exactly_one(decode_functions(&batches, WHAT)?, WHAT)
+        let op = CatType::GetFunction(proto::GetFunction {
+            function_name: function_name.to_string(),
+            db_name: None,
+        });
+        self.one("getFunction", op, decode_functions).await
     }
 
     /// Whether the function `function_name` exists, in `db_name` when given (PySpark
@@ -578,19 +555,11 @@ impl Catalog {
         as_serde: bool,
     ) -> Result<String, Error> {
         const WHAT: &str = "getCreateTableString";
-        let batches = self
-            .run(CatType::GetCreateTableString(proto::GetCreateTableString {
-                table_name: table_name.to_string(),
-                as_serde,
-            }))
-            .await?;
-        let mut values = Vec::new();
-        for batch in &batches {
-            let col = &string_column(batch, "value", WHAT)?;
-            for i in 0..batch.num_rows() {
-                values.push(required(col, i, "value", WHAT)?);
-            }
-        }
+        let op = CatType::GetCreateTableString(proto::GetCreateTableString {
+            table_name: table_name.to_string(),
+            as_serde,
+        });
+        let values = self.rows(WHAT, op, decode_string_values).await?;
         if values.is_empty() {
             return Ok(String::new());
         }
@@ -806,22 +775,64 @@ fn decode_databases(batches: &[RecordBatch], what: &str) -> Result<Vec<Database>
     Ok(out)
 }
 
-fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Error> {
+/// A result decoder: the rows of `batches`, `what` naming the operation in errors.
+type Decode<T> = fn(&[RecordBatch], &str) -> Result<Vec<T>, Error>;
+
+/// The column `value` of every row, a string.
+fn decode_string_values(batches: &[RecordBatch], what: &str) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let col = &string_column(batch, "value", what)?;
+        for i in 0..batch.num_rows() {
+            out.push(required(col, i, "value", what)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The column `value` of every row, a boolean.
+fn decode_bool_values(batches: &[RecordBatch], what: &str) -> Result<Vec<bool>, Error> {
+    let mut out = Vec::new();
+    for batch in batches {
+        let col = bool_column(batch, "value", what)?;
+        for i in 0..batch.num_rows() {
+            out.push(required_bool(col, i, "value", what)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The columns a table and a function share; `kind` is the one that differs (a table's
+/// `tableType`, a function's `className`).
+struct CatalogObject {
+    name: String,
+    catalog: Option<String>,
+    namespace: Option<Vec<String>>,
+    description: Option<String>,
+    kind: String,
+    is_temporary: bool,
+}
+
+fn decode_objects(
+    batches: &[RecordBatch],
+    what: &str,
+    kind_column: &str,
+) -> Result<Vec<CatalogObject>, Error> {
     let mut out = Vec::new();
     for batch in batches {
         let name = &string_column(batch, "name", what)?;
         let catalog = &string_column(batch, "catalog", what)?;
         let namespace = &string_list_column(batch, "namespace", what)?;
         let description = &string_column(batch, "description", what)?;
-        let table_type = &string_column(batch, "tableType", what)?;
+        let kind = &string_column(batch, kind_column, what)?;
         let is_temporary = bool_column(batch, "isTemporary", what)?;
         for i in 0..batch.num_rows() {
-            out.push(Table {
+            out.push(CatalogObject {
                 name: required(name, i, "name", what)?,
                 catalog: optional(catalog, i),
                 namespace: optional_list(namespace, i),
                 description: optional(description, i),
-                table_type: required(table_type, i, "tableType", what)?,
+                kind: required(kind, i, kind_column, what)?,
                 is_temporary: required_bool(is_temporary, i, "isTemporary", what)?,
             });
         }
@@ -829,27 +840,34 @@ fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Erro
     Ok(out)
 }
 
+fn decode_tables(batches: &[RecordBatch], what: &str) -> Result<Vec<Table>, Error> {
+    let objects = decode_objects(batches, what, "tableType")?;
+    Ok(objects
+        .into_iter()
+        .map(|o| Table {
+            name: o.name,
+            catalog: o.catalog,
+            namespace: o.namespace,
+            description: o.description,
+            table_type: o.kind,
+            is_temporary: o.is_temporary,
+        })
+        .collect())
+}
+
 fn decode_functions(batches: &[RecordBatch], what: &str) -> Result<Vec<Function>, Error> {
-    let mut out = Vec::new();
-    for batch in batches {
-        let name = &string_column(batch, "name", what)?;
-        let catalog = &string_column(batch, "catalog", what)?;
-        let namespace = &string_list_column(batch, "namespace", what)?;
-        let description = &string_column(batch, "description", what)?;
-        let class_name = &string_column(batch, "className", what)?;
-        let is_temporary = bool_column(batch, "isTemporary", what)?;
-        for i in 0..batch.num_rows() {
-            out.push(Function {
-                name: required(name, i, "name", what)?,
-                catalog: optional(catalog, i),
-                namespace: optional_list(namespace, i),
-                description: optional(description, i),
-                class_name: required(class_name, i, "className", what)?,
-                is_temporary: required_bool(is_temporary, i, "isTemporary", what)?,
-            });
-        }
-    }
-    Ok(out)
+    let objects = decode_objects(batches, what, "className")?;
+    Ok(objects
+        .into_iter()
+        .map(|o| Function {
+            name: o.name,
+            catalog: o.catalog,
+            namespace: o.namespace,
+            description: o.description,
+            class_name: o.kind,
+            is_temporary: o.is_temporary,
+        })
+        .collect())
 }
 
 /// The single value of a result that must have exactly one row.
