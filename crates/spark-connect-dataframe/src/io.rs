@@ -272,11 +272,45 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Sets `key` to `value`, replacing a key that differs only in case: Spark reads option keys
-/// case-insensitively, so two spellings of one key would leave it to chance which one wins.
-pub(crate) fn set_option(options: &mut HashMap<String, String>, key: &str, value: String) {
-    options.retain(|k, _| !k.eq_ignore_ascii_case(key));
-    options.insert(key.to_string(), value);
+/// The options of a data source reader or writer (batch or streaming): keys are
+/// case-insensitive, as Spark reads them, and `Debug` redacts values that may hold
+/// credentials (see [`RedactedOptions`]).
+#[derive(Clone, Default)]
+pub(crate) struct Options(HashMap<String, String>);
+
+impl Options {
+    /// Sets `key` to `value`, replacing a key that differs only in case: two spellings of one
+    /// key would leave it to chance which one wins.
+    pub(crate) fn set(&mut self, key: &str, value: String) {
+        self.0.retain(|k, _| !k.eq_ignore_ascii_case(key));
+        self.0.insert(key.to_string(), value);
+    }
+
+    /// Sets each of these, as [`set`](Self::set), in order.
+    pub(crate) fn extend<K: AsRef<str>, V: ToString>(
+        &mut self,
+        options: impl IntoIterator<Item = (K, V)>,
+    ) {
+        for (k, v) in options {
+            self.set(k.as_ref(), v.to_string());
+        }
+    }
+
+    /// Whether `key` is set, in any case.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.0.keys().any(|k| k.eq_ignore_ascii_case(key))
+    }
+
+    /// The options as the protocol's map.
+    pub(crate) fn into_map(self) -> HashMap<String, String> {
+        self.0
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        RedactedOptions(&self.0).fmt(f)
+    }
 }
 
 /// Options for `Debug`: values of keys that may hold credentials (`password`, `token`,
@@ -318,7 +352,7 @@ impl fmt::Debug for DataFrameReader {
         f.debug_struct("DataFrameReader")
             .field("format", &self.format)
             .field("schema", &self.schema)
-            .field("options", &RedactedOptions(&self.options))
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -328,7 +362,7 @@ impl fmt::Debug for DataFrameWriter {
         f.debug_struct("DataFrameWriter")
             .field("format", &self.format)
             .field("mode", &self.mode)
-            .field("options", &RedactedOptions(&self.options))
+            .field("options", &self.options)
             .field("partition_by", &self.partition_by)
             .field("bucket_by", &self.bucket_by)
             .field("sort_by", &self.sort_by)
@@ -342,7 +376,7 @@ impl fmt::Debug for DataFrameWriterV2 {
         f.debug_struct("DataFrameWriterV2")
             .field("table", &self.table)
             .field("provider", &self.provider)
-            .field("options", &RedactedOptions(&self.options))
+            .field("options", &self.options)
             .field("table_properties", &RedactedOptions(&self.table_properties))
             .finish_non_exhaustive()
     }
@@ -390,7 +424,7 @@ impl SparkSession {
             session: self.clone(),
             format: None,
             schema: None,
-            options: HashMap::new(),
+            options: Options::default(),
         }
     }
 }
@@ -408,7 +442,7 @@ pub struct DataFrameReader {
     session: SparkSession,
     format: Option<String>,
     schema: Option<ReadSchema>,
-    options: HashMap<String, String>,
+    options: Options,
 }
 
 impl DataFrameReader {
@@ -430,7 +464,7 @@ impl DataFrameReader {
     /// written as text: `true` becomes `"true"`. Keys are case-insensitive: setting a key again
     /// in another case replaces it.
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
-        set_option(&mut self.options, key, value.to_string());
+        self.options.set(key, value.to_string());
         self
     }
 
@@ -439,9 +473,7 @@ impl DataFrameReader {
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            set_option(&mut self.options, k.as_ref(), v.to_string());
-        }
+        self.options.extend(options);
         self
     }
 
@@ -456,7 +488,7 @@ impl DataFrameReader {
             read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
                 format: self.format,
                 schema: Some(schema),
-                options: self.options,
+                options: self.options.into_map(),
                 paths,
                 predicates,
                 source_name: None,
@@ -487,7 +519,7 @@ impl DataFrameReader {
             is_streaming: false,
             read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
                 unparsed_identifier: name.to_string(),
-                options: self.options,
+                options: self.options.into_map(),
             })),
         })))
     }
@@ -505,7 +537,7 @@ impl DataFrameReader {
             .session
             .dataframe(RelType::RelationChanges(proto::RelationChanges {
                 unparsed_identifier: name.to_string(),
-                options: self.options,
+                options: self.options.into_map(),
                 is_streaming: false,
             })))
     }
@@ -533,13 +565,8 @@ impl DataFrameReader {
     /// Text files: one row per line in a string column `value` (`wholetext` for one row per
     /// file). As in PySpark, `wholetext` is sent as `false` unless it was set.
     pub fn text(mut self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
-        if !self
-            .options
-            .keys()
-            .any(|k| k.eq_ignore_ascii_case("wholetext"))
-        {
-            self.options
-                .insert("wholetext".to_string(), "false".to_string());
+        if !self.options.contains("wholetext") {
+            self.options.set("wholetext", "false".to_string());
         }
         self.format("text").load(paths)
     }
@@ -590,7 +617,7 @@ impl DataFrame {
             df: self.clone(),
             format: None,
             mode: None,
-            options: HashMap::new(),
+            options: Options::default(),
             partition_by: Vec::new(),
             bucket_by: None,
             sort_by: Vec::new(),
@@ -606,7 +633,7 @@ impl DataFrame {
             df: self.clone(),
             table: table.to_string(),
             provider: None,
-            options: HashMap::new(),
+            options: Options::default(),
             table_properties: HashMap::new(),
             partitioned_by: Vec::new(),
             cluster_by: Vec::new(),
@@ -625,7 +652,7 @@ pub struct DataFrameWriter {
     df: DataFrame,
     format: Option<String>,
     mode: Option<SaveMode>,
-    options: HashMap<String, String>,
+    options: Options,
     partition_by: Vec<String>,
     bucket_by: Option<(i32, Vec<String>)>,
     sort_by: Vec<String>,
@@ -659,7 +686,7 @@ impl DataFrameWriter {
     /// An option of the data source (`header`, `compression`, ...), written as text. Keys are
     /// case-insensitive: setting a key again in another case replaces it.
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
-        set_option(&mut self.options, key, value.to_string());
+        self.options.set(key, value.to_string());
         self
     }
 
@@ -668,9 +695,7 @@ impl DataFrameWriter {
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            set_option(&mut self.options, k.as_ref(), v.to_string());
-        }
+        self.options.extend(options);
         self
     }
 
@@ -752,7 +777,7 @@ impl DataFrameWriter {
                     bucket_column_names: cols,
                     num_buckets: n,
                 }),
-            options: self.options,
+            options: self.options.into_map(),
             clustering_columns: self.cluster_by,
             with_schema_evolution: false,
             save_type,
@@ -884,7 +909,7 @@ pub struct DataFrameWriterV2 {
     df: DataFrame,
     table: String,
     provider: Option<String>,
-    options: HashMap<String, String>,
+    options: Options,
     table_properties: HashMap<String, String>,
     partitioned_by: Vec<Column>,
     cluster_by: Vec<String>,
@@ -901,7 +926,7 @@ impl DataFrameWriterV2 {
 
     /// A write option, written as text. Keys are case-insensitive.
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
-        set_option(&mut self.options, key, value.to_string());
+        self.options.set(key, value.to_string());
         self
     }
 
@@ -910,9 +935,7 @@ impl DataFrameWriterV2 {
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            set_option(&mut self.options, k.as_ref(), v.to_string());
-        }
+        self.options.extend(options);
         self
     }
 
@@ -976,7 +999,7 @@ impl DataFrameWriterV2 {
                 .into_iter()
                 .map(Column::into_proto)
                 .collect(),
-            options: self.options,
+            options: self.options.into_map(),
             table_properties: self.table_properties,
             mode: mode as i32,
             overwrite_condition: overwrite_condition.map(Column::into_proto),

@@ -34,7 +34,6 @@
 //! Python worker; they have no Rust equivalent. Query events (PySpark's listeners) come from
 //! [`StreamingQueryManager::listen`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -44,7 +43,7 @@ use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
 use crate::dataframe::DataFrame;
-use crate::io::{ReadSchema, RedactedOptions, set_option};
+use crate::io::{Options, ReadSchema};
 use crate::session::{SparkSession, command_plan};
 
 /// The longest single wait sent to the server by the `await` methods: longer waits are
@@ -59,7 +58,7 @@ impl SparkSession {
             session: self.clone(),
             format: None,
             schema: None,
-            options: HashMap::new(),
+            options: Options::default(),
             source_name: None,
         }
     }
@@ -81,7 +80,7 @@ impl DataFrame {
             format: None,
             output_mode: None,
             trigger: None,
-            options: HashMap::new(),
+            options: Options::default(),
             partition_by: Vec::new(),
             cluster_by: Vec::new(),
             query_name: None,
@@ -116,7 +115,7 @@ pub struct DataStreamReader {
     session: SparkSession,
     format: Option<String>,
     schema: Option<ReadSchema>,
-    options: HashMap<String, String>,
+    options: Options,
     source_name: Option<String>,
 }
 
@@ -125,7 +124,7 @@ impl fmt::Debug for DataStreamReader {
         f.debug_struct("DataStreamReader")
             .field("format", &self.format)
             .field("schema", &self.schema)
-            .field("options", &RedactedOptions(&self.options))
+            .field("options", &self.options)
             .field("source_name", &self.source_name)
             .finish_non_exhaustive()
     }
@@ -151,7 +150,7 @@ impl DataStreamReader {
     /// Values are sent as text (`true`, `10`), as PySpark sends them; keys are
     /// case-insensitive (setting a key again in another case replaces it).
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
-        set_option(&mut self.options, key, value.to_string());
+        self.options.set(key, value.to_string());
         self
     }
 
@@ -160,9 +159,7 @@ impl DataStreamReader {
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            set_option(&mut self.options, k.as_ref(), v.to_string());
-        }
+        self.options.extend(options);
         self
     }
 
@@ -180,7 +177,7 @@ impl DataStreamReader {
             read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
                 format: self.format,
                 schema,
-                options: self.options,
+                options: self.options.into_map(),
                 paths,
                 predicates: Vec::new(),
                 source_name: self.source_name,
@@ -216,7 +213,7 @@ impl DataStreamReader {
             is_streaming: true,
             read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
                 unparsed_identifier: name.to_string(),
-                options: self.options,
+                options: self.options.into_map(),
             })),
         })))
     }
@@ -230,7 +227,7 @@ impl DataStreamReader {
             .session
             .dataframe(RelType::RelationChanges(proto::RelationChanges {
                 unparsed_identifier: name.to_string(),
-                options: self.options,
+                options: self.options.into_map(),
                 is_streaming: true,
             })))
     }
@@ -374,7 +371,7 @@ pub struct DataStreamWriter {
     format: Option<String>,
     output_mode: Option<OutputMode>,
     trigger: Option<Trigger>,
-    options: HashMap<String, String>,
+    options: Options,
     partition_by: Vec<String>,
     cluster_by: Vec<String>,
     query_name: Option<String>,
@@ -386,7 +383,7 @@ impl fmt::Debug for DataStreamWriter {
             .field("format", &self.format)
             .field("output_mode", &self.output_mode)
             .field("trigger", &self.trigger)
-            .field("options", &RedactedOptions(&self.options))
+            .field("options", &self.options)
             .field("partition_by", &self.partition_by)
             .field("cluster_by", &self.cluster_by)
             .field("query_name", &self.query_name)
@@ -417,7 +414,7 @@ impl DataStreamWriter {
     /// A sink option. Values are sent as text, as PySpark sends them; keys are
     /// case-insensitive (setting a key again in another case replaces it).
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
-        set_option(&mut self.options, key, value.to_string());
+        self.options.set(key, value.to_string());
         self
     }
 
@@ -426,9 +423,7 @@ impl DataStreamWriter {
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        for (k, v) in options {
-            set_option(&mut self.options, k.as_ref(), v.to_string());
-        }
+        self.options.extend(options);
         self
     }
 
@@ -472,7 +467,7 @@ impl DataStreamWriter {
         let start = proto::WriteStreamOperationStart {
             input: Some(self.df.to_proto().clone()),
             format: self.format.unwrap_or_default(),
-            options: self.options,
+            options: self.options.into_map(),
             partitioning_column_names: self.partition_by,
             output_mode: self
                 .output_mode
