@@ -808,17 +808,22 @@ fn unexpected_result(
     what: &str,
     got: Option<proto::streaming_query_command_result::ResultType>,
 ) -> Error {
-    let got = match got {
+    let got = variant_name(got);
+    Error::Protocol(format!(
+        "the streaming query command '{what}' returned {got}"
+    ))
+}
+
+/// The name of a command result's variant (`Active`, ...), `no result` for none.
+fn variant_name(got: Option<impl fmt::Debug>) -> String {
+    match got {
         None => "no result".to_string(),
         Some(r) => format!("{r:?}")
             .split('(')
             .next()
             .unwrap_or("?")
             .to_string(),
-    };
-    Error::Protocol(format!(
-        "the streaming query command '{what}' returned {got}"
-    ))
+    }
 }
 
 /// The streaming queries of a session; made by [`SparkSession::streams`].
@@ -938,14 +943,7 @@ fn unexpected_manager_result(
     what: &str,
     got: Option<proto::streaming_query_manager_command_result::ResultType>,
 ) -> Error {
-    let got = match got {
-        None => "no result".to_string(),
-        Some(r) => format!("{r:?}")
-            .split('(')
-            .next()
-            .unwrap_or("?")
-            .to_string(),
-    };
+    let got = variant_name(got);
     Error::Protocol(format!(
         "the streaming query manager command '{what}' returned {got}"
     ))
