@@ -1,6 +1,6 @@
 //! `DataFrame::merge_into`: `MERGE INTO` a table from a DataFrame (PySpark 4's `mergeInto`).
 
-use proto::merge_action::ActionType;
+use proto::merge_action::{ActionType, Assignment};
 use spark_connect_transport::proto;
 
 use crate::Error;
@@ -199,7 +199,7 @@ impl MergeIntoWriter {
         clause: Clause,
         action_type: ActionType,
         condition: Option<Column>,
-        assignments: Vec<proto::merge_action::Assignment>,
+        assignments: Vec<Assignment>,
     ) -> MergeIntoWriter {
         let action = proto::Expression {
             common: None,
@@ -224,10 +224,10 @@ impl MergeIntoWriter {
 /// server, as PySpark sends it).
 fn assignments<S: AsRef<str>, C: Into<Column>>(
     pairs: impl IntoIterator<Item = (S, C)>,
-) -> Vec<proto::merge_action::Assignment> {
+) -> Vec<Assignment> {
     pairs
         .into_iter()
-        .map(|(key, value)| proto::merge_action::Assignment {
+        .map(|(key, value)| Assignment {
             key: Some(functions::expr(key.as_ref()).into_proto()),
             value: Some(value.into().into_proto()),
         })
@@ -235,15 +235,14 @@ fn assignments<S: AsRef<str>, C: Into<Column>>(
 }
 
 impl WhenMatched {
+    fn act(self, action: ActionType, set: Vec<Assignment>) -> MergeIntoWriter {
+        self.writer
+            .push(Clause::Matched, action, self.condition, set)
+    }
+
     /// Updates every column of the target row from the source row of the same name.
     pub fn update_all(self) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::Matched,
-            ActionType::UpdateStar,
-            condition,
-            Vec::new(),
-        )
+        self.act(ActionType::UpdateStar, Vec::new())
     }
 
     /// Updates these columns of the target row: `[("name", col("s.name"))]`.
@@ -251,32 +250,24 @@ impl WhenMatched {
         self,
         set: impl IntoIterator<Item = (S, C)>,
     ) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::Matched,
-            ActionType::Update,
-            condition,
-            assignments(set),
-        )
+        self.act(ActionType::Update, assignments(set))
     }
 
     /// Deletes the target row.
     pub fn delete(self) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(Clause::Matched, ActionType::Delete, condition, Vec::new())
+        self.act(ActionType::Delete, Vec::new())
     }
 }
 
 impl WhenNotMatched {
+    fn act(self, action: ActionType, values: Vec<Assignment>) -> MergeIntoWriter {
+        self.writer
+            .push(Clause::NotMatched, action, self.condition, values)
+    }
+
     /// Inserts the source row, every column by name.
     pub fn insert_all(self) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::NotMatched,
-            ActionType::InsertStar,
-            condition,
-            Vec::new(),
-        )
+        self.act(ActionType::InsertStar, Vec::new())
     }
 
     /// Inserts a row with these column values: `[("id", col("s.id"))]`.
@@ -284,27 +275,20 @@ impl WhenNotMatched {
         self,
         values: impl IntoIterator<Item = (S, C)>,
     ) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::NotMatched,
-            ActionType::Insert,
-            condition,
-            assignments(values),
-        )
+        self.act(ActionType::Insert, assignments(values))
     }
 }
 
 impl WhenNotMatchedBySource {
+    fn act(self, action: ActionType, set: Vec<Assignment>) -> MergeIntoWriter {
+        self.writer
+            .push(Clause::NotMatchedBySource, action, self.condition, set)
+    }
+
     /// PySpark's `updateAll` for unmatched target rows (an `UPDATE *` action); what it
     /// sets without a source row is the server's and the table format's to decide.
     pub fn update_all(self) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::NotMatchedBySource,
-            ActionType::UpdateStar,
-            condition,
-            Vec::new(),
-        )
+        self.act(ActionType::UpdateStar, Vec::new())
     }
 
     /// Updates these columns of the target row.
@@ -312,24 +296,12 @@ impl WhenNotMatchedBySource {
         self,
         set: impl IntoIterator<Item = (S, C)>,
     ) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::NotMatchedBySource,
-            ActionType::Update,
-            condition,
-            assignments(set),
-        )
+        self.act(ActionType::Update, assignments(set))
     }
 
     /// Deletes the target row.
     pub fn delete(self) -> MergeIntoWriter {
-        let Self { writer, condition } = self;
-        writer.push(
-            Clause::NotMatchedBySource,
-            ActionType::Delete,
-            condition,
-            Vec::new(),
-        )
+        self.act(ActionType::Delete, Vec::new())
     }
 }
 
