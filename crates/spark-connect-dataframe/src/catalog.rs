@@ -1180,11 +1180,7 @@ mod tests {
     #[tokio::test]
     async fn the_relations_are_pysparks() {
         use prost::Message;
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let catalog = spark.catalog();
         let cases = [
             (

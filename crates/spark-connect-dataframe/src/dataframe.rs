@@ -383,16 +383,11 @@ impl DataFrame {
 
 #[cfg(test)]
 mod tests {
-    use crate::SparkSession;
     use crate::functions::{col, lit};
 
     #[tokio::test]
     async fn debug_names_the_operator_and_hides_the_plan() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let df = spark
             .read()
             .format("jdbc")

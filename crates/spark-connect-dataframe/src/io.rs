@@ -1060,14 +1060,6 @@ mod tests {
     use proto::command::CommandType;
     use proto::write_operation::SaveType;
 
-    async fn spark() -> SparkSession {
-        SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap()
-    }
-
     fn write_operation(writer: DataFrameWriter, save: Option<SaveType>) -> proto::WriteOperation {
         match writer.operation(save).unwrap().1 {
             CommandType::WriteOperation(w) => w,
@@ -1098,7 +1090,7 @@ mod tests {
 
     #[tokio::test]
     async fn writer_builds_the_write_operation() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let df = spark.range(0, 3);
         let w = write_operation(
             df.write()
@@ -1139,7 +1131,7 @@ mod tests {
 
     #[tokio::test]
     async fn writer_checks_what_pyspark_checks() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let df = spark.range(0, 3);
         let err = |w: DataFrameWriter| w.operation(None).unwrap_err().to_string();
         assert!(err(df.write().bucket_by(0, ["id"])).contains("at least 1, got 0"));
@@ -1167,7 +1159,7 @@ mod tests {
     #[tokio::test]
     async fn writer_v2_checks_what_pyspark_checks() {
         use proto::write_operation_v2::Mode;
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let df = spark.range(0, 3);
         let err = |w: DataFrameWriterV2| w.operation(Mode::Create, None).unwrap_err().to_string();
         assert!(
@@ -1196,7 +1188,7 @@ mod tests {
 
     #[tokio::test]
     async fn debug_hides_credentials_in_options() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let reader = spark
             .read()
             .option("user", "alice")
@@ -1220,7 +1212,7 @@ mod tests {
 
     #[tokio::test]
     async fn text_keeps_a_wholetext_option_in_any_case() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let options = |df: DataFrame| match df.to_proto().rel_type.clone() {
             Some(RelType::Read(proto::Read {
                 read_type: Some(proto::read::ReadType::DataSource(source)),
@@ -1255,7 +1247,7 @@ mod tests {
 
     #[tokio::test]
     async fn struct_schemas_become_spark_json() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let field = |name: &str, data_type: DataType| crate::StructField {
             name: name.into(),
             data_type,

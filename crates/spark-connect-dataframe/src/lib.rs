@@ -104,3 +104,14 @@ pub use typed_rows::TypedRowStream;
 pub use types::{DataType, StructField, StructType};
 pub use udf::UdfRegistration;
 pub use window::{Window, WindowSpec};
+
+/// A session for unit tests that only build plans: nothing listens at port 1, and nothing
+/// connects until a request is sent.
+#[cfg(test)]
+pub(crate) async fn offline_session() -> SparkSession {
+    SparkSession::builder()
+        .remote("sc://127.0.0.1:1")
+        .build()
+        .await
+        .unwrap()
+}

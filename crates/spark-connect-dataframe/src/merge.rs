@@ -308,16 +308,11 @@ impl WhenNotMatchedBySource {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SparkSession;
     use crate::functions::{col, lit};
 
     #[tokio::test]
     async fn actions_land_in_their_lists_in_order() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let writer = spark
             .range(0, 3)
             .merge_into("t", col("t.id").eq(col("id")))
@@ -377,11 +372,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_merge_without_actions_is_refused_before_sending() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let err = spark
             .range(0, 1)
             .merge_into("some_table", col("a").eq(col("b")))
@@ -397,11 +388,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_source_plan_carries_its_subqueries() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let top = spark.range(0, 5).select([crate::functions::max(col("id"))]);
         let source = spark.range(0, 3).filter(col("id").lt(top.scalar()));
         let writer = source
@@ -430,11 +417,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_subquery_in_the_condition_or_an_action_is_refused_before_sending() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let ids = || spark.range(0, 2);
         let in_condition = ids()
             .merge_into("t_cond", col("t.id").eq(col("id")).and(ids().exists()))

@@ -1043,11 +1043,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn debug_never_shows_credential_options() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required \
                     username=\"u\" password=\"hunter2\";";
         let reader = spark
@@ -1071,11 +1067,7 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn readers_build_streaming_reads() {
-        let spark = SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap();
+        let spark = crate::offline_session().await;
         let df = spark
             .read_stream()
             .schema("id INT")

@@ -214,16 +214,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SparkSession;
     use crate::functions::{col, lit, max};
-
-    async fn spark() -> SparkSession {
-        SparkSession::builder()
-            .remote("sc://127.0.0.1:1")
-            .build()
-            .await
-            .unwrap()
-    }
 
     fn with_relations(plan: &proto::Plan) -> &proto::WithRelations {
         match &plan.op_type {
@@ -237,7 +228,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_query_is_sent_with_the_subqueries_it_uses_and_only_those() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let inner = spark.range(0, 3).select([max(col("id"))]);
         let _unused = spark.range(0, 9).exists();
         let nested = spark.range(0, 2).filter(inner.scalar().gt(lit(0)));
@@ -295,7 +286,7 @@ mod tests {
     /// A string that looks like a subquery expression's Debug text is data, not a subquery.
     #[tokio::test]
     async fn a_literal_that_looks_like_a_subquery_is_not_one() {
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let sub = spark.range(0, 1);
         let _made = sub.exists();
         let text = format!("SubqueryExpression {{ plan_id: {} }}", id(&sub));
@@ -313,7 +304,7 @@ mod tests {
     async fn subqueries_are_found_in_every_kind_of_expression() {
         use crate::Window;
         use crate::functions::{array, row_number, sum, transform, when};
-        let spark = spark().await;
+        let spark = crate::offline_session().await;
         let subs: Vec<DataFrame> = (0..8).map(|i| spark.range(0, i + 1)).collect();
         let s = |i: usize| subs[i].scalar();
         let df = spark
