@@ -983,21 +983,6 @@ impl SparkConnectClient {
                 after: limit,
             })
     }
-
-    /// Spawns a `ReleaseExecute` on the current tokio runtime, if there is one.
-    pub(crate) fn spawn_release(&self, operation_id: &str, until: Option<String>) {
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let client = self.clone();
-        let operation_id = operation_id.to_string();
-        runtime.spawn(async move {
-            let all = until.is_none();
-            if let Err(e) = client.release_execute(&operation_id, until).await {
-                tracing::debug!(%operation_id, all, error = %e, "ReleaseExecute failed");
-            }
-        });
-    }
 }
 
 /// The error after `retries` retries: the last error, saying that retries were spent.

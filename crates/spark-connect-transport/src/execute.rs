@@ -35,9 +35,13 @@ use crate::retry::{RetryState, Verdict};
 /// - A resumed stream must continue after the last response: a response id seen just before,
 ///   or a break after responses that carried no response id (which could only be resumed from
 ///   the start), is an error rather than a repeated response.
-/// - Received responses are released on the server (`ReleaseExecute` up to the last one) in
-///   the background; the whole operation is released when the result is complete, on an
-///   error, and when the stream is dropped before its end (which stops the query).
+/// - Received responses are released on the server in the background, in batches:
+///   `ReleaseExecute` up to the last response received, once every 32 responses or 32 MiB of
+///   Arrow data,
+///   never more than one call in flight and never waited for by the stream. The whole
+///   operation is released when the result is complete, on an error, and when the stream is
+///   dropped before its end (which stops the query), after any release still in flight. A
+///   failed release never fails the query (the server drops abandoned operations by itself).
 /// - The stream ends (`None`) only after `ResultComplete`; the `ResultComplete` response itself
 ///   is passed on too.
 /// - With an idle timeout, waiting longer than it for the next response ends the stream in
@@ -89,7 +93,7 @@ impl ExecuteStream {
             started: Instant::now(),
             done: false,
             released: false,
-            release_in_flight: Arc::new(AtomicBool::new(false)),
+            release: ReleaseBatch::default(),
         };
         // Opening eagerly reports a refused plan (or a server that is down) from this call,
         // as before, rather than from the first poll of the stream.
@@ -139,6 +143,33 @@ type Responses = tonic::Streaming<pb::ExecutePlanResponse>;
 /// How long to wait for the end of a stream after its `ResultComplete`.
 const AFTER_COMPLETE: Duration = Duration::from_secs(5);
 
+/// A `ReleaseExecute` up to the last response is sent once this many responses arrived since
+/// the last one (PySpark's client sends one after every response).
+pub(crate) const RELEASE_EVERY_RESPONSES: u32 = 32;
+
+/// ... or once this many bytes of Arrow data arrived since the last one, whichever comes
+/// first.
+pub(crate) const RELEASE_EVERY_BYTES: usize = 32 << 20;
+
+/// The batching of `ReleaseExecute` calls: what arrived since the last one, and the call in
+/// flight (at most one).
+#[derive(Debug, Default)]
+struct ReleaseBatch {
+    responses: u32,
+    bytes: usize,
+    in_flight: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ReleaseBatch {
+    /// Counts a response; whether a release is due (and none is in flight).
+    fn due(&mut self, arrow_bytes: usize) -> bool {
+        self.responses += 1;
+        self.bytes += arrow_bytes;
+        let enough = self.responses >= RELEASE_EVERY_RESPONSES || self.bytes >= RELEASE_EVERY_BYTES;
+        enough && self.in_flight.as_ref().is_none_or(|h| h.is_finished())
+    }
+}
+
 /// Drives one execution; dropped with the stream, and then releases the operation.
 struct Driver {
     client: SparkConnectClient,
@@ -159,7 +190,7 @@ struct Driver {
     done: bool,
     /// Whether a release of the whole operation was sent (or is not needed).
     released: bool,
-    release_in_flight: Arc<AtomicBool>,
+    release: ReleaseBatch,
 }
 
 /// How an attempt to get the next response failed.
@@ -345,12 +376,36 @@ impl Driver {
         e
     }
 
-    /// Releases the whole operation on the server, once.
+    /// Releases the whole operation on the server, once, in the background after the release
+    /// in flight (if any), so that the server sees at most one at a time and this one last.
     fn release_all(&mut self) {
-        if self.plan_sent && !self.released {
-            self.released = true;
-            self.client.spawn_release(&self.operation_id, None);
+        if !self.plan_sent || self.released {
+            return;
         }
+        self.released = true;
+        let before = self.release.in_flight.take();
+        self.spawn_release(None, before);
+    }
+
+    /// Spawns a `ReleaseExecute` (`until` = `None`: all of it) after `before` ends, on the
+    /// current tokio runtime if there is one; its failure is only logged.
+    fn spawn_release(
+        &self,
+        until: Option<String>,
+        before: Option<tokio::task::JoinHandle<()>>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
+        let client = self.client.clone();
+        let operation_id = self.operation_id.clone();
+        Some(runtime.spawn(async move {
+            if let Some(before) = before {
+                let _ = before.await;
+            }
+            let all = until.is_none();
+            if let Err(e) = client.release_execute(&operation_id, until).await {
+                tracing::debug!(%operation_id, all, error = %e, "ReleaseExecute failed");
+            }
+        }))
     }
 
     async fn next(&mut self) -> Option<Result<pb::ExecutePlanResponse, Error>> {
@@ -442,34 +497,27 @@ impl Driver {
         ) {
             self.shared.complete.store(true, Ordering::Relaxed);
             self.release_all();
-        } else if let Some(id) = &self.last_response_id {
-            self.release_until(id.clone());
+        } else {
+            let arrow_bytes = match &response.response_type {
+                Some(pb::execute_plan_response::ResponseType::ArrowBatch(b)) => b.data.len(),
+                _ => 0,
+            };
+            if self.release.due(arrow_bytes) {
+                if let Some(id) = self.last_response_id.clone() {
+                    self.release_until(id);
+                }
+            }
         }
         Ok(response)
     }
 
-    /// Releases the responses up to `response_id` in the background, one call at a time
-    /// (each covers everything before it, so skipping some loses nothing).
-    fn release_until(&self, response_id: String) {
-        if self.release_in_flight.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.release_in_flight.store(false, Ordering::Release);
-            return;
-        };
-        let client = self.client.clone();
-        let operation_id = self.operation_id.clone();
-        let flag = self.release_in_flight.clone();
-        runtime.spawn(async move {
-            if let Err(e) = client
-                .release_execute(&operation_id, Some(response_id))
-                .await
-            {
-                tracing::debug!(%operation_id, error = %e, "ReleaseExecute (until) failed");
-            }
-            flag.store(false, Ordering::Release);
-        });
+    /// Releases the responses up to `response_id` (all received) in the background; the
+    /// caller checked that no release is in flight. Each covers everything before it, so the
+    /// responses in between need no release of their own.
+    fn release_until(&mut self, response_id: String) {
+        self.release.responses = 0;
+        self.release.bytes = 0;
+        self.release.in_flight = self.spawn_release(Some(response_id), None);
     }
 }
 

@@ -34,6 +34,13 @@ enum Step {
     Fail(Status),
     /// Nothing more is sent, and the stream stays open.
     Hang,
+    /// `count` responses with ids `<prefix>1`, `<prefix>2`, ..., each an Arrow batch of `bytes`
+    /// (zero) bytes.
+    Batches {
+        prefix: &'static str,
+        count: usize,
+        bytes: usize,
+    },
 }
 
 #[derive(Default)]
@@ -80,6 +87,25 @@ impl Server {
                 Step::OtherSession(id) => items.push(Ok(response(id, "srv-2", false))),
                 Step::Fail(status) => items.push(Err(status)),
                 Step::Hang => hang = true,
+                Step::Batches {
+                    prefix,
+                    count,
+                    bytes,
+                } => {
+                    for i in 1..=count {
+                        let mut r = response(&format!("{prefix}{i}"), "srv-1", false);
+                        r.response_type =
+                            Some(pb::execute_plan_response::ResponseType::ArrowBatch(
+                                pb::execute_plan_response::ArrowBatch {
+                                    row_count: 1,
+                                    data: vec![0u8; bytes].into(),
+                                    start_offset: None,
+                                    ..Default::default()
+                                },
+                            ));
+                        items.push(Ok(r));
+                    }
+                }
             }
         }
         let stream = futures_util::stream::iter(items);
@@ -1000,4 +1026,72 @@ async fn artifacts_arrive_whole_with_good_crcs_and_a_rejection_names_the_artifac
         .await
         .unwrap_err();
     assert!(e.to_string().contains("relative path"), "{e}");
+}
+
+/// The `ReleaseExecute` calls the server saw, in order, once the final `release all` arrived.
+async fn releases(script: &Script) -> Vec<String> {
+    wait_for(script, "release all").await;
+    log(script)
+        .into_iter()
+        .filter(|l| l.starts_with("release"))
+        .collect()
+}
+
+#[tokio::test]
+async fn releases_are_batched_by_count_and_the_last_one_releases_all() {
+    use Step::*;
+    let (client, script) = start(
+        vec![Call::Stream(vec![
+            Batches {
+                prefix: "m",
+                count: 100,
+                bytes: 0,
+            },
+            Complete("end"),
+        ])],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids.len(), 101);
+    let releases = releases(&script).await;
+    // One release per 32 responses at most (fewer when one is still in flight), the first
+    // after exactly 32, each up to a response the client had received, then one release of
+    // everything, last.
+    let (all, until) = releases.split_last().unwrap();
+    assert_eq!(all, "release all", "{releases:?}");
+    assert!(!until.is_empty() && until.len() <= 100 / 32, "{releases:?}");
+    assert_eq!(until[0], "release until m32", "{releases:?}");
+    let mut last = 0;
+    for line in until {
+        let n: usize = line
+            .strip_prefix("release until m")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{releases:?}"));
+        assert!(n >= last + 32 && n <= 100, "{releases:?}");
+        last = n;
+    }
+}
+
+#[tokio::test]
+async fn releases_are_batched_by_bytes() {
+    use Step::*;
+    // 4 MiB batches: the 32 MiB threshold is reached at the eighth response.
+    let (client, script) = start(
+        vec![Call::Stream(vec![
+            Batches {
+                prefix: "b",
+                count: 12,
+                bytes: 4 << 20,
+            },
+            Complete("end"),
+        ])],
+        quick(),
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids.len(), 13);
+    assert_eq!(releases(&script).await, ["release until b8", "release all"]);
 }
