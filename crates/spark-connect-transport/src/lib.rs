@@ -30,8 +30,9 @@ mod retry;
 
 pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
 pub use client::{
-    ClientBuilder, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_USER_AGENT,
-    Header, HeaderSource, HeadersFuture, KeepAlive, SparkConnectClient, unexpected,
+    ClientBuilder, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_WINDOW,
+    DEFAULT_USER_AGENT, Header, HeaderSource, HeadersFuture, KeepAlive, SparkConnectClient,
+    unexpected,
 };
 pub use connection_string::{
     ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT,
