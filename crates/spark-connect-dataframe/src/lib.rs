@@ -54,6 +54,7 @@ mod io;
 mod local;
 mod merge;
 mod observation;
+mod payload_shift;
 mod progress;
 mod relational;
 mod reshape;
