@@ -164,19 +164,65 @@ async fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The limit this client is measured against: the generated gRPC client, one plaintext
-/// channel, every `ExecutePlan` response's Arrow payload decoded with Arrow's stream decoder,
-/// and nothing else (no session checks, no headers, no result types).
+/// The raw drain's channel: one HTTP/2 connection, requests sent as they are.
+#[derive(Clone)]
+struct H2Svc(
+    hyper::client::conn::http2::SendRequest<tonic::body::Body>,
+    http::uri::Authority,
+);
+
+impl tower_service::Service<http::Request<tonic::body::Body>> for H2Svc {
+    type Response = http::Response<hyper::body::Incoming>;
+    type Error = hyper::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>,
+    >;
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+    fn call(&mut self, mut req: http::Request<tonic::body::Body>) -> Self::Future {
+        let uri = http::Uri::builder()
+            .scheme("http")
+            .authority(self.1.clone())
+            .path_and_query(req.uri().path_and_query().unwrap().clone())
+            .build()
+            .unwrap();
+        *req.uri_mut() = uri;
+        Box::pin(self.0.send_request(req))
+    }
+}
+
+/// The limit this client is measured against: the generated gRPC client over one plaintext
+/// HTTP/2 connection with the same HTTP/2 settings as the client (frame size, windows), every
+/// `ExecutePlan` response's Arrow payload decoded with Arrow's stream decoder, and nothing
+/// else (no session checks, no headers, no reattach or release, no result types).
 async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
-    let endpoint = url.replacen("sc://", "http://", 1);
-    let channel = tonic::transport::Endpoint::from_shared(endpoint)
-        .map_err(|e| e.to_string())?
-        .connect()
+    let hostport = url.trim_start_matches("sc://").trim_end_matches('/');
+    let tcp = tokio::net::TcpStream::connect(hostport)
         .await
         .map_err(|e| e.to_string())?;
-    let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(channel)
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let window = spark_connect_transport::DEFAULT_STREAM_WINDOW;
+    let mut b = hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+    b.initial_stream_window_size(window)
+        .initial_connection_window_size(window * 2)
+        .max_frame_size(spark_connect_transport::DEFAULT_MAX_FRAME_SIZE);
+    let (send, conn) = b
+        .handshake(hyper_util::rt::TokioIo::new(tcp))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let svc = H2Svc(
+        send,
+        hostport
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| e.to_string())?,
+    );
+    let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(svc)
         .max_decoding_message_size(256 * 1024 * 1024);
-    let rel_type = rel_type(kind, rows)?;
     let request = pb::ExecutePlanRequest {
         session_id: uuid::Uuid::new_v4().to_string(),
         user_context: Some(pb::UserContext {
@@ -186,7 +232,7 @@ async fn raw_drain(url: &str, kind: &str, rows: u64) -> Result<(), String> {
         plan: Some(pb::Plan {
             op_type: Some(pb::plan::OpType::Root(pb::Relation {
                 common: None,
-                rel_type: Some(rel_type),
+                rel_type: Some(rel_type(kind, rows)?),
             })),
         }),
         ..Default::default()

@@ -1,6 +1,6 @@
 //! The transport layer of a Spark Connect client.
 //!
-//! It owns the `sc://` [`ConnectionString`], the tonic channel (plaintext or TLS with the
+//! It owns the `sc://` [`ConnectionString`], the HTTP/2 channel (plaintext or TLS with the
 //! platform's roots, `SSL_CERT_FILE`/`SSL_CERT_DIR`, and extra CA certificates), the session
 //! identity sent with every request (`session_id`, `user_context`, `client_type`), request
 //! metadata (static headers plus a per-call [`HeaderSource`]), HTTP/2 keep-alive and deadlines
@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod artifacts;
+mod channel;
 mod client;
 mod connection_string;
 mod error;
@@ -30,9 +31,9 @@ mod retry;
 
 pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
 pub use client::{
-    ClientBuilder, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_WINDOW,
-    DEFAULT_USER_AGENT, Header, HeaderSource, HeadersFuture, KeepAlive, SparkConnectClient,
-    unexpected,
+    ClientBuilder, DEFAULT_MAX_FRAME_SIZE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT,
+    DEFAULT_STREAM_WINDOW, DEFAULT_USER_AGENT, Header, HeaderSource, HeadersFuture, KeepAlive,
+    SparkConnectClient, unexpected,
 };
 pub use connection_string::{
     ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT,
