@@ -21,6 +21,9 @@ struct Run {
     wall: Duration,
     cpu: Duration,
     max_rss_kb: u64,
+    /// The round trip of the first request, as the client measured it (`server_ms=`), when
+    /// it printed one.
+    round_trip: Option<Duration>,
 }
 
 /// The medians of several runs of one client on one scenario.
@@ -32,6 +35,8 @@ struct Figure {
     wall: Duration,
     cpu: Duration,
     max_rss_mb: f64,
+    /// The median of the runs' `round_trip`s, when they printed them.
+    round_trip: Option<Duration>,
 }
 
 /// Runs `command` to completion and measures it; its stdout must hold `rows=N bytes=M`.
@@ -77,6 +82,11 @@ fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
             wall,
             cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
             max_rss_kb: usage.ru_maxrss as u64,
+            round_trip: stdout
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix("server_ms="))
+                .and_then(|v| v.parse::<f64>().ok())
+                .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
         },
         rows,
         bytes,
@@ -125,6 +135,11 @@ fn figure(
         wall: median(measured.iter().map(|r| r.wall).collect()),
         cpu: median(measured.iter().map(|r| r.cpu).collect()),
         max_rss_mb: rss[rss.len() / 2] as f64 / 1024.0,
+        round_trip: measured
+            .iter()
+            .map(|r| r.round_trip)
+            .collect::<Option<Vec<_>>>()
+            .map(median),
     })
 }
 
@@ -268,6 +283,7 @@ pub fn run(args: &[String]) -> Result<()> {
             ("raw drain (limit)", "raw"),
             ("dbconnect collect()", "collect"),
             ("dbconnect stream()", "stream"),
+            ("dbconnect stream(), current-thread runtime", "stream-ct"),
         ] {
             figures.push(figure(&scenario, client, runs, n, ours(a(scenario_arg)))?);
         }
@@ -304,6 +320,7 @@ pub fn run(args: &[String]) -> Result<()> {
             ("raw drain (limit)", "raw"),
             ("dbconnect collect()", "collect"),
             ("dbconnect stream()", "stream"),
+            ("dbconnect stream(), current-thread runtime", "stream-ct"),
         ] {
             figures.push(figure(&scenario, client, runs, n, ours(a(scenario_arg)))?);
         }
@@ -430,6 +447,28 @@ fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str, replay_byt
                 f.cpu.as_secs_f64() / gb
             );
         }
+    }
+    let first = |client: &str| {
+        figures
+            .iter()
+            .find(|f| f.scenario == "first row" && f.client.starts_with(client))
+    };
+    if let (Some(ours), Some(pyspark)) = (first("dbconnect-bench"), first("PySpark"))
+        && let Some(round_trip) = ours.round_trip
+    {
+        let (rt, wall, py) = (
+            round_trip.as_secs_f64(),
+            ours.wall.as_secs_f64(),
+            pyspark.wall.as_secs_f64(),
+        );
+        let _ = writeln!(
+            out,
+            "\nFirst row: of `dbconnect-bench`'s {wall:.3} s, {rt:.3} s is the round trip of its one request (connecting, then the server setting up the new session and running the query; measured inside the process from sending the plan to the first batch), and {:.3} s its own (process start, runtime, plan, decoding, exit). PySpark's {py:.3} s holds the same round trip, so its own share is about {:.3} s: ours is {:.2}× of it. A client that cost nothing would still be at {:.2}× of PySpark's wall.",
+            (wall - rt).max(0.0),
+            (py - rt).max(0.0),
+            (wall - rt).max(0.0) / (py - rt).max(1e-9),
+            rt / py,
+        );
     }
     let _ = writeln!(
         out,

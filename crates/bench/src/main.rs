@@ -2,11 +2,14 @@
 //! time, CPU time and peak memory from the outside (`wait4`), exactly as it measures PySpark.
 //!
 //! ```text
-//! dbconnect-bench collect|stream|raw <sc://url> range|mixed <rows>
+//! dbconnect-bench collect|stream|stream-ct|raw <sc://url> range|mixed <rows>
 //! dbconnect-bench first-row <sc://url>
 //! dbconnect-bench plan
 //! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
 //! ```
+//!
+//! `stream-ct` is `stream` on tokio's current-thread runtime (the others use the multi-thread
+//! runtime, as `#[tokio::main]` does).
 //!
 //! `replay-serve` records the query's `ExecutePlan` responses once from the real server, then
 //! serves them (see `test_support::replay`) until its standard input closes; it prints
@@ -83,7 +86,7 @@ async fn run(args: &[String]) -> Result<(), String> {
             let bytes: usize = batches.iter().map(arrow_bytes).sum();
             println!("rows={n} bytes={bytes}");
         }
-        "stream" => {
+        "stream" | "stream-ct" => {
             let spark = session(&arg(1, "URL")?).await?;
             let rows: u64 = arg(3, "ROWS")?
                 .parse()
@@ -114,14 +117,24 @@ async fn run(args: &[String]) -> Result<(), String> {
         }
         "first-row" => {
             let spark = session(&arg(1, "URL")?).await?;
-            let batches = spark
+            // The first request's round trip (connect, the server's new session and query),
+            // so the harness can tell the server's share of the time from the client's.
+            let sent = Instant::now();
+            let mut stream = spark
                 .range(1, 10)
                 .limit(1)
-                .collect()
+                .stream()
                 .await
                 .map_err(|e| e.to_string())?;
-            let n: usize = batches.iter().map(|b| b.num_rows()).sum();
-            println!("rows={n} bytes=0");
+            let mut n = 0usize;
+            let mut round_trip = None;
+            while let Some(batch) = stream.next().await {
+                let batch = batch.map_err(|e| e.to_string())?;
+                round_trip.get_or_insert_with(|| sent.elapsed());
+                n += batch.num_rows();
+            }
+            let server_ms = round_trip.unwrap_or_default().as_secs_f64() * 1000.0;
+            println!("rows={n} bytes=0 server_ms={server_ms:.2}");
         }
         "plan" => plan_building().await?,
         "replay-serve" => {
@@ -308,10 +321,13 @@ async fn plan_building() -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // `stream-ct` is `stream` on a current-thread runtime: no wake-up crosses threads.
+    let mut builder = if args.first().is_some_and(|s| s == "stream-ct") {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dbconnect-bench: {e}");

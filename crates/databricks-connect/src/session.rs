@@ -364,7 +364,7 @@ impl DatabricksSessionBuilder {
     }
 
     fn client_builder(&self, conn: ConnectionString) -> ClientBuilder {
-        let mut builder = ClientBuilder::new(conn)
+        let mut builder = SparkSession::client_builder(conn)
             .product(concat!("databricks-connect-rs/", env!("CARGO_PKG_VERSION")));
         if let Some(ua) = &self.user_agent {
             builder = builder.user_agent(ua.clone());

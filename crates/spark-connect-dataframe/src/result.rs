@@ -61,6 +61,10 @@ pub(crate) struct ResultDecoder {
     /// Whether every payload is copied into an allocation of its own exact size (the result
     /// is being kept whole), rather than only the misaligned ones.
     compact: bool,
+    /// Whether each payload arrives in an allocation of its own, holding only its message
+    /// (the transport gathers each result message into one, see `PayloadPlacement`), so that
+    /// keeping it keeps nothing else alive.
+    placed: bool,
     /// Arrow payloads copied, and their bytes.
     copies: PayloadCopies,
     /// The allocations of streamed copies, given back as their batches are dropped.
@@ -169,7 +173,10 @@ impl RecordBatchStream {
     pub(crate) fn new(inner: ExecuteStream) -> RecordBatchStream {
         RecordBatchStream {
             inner,
-            decoder: ResultDecoder::default(),
+            decoder: ResultDecoder {
+                placed: true,
+                ..ResultDecoder::default()
+            },
             finished: false,
             progress: ProgressSender::default(),
         }
@@ -350,18 +357,23 @@ impl ResultDecoder {
     fn payload(&mut self, data: bytes::Bytes, starts_messages: bool) -> Buffer {
         self.copies.payloads += 1;
         self.copies.bytes += data.len() as u64;
-        let aligned = (data.as_ptr() as usize) % PAYLOAD_ALIGNMENT == 0;
+        let address = data.as_ptr() as usize;
+        let aligned = address % PAYLOAD_ALIGNMENT == 0;
         if aligned && !self.compact {
             // `Buffer::from(Bytes)` shares the received allocation: no copy.
             return Buffer::from(data);
         }
-        self.copies.copied_payloads += 1;
-        self.copies.copied_bytes += data.len() as u64;
         let shift = if starts_messages {
             crate::payload_shift::payload_shift(&data, self.arrow_schema.as_deref())
         } else {
             0
         };
+        if self.placed && address % PAYLOAD_ALIGNMENT == shift {
+            // Already where a copy would put it, in an allocation that holds nothing else.
+            return Buffer::from(data);
+        }
+        self.copies.copied_payloads += 1;
+        self.copies.copied_bytes += data.len() as u64;
         if self.compact {
             // Kept with the result: a `MutableBuffer` is 64-byte aligned and sized to the
             // payload (rounded up to 64).

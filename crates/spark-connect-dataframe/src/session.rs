@@ -94,7 +94,7 @@ impl SparkSessionBuilder {
         };
         let conn = ConnectionString::parse(&url)?;
         tracing::debug!(remote = %conn, source, "connecting to Spark Connect");
-        let mut builder = ClientBuilder::new(conn);
+        let mut builder = SparkSession::client_builder(conn);
         if let Some(configure) = self.configure {
             builder = configure(builder);
         }
@@ -106,6 +106,15 @@ impl SparkSession {
     /// A builder; see [`SparkSessionBuilder`].
     pub fn builder() -> SparkSessionBuilder {
         SparkSessionBuilder::default()
+    }
+
+    /// A transport client builder with what this crate's result decoding wants of the
+    /// transport: Arrow payloads placed so that Arrow never copies their buffers (see
+    /// [`ClientBuilder::payload_placement`]). A facade that builds its own client starts here.
+    pub fn client_builder(conn: ConnectionString) -> ClientBuilder {
+        ClientBuilder::new(conn).payload_placement(std::sync::Arc::new(|payload: &[u8]| {
+            crate::payload_shift::payload_shift(payload, None)
+        }))
     }
 
     /// A session over an existing transport client (a facade builds the client itself).

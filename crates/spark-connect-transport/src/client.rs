@@ -140,6 +140,7 @@ pub struct ClientBuilder {
     arrow_chunking: (bool, Option<i64>),
     stream_window: Option<u32>,
     max_frame_size: Option<u32>,
+    payload_placement: Option<crate::responses::PayloadPlacement>,
 }
 
 /// The HTTP/2 flow-control window of a result stream unless set (the connection's is twice
@@ -218,6 +219,10 @@ impl fmt::Debug for ClientBuilder {
             .field("arrow_chunking", &self.arrow_chunking)
             .field("stream_window", &self.stream_window)
             .field("max_frame_size", &self.max_frame_size)
+            .field(
+                "payload_placement",
+                &self.payload_placement.as_ref().map(|_| ".."),
+            )
             .finish()
     }
 }
@@ -233,6 +238,7 @@ impl ClientBuilder {
             arrow_chunking: (true, None),
             stream_window: Some(DEFAULT_STREAM_WINDOW),
             max_frame_size: Some(DEFAULT_MAX_FRAME_SIZE),
+            payload_placement: None,
             conn,
             header_source: None,
             headers: Vec::new(),
@@ -330,6 +336,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the Arrow payloads of results should start in memory (see [`PayloadPlacement`]):
+    /// each result message is copied once out of the HTTP/2 frames into an allocation of its
+    /// own, placed so that its payload starts at the address modulo 64 this returns for the
+    /// payload's first bytes. Without it, payloads start at 64-byte boundaries.
+    ///
+    /// [`PayloadPlacement`]: crate::PayloadPlacement
+    pub fn payload_placement(mut self, placement: crate::responses::PayloadPlacement) -> Self {
+        self.payload_placement = Some(placement);
+        self
+    }
+
     /// Whether the server may split large Arrow batches of a result into chunks (Spark 4.1+;
     /// allowed by default, as in PySpark), and the chunk size in bytes to prefer (the server's
     /// default unless given). Older servers ignore this.
@@ -384,7 +401,7 @@ impl ClientBuilder {
         })
         .map_err(channel_error)?;
         let max = conn.grpc_max_message_size();
-        let grpc = GrpcClient::with_origin(channel, origin)
+        let grpc = GrpcClient::with_origin(channel.clone(), origin.clone())
             .max_decoding_message_size(max)
             .max_encoding_message_size(max);
 
@@ -416,6 +433,10 @@ impl ClientBuilder {
         Ok(SparkConnectClient {
             inner: Arc::new(Inner {
                 grpc,
+                channel,
+                origin,
+                payload_placement: self.payload_placement,
+                allocations: Arc::default(),
                 endpoint: uri,
                 session_id,
                 user_context: pb::UserContext {
@@ -447,6 +468,12 @@ pub struct SparkConnectClient {
 
 struct Inner {
     grpc: GrpcClient,
+    /// The channel under `grpc`, for the calls whose responses this crate reads itself.
+    channel: crate::channel::Channel,
+    origin: http::Uri,
+    payload_placement: Option<crate::responses::PayloadPlacement>,
+    /// Allocations of dropped result messages, for the next ones.
+    allocations: Arc<crate::responses::MessageAllocations>,
     endpoint: String,
     session_id: String,
     user_context: pb::UserContext,
@@ -610,6 +637,59 @@ impl SparkConnectClient {
 
     pub(crate) fn grpc(&self) -> GrpcClient {
         self.inner.grpc.clone()
+    }
+
+    /// Sends a server-streaming call whose response messages are `ExecutePlanResponse`s
+    /// (`ExecutePlan`, `ReattachExecute`) and reads them with this crate's decoder (see
+    /// `responses.rs`).
+    pub(crate) async fn execute_responses<M: prost::Message>(
+        &self,
+        method: &'static str,
+        request: tonic::Request<M>,
+    ) -> Result<crate::responses::Responses, tonic::Status> {
+        use bytes::BufMut;
+        use tower_service::Service;
+
+        let (metadata, _, message) = request.into_parts();
+        let len = message.encoded_len();
+        let mut body = bytes::BytesMut::with_capacity(5 + len);
+        body.put_u8(0);
+        body.put_u32(u32::try_from(len).map_err(|_| {
+            tonic::Status::out_of_range(format!("a {len}-byte request is too large for gRPC"))
+        })?);
+        message
+            .encode(&mut body)
+            .map_err(|e| tonic::Status::internal(format!("cannot encode the request: {e}")))?;
+        let mut uri = self.inner.origin.clone().into_parts();
+        uri.path_and_query = Some(http::uri::PathAndQuery::from_static(method));
+        let uri = http::Uri::from_parts(uri)
+            .map_err(|e| tonic::Status::internal(format!("cannot address {method}: {e}")))?;
+        let mut request = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(
+            body.freeze(),
+        )));
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri;
+        *request.version_mut() = http::Version::HTTP_2;
+        let headers = request.headers_mut();
+        *headers = metadata.into_headers();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/grpc"),
+        );
+        headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+        let response = self
+            .inner
+            .channel
+            .clone()
+            .call(request)
+            .await
+            .map_err(tonic::Status::from_error)?;
+        crate::responses::Responses::new(
+            response,
+            self.inner.max_message_size,
+            self.inner.payload_placement.clone(),
+            self.inner.allocations.clone(),
+        )
     }
 
     /// Notes that the server answered, so that later connection failures count as blips.

@@ -138,7 +138,7 @@ impl Stream for ExecuteStream {
     }
 }
 
-type Responses = tonic::Streaming<pb::ExecutePlanResponse>;
+type Responses = crate::responses::Responses;
 
 /// How long to wait for the end of a stream after its `ResultComplete`.
 const AFTER_COMPLETE: Duration = Duration::from_secs(5);
@@ -299,12 +299,19 @@ impl Driver {
                     last_response_id: self.last_response_id.clone(),
                 };
                 let request = client.request(message).await?;
-                client.grpc().reattach_execute(request).await
+                client
+                    .execute_responses(
+                        "/spark.connect.SparkConnectService/ReattachExecute",
+                        request,
+                    )
+                    .await
             } else {
                 let request = client.request(self.request.clone()).await?;
-                client.grpc().execute_plan(request).await
+                client
+                    .execute_responses("/spark.connect.SparkConnectService/ExecutePlan", request)
+                    .await
             };
-            Ok::<_, Error>(result.map(tonic::Response::into_inner))
+            Ok::<_, Error>(result)
         };
         let result = match self.idle_timeout() {
             Some(limit) => match tokio::time::timeout(limit, call).await {

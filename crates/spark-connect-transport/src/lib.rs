@@ -27,6 +27,7 @@ mod client;
 mod connection_string;
 mod error;
 mod execute;
+mod responses;
 mod retry;
 
 pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
@@ -43,6 +44,7 @@ pub use error::{
     BoxError, Error, ErrorCause, QueryContext, ServerError, ServerErrorKind, with_causes,
 };
 pub use execute::ExecuteStream;
+pub use responses::PayloadPlacement;
 pub use retry::RetryPolicy;
 
 /// The generated protocol types, re-exported so that users of this crate need no other
