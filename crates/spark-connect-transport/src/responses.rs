@@ -123,8 +123,8 @@ pub(crate) struct Responses {
     max_message_size: usize,
     placement: Option<PayloadPlacement>,
     allocations: Arc<MessageAllocations>,
-    /// The status that ended the stream, once it ended.
-    ended: Option<Result<(), Status>>,
+    /// Whether the stream ended (its status was reported).
+    ended: bool,
 }
 
 impl Responses {
@@ -148,7 +148,7 @@ impl Responses {
             max_message_size,
             placement,
             allocations,
-            ended: None,
+            ended: false,
         };
         if let Some(status) = trailers_only {
             if status.code() != Code::Ok {
@@ -156,7 +156,7 @@ impl Responses {
             }
             // The status came with the headers: nothing follows.
             responses.body = None;
-            responses.ended = Some(Ok(()));
+            responses.ended = true;
         }
         Ok(responses)
     }
@@ -165,21 +165,19 @@ impl Responses {
     /// (once) when it ended with another.
     pub(crate) async fn message(&mut self) -> Result<Option<pb::ExecutePlanResponse>, Status> {
         loop {
-            if let Some(ended) = &mut self.ended {
-                return match std::mem::replace(ended, Ok(())) {
-                    Ok(()) => Ok(None),
-                    Err(status) => Err(status),
-                };
+            if self.ended {
+                return Ok(None);
             }
             match self.next_from_frame() {
                 Ok(Some(message)) => return Ok(Some(message)),
                 Ok(None) => {}
                 Err(status) => return self.end(Err(status)),
             }
-            let Some(body) = self.body.as_mut() else {
-                return self.end(Ok(()));
+            let next = match self.body.as_mut() {
+                Some(body) => body.frame().await,
+                None => None,
             };
-            let frame = match body.frame().await {
+            let frame = match next {
                 Some(Ok(frame)) => frame,
                 Some(Err(e)) => return self.end(Err(Status::from_error(Box::new(e)))),
                 None => {
@@ -219,7 +217,7 @@ impl Responses {
         self.body = None;
         self.gathering = None;
         self.frame = Bytes::new();
-        self.ended = Some(Ok(()));
+        self.ended = true;
         status.map(|()| None)
     }
 
@@ -459,7 +457,7 @@ mod tests {
             max_message_size: 1 << 20,
             placement,
             allocations: allocations.clone(),
-            ended: None,
+            ended: false,
         };
         let mut out = Vec::new();
         for chunk in wire.chunks(frame_size) {
@@ -529,6 +527,62 @@ mod tests {
         assert_eq!(allocations.kept(), 1);
     }
 
+    fn responses_with(http_status: StatusCode) -> Responses {
+        Responses {
+            body: None,
+            http_status,
+            frame: Bytes::new(),
+            prefix: [0; PREFIX],
+            prefix_len: 0,
+            gathering: None,
+            max_message_size: 100,
+            placement: None,
+            allocations: Arc::default(),
+            ended: false,
+        }
+    }
+
+    #[test]
+    fn the_end_status_comes_from_the_trailers_else_from_the_http_status() {
+        let mut trailers = http::HeaderMap::new();
+        trailers.insert("grpc-status", "0".parse().unwrap());
+        let ok = responses_with(StatusCode::OK);
+        assert!(ok.status_from_trailers(Some(&trailers)).is_ok());
+        assert!(ok.status_from_trailers(None).is_ok());
+        trailers.insert("grpc-status", "13".parse().unwrap());
+        trailers.insert("grpc-message", "boom".parse().unwrap());
+        let e = ok.status_from_trailers(Some(&trailers)).unwrap_err();
+        assert_eq!((e.code(), e.message()), (Code::Internal, "boom"));
+        for (http_status, code) in [
+            (StatusCode::BAD_REQUEST, Code::Internal),
+            (StatusCode::UNAUTHORIZED, Code::Unauthenticated),
+            (StatusCode::FORBIDDEN, Code::PermissionDenied),
+            (StatusCode::NOT_FOUND, Code::Unimplemented),
+            (StatusCode::TOO_MANY_REQUESTS, Code::Unavailable),
+            (StatusCode::BAD_GATEWAY, Code::Unavailable),
+            (StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable),
+            (StatusCode::GATEWAY_TIMEOUT, Code::Unavailable),
+            (StatusCode::IM_A_TEAPOT, Code::Unknown),
+        ] {
+            let e = responses_with(http_status)
+                .status_from_trailers(None)
+                .unwrap_err();
+            assert_eq!(e.code(), code, "{http_status}");
+            assert!(e.message().contains(http_status.as_str()), "{e:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ended_stream_reports_its_error_once_then_ends() {
+        let mut responses = responses_with(StatusCode::OK);
+        responses.frame = Bytes::from_static(&[0, 0, 0]);
+        let e = responses.message().await.unwrap_err();
+        assert_eq!(e.code(), Code::Internal);
+        assert!(e.message().contains("inside a message"), "{e:?}");
+        assert!(responses.message().await.unwrap().is_none());
+        assert!(responses.message().await.unwrap().is_none());
+    }
+
     #[test]
     fn bad_prefixes_are_errors() {
         let allocations = Arc::new(MessageAllocations::default());
@@ -542,7 +596,7 @@ mod tests {
             max_message_size: 100,
             placement: None,
             allocations,
-            ended: None,
+            ended: false,
         };
         let e = responses.next_from_frame().unwrap_err();
         assert_eq!(e.code(), Code::Internal);

@@ -42,6 +42,8 @@ const EXCLUDED: &[(&str, &str)] = &[
     // A transport client is made on an async runtime; wrap the async session instead
     // (`blocking::SparkSession::from(crate::SparkSession::from_client(client))`).
     ("SparkSession", "from_client"),
+    // Makes a transport client builder for `from_client`; nothing in it waits.
+    ("SparkSession", "client_builder"),
 ];
 
 /// The source of the DataFrame crate and of this module, read from the workspace.
