@@ -65,6 +65,9 @@ impl Channel {
             .http2_only(true)
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
+            // One connection for the client's life, as tonic's channel kept it: keep-alive
+            // pings (not an idle timer) tell when it died, and it is made again on the next call.
+            .pool_idle_timeout(None)
             .http2_max_frame_size(options.max_frame_size);
         match options.stream_window {
             Some(window) => builder
