@@ -67,70 +67,6 @@ pub(crate) struct ResultDecoder {
     placed: bool,
     /// Arrow payloads copied, and their bytes.
     copies: PayloadCopies,
-    /// The allocations of streamed copies, given back as their batches are dropped.
-    recycled: Arc<RecycledCopies>,
-}
-
-/// How many allocations of dropped batches a streamed result keeps for its next copies.
-const RECYCLED_COPIES: usize = 4;
-
-/// Allocations of misaligned payload copies whose batches were dropped, kept for the next
-/// payloads of the same stream.
-///
-/// A new multi-megabyte allocation per payload is memory the allocator has often just given
-/// back to the system, so every page of it faults in again (a quarter of the client's CPU in a
-/// profile of a 690 MB result); reusing a few keeps those pages.
-#[derive(Default)]
-struct RecycledCopies {
-    free: std::sync::Mutex<Vec<MutableBuffer>>,
-}
-
-impl RecycledCopies {
-    /// An empty allocation of at least `capacity` bytes, recycled when one is free.
-    fn take(&self, capacity: usize) -> MutableBuffer {
-        let recycled = self.free.lock().ok().and_then(|mut free| {
-            let i = free.iter().position(|b| b.capacity() >= capacity)?;
-            Some(free.swap_remove(i))
-        });
-        match recycled {
-            Some(mut buffer) => {
-                buffer.clear();
-                buffer
-            }
-            // Rounded up so that a slightly larger next payload still fits.
-            None => MutableBuffer::new(capacity.next_multiple_of(1 << 20)),
-        }
-    }
-
-    fn give_back(&self, buffer: MutableBuffer) {
-        if let Ok(mut free) = self.free.lock()
-            && free.len() < RECYCLED_COPIES
-        {
-            free.push(buffer);
-        }
-    }
-}
-
-/// A streamed payload copy: the bytes from `shift` on, given back to the stream's
-/// [`RecycledCopies`] when the last array using them is dropped.
-struct RecycledCopy {
-    buffer: MutableBuffer,
-    shift: usize,
-    to: std::sync::Weak<RecycledCopies>,
-}
-
-impl AsRef<[u8]> for RecycledCopy {
-    fn as_ref(&self) -> &[u8] {
-        &self.buffer.as_slice()[self.shift..]
-    }
-}
-
-impl Drop for RecycledCopy {
-    fn drop(&mut self) {
-        if let Some(to) = self.to.upgrade() {
-            to.give_back(std::mem::take(&mut self.buffer));
-        }
-    }
 }
 
 /// How many Arrow payloads a result's decoding copied, and how many bytes (see
@@ -374,22 +310,11 @@ impl ResultDecoder {
         }
         self.copies.copied_payloads += 1;
         self.copies.copied_bytes += data.len() as u64;
-        if self.compact {
-            // Kept with the result: a `MutableBuffer` is 64-byte aligned and sized to the
-            // payload (rounded up to 64).
-            let mut copy = MutableBuffer::new(shift + data.len());
-            copy.extend_from_slice(&[0u8; 8][..shift]);
-            copy.extend_from_slice(&data);
-            return Buffer::from(copy).slice(shift);
-        }
-        let mut copy = self.recycled.take(shift + data.len());
+        // A `MutableBuffer` is 64-byte aligned and sized to the payload (rounded up to 64).
+        let mut copy = MutableBuffer::new(shift + data.len());
         copy.extend_from_slice(&[0u8; 8][..shift]);
         copy.extend_from_slice(&data);
-        Buffer::from(bytes::Bytes::from_owner(RecycledCopy {
-            buffer: copy,
-            shift,
-            to: Arc::downgrade(&self.recycled),
-        }))
+        Buffer::from(copy).slice(shift)
     }
 
     /// The Arrow payloads received and copied so far.
@@ -643,58 +568,45 @@ mod tests {
         );
     }
 
-    /// The lowest address of a batch's buffers.
-    fn lowest_address(batch: &RecordBatch) -> usize {
-        let mut ranges = Vec::new();
-        for column in batch.columns() {
-            buffer_ranges(&column.to_data(), &mut ranges);
-        }
-        ranges.iter().map(|r| r.0).min().unwrap()
-    }
-
     #[test]
-    fn streamed_copies_reuse_the_allocations_of_dropped_batches_only() {
+    fn a_placed_payload_is_kept_as_it_is_even_when_collecting() {
         let expected = mixed_batch(1000);
         let payload = ipc_payload(&expected);
-        let mut decoder = ResultDecoder::default();
-        let next = |decoder: &mut ResultDecoder| {
-            let rows = decoder.rows;
-            let mut response = response(received(&payload, 3), 1000);
-            if let Some(proto::execute_plan_response::ResponseType::ArrowBatch(b)) =
-                &mut response.response_type
-            {
-                b.start_offset = Some(rows);
+        let shift = crate::payload_shift::payload_shift(&payload, None);
+        // Where the transport placed it (the shift that aligns its decimals), or elsewhere.
+        for (misalign, copied) in [(shift, 0), ((shift + 4) % 16, 1), ((shift + 8) % 16, 1)] {
+            for compact in [false, true] {
+                let data = received(&payload, misalign);
+                let at = data.as_ptr() as usize;
+                let mut decoder = ResultDecoder {
+                    compact,
+                    placed: true,
+                    ..Default::default()
+                };
+                decoder.handle(response(data, 1000)).unwrap();
+                let batch = decoder.next_batch().unwrap();
+                assert_eq!(batch, expected);
+                let streamed_aligned = !compact && misalign == 0;
+                let want = if streamed_aligned { 0 } else { copied };
+                assert_eq!(
+                    decoder.copies().copied_payloads,
+                    want,
+                    "misalign {misalign}, compact {compact}"
+                );
+                if misalign == shift {
+                    // Every buffer is a slice of the received payload.
+                    let mut ranges = Vec::new();
+                    for column in batch.columns() {
+                        buffer_ranges(&column.to_data(), &mut ranges);
+                    }
+                    assert!(
+                        ranges
+                            .iter()
+                            .all(|r| r.0 >= at && r.1 <= at + payload.len())
+                    );
+                }
             }
-            decoder.handle(response).unwrap();
-            decoder.next_batch().unwrap()
-        };
-        // Kept batches never share memory, and their data stays intact.
-        let first = next(&mut decoder);
-        let second = next(&mut decoder);
-        assert_ne!(lowest_address(&first), lowest_address(&second));
-        assert_eq!(first, expected);
-        assert_eq!(second, expected);
-        // A dropped batch's allocation is used again for the next payload.
-        let at = lowest_address(&second);
-        assert!(decoder.recycled.free.lock().unwrap().is_empty());
-        drop(second);
-        assert_eq!(decoder.recycled.free.lock().unwrap().len(), 1);
-        let third = next(&mut decoder);
-        assert!(decoder.recycled.free.lock().unwrap().is_empty());
-        assert_eq!(lowest_address(&third), at);
-        assert_eq!(third, expected);
-        assert_eq!(first, expected, "the kept batch is untouched");
-        assert_eq!(decoder.copies.copied_payloads, 3);
-        // At most RECYCLED_COPIES allocations wait for reuse.
-        let many: Vec<_> = (0..2 * RECYCLED_COPIES)
-            .map(|_| next(&mut decoder))
-            .collect();
-        drop(many);
-        assert_eq!(decoder.recycled.free.lock().unwrap().len(), RECYCLED_COPIES);
-        // A batch that outlives its stream frees its allocation normally.
-        let last = next(&mut decoder);
-        drop(decoder);
-        assert_eq!(last, expected);
+        }
     }
 
     #[test]
