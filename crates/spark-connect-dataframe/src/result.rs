@@ -18,13 +18,14 @@ use crate::types::StructType;
 
 /// The batches of a query result, decoded while later ones are still arriving.
 ///
-/// Each Arrow payload becomes [`RecordBatch`] buffers without a copy when it starts at an
-/// address aligned for every Arrow type (the batch's arrays then share the received buffer).
-/// A payload that is not so aligned is copied once, whole, into an aligned allocation of its
-/// exact size, so that Arrow need not copy its buffers one by one. [`collect_all`]
-/// (`DataFrame::collect`) copies every payload once that way: a zero-copy batch keeps the
-/// whole gRPC receive buffer it was cut from alive, which for a result held in full would
-/// cost far more memory than the Arrow data itself.
+/// The transport gathers each result message into an allocation of its own, placed so that
+/// its Arrow payload is aligned for every Arrow type (decimals included), and the payload
+/// becomes [`RecordBatch`] buffers without a copy: the batch's arrays share that allocation,
+/// which holds the one message and nothing else, streamed or collected. A payload that did not
+/// arrive so placed is copied once, whole, into an aligned allocation of its exact size, so
+/// that Arrow need not copy its buffers one by one; [`collect_all`] (`DataFrame::collect`)
+/// also copies one that is aligned but not in an allocation of its own, which would keep a
+/// shared receive buffer alive with the result.
 ///
 /// [`collect_all`]: RecordBatchStream::collect_all
 ///
@@ -164,8 +165,9 @@ impl RecordBatchStream {
     /// Receives every batch. A result without rows is one empty batch that carries the schema,
     /// so the schema is never lost.
     ///
-    /// Each payload is copied once into an allocation of its exact size, so the batches hold
-    /// the result once and nothing of the buffers it was received in.
+    /// Each batch holds its payload in an allocation of its own (the message it arrived in, or
+    /// one exact-size copy), so the batches hold the result once and nothing of the buffers
+    /// shared by other messages.
     pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
         self.decoder.compact = true;
         let mut batches = Vec::new();

@@ -25,6 +25,34 @@ use tokio_rustls::rustls;
 use crate::client::KeepAlive;
 use crate::error::BoxError;
 
+/// The largest HTTP/2 flow-control window.
+const MAX_WINDOW: u32 = (1 << 31) - 1;
+
+/// The gRPC status of a failed HTTP/2 exchange, the same whichever tonic features the build has
+/// (tonic maps hyper's errors only with its `channel` or `server` feature): a keep-alive
+/// timeout is `UNAVAILABLE`, a cancelled request `CANCELLED`, anything else `UNKNOWN`; the
+/// error stays the status's source, which tells the retry policy it was not the server's.
+pub(crate) fn transport_status(
+    err: impl std::error::Error + Send + Sync + 'static,
+) -> tonic::Status {
+    let mut code = tonic::Code::Unknown;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = source {
+        if let Some(hyper) = e.downcast_ref::<hyper::Error>() {
+            if hyper.is_timeout() {
+                code = tonic::Code::Unavailable;
+            } else if hyper.is_canceled() {
+                code = tonic::Code::Cancelled;
+            }
+            break;
+        }
+        source = e.source();
+    }
+    let mut status = tonic::Status::new(code, err.to_string());
+    status.set_source(Arc::new(err));
+    status
+}
+
 /// The HTTP/2 settings and TLS of a channel.
 pub(crate) struct ChannelOptions {
     pub(crate) connect_timeout: Duration,
@@ -70,9 +98,10 @@ impl Channel {
             .pool_idle_timeout(None)
             .http2_max_frame_size(options.max_frame_size);
         match options.stream_window {
+            // HTTP/2 windows stop at 2^31 - 1 (h2 refuses more).
             Some(window) => builder
-                .http2_initial_stream_window_size(window)
-                .http2_initial_connection_window_size(window.saturating_mul(2)),
+                .http2_initial_stream_window_size(window.min(MAX_WINDOW))
+                .http2_initial_connection_window_size(window.saturating_mul(2).min(MAX_WINDOW)),
             None => builder.http2_adaptive_window(true),
         };
         if options.keep_alive.enabled {
@@ -110,7 +139,7 @@ impl tower_service::Service<Request<tonic::body::Body>> for Channel {
                     // connection that could not be made.
                     Box::new(tonic::ConnectError(Box::new(e)))
                 } else {
-                    Box::new(e)
+                    Box::new(transport_status(e))
                 }
             })
         })

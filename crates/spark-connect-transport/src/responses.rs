@@ -34,8 +34,10 @@ pub type PayloadPlacement = Arc<dyn Fn(&[u8]) -> usize + Send + Sync>;
 /// The gRPC message prefix: a compressed flag and a big-endian length.
 const PREFIX: usize = 5;
 
-/// How many allocations of dropped messages a client keeps for its next messages.
+/// How many allocations of dropped messages a client keeps for its next messages, and how many
+/// bytes at most.
 const KEPT_ALLOCATIONS: usize = 4;
+const KEPT_BYTES: usize = 64 << 20;
 
 /// Allocations of messages whose every part was dropped, kept for the next messages.
 #[derive(Default)]
@@ -44,11 +46,17 @@ pub(crate) struct MessageAllocations {
 }
 
 impl MessageAllocations {
-    /// An empty allocation for `len` bytes plus up to 63 of placement.
+    /// An empty allocation for `len` bytes plus up to 63 of placement: the smallest kept one
+    /// that fits without much to spare (a batch that is kept keeps all of it), else a new one.
     fn take(&self, len: usize) -> Vec<u8> {
         let needed = len + 64;
+        let spare = (needed / 16).max(64 << 10);
         let recycled = self.free.lock().ok().and_then(|mut free| {
-            let i = free.iter().position(|b| b.capacity() >= needed)?;
+            let (i, _) = free
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.capacity() >= needed && b.capacity() - needed <= spare)
+                .min_by_key(|(_, b)| b.capacity())?;
             Some(free.swap_remove(i))
         });
         match recycled {
@@ -64,10 +72,11 @@ impl MessageAllocations {
     }
 
     fn give_back(&self, buffer: Vec<u8>) {
-        if let Ok(mut free) = self.free.lock()
-            && free.len() < KEPT_ALLOCATIONS
-        {
-            free.push(buffer);
+        if let Ok(mut free) = self.free.lock() {
+            let kept: usize = free.iter().map(Vec::capacity).sum();
+            if free.len() < KEPT_ALLOCATIONS && kept + buffer.capacity() <= KEPT_BYTES {
+                free.push(buffer);
+            }
         }
     }
 
@@ -138,18 +147,14 @@ impl Responses {
     ) -> Result<Responses, Status> {
         let trailers_only = Status::from_header_map(response.headers());
         let (parts, body) = response.into_parts();
-        let mut responses = Responses {
-            body: Some(body),
-            http_status: parts.status,
-            frame: Bytes::new(),
-            prefix: [0; PREFIX],
-            prefix_len: 0,
-            gathering: None,
-            max_message_size,
-            placement,
-            allocations,
-            ended: false,
-        };
+        if trailers_only.is_none() && parts.status != StatusCode::OK {
+            // Not a gRPC response (a proxy's error page, say): its HTTP status says what
+            // happened, and its body is no gRPC message.
+            end_status(parts.status, None)?;
+        }
+        let mut responses = Responses::empty(parts.status, max_message_size, allocations);
+        responses.body = Some(body);
+        responses.placement = placement;
         if let Some(status) = trailers_only {
             if status.code() != Code::Ok {
                 return Err(status);
@@ -159,6 +164,26 @@ impl Responses {
             responses.ended = true;
         }
         Ok(responses)
+    }
+
+    /// A stream with no body yet and nothing gathered.
+    fn empty(
+        http_status: StatusCode,
+        max_message_size: usize,
+        allocations: Arc<MessageAllocations>,
+    ) -> Responses {
+        Responses {
+            body: None,
+            http_status,
+            frame: Bytes::new(),
+            prefix: [0; PREFIX],
+            prefix_len: 0,
+            gathering: None,
+            max_message_size,
+            placement: None,
+            allocations,
+            ended: false,
+        }
     }
 
     /// The next message; `None` after the stream ended with an OK status; the error status
@@ -179,7 +204,7 @@ impl Responses {
             };
             let frame = match next {
                 Some(Ok(frame)) => frame,
-                Some(Err(e)) => return self.end(Err(Status::from_error(Box::new(e)))),
+                Some(Err(e)) => return self.end(Err(crate::channel::transport_status(e))),
                 None => {
                     let status = if self.prefix_len > 0 || self.gathering.is_some() {
                         Err(Status::internal(
@@ -194,19 +219,25 @@ impl Responses {
             match frame.into_data() {
                 Ok(data) => self.frame = data,
                 Err(frame) => {
-                    let Ok(trailers) = frame.into_trailers() else {
-                        continue;
-                    };
-                    let mut status = self.status_from_trailers(Some(&trailers));
-                    if status.is_ok() && (self.prefix_len > 0 || self.gathering.is_some()) {
-                        status = Err(Status::internal(
-                            "the response stream ended inside a message",
-                        ));
+                    if let Ok(trailers) = frame.into_trailers() {
+                        return self.end_with_trailers(&trailers);
                     }
-                    return self.end(status);
                 }
             }
         }
+    }
+
+    /// Ends the stream with the status of its trailers. An OK status that cuts a message short
+    /// ends it as a clean end would (the execution resumes after the last whole response).
+    fn end_with_trailers(
+        &mut self,
+        trailers: &http::HeaderMap,
+    ) -> Result<Option<pb::ExecutePlanResponse>, Status> {
+        if self.prefix_len > 0 || self.gathering.is_some() {
+            tracing::debug!("a response stream ended inside a message");
+        }
+        let status = self.status_from_trailers(Some(trailers));
+        self.end(status)
     }
 
     /// Ends the stream with `status`, reported by this call.
@@ -221,35 +252,9 @@ impl Responses {
         status.map(|()| None)
     }
 
-    /// The status at the end of the body: the trailers' `grpc-status`, else one inferred from
-    /// the HTTP status (as gRPC's HTTP-to-gRPC status mapping says).
+    /// The status at the end of the body (see [`end_status`]).
     fn status_from_trailers(&self, trailers: Option<&http::HeaderMap>) -> Result<(), Status> {
-        if let Some(status) = trailers.and_then(Status::from_header_map) {
-            return if status.code() == Code::Ok {
-                Ok(())
-            } else {
-                Err(status)
-            };
-        }
-        let code = match self.http_status {
-            StatusCode::OK => return Ok(()),
-            StatusCode::BAD_REQUEST => Code::Internal,
-            StatusCode::UNAUTHORIZED => Code::Unauthenticated,
-            StatusCode::FORBIDDEN => Code::PermissionDenied,
-            StatusCode::NOT_FOUND => Code::Unimplemented,
-            StatusCode::TOO_MANY_REQUESTS
-            | StatusCode::BAD_GATEWAY
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT => Code::Unavailable,
-            _ => Code::Unknown,
-        };
-        Err(Status::new(
-            code,
-            format!(
-                "grpc-status header missing, mapped from HTTP status code {}",
-                self.http_status.as_u16()
-            ),
-        ))
+        end_status(self.http_status, trailers)
     }
 
     /// Consumes the current frame until a message is complete (or the frame is used up).
@@ -323,6 +328,37 @@ impl Responses {
         gathering.buffer.resize(start, 0);
         Ok(gathering)
     }
+}
+
+/// The status a response ended with: the trailers' `grpc-status`, else one inferred from the
+/// HTTP status (as gRPC's HTTP-to-gRPC status mapping says).
+fn end_status(http_status: StatusCode, trailers: Option<&http::HeaderMap>) -> Result<(), Status> {
+    if let Some(status) = trailers.and_then(Status::from_header_map) {
+        return if status.code() == Code::Ok {
+            Ok(())
+        } else {
+            Err(status)
+        };
+    }
+    let code = match http_status {
+        StatusCode::OK => return Ok(()),
+        StatusCode::BAD_REQUEST => Code::Internal,
+        StatusCode::UNAUTHORIZED => Code::Unauthenticated,
+        StatusCode::FORBIDDEN => Code::PermissionDenied,
+        StatusCode::NOT_FOUND => Code::Unimplemented,
+        StatusCode::TOO_MANY_REQUESTS
+        | StatusCode::BAD_GATEWAY
+        | StatusCode::SERVICE_UNAVAILABLE
+        | StatusCode::GATEWAY_TIMEOUT => Code::Unavailable,
+        _ => Code::Unknown,
+    };
+    Err(Status::new(
+        code,
+        format!(
+            "grpc-status header missing, mapped from HTTP status code {}",
+            http_status.as_u16()
+        ),
+    ))
 }
 
 /// Where the Arrow data of an `ExecutePlanResponse` starts within the message, read from its
@@ -447,18 +483,8 @@ mod tests {
             wire.extend_from_slice(&encoded);
         }
         let allocations = Arc::new(MessageAllocations::default());
-        let mut responses = Responses {
-            body: None,
-            http_status: StatusCode::OK,
-            frame: Bytes::new(),
-            prefix: [0; PREFIX],
-            prefix_len: 0,
-            gathering: None,
-            max_message_size: 1 << 20,
-            placement,
-            allocations: allocations.clone(),
-            ended: false,
-        };
+        let mut responses = Responses::empty(StatusCode::OK, 1 << 20, allocations.clone());
+        responses.placement = placement;
         let mut out = Vec::new();
         for chunk in wire.chunks(frame_size) {
             responses.frame = Bytes::copy_from_slice(chunk);
@@ -528,18 +554,7 @@ mod tests {
     }
 
     fn responses_with(http_status: StatusCode) -> Responses {
-        Responses {
-            body: None,
-            http_status,
-            frame: Bytes::new(),
-            prefix: [0; PREFIX],
-            prefix_len: 0,
-            gathering: None,
-            max_message_size: 100,
-            placement: None,
-            allocations: Arc::default(),
-            ended: false,
-        }
+        Responses::empty(http_status, 100, Arc::default())
     }
 
     #[test]
@@ -584,20 +599,51 @@ mod tests {
     }
 
     #[test]
+    fn trailers_end_the_stream_even_inside_a_message() {
+        let mut trailers = http::HeaderMap::new();
+        trailers.insert("grpc-status", "0".parse().unwrap());
+        let mut responses = responses_with(StatusCode::OK);
+        responses.frame = Bytes::from_static(&[0, 0, 0, 0, 9, 1, 2]);
+        assert!(responses.next_from_frame().unwrap().is_none());
+        assert!(responses.gathering.is_some());
+        assert!(responses.end_with_trailers(&trailers).unwrap().is_none());
+        assert!(responses.gathering.is_none() && responses.ended);
+        trailers.insert("grpc-status", "14".parse().unwrap());
+        let mut responses = responses_with(StatusCode::OK);
+        let e = responses.end_with_trailers(&trailers).unwrap_err();
+        assert_eq!(e.code(), Code::Unavailable);
+    }
+
+    #[test]
+    fn kept_allocations_fit_what_they_are_used_for() {
+        let allocations = MessageAllocations::default();
+        allocations.give_back(Vec::with_capacity(4 << 20));
+        allocations.give_back(Vec::with_capacity(1 << 20));
+        // A small message never takes (and so never pins) a large kept allocation.
+        assert_eq!(allocations.take(1000).capacity(), 1064);
+        assert_eq!(allocations.kept(), 2);
+        // The smallest one that fits with little to spare is taken.
+        assert_eq!(allocations.take((1 << 20) - 1000).capacity(), 1 << 20);
+        assert_eq!(allocations.take((4 << 20) - 64).capacity(), 4 << 20);
+        assert_eq!(allocations.kept(), 0);
+        // At most KEPT_BYTES are kept.
+        allocations.give_back(Vec::with_capacity(KEPT_BYTES - 100));
+        allocations.give_back(Vec::with_capacity(1000));
+        assert_eq!(allocations.kept(), 1);
+    }
+
+    #[test]
+    fn transport_errors_keep_their_source() {
+        let status = crate::channel::transport_status(std::io::Error::other("reset"));
+        assert_eq!(status.code(), Code::Unknown);
+        assert!(std::error::Error::source(&status).is_some());
+        assert!(status.message().contains("reset"));
+    }
+
+    #[test]
     fn bad_prefixes_are_errors() {
-        let allocations = Arc::new(MessageAllocations::default());
-        let mut responses = Responses {
-            body: None,
-            http_status: StatusCode::OK,
-            frame: Bytes::from_static(&[1, 0, 0, 0, 1, 0]),
-            prefix: [0; PREFIX],
-            prefix_len: 0,
-            gathering: None,
-            max_message_size: 100,
-            placement: None,
-            allocations,
-            ended: false,
-        };
+        let mut responses = responses_with(StatusCode::OK);
+        responses.frame = Bytes::from_static(&[1, 0, 0, 0, 1, 0]);
         let e = responses.next_from_frame().unwrap_err();
         assert_eq!(e.code(), Code::Internal);
         assert!(e.message().contains("compressed"), "{e:?}");
