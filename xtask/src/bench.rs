@@ -67,13 +67,13 @@ fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         return Err(format!("{what} failed (status {status}):\n{}", stderr.trim()).into());
     }
-    let field = |name: &str| -> Option<u64> {
+    fn field<T: std::str::FromStr>(stdout: &str, name: &str) -> Option<T> {
         stdout
             .split_whitespace()
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
             .and_then(|v| v.parse().ok())
-    };
-    let (Some(rows), Some(bytes)) = (field("rows"), field("bytes")) else {
+    }
+    let (Some(rows), Some(bytes)) = (field(&stdout, "rows"), field(&stdout, "bytes")) else {
         return Err(format!("{what} printed no `rows=N bytes=M` line: {stdout:?}").into());
     };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
@@ -82,10 +82,7 @@ fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
             wall,
             cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
             max_rss_kb: usage.ru_maxrss as u64,
-            round_trip: stdout
-                .split_whitespace()
-                .find_map(|kv| kv.strip_prefix("server_ms="))
-                .and_then(|v| v.parse::<f64>().ok())
+            round_trip: field::<f64>(&stdout, "server_ms")
                 .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
         },
         rows,

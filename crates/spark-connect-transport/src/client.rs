@@ -647,36 +647,9 @@ impl SparkConnectClient {
         method: &'static str,
         request: tonic::Request<M>,
     ) -> Result<crate::responses::Responses, tonic::Status> {
-        use bytes::BufMut;
         use tower_service::Service;
 
-        let (metadata, _, message) = request.into_parts();
-        let len = message.encoded_len();
-        let mut body = bytes::BytesMut::with_capacity(5 + len);
-        body.put_u8(0);
-        body.put_u32(u32::try_from(len).map_err(|_| {
-            tonic::Status::out_of_range(format!("a {len}-byte request is too large for gRPC"))
-        })?);
-        message
-            .encode(&mut body)
-            .map_err(|e| tonic::Status::internal(format!("cannot encode the request: {e}")))?;
-        let mut uri = self.inner.origin.clone().into_parts();
-        uri.path_and_query = Some(http::uri::PathAndQuery::from_static(method));
-        let uri = http::Uri::from_parts(uri)
-            .map_err(|e| tonic::Status::internal(format!("cannot address {method}: {e}")))?;
-        let mut request = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(
-            body.freeze(),
-        )));
-        *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = uri;
-        *request.version_mut() = http::Version::HTTP_2;
-        let headers = request.headers_mut();
-        *headers = metadata.into_headers();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/grpc"),
-        );
-        headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+        let request = crate::responses::grpc_request(&self.inner.origin, method, request)?;
         let response = self
             .inner
             .channel

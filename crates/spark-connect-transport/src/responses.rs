@@ -10,7 +10,8 @@
 //! hundred bytes of ids) and nothing else alive. Allocations of dropped messages are reused by
 //! the next ones, so a streamed result does not fault in fresh pages for every message.
 //!
-//! The gRPC framing and status rules are the protocol's: a 5-byte prefix (compressed flag,
+//! The gRPC framing (of the request too, [`grpc_request`]) and status rules are the protocol's:
+//! a 5-byte prefix (compressed flag,
 //! big-endian length) before each message, the status in the trailers (or in the headers of a
 //! trailers-only response), and the HTTP status mapped to a gRPC code when there is none.
 
@@ -107,16 +108,16 @@ impl Drop for MessageBuffer {
     }
 }
 
-/// A message being gathered from the frames.
+/// A message being gathered from the frames into its allocation (given back if the stream
+/// ends before it is whole).
 struct Gathering {
-    buffer: Vec<u8>,
-    start: usize,
+    message: MessageBuffer,
     len: usize,
 }
 
 impl Gathering {
     fn missing(&self) -> usize {
-        self.start + self.len - self.buffer.len()
+        self.message.start + self.len - self.message.buffer.len()
     }
 }
 
@@ -275,7 +276,10 @@ impl Responses {
             return Ok(None);
         };
         let take = gathering.missing().min(self.frame.len());
-        gathering.buffer.extend_from_slice(&self.frame[..take]);
+        gathering
+            .message
+            .buffer
+            .extend_from_slice(&self.frame[..take]);
         self.frame.advance(take);
         if gathering.missing() > 0 {
             return Ok(None);
@@ -283,12 +287,7 @@ impl Responses {
         let Some(done) = self.gathering.take() else {
             return Ok(None);
         };
-        let bytes = Bytes::from_owner(MessageBuffer {
-            buffer: done.buffer,
-            start: done.start,
-            home: Arc::downgrade(&self.allocations),
-        });
-        pb::ExecutePlanResponse::decode(bytes)
+        pb::ExecutePlanResponse::decode(Bytes::from_owner(done.message))
             .map(Some)
             .map_err(|e| Status::internal(format!("a malformed response message: {e}")))
     }
@@ -324,9 +323,13 @@ impl Responses {
         };
         let address = buffer.as_ptr() as usize + payload_at;
         let start = (wanted + 64 - address % 64) % 64;
-        let mut gathering = Gathering { buffer, start, len };
-        gathering.buffer.resize(start, 0);
-        Ok(gathering)
+        let mut message = MessageBuffer {
+            buffer,
+            start,
+            home: Arc::downgrade(&self.allocations),
+        };
+        message.buffer.resize(start, 0);
+        Ok(Gathering { message, len })
     }
 }
 
@@ -359,6 +362,45 @@ fn end_status(http_status: StatusCode, trailers: Option<&http::HeaderMap>) -> Re
             http_status.as_u16()
         ),
     ))
+}
+
+/// The HTTP/2 request of a gRPC call to `method` on `origin`: the message behind its prefix,
+/// the request's metadata as headers.
+pub(crate) fn grpc_request<M: Message>(
+    origin: &http::Uri,
+    method: &'static str,
+    request: tonic::Request<M>,
+) -> Result<http::Request<tonic::body::Body>, Status> {
+    use bytes::BufMut;
+
+    let (metadata, _, message) = request.into_parts();
+    let len = message.encoded_len();
+    let mut body = bytes::BytesMut::with_capacity(PREFIX + len);
+    body.put_u8(0);
+    body.put_u32(u32::try_from(len).map_err(|_| {
+        Status::out_of_range(format!("a {len}-byte request is too large for gRPC"))
+    })?);
+    message
+        .encode(&mut body)
+        .map_err(|e| Status::internal(format!("cannot encode the request: {e}")))?;
+    let mut uri = origin.clone().into_parts();
+    uri.path_and_query = Some(http::uri::PathAndQuery::from_static(method));
+    let uri = http::Uri::from_parts(uri)
+        .map_err(|e| Status::internal(format!("cannot address {method}: {e}")))?;
+    let mut request = http::Request::new(tonic::body::Body::new(http_body_util::Full::new(
+        body.freeze(),
+    )));
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri;
+    *request.version_mut() = http::Version::HTTP_2;
+    let headers = request.headers_mut();
+    *headers = metadata.into_headers();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+    Ok(request)
 }
 
 /// Where the Arrow data of an `ExecutePlanResponse` starts within the message, read from its
