@@ -14,7 +14,7 @@ use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
 use crate::ConnectionString;
 use crate::error::{BoxError, Error, ErrorCause, ServerError};
 use crate::execute::ExecuteStream;
-use crate::retry::{RetryPolicy, Verdict, classify};
+use crate::retry::{RetryEvent, RetryPolicies, RetryPolicy, RetryState, Verdict};
 
 /// The gRPC client generated from the protocol.
 pub(crate) type GrpcClient =
@@ -137,10 +137,48 @@ pub struct ClientBuilder {
     stream_idle_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
     retry_policy: RetryPolicy,
+    added_retry_policies: Vec<RetryPolicy>,
+    on_retry: Option<RetryObserver>,
     arrow_chunking: (bool, Option<i64>),
     stream_window: Option<u32>,
     max_frame_size: Option<u32>,
     payload_placement: Option<crate::responses::PayloadPlacement>,
+}
+
+/// Called before each wait for a retry; see [`ClientBuilder::on_retry`].
+type RetryObserver = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
+
+/// The longest user agent (the user's part, from the builder, the connection string or
+/// `SPARK_CONNECT_USER_AGENT`), in characters after URL escaping, as PySpark allows.
+pub const MAX_USER_AGENT_LENGTH: usize = 2048;
+
+/// Checks a user agent against [`MAX_USER_AGENT_LENGTH`], as PySpark does; the error says how
+/// long it is.
+///
+/// ```
+/// use spark_connect_transport::check_user_agent;
+///
+/// assert!(check_user_agent("my-app/1.0").is_ok());
+/// let e = check_user_agent(&" ".repeat(700)).unwrap_err(); // each space escapes to %20
+/// assert!(e.contains("2100"), "{e}");
+/// ```
+pub fn check_user_agent(user_agent: &str) -> Result<(), String> {
+    // Python's urllib.parse.quote: letters, digits, `_.-~` and `/` stay, the rest is escaped.
+    const QUOTED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'~')
+        .remove(b'/');
+    let escaped: usize = percent_encoding::utf8_percent_encode(user_agent, QUOTED)
+        .map(str::len)
+        .sum();
+    if escaped > MAX_USER_AGENT_LENGTH {
+        return Err(format!(
+            "the user agent must not exceed {MAX_USER_AGENT_LENGTH} characters after URL escaping, found {escaped}"
+        ));
+    }
+    Ok(())
 }
 
 /// The HTTP/2 flow-control window of a result stream unless set (the connection's is twice
@@ -216,6 +254,8 @@ impl fmt::Debug for ClientBuilder {
             .field("stream_idle_timeout", &self.stream_idle_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("retry_policy", &self.retry_policy)
+            .field("added_retry_policies", &self.added_retry_policies)
+            .field("on_retry", &self.on_retry.as_ref().map(|_| ".."))
             .field("arrow_chunking", &self.arrow_chunking)
             .field("stream_window", &self.stream_window)
             .field("max_frame_size", &self.max_frame_size)
@@ -235,6 +275,8 @@ impl ClientBuilder {
             stream_idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             retry_policy: RetryPolicy::default(),
+            added_retry_policies: Vec::new(),
+            on_retry: None,
             arrow_chunking: (true, None),
             stream_window: Some(DEFAULT_STREAM_WINDOW),
             max_frame_size: Some(DEFAULT_MAX_FRAME_SIZE),
@@ -310,9 +352,51 @@ impl ClientBuilder {
         self
     }
 
-    /// When failed calls are tried again; [`RetryPolicy::none`] turns retries off.
+    /// When failed calls are tried again under PySpark's rules; [`RetryPolicy::none`] turns
+    /// those retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
+        self
+    }
+
+    /// Adds a policy for the failures its rule accepts ([`RetryPolicy::retry_when`]). Added
+    /// policies are asked before the default one, in the order added, as PySpark asks its
+    /// list of policies; the first that accepts a failed call decides the wait and spends its
+    /// own budget. A policy without a rule of its own accepts nothing here.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spark_connect_transport::{ClientBuilder, Code, ConnectionString, RetryPolicy};
+    ///
+    /// let builder = ClientBuilder::new(ConnectionString::parse("sc://127.0.0.1:15002")?)
+    ///     .add_retry_policy(
+    ///         RetryPolicy::default()
+    ///             .named("warm-up")
+    ///             .retry_when(|e| e.code() == Code::FailedPrecondition && e.message().contains("warming up"))
+    ///             .max_elapsed(Some(Duration::from_secs(600))),
+    ///     );
+    /// # let _ = builder;
+    /// # Ok::<(), spark_connect_transport::Error>(())
+    /// ```
+    pub fn add_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.added_retry_policies.push(policy);
+        self
+    }
+
+    /// Called before each wait for a retry, with the call, the failure, the policy and the
+    /// wait: for showing progress (a cluster that is starting) or counting retries. It runs on
+    /// the calling task: keep it quick.
+    ///
+    /// ```
+    /// use spark_connect_transport::{ClientBuilder, ConnectionString};
+    ///
+    /// let builder = ClientBuilder::new(ConnectionString::parse("sc://127.0.0.1:15002")?)
+    ///     .on_retry(|event| eprintln!("{} retry {} in {:?}", event.rpc(), event.retry(), event.wait()));
+    /// # let _ = builder;
+    /// # Ok::<(), spark_connect_transport::Error>(())
+    /// ```
+    pub fn on_retry(mut self, observer: impl Fn(&RetryEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(observer));
         self
     }
 
@@ -372,6 +456,7 @@ impl ClientBuilder {
                     .filter(|s| !s.is_empty())
             })
             .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+        check_user_agent(&user_agent_part).map_err(Error::InvalidArgument)?;
         let mut client_type = user_agent_part;
         for product in &self.products {
             client_type.push(' ');
@@ -451,7 +536,8 @@ impl ClientBuilder {
                 connected_once: AtomicBool::new(false),
                 stream_idle_timeout: self.stream_idle_timeout,
                 request_timeout: self.request_timeout,
-                retry_policy: self.retry_policy,
+                retry_policies: RetryPolicies::new(self.added_retry_policies, self.retry_policy),
+                on_retry: self.on_retry,
                 tags: Mutex::new(Vec::new()),
                 arrow_chunking: self.arrow_chunking,
                 max_message_size: max,
@@ -486,7 +572,8 @@ struct Inner {
     connected_once: AtomicBool,
     stream_idle_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
-    retry_policy: RetryPolicy,
+    retry_policies: RetryPolicies,
+    on_retry: Option<RetryObserver>,
     tags: Mutex<Vec<String>>,
     /// Whether the server may split Arrow batches into chunks, and the preferred chunk size.
     arrow_chunking: (bool, Option<i64>),
@@ -517,7 +604,7 @@ impl fmt::Debug for SparkConnectClient {
             .field("user_id", &self.inner.user_context.user_id)
             .field("client_type", &self.inner.client_type)
             .field("metadata", &self.inner.metadata)
-            .field("retry_policy", &self.inner.retry_policy)
+            .field("retry_policies", &self.inner.retry_policies)
             .field("stream_idle_timeout", &self.inner.stream_idle_timeout)
             .field("request_timeout", &self.inner.request_timeout)
             .finish()
@@ -565,9 +652,48 @@ impl SparkConnectClient {
         &self.inner.endpoint
     }
 
-    /// The retry policy.
+    /// The default retry policy (PySpark's rules).
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry_policy
+        self.inner.retry_policies.default_policy()
+    }
+
+    /// A fresh retry budget for one call, under every policy of this client.
+    pub(crate) fn start_retries(&self) -> RetryState {
+        self.inner.retry_policies.start()
+    }
+
+    /// The wait before trying a failed call again, as `verdict` and `state` allow; tells the
+    /// retry observer. `None`: give up.
+    pub(crate) fn retry_wait(
+        &self,
+        rpc: &str,
+        state: &mut RetryState,
+        verdict: Verdict,
+        status: Option<&tonic::Status>,
+    ) -> Option<Duration> {
+        let Verdict::Retry { policy, delay } = verdict else {
+            return None;
+        };
+        let wait = state.next_wait(policy, delay)?;
+        let name = state.policies().get(policy).name();
+        match status {
+            Some(status) => {
+                tracing::debug!(rpc, policy = name, code = ?status.code(), message = status.message(), ?wait, "retrying")
+            }
+            None => tracing::debug!(rpc, policy = name, ?wait, "retrying"),
+        }
+        if let (Some(observer), Some(status)) = (&self.inner.on_retry, status) {
+            let error = ServerError::from_status(status);
+            observer(&RetryEvent {
+                rpc,
+                policy: name,
+                error: &error,
+                retry: state.spent_under(policy),
+                wait,
+                elapsed: state.elapsed_under(policy),
+            });
+        }
+        Some(wait)
     }
 
     /// The idle timeout of result streams.
@@ -671,7 +797,18 @@ impl SparkConnectClient {
     }
 
     pub(crate) fn verdict(&self, status: &tonic::Status) -> Verdict {
-        classify(status, self.inner.connected_once.load(Ordering::Relaxed))
+        self.inner
+            .retry_policies
+            .classify(status, self.inner.connected_once.load(Ordering::Relaxed))
+    }
+
+    /// The verdict for a stream that ended without its result and without progress: the
+    /// default policy retries it.
+    pub(crate) fn default_verdict(&self) -> Verdict {
+        Verdict::Retry {
+            policy: self.inner.retry_policies.default_index(),
+            delay: None,
+        }
     }
 
     /// Runs `attempt` under the request deadline, again while the retry policy allows.
@@ -687,7 +824,7 @@ impl SparkConnectClient {
         Fut: Future<Output = Result<T, Failure>>,
     {
         let started = Instant::now();
-        let mut state = self.inner.retry_policy.start();
+        let mut state = self.start_retries();
         loop {
             let result = self
                 .under_deadline(rpc, self.inner.request_timeout, attempt())
@@ -700,15 +837,11 @@ impl SparkConnectClient {
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Status(status)) => status,
             };
-            let wait = match self.verdict(&status) {
-                Verdict::Retry(delay) => state.next_wait(delay),
-                Verdict::Fatal => None,
-            };
-            let Some(wait) = wait else {
+            let verdict = self.verdict(&status);
+            let Some(wait) = self.retry_wait(rpc, &mut state, verdict, Some(&status)) else {
                 let e = self.with_error_details(self.status_error(status)).await;
                 return Err(gave_up(e, state.spent(), started));
             };
-            tracing::debug!(rpc, code = ?status.code(), message = status.message(), ?wait, "retrying");
             tokio::time::sleep(wait).await;
         }
     }

@@ -79,7 +79,7 @@ impl ExecuteStream {
         let operation_id = request.operation_id.clone().unwrap_or_default();
         let shared = Arc::new(Shared::default());
         let mut driver = Driver {
-            retry: client.retry_policy().start(),
+            retry: client.start_retries(),
             client,
             request,
             operation_id: operation_id.clone(),
@@ -198,7 +198,8 @@ enum Broken {
     /// The stream must be reopened after the retry policy's wait (`None`: at once).
     Retry {
         status: Option<tonic::Status>,
-        delay: Option<Duration>,
+        /// Which policy retries it (the default one for a stream that ended early).
+        verdict: Verdict,
         counts: bool,
     },
     /// The execution failed.
@@ -235,19 +236,27 @@ impl Driver {
     /// Waits as the retry policy says after a break, or gives up with the error to report.
     async fn recover(&mut self, broken: Broken) -> Result<(), Error> {
         self.stream = None;
-        let (status, delay, counts) = match broken {
+        let (status, verdict, counts) = match broken {
             Broken::Fatal(e) => {
                 let e = self.client.with_error_details(e).await;
                 return Err(self.fail(e));
             }
             Broken::Retry {
                 status,
-                delay,
+                verdict,
                 counts,
-            } => (status, delay, counts),
+            } => (status, verdict, counts),
         };
         if counts {
-            let Some(wait) = self.retry.next_wait(delay) else {
+            let rpc = if self.reattaching {
+                "ReattachExecute"
+            } else {
+                "ExecutePlan"
+            };
+            let wait = self
+                .client
+                .retry_wait(rpc, &mut self.retry, verdict, status.as_ref());
+            let Some(wait) = wait else {
                 let last = match status {
                     Some(s) => self.client.status_error(s),
                     None => Error::Protocol(format!(
@@ -351,7 +360,7 @@ impl Driver {
                     self.plan_sent = false;
                     return Broken::Retry {
                         status: Some(status),
-                        delay: None,
+                        verdict: self.client.default_verdict(),
                         counts: true,
                     };
                 }
@@ -366,9 +375,9 @@ impl Driver {
             }
         }
         match self.client.verdict(&status) {
-            Verdict::Retry(delay) => Broken::Retry {
+            verdict @ Verdict::Retry { .. } => Broken::Retry {
                 status: Some(status),
-                delay,
+                verdict,
                 counts: true,
             },
             Verdict::Fatal => Broken::Fatal(self.client.status_error(status)),
@@ -452,7 +461,7 @@ impl Driver {
                 // when such ends repeat without progress.
                 Ok(None) => Broken::Retry {
                     status: None,
-                    delay: None,
+                    verdict: self.client.default_verdict(),
                     counts: self.retry.spent() > 0 || self.stream_made_no_progress(),
                 },
                 Err(status) => self.broken(status),
@@ -493,7 +502,7 @@ impl Driver {
         self.responses += 1;
         // Progress: the retry budget starts afresh.
         if self.retry.spent() > 0 {
-            self.retry = self.client.retry_policy().start();
+            self.retry = self.client.start_retries();
         }
         if !response.response_id.is_empty() {
             self.last_response_id = Some(response.response_id.clone());

@@ -34,7 +34,7 @@ pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
 pub use client::{
     ClientBuilder, DEFAULT_MAX_FRAME_SIZE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_STREAM_WINDOW, DEFAULT_USER_AGENT, Header, HeaderSource, HeadersFuture, KeepAlive,
-    SparkConnectClient, unexpected,
+    MAX_USER_AGENT_LENGTH, SparkConnectClient, check_user_agent, unexpected,
 };
 pub use connection_string::{
     ConnectionString, ConnectionStringError, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT,
@@ -45,7 +45,9 @@ pub use error::{
 };
 pub use execute::ExecuteStream;
 pub use responses::PayloadPlacement;
-pub use retry::RetryPolicy;
+pub use retry::{RetryEvent, RetryPolicy};
+/// gRPC status codes, as [`ServerError::code`] gives them.
+pub use tonic::Code;
 
 /// The generated protocol types, re-exported so that users of this crate need no other
 /// dependency to build plans.

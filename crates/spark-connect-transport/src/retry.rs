@@ -1,8 +1,26 @@
 //! Which failed calls are tried again, and how long to wait before each new attempt.
+//!
+//! A client has a default policy (PySpark's rules) and may have more, each for the failed calls
+//! a rule of its own accepts (a facade's wait for a starting cluster, say). As in PySpark, the
+//! policies are asked in order, the added ones before the default; the first that accepts a
+//! failed call decides the wait and spends its own budget.
 
-use std::time::Duration;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tonic_types::StatusExt;
+
+use crate::error::ServerError;
+
+/// Which failed calls a policy tries again.
+#[derive(Clone)]
+enum Accepts {
+    /// PySpark's default rules (see [`RetryPolicy`]).
+    Default,
+    /// A caller's rule.
+    When(Arc<dyn Fn(&ServerError) -> bool + Send + Sync>),
+}
 
 /// When and how often a failed call is tried again.
 ///
@@ -16,6 +34,10 @@ use tonic_types::StatusExt;
 /// unknown host, failed TLS handshake) is tried again only once this client has had an answer
 /// from the server, so a wrong address fails at once instead of after minutes of retries.
 ///
+/// A policy made with [`retry_when`](Self::retry_when) retries the failures its rule accepts
+/// instead, and is added to a client beside the default one
+/// ([`ClientBuilder::add_retry_policy`](crate::ClientBuilder::add_retry_policy)).
+///
 /// ```
 /// use std::time::Duration;
 /// use spark_connect_transport::RetryPolicy;
@@ -28,8 +50,10 @@ use tonic_types::StatusExt;
 /// assert_eq!(quick.backoff_for(9), Duration::from_secs(1));
 /// assert!(!RetryPolicy::none().is_enabled());
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct RetryPolicy {
+    name: String,
+    accepts: Accepts,
     max_retries: u32,
     initial_backoff: Duration,
     multiplier: f64,
@@ -37,11 +61,14 @@ pub struct RetryPolicy {
     jitter: Duration,
     min_jitter_threshold: Duration,
     max_server_delay: Duration,
+    max_elapsed: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
+            name: "default".to_string(),
+            accepts: Accepts::Default,
             max_retries: 15,
             initial_backoff: Duration::from_millis(50),
             multiplier: 4.0,
@@ -49,7 +76,52 @@ impl Default for RetryPolicy {
             jitter: Duration::from_millis(500),
             min_jitter_threshold: Duration::from_secs(2),
             max_server_delay: Duration::from_secs(600),
+            max_elapsed: None,
         }
+    }
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("name", &self.name)
+            .field(
+                "accepts",
+                &match self.accepts {
+                    Accepts::Default => "default rules",
+                    Accepts::When(_) => "a custom rule",
+                },
+            )
+            .field("max_retries", &self.max_retries)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("multiplier", &self.multiplier)
+            .field("max_backoff", &self.max_backoff)
+            .field("jitter", &self.jitter)
+            .field("min_jitter_threshold", &self.min_jitter_threshold)
+            .field("max_server_delay", &self.max_server_delay)
+            .field("max_elapsed", &self.max_elapsed)
+            .finish()
+    }
+}
+
+impl PartialEq for RetryPolicy {
+    /// Equal settings, and the same rule (the default rules, or the same custom rule value).
+    fn eq(&self, other: &Self) -> bool {
+        let same_rule = match (&self.accepts, &other.accepts) {
+            (Accepts::Default, Accepts::Default) => true,
+            (Accepts::When(a), Accepts::When(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        same_rule
+            && self.name == other.name
+            && self.max_retries == other.max_retries
+            && self.initial_backoff == other.initial_backoff
+            && self.multiplier == other.multiplier
+            && self.max_backoff == other.max_backoff
+            && self.jitter == other.jitter
+            && self.min_jitter_threshold == other.min_jitter_threshold
+            && self.max_server_delay == other.max_server_delay
+            && self.max_elapsed == other.max_elapsed
     }
 }
 
@@ -101,6 +173,58 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest time a call is retried under this policy, counted from its first failure
+    /// that the policy accepted (`None`, the default: bounded by the number of retries only).
+    /// The last wait is shortened so that the last attempt starts at this limit.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spark_connect_transport::RetryPolicy;
+    ///
+    /// let p = RetryPolicy::default().max_elapsed(Some(Duration::from_secs(600)));
+    /// assert_eq!(p.elapsed_limit(), Some(Duration::from_secs(600)));
+    /// ```
+    pub fn max_elapsed(mut self, limit: Option<Duration>) -> Self {
+        self.max_elapsed = limit;
+        self
+    }
+
+    /// Names the policy (`default` unless named), for logs and [`RetryEvent`]s.
+    ///
+    /// ```
+    /// use spark_connect_transport::RetryPolicy;
+    /// assert_eq!(RetryPolicy::default().named("cluster-wait").name(), "cluster-wait");
+    /// ```
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Makes this a policy for the failed calls `rule` accepts, instead of PySpark's default
+    /// rules. Add it to a client with
+    /// [`ClientBuilder::add_retry_policy`](crate::ClientBuilder::add_retry_policy).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spark_connect_transport::{Code, RetryPolicy};
+    ///
+    /// // Waits while a server says it is warming up, for at most ten minutes.
+    /// let warming_up = RetryPolicy::default()
+    ///     .named("warm-up")
+    ///     .retry_when(|e| e.code() == Code::FailedPrecondition && e.message().contains("warming up"))
+    ///     .initial_backoff(Duration::from_secs(1))
+    ///     .multiplier(2.0)
+    ///     .max_elapsed(Some(Duration::from_secs(600)));
+    /// assert_eq!(warming_up.name(), "warm-up");
+    /// ```
+    pub fn retry_when(
+        mut self,
+        rule: impl Fn(&ServerError) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.accepts = Accepts::When(Arc::new(rule));
+        self
+    }
+
     /// Whether this policy retries at all.
     pub fn is_enabled(&self) -> bool {
         self.max_retries > 0
@@ -111,6 +235,16 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The time limit set by [`max_elapsed`](Self::max_elapsed).
+    pub fn elapsed_limit(&self) -> Option<Duration> {
+        self.max_elapsed
+    }
+
     /// The wait before retry number `retry + 1`, without jitter and server delay.
     pub fn backoff_for(&self, retry: u32) -> Duration {
         let factor = self.multiplier.powi(retry.min(64) as i32);
@@ -118,74 +252,223 @@ impl RetryPolicy {
         let capped = secs.min(self.max_backoff.as_secs_f64());
         Duration::try_from_secs_f64(capped).unwrap_or(self.max_backoff)
     }
+}
+
+/// One wait before a failed call is tried again, as given to
+/// [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
+///
+/// ```
+/// use spark_connect_transport::{ClientBuilder, ConnectionString};
+///
+/// let builder = ClientBuilder::new(ConnectionString::parse("sc://127.0.0.1:15002")?)
+///     .on_retry(|event| {
+///         eprintln!(
+///             "{} failed ({}); retry {} under {} in {:?}",
+///             event.rpc(), event.error().message(), event.retry(), event.policy(), event.wait()
+///         )
+///     });
+/// # let _ = builder;
+/// # Ok::<(), spark_connect_transport::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RetryEvent<'a> {
+    pub(crate) rpc: &'a str,
+    pub(crate) policy: &'a str,
+    pub(crate) error: &'a ServerError,
+    pub(crate) retry: u32,
+    pub(crate) wait: Duration,
+    pub(crate) elapsed: Duration,
+}
+
+impl RetryEvent<'_> {
+    /// The call that failed, e.g. `ExecutePlan`.
+    pub fn rpc(&self) -> &str {
+        self.rpc
+    }
+
+    /// The name of the policy that retries it.
+    pub fn policy(&self) -> &str {
+        self.policy
+    }
+
+    /// The failure.
+    pub fn error(&self) -> &ServerError {
+        self.error
+    }
+
+    /// The number of this retry under the policy, from 1.
+    pub fn retry(&self) -> u32 {
+        self.retry
+    }
+
+    /// How long the client waits before trying again.
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// How long the call has been retried under this policy.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+/// The policies of a client: the added ones in order, then the default one.
+#[derive(Clone, Debug)]
+pub(crate) struct RetryPolicies {
+    /// Added policies first, the default last.
+    policies: Vec<RetryPolicy>,
+}
+
+impl RetryPolicies {
+    pub(crate) fn new(added: Vec<RetryPolicy>, default: RetryPolicy) -> RetryPolicies {
+        let mut policies = added;
+        policies.push(default);
+        RetryPolicies { policies }
+    }
+
+    /// The default policy.
+    pub(crate) fn default_policy(&self) -> &RetryPolicy {
+        self.policies
+            .last()
+            .expect("the default policy is always there")
+    }
+
+    /// The index of the default policy.
+    pub(crate) fn default_index(&self) -> usize {
+        self.policies.len() - 1
+    }
+
+    pub(crate) fn get(&self, index: usize) -> &RetryPolicy {
+        &self.policies[index.min(self.policies.len() - 1)]
+    }
 
     pub(crate) fn start(&self) -> RetryState {
         RetryState {
-            policy: self.clone(),
-            retries: 0,
+            policies: self.clone(),
+            retries: vec![0; self.policies.len()],
+            first_failure: vec![None; self.policies.len()],
+        }
+    }
+
+    /// Which policy retries a failed call, if any. `connected_once`: whether the client ever
+    /// had an answer.
+    pub(crate) fn classify(&self, status: &tonic::Status, connected_once: bool) -> Verdict {
+        let delay = status.get_details_retry_info().map(|info| info.retry_delay);
+        let added = &self.policies[..self.default_index()];
+        if !added.is_empty() {
+            let server = ServerError::from_status(status);
+            for (policy, p) in added.iter().enumerate() {
+                if let Accepts::When(rule) = &p.accepts
+                    && rule(&server)
+                {
+                    return Verdict::Retry {
+                        policy,
+                        delay: delay.flatten(),
+                    };
+                }
+            }
+        }
+        match default_rules(status, connected_once) {
+            Some(rule_delay) => Verdict::Retry {
+                policy: self.default_index(),
+                delay: rule_delay,
+            },
+            None => Verdict::Fatal,
         }
     }
 }
 
-/// The retries spent on one call (or since a resumed stream last made progress).
+/// The retries spent on one call (or since a resumed stream last made progress), per policy.
 #[derive(Debug)]
 pub(crate) struct RetryState {
-    policy: RetryPolicy,
-    retries: u32,
+    policies: RetryPolicies,
+    retries: Vec<u32>,
+    first_failure: Vec<Option<Instant>>,
 }
 
 impl RetryState {
-    /// The wait before the next attempt, or `None` when the budget is spent.
-    pub(crate) fn next_wait(&mut self, server_delay: Option<Duration>) -> Option<Duration> {
-        if self.retries >= self.policy.max_retries {
+    /// The wait before the next attempt under `policy`, or `None` when its budget (retries or
+    /// time) is spent.
+    pub(crate) fn next_wait(
+        &mut self,
+        policy: usize,
+        server_delay: Option<Duration>,
+    ) -> Option<Duration> {
+        let index = policy.min(self.retries.len() - 1);
+        let p = self.policies.get(index);
+        let first = *self.first_failure[index].get_or_insert_with(Instant::now);
+        if self.retries[index] >= p.max_retries {
             return None;
         }
-        let mut wait = self.policy.backoff_for(self.retries);
-        self.retries += 1;
-        if let Some(delay) = server_delay {
-            wait = wait.max(delay.min(self.policy.max_server_delay));
+        let elapsed = first.elapsed();
+        if p.max_elapsed.is_some_and(|limit| elapsed >= limit) {
+            return None;
         }
-        if wait >= self.policy.min_jitter_threshold && !self.policy.jitter.is_zero() {
+        let mut wait = p.backoff_for(self.retries[index]);
+        self.retries[index] += 1;
+        if let Some(delay) = server_delay {
+            wait = wait.max(delay.min(p.max_server_delay));
+        }
+        if wait >= p.min_jitter_threshold && !p.jitter.is_zero() {
             let unit = (uuid::Uuid::new_v4().as_u128() % 1_000_000) as f64 / 1_000_000.0;
-            wait = wait.saturating_add(self.policy.jitter.mul_f64(unit));
+            wait = wait.saturating_add(p.jitter.mul_f64(unit));
+        }
+        if let Some(limit) = p.max_elapsed {
+            wait = wait.min(limit.saturating_sub(elapsed));
         }
         Some(wait)
     }
 
-    /// Retries spent so far.
+    /// Retries spent so far, under all policies.
     pub(crate) fn spent(&self) -> u32 {
-        self.retries
+        self.retries.iter().sum()
+    }
+
+    /// Retries spent under `policy`.
+    pub(crate) fn spent_under(&self, policy: usize) -> u32 {
+        self.retries[policy.min(self.retries.len() - 1)]
+    }
+
+    /// How long the call has been retried under `policy`.
+    pub(crate) fn elapsed_under(&self, policy: usize) -> Duration {
+        self.first_failure[policy.min(self.first_failure.len() - 1)]
+            .map(|t| t.elapsed())
+            .unwrap_or_default()
+    }
+
+    /// The policies this state counts for.
+    pub(crate) fn policies(&self) -> &RetryPolicies {
+        &self.policies
     }
 }
 
-/// Whether a failed call may be tried again, and the delay the server asked for.
+/// Whether a failed call may be tried again, and under which policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// Do not retry.
     Fatal,
-    /// Retry, waiting at least this long when the server said so.
-    Retry(Option<Duration>),
+    /// Retry under policy number `policy`, waiting at least `delay` when the server said so.
+    Retry {
+        policy: usize,
+        delay: Option<Duration>,
+    },
 }
 
-/// Classifies a failed call. `connected_once`: whether the client ever had an answer.
-pub(crate) fn classify(status: &tonic::Status, connected_once: bool) -> Verdict {
+/// PySpark's default rules: `Some(server delay)` when a failed call may be retried.
+fn default_rules(status: &tonic::Status, connected_once: bool) -> Option<Option<Duration>> {
     if let Some(info) = status.get_details_retry_info() {
-        return Verdict::Retry(info.retry_delay);
+        return Some(info.retry_delay);
     }
     if is_connect_failure(status) {
-        return if connected_once {
-            Verdict::Retry(None)
-        } else {
-            Verdict::Fatal
-        };
+        return connected_once.then_some(None);
     }
     match status.code() {
-        tonic::Code::Unavailable => Verdict::Retry(None),
+        tonic::Code::Unavailable => Some(None),
         tonic::Code::Internal if status.message().contains("INVALID_CURSOR.DISCONNECTED") => {
-            Verdict::Retry(None)
+            Some(None)
         }
-        _ if is_broken_connection(status) => Verdict::Retry(None),
-        _ => Verdict::Fatal,
+        _ if is_broken_connection(status) => Some(None),
+        _ => None,
     }
 }
 
@@ -219,6 +502,19 @@ mod tests {
     use super::*;
     use tonic_types::ErrorDetails;
 
+    fn classify(status: &tonic::Status, connected_once: bool) -> Verdict {
+        RetryPolicies::new(vec![], RetryPolicy::default()).classify(status, connected_once)
+    }
+
+    fn start(policy: RetryPolicy) -> RetryState {
+        RetryPolicies::new(vec![], policy).start()
+    }
+
+    const RETRY: Verdict = Verdict::Retry {
+        policy: 0,
+        delay: None,
+    };
+
     #[test]
     fn default_is_pysparks() {
         let p = RetryPolicy::default();
@@ -230,15 +526,15 @@ mod tests {
 
     #[test]
     fn budget_and_jitter() {
-        let mut s = RetryPolicy::default().max_retries(4).start();
-        let w: Vec<_> = std::iter::from_fn(|| s.next_wait(None)).collect();
+        let mut s = start(RetryPolicy::default().max_retries(4));
+        let w: Vec<_> = std::iter::from_fn(|| s.next_wait(0, None)).collect();
         assert_eq!(w.len(), 4);
         assert_eq!(w[0], Duration::from_millis(50));
         assert_eq!(w[2], Duration::from_millis(800));
         // 3.2 s is past the 2 s threshold: between 3.2 and 3.7 s.
         assert!(w[3] >= Duration::from_millis(3200) && w[3] <= Duration::from_millis(3700));
         assert_eq!(s.spent(), 4);
-        assert!(RetryPolicy::none().start().next_wait(None).is_none());
+        assert!(start(RetryPolicy::none()).next_wait(0, None).is_none());
     }
 
     #[test]
@@ -246,13 +542,13 @@ mod tests {
         let p = RetryPolicy::default()
             .jitter(Duration::ZERO, Duration::ZERO)
             .max_server_delay(Duration::from_secs(5));
-        let mut s = p.start();
+        let mut s = start(p.clone());
         assert_eq!(
-            s.next_wait(Some(Duration::from_secs(1))),
+            s.next_wait(0, Some(Duration::from_secs(1))),
             Some(Duration::from_secs(1))
         );
         assert_eq!(
-            s.next_wait(Some(Duration::from_secs(99))),
+            s.next_wait(0, Some(Duration::from_secs(99))),
             Some(Duration::from_secs(5))
         );
     }
@@ -266,9 +562,9 @@ mod tests {
             .jitter(Duration::MAX, Duration::ZERO)
             .max_server_delay(Duration::MAX)
             .max_retries(u32::MAX);
-        let mut s = p.start();
+        let mut s = start(p.clone());
         for _ in 0..3 {
-            assert!(s.next_wait(Some(Duration::MAX)).is_some());
+            assert!(s.next_wait(0, Some(Duration::MAX)).is_some());
         }
         assert_eq!(p.backoff_for(u32::MAX), Duration::MAX);
     }
@@ -276,16 +572,13 @@ mod tests {
     #[test]
     fn classification() {
         use tonic::{Code, Status};
-        assert_eq!(
-            classify(&Status::unavailable("down"), false),
-            Verdict::Retry(None)
-        );
+        assert_eq!(classify(&Status::unavailable("down"), false), RETRY);
         assert_eq!(
             classify(
                 &Status::internal("[INVALID_CURSOR.DISCONNECTED] gone"),
                 false
             ),
-            Verdict::Retry(None)
+            RETRY
         );
         assert_eq!(classify(&Status::internal("boom"), true), Verdict::Fatal);
         assert_eq!(
@@ -299,11 +592,89 @@ mod tests {
         );
         assert_eq!(
             classify(&with_info, false),
-            Verdict::Retry(Some(Duration::from_secs(3)))
+            Verdict::Retry {
+                policy: 0,
+                delay: Some(Duration::from_secs(3))
+            }
         );
         // A connection that broke on this side: Unknown with a source error.
         let broken = Status::from_error(Box::new(std::io::Error::other("reset")));
         assert_eq!(broken.code(), Code::Unknown);
-        assert_eq!(classify(&broken, true), Verdict::Retry(None));
+        assert_eq!(classify(&broken, true), RETRY);
+    }
+
+    #[test]
+    fn added_policies_come_first_and_keep_their_own_budget() {
+        use tonic::{Code, Status};
+        let waiting = RetryPolicy::default()
+            .named("warm-up")
+            .retry_when(|e| e.message().contains("warming up"))
+            .max_retries(2)
+            .initial_backoff(Duration::from_secs(1))
+            .multiplier(2.0)
+            .jitter(Duration::ZERO, Duration::ZERO);
+        let policies = RetryPolicies::new(vec![waiting], RetryPolicy::default().max_retries(1));
+        let warming = Status::failed_precondition("the server is warming up");
+        assert_eq!(
+            policies.classify(&warming, false),
+            Verdict::Retry {
+                policy: 0,
+                delay: None
+            }
+        );
+        // Not accepted by the added rule: the default rules decide.
+        assert_eq!(
+            policies.classify(&Status::unavailable("down"), true),
+            Verdict::Retry {
+                policy: 1,
+                delay: None
+            }
+        );
+        assert_eq!(
+            policies.classify(&Status::new(Code::FailedPrecondition, "other"), true),
+            Verdict::Fatal
+        );
+        let mut state = policies.start();
+        assert_eq!(state.next_wait(0, None), Some(Duration::from_secs(1)));
+        assert_eq!(state.next_wait(1, None), Some(Duration::from_millis(50)));
+        assert_eq!(state.next_wait(0, None), Some(Duration::from_secs(2)));
+        assert_eq!(
+            state.next_wait(0, None),
+            None,
+            "the added policy's budget is spent"
+        );
+        assert_eq!(
+            state.next_wait(1, None),
+            None,
+            "the default's budget is spent"
+        );
+        assert_eq!(
+            (state.spent_under(0), state.spent_under(1), state.spent()),
+            (2, 1, 3)
+        );
+    }
+
+    #[test]
+    fn a_time_limit_ends_retries_and_shortens_the_last_wait() {
+        let p = RetryPolicy::default()
+            .initial_backoff(Duration::from_secs(30))
+            .jitter(Duration::ZERO, Duration::ZERO)
+            .max_elapsed(Some(Duration::from_millis(200)));
+        let mut s = start(p);
+        let first = s.next_wait(0, None).unwrap();
+        assert!(first <= Duration::from_millis(200), "{first:?}");
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(s.next_wait(0, None), None);
+        let never = RetryPolicy::default().max_elapsed(Some(Duration::ZERO));
+        assert_eq!(start(never).next_wait(0, None), None);
+    }
+
+    #[test]
+    fn debug_and_equality_name_the_rule() {
+        let custom = RetryPolicy::default().retry_when(|_| true);
+        assert!(format!("{custom:?}").contains("a custom rule"));
+        assert_eq!(custom, custom.clone());
+        assert_ne!(custom, RetryPolicy::default().retry_when(|_| true));
+        assert_eq!(RetryPolicy::default(), RetryPolicy::default());
     }
 }
