@@ -24,6 +24,7 @@ mod reliability_server;
 mod secrets_trace;
 mod tls;
 mod types;
+mod workspace;
 
 use databricks_connect::{DatabricksSession, SparkSession};
 

@@ -303,6 +303,8 @@ impl DatabricksSessionBuilder {
         cluster_id(cluster_id: impl Into<String>);
         /// Serverless compute.
         serverless();
+        /// Serverless compute under a usage policy.
+        serverless_usage_policy(usage_policy_id: impl Into<String>);
         /// A profile of `~/.databrickscfg`.
         profile(profile: impl Into<String>);
         /// A resolved Databricks SDK configuration.
@@ -313,10 +315,24 @@ impl DatabricksSessionBuilder {
         user_agent(user_agent: impl Into<String>);
         /// Whether to check the cluster before connecting.
         validate_session(validate: bool);
+        /// Whether a cluster that is not running is started and waited for.
+        auto_start_cluster(auto_start: bool);
+        /// The longest wait for the cluster to run.
+        cluster_start_timeout(timeout: std::time::Duration);
+        /// Called at each step of a wait for the cluster.
+        on_cluster_wait(observer: impl Fn(&crate::ClusterWait) + Send + Sync + 'static);
+        /// Reads variables from this environment instead of the process's.
+        environment(env: crate::config::Environment);
         /// An extra certificate authority, PEM encoded.
         root_certificate_pem(pem: impl Into<Vec<u8>>);
         /// The credentials providers to try.
         credentials(chain: crate::auth::CredentialsChain);
+    }
+
+    /// What the parameters resolve to, before anything is sent; see
+    /// [`crate::DatabricksSessionBuilder::resolve`].
+    pub fn resolve(&self) -> Result<crate::ResolvedConnection, crate::Error> {
+        self.inner.resolve()
     }
 
     /// A new session, never a cached one.

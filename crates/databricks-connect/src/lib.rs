@@ -31,7 +31,11 @@ mod session;
 
 pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 
-pub use session::{DatabricksSession, DatabricksSessionBuilder, Error};
+pub use session::{
+    ClusterError, ClusterState, ClusterWait, Compute, DEFAULT_CLUSTER_START_TIMEOUT,
+    DatabricksSession, DatabricksSessionBuilder, Endpoint, Error, ParameterSource,
+    ResolvedConnection, USAGE_POLICY_ENV, format_wait,
+};
 
 pub use spark_connect_dataframe::{
     ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType,

@@ -6,8 +6,7 @@ use std::io::Write;
 use std::net::ToSocketAddrs;
 use std::time::{Duration, Instant};
 
-use databricks_config::{Config, ConfigKey};
-use databricks_connect::{ConnectionString, SPARK_REMOTE_ENV};
+use databricks_connect::{Compute, ParameterSource, ResolvedConnection};
 
 use crate::error::{CliError, Secrets, with_sources};
 use crate::stdout::Stdout;
@@ -15,18 +14,6 @@ use crate::{Cli, session_builder};
 
 /// How long one network step may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// What the connection flags and the environment resolve to.
-enum Target {
-    Remote {
-        conn: Box<ConnectionString>,
-        source: &'static str,
-    },
-    Databricks {
-        config: Box<Config>,
-        source: String,
-    },
-}
 
 #[derive(Default)]
 struct Report {
@@ -87,18 +74,32 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
     );
     report.flush(out)?;
 
-    // 1. Configuration.
-    let target = match resolve(cli) {
+    // 1. Configuration: the library's resolution, as `dbconnect sql` uses it.
+    let builder = session_builder(cli);
+    let target = match builder.resolve() {
         Ok(target) => {
             match &target {
-                Target::Remote { conn, source } => report.ok(
+                ResolvedConnection::Remote {
+                    connection, source, ..
+                } => report.ok(
                     "configuration",
-                    &format!("connection string from {source}: {conn}"),
+                    &format!(
+                        "connection string from {}: {connection}",
+                        source_name(*source)
+                    ),
                 ),
-                Target::Databricks { config, source } => {
+                ResolvedConnection::Databricks { config, source, .. } => {
+                    let from = match config.loaded_profile() {
+                        Some((path, profile)) if *source != ParameterSource::SdkConfig => format!(
+                            "{}, profile {profile} of {}",
+                            source_name(*source),
+                            path.display()
+                        ),
+                        _ => source_name(*source),
+                    };
                     report.ok(
                         "configuration",
-                        &format!("Databricks workspace from {source}"),
+                        &format!("Databricks workspace from {from}"),
                     );
                     for attribute in config.attributes() {
                         let _ = writeln!(
@@ -109,6 +110,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
                         );
                     }
                 }
+                _ => report.ok("configuration", "resolved"),
             }
             Some(target)
         }
@@ -116,7 +118,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
             report.fail(
                 "configuration",
                 &secrets.mask(&e.to_string()),
-                "pass --remote sc://host:port, or --profile NAME, or --host/--token/--cluster-id; or set SPARK_REMOTE or DATABRICKS_HOST; `dbconnect profiles` lists the profiles",
+                "pass --remote sc://host:port, or --profile NAME, or --host/--token/--cluster-id (or --serverless); or set SPARK_REMOTE or DATABRICKS_HOST; `dbconnect profiles` lists the profiles",
             );
             None
         }
@@ -127,19 +129,16 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
     };
 
     // 2. Reachability and TLS.
-    let (host, port, tls) = match &target {
-        Target::Remote { conn, .. } => (conn.host().to_string(), conn.port(), conn.use_tls()),
-        Target::Databricks { config, .. } => match config.hostname() {
-            Some(h) => (h.to_string(), 443, true),
-            None => {
-                report.fail(
-                    "host",
-                    "the workspace host is not set",
-                    "set host in the profile, DATABRICKS_HOST, or pass --host https://…",
-                );
-                return finish(report, out, total);
-            }
-        },
+    let (host, port, tls) = match target.endpoint() {
+        Ok(endpoint) => (endpoint.host, endpoint.port, endpoint.tls),
+        Err(e) => {
+            report.fail(
+                "host",
+                &secrets.mask(&e.to_string()),
+                "set host in the profile, DATABRICKS_HOST, or pass --host https://…",
+            );
+            return finish(report, out, total);
+        }
     };
     let reachable = reach(&host, port).await;
     match &reachable {
@@ -173,21 +172,9 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
 
     // 3. Authentication and 4. the compute target.
     match &target {
-        Target::Remote { conn, .. } => {
-            if conn.token().is_some() {
-                report.ok("authentication", "bearer token from the connection string");
-            } else {
-                report.ok(
-                    "authentication",
-                    "none (no token in the connection string: the server must not require one)",
-                );
-            }
-            report.ok(
-                "target",
-                &format!("the Spark Connect server at {host}:{port}"),
-            );
-        }
-        Target::Databricks { config, .. } => {
+        ResolvedConnection::Databricks {
+            config, compute, ..
+        } => {
             let resolved = tokio::time::timeout(
                 STEP_TIMEOUT,
                 crate::auth_cmd::chain_without_browser().resolve(config),
@@ -209,24 +196,30 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
                     "check that the identity provider is reachable",
                 ),
             }
-            match (config.get(ConfigKey::ClusterId), config.get(ConfigKey::ServerlessComputeId)) {
-                (Some(id), None) => report.ok("target", &format!("cluster {id}")),
-                (None, Some("auto")) => report.ok("target", "serverless compute"),
-                (Some(_), Some(_)) => report.fail(
-                    "target",
-                    "both cluster_id and serverless_compute_id are set",
-                    "keep one of them",
-                ),
-                (None, other) => report.fail(
-                    "target",
-                    &match other {
-                        Some(v) => format!("serverless_compute_id must be 'auto', found '{v}'"),
-                        None => "no cluster id and not serverless".to_string(),
-                    },
-                    "set cluster_id in the profile or DATABRICKS_CLUSTER_ID, pass --cluster-id, or use --serverless",
-                ),
+            let workspace = config
+                .workspace_id()
+                .map(|id| format!(" in workspace {id}"))
+                .unwrap_or_default();
+            match compute {
+                Compute::Cluster(id) => report.ok("target", &format!("cluster {id}{workspace}")),
+                other => report.ok("target", &format!("{other}{workspace}")),
             }
         }
+        ResolvedConnection::Remote { connection, .. } => {
+            if connection.token().is_some() {
+                report.ok("authentication", "bearer token from the connection string");
+            } else {
+                report.ok(
+                    "authentication",
+                    "none (no token in the connection string: the server must not require one)",
+                );
+            }
+            report.ok(
+                "target",
+                &format!("the Spark Connect server at {host}:{port}"),
+            );
+        }
+        _ => report.skip("authentication", "unknown kind of target"),
     }
     report.flush(out)?;
     if report.failed > 0 {
@@ -236,12 +229,21 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
     }
 
     // 5. The session and the server's version; 6. a test query.
-    let session = match session_builder(cli) {
-        Ok((builder, _)) => tokio::time::timeout(STEP_TIMEOUT, builder.create()).await,
-        Err(e) => Ok(Err(databricks_connect::Error::Config(e.to_string()))),
-    };
+    // A starting cluster is not waited for here: the step says so instead.
+    let session =
+        tokio::time::timeout(STEP_TIMEOUT, builder.auto_start_cluster(false).create()).await;
     let spark = match session {
         Ok(Ok(spark)) => Some(spark),
+        Ok(Err(databricks_connect::Error::Cluster(
+            databricks_connect::ClusterError::NotRunning { cluster_id, state },
+        ))) => {
+            report.fail(
+                "server",
+                &format!("cluster {cluster_id} is {state}"),
+                "dbconnect sql, the shell and the library start it and wait until it runs (--cluster-start-timeout, --no-auto-start); or start it in the workspace",
+            );
+            None
+        }
         Ok(Err(e)) => {
             report.fail(
                 "server",
@@ -327,60 +329,18 @@ fn finish(mut report: Report, out: &mut Stdout, total: usize) -> Result<(), CliE
     }
 }
 
-/// The configuration the flags and environment choose, as the facade would choose it.
-fn resolve(cli: &Cli) -> Result<Target, CliError> {
-    // The same checks as `dbconnect sql`: conflicting flags and malformed strings fail here.
-    let (_, source) = session_builder(cli)?;
-    if let Some(source) = source {
-        let url = match source {
-            "--remote" => cli.remote.clone().unwrap_or_default(),
-            _ => std::env::var(SPARK_REMOTE_ENV).unwrap_or_default(),
-        };
-        let conn = ConnectionString::parse(&url).map_err(|e| CliError::ConnectionString {
-            source_name: source,
-            message: e.to_string(),
-        })?;
-        return Ok(Target::Remote {
-            conn: Box::new(conn),
-            source,
-        });
+/// Where the parameters came from, in the words of the command line.
+fn source_name(source: ParameterSource) -> String {
+    match source {
+        ParameterSource::Remote => "--remote".to_string(),
+        ParameterSource::Explicit => "command-line flags".to_string(),
+        ParameterSource::Profile => "--profile".to_string(),
+        ParameterSource::SparkRemote => databricks_connect::SPARK_REMOTE_ENV.to_string(),
+        ParameterSource::SdkDefaults => {
+            "the DATABRICKS_* variables and ~/.databrickscfg".to_string()
+        }
+        other => other.to_string(),
     }
-    let mut builder = Config::builder();
-    let mut source = String::from("the DATABRICKS_* variables and ~/.databrickscfg");
-    if let Some(profile) = &cli.profile {
-        builder = builder.profile(profile);
-    }
-    if cli.host.is_some() || cli.token.is_some() || cli.cluster_id.is_some() || cli.serverless {
-        source = "command-line flags".into();
-    }
-    if let Some(host) = &cli.host {
-        builder = builder.set(ConfigKey::Host, host.clone());
-    }
-    if let Some(token) = &cli.token {
-        builder = builder
-            .set(ConfigKey::Token, token.clone())
-            .set(ConfigKey::AuthType, "pat");
-    }
-    if let Some(id) = &cli.cluster_id {
-        builder = builder.set(ConfigKey::ClusterId, id.clone());
-    }
-    if cli.serverless {
-        builder = builder.set(ConfigKey::ServerlessComputeId, "auto");
-    }
-    let config = builder
-        .build()
-        .map_err(|e| CliError::Config(e.to_string()))?;
-    if let Some((path, profile)) = config.loaded_profile() {
-        source = format!("profile {profile} of {}", path.display());
-    } else if cli.profile.is_none() && cli.host.is_none() && config.host().is_none() {
-        return Err(CliError::Config(format!(
-            "no connection configured: neither --remote, {SPARK_REMOTE_ENV}, DATABRICKS_HOST nor a DEFAULT profile"
-        )));
-    }
-    Ok(Target::Databricks {
-        config: Box::new(config),
-        source,
-    })
 }
 
 /// Connects to `host:port` over TCP; the time it took.

@@ -56,17 +56,29 @@ impl CliError {
         ExitCode::from(self.exit_code())
     }
 
-    /// An error from making the session.
-    pub fn from_session(e: databricks_connect::Error, remote_missing: bool) -> CliError {
+    /// An error from resolving the connection parameters or making the session;
+    /// `no_flags`: no connection flag was given (a hint then says how to give one).
+    pub fn from_session(e: databricks_connect::Error, no_flags: bool) -> CliError {
+        use databricks_connect::{Error, ParameterSource};
         match e {
-            databricks_connect::Error::Config(message) if remote_missing => {
-                CliError::Config(format!(
-                    "{message}\nhint: pass --profile NAME, --host/--token/--cluster-id, or --remote sc://host:port, or set {SPARK_REMOTE_ENV}"
-                ))
+            Error::ConnectionString { origin, source } => CliError::ConnectionString {
+                source_name: match origin {
+                    ParameterSource::SparkRemote => SPARK_REMOTE_ENV,
+                    _ => "--remote",
+                },
+                message: source.to_string(),
+            },
+            Error::InvalidParameter {
+                parameter: "host" | "cluster_id",
+                message,
+            } if no_flags => CliError::Config(format!(
+                "{message}\nhint: pass --profile NAME, --host/--token/--cluster-id, or --remote sc://host:port, or set {SPARK_REMOTE_ENV}"
+            )),
+            e
+            @ (Error::Conflict { .. } | Error::InvalidParameter { .. } | Error::Databricks(_)) => {
+                CliError::Config(e.to_string())
             }
-            databricks_connect::Error::Config(message) => CliError::Config(message),
-            databricks_connect::Error::Databricks(e) => CliError::Config(e.to_string()),
-            databricks_connect::Error::Spark(e) => CliError::query(e),
+            Error::Spark(e) => CliError::query(e),
             other => CliError::Query(with_sources(&other)),
         }
     }

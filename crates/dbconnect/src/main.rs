@@ -24,8 +24,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use databricks_connect::{ConnectionString, DatabricksSession, DatabricksSessionBuilder};
-use spark_connect_dataframe::SPARK_REMOTE_ENV;
+use databricks_connect::{DatabricksSession, DatabricksSessionBuilder};
 
 use crate::error::CliError;
 use crate::stdout::Stdout;
@@ -38,8 +37,9 @@ struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     remote: Option<String>,
 
-    /// A profile of ~/.databrickscfg [default: the DATABRICKS_* variables, then DEFAULT]
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["host", "token", "cluster_id", "serverless"])]
+    /// A profile of ~/.databrickscfg [default: the DATABRICKS_* variables, then DEFAULT]; with
+    /// --host, --token, --cluster-id or --serverless, those override the profile's values
+    #[arg(long, value_name = "NAME")]
     profile: Option<String>,
 
     /// The Databricks workspace URL, e.g. https://dbc-1234.cloud.databricks.com
@@ -51,12 +51,24 @@ struct Cli {
     token: Option<String>,
 
     /// The cluster to run on
-    #[arg(long, value_name = "ID", conflicts_with = "serverless")]
+    #[arg(long, value_name = "ID")]
     cluster_id: Option<String>,
 
     /// Run on serverless compute
     #[arg(long)]
     serverless: bool,
+
+    /// The usage policy for serverless work [default: $DATABRICKS_USAGE_POLICY_ID]
+    #[arg(long, value_name = "ID", requires = "serverless")]
+    usage_policy: Option<String>,
+
+    /// Fail at once when the cluster is not running, instead of starting it and waiting
+    #[arg(long)]
+    no_auto_start: bool,
+
+    /// The longest wait for the cluster to start, e.g. 90s, 10m, 1h [default: 30m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
+    cluster_start_timeout: Option<std::time::Duration>,
 
     /// Never draw the progress bar of long queries (drawn on standard error only when it is a
     /// terminal)
@@ -177,21 +189,27 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
-    let (builder, source) = match &cli.command {
-        Command::Auth(_) | Command::Profiles { .. } | Command::Completions { .. } => (None, None),
+    let builder = match &cli.command {
+        Command::Auth(_) | Command::Profiles { .. } | Command::Completions { .. } => None,
         Command::Doctor => return doctor::run(&cli, out).await,
         Command::Sql(_) | Command::Shell(_) => {
-            let (builder, source) = session_builder(&cli)?;
-            (Some(builder), source)
+            let builder = session_builder(&cli);
+            // Malformed or contradictory parameters are usage errors, before anything is sent.
+            builder
+                .resolve()
+                .map_err(|e| CliError::from_session(e, !cli.explicit()))?;
+            Some(builder)
         }
     };
     let explicit = cli.explicit();
     let secrets = error::Secrets::collect(cli.remote.as_deref(), cli.token.as_deref());
     let connect = |builder: DatabricksSessionBuilder| async move {
-        builder
+        let session = builder
             .create()
             .await
-            .map_err(|e| CliError::from_session(e, source.is_none() && !explicit))
+            .map_err(|e| CliError::from_session(e, !explicit));
+        progress::clear_status();
+        session
     };
     match (cli.command, builder) {
         (Command::Auth(args), _) => auth_cmd::run(args, out).await,
@@ -241,9 +259,10 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
 }
 
 impl Cli {
-    /// Whether any Databricks connection flag was given.
+    /// Whether any connection flag was given.
     fn explicit(&self) -> bool {
-        self.profile.is_some()
+        self.remote.is_some()
+            || self.profile.is_some()
             || self.host.is_some()
             || self.token.is_some()
             || self.cluster_id.is_some()
@@ -251,23 +270,41 @@ impl Cli {
     }
 }
 
-/// The session builder the connection flags describe, and where a connection string came
-/// from (`--remote` or `SPARK_REMOTE`), if one did.
-fn session_builder(
-    cli: &Cli,
-) -> Result<(DatabricksSessionBuilder, Option<&'static str>), CliError> {
-    let explicit = cli.explicit();
-    if explicit && cli.remote.is_some() {
-        return Err(CliError::Config(
-            "--remote takes a full connection string and cannot be combined with --profile, --host, --token, --cluster-id or --serverless".into(),
-        ));
+/// A wait such as `90s`, `10m`, `1h` or `1h30m` (a bare number is seconds).
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    let expected = || format!("'{text}' is not a wait: expected e.g. 90s, 10m, 1h or 1h30m");
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(expected()),
+        };
+        let n: u64 = number.parse().map_err(|_| expected())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(expected)?;
+        number.clear();
     }
-    // SPARK_REMOTE comes after explicit parameters and profiles, as in the library.
-    let source = if explicit {
-        None
-    } else {
-        check_remote(cli.remote.as_deref())?
-    };
+    if !number.is_empty() {
+        let n: u64 = number.parse().map_err(|_| expected())?;
+        total = total.checked_add(n).ok_or_else(expected)?;
+    } else if total == 0 && !text.trim().starts_with('0') {
+        return Err(expected());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+/// The session builder the connection flags describe. Which parameters win, and which
+/// combinations are refused, is the library's decision (`DatabricksSessionBuilder::resolve`).
+fn session_builder(cli: &Cli) -> DatabricksSessionBuilder {
     let mut builder =
         DatabricksSession::builder().user_agent(concat!("dbconnect/", env!("CARGO_PKG_VERSION")));
     if let Some(remote) = &cli.remote {
@@ -288,23 +325,36 @@ fn session_builder(
     if cli.serverless {
         builder = builder.serverless();
     }
-    Ok((builder, source))
+    if let Some(policy) = &cli.usage_policy {
+        builder = builder.serverless_usage_policy(policy);
+    }
+    if cli.no_auto_start {
+        builder = builder.auto_start_cluster(false);
+    }
+    if let Some(timeout) = cli.cluster_start_timeout {
+        builder = builder.cluster_start_timeout(timeout);
+    }
+    if progress::wanted(cli.no_progress) {
+        builder = builder.on_cluster_wait(progress::show_cluster_wait);
+    }
+    builder
 }
 
-/// Checks the connection string before anything else, so that a malformed one is a usage
-/// error (exit 2) naming where it came from. Returns that source, or `None` when no
-/// connection string was given and the facade decides.
-fn check_remote(remote: Option<&str>) -> Result<Option<&'static str>, CliError> {
-    let (url, source) = match remote {
-        Some(url) => (url.to_string(), "--remote"),
-        None => match std::env::var(SPARK_REMOTE_ENV) {
-            Ok(url) if !url.is_empty() => (url, SPARK_REMOTE_ENV),
-            _ => return Ok(None),
-        },
-    };
-    ConnectionString::parse(&url).map_err(|e| CliError::ConnectionString {
-        source_name: source,
-        message: e.to_string(),
-    })?;
-    Ok(Some(source))
+#[cfg(test)]
+mod tests {
+    use super::parse_wait;
+    use std::time::Duration;
+
+    #[test]
+    fn waits_parse_as_people_write_them() {
+        assert_eq!(parse_wait("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_wait("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_wait("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_wait("45"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_wait("0"), Ok(Duration::ZERO));
+        for bad in ["", "m", "10x", "1.5m", "-1s", "99999999999999999999h"] {
+            let e = parse_wait(bad).unwrap_err();
+            assert!(e.contains(&format!("'{bad}'")), "{e}");
+        }
+    }
 }

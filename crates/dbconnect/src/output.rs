@@ -84,7 +84,10 @@ impl Results {
         progress: bool,
     ) -> Result<Results, CliError> {
         let sent = Instant::now();
-        let stream = df.stream().await.map_err(CliError::query)?;
+        let stream = df.stream().await;
+        // A wait for the cluster may have drawn its status line while the query was sent.
+        crate::progress::clear_status();
+        let stream = stream.map_err(CliError::query)?;
         let bar = Bar::new(progress.then(|| stream.progress()), sent);
         Ok(Results {
             stream,

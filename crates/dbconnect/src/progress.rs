@@ -14,6 +14,32 @@ use databricks_connect::{ExecutionProgress, ProgressWatch};
 /// How often the bar is redrawn (the elapsed time moves even between reports).
 const REDRAW: Duration = Duration::from_millis(250);
 
+/// Whether the status line of a cluster wait is on screen.
+static STATUS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Draws a wait for the cluster as one status line on standard error, redrawn in place
+/// (`cluster 0123-… is starting (PENDING), 1m20s`); removes it once the cluster runs. For
+/// `on_cluster_wait`, when [`wanted`].
+pub fn show_cluster_wait(wait: &databricks_connect::ClusterWait) {
+    if wait.state.is_usable() {
+        clear_status();
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K{wait}");
+    let _ = err.flush();
+    STATUS_SHOWN.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Removes the status line of a cluster wait, if it is shown.
+pub fn clear_status() {
+    if STATUS_SHOWN.swap(false, std::sync::atomic::Ordering::Relaxed) {
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K");
+        let _ = err.flush();
+    }
+}
+
 /// Whether a progress bar may be drawn: standard error is a terminal and it was not turned off.
 pub fn wanted(no_progress: bool) -> bool {
     !no_progress && std::io::stderr().is_terminal()

@@ -249,39 +249,169 @@ async fn wrong_token_is_a_clear_error_without_the_token() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn terminated_and_unknown_clusters_are_clear_errors() {
+async fn a_terminated_cluster_is_started_unless_auto_start_is_off() {
     let gw = gateway().await;
     let home = home_with("clusters", "");
-    for (cluster, expected) in [
-        (STOPPED, format!("cluster {STOPPED} is TERMINATED")),
-        (
-            "0000-unknown",
-            "cluster 0000-unknown does not exist".to_string(),
-        ),
-    ] {
-        let output = dbconnect(
-            &[
-                "--host",
-                gw.url(),
-                "--token",
-                PAT,
-                "--cluster-id",
-                cluster,
-                "sql",
-                "SELECT 1",
-            ],
-            &home,
-            &[],
-        )
-        .await;
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains(&expected), "{stderr}");
-    }
+    let run = |cluster: &'static str, extra: &'static [&'static str]| {
+        let mut args = vec!["--host", gw.url(), "--token", PAT, "--cluster-id", cluster];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["sql", "SELECT 'up' AS state", "--output", "csv"]);
+        let args: Vec<String> = args.into_iter().map(str::to_string).collect();
+        let home = home.clone();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            dbconnect(&args, &home, &[]).await
+        }
+    };
+    // Auto-start off: a clear error, and the cluster stays as it was.
+    let output = run(STOPPED, &["--no-auto-start"]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cluster {STOPPED} is TERMINATED")),
+        "{stderr}"
+    );
+    assert_eq!(gw.cluster_starts(STOPPED), 0);
     assert!(
         gw.calls().iter().all(|c| c.method != "ExecutePlan"),
-        "no query reaches an unusable cluster"
+        "no query reaches a cluster that is not running"
     );
+    // By default the cluster is started and waited for, as Databricks Connect does.
+    let output = run(STOPPED, &[]).await;
+    assert_answer(&output, "state\nup");
+    assert_eq!(gw.cluster_starts(STOPPED), 1);
+    // An unknown cluster stays an error.
+    let output = run("0000-unknown", &[]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cluster 0000-unknown does not exist"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_wait_for_a_cluster_is_bounded_by_cluster_start_timeout() {
+    let gw = Gateway::start(
+        GatewayConfig::new(&test_support::test_remote())
+            .pat(PAT)
+            .cluster(STOPPED, "TERMINATED")
+            .cluster_start_time(None),
+    )
+    .await;
+    let home = home_with("stuck", "");
+    let started = std::time::Instant::now();
+    let output = dbconnect(
+        &[
+            "--host",
+            gw.url(),
+            "--token",
+            PAT,
+            "--cluster-id",
+            STOPPED,
+            "--cluster-start-timeout",
+            "2s",
+            "sql",
+            "SELECT 1",
+        ],
+        &home,
+        &[],
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        stderr.contains(&format!(
+            "cluster {STOPPED} did not reach RUNNING within 2s"
+        )),
+        "{stderr}"
+    );
+    // A malformed wait is a usage error.
+    let output = dbconnect(
+        &["--cluster-start-timeout", "soon", "sql", "SELECT 1"],
+        &home,
+        &[],
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("'soon' is not a wait"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_combines_with_cluster_id_or_serverless() {
+    let gw = gateway().await;
+    let home = home_with(
+        "profile-override",
+        &format!(
+            "[dev]\nhost = {}\ntoken = {PAT}\ncluster_id = 0000-from-the-profile\n",
+            gw.url()
+        ),
+    );
+    // The profile's host and token, another cluster.
+    let output = dbconnect(
+        &[
+            "--profile",
+            "dev",
+            "--cluster-id",
+            CLUSTER,
+            "sql",
+            "SELECT 'cluster' AS via",
+            "--output",
+            "csv",
+        ],
+        &home,
+        &[],
+    )
+    .await;
+    assert_answer(&output, "via\ncluster");
+    // The profile's host and token, serverless instead of its cluster.
+    let output = dbconnect(
+        &[
+            "--profile",
+            "dev",
+            "--serverless",
+            "sql",
+            "SELECT 'serverless' AS via",
+            "--output",
+            "csv",
+        ],
+        &home,
+        &[],
+    )
+    .await;
+    assert_answer(&output, "via\nserverless");
+    let calls = gw.calls();
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.get("x-databricks-cluster-id") != Some("0000-from-the-profile")),
+        "the profile's cluster was replaced"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.get("x-databricks-session-id") == Some(c.session_id.as_str()))
+    );
+    // Contradictions are the library's usage errors.
+    for (args, expected) in [
+        (
+            vec!["--remote", "sc://127.0.0.1:1", "--host", gw.url()],
+            "remote() cannot be combined with host()",
+        ),
+        (
+            vec!["--profile", "dev", "--cluster-id", "c", "--serverless"],
+            "cluster_id() and serverless() cannot both be set",
+        ),
+    ] {
+        let mut args = args;
+        args.extend(["sql", "SELECT 1"]);
+        let output = dbconnect(&args, &home, &[]).await;
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

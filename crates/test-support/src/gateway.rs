@@ -9,7 +9,17 @@
 //! - `GET /oidc/.well-known/oauth-authorization-server` and `POST /oidc/v1/token`: OIDC
 //!   discovery and a client-credentials token endpoint (HTTP Basic client authentication) that
 //!   issues short-lived tokens the gRPC side then accepts until they expire.
-//! - `GET /api/2.0/clusters/get?cluster_id=...`: the Clusters API, for session validation.
+//! - `GET /api/2.0/clusters/get?cluster_id=...` and `POST /api/2.0/clusters/start`: the
+//!   Clusters API, sharing its cluster states with the gRPC side.
+//!
+//! Clusters behave as a workspace's do: a Spark Connect call for a `TERMINATED` cluster starts
+//! it, and until it runs every call fails with `FAILED_PRECONDITION` and a message saying the
+//! cluster `is in unexpected state Pending.`; a started cluster turns `RUNNING` after the
+//! configured start time (or never). `clusters/start` on a cluster that is not terminated
+//! answers `INVALID_STATE` ("... is in unexpected state Pending." / "... Running."), the race
+//! two starters meet. With a workspace id, calls naming another one in `x-databricks-org-id`
+//! are refused; with usage policies, serverless calls naming an unknown one in
+//! `x-databricks-explicit-usage-policy-id` are refused.
 //!
 //! The server certificate comes from `DBCONNECT_TEST_TLS_CERT` / `DBCONNECT_TEST_TLS_KEY`, which
 //! `cargo xtask test` makes together with a CA that clients trust through `SSL_CERT_FILE`.
@@ -42,6 +52,9 @@ pub struct GatewayConfig {
     oauth_clients: Vec<(String, String)>,
     token_ttl: Duration,
     clusters: Vec<(String, String)>,
+    cluster_start_time: Option<Duration>,
+    workspace_id: Option<String>,
+    usage_policies: Option<Vec<String>>,
     aad_clients: Vec<(String, String, String)>,
     identity: Option<(Vec<u8>, Vec<u8>)>,
 }
@@ -57,6 +70,9 @@ impl GatewayConfig {
             oauth_clients: Vec::new(),
             token_ttl: Duration::from_secs(3600),
             clusters: Vec::new(),
+            cluster_start_time: Some(Duration::from_secs(2)),
+            workspace_id: None,
+            usage_policies: None,
             aad_clients: Vec::new(),
             identity: None,
         }
@@ -96,9 +112,29 @@ impl GatewayConfig {
         self
     }
 
-    /// A cluster and its state (`RUNNING`, `TERMINATED`, ...).
+    /// A cluster and its state (`RUNNING`, `TERMINATED`, `PENDING`, ...).
     pub fn cluster(mut self, id: &str, state: &str) -> Self {
         self.clusters.push((id.to_string(), state.to_string()));
+        self
+    }
+
+    /// How long a started (or `PENDING`) cluster takes to turn `RUNNING`: 2 s unless set;
+    /// `None` keeps it `PENDING` for ever.
+    pub fn cluster_start_time(mut self, time: Option<Duration>) -> Self {
+        self.cluster_start_time = time;
+        self
+    }
+
+    /// The workspace's id: calls whose `x-databricks-org-id` names another are refused.
+    pub fn workspace_id(mut self, id: &str) -> Self {
+        self.workspace_id = Some(id.to_string());
+        self
+    }
+
+    /// The serverless usage policies the caller may use: serverless calls naming another in
+    /// `x-databricks-explicit-usage-policy-id` are refused (any is accepted unless set).
+    pub fn usage_policies(mut self, ids: &[&str]) -> Self {
+        self.usage_policies = Some(ids.iter().map(|s| s.to_string()).collect());
         self
     }
 }
@@ -131,7 +167,10 @@ struct State {
     tokens: Mutex<HashMap<String, Option<Instant>>>,
     clients: HashMap<String, String>,
     aad_clients: Vec<(String, String, String)>,
-    clusters: Mutex<HashMap<String, String>>,
+    clusters: Mutex<HashMap<String, Cluster>>,
+    cluster_start_time: Option<Duration>,
+    workspace_id: Option<String>,
+    usage_policies: Option<Vec<String>>,
     calls: Mutex<Vec<Call>>,
     token_ttl: Duration,
     issued: AtomicUsize,
@@ -142,7 +181,78 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A simulated cluster.
+#[derive(Debug)]
+struct Cluster {
+    state: String,
+    /// When a `PENDING` or `RESTARTING` cluster turns `RUNNING` (`None`: never).
+    running_at: Option<Instant>,
+    /// How many times it was started (by `clusters/start` or by a Spark Connect call).
+    starts: usize,
+}
+
+/// `PENDING` as the Clusters API writes it in messages: `Pending`.
+fn title_case(state: &str) -> String {
+    let lower = state.to_ascii_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
 impl State {
+    fn new_cluster(&self, state: &str) -> Cluster {
+        let starting = state == "PENDING" || state == "RESTARTING";
+        Cluster {
+            state: state.to_string(),
+            running_at: if starting {
+                self.cluster_start_time.map(|t| Instant::now() + t)
+            } else {
+                None
+            },
+            starts: 0,
+        }
+    }
+
+    /// The state of a cluster now (a starting cluster turns `RUNNING` in time), if it exists.
+    fn cluster_state(&self, id: &str) -> Option<String> {
+        let mut clusters = lock(&self.clusters);
+        let cluster = clusters.get_mut(id)?;
+        if (cluster.state == "PENDING" || cluster.state == "RESTARTING")
+            && cluster.running_at.is_some_and(|at| Instant::now() >= at)
+        {
+            cluster.state = "RUNNING".to_string();
+            cluster.running_at = None;
+        }
+        Some(cluster.state.clone())
+    }
+
+    /// Starts a terminated cluster; otherwise the Clusters API's `INVALID_STATE` message.
+    fn start_cluster(&self, id: &str) -> Result<(), (&'static str, String)> {
+        let Some(state) = self.cluster_state(id) else {
+            return Err((
+                "INVALID_PARAMETER_VALUE",
+                format!("Cluster {id} does not exist"),
+            ));
+        };
+        if state != "TERMINATED" {
+            return Err((
+                "INVALID_STATE",
+                format!(
+                    "Cluster {id} is in unexpected state {}.",
+                    title_case(&state)
+                ),
+            ));
+        }
+        let mut clusters = lock(&self.clusters);
+        let cluster = clusters.get_mut(id).expect("checked above");
+        cluster.state = "PENDING".to_string();
+        cluster.running_at = self.cluster_start_time.map(|t| Instant::now() + t);
+        cluster.starts += 1;
+        Ok(())
+    }
+
     fn token_valid(&self, headers: &HeaderMap) -> bool {
         let Some(token) = headers
             .get("authorization")
@@ -209,12 +319,19 @@ impl Gateway {
             tokens: Mutex::new(tokens),
             clients: config.oauth_clients.iter().cloned().collect(),
             aad_clients: config.aad_clients.clone(),
-            clusters: Mutex::new(config.clusters.iter().cloned().collect()),
+            clusters: Mutex::new(HashMap::new()),
+            cluster_start_time: config.cluster_start_time,
+            workspace_id: config.workspace_id.clone(),
+            usage_policies: config.usage_policies.clone(),
             calls: Mutex::new(Vec::new()),
             token_ttl: config.token_ttl,
             issued: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
         });
+        for (id, cluster_state) in &config.clusters {
+            let cluster = state.new_cluster(cluster_state);
+            lock(&state.clusters).insert(id.clone(), cluster);
+        }
         let upstream = Channel::from_shared(config.upstream.clone())
             .expect("a valid upstream URL")
             .connect_lazy();
@@ -258,6 +375,13 @@ impl Gateway {
                 axum::routing::get({
                     let s = rest_state.clone();
                     move |headers: HeaderMap, uri: Uri| cluster_get(s.clone(), headers, uri)
+                }),
+            )
+            .route(
+                "/api/2.0/clusters/start",
+                axum::routing::post({
+                    let s = rest_state.clone();
+                    move |headers: HeaderMap, body: Bytes| cluster_start(s.clone(), headers, body)
                 }),
             );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -306,9 +430,20 @@ impl Gateway {
         self.state.rejected.load(Ordering::SeqCst)
     }
 
-    /// Changes a cluster's state.
+    /// Changes a cluster's state (a `PENDING` one then turns `RUNNING` after the start time).
     pub fn set_cluster_state(&self, id: &str, state: &str) {
-        lock(&self.state.clusters).insert(id.to_string(), state.to_string());
+        let cluster = self.state.new_cluster(state);
+        lock(&self.state.clusters).insert(id.to_string(), cluster);
+    }
+
+    /// A cluster's state now, if it exists.
+    pub fn cluster_state(&self, id: &str) -> Option<String> {
+        self.state.cluster_state(id)
+    }
+
+    /// How many times a cluster was started (through `clusters/start` or by a call).
+    pub fn cluster_starts(&self, id: &str) -> usize {
+        lock(&self.state.clusters).get(id).map_or(0, |c| c.starts)
     }
 }
 
@@ -467,13 +602,18 @@ async fn cluster_get(state: Arc<State>, headers: HeaderMap, uri: Uri) -> axum::r
         .query()
         .and_then(|q| form_value(q, "cluster_id"))
         .unwrap_or_default();
-    match lock(&state.clusters).get(&id) {
+    match state.cluster_state(&id) {
         Some(cluster_state) => json(
             StatusCode::OK,
             serde_json::json!({
                 "cluster_id": id,
                 "cluster_name": "test cluster",
                 "state": cluster_state,
+                "state_message": match cluster_state.as_str() {
+                    "PENDING" => "Finding instances for new nodes, acquiring more instances if necessary",
+                    "TERMINATED" => "Inactive cluster terminated (inactive for 120 minutes).",
+                    _ => "",
+                },
                 "spark_version": "17.3.x-scala2.13",
             }),
         ),
@@ -483,6 +623,35 @@ async fn cluster_get(state: Arc<State>, headers: HeaderMap, uri: Uri) -> axum::r
                 "error_code": "INVALID_PARAMETER_VALUE",
                 "message": format!("Cluster {id} does not exist"),
             }),
+        ),
+    }
+}
+
+async fn cluster_start(
+    state: Arc<State>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> axum::response::Response {
+    if !state.token_valid(&headers) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({"error_code": "UNAUTHENTICATED", "message": "Invalid access token."}),
+        );
+    }
+    let id = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("cluster_id")?.as_str().map(str::to_string));
+    let Some(id) = id else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error_code": "INVALID_PARAMETER_VALUE", "message": "Missing required field: cluster_id"}),
+        );
+    };
+    match state.start_cluster(&id) {
+        Ok(()) => json(StatusCode::OK, serde_json::json!({})),
+        Err((code, message)) => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error_code": code, "message": message}),
         ),
     }
 }
@@ -530,11 +699,31 @@ impl Forward {
             ));
         }
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        if let (Some(expected), Some(given)) =
+            (&self.state.workspace_id, header("x-databricks-org-id"))
+            && expected != given
+        {
+            return Err(Status::permission_denied(format!(
+                "the org id {given} is not this workspace's"
+            )));
+        }
         if let Some(cluster) = header("x-databricks-cluster-id") {
-            return match lock(&self.state.clusters).get(cluster) {
-                Some(state) if state == "RUNNING" => Ok(message),
-                Some(state) => Err(Status::failed_precondition(format!(
-                    "cluster {cluster} is {state}"
+            let pending = || {
+                Status::failed_precondition(format!(
+                    "INVALID_STATE: Cluster {cluster} is in unexpected state Pending."
+                ))
+            };
+            return match self.state.cluster_state(cluster).as_deref() {
+                Some("RUNNING" | "RESIZING") => Ok(message),
+                // A workspace starts a terminated cluster for the call, which waits.
+                Some("TERMINATED") => {
+                    let _ = self.state.start_cluster(cluster);
+                    Err(pending())
+                }
+                Some("PENDING" | "RESTARTING") => Err(pending()),
+                Some(other) => Err(Status::failed_precondition(format!(
+                    "INVALID_STATE: Cluster {cluster} is in unexpected state {}.",
+                    title_case(other)
                 ))),
                 None => Err(Status::not_found(format!(
                     "cluster {cluster} does not exist"
@@ -542,13 +731,21 @@ impl Forward {
             };
         }
         if let Some(serverless_session) = header("x-databricks-session-id") {
-            return if serverless_session == session {
-                Ok(message)
-            } else {
-                Err(Status::invalid_argument(format!(
+            if serverless_session != session {
+                return Err(Status::invalid_argument(format!(
                     "x-databricks-session-id {serverless_session} is not the request's session id {session}"
-                )))
-            };
+                )));
+            }
+            if let (Some(allowed), Some(policy)) = (
+                &self.state.usage_policies,
+                header("x-databricks-explicit-usage-policy-id"),
+            ) && !allowed.iter().any(|p| p == policy)
+            {
+                return Err(Status::permission_denied(format!(
+                    "the usage policy {policy} does not exist or you are not entitled to it"
+                )));
+            }
+            return Ok(message);
         }
         Err(Status::invalid_argument(
             "neither x-databricks-cluster-id nor x-databricks-session-id is set",

@@ -1,65 +1,61 @@
 //! `DatabricksSession`: the session builder users start from, resolving connection parameters
 //! the way Python's `databricks-connect` does.
+//!
+//! - `resolve.rs`: the precedence and combination rules, and what they resolve to;
+//! - `clusters.rs`: the Clusters REST API (state, start, wait) behind `validate_session`;
+//! - `error.rs`: the error of making a session;
+//! - here: the builder, the headers a workspace expects, and the session cache.
+
+mod clusters;
+mod error;
+mod resolve;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use databricks_auth::HeaderSource as AuthHeaderSource;
-use databricks_config::{Config, ConfigKey};
-use spark_connect_dataframe::{SPARK_REMOTE_ENV, SparkSession};
+use databricks_config::{Config, Environment};
+use spark_connect_dataframe::SparkSession;
 use spark_connect_transport::{
-    ClientBuilder, ConnectionString, Header, HeaderSource, HeadersFuture, SparkConnectClient,
+    ClientBuilder, ConnectionString, Header, HeaderSource, HeadersFuture, RetryEvent, RetryPolicy,
+    ServerError,
 };
 
 use crate::logging;
 
-/// An error while making a session.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The connection parameters are missing, malformed or contradictory.
-    #[error("{0}")]
-    Config(String),
-    /// The Databricks configuration could not be resolved (profile, environment, file).
-    #[error(transparent)]
-    Databricks(#[from] databricks_config::ConfigError),
-    /// No credentials could be configured, or the configured ones failed.
-    #[error(transparent)]
-    Auth(#[from] databricks_auth::AuthError),
-    /// The cluster is not usable: unknown, terminated, or its state could not be checked.
-    #[error("{0}")]
-    Cluster(String),
-    /// From the DataFrame layer or the transport beneath it.
-    #[error(transparent)]
-    Spark(#[from] spark_connect_dataframe::Error),
-}
+pub use clusters::{ClusterError, ClusterState, ClusterWait, format_wait};
+pub use error::Error;
+pub use resolve::{Compute, Endpoint, ParameterSource, ResolvedConnection, USAGE_POLICY_ENV};
 
-impl From<spark_connect_transport::ConnectionStringError> for Error {
-    fn from(e: spark_connect_transport::ConnectionStringError) -> Self {
-        Error::Spark(e.into())
-    }
-}
+use clusters::{ClustersApi, StartPolicy, WaitObserver};
+use resolve::{
+    CLUSTER_ID_HEADER, ORG_ID_HEADER, SESSION_ID_HEADER, USAGE_POLICY_HEADER, host_and_port,
+};
 
-impl From<spark_connect_transport::Error> for Error {
-    fn from(e: spark_connect_transport::Error) -> Self {
-        Error::Spark(e.into())
-    }
-}
+/// How long a session waits for its cluster to run unless told otherwise: about what Python's
+/// `databricks-connect` waits (60 retries, waits doubling up to 30 s).
+pub const DEFAULT_CLUSTER_START_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Makes [`SparkSession`]s on Databricks (or any Spark Connect server) the way Python's
 /// `databricks-connect` does.
 ///
-/// Connection parameters come from the first of these that gives any:
+/// Connection parameters come from the first of these that gives any (see
+/// [`DatabricksSessionBuilder::resolve`] for the combination rules):
 /// 1. [`remote`](DatabricksSessionBuilder::remote) with a connection string, or explicit
 ///    [`host`](DatabricksSessionBuilder::host) / [`token`](DatabricksSessionBuilder::token) /
 ///    [`cluster_id`](DatabricksSessionBuilder::cluster_id) /
-///    [`serverless`](DatabricksSessionBuilder::serverless) (a token means personal access token
-///    authentication);
+///    [`serverless`](DatabricksSessionBuilder::serverless), applied over the
+///    [`profile`](DatabricksSessionBuilder::profile) when one is named (a token means personal
+///    access token authentication);
 /// 2. [`sdk_config`](DatabricksSessionBuilder::sdk_config) or
 ///    [`profile`](DatabricksSessionBuilder::profile);
 /// 3. the `SPARK_REMOTE` environment variable;
 /// 4. the Databricks SDK default configuration: `DATABRICKS_*` variables, then the `DEFAULT`
 ///    profile of `~/.databrickscfg`.
+///
+/// A cluster that is not running is started and waited for, as Databricks Connect does (see
+/// [`auto_start_cluster`](DatabricksSessionBuilder::auto_start_cluster)).
 ///
 /// ```no_run
 /// use databricks_connect::DatabricksSession;
@@ -67,8 +63,8 @@ impl From<spark_connect_transport::Error> for Error {
 /// # async fn demo() -> Result<(), databricks_connect::Error> {
 /// // Everything from the environment or the DEFAULT profile:
 /// let spark = DatabricksSession::builder().get_or_create().await?;
-/// // A named profile:
-/// let spark = DatabricksSession::builder().profile("dev").get_or_create().await?;
+/// // A named profile, on serverless compute:
+/// let spark = DatabricksSession::builder().profile("dev").serverless().get_or_create().await?;
 /// // Explicit parameters:
 /// let spark = DatabricksSession::builder()
 ///     .host("https://dbc-1234.cloud.databricks.com")
@@ -82,7 +78,12 @@ impl From<spark_connect_transport::Error> for Error {
 pub struct DatabricksSession;
 
 impl DatabricksSession {
-    /// A builder.
+    /// A builder with nothing set: everything from the environment or the `DEFAULT` profile.
+    ///
+    /// ```
+    /// let builder = databricks_connect::DatabricksSession::builder().profile("dev");
+    /// assert!(format!("{builder:?}").contains("dev"));
+    /// ```
     pub fn builder() -> DatabricksSessionBuilder {
         DatabricksSessionBuilder::default()
     }
@@ -96,13 +97,18 @@ pub struct DatabricksSessionBuilder {
     token: Option<String>,
     cluster_id: Option<String>,
     serverless: bool,
+    usage_policy_id: Option<String>,
     profile: Option<String>,
     sdk_config: Option<Config>,
     headers: Vec<(String, String)>,
     user_agent: Option<String>,
     validate_session: Option<bool>,
+    auto_start_cluster: Option<bool>,
+    cluster_start_timeout: Option<Duration>,
+    on_cluster_wait: Option<WaitObserver>,
     root_certificates: Vec<Vec<u8>>,
     credentials: Option<Arc<databricks_auth::CredentialsChain>>,
+    environment: Option<Environment>,
 }
 
 impl std::fmt::Debug for DatabricksSessionBuilder {
@@ -121,6 +127,7 @@ impl std::fmt::Debug for DatabricksSessionBuilder {
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("cluster_id", &self.cluster_id)
             .field("serverless", &self.serverless)
+            .field("usage_policy_id", &self.usage_policy_id)
             .field("profile", &self.profile)
             .field("sdk_config", &self.sdk_config)
             .field(
@@ -129,7 +136,14 @@ impl std::fmt::Debug for DatabricksSessionBuilder {
             )
             .field("user_agent", &self.user_agent)
             .field("validate_session", &self.validate_session)
+            .field("auto_start_cluster", &self.auto_start_cluster)
+            .field("cluster_start_timeout", &self.cluster_start_timeout)
+            .field(
+                "on_cluster_wait",
+                &self.on_cluster_wait.as_ref().map(|_| ".."),
+            )
             .field("credentials", &self.credentials.as_ref().map(|c| c.names()))
+            .field("environment", &self.environment)
             .finish()
     }
 }
@@ -140,83 +154,265 @@ fn cache() -> &'static Mutex<HashMap<String, SparkSession>> {
     CACHE.get_or_init(Default::default)
 }
 
-/// Where the connection parameters came from, and what they are.
-enum Target {
-    /// A plain `sc://` connection string.
-    Remote { url: String, source: &'static str },
-    /// A Databricks workspace, described by a resolved SDK configuration.
-    Databricks {
-        config: Box<Config>,
-        source: &'static str,
-    },
+/// The retry policy, tried before the default one, that waits while a cluster starts: Python
+/// `databricks-connect`'s `DatabricksClusterWaitPolicy` (60 retries, 1 s doubling up to 30 s
+/// plus up to 100 ms of jitter, a server's `RetryInfo` honoured up to 10 minutes), bounded in
+/// time by `timeout`.
+pub(crate) const CLUSTER_WAIT_POLICY: &str = "databricks-cluster-wait";
+
+fn cluster_wait_policy(timeout: Duration) -> RetryPolicy {
+    RetryPolicy::default()
+        .named(CLUSTER_WAIT_POLICY)
+        .retry_when(is_cluster_starting)
+        .max_retries(60)
+        .initial_backoff(Duration::from_secs(1))
+        .multiplier(2.0)
+        .max_backoff(Duration::from_secs(30))
+        .jitter(Duration::from_millis(100), Duration::ZERO)
+        .max_server_delay(Duration::from_secs(600))
+        .max_elapsed(Some(timeout))
+}
+
+/// A workspace's answer while the cluster of a call starts: `... is in unexpected state
+/// Pending.`, or a single-user cluster limit, with the codes Databricks uses for them.
+fn is_cluster_starting(e: &ServerError) -> bool {
+    use spark_connect_transport::Code;
+    matches!(
+        e.code(),
+        Code::Internal | Code::Aborted | Code::FailedPrecondition
+    ) && (e.message().contains("is in unexpected state Pending")
+        || e.message()
+            .contains("RESOURCE_LIMIT_EXCEEDED: Only 1 cluster(s)"))
 }
 
 impl DatabricksSessionBuilder {
-    /// A full `sc://` connection string; cannot be combined with other connection parameters
-    /// or headers (put headers into the string as parameters).
+    /// A full `sc://` connection string; cannot be combined with other connection parameters,
+    /// a profile or headers (put headers into the string as parameters).
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder().remote("sc://127.0.0.1:15002");
+    /// assert_eq!(b.resolve()?.source(), databricks_connect::ParameterSource::Remote);
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
     pub fn remote(mut self, url: impl Into<String>) -> Self {
         self.remote = Some(url.into());
         self
     }
 
-    /// The workspace URL, e.g. `https://dbc-1234.cloud.databricks.com`.
+    /// The workspace URL, e.g. `https://dbc-1234.cloud.databricks.com`; overrides the profile's.
+    /// A `?o=<workspace id>` query names the workspace (sent as `x-databricks-org-id`).
+    ///
+    /// ```
+    /// # use databricks_connect::{DatabricksSession, ResolvedConnection};
+    /// let b = DatabricksSession::builder()
+    ///     .host("https://dbc-1234.cloud.databricks.com")
+    ///     .token("dapi-example")
+    ///     .serverless();
+    /// let ResolvedConnection::Databricks { config, .. } = b.resolve()? else { unreachable!() };
+    /// assert_eq!(config.host(), Some("https://dbc-1234.cloud.databricks.com"));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
         self.host = Some(host.into());
         self
     }
 
-    /// A personal access token (forces `pat` authentication).
+    /// A personal access token (forces `pat` authentication); overrides the profile's
+    /// credentials.
+    ///
+    /// ```
+    /// # use databricks_connect::{DatabricksSession, ResolvedConnection};
+    /// let b = DatabricksSession::builder().host("https://h.example").token("dapi-x").serverless();
+    /// let ResolvedConnection::Databricks { config, .. } = b.resolve()? else { unreachable!() };
+    /// assert_eq!(config.auth_type(), Some("pat"));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
     }
 
-    /// The cluster to run on.
+    /// The cluster to run on; replaces the profile's cluster or serverless setting.
+    ///
+    /// ```
+    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// let b = DatabricksSession::builder().host("https://h.example").token("t").cluster_id("c-1");
+    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
+    /// assert_eq!(compute, Compute::Cluster("c-1".into()));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
     pub fn cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
         self.cluster_id = Some(cluster_id.into());
         self
     }
 
-    /// Runs on serverless compute instead of a cluster.
+    /// Runs on serverless compute instead of a cluster; replaces the profile's cluster. The
+    /// usage policy comes from `DATABRICKS_USAGE_POLICY_ID` when set (see
+    /// [`serverless_usage_policy`](Self::serverless_usage_policy)).
+    ///
+    /// ```
+    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// let b = DatabricksSession::builder().host("https://h.example").token("t").serverless();
+    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
+    /// assert!(matches!(compute, Compute::Serverless { .. }));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
     pub fn serverless(mut self) -> Self {
         self.serverless = true;
         self
     }
 
-    /// A profile of `~/.databrickscfg` (or of `DATABRICKS_CONFIG_FILE`).
+    /// Runs on serverless compute under this usage policy (sent as
+    /// `x-databricks-explicit-usage-policy-id`), as Python's `serverless(usage_policy_id=...)`;
+    /// implies [`serverless`](Self::serverless).
+    ///
+    /// ```
+    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// let b = DatabricksSession::builder()
+    ///     .host("https://h.example")
+    ///     .token("t")
+    ///     .serverless_usage_policy("policy-1");
+    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
+    /// assert_eq!(compute, Compute::Serverless { usage_policy_id: Some("policy-1".into()) });
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
+    pub fn serverless_usage_policy(mut self, usage_policy_id: impl Into<String>) -> Self {
+        self.serverless = true;
+        self.usage_policy_id = Some(usage_policy_id.into());
+        self
+    }
+
+    /// A profile of `~/.databrickscfg` (or of `DATABRICKS_CONFIG_FILE`). With explicit
+    /// parameters, the profile is applied and only what was given is overridden.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder().profile("dev").serverless();
+    /// assert!(format!("{b:?}").contains("\"dev\""));
+    /// ```
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());
         self
     }
 
-    /// A Databricks SDK configuration resolved by the caller.
+    /// A Databricks SDK configuration resolved by the caller; cannot be combined with
+    /// explicit parameters or a profile.
+    ///
+    /// ```
+    /// use databricks_connect::config::{Config, ConfigKey, Environment};
+    ///
+    /// let config = Config::builder()
+    ///     .env(Environment::from_map([("DATABRICKS_HOST", "https://h.example")]))
+    ///     .set(ConfigKey::Token, "dapi-x")
+    ///     .set(ConfigKey::ClusterId, "c-1")
+    ///     .build()?;
+    /// let b = databricks_connect::DatabricksSession::builder().sdk_config(config);
+    /// assert_eq!(b.resolve()?.source(), databricks_connect::ParameterSource::SdkConfig);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sdk_config(mut self, config: Config) -> Self {
         self.sdk_config = Some(config);
         self
     }
 
-    /// A header sent with every request; may be called many times.
+    /// A header sent with every request; may be called many times. Custom headers win over
+    /// the ones this builder adds (`x-databricks-org-id`, ...); an
+    /// `x-databricks-session-id` header selects serverless compute with that session id, as
+    /// in Python.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder().header("x-custom-header", "value");
+    /// assert!(format!("{b:?}").contains("x-custom-header"));
+    /// ```
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    /// The application's part of the user agent, e.g. `"my-app/1.2"`.
+    /// The application's part of the user agent, e.g. `"my-app/1.2"`; at most 2,048
+    /// characters after URL escaping, as in PySpark.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder()
+    ///     .remote("sc://127.0.0.1:15002")
+    ///     .user_agent("x".repeat(2049));
+    /// assert!(b.resolve().unwrap_err().to_string().contains("2048"));
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// Whether to check through the Clusters API that the cluster exists and runs before
-    /// using it (on by default for clusters; never starts a cluster).
+    /// Whether to check through the Clusters API that the cluster exists and runs, starting
+    /// it and waiting for it as [`auto_start_cluster`](Self::auto_start_cluster) allows, before
+    /// the session is returned (on by default for clusters). Without the check, the first
+    /// call still waits while the workspace starts the cluster.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder().validate_session(false);
+    /// assert!(format!("{b:?}").contains("validate_session: Some(false)"));
+    /// ```
     pub fn validate_session(mut self, validate: bool) -> Self {
         self.validate_session = Some(validate);
+        self
+    }
+
+    /// Whether a cluster that is not running is started and waited for, as Databricks Connect
+    /// does (on by default). With `validate_session`, a `TERMINATED` cluster is started
+    /// through the Clusters API and the session waits until it runs; every call also waits
+    /// while the workspace answers that the cluster is starting. Off, a cluster that is not
+    /// running is an error at once ([`ClusterError::NotRunning`]), and calls do not wait.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder().auto_start_cluster(false);
+    /// assert!(format!("{b:?}").contains("auto_start_cluster: Some(false)"));
+    /// ```
+    pub fn auto_start_cluster(mut self, auto_start: bool) -> Self {
+        self.auto_start_cluster = Some(auto_start);
+        self
+    }
+
+    /// The longest wait for a cluster to run ([`DEFAULT_CLUSTER_START_TIMEOUT`], 30 minutes,
+    /// unless set): the `validate_session` wait, and each call's wait while the workspace
+    /// says the cluster is starting. Past it, the wait ends in [`ClusterError::StartTimeout`]
+    /// (or the call's error).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = databricks_connect::DatabricksSession::builder()
+    ///     .cluster_start_timeout(Duration::from_secs(600));
+    /// assert!(format!("{b:?}").contains("600s"));
+    /// ```
+    pub fn cluster_start_timeout(mut self, timeout: Duration) -> Self {
+        self.cluster_start_timeout = Some(timeout);
+        self
+    }
+
+    /// Called at each step of a wait for the cluster to run (the state, how long so far),
+    /// and once with `RUNNING` when a `validate_session` wait ends: for showing progress.
+    /// Waits are also logged at `info` level.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder()
+    ///     .on_cluster_wait(|wait| eprintln!("{wait}"));
+    /// assert!(format!("{b:?}").contains("on_cluster_wait: Some"));
+    /// ```
+    pub fn on_cluster_wait(
+        mut self,
+        observer: impl Fn(&ClusterWait) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_cluster_wait = Some(Arc::new(observer));
         self
     }
 
     /// Trusts this PEM-encoded CA certificate besides the platform's roots (private
     /// deployments, test gateways), for Spark Connect and the Clusters API. Credentials
     /// providers' own HTTP calls honour `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    ///
+    /// ```
+    /// let b = databricks_connect::DatabricksSession::builder()
+    ///     .root_certificate_pem("-----BEGIN CERTIFICATE-----\n...");
+    /// # let _ = b;
+    /// ```
     pub fn root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_certificates.push(pem.into());
         self
@@ -225,122 +421,75 @@ impl DatabricksSessionBuilder {
     /// The credentials providers to try instead of the SDKs' default chain (for example one
     /// provider built with options the configuration cannot express, such as a private Azure
     /// AD login endpoint).
+    ///
+    /// ```
+    /// use databricks_connect::auth::CredentialsChain;
+    /// let b = databricks_connect::DatabricksSession::builder().credentials(CredentialsChain::default());
+    /// assert!(format!("{b:?}").contains("pat"));
+    /// ```
     pub fn credentials(mut self, chain: databricks_auth::CredentialsChain) -> Self {
         self.credentials = Some(Arc::new(chain));
         self
     }
 
-    fn explicit_parameters(&self) -> bool {
-        self.host.is_some() || self.token.is_some() || self.cluster_id.is_some() || self.serverless
-    }
-
-    fn check_combinations(&self) -> Result<(), Error> {
-        if self.remote.is_some()
-            && (self.explicit_parameters()
-                || self.profile.is_some()
-                || self.sdk_config.is_some()
-                || !self.headers.is_empty())
-        {
-            return Err(Error::Config(
-                "remote(connection string) cannot be combined with host, token, cluster_id, serverless, profile, sdk_config or header: put everything into the connection string".into(),
-            ));
-        }
-        if self.cluster_id.is_some() && self.serverless {
-            return Err(Error::Config(
-                "cluster_id and serverless cannot both be set: choose a cluster or serverless compute".into(),
-            ));
-        }
-        if self.sdk_config.is_some() && (self.explicit_parameters() || self.profile.is_some()) {
-            return Err(Error::Config(
-                "sdk_config cannot be combined with host, token, cluster_id, serverless or profile: set them in the Config".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Resolves the connection parameters in the documented order.
-    fn resolve(&self) -> Result<Target, Error> {
-        self.check_combinations()?;
-        if let Some(url) = &self.remote {
-            return Ok(Target::Remote {
-                url: url.clone(),
-                source: "remote()",
-            });
-        }
-        if self.explicit_parameters() {
-            let mut builder = Config::builder();
-            if let Some(host) = &self.host {
-                builder = builder.set(ConfigKey::Host, host.clone());
-            }
-            if let Some(token) = &self.token {
-                builder = builder
-                    .set(ConfigKey::Token, token.clone())
-                    .set(ConfigKey::AuthType, "pat");
-            }
-            if let Some(cluster_id) = &self.cluster_id {
-                builder = builder.set(ConfigKey::ClusterId, cluster_id.clone());
-            }
-            if self.serverless {
-                builder = builder.set(ConfigKey::ServerlessComputeId, "auto");
-            }
-            return Ok(Target::Databricks {
-                config: Box::new(builder.build()?),
-                source: "explicit parameters",
-            });
-        }
-        if let Some(config) = &self.sdk_config {
-            return Ok(Target::Databricks {
-                config: Box::new(config.clone()),
-                source: "sdk_config()",
-            });
-        }
-        if let Some(profile) = &self.profile {
-            return Ok(Target::Databricks {
-                config: Box::new(Config::builder().profile(profile.clone()).build()?),
-                source: "profile()",
-            });
-        }
-        if let Ok(url) = std::env::var(SPARK_REMOTE_ENV)
-            && !url.is_empty()
-        {
-            return Ok(Target::Remote {
-                url,
-                source: SPARK_REMOTE_ENV,
-            });
-        }
-        Ok(Target::Databricks {
-            config: Box::new(Config::from_env()?),
-            source: "the SDK default configuration",
-        })
+    /// Reads environment variables (`SPARK_REMOTE`, `DATABRICKS_*`, the home directory of
+    /// `~/.databrickscfg`) from `env` instead of the process: for programs that manage several
+    /// configurations, and for hermetic tests.
+    ///
+    /// ```
+    /// use databricks_connect::config::Environment;
+    /// let b = databricks_connect::DatabricksSession::builder()
+    ///     .environment(Environment::from_map([("SPARK_REMOTE", "sc://127.0.0.1:15002")]));
+    /// assert_eq!(b.resolve()?.source(), databricks_connect::ParameterSource::SparkRemote);
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.environment = Some(env);
+        self
     }
 
     /// A key for the session cache: everything that decides where and as whom the session
     /// connects, secrets included (the key stays in memory and is never shown).
-    fn cache_key(&self, target: &Target) -> Result<String, Error> {
+    fn cache_key(&self, target: &ResolvedConnection) -> String {
         let target = match target {
-            Target::Remote { url, .. } => {
-                let token = ConnectionString::parse(url)?.token().map(str::to_string);
-                format!("remote {url} {token:?}")
-            }
-            Target::Databricks { config, .. } => {
-                let mut key = String::from("databricks");
+            ResolvedConnection::Remote { connection, .. } => format!(
+                "remote {connection:?} {:?}",
+                connection.token().map(str::to_string)
+            ),
+            ResolvedConnection::Databricks {
+                config, compute, ..
+            } => {
+                let mut key = format!("databricks {compute:?}");
                 for attribute in config.attributes() {
                     key.push_str(&format!(" {}={:?}", attribute.spec.name, attribute.value()));
                 }
                 key
             }
         };
-        Ok(format!(
-            "{target}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+        format!(
+            "{target}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.headers,
             self.user_agent,
             self.validate_session,
+            self.auto_start_cluster,
+            self.cluster_start_timeout,
             self.root_certificates,
             self.credentials.as_ref().map(Arc::as_ptr),
-        ))
+            self.on_cluster_wait.as_ref().map(Arc::as_ptr),
+        )
     }
 
     /// A new session, never a cached one.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), databricks_connect::Error> {
+    /// let spark = databricks_connect::DatabricksSession::builder()
+    ///     .remote("sc://127.0.0.1:15002")
+    ///     .create()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create(self) -> Result<SparkSession, Error> {
         logging::init_from_env();
         let target = self.resolve()?;
@@ -349,10 +498,19 @@ impl DatabricksSessionBuilder {
 
     /// The session made earlier by `get_or_create` with the same resolved configuration,
     /// headers and options, or a new one.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), databricks_connect::Error> {
+    /// let a = databricks_connect::DatabricksSession::builder().profile("dev").get_or_create().await?;
+    /// let b = databricks_connect::DatabricksSession::builder().profile("dev").get_or_create().await?;
+    /// assert_eq!(a.session_id(), b.session_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_or_create(self) -> Result<SparkSession, Error> {
         logging::init_from_env();
         let target = self.resolve()?;
-        let key = self.cache_key(&target)?;
+        let key = self.cache_key(&target);
         if let Some(session) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             tracing::debug!("reusing the cached session");
             return Ok(session.clone());
@@ -378,47 +536,30 @@ impl DatabricksSessionBuilder {
         builder
     }
 
-    async fn connect(self, target: Target) -> Result<SparkSession, Error> {
+    async fn connect(self, target: ResolvedConnection) -> Result<SparkSession, Error> {
         match target {
-            Target::Remote { url, source } => {
-                let conn = ConnectionString::parse(&url)?;
-                tracing::debug!(remote = %conn, "connection parameters from {source}");
-                let client = self.client_builder(conn).build()?;
+            ResolvedConnection::Remote { connection, source } => {
+                tracing::debug!(remote = %connection, "connection parameters from {source}");
+                let client = self.client_builder(*connection).build()?;
                 Ok(SparkSession::from_client(client))
             }
-            Target::Databricks { config, source } => {
-                tracing::debug!(config = %config, "connection parameters from {source}");
-                self.connect_databricks(&config).await
+            ResolvedConnection::Databricks {
+                config,
+                compute,
+                source,
+            } => {
+                tracing::debug!(config = %config, %compute, "connection parameters from {source}");
+                self.connect_databricks(&config, compute).await
             }
         }
     }
 
-    async fn connect_databricks(self, config: &Config) -> Result<SparkSession, Error> {
-        let host = config.host().ok_or_else(|| {
-            Error::Config(config.wrap_message(
-                "the workspace host is not set: pass host(...), set DATABRICKS_HOST, or use a profile with a host",
-            ))
-        })?;
-        let serverless = match config.serverless_compute_id() {
-            None => false,
-            Some("auto") => true,
-            Some(other) => {
-                return Err(Error::Config(config.wrap_message(&format!(
-                    "serverless_compute_id must be 'auto', found '{other}'"
-                ))));
-            }
-        };
-        let cluster_id = config.cluster_id();
-        if cluster_id.is_some() && serverless {
-            return Err(Error::Config(config.wrap_message(
-                "cluster_id and serverless_compute_id cannot both be set",
-            )));
-        }
-        if cluster_id.is_none() && !serverless {
-            return Err(Error::Config(config.wrap_message(
-                "Cluster id or serverless are required but were not specified",
-            )));
-        }
+    async fn connect_databricks(
+        self,
+        config: &Config,
+        compute: Compute,
+    ) -> Result<SparkSession, Error> {
+        let host = config.host().unwrap_or_default();
         let (hostname, port) = host_and_port(host)?;
 
         for provider in databricks_auth::CredentialsChain::default().names() {
@@ -434,155 +575,131 @@ impl DatabricksSessionBuilder {
         );
         let auth = credentials.header_source();
 
-        // The Spark session id is chosen here, so that serverless routing can name it.
-        let session_id = uuid::Uuid::new_v4();
+        // The Spark session id is chosen here, so that serverless routing can name it; a custom
+        // x-databricks-session-id header chooses it instead, as in Python.
+        let session_id = match self.header_value(SESSION_ID_HEADER) {
+            Some(given) => uuid::Uuid::parse_str(given).map_err(|_| {
+                Error::invalid(
+                    "header",
+                    format!(
+                        "the {SESSION_ID_HEADER} header must be a UUID (it becomes the Spark session id), found '{given}'"
+                    ),
+                )
+            })?,
+            None => uuid::Uuid::new_v4(),
+        };
         let url = if hostname.contains(':') {
             format!("sc://[{hostname}]:{port}/;use_ssl=true;session_id={session_id}")
         } else {
             format!("sc://{hostname}:{port}/;use_ssl=true;session_id={session_id}")
         };
-        let conn = ConnectionString::parse_without_env(&url)?;
+        let conn = ConnectionString::parse_without_env(&url)
+            .map_err(|e| Error::invalid("host", format!("the host '{host}' is not usable: {e}")))?;
         let mut builder = self
             .client_builder(conn)
             .header_source(Arc::new(AuthHeaders(auth.clone())));
-        match cluster_id {
-            Some(id) => {
-                builder = builder.header(Header::new("x-databricks-cluster-id", id));
+        // Headers a workspace expects, unless the caller set them (custom headers win).
+        let mut expected: Vec<(&str, String)> = Vec::new();
+        if let Some(workspace_id) = config.workspace_id() {
+            expected.push((ORG_ID_HEADER, workspace_id.to_string()));
+        }
+        let auto_start = self.auto_start_cluster.unwrap_or(true);
+        let timeout = self
+            .cluster_start_timeout
+            .unwrap_or(DEFAULT_CLUSTER_START_TIMEOUT);
+        match &compute {
+            Compute::Cluster(id) => {
+                expected.push((CLUSTER_ID_HEADER, id.clone()));
                 if self.validate_session.unwrap_or(true) {
-                    self.validate_cluster(host, id, auth.as_ref()).await?;
+                    let api = ClustersApi {
+                        http: self.http_client()?,
+                        host,
+                        cluster_id: id,
+                        auth: auth.as_ref(),
+                    };
+                    let policy = StartPolicy {
+                        auto_start,
+                        timeout,
+                        observer: self.on_cluster_wait.clone(),
+                    };
+                    api.ensure_running(&policy).await?;
                 }
             }
-            None => {
-                builder = builder.header(Header::new(
-                    "x-databricks-session-id",
-                    session_id.to_string(),
-                ));
+            Compute::Serverless { usage_policy_id } => {
+                expected.push((SESSION_ID_HEADER, session_id.to_string()));
+                if let Some(policy) = usage_policy_id {
+                    expected.push((USAGE_POLICY_HEADER, policy.clone()));
+                }
             }
         }
-        let client: SparkConnectClient = builder.build()?;
+        for (name, value) in expected {
+            if self.header_value(name).is_none() {
+                builder = builder.header(Header::new(name, value));
+            }
+        }
+        if auto_start {
+            builder = builder
+                .add_retry_policy(cluster_wait_policy(timeout))
+                .on_retry(cluster_wait_logger(
+                    compute.clone(),
+                    self.on_cluster_wait.clone(),
+                ));
+        }
+        let client = builder.build()?;
         Ok(SparkSession::from_client(client))
     }
 
-    /// Checks through the Clusters API that the cluster exists and is usable, without
-    /// starting it.
-    async fn validate_cluster(
-        &self,
-        host: &str,
-        cluster_id: &str,
-        auth: &dyn AuthHeaderSource,
-    ) -> Result<(), Error> {
-        let mut http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
+    /// The HTTP client for the Clusters API: the builder's extra CA certificates, HTTP/2 (a
+    /// workspace serves REST on the gRPC port).
+    fn http_client(&self) -> Result<reqwest::Client, Error> {
+        let mut http = reqwest::Client::builder().timeout(Duration::from_secs(60));
         for pem in &self.root_certificates {
-            let cert = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {e}")))?;
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
+                Error::invalid(
+                    "root_certificate_pem",
+                    format!("a root certificate is not valid PEM: {e}"),
+                )
+            })?;
             http = http.add_root_certificate(cert);
         }
-        let http = http
-            .build()
-            .map_err(|e| Error::Cluster(format!("cannot create an HTTP client: {e}")))?;
-        let url = format!("{host}/api/2.0/clusters/get");
-        let mut request = http.get(&url).query(&[("cluster_id", cluster_id)]);
-        for (name, value) in auth.headers().await?.iter() {
-            request = request.header(name, value);
-        }
-        let unreachable = |e: reqwest::Error| {
-            // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
-            let e = e.without_url();
-            let message = spark_connect_transport::with_causes(
-                format!("cannot check cluster {cluster_id} at {url}: {e}"),
-                std::error::Error::source(&e),
-            );
-            Error::Cluster(format!(
-                "{message} (validate_session(false) skips this check)"
-            ))
-        };
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status();
-        // An unreadable or non-JSON body is reported through the status below.
-        let body: serde_json::Value = response
-            .bytes()
-            .await
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(serde_json::Value::Null);
-        let message = body
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or_default()
-            .to_string();
-        if status.as_u16() == 401 || status.as_u16() == 403 {
-            return Err(Error::Cluster(format!(
-                "the workspace refused the credentials while checking cluster {cluster_id}: {} {message}",
-                status.as_u16()
-            )));
-        }
-        if !status.is_success() {
-            let code = body
-                .get("error_code")
-                .and_then(|c| c.as_str())
-                .unwrap_or_default();
-            if code == "INVALID_PARAMETER_VALUE" || code == "RESOURCE_DOES_NOT_EXIST" {
-                return Err(Error::Cluster(format!(
-                    "cluster {cluster_id} does not exist in {host}: {message}"
-                )));
-            }
-            return Err(Error::Cluster(format!(
-                "cannot check cluster {cluster_id}: the Clusters API answered {} {code} {message}",
-                status.as_u16()
-            )));
-        }
-        let state = body
-            .get("state")
-            .and_then(|s| s.as_str())
-            .unwrap_or("UNKNOWN");
-        tracing::debug!(cluster_id, state, "cluster state");
-        match state {
-            "RUNNING" | "RESIZING" => Ok(()),
-            "PENDING" | "RESTARTING" => {
-                tracing::info!(
-                    cluster_id,
-                    state,
-                    "the cluster is starting; queries wait for it"
-                );
-                Ok(())
-            }
-            other => Err(Error::Cluster(format!(
-                "cluster {cluster_id} is {other}: start it in the workspace (this client does not start clusters), or pass validate_session(false) to skip this check"
-            ))),
-        }
+        http.build().map_err(|e| {
+            Error::invalid(
+                "root_certificate_pem",
+                format!("cannot create an HTTP client: {e}"),
+            )
+        })
     }
 }
 
-/// The host name and port of a workspace URL such as `https://h:8443`.
-fn host_and_port(host: &str) -> Result<(String, u16), Error> {
-    let rest = host
-        .strip_prefix("https://")
-        .or_else(|| host.strip_prefix("http://"))
-        .unwrap_or(host);
-    let authority = rest.split('/').next().unwrap_or_default();
-    let (name, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (name, after) = v6.split_once(']').ok_or_else(|| {
-            Error::Config(format!("the host '{host}' has an unclosed IPv6 bracket"))
-        })?;
-        (name.to_string(), after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((name, port)) => (name.to_string(), Some(port)),
-            None => (authority.to_string(), None),
+/// Logs the waits of the cluster-wait retry policy at `info` level and hands them to the
+/// builder's observer.
+fn cluster_wait_logger(
+    compute: Compute,
+    observer: Option<WaitObserver>,
+) -> impl Fn(&RetryEvent<'_>) + Send + Sync + 'static {
+    let cluster = match compute {
+        Compute::Cluster(id) => id,
+        Compute::Serverless { .. } => "serverless".to_string(),
+    };
+    move |event: &RetryEvent<'_>| {
+        if event.policy() != CLUSTER_WAIT_POLICY {
+            return;
         }
-    };
-    let port = match port {
-        None => 443,
-        Some(p) => p.parse::<u16>().map_err(|_| {
-            Error::Config(format!(
-                "the port '{p}' of the host '{host}' is not a number from 1 to 65535"
-            ))
-        })?,
-    };
-    if name.is_empty() {
-        return Err(Error::Config(format!("the host '{host}' has no host name")));
+        tracing::info!(
+            cluster_id = %cluster,
+            rpc = event.rpc(),
+            waited = %format_wait(event.elapsed()),
+            next_attempt_in = ?event.wait(),
+            "the cluster is starting; waiting"
+        );
+        if let Some(observer) = &observer {
+            observer(&ClusterWait::new(
+                cluster.clone(),
+                ClusterState::Pending,
+                event.elapsed(),
+            ));
+        }
     }
-    Ok((name, port))
 }
 
 /// Asks the Databricks credentials for headers before every Spark Connect call, so OAuth
@@ -655,106 +772,6 @@ mod tests {
         assert!(!format!("{b:?}").contains("s3cr3t"), "{b:?}");
     }
 
-    #[tokio::test]
-    async fn malformed_remote_is_a_clear_error() {
-        let e = DatabricksSession::builder()
-            .remote("http://h")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(e.to_string().contains("'http://'"), "{e}");
-    }
-
-    #[tokio::test]
-    async fn invalid_combinations_are_refused() {
-        let remote_and_host = DatabricksSession::builder()
-            .remote("sc://h")
-            .host("h")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            remote_and_host.to_string().contains("cannot be combined"),
-            "{remote_and_host}"
-        );
-        let remote_and_header = DatabricksSession::builder()
-            .remote("sc://h")
-            .header("x", "y")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(remote_and_header.to_string().contains("cannot be combined"));
-        let both = DatabricksSession::builder()
-            .cluster_id("c")
-            .serverless()
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            both.to_string()
-                .contains("cluster_id and serverless cannot both be set"),
-            "{both}"
-        );
-        let cfg = Config::builder()
-            .set(ConfigKey::Host, "https://h")
-            .build()
-            .unwrap();
-        let sdk_and_profile = DatabricksSession::builder()
-            .sdk_config(cfg.clone())
-            .profile("p")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            sdk_and_profile
-                .to_string()
-                .contains("sdk_config cannot be combined")
-        );
-        let sdk_and_host = DatabricksSession::builder()
-            .sdk_config(cfg)
-            .host("h")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            sdk_and_host
-                .to_string()
-                .contains("sdk_config cannot be combined")
-        );
-    }
-
-    #[tokio::test]
-    async fn a_target_is_required() {
-        let e = DatabricksSession::builder()
-            .host("https://h.example")
-            .token("t")
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("Cluster id or serverless are required but were not specified"),
-            "{e}"
-        );
-        assert!(!e.to_string().contains("token=t"), "{e}");
-        let cfg = Config::builder()
-            .set(ConfigKey::Host, "https://h.example")
-            .set(ConfigKey::Token, "t")
-            .set(ConfigKey::ServerlessComputeId, "my-compute")
-            .build()
-            .unwrap();
-        let e = DatabricksSession::builder()
-            .sdk_config(cfg)
-            .create()
-            .await
-            .unwrap_err();
-        assert!(
-            e.to_string()
-                .contains("serverless_compute_id must be 'auto', found 'my-compute'"),
-            "{e}"
-        );
-    }
-
     #[test]
     fn host_and_port_parsing() {
         assert_eq!(
@@ -772,5 +789,10 @@ mod tests {
                 .to_string()
                 .contains("'x'")
         );
+        assert_eq!(
+            host_and_port("https://h.example/?o=12").unwrap(),
+            ("h.example".into(), 443)
+        );
+        assert!(host_and_port("https://h:0").is_err());
     }
 }

@@ -1,0 +1,544 @@
+//! The Clusters REST API, for `validate_session`: a cluster's state, starting a terminated
+//! cluster, and waiting until it runs, as the Databricks SDKs' `ensure_cluster_is_running` does.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use databricks_auth::HeaderSource as AuthHeaderSource;
+
+/// The state of a Databricks cluster, as the Clusters API reports it.
+///
+/// ```
+/// use databricks_connect::ClusterState;
+///
+/// let state: ClusterState = "PENDING".parse().unwrap();
+/// assert_eq!(state, ClusterState::Pending);
+/// assert!(state.is_starting());
+/// assert_eq!(ClusterState::Terminated.to_string(), "TERMINATED");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClusterState {
+    /// Being created or started.
+    Pending,
+    /// Started and ready.
+    Running,
+    /// Restarting.
+    Restarting,
+    /// Adding or removing nodes; usable.
+    Resizing,
+    /// Being stopped.
+    Terminating,
+    /// Stopped; can be started again.
+    Terminated,
+    /// Failed to be created (no longer used by Databricks).
+    Error,
+    /// An unknown state (Databricks says a cluster should never be in it).
+    Unknown,
+    /// A state this client does not know, as the API named it.
+    Other(String),
+}
+
+impl ClusterState {
+    /// Whether queries can run on the cluster (`RUNNING` or `RESIZING`).
+    pub fn is_usable(&self) -> bool {
+        matches!(self, ClusterState::Running | ClusterState::Resizing)
+    }
+
+    /// Whether the cluster is on its way to `RUNNING` by itself (`PENDING`, `RESTARTING`).
+    pub fn is_starting(&self) -> bool {
+        matches!(self, ClusterState::Pending | ClusterState::Restarting)
+    }
+}
+
+impl fmt::Display for ClusterState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ClusterState::Pending => "PENDING",
+            ClusterState::Running => "RUNNING",
+            ClusterState::Restarting => "RESTARTING",
+            ClusterState::Resizing => "RESIZING",
+            ClusterState::Terminating => "TERMINATING",
+            ClusterState::Terminated => "TERMINATED",
+            ClusterState::Error => "ERROR",
+            ClusterState::Unknown => "UNKNOWN",
+            ClusterState::Other(s) => s,
+        })
+    }
+}
+
+impl FromStr for ClusterState {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.to_ascii_uppercase().as_str() {
+            "PENDING" => ClusterState::Pending,
+            "RUNNING" => ClusterState::Running,
+            "RESTARTING" => ClusterState::Restarting,
+            "RESIZING" => ClusterState::Resizing,
+            "TERMINATING" => ClusterState::Terminating,
+            "TERMINATED" => ClusterState::Terminated,
+            "ERROR" => ClusterState::Error,
+            "UNKNOWN" => ClusterState::Unknown,
+            _ => ClusterState::Other(s.to_string()),
+        })
+    }
+}
+
+/// A cluster that cannot be used, or whose state could not be learnt.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClusterError {
+    /// The workspace has no such cluster (never created, or deleted).
+    #[error("cluster {cluster_id} does not exist in {host}: {message}")]
+    NotFound {
+        /// The cluster.
+        cluster_id: String,
+        /// The workspace.
+        host: String,
+        /// The Clusters API's message.
+        message: String,
+    },
+    /// The workspace refused the credentials (401) or the permission (403).
+    #[error("the workspace refused {what} while checking cluster {cluster_id}: {status} {message}")]
+    Refused {
+        /// The cluster.
+        cluster_id: String,
+        /// `the credentials` (401) or `access` (403).
+        what: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The Clusters API's message.
+        message: String,
+    },
+    /// The cluster is in a state it does not leave by itself (`ERROR`, `UNKNOWN`, an unknown
+    /// state), or went back to `TERMINATED` or `ERROR` while it was being waited for.
+    #[error("cluster {cluster_id} is {state}{}: {hint}", reason(.state_message))]
+    Unusable {
+        /// The cluster.
+        cluster_id: String,
+        /// Its state.
+        state: ClusterState,
+        /// The workspace's reason for the state, if it gave one.
+        state_message: String,
+        /// What to do.
+        hint: &'static str,
+    },
+    /// The cluster does not run and auto-start is off.
+    #[error(
+        "cluster {cluster_id} is {state}, and auto_start_cluster(false) neither starts nor waits for it: start it in the workspace, or allow auto-start"
+    )]
+    NotRunning {
+        /// The cluster.
+        cluster_id: String,
+        /// Its state.
+        state: ClusterState,
+    },
+    /// The cluster did not reach `RUNNING` within the configured wait.
+    #[error("cluster {cluster_id} did not reach RUNNING within {}: it is still {state}{} (cluster_start_timeout sets how long to wait)", format_wait(*.waited), reason(.state_message))]
+    StartTimeout {
+        /// The cluster.
+        cluster_id: String,
+        /// The state it was last seen in.
+        state: ClusterState,
+        /// The workspace's reason for the state, if it gave one.
+        state_message: String,
+        /// How long was waited.
+        waited: Duration,
+    },
+    /// The Clusters API could not be reached or answered something unexpected.
+    #[error(
+        "cannot {action} cluster {cluster_id}: {message} (validate_session(false) skips this check)"
+    )]
+    Api {
+        /// The cluster.
+        cluster_id: String,
+        /// `check` or `start`.
+        action: &'static str,
+        /// What went wrong, with the causes.
+        message: String,
+    },
+}
+
+fn reason(state_message: &str) -> String {
+    if state_message.is_empty() {
+        String::new()
+    } else {
+        format!(" ({state_message})")
+    }
+}
+
+/// A wait as people read it: `45s`, `1m20s`, `30m`.
+pub fn format_wait(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s:02}s"),
+    }
+}
+
+/// One moment of a wait for a cluster to run, as given to
+/// [`on_cluster_wait`](crate::DatabricksSessionBuilder::on_cluster_wait).
+///
+/// ```
+/// use std::time::Duration;
+/// use databricks_connect::{ClusterState, ClusterWait};
+///
+/// let wait = ClusterWait::new("0123-456789-abcdefgh", ClusterState::Pending, Duration::from_secs(80));
+/// assert_eq!(wait.to_string(), "cluster 0123-456789-abcdefgh is starting (PENDING), 1m20s");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClusterWait {
+    /// The cluster.
+    pub cluster_id: String,
+    /// The state it was last seen in; `RUNNING` once the wait is over.
+    pub state: ClusterState,
+    /// How long this wait has lasted.
+    pub waited: Duration,
+}
+
+impl ClusterWait {
+    /// A wait event.
+    pub fn new(cluster_id: impl Into<String>, state: ClusterState, waited: Duration) -> Self {
+        ClusterWait {
+            cluster_id: cluster_id.into(),
+            state,
+            waited,
+        }
+    }
+}
+
+impl fmt::Display for ClusterWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let doing = match self.state {
+            ClusterState::Running | ClusterState::Resizing => "is running",
+            ClusterState::Terminating => "is stopping before it can start",
+            ClusterState::Restarting => "is restarting",
+            _ => "is starting",
+        };
+        write!(
+            f,
+            "cluster {} {doing} ({}), {}",
+            self.cluster_id,
+            self.state,
+            format_wait(self.waited)
+        )
+    }
+}
+
+/// Called with each step of a wait for a cluster.
+pub(crate) type WaitObserver = Arc<dyn Fn(&ClusterWait) + Send + Sync>;
+
+/// What `validate_session` does with a cluster that does not run.
+pub(crate) struct StartPolicy {
+    /// Start a terminated cluster and wait for a starting one.
+    pub auto_start: bool,
+    /// The longest wait for `RUNNING`.
+    pub timeout: Duration,
+    pub observer: Option<WaitObserver>,
+}
+
+/// What `clusters/get` says of a cluster.
+struct ClusterInfo {
+    state: ClusterState,
+    state_message: String,
+}
+
+/// The Clusters API of one workspace, for one cluster.
+pub(crate) struct ClustersApi<'a> {
+    pub http: reqwest::Client,
+    pub host: &'a str,
+    pub cluster_id: &'a str,
+    pub auth: &'a dyn AuthHeaderSource,
+}
+
+/// A failed REST call: its HTTP status, `error_code` and `message`.
+struct ApiFailure {
+    status: u16,
+    code: String,
+    message: String,
+}
+
+impl ClustersApi<'_> {
+    /// Makes sure the cluster runs: starts a terminated one and waits for a starting one, as
+    /// `policy` allows, as the SDKs' `ensure_cluster_is_running` does.
+    pub(crate) async fn ensure_running(&self, policy: &StartPolicy) -> Result<(), ClusterError> {
+        let started = Instant::now();
+        let mut polls = 0u32;
+        let mut start_sent = false;
+        loop {
+            let info = self.get().await?;
+            tracing::debug!(cluster_id = self.cluster_id, state = %info.state, "cluster state");
+            let waited = started.elapsed();
+            let unusable = |hint| ClusterError::Unusable {
+                cluster_id: self.cluster_id.to_string(),
+                state: info.state.clone(),
+                state_message: info.state_message.clone(),
+                hint,
+            };
+            match &info.state {
+                state if state.is_usable() => {
+                    if polls > 0 {
+                        tracing::info!(cluster_id = self.cluster_id, waited = %format_wait(waited), "the cluster runs");
+                        self.notify(policy, ClusterState::Running, waited);
+                    }
+                    return Ok(());
+                }
+                ClusterState::Error | ClusterState::Unknown | ClusterState::Other(_) => {
+                    return Err(unusable(
+                        "look at the cluster's event log in the workspace, then start it again",
+                    ));
+                }
+                // Started by this wait and stopped again: the start failed.
+                ClusterState::Terminated if start_sent => {
+                    return Err(unusable(
+                        "it stopped while starting; look at the cluster's event log in the workspace",
+                    ));
+                }
+                state if !policy.auto_start => {
+                    return Err(ClusterError::NotRunning {
+                        cluster_id: self.cluster_id.to_string(),
+                        state: state.clone(),
+                    });
+                }
+                ClusterState::Terminated if !start_sent => {
+                    tracing::info!(
+                        cluster_id = self.cluster_id,
+                        "the cluster is terminated; starting it"
+                    );
+                    self.start().await?;
+                    start_sent = true;
+                }
+                _ => {}
+            }
+            if waited >= policy.timeout {
+                return Err(ClusterError::StartTimeout {
+                    cluster_id: self.cluster_id.to_string(),
+                    state: info.state,
+                    state_message: info.state_message,
+                    waited,
+                });
+            }
+            tracing::info!(cluster_id = self.cluster_id, state = %info.state, waited = %format_wait(waited), "waiting for the cluster to run");
+            self.notify(policy, info.state.clone(), waited);
+            polls += 1;
+            // The SDKs poll after 1, 2, ... seconds, at most 10, plus up to a second of jitter.
+            let pause = Duration::from_secs(u64::from(polls.min(10)))
+                + Duration::from_millis(u64::from(jitter_millis(1000)));
+            let left = policy.timeout.saturating_sub(waited);
+            tokio::time::sleep(pause.min(left)).await;
+        }
+    }
+
+    fn notify(&self, policy: &StartPolicy, state: ClusterState, waited: Duration) {
+        if let Some(observer) = &policy.observer {
+            observer(&ClusterWait::new(self.cluster_id, state, waited));
+        }
+    }
+
+    async fn get(&self) -> Result<ClusterInfo, ClusterError> {
+        let url = format!("{}/api/2.0/clusters/get", self.host);
+        let request = self
+            .http
+            .get(&url)
+            .query(&[("cluster_id", self.cluster_id)]);
+        let body = match self.send(request, &url, "check").await? {
+            Ok(body) => body,
+            Err(failure) => return Err(self.failure("check", failure)),
+        };
+        let text = |key: &str| {
+            body.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let state =
+            body.get("state")
+                .and_then(|s| s.as_str())
+                .ok_or_else(|| ClusterError::Api {
+                    cluster_id: self.cluster_id.to_string(),
+                    action: "check",
+                    message: format!("the answer of {url} has no `state`"),
+                })?;
+        Ok(ClusterInfo {
+            state: state.parse().unwrap_or(ClusterState::Unknown),
+            state_message: text("state_message"),
+        })
+    }
+
+    /// `clusters/start`. Another client may have started the cluster between the check and
+    /// this call: the API then answers `INVALID_STATE` ("... is in unexpected state Pending."
+    /// or "... Running."), which the SDKs treat as success.
+    async fn start(&self) -> Result<(), ClusterError> {
+        let url = format!("{}/api/2.0/clusters/start", self.host);
+        let request = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "cluster_id": self.cluster_id }).to_string());
+        match self.send(request, &url, "start").await? {
+            Ok(_) => Ok(()),
+            Err(failure)
+                if failure.code == "INVALID_STATE"
+                    && (failure.message.contains("unexpected state Pending")
+                        || failure.message.contains("unexpected state Running")) =>
+            {
+                tracing::debug!(cluster_id = self.cluster_id, message = %failure.message, "the cluster was started by another client");
+                Ok(())
+            }
+            Err(failure) => Err(self.failure("start", failure)),
+        }
+    }
+
+    /// Sends a request with fresh credentials: the JSON body of a success, or the failure.
+    async fn send(
+        &self,
+        mut request: reqwest::RequestBuilder,
+        url: &str,
+        action: &'static str,
+    ) -> Result<Result<serde_json::Value, ApiFailure>, ClusterError> {
+        let api_error = |message: String| ClusterError::Api {
+            cluster_id: self.cluster_id.to_string(),
+            action,
+            message,
+        };
+        let headers = self
+            .auth
+            .headers()
+            .await
+            .map_err(|e| api_error(format!("no credentials for {url}: {e}")))?;
+        for (name, value) in headers.iter() {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.map_err(|e| {
+            // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
+            let e = e.without_url();
+            api_error(spark_connect_transport::with_causes(
+                format!("{url}: {e}"),
+                std::error::Error::source(&e),
+            ))
+        })?;
+        let status = response.status();
+        // An unreadable or non-JSON body is reported through the status.
+        let body: serde_json::Value = response
+            .bytes()
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(serde_json::Value::Null);
+        if status.is_success() {
+            return Ok(Ok(body));
+        }
+        let text = |key: &str| {
+            body.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        Ok(Err(ApiFailure {
+            status: status.as_u16(),
+            code: text("error_code"),
+            message: text("message"),
+        }))
+    }
+
+    fn failure(&self, action: &'static str, failure: ApiFailure) -> ClusterError {
+        let cluster_id = self.cluster_id.to_string();
+        match failure.status {
+            401 => ClusterError::Refused {
+                cluster_id,
+                what: "the credentials",
+                status: 401,
+                message: failure.message,
+            },
+            403 => ClusterError::Refused {
+                cluster_id,
+                what: "access",
+                status: 403,
+                message: failure.message,
+            },
+            _ if failure.code == "INVALID_PARAMETER_VALUE"
+                || failure.code == "RESOURCE_DOES_NOT_EXIST" =>
+            {
+                ClusterError::NotFound {
+                    cluster_id,
+                    host: self.host.to_string(),
+                    message: failure.message,
+                }
+            }
+            status => ClusterError::Api {
+                cluster_id,
+                action,
+                message: format!(
+                    "the Clusters API answered {status} {} {}",
+                    failure.code, failure.message
+                )
+                .trim_end()
+                .to_string(),
+            },
+        }
+    }
+}
+
+/// A random number of milliseconds below `max`.
+pub(crate) fn jitter_millis(max: u32) -> u32 {
+    (uuid::Uuid::new_v4().as_u128() % u128::from(max.max(1))) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_parse_and_print_as_the_api_names_them() {
+        for name in [
+            "PENDING",
+            "RUNNING",
+            "RESTARTING",
+            "RESIZING",
+            "TERMINATING",
+            "TERMINATED",
+            "ERROR",
+            "UNKNOWN",
+        ] {
+            let state: ClusterState = name.parse().unwrap();
+            assert!(!matches!(state, ClusterState::Other(_)), "{name}");
+            assert_eq!(state.to_string(), name);
+        }
+        let other: ClusterState = "HIBERNATING".parse().unwrap();
+        assert_eq!(other, ClusterState::Other("HIBERNATING".into()));
+        assert_eq!(other.to_string(), "HIBERNATING");
+        assert!(ClusterState::Resizing.is_usable() && !ClusterState::Pending.is_usable());
+    }
+
+    #[test]
+    fn waits_read_as_people_write_them() {
+        assert_eq!(format_wait(Duration::from_millis(999)), "0s");
+        assert_eq!(format_wait(Duration::from_secs(45)), "45s");
+        assert_eq!(format_wait(Duration::from_secs(80)), "1m20s");
+        assert_eq!(format_wait(Duration::from_secs(1800)), "30m");
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let e = ClusterError::StartTimeout {
+            cluster_id: "c1".into(),
+            state: ClusterState::Pending,
+            state_message: "Finding instances".into(),
+            waited: Duration::from_secs(90),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cluster c1 did not reach RUNNING within 1m30s: it is still PENDING (Finding instances) (cluster_start_timeout sets how long to wait)"
+        );
+        let e = ClusterError::NotRunning {
+            cluster_id: "c1".into(),
+            state: ClusterState::Terminated,
+        };
+        assert!(e.to_string().contains("is TERMINATED"), "{e}");
+    }
+}
