@@ -241,7 +241,8 @@ async fn a_cluster_that_stays_pending_past_the_wait_is_a_clear_error() {
     );
     let message = e.to_string();
     assert!(
-        message.contains("is in unexpected state Pending") && message.contains("retr"),
+        message.contains("is in unexpected state Pending")
+            && message.contains("the cluster did not start within 3s (cluster_start_timeout"),
         "{message}"
     );
 }

@@ -840,7 +840,7 @@ impl SparkConnectClient {
             let verdict = self.verdict(&status);
             let Some(wait) = self.retry_wait(rpc, &mut state, verdict, Some(&status)) else {
                 let e = self.with_error_details(self.status_error(status)).await;
-                return Err(gave_up(e, state.spent(), started));
+                return Err(gave_up(e, &state, started));
             };
             tokio::time::sleep(wait).await;
         }
@@ -1200,7 +1200,8 @@ impl SparkConnectClient {
 }
 
 /// The error after `retries` retries: the last error, saying that retries were spent.
-pub(crate) fn gave_up(last: Error, retries: u32, started: Instant) -> Error {
+pub(crate) fn gave_up(last: Error, state: &RetryState, started: Instant) -> Error {
+    let retries = state.spent();
     if retries == 0 {
         return last;
     }
@@ -1208,6 +1209,7 @@ pub(crate) fn gave_up(last: Error, retries: u32, started: Instant) -> Error {
         retries,
         elapsed: started.elapsed(),
         last: Box::new(last),
+        hint: state.give_up_hint().map(str::to_string),
     }
 }
 

@@ -79,7 +79,7 @@ pub enum Error {
     },
     /// A call failed again and again until the retry policy gave up; `last` is the last
     /// failure.
-    #[error("{last} (gave up after {retries} retries in {elapsed:.1?})")]
+    #[error("{last} (gave up after {retries} retries in {elapsed:.1?}{})", hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default())]
     RetriesExhausted {
         /// Retries made.
         retries: u32,
@@ -87,6 +87,10 @@ pub enum Error {
         elapsed: Duration,
         /// The last failure.
         last: Box<Error>,
+        /// What the policy that gave up says about it ([`RetryPolicy::give_up_hint`]).
+        ///
+        /// [`RetryPolicy::give_up_hint`]: crate::RetryPolicy::give_up_hint
+        hint: Option<String>,
     },
     /// A result stream broke and the rest of the result cannot be fetched: the server no longer
     /// knows the operation (or its session) after some responses were received, it abandoned

@@ -264,7 +264,7 @@ impl Driver {
                         self.operation_id
                     )),
                 };
-                let e = gave_up(last, self.retry.spent(), self.started);
+                let e = gave_up(last, &self.retry, self.started);
                 return Err(self.fail(e));
             };
             tracing::debug!(

@@ -62,6 +62,7 @@ pub struct RetryPolicy {
     min_jitter_threshold: Duration,
     max_server_delay: Duration,
     max_elapsed: Option<Duration>,
+    give_up_hint: Option<String>,
 }
 
 impl Default for RetryPolicy {
@@ -77,6 +78,7 @@ impl Default for RetryPolicy {
             min_jitter_threshold: Duration::from_secs(2),
             max_server_delay: Duration::from_secs(600),
             max_elapsed: None,
+            give_up_hint: None,
         }
     }
 }
@@ -100,6 +102,7 @@ impl fmt::Debug for RetryPolicy {
             .field("min_jitter_threshold", &self.min_jitter_threshold)
             .field("max_server_delay", &self.max_server_delay)
             .field("max_elapsed", &self.max_elapsed)
+            .field("give_up_hint", &self.give_up_hint)
             .finish()
     }
 }
@@ -122,6 +125,7 @@ impl PartialEq for RetryPolicy {
             && self.min_jitter_threshold == other.min_jitter_threshold
             && self.max_server_delay == other.max_server_delay
             && self.max_elapsed == other.max_elapsed
+            && self.give_up_hint == other.give_up_hint
     }
 }
 
@@ -223,6 +227,25 @@ impl RetryPolicy {
     ) -> Self {
         self.accepts = Accepts::When(Arc::new(rule));
         self
+    }
+
+    /// What the error says when this policy gives up, after the last failure and the
+    /// number of retries: what it waited for and what to change.
+    ///
+    /// ```
+    /// use spark_connect_transport::RetryPolicy;
+    ///
+    /// let p = RetryPolicy::default().give_up_hint("the server did not warm up within 10 minutes");
+    /// assert_eq!(p.hint(), Some("the server did not warm up within 10 minutes"));
+    /// ```
+    pub fn give_up_hint(mut self, hint: impl Into<String>) -> Self {
+        self.give_up_hint = Some(hint.into());
+        self
+    }
+
+    /// The hint set by [`give_up_hint`](Self::give_up_hint).
+    pub fn hint(&self) -> Option<&str> {
+        self.give_up_hint.as_deref()
     }
 
     /// Whether this policy retries at all.
@@ -347,6 +370,7 @@ impl RetryPolicies {
             policies: self.clone(),
             retries: vec![0; self.policies.len()],
             first_failure: vec![None; self.policies.len()],
+            gave_up_under: None,
         }
     }
 
@@ -384,6 +408,8 @@ pub(crate) struct RetryState {
     policies: RetryPolicies,
     retries: Vec<u32>,
     first_failure: Vec<Option<Instant>>,
+    /// The policy whose budget ran out last.
+    gave_up_under: Option<usize>,
 }
 
 impl RetryState {
@@ -397,11 +423,11 @@ impl RetryState {
         let index = policy.min(self.retries.len() - 1);
         let p = self.policies.get(index);
         let first = *self.first_failure[index].get_or_insert_with(Instant::now);
-        if self.retries[index] >= p.max_retries {
-            return None;
-        }
         let elapsed = first.elapsed();
-        if p.max_elapsed.is_some_and(|limit| elapsed >= limit) {
+        if self.retries[index] >= p.max_retries
+            || p.max_elapsed.is_some_and(|limit| elapsed >= limit)
+        {
+            self.gave_up_under = Some(index);
             return None;
         }
         let mut wait = p.backoff_for(self.retries[index]);
@@ -434,6 +460,12 @@ impl RetryState {
         self.first_failure[policy.min(self.first_failure.len() - 1)]
             .map(|t| t.elapsed())
             .unwrap_or_default()
+    }
+
+    /// The hint of the policy that gave up, if it has one.
+    pub(crate) fn give_up_hint(&self) -> Option<&str> {
+        self.gave_up_under
+            .and_then(|i| self.policies.get(i).give_up_hint.as_deref())
     }
 
     /// The policies this state counts for.
@@ -659,12 +691,15 @@ mod tests {
         let p = RetryPolicy::default()
             .initial_backoff(Duration::from_secs(30))
             .jitter(Duration::ZERO, Duration::ZERO)
-            .max_elapsed(Some(Duration::from_millis(200)));
+            .max_elapsed(Some(Duration::from_millis(200)))
+            .give_up_hint("it did not come up");
         let mut s = start(p);
+        assert_eq!(s.give_up_hint(), None);
         let first = s.next_wait(0, None).unwrap();
         assert!(first <= Duration::from_millis(200), "{first:?}");
         std::thread::sleep(Duration::from_millis(250));
         assert_eq!(s.next_wait(0, None), None);
+        assert_eq!(s.give_up_hint(), Some("it did not come up"));
         let never = RetryPolicy::default().max_elapsed(Some(Duration::ZERO));
         assert_eq!(start(never).next_wait(0, None), None);
     }

@@ -171,6 +171,10 @@ fn cluster_wait_policy(timeout: Duration) -> RetryPolicy {
         .jitter(Duration::from_millis(100), Duration::ZERO)
         .max_server_delay(Duration::from_secs(600))
         .max_elapsed(Some(timeout))
+        .give_up_hint(format!(
+            "the cluster did not start within {} (cluster_start_timeout sets how long to wait)",
+            format_wait(timeout)
+        ))
 }
 
 /// A workspace's answer while the cluster of a call starts: `... is in unexpected state
