@@ -29,6 +29,15 @@ impl Tmux {
     /// `dbconnect --remote <test server> <args>` in a new terminal; `args` is shell text,
     /// `$HOME` is the test's own folder.
     fn start_with(name: &str, args: &str) -> Tmux {
+        Tmux::start_raw(
+            name,
+            &format!("--remote {} {args}", test_support::test_remote()),
+        )
+    }
+
+    /// `dbconnect <args>` in a new terminal, with `SSL_CERT_FILE` passed on; `args` is shell
+    /// text, `$HOME` is the test's own folder.
+    fn start_raw(name: &str, args: &str) -> Tmux {
         // A terminal test that quietly passes without a terminal would prove nothing.
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
@@ -42,11 +51,11 @@ impl Tmux {
             socket: format!("dbconnect-test-{name}-{}", std::process::id()),
             home,
         };
+        let ca = std::env::var("SSL_CERT_FILE").unwrap_or_default();
         let command = format!(
-            "export HOME={} TERM=xterm NO_COLOR=1; {} --remote {} {args}; sleep 30",
+            "export HOME={} TERM=xterm NO_COLOR=1 SSL_CERT_FILE='{ca}'; {} {args}; sleep 30",
             tmux.home.display(),
             env!("CARGO_BIN_EXE_dbconnect"),
-            test_support::test_remote(),
         );
         let out = tmux.tmux(&[
             "new-session",
@@ -374,4 +383,36 @@ fn catalogs_schemas_tables_and_columns_complete_and_refresh() {
     t.literal(";");
     t.keys(&["Enter"]);
     t.wait_for("| 2      |", 1);
+}
+
+#[test]
+fn a_starting_cluster_shows_a_status_line_on_the_terminal_then_clears_it() {
+    use test_support::gateway::{Gateway, GatewayConfig};
+    const PAT: &str = "dapi-shell-status-0123456789";
+    const CLUSTER: &str = "0123-456789-status";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let gw = runtime.block_on(Gateway::start(
+        GatewayConfig::new(&test_support::test_remote())
+            .pat(PAT)
+            .cluster(CLUSTER, "TERMINATED")
+            .cluster_start_time(Some(Duration::from_secs(6))),
+    ));
+    let t = Tmux::start_raw(
+        "cluster-wait",
+        &format!(
+            "--host {} --token {PAT} --cluster-id {CLUSTER} sql \"SELECT 'ready' AS state\"",
+            gw.url()
+        ),
+    );
+    let screen = t.wait_for(&format!("cluster {CLUSTER} is starting (PENDING), "), 1);
+    assert!(!screen.contains(PAT), "{screen}");
+    let screen = t.wait_for("(1 row", 1);
+    assert!(screen.contains("| ready |"), "{screen}");
+    assert!(
+        !screen.contains("is starting (PENDING)"),
+        "the status line is cleared: {screen}"
+    );
+    assert_eq!(gw.cluster_starts(CLUSTER), 1);
+    drop(t);
+    drop(gw);
 }
