@@ -119,6 +119,8 @@ pub struct Proxy {
     host: String,
     port: u16,
     user: Option<String>,
+    /// The URL's user info as given (percent-encoded), for [`Proxy::url_with_credentials`].
+    userinfo: Option<String>,
     authorization: Option<HeaderValue>,
     source: ProxySource,
 }
@@ -193,6 +195,21 @@ impl Proxy {
             None => String::new(),
         };
         format!("http://{user}{}", self.authority())
+    }
+
+    /// `http://[user[:password]@]host:port`: the proxy with its credentials, for handing to
+    /// another HTTP client (reqwest's `Proxy::custom`). It holds the password: never log it.
+    ///
+    /// ```
+    /// # let p = connect_proxy::ProxyConfig::url("http://u:p%40ss@proxy:3128")?.proxy_for(true, "h", 1)?.unwrap();
+    /// assert_eq!(p.url_with_credentials(), "http://u:p%40ss@proxy:3128");
+    /// # Ok::<(), connect_proxy::ProxyError>(())
+    /// ```
+    pub fn url_with_credentials(&self) -> String {
+        match &self.userinfo {
+            Some(userinfo) => format!("http://{userinfo}@{}", self.authority()),
+            None => format!("http://{}", self.authority()),
+        }
     }
 
     /// `host:port` (IPv6 in brackets), as dialled.
@@ -535,6 +552,7 @@ fn parse(value: &str, source: ProxySource) -> Result<Proxy, ProxyError> {
         host,
         port,
         user,
+        userinfo: userinfo.map(str::to_string),
         authorization,
         source,
     })
