@@ -444,12 +444,14 @@ impl DatabricksSessionBuilder {
         let conn = ConnectionString::parse_without_env(&url)?;
         let mut builder = self
             .client_builder(conn)
-            .header_source(Arc::new(AuthHeaders(auth.clone())));
+            .header_source(Arc::new(AuthHeaders(auth.clone())))
+            .proxy(grpc_proxies(config));
         match cluster_id {
             Some(id) => {
                 builder = builder.header(Header::new("x-databricks-cluster-id", id));
                 if self.validate_session.unwrap_or(true) {
-                    self.validate_cluster(host, id, auth.as_ref()).await?;
+                    self.validate_cluster(config, host, id, auth.as_ref())
+                        .await?;
                 }
             }
             None => {
@@ -467,27 +469,22 @@ impl DatabricksSessionBuilder {
     /// starting it.
     async fn validate_cluster(
         &self,
+        config: &Config,
         host: &str,
         cluster_id: &str,
         auth: &dyn AuthHeaderSource,
     ) -> Result<(), Error> {
-        let mut http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
-        for pem in &self.root_certificates {
-            let cert = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| Error::Config(format!("a root certificate is not valid PEM: {e}")))?;
-            http = http.add_root_certificate(cert);
-        }
-        let http = http
-            .build()
-            .map_err(|e| Error::Cluster(format!("cannot create an HTTP client: {e}")))?;
+        // Timeout, proxy and certificates as for every REST call of the configuration.
+        let http =
+            databricks_auth::RestClient::with_root_certificates(config, &self.root_certificates)
+                .map_err(|e| Error::Config(e.to_string()))?;
         let url = format!("{host}/api/2.0/clusters/get");
         let mut request = http.get(&url).query(&[("cluster_id", cluster_id)]);
         for (name, value) in auth.headers().await?.iter() {
             request = request.header(name, value);
         }
-        let unreachable = |e: reqwest::Error| {
-            // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
-            let e = e.without_url();
+        let unreachable = |e: databricks_auth::RestError| {
+            // The causes say what failed (proxy, DNS, TLS, refused).
             let message = spark_connect_transport::with_causes(
                 format!("cannot check cluster {cluster_id} at {url}: {e}"),
                 std::error::Error::source(&e),
@@ -496,7 +493,7 @@ impl DatabricksSessionBuilder {
                 "{message} (validate_session(false) skips this check)"
             ))
         };
-        let response = request.send().await.map_err(unreachable)?;
+        let response = http.send(request).await.map_err(unreachable)?;
         let status = response.status();
         // An unreadable or non-JSON body is reported through the status below.
         let body: serde_json::Value = response
@@ -551,6 +548,14 @@ impl DatabricksSessionBuilder {
             ))),
         }
     }
+}
+
+/// The gRPC channel's proxy rules over the configuration's environment, which the REST calls
+/// (`databricks_auth::RestClient`) read too.
+fn grpc_proxies(config: &Config) -> spark_connect_transport::proxy::ProxyConfig {
+    use spark_connect_transport::proxy::{Caller, ProxyConfig, ProxyEnv};
+    let env = config.env();
+    ProxyConfig::from_env(ProxyEnv::from_lookup(|name| env.var(name)), Caller::Grpc)
 }
 
 /// The host name and port of a workspace URL such as `https://h:8443`.
