@@ -299,3 +299,83 @@ async fn no_proxy_sends_a_host_around_a_dead_proxy() {
         .unwrap_err();
     assert!(e.to_string().contains("cannot connect to the proxy"), "{e}");
 }
+
+/// The subscriber's output, shared by every event.
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn proxy_credentials_never_reach_trace_logs_or_errors() {
+    use tracing::subscriber::with_default;
+    let gateway_runtime = tokio::runtime::Runtime::new().unwrap();
+    let gw = gateway_runtime.block_on(gateway(Some(PROXIED_HOST)));
+    let squid = Squid::start(SquidConfig::new().basic_auth(PROXY_USER, PROXY_PASSWORD));
+    let wrong = "wr0ng-pr0xy-pa55word";
+    // What a Basic header would carry: base64 of `user:password`.
+    let basic = |password: &str| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("{PROXY_USER}:{password}"))
+    };
+
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let mut shown = Vec::new();
+    with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let good = squid.url_with(PROXY_USER, PROXY_PASSWORD);
+            let cfg = config(&gw, &[("HTTPS_PROXY", &good)], true);
+            shown.push(format!("{cfg:?} {cfg}"));
+            let spark = session(cfg, true).await.unwrap();
+            assert_eq!(answer(&spark, "SELECT 'traced'").await, "traced");
+            shown.push(format!("{spark:?}"));
+            let bad = squid.url_with(PROXY_USER, wrong);
+            for oauth in [true, false] {
+                let cfg = config(&gw, &[("HTTPS_PROXY", &bad)], oauth);
+                match session(cfg, oauth).await {
+                    Err(e) => shown.push(all_text(&e)),
+                    Ok(spark) => shown.push(all_text(&spark.version().await.unwrap_err())),
+                }
+            }
+        });
+    });
+    let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
+    assert!(logs.contains("tunnel open"), "the capture saw the tunnel");
+    assert!(logs.contains(&format!("http://{PROXY_USER}@127.0.0.1:{}", squid.port())));
+    for secret in [
+        PROXY_PASSWORD.to_string(),
+        wrong.to_string(),
+        basic(PROXY_PASSWORD),
+        basic(wrong),
+    ] {
+        assert!(!logs.contains(&secret), "{secret} is in the logs");
+        for text in &shown {
+            assert!(!text.contains(&secret), "{secret} is in {text}");
+        }
+    }
+    assert!(
+        shown
+            .iter()
+            .filter(|t| t.contains("refused the credentials"))
+            .count()
+            == 2,
+        "{shown:?}"
+    );
+}

@@ -72,7 +72,12 @@ async fn sql_and_doctor_go_through_the_proxy_of_https_proxy() {
     )
     .await;
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}\n{}", squid.logs());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{stderr}\n{}",
+        squid.logs()
+    );
     assert_eq!(stdout, "s\nvia squid\n");
 
     let output = dbconnect(workspace_args(&gw, &["doctor"]), proxy).await;
@@ -108,7 +113,10 @@ async fn sql_and_doctor_go_through_the_proxy_of_https_proxy() {
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("fix: check the proxy URL and its credentials in HTTPS_PROXY"), "{stdout}");
+    assert!(
+        stdout.contains("fix: check the proxy URL and its credentials in HTTPS_PROXY"),
+        "{stdout}"
+    );
     assert!(!format!("{stdout}{stderr}").contains("wrong-pr0xy-pw"));
 
     // sql with the wrong password: a clear error, exit 1.
@@ -119,7 +127,10 @@ async fn sql_and_doctor_go_through_the_proxy_of_https_proxy() {
     .await;
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("refused the credentials of user {USER}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("refused the credentials of user {USER}")),
+        "{stderr}"
+    );
     assert!(!stderr.contains("wrong-pr0xy-pw"), "{stderr}");
 }
 
@@ -134,11 +145,20 @@ fn doctor_says_when_the_connection_is_direct() {
             .env("HOME", empty_home("direct"))
             .envs(env);
         let output = command.output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
         text(&output.stdout)
     };
     let stdout = run(vec![]);
-    assert!(stdout.contains("accepts connections (directly, no proxy is set) ("), "{stdout}");
+    assert!(
+        stdout.contains("accepts connections (directly, no proxy is set) ("),
+        "{stdout}"
+    );
     // The plain server is excluded from a proxy that does not even listen.
     let stdout = run(vec![
         ("HTTP_PROXY", "http://127.0.0.1:1".to_string()),
