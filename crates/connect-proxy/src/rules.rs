@@ -593,11 +593,13 @@ mod tests {
         ProxyConfig::from_env(ProxyEnv::from_vars(vars.iter().copied()), caller)
     }
 
-    /// `(variables, caller, tls target?, host)` → the proxy shown, or `None` for direct.
+    /// `(variables, caller, tls target?, host, the proxy shown or `None` for direct)`.
+    type Case<'a> = (&'a [(&'a str, &'a str)], Caller, bool, &'a str, Option<&'a str>);
+
     #[test]
     fn the_rule_table() {
         use Caller::{Grpc, Http};
-        let cases: &[(&[(&str, &str)], Caller, bool, &str, Option<&str>)] = &[
+        let cases: &[Case] = &[
             (&[], Grpc, true, "h", None),
             (
                 &[("HTTPS_PROXY", "http://a:1")],
