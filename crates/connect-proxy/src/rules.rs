@@ -594,7 +594,13 @@ mod tests {
     }
 
     /// `(variables, caller, tls target?, host, the proxy shown or `None` for direct)`.
-    type Case<'a> = (&'a [(&'a str, &'a str)], Caller, bool, &'a str, Option<&'a str>);
+    type Case<'a> = (
+        &'a [(&'a str, &'a str)],
+        Caller,
+        bool,
+        &'a str,
+        Option<&'a str>,
+    );
 
     #[test]
     fn the_rule_table() {
