@@ -123,8 +123,9 @@ async fn handshake(proxy: &Proxy, tcp: TcpStream, target: &str) -> Result<Tunnel
         hyper::client::conn::http1::handshake::<_, http_body_util::Empty<Bytes>>(TokioIo::new(tcp))
             .await
             .map_err(broken)?;
-    // Drives the HTTP/1.1 exchange until the connection is handed over (or fails).
-    let driver = tokio::spawn(connection.with_upgrades());
+    // Drives the HTTP/1.1 exchange until the connection is handed over (or fails); stopped
+    // when this handshake ends or is dropped (a timeout), so a silent proxy leaves no task.
+    let _driver = AbortOnDrop(tokio::spawn(connection.with_upgrades()));
     let mut request = Request::builder()
         .method(Method::CONNECT)
         .uri(target)
@@ -140,14 +141,10 @@ async fn handshake(proxy: &Proxy, tcp: TcpStream, target: &str) -> Result<Tunnel
     })?;
     let response = match sender.send_request(request).await {
         Ok(response) => response,
-        Err(e) => {
-            driver.abort();
-            return Err(broken(e));
-        }
+        Err(e) => return Err(broken(e)),
     };
     let status = response.status();
     if !status.is_success() {
-        driver.abort();
         return Err(refused(proxy, target, status, response.headers()));
     }
     let upgraded = hyper::upgrade::on(response).await.map_err(broken)?;
@@ -155,6 +152,15 @@ async fn handshake(proxy: &Proxy, tcp: TcpStream, target: &str) -> Result<Tunnel
     Ok(Tunnel {
         io: TokioIo::new(upgraded),
     })
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn refused(
@@ -357,6 +363,24 @@ mod tests {
             assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
             assert!(!format!("{text} {err:?}").contains("hunter2"), "{text}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_silent_proxy_times_out() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let held = tokio::spawn(async move { listener.accept().await });
+        let p = proxy(&format!("http://127.0.0.1:{port}"));
+        let err = connect(&p, "ws.example", 443, Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ProxyErrorKind::Protocol);
+        assert!(
+            err.to_string()
+                .contains("did not answer the request for a tunnel to ws.example:443 within 300ms"),
+            "{err}"
+        );
+        drop(held);
     }
 
     #[tokio::test]
