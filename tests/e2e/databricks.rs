@@ -283,6 +283,7 @@ async fn wrong_token_and_unusable_clusters_are_clear_errors() {
         .host(gw.url())
         .token(PAT)
         .cluster_id("0123-terminated")
+        .auto_start_cluster(false)
         .create()
         .await
         .unwrap_err();

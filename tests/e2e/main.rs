@@ -18,6 +18,7 @@ mod dataframe;
 mod errors;
 mod perf;
 mod progress;
+mod proxy;
 mod reliability;
 mod reliability_reattach;
 mod reliability_server;

@@ -325,12 +325,13 @@ fn trace_logs_errors_and_debug_output_hold_no_secret() {
         shown.add("basic: config Debug", format!("{cfg:?}"));
         fails(DatabricksSession::builder().sdk_config(cfg), shown, "basic").await;
 
-        // A terminated cluster.
+        // A terminated cluster, with auto-start off.
         fails(
             DatabricksSession::builder()
                 .host(&url)
                 .token(PAT)
-                .cluster_id(TERMINATED),
+                .cluster_id(TERMINATED)
+                .auto_start_cluster(false),
             shown,
             "terminated cluster",
         )

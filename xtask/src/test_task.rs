@@ -62,6 +62,9 @@ pub fn run(args: &[String]) -> Result<()> {
     if let Err(e) = ensure_tmux() {
         failures.push(e.to_string());
     }
+    if let Err(e) = ensure_squid() {
+        failures.push(e.to_string());
+    }
     let python = match pyenv::ensure_venv(&pin) {
         Ok(python) => Some(python),
         Err(e) => {
@@ -196,34 +199,58 @@ pub fn run_step(mut command: Command, what: &str) -> Result<()> {
     }
 }
 
-/// The shell test drives `dbconnect shell` in a real terminal (tmux). Installs tmux with
-/// Debian's apt-get when it is missing and this runs as root (as on CI machines); otherwise
-/// says what to install.
+/// The shell test drives `dbconnect shell` in a real terminal (tmux).
 fn ensure_tmux() -> Result<()> {
-    let present = |program: &str| {
+    ensure_debian_package(
+        "tmux",
+        &["-V"],
+        "tmux",
+        "the terminal test of `dbconnect shell`",
+    )
+}
+
+/// The proxy tests run a real HTTP proxy, squid (`test_support::squid`).
+fn ensure_squid() -> Result<()> {
+    ensure_debian_package("squid", &["-v"], "squid", "the HTTP proxy tests")
+}
+
+/// Installs `package` with Debian's apt-get when `program` is missing and this runs as root
+/// (as on CI machines); otherwise says what to install.
+fn ensure_debian_package(
+    program: &str,
+    version_args: &[&str],
+    package: &str,
+    needed_for: &str,
+) -> Result<()> {
+    let present = || {
         Command::new(program)
-            .arg("-V")
+            .args(version_args)
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if present("tmux") {
+    if present() {
         return Ok(());
     }
     // SAFETY: getuid has no preconditions.
     let root = unsafe { libc::getuid() } == 0;
     if root && Command::new("apt-get").arg("--version").output().is_ok() {
-        eprintln!("xtask: installing tmux for the terminal test");
+        eprintln!("xtask: installing {package} for {needed_for}");
+        let started = std::time::Instant::now();
         let update = Command::new("apt-get").args(["update", "-qq"]).status();
         let install = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "tmux"])
+            .args(["install", "-y", "-qq", package])
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status();
-        if update.is_ok_and(|s| s.success())
-            && install.is_ok_and(|s| s.success())
-            && present("tmux")
-        {
+        if update.is_ok_and(|s| s.success()) && install.is_ok_and(|s| s.success()) && present() {
+            eprintln!(
+                "xtask: installed {package} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             return Ok(());
         }
     }
-    Err("tmux is needed for the terminal test of `dbconnect shell` and could not be installed: install tmux (Debian: apt-get install tmux)".into())
+    Err(format!(
+        "{package} is needed for {needed_for} and could not be installed: install {package} (Debian: apt-get install {package})"
+    )
+    .into())
 }

@@ -1,4 +1,5 @@
-//! A throwaway certificate authority and a certificate for 127.0.0.1, made fresh for every
+//! A throwaway certificate authority and a certificate for 127.0.0.1 (and the made-up name the
+//! proxy tests reach it by), made fresh for every
 //! `cargo xtask test` run, for the TLS test gateway.
 //!
 //! The tests trust the CA through `SSL_CERT_FILE`, the way OpenSSL-based tools and this client
@@ -19,7 +20,8 @@ use crate::Result;
 pub struct TestTls {
     /// The CA certificate (PEM): what clients trust.
     pub ca_cert: PathBuf,
-    /// The server certificate for `127.0.0.1` and `localhost` (PEM), signed by the CA.
+    /// The server certificate for `127.0.0.1`, `localhost` and `workspace.proxied.test` (PEM),
+    /// signed by the CA.
     pub server_cert: PathBuf,
     /// The server certificate's private key (PEM).
     pub server_key: PathBuf,
@@ -42,8 +44,14 @@ pub fn generate(dir: &Path) -> Result<TestTls> {
     let ca_cert = ca.self_signed(&ca_key).map_err(tls_error)?;
     let issuer = Issuer::new(ca, ca_key);
 
-    let mut server = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-        .map_err(tls_error)?;
+    // `workspace.proxied.test` is a name only the tests' squid proxy can resolve (its
+    // `hosts_file`): reaching the gateway by it proves the client went through the proxy.
+    let mut server = CertificateParams::new(vec![
+        "127.0.0.1".to_string(),
+        "localhost".to_string(),
+        "workspace.proxied.test".to_string(),
+    ])
+    .map_err(tls_error)?;
     server
         .distinguished_name
         .push(DnType::CommonName, "127.0.0.1");

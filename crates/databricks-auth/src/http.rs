@@ -6,24 +6,12 @@ use databricks_config::Config;
 use serde_json::Value;
 
 use crate::error::AuthError;
+use crate::rest::RestClient;
 use crate::token::Token;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// An HTTP client configured from `cfg` (timeout, certificate checks).
-pub(crate) fn client(cfg: &Config, provider: &str) -> Result<reqwest::Client, AuthError> {
-    let timeout = cfg
-        .http_timeout_seconds()
-        .filter(|s| *s > 0)
-        .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s as u64));
-    reqwest::Client::builder()
-        .timeout(timeout)
-        // A redirect would re-send a form holding a client secret, refresh token or subject
-        // token to wherever it points; token endpoints do not redirect.
-        .redirect(reqwest::redirect::Policy::none())
-        .danger_accept_invalid_certs(cfg.skip_verify() == Some(true))
-        .build()
-        .map_err(|e| AuthError::provider(provider, format!("cannot create an HTTP client: {e}")))
+/// An HTTP client configured from `cfg` (timeout, certificate checks, proxy).
+pub(crate) fn client(cfg: &Config, provider: &str) -> Result<RestClient, AuthError> {
+    RestClient::new(cfg).map_err(|e| AuthError::provider(provider, e.to_string()))
 }
 
 /// `application/x-www-form-urlencoded` encoding of `pairs`.
@@ -59,18 +47,18 @@ impl Response {
     }
 }
 
-/// Sends a request and reads the whole body. The error names the URL, never credentials.
+/// Sends a request and reads the whole body. The error names the URL (or what `url` calls
+/// it), never credentials, and says what a proxy in between did.
 pub(crate) async fn send(
+    client: &RestClient,
     request: reqwest::RequestBuilder,
     url: &str,
     provider: &str,
 ) -> Result<Response, AuthError> {
-    let response = request.send().await.map_err(|e| {
-        AuthError::provider(
-            provider,
-            format!("request to {url} failed: {}", error_chain(&e.without_url())),
-        )
-    })?;
+    let response = client
+        .send(request)
+        .await
+        .map_err(|e| AuthError::provider(provider, format!("request to {url} failed: {e}")))?;
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(|e| {
         AuthError::provider(

@@ -13,6 +13,11 @@
 //! Not implemented yet (forcing them fails with "not implemented yet"): the other SDK types
 //! listed in [`NOT_YET_IMPLEMENTED`] (`azure-msi`, GitHub and Azure DevOps OIDC, Google, ...).
 //!
+//! Every HTTP request goes through a [`RestClient`], which uses the HTTP proxy that the
+//! configuration's environment names (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, ...; the
+//! `connect-proxy` crate's rules, shared with the gRPC channel) and says clearly when the proxy
+//! refuses.
+//!
 //! This crate knows nothing of gRPC or DataFrames.
 //!
 //! ```
@@ -54,6 +59,7 @@ mod headers;
 mod http;
 mod provider;
 pub mod providers;
+mod rest;
 mod time;
 mod token;
 
@@ -63,6 +69,7 @@ pub use provider::{
     AUTH_DOCS_URL, Configured, Credentials, CredentialsChain, CredentialsProvider,
     NOT_YET_IMPLEMENTED, resolve,
 };
+pub use rest::{RestClient, RestError};
 pub use token::{
     CachedTokenSource, EXPIRY_MARGIN, MAX_STALE_WINDOW, Token, TokenHeaderSource, TokenSource,
 };

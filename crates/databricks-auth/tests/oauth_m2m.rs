@@ -165,7 +165,7 @@ async fn account_console_endpoints() {
         .env(Environment::from_map::<_, String, String>([]))
         .build()
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = databricks_auth::RestClient::new(&cfg).unwrap();
     let e = oidc_endpoints(&cfg, &client, "oauth-m2m").await.unwrap();
     assert_eq!(
         e.token_endpoint,

@@ -62,6 +62,10 @@ pub use spark_connect_dataframe::{
 };
 #[cfg(feature = "serde")]
 pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
+/// HTTP proxies: the rules (`HTTPS_PROXY`, `grpc_proxy`, `ALL_PROXY`, `NO_PROXY`, ...) that
+/// choose the proxy of the gRPC channel and of every REST call, read from the configuration's
+/// environment; see docs/authentication.md.
+pub use spark_connect_transport::proxy;
 pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
 
 /// Databricks credentials providers, for `credentials`.

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::net::ToSocketAddrs;
 use std::time::{Duration, Instant};
 
+use databricks_connect::proxy::{Proxy, connect as connect_tunnel};
 use databricks_connect::{Compute, ParameterSource, ResolvedConnection};
 
 use crate::error::{CliError, Secrets, with_sources};
@@ -140,16 +141,54 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
             return finish(report, out, total);
         }
     };
-    let reachable = reach(&host, port).await;
-    match &reachable {
-        Ok(took) => report.ok(
+    // The proxy the session's gRPC channel will use, by the same rules and environment.
+    let proxies = target.proxies();
+    let proxy = proxies.proxy_for(tls, &host, port);
+    let reachable = match &proxy {
+        Ok(Some(proxy)) => reach_through(proxy, &host, port).await,
+        Ok(None) => reach(&host, port).await,
+        Err(e) => Err(e.to_string()),
+    };
+    match (&reachable, &proxy) {
+        (Ok(took), Ok(Some(proxy))) => report.ok(
             "reachability",
-            &format!("{host}:{port} accepts connections ({} ms)", took.as_millis()),
+            &format!(
+                "{host}:{port} accepts connections through the proxy {proxy} ({} ms)",
+                took.as_millis()
+            ),
         ),
-        Err(e) => report.fail(
+        (Ok(took), _) => {
+            let how = match proxies.excluded_by(&host, port) {
+                _ if !proxies.is_active() => "directly, no proxy is set".to_string(),
+                Some(variable) => format!("directly, {variable} excludes it from the proxy"),
+                None if tls => "directly, no proxy is set for https".to_string(),
+                None => "directly, no proxy is set for plain http".to_string(),
+            };
+            report.ok(
+                "reachability",
+                &format!(
+                    "{host}:{port} accepts connections ({how}) ({} ms)",
+                    took.as_millis()
+                ),
+            )
+        }
+        (Err(e), Ok(Some(proxy))) => report.fail(
+            "reachability",
+            &format!("{host}:{port} through the proxy: {e}"),
+            &format!(
+                "check the proxy URL and its credentials in {}, and that the proxy allows tunnels to {host}:{port}; NO_PROXY lists hosts to reach directly",
+                proxy.source().setting()
+            ),
+        ),
+        (Err(e), Ok(None)) => report.fail(
             "reachability",
             &format!("{host}:{port}: {e}"),
-            "check the host name and port, that the server or cluster is running, and any VPN, proxy or firewall in between",
+            "check the host name and port, that the server or cluster is running, and any VPN, proxy or firewall in between (a proxy is used when HTTPS_PROXY, ALL_PROXY or grpc_proxy names one)",
+        ),
+        (Err(e), Err(_)) => report.fail(
+            "reachability",
+            &format!("{host}:{port}: {e}"),
+            "fix the proxy setting, or unset it",
         ),
     }
     report.flush(out)?;
@@ -157,7 +196,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
         return finish(report, out, total);
     }
     if tls {
-        match tls_check(&host, port).await {
+        match tls_check(&host, port, proxy.ok().flatten().as_ref()).await {
             Ok(()) => report.ok("TLS", "the certificate is valid for the host"),
             Err(e) => report.fail(
                 "TLS",
@@ -366,10 +405,26 @@ async fn reach(host: &str, port: u16) -> Result<Duration, String> {
     attempt.map(|()| started.elapsed())
 }
 
-/// A TLS handshake with `host:port` using the platform's roots (and `SSL_CERT_FILE`): any
-/// HTTP answer means the certificate was accepted.
-async fn tls_check(host: &str, port: u16) -> Result<(), String> {
+/// Connects to `host:port` through a tunnel of `proxy`; the time it took.
+async fn reach_through(proxy: &Proxy, host: &str, port: u16) -> Result<Duration, String> {
+    let started = Instant::now();
+    connect_tunnel(proxy, host, port, Duration::from_secs(10))
+        .await
+        .map(|_tunnel| started.elapsed())
+        .map_err(|e| e.to_string())
+}
+
+/// A TLS handshake with `host:port` (through `proxy` when one applies) using the platform's
+/// roots (and `SSL_CERT_FILE`): any HTTP answer means the certificate was accepted.
+async fn tls_check(host: &str, port: u16, proxy: Option<&Proxy>) -> Result<(), String> {
     let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(15));
+    builder = match proxy {
+        Some(proxy) => builder.proxy(
+            reqwest::Proxy::all(proxy.url_with_credentials())
+                .map_err(|_| format!("the proxy {proxy} is not usable"))?,
+        ),
+        None => builder.no_proxy(),
+    };
     if let Ok(path) = std::env::var("SSL_CERT_FILE")
         && let Ok(pem) = std::fs::read(&path)
         && let Ok(certs) = reqwest::Certificate::from_pem_bundle(&pem)

@@ -8,6 +8,12 @@
 //! rustls when the connection string asks for it. Everything else tonic's channel did here
 //! (origin, user agent, windows, keep-alive, connect timeout, mapping a failed connect to
 //! `UNAVAILABLE`) is done the same way.
+//!
+//! Through an HTTP proxy, the connector dials the proxy instead and asks it for a tunnel
+//! (`CONNECT host:port`, see the `connect-proxy` crate); TLS then runs inside the tunnel with
+//! the target's name, so SNI and certificate checks are the same as without a proxy, and the
+//! client never resolves the target's name itself. A proxy that cannot be reached or refuses
+//! the tunnel is a failed connect, which the retry policy treats as any other.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -64,6 +70,8 @@ pub(crate) struct ChannelOptions {
     pub(crate) user_agent: HeaderValue,
     /// `Some` for TLS: the server name to verify and the extra CA certificates (PEM).
     pub(crate) tls: Option<(String, Vec<Vec<u8>>)>,
+    /// The HTTP proxy to tunnel through, if any.
+    pub(crate) proxy: Option<connect_proxy::Proxy>,
 }
 
 /// A cheap-to-clone gRPC channel: requests go to `origin` over one pooled HTTP/2 connection.
@@ -87,6 +95,8 @@ impl Channel {
         let connector = Connector {
             http,
             tls: tls.map(Arc::new),
+            proxy: options.proxy.map(Arc::new),
+            connect_timeout: options.connect_timeout,
         };
         let mut builder = Client::builder(TokioExecutor::new());
         builder
@@ -206,17 +216,21 @@ impl Tls {
     }
 }
 
-/// Connects TCP, then TLS when configured.
+/// Connects TCP (directly, or through a tunnel of the proxy), then TLS when configured.
 #[derive(Clone)]
 struct Connector {
     http: HttpConnector,
     tls: Option<Arc<Tls>>,
+    proxy: Option<Arc<connect_proxy::Proxy>>,
+    connect_timeout: Duration,
 }
 
 /// The connection a [`Connector`] makes.
 enum Io {
     Plain(TokioIo<tokio::net::TcpStream>),
     Tls(Box<TokioIo<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>>),
+    Tunnel(TokioIo<connect_proxy::Tunnel>),
+    TunnelTls(Box<TokioIo<tokio_rustls::client::TlsStream<connect_proxy::Tunnel>>>),
 }
 
 impl tower_service::Service<Uri> for Connector {
@@ -229,23 +243,47 @@ impl tower_service::Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
-        let tcp = self.http.call(uri);
         let tls = self.tls.clone();
+        if let Some(proxy) = self.proxy.clone() {
+            let timeout = self.connect_timeout;
+            return Box::pin(async move {
+                let host = uri.host().unwrap_or_default().to_string();
+                let port = uri
+                    .port_u16()
+                    .unwrap_or(if tls.is_some() { 443 } else { 80 });
+                let tunnel = connect_proxy::connect(&proxy, &host, port, timeout).await?;
+                let Some(tls) = tls else {
+                    return Ok(Io::Tunnel(TokioIo::new(tunnel)));
+                };
+                let stream = tls.handshake(tunnel).await?;
+                Ok(Io::TunnelTls(Box::new(TokioIo::new(stream))))
+            });
+        }
+        let tcp = self.http.call(uri);
         Box::pin(async move {
             let tcp = tcp.await?;
             let Some(tls) = tls else {
                 return Ok(Io::Plain(tcp));
             };
-            let stream = tokio_rustls::TlsConnector::from(tls.config.clone())
-                .connect(tls.server_name.clone(), tcp.into_inner())
-                .await?;
-            if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
-                return Err(
-                    "the server did not agree to HTTP/2 in the TLS handshake (ALPN)".into(),
-                );
-            }
+            let stream = tls.handshake(tcp.into_inner()).await?;
             Ok(Io::Tls(Box::new(TokioIo::new(stream))))
         })
+    }
+}
+
+impl Tls {
+    /// TLS with the server over `io`, insisting on HTTP/2.
+    async fn handshake<S>(&self, io: S) -> Result<tokio_rustls::client::TlsStream<S>, BoxError>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let stream = tokio_rustls::TlsConnector::from(self.config.clone())
+            .connect(self.server_name.clone(), io)
+            .await?;
+        if stream.get_ref().1.alpn_protocol() != Some(b"h2") {
+            return Err("the server did not agree to HTTP/2 in the TLS handshake (ALPN)".into());
+        }
+        Ok(stream)
     }
 }
 
@@ -264,6 +302,8 @@ impl hyper::rt::Read for Io {
         match self.get_mut() {
             Io::Plain(io) => Pin::new(io).poll_read(cx, buf),
             Io::Tls(io) => Pin::new(io.as_mut()).poll_read(cx, buf),
+            Io::Tunnel(io) => Pin::new(io).poll_read(cx, buf),
+            Io::TunnelTls(io) => Pin::new(io.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -277,6 +317,8 @@ impl hyper::rt::Write for Io {
         match self.get_mut() {
             Io::Plain(io) => Pin::new(io).poll_write(cx, buf),
             Io::Tls(io) => Pin::new(io.as_mut()).poll_write(cx, buf),
+            Io::Tunnel(io) => Pin::new(io).poll_write(cx, buf),
+            Io::TunnelTls(io) => Pin::new(io.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -284,6 +326,8 @@ impl hyper::rt::Write for Io {
         match self.get_mut() {
             Io::Plain(io) => Pin::new(io).poll_flush(cx),
             Io::Tls(io) => Pin::new(io.as_mut()).poll_flush(cx),
+            Io::Tunnel(io) => Pin::new(io).poll_flush(cx),
+            Io::TunnelTls(io) => Pin::new(io.as_mut()).poll_flush(cx),
         }
     }
 
@@ -291,6 +335,8 @@ impl hyper::rt::Write for Io {
         match self.get_mut() {
             Io::Plain(io) => Pin::new(io).poll_shutdown(cx),
             Io::Tls(io) => Pin::new(io.as_mut()).poll_shutdown(cx),
+            Io::Tunnel(io) => Pin::new(io).poll_shutdown(cx),
+            Io::TunnelTls(io) => Pin::new(io.as_mut()).poll_shutdown(cx),
         }
     }
 
@@ -298,6 +344,8 @@ impl hyper::rt::Write for Io {
         match self {
             Io::Plain(io) => io.is_write_vectored(),
             Io::Tls(io) => io.is_write_vectored(),
+            Io::Tunnel(io) => io.is_write_vectored(),
+            Io::TunnelTls(io) => io.is_write_vectored(),
         }
     }
 
@@ -309,6 +357,8 @@ impl hyper::rt::Write for Io {
         match self.get_mut() {
             Io::Plain(io) => Pin::new(io).poll_write_vectored(cx, bufs),
             Io::Tls(io) => Pin::new(io.as_mut()).poll_write_vectored(cx, bufs),
+            Io::Tunnel(io) => Pin::new(io).poll_write_vectored(cx, bufs),
+            Io::TunnelTls(io) => Pin::new(io.as_mut()).poll_write_vectored(cx, bufs),
         }
     }
 }

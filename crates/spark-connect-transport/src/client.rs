@@ -143,6 +143,7 @@ pub struct ClientBuilder {
     stream_window: Option<u32>,
     max_frame_size: Option<u32>,
     payload_placement: Option<crate::responses::PayloadPlacement>,
+    proxy: Option<connect_proxy::ProxyConfig>,
 }
 
 /// Called before each wait for a retry; see [`ClientBuilder::on_retry`].
@@ -263,6 +264,7 @@ impl fmt::Debug for ClientBuilder {
                 "payload_placement",
                 &self.payload_placement.as_ref().map(|_| ".."),
             )
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -281,6 +283,7 @@ impl ClientBuilder {
             stream_window: Some(DEFAULT_STREAM_WINDOW),
             max_frame_size: Some(DEFAULT_MAX_FRAME_SIZE),
             payload_placement: None,
+            proxy: None,
             conn,
             header_source: None,
             headers: Vec::new(),
@@ -439,6 +442,37 @@ impl ClientBuilder {
         self
     }
 
+    /// How the channel finds its HTTP proxy. Unless set, from the process environment as
+    /// gRPC does: `grpc_proxy`, then `HTTPS_PROXY`/`https_proxy` (for TLS; `HTTP_PROXY`/
+    /// `http_proxy` for plaintext), then `ALL_PROXY`/`all_proxy`, with `no_grpc_proxy`,
+    /// `NO_PROXY`/`no_proxy` naming hosts to reach directly (read when [`build`](Self::build)
+    /// runs; see the [`proxy`](crate::proxy) module for the rules). A proxy is asked for a
+    /// tunnel (`CONNECT host:port`) and TLS runs inside it, with the server's name.
+    ///
+    /// ```
+    /// use spark_connect_transport::proxy::{Caller, ProxyConfig, ProxyEnv};
+    /// use spark_connect_transport::{ClientBuilder, ConnectionString};
+    ///
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let conn = ConnectionString::parse_without_env("sc://spark.corp:15002/;use_ssl=true")?;
+    /// // One proxy for this client, whatever the environment says:
+    /// let client = ClientBuilder::new(conn.clone())
+    ///     .proxy(ProxyConfig::url("http://proxy.corp:3128")?)
+    ///     .build()?;
+    /// // Never a proxy:
+    /// let direct = ClientBuilder::new(conn.clone()).proxy(ProxyConfig::none()).build()?;
+    /// // The rules over variables given here rather than the process's:
+    /// let env = ProxyEnv::from_vars([("HTTPS_PROXY", "http://proxy.corp:3128"), ("NO_PROXY", ".corp")]);
+    /// let excluded = ClientBuilder::new(conn).proxy(ProxyConfig::from_env(env, Caller::Grpc)).build()?;
+    /// # let _ = (client, direct, excluded);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn proxy(mut self, proxy: connect_proxy::ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Makes the client. The channel connects lazily, on the first call.
     pub fn build(self) -> Result<SparkConnectClient, Error> {
         let conn = self.conn;
@@ -474,6 +508,25 @@ impl ClientBuilder {
             .map_err(|e| channel_error(format!("not a valid endpoint URI: {e}")))?;
         let user_agent = http::HeaderValue::from_str(&client_type)
             .map_err(|e| channel_error(format!("the user agent is not a valid header: {e}")))?;
+        let proxy = self
+            .proxy
+            .unwrap_or_else(|| {
+                connect_proxy::ProxyConfig::from_env(
+                    connect_proxy::ProxyEnv::process(),
+                    connect_proxy::Caller::Grpc,
+                )
+            })
+            .proxy_for(conn.use_tls(), conn.host(), conn.port())
+            .map_err(|source| Error::Proxy {
+                endpoint: uri.clone(),
+                source,
+            })?;
+        match &proxy {
+            Some(proxy) => {
+                tracing::debug!(endpoint = %uri, %proxy, "the channel goes through a proxy")
+            }
+            None => tracing::trace!(endpoint = %uri, "the channel connects directly"),
+        }
         let channel = crate::channel::Channel::new(crate::channel::ChannelOptions {
             connect_timeout: self.connect_timeout,
             keep_alive: self.keep_alive,
@@ -483,6 +536,7 @@ impl ClientBuilder {
             tls: conn
                 .use_tls()
                 .then(|| (conn.host().to_string(), self.root_certificates.clone())),
+            proxy,
         })
         .map_err(channel_error)?;
         let max = conn.grpc_max_message_size();
@@ -1230,6 +1284,17 @@ pub fn unexpected(expected: &str, got: &pb::analyze_plan_response::Result) -> Er
 }
 
 fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
+    // A proxy that could not be reached or refused the tunnel says so itself.
+    let mut source = std::error::Error::source(&status);
+    while let Some(cause) = source {
+        if let Some(proxy) = cause.downcast_ref::<connect_proxy::ProxyError>() {
+            return Error::Proxy {
+                endpoint: endpoint.to_string(),
+                source: proxy.clone(),
+            };
+        }
+        source = cause.source();
+    }
     let server = ServerError::from_status(&status);
     // A transport failure (refused, reset, TLS, keep-alive timeout) carries no Spark error
     // details.
@@ -1312,6 +1377,63 @@ mod tests {
         let e = c.check_session(&sid, "server-2").unwrap_err();
         assert!(matches!(e, Error::SessionChanged { .. }));
         assert!(e.to_string().contains("server-1"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_proxy_is_named_and_not_retried() {
+        use crate::proxy::ProxyConfig;
+        // Bind and drop: nothing listens there any more.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let conn = ConnectionString::parse_without_env("sc://workspace.invalid:443/;use_ssl=true")
+            .unwrap();
+        let c = SparkConnectClient::builder(conn)
+            .proxy(ProxyConfig::url(&format!("http://u:pr0xy-pw@127.0.0.1:{port}")).unwrap())
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let e = c.spark_version().await.unwrap_err();
+        // The default policy's first back-offs alone would take 1 s: no retry happened.
+        assert!(started.elapsed() < Duration::from_secs(1), "{e}");
+        let Error::Proxy { source, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(source.kind(), crate::proxy::ProxyErrorKind::Unreachable);
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(&format!(
+                "cannot connect to the Spark Connect server at https://workspace.invalid:443: cannot connect to the proxy http://u@127.0.0.1:{port} (set explicitly): "
+            )),
+            "{shown}"
+        );
+        assert!(!format!("{shown} {e:?} {c:?}").contains("pr0xy-pw"));
+    }
+
+    #[test]
+    fn a_malformed_proxy_variable_fails_the_build_naming_it() {
+        use crate::proxy::{Caller, ProxyConfig, ProxyEnv};
+        let conn = ConnectionString::parse_without_env("sc://h:443/;use_ssl=true").unwrap();
+        let env = ProxyEnv::from_vars([("https_proxy", "socks5://u:pw@p:1080")]);
+        let e = SparkConnectClient::builder(conn.clone())
+            .proxy(ProxyConfig::from_env(env.clone(), Caller::Grpc))
+            .build()
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("https_proxy names a SOCKS proxy (socks5://p:1080)"),
+            "{e}"
+        );
+        // NO_PROXY excludes the host: the setting is never used.
+        let env = ProxyEnv::from_vars([("https_proxy", "socks5://p:1080"), ("no_proxy", "h")]);
+        assert!(
+            SparkConnectClient::builder(conn)
+                .proxy(ProxyConfig::from_env(env, Caller::Grpc))
+                .build()
+                .is_ok()
+        );
     }
 
     #[tokio::test]

@@ -35,6 +35,16 @@ pub enum Error {
         /// What the gRPC layer said.
         message: String,
     },
+    /// The HTTP proxy the channel goes through is misconfigured, cannot be reached, or refused
+    /// the tunnel (credentials refused, tunnel forbidden); the source says which, naming the
+    /// proxy (never its password) and the variable it came from.
+    #[error("cannot connect to the Spark Connect server at {endpoint}: {source}")]
+    Proxy {
+        /// The endpoint, e.g. `https://host:443`.
+        endpoint: String,
+        /// What the proxy did.
+        source: connect_proxy::ProxyError,
+    },
     /// The server answered with an error (boxed: it carries the whole error description).
     #[error(transparent)]
     Server(Box<ServerError>),

@@ -5,6 +5,7 @@
 //! identity sent with every request (`session_id`, `user_context`, `client_type`), request
 //! metadata (static headers plus a per-call [`HeaderSource`]), HTTP/2 keep-alive and deadlines
 //! ([`KeepAlive`], [`ClientBuilder::stream_idle_timeout`], [`ClientBuilder::request_timeout`]),
+//! HTTP proxies ([`ClientBuilder::proxy`]; by default from `HTTPS_PROXY`, `grpc_proxy`, ...),
 //! retries ([`RetryPolicy`]), reattachable executions ([`ExecuteStream`]), interrupts, and typed
 //! server errors ([`ServerError`]). It knows nothing of DataFrames or of Databricks.
 //!
@@ -48,6 +49,11 @@ pub use responses::PayloadPlacement;
 pub use retry::{RetryEvent, RetryPolicy};
 /// gRPC status codes, as [`ServerError::code`] gives them.
 pub use tonic::Code;
+
+/// HTTP proxies: the rules that choose one (`HTTPS_PROXY`, `grpc_proxy`, `NO_PROXY`, ...),
+/// [`ProxyConfig`](proxy::ProxyConfig) for [`ClientBuilder::proxy`], and the errors of a proxy
+/// that refuses. The same crate chooses proxies for the REST calls of the Databricks crates.
+pub use connect_proxy as proxy;
 
 /// The generated protocol types, re-exported so that users of this crate need no other
 /// dependency to build plans.

@@ -57,6 +57,7 @@ pub struct GatewayConfig {
     usage_policies: Option<Vec<String>>,
     aad_clients: Vec<(String, String, String)>,
     identity: Option<(Vec<u8>, Vec<u8>)>,
+    host_name: Option<String>,
 }
 
 impl GatewayConfig {
@@ -75,7 +76,17 @@ impl GatewayConfig {
             usage_policies: None,
             aad_clients: Vec::new(),
             identity: None,
+            host_name: None,
         }
+    }
+
+    /// The host name the gateway is known by, as a workspace's URL names it (the gateway still
+    /// listens on 127.0.0.1): [`Gateway::url`] and the OIDC discovery document use it. For
+    /// [`crate::squid::PROXIED_HOST`], which only the tests' squid resolves; the run's test
+    /// certificate is valid for that name.
+    pub fn host_name(mut self, name: &str) -> Self {
+        self.host_name = Some(name.to_string());
+        self
     }
 
     /// Serves this certificate and key (PEM) instead of the run's test certificate: for
@@ -309,7 +320,11 @@ impl Gateway {
             .await
             .expect("binds a loopback port");
         let addr = listener.local_addr().expect("has an address");
-        let url = format!("https://127.0.0.1:{}", addr.port());
+        let url = format!(
+            "https://{}:{}",
+            config.host_name.as_deref().unwrap_or("127.0.0.1"),
+            addr.port()
+        );
         let mut tokens = HashMap::new();
         for pat in &config.pats {
             tokens.insert(pat.clone(), None);
@@ -405,7 +420,7 @@ impl Gateway {
         }
     }
 
-    /// The workspace URL, `https://127.0.0.1:<port>`.
+    /// The workspace URL, `https://127.0.0.1:<port>` (or the [`GatewayConfig::host_name`]).
     pub fn url(&self) -> &str {
         &self.state.url
     }

@@ -25,7 +25,8 @@
 //! ```
 //!
 //! Later additions: a TLS gateway that checks tokens and Databricks headers in front of the local
-//! server, a proxy that injects faults, and a replay server (feature `replay`) that serves
+//! server, a proxy that injects faults, a real HTTP proxy ([`squid`], Debian's squid, which
+//! `cargo xtask test` installs when missing), and a replay server (feature `replay`) that serves
 //! recorded `ExecutePlan` responses for client-only benchmarks.
 
 #[cfg(feature = "gateway")]
@@ -33,6 +34,7 @@ pub mod gateway;
 pub mod proxy;
 #[cfg(feature = "replay")]
 pub mod replay;
+pub mod squid;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

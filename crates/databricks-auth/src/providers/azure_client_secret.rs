@@ -105,7 +105,7 @@ impl CredentialsProvider for AzureClientSecretCredentials {
 }
 
 struct AadClientSecret {
-    client: reqwest::Client,
+    client: crate::RestClient,
     token_endpoint: String,
     client_id: String,
     client_secret: String,
@@ -137,7 +137,7 @@ impl AadClientSecret {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(body);
-        let response = http::send(request, &self.token_endpoint, NAME).await?;
+        let response = http::send(&self.client, request, &self.token_endpoint, NAME).await?;
         http::token_response(&response, &self.token_endpoint, NAME)
     }
 }

@@ -214,7 +214,7 @@ impl CredentialsProvider for ExternalBrowserCredentials {
 }
 
 struct U2mSession {
-    client: reqwest::Client,
+    client: crate::RestClient,
     endpoints: OidcEndpoints,
     client_id: String,
     client_secret: Option<String>,
@@ -285,7 +285,7 @@ impl U2mSession {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(http::form(&pairs));
-        let response = http::send(request, url, NAME).await?;
+        let response = http::send(&self.client, request, url, NAME).await?;
         http::token_response(&response, url, NAME)
     }
 

@@ -81,7 +81,7 @@ fn is_loopback_url(url: &str) -> bool {
 }
 
 struct MetadataService {
-    client: reqwest::Client,
+    client: crate::RestClient,
     url: String,
     host: String,
 }
@@ -103,7 +103,7 @@ impl MetadataService {
             .get(&self.url)
             .header("X-Databricks-Metadata-Version", "1")
             .header("X-Databricks-Host", &self.host);
-        let response = http::send(request, "the metadata service", NAME).await?;
+        let response = http::send(&self.client, request, "the metadata service", NAME).await?;
         if response.status == 404 {
             return Ok(None);
         }

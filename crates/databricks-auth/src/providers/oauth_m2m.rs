@@ -30,7 +30,7 @@ pub struct OidcEndpoints {
 /// Databricks OAuth: `databricks OAuth is not supported for this host`.
 pub async fn oidc_endpoints(
     cfg: &Config,
-    client: &reqwest::Client,
+    client: &crate::RestClient,
     provider: &str,
 ) -> Result<OidcEndpoints, AuthError> {
     let host = cfg
@@ -49,7 +49,7 @@ pub async fn oidc_endpoints(
         });
     }
     let url = format!("{host}/oidc/.well-known/oauth-authorization-server");
-    let response = http::send(client.get(&url), &url, provider)
+    let response = http::send(client, client.get(&url), &url, provider)
         .await
         .map_err(|e| e.map_message(|m| format!("oidc: {m}")))?;
     if response.status == 404 {
@@ -136,7 +136,7 @@ impl CredentialsProvider for OAuthM2mCredentials {
 }
 
 struct ClientCredentials {
-    client: reqwest::Client,
+    client: crate::RestClient,
     token_endpoint: String,
     client_id: String,
     client_secret: String,
@@ -169,7 +169,7 @@ impl ClientCredentials {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(body);
-        let response = http::send(request, &self.token_endpoint, NAME).await?;
+        let response = http::send(&self.client, request, &self.token_endpoint, NAME).await?;
         http::token_response(&response, &self.token_endpoint, NAME)
     }
 }

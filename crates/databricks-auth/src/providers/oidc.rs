@@ -131,7 +131,7 @@ async fn configure(
 
 struct TokenExchange {
     name: &'static str,
-    client: reqwest::Client,
+    client: crate::RestClient,
     token_endpoint: String,
     client_id: Option<String>,
     scope: String,
@@ -171,7 +171,7 @@ impl TokenExchange {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(http::form(&pairs));
-        let response = http::send(request, &self.token_endpoint, self.name).await?;
+        let response = http::send(&self.client, request, &self.token_endpoint, self.name).await?;
         http::token_response(&response, &self.token_endpoint, self.name)
     }
 }

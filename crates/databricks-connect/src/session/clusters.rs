@@ -250,7 +250,7 @@ struct ClusterInfo {
 
 /// The Clusters API of one workspace, for one cluster.
 pub(crate) struct ClustersApi<'a> {
-    pub http: reqwest::Client,
+    pub http: databricks_auth::RestClient,
     pub host: &'a str,
     pub cluster_id: &'a str,
     pub auth: &'a dyn AuthHeaderSource,
@@ -414,9 +414,8 @@ impl ClustersApi<'_> {
         for (name, value) in headers.iter() {
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| {
-            // reqwest's own message is generic; the causes say what failed (DNS, TLS, refused).
-            let e = e.without_url();
+        let response = self.http.send(request).await.map_err(|e| {
+            // The causes say what failed (proxy, DNS, TLS, refused).
             api_error(spark_connect_transport::with_causes(
                 format!("{url}: {e}"),
                 std::error::Error::source(&e),

@@ -542,18 +542,23 @@ impl DatabricksSessionBuilder {
 
     async fn connect(self, target: ResolvedConnection) -> Result<SparkSession, Error> {
         match target {
-            ResolvedConnection::Remote { connection, source } => {
+            ResolvedConnection::Remote {
+                connection,
+                source,
+                proxies,
+            } => {
                 tracing::debug!(remote = %connection, "connection parameters from {source}");
-                let client = self.client_builder(*connection).build()?;
+                let client = self.client_builder(*connection).proxy(proxies).build()?;
                 Ok(SparkSession::from_client(client))
             }
             ResolvedConnection::Databricks {
                 config,
                 compute,
                 source,
+                proxies,
             } => {
                 tracing::debug!(config = %config, %compute, "connection parameters from {source}");
-                self.connect_databricks(&config, compute).await
+                self.connect_databricks(&config, compute, proxies).await
             }
         }
     }
@@ -562,6 +567,7 @@ impl DatabricksSessionBuilder {
         self,
         config: &Config,
         compute: Compute,
+        proxies: spark_connect_transport::proxy::ProxyConfig,
     ) -> Result<SparkSession, Error> {
         let host = config.host().unwrap_or_default();
         let (hostname, port) = host_and_port(host)?;
@@ -601,7 +607,8 @@ impl DatabricksSessionBuilder {
             .map_err(|e| Error::invalid("host", format!("the host '{host}' is not usable: {e}")))?;
         let mut builder = self
             .client_builder(conn)
-            .header_source(Arc::new(AuthHeaders(auth.clone())));
+            .header_source(Arc::new(AuthHeaders(auth.clone())))
+            .proxy(proxies);
         // Headers a workspace expects, unless the caller set them (custom headers win).
         let mut expected: Vec<(&str, String)> = Vec::new();
         if let Some(workspace_id) = config.workspace_id() {
@@ -616,7 +623,7 @@ impl DatabricksSessionBuilder {
                 expected.push((CLUSTER_ID_HEADER, id.clone()));
                 if self.validate_session.unwrap_or(true) {
                     let api = ClustersApi {
-                        http: self.http_client()?,
+                        http: self.http_client(config)?,
                         host,
                         cluster_id: id,
                         auth: auth.as_ref(),
@@ -653,25 +660,11 @@ impl DatabricksSessionBuilder {
         Ok(SparkSession::from_client(client))
     }
 
-    /// The HTTP client for the Clusters API: the builder's extra CA certificates, HTTP/2 (a
-    /// workspace serves REST on the gRPC port).
-    fn http_client(&self) -> Result<reqwest::Client, Error> {
-        let mut http = reqwest::Client::builder().timeout(Duration::from_secs(60));
-        for pem in &self.root_certificates {
-            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
-                Error::invalid(
-                    "root_certificate_pem",
-                    format!("a root certificate is not valid PEM: {e}"),
-                )
-            })?;
-            http = http.add_root_certificate(cert);
-        }
-        http.build().map_err(|e| {
-            Error::invalid(
-                "root_certificate_pem",
-                format!("cannot create an HTTP client: {e}"),
-            )
-        })
+    /// The HTTP client for the Clusters API: timeout, proxy and certificates as for every REST
+    /// call of the configuration, plus the builder's extra CA certificates.
+    fn http_client(&self, config: &Config) -> Result<databricks_auth::RestClient, Error> {
+        databricks_auth::RestClient::with_root_certificates(config, &self.root_certificates)
+            .map_err(|e| Error::invalid("root_certificate_pem", e.to_string()))
     }
 }
 

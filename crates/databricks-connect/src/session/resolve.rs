@@ -7,6 +7,7 @@ use std::fmt;
 use databricks_config::{Config, ConfigKey, Environment, Source};
 use spark_connect_dataframe::SPARK_REMOTE_ENV;
 use spark_connect_transport::ConnectionString;
+use spark_connect_transport::proxy::{Caller, ProxyConfig, ProxyEnv};
 
 use super::{DatabricksSessionBuilder, Error};
 
@@ -118,6 +119,8 @@ pub enum ResolvedConnection {
         connection: Box<ConnectionString>,
         /// Where it came from.
         source: ParameterSource,
+        /// The proxy rules of the gRPC channel, from the builder's environment.
+        proxies: ProxyConfig,
     },
     /// A Databricks workspace.
     #[non_exhaustive]
@@ -128,6 +131,9 @@ pub enum ResolvedConnection {
         compute: Compute,
         /// Where the parameters came from.
         source: ParameterSource,
+        /// The proxy rules of the gRPC channel, from the configuration's environment (REST
+        /// calls follow the same rules without `grpc_proxy`).
+        proxies: ProxyConfig,
     },
 }
 
@@ -149,6 +155,30 @@ impl ResolvedConnection {
         match self {
             ResolvedConnection::Remote { source, .. }
             | ResolvedConnection::Databricks { source, .. } => *source,
+        }
+    }
+
+    /// The proxy rules the session's gRPC channel follows (`grpc_proxy`, `HTTPS_PROXY`,
+    /// `ALL_PROXY`, `NO_PROXY`, ...), read from the builder's or configuration's environment.
+    ///
+    /// ```
+    /// use databricks_connect::DatabricksSession;
+    /// use databricks_connect::config::Environment;
+    ///
+    /// let resolved = DatabricksSession::builder()
+    ///     .environment(Environment::from_map([
+    ///         ("SPARK_REMOTE", "sc://spark.example:443/;use_ssl=true"),
+    ///         ("HTTPS_PROXY", "http://proxy.example:3128"),
+    ///     ]))
+    ///     .resolve()?;
+    /// let proxy = resolved.proxies().proxy_for(true, "spark.example", 443)?.expect("proxied");
+    /// assert_eq!(proxy.to_string(), "http://proxy.example:3128 (from HTTPS_PROXY)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn proxies(&self) -> &ProxyConfig {
+        match self {
+            ResolvedConnection::Remote { proxies, .. }
+            | ResolvedConnection::Databricks { proxies, .. } => proxies,
         }
     }
 
@@ -258,7 +288,7 @@ impl DatabricksSessionBuilder {
                     "remote() cannot be combined with profile() or sdk_config(): a connection string carries everything, and the profile would be ignored",
                 ));
             }
-            return remote(url, ParameterSource::Remote);
+            return remote(url, ParameterSource::Remote, &env);
         }
         let (config, source) = if self.explicit_parameters() {
             if self.sdk_config.is_some() {
@@ -286,7 +316,7 @@ impl DatabricksSessionBuilder {
                 .build()?;
             (config, ParameterSource::Profile)
         } else if let Some(url) = env.var(SPARK_REMOTE_ENV) {
-            return remote(&url, ParameterSource::SparkRemote);
+            return remote(&url, ParameterSource::SparkRemote, &env);
         } else {
             (
                 Config::builder().env(env).build()?,
@@ -294,10 +324,12 @@ impl DatabricksSessionBuilder {
             )
         };
         let compute = self.compute(&config)?;
+        let proxies = grpc_proxies(config.env());
         Ok(ResolvedConnection::Databricks {
             config: Box::new(config),
             compute,
             source,
+            proxies,
         })
     }
 
@@ -407,7 +439,11 @@ impl DatabricksSessionBuilder {
     }
 }
 
-fn remote(url: &str, source: ParameterSource) -> Result<ResolvedConnection, Error> {
+fn remote(
+    url: &str,
+    source: ParameterSource,
+    env: &Environment,
+) -> Result<ResolvedConnection, Error> {
     let connection = ConnectionString::parse(url).map_err(|e| Error::ConnectionString {
         origin: source,
         source: e,
@@ -415,7 +451,14 @@ fn remote(url: &str, source: ParameterSource) -> Result<ResolvedConnection, Erro
     Ok(ResolvedConnection::Remote {
         connection: Box::new(connection),
         source,
+        proxies: grpc_proxies(env),
     })
+}
+
+/// The gRPC channel's proxy rules over an environment, which the REST calls
+/// (`databricks_auth::RestClient`) read too.
+fn grpc_proxies(env: &Environment) -> ProxyConfig {
+    ProxyConfig::from_env(ProxyEnv::from_lookup(|name| env.var(name)), Caller::Grpc)
 }
 
 /// The host name and port of a workspace URL such as `https://h:8443`.
