@@ -193,6 +193,55 @@ async fn two_clients_starting_one_cluster_both_wait_for_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_start_that_another_client_made_first_is_waited_for() {
+    // The check sees TERMINATED, but by the start another client has started the cluster:
+    // the Clusters API answers INVALID_STATE "... is in unexpected state Pending.".
+    let cluster = "0123-e2e-stale";
+    let gw = Gateway::start(
+        gateway_config()
+            .cluster(cluster, "PENDING")
+            .cluster_start_time(Some(Duration::from_secs(2))),
+    )
+    .await;
+    gw.report_cluster_state_once(cluster, "TERMINATED");
+    let spark = builder(&gw, cluster).create().await.unwrap();
+    assert_eq!(
+        gw.cluster_start_conflicts(cluster),
+        1,
+        "the start met the race"
+    );
+    assert_eq!(gw.cluster_starts(cluster), 0, "and started nothing itself");
+    assert_eq!(answer(&spark, "SELECT 4").await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopping_cluster_is_waited_out_then_started() {
+    let cluster = "0123-e2e-stopping";
+    let gw = Gateway::start(
+        gateway_config()
+            .cluster(cluster, "TERMINATING")
+            .cluster_start_time(Some(Duration::from_secs(2))),
+    )
+    .await;
+    let waits = Waits::default();
+    let spark = builder(&gw, cluster)
+        .on_cluster_wait(waits.observer())
+        .create()
+        .await
+        .unwrap();
+    assert_eq!(gw.cluster_starts(cluster), 1);
+    let states = waits.states();
+    assert_eq!(
+        states.first(),
+        Some(&ClusterState::Terminating),
+        "{states:?}"
+    );
+    assert!(states.contains(&ClusterState::Terminated), "{states:?}");
+    assert_eq!(states.last(), Some(&ClusterState::Running), "{states:?}");
+    assert_eq!(answer(&spark, "SELECT 11").await, 11);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_cluster_that_stays_pending_past_the_wait_is_a_clear_error() {
     let cluster = "0123-e2e-stuck";
     let gw = Gateway::start(
@@ -292,7 +341,26 @@ async fn auto_start_off_gives_a_clear_error_at_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deleted_errored_and_unknown_clusters_stay_clear_errors() {
-    let gw = Gateway::start(gateway_config().cluster("0123-e2e-error", "ERROR")).await;
+    let gw = Gateway::start(
+        gateway_config()
+            .cluster("0123-e2e-error", "ERROR")
+            .cluster("0123-e2e-unknown-state", "UNKNOWN"),
+    )
+    .await;
+    let e = builder(&gw, "0123-e2e-unknown-state")
+        .create()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &e,
+            Error::Cluster(ClusterError::Unusable {
+                state: ClusterState::Unknown,
+                ..
+            })
+        ),
+        "{e:?}"
+    );
     let e = builder(&gw, "0123-e2e-error").create().await.unwrap_err();
     assert!(
         matches!(
@@ -444,4 +512,44 @@ async fn a_user_agent_over_2048_characters_is_refused_before_anything_is_sent() 
         "{e:?}"
     );
     assert!(gw.calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_headers_go_with_spark_remote_and_the_resolved_cluster_wins_over_one() {
+    let cluster = "0123-e2e-headers";
+    let gw = Gateway::start(gateway_config().cluster(cluster, "RUNNING")).await;
+    // SPARK_REMOTE with a custom header: Python drops the header, this client sends it.
+    let remote = format!(
+        "sc://127.0.0.1:{}/;use_ssl=true;token={PAT};x-databricks-cluster-id={cluster}",
+        gw.port()
+    );
+    let spark = DatabricksSession::builder()
+        .environment(Environment::from_map([
+            ("HOME", "/nonexistent-e2e-home"),
+            ("SPARK_REMOTE", remote.as_str()),
+        ]))
+        .header("x-custom-header", "from-the-builder")
+        .create()
+        .await
+        .unwrap();
+    assert_eq!(answer(&spark, "SELECT 12").await, 12);
+    assert!(
+        gw.calls()
+            .iter()
+            .all(|c| c.get("x-custom-header") == Some("from-the-builder"))
+    );
+    // A custom x-databricks-cluster-id does not send queries elsewhere than the cluster that
+    // was resolved (and checked), as in Python.
+    let before = gw.calls().len();
+    let spark = builder(&gw, cluster)
+        .header("x-databricks-cluster-id", "0000-somewhere-else")
+        .create()
+        .await
+        .unwrap();
+    assert_eq!(answer(&spark, "SELECT 13").await, 13);
+    assert!(
+        gw.calls()[before..]
+            .iter()
+            .all(|c| c.get("x-databricks-cluster-id") == Some(cluster))
+    );
 }

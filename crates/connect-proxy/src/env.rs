@@ -3,8 +3,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Every variable the rules read.
-pub(crate) const VARIABLES: &[&str] = &[
+/// Every variable the rules read (for example to tell two environments apart).
+///
+/// ```
+/// assert!(connect_proxy::VARIABLES.contains(&"NO_PROXY"));
+/// ```
+pub const VARIABLES: &[&str] = &[
     "grpc_proxy",
     "no_grpc_proxy",
     "HTTPS_PROXY",

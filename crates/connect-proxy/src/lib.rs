@@ -52,7 +52,7 @@ mod error;
 mod rules;
 mod tunnel;
 
-pub use env::ProxyEnv;
+pub use env::{ProxyEnv, VARIABLES};
 pub use error::{ProxyError, ProxyErrorKind};
 pub use rules::{Caller, Proxy, ProxyConfig, ProxySource};
 pub use tunnel::{Tunnel, connect};

@@ -627,3 +627,44 @@ fn secrets_never_reach_resolution_errors() {
     let resolved = b.resolve().unwrap();
     assert!(!format!("{resolved:?}").contains("s3cr3t"), "{resolved:?}");
 }
+
+#[test]
+fn a_profile_keeps_what_the_explicit_parameters_do_not_override() {
+    // The host overridden: the profile's token and cluster stay, and authentication is not
+    // forced to pat (no token was given).
+    let resolved = builder(&[])
+        .profile("cluster")
+        .host("https://explicit.cloud.databricks.com/?o=42")
+        .resolve()
+        .unwrap();
+    let config = resolved.config().unwrap();
+    assert_eq!(config.token(), Some("dapi-profile"));
+    assert_eq!(config.auth_type(), None);
+    assert_eq!(config.workspace_id(), Some("42"));
+    assert_eq!(
+        resolved.compute(),
+        Some(&Compute::Cluster("0123-profile".into()))
+    );
+    // Serverless instead of the profile's cluster: host and token stay.
+    let resolved = builder(&[])
+        .profile("cluster")
+        .serverless()
+        .resolve()
+        .unwrap();
+    let config = resolved.config().unwrap();
+    assert_eq!(config.host(), Some("https://profile.cloud.databricks.com"));
+    assert_eq!(config.token(), Some("dapi-profile"));
+    assert_eq!(config.cluster_id(), None);
+    assert_eq!(config.serverless_compute_id(), Some("auto"));
+    // A token over an OAuth profile: the profile's client id stays in the configuration, but
+    // pat is forced so that the two do not conflict.
+    let resolved = builder(&[])
+        .profile("m2m")
+        .token("dapi-x")
+        .resolve()
+        .unwrap();
+    let config = resolved.config().unwrap();
+    assert_eq!(config.client_id(), Some("sp-id"));
+    assert_eq!(config.auth_type(), Some("pat"));
+    assert_eq!(config.token(), Some("dapi-x"));
+}

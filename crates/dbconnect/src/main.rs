@@ -58,8 +58,9 @@ struct Cli {
     #[arg(long)]
     serverless: bool,
 
-    /// The usage policy for serverless work [default: $DATABRICKS_USAGE_POLICY_ID]
-    #[arg(long, value_name = "ID", requires = "serverless")]
+    /// Run on serverless compute under this usage policy [default: $DATABRICKS_USAGE_POLICY_ID
+    /// with --serverless]
+    #[arg(long, value_name = "ID")]
     usage_policy: Option<String>,
 
     /// Fail at once when the cluster is not running, instead of starting it and waiting
@@ -184,7 +185,11 @@ fn main() -> ExitCode {
     match result.and_then(|()| out.finish()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) if out.broken_pipe() => ExitCode::SUCCESS,
-        Err(e) => e.report(&secrets),
+        Err(e) => {
+            // A wait for a cluster may have left its status line on the terminal.
+            progress::clear_status();
+            e.report(&secrets)
+        }
     }
 }
 

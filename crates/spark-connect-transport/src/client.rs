@@ -153,17 +153,17 @@ type RetryObserver = Arc<dyn Fn(&RetryEvent<'_>) + Send + Sync>;
 /// `SPARK_CONNECT_USER_AGENT`), in characters after URL escaping, as PySpark allows.
 pub const MAX_USER_AGENT_LENGTH: usize = 2048;
 
-/// Checks a user agent against [`MAX_USER_AGENT_LENGTH`], as PySpark does; the error says how
-/// long it is.
+/// Checks a user agent against [`MAX_USER_AGENT_LENGTH`], as PySpark does; the error
+/// ([`Error::InvalidArgument`]) says how long it is.
 ///
 /// ```
 /// use spark_connect_transport::check_user_agent;
 ///
 /// assert!(check_user_agent("my-app/1.0").is_ok());
 /// let e = check_user_agent(&" ".repeat(700)).unwrap_err(); // each space escapes to %20
-/// assert!(e.contains("2100"), "{e}");
+/// assert!(e.to_string().contains("2100"), "{e}");
 /// ```
-pub fn check_user_agent(user_agent: &str) -> Result<(), String> {
+pub fn check_user_agent(user_agent: &str) -> Result<(), Error> {
     // Python's urllib.parse.quote: letters, digits, `_.-~` and `/` stay, the rest is escaped.
     const QUOTED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'_')
@@ -175,9 +175,9 @@ pub fn check_user_agent(user_agent: &str) -> Result<(), String> {
         .map(str::len)
         .sum();
     if escaped > MAX_USER_AGENT_LENGTH {
-        return Err(format!(
+        return Err(Error::InvalidArgument(format!(
             "the user agent must not exceed {MAX_USER_AGENT_LENGTH} characters after URL escaping, found {escaped}"
-        ));
+        )));
     }
     Ok(())
 }
@@ -490,7 +490,19 @@ impl ClientBuilder {
                     .filter(|s| !s.is_empty())
             })
             .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
-        check_user_agent(&user_agent_part).map_err(Error::InvalidArgument)?;
+        check_user_agent(&user_agent_part)?;
+        if self.retry_policy.has_rule() {
+            return Err(Error::InvalidArgument(format!(
+                "the default retry policy `{}` has a rule of its own (retry_when): add it with add_retry_policy instead",
+                self.retry_policy.name()
+            )));
+        }
+        if let Some(p) = self.added_retry_policies.iter().find(|p| !p.has_rule()) {
+            return Err(Error::InvalidArgument(format!(
+                "the added retry policy `{}` has no rule (retry_when), so it would never retry anything",
+                p.name()
+            )));
+        }
         let mut client_type = user_agent_part;
         for product in &self.products {
             client_type.push(' ');
@@ -1256,7 +1268,8 @@ impl SparkConnectClient {
 /// The error after `retries` retries: the last error, saying that retries were spent.
 pub(crate) fn gave_up(last: Error, state: &RetryState, started: Instant) -> Error {
     let retries = state.spent();
-    if retries == 0 {
+    // A failure no policy retries is itself the answer, even after earlier retries.
+    if retries == 0 || !state.gave_up() {
         return last;
     }
     Error::RetriesExhausted {

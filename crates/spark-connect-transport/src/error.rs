@@ -90,6 +90,7 @@ pub enum Error {
     /// A call failed again and again until the retry policy gave up; `last` is the last
     /// failure.
     #[error("{last} (gave up after {retries} retries in {elapsed:.1?}{})", hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default())]
+    #[non_exhaustive]
     RetriesExhausted {
         /// Retries made.
         retries: u32,

@@ -243,6 +243,11 @@ impl RetryPolicy {
         self
     }
 
+    /// Whether the policy has a rule of its own ([`retry_when`](Self::retry_when)).
+    pub fn has_rule(&self) -> bool {
+        matches!(self.accepts, Accepts::When(_))
+    }
+
     /// The hint set by [`give_up_hint`](Self::give_up_hint).
     pub fn hint(&self) -> Option<&str> {
         self.give_up_hint.as_deref()
@@ -338,15 +343,17 @@ impl RetryEvent<'_> {
 /// The policies of a client: the added ones in order, then the default one.
 #[derive(Clone, Debug)]
 pub(crate) struct RetryPolicies {
-    /// Added policies first, the default last.
-    policies: Vec<RetryPolicy>,
+    /// Added policies first, the default last (shared: every call starts a state over them).
+    policies: Arc<[RetryPolicy]>,
 }
 
 impl RetryPolicies {
     pub(crate) fn new(added: Vec<RetryPolicy>, default: RetryPolicy) -> RetryPolicies {
         let mut policies = added;
         policies.push(default);
-        RetryPolicies { policies }
+        RetryPolicies {
+            policies: policies.into(),
+        }
     }
 
     /// The default policy.
@@ -460,6 +467,11 @@ impl RetryState {
         self.first_failure[policy.min(self.first_failure.len() - 1)]
             .map(|t| t.elapsed())
             .unwrap_or_default()
+    }
+
+    /// Whether a policy's budget ran out (rather than a failure no policy retries).
+    pub(crate) fn gave_up(&self) -> bool {
+        self.gave_up_under.is_some()
     }
 
     /// The hint of the policy that gave up, if it has one.

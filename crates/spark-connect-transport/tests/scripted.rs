@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::Stream;
 use spark_connect_proto::spark::connect as pb;
-use spark_connect_transport::{ConnectionString, Error, RetryPolicy, SparkConnectClient};
+use spark_connect_transport::{
+    ClientBuilder, ConnectionString, Error, RetryPolicy, SparkConnectClient,
+};
 use tonic::{Request, Response, Status};
 use tonic_types::StatusExt;
 
@@ -308,6 +310,14 @@ impl pb::spark_connect_service_server::SparkConnectService for Server {
 
 /// Starts the scripted server and a client for it with quick retries.
 async fn start(executions: Vec<Call>, policy: RetryPolicy) -> (SparkConnectClient, Arc<Script>) {
+    start_configured(executions, move |b| b.retry_policy(policy)).await
+}
+
+/// Starts the scripted server and a client for it that `configure` sets up.
+async fn start_configured(
+    executions: Vec<Call>,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> (SparkConnectClient, Arc<Script>) {
     let script = Arc::new(Script {
         executions: Mutex::new(executions.into()),
         ..Default::default()
@@ -322,11 +332,11 @@ async fn start(executions: Vec<Call>, policy: RetryPolicy) -> (SparkConnectClien
             .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
     );
     let conn = ConnectionString::parse_without_env(&format!("sc://{addr}")).unwrap();
-    let client = SparkConnectClient::builder(conn)
-        .retry_policy(policy)
-        .stream_idle_timeout(Some(Duration::from_secs(5)))
-        .build()
-        .unwrap();
+    let client = configure(
+        SparkConnectClient::builder(conn).stream_idle_timeout(Some(Duration::from_secs(5))),
+    )
+    .build()
+    .unwrap();
     (client, script)
 }
 
@@ -1094,4 +1104,113 @@ async fn releases_are_batched_by_bytes() {
     assert!(error.is_none(), "{error:?}");
     assert_eq!(ids.len(), 13);
     assert_eq!(releases(&script).await, ["release until b8", "release all"]);
+}
+
+fn warming_up() -> Status {
+    Status::failed_precondition("the server is warming up")
+}
+
+/// A policy of its own for "warming up" failures, as a facade adds one for a starting cluster.
+fn warm_up_policy(retries: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .named("warm-up")
+        .retry_when(|e| e.message().contains("warming up"))
+        .initial_backoff(Duration::from_millis(5))
+        .max_retries(retries)
+        .give_up_hint("the server did not warm up")
+}
+
+#[tokio::test]
+async fn an_added_policy_retries_what_its_rule_accepts_and_reports_each_wait() {
+    use Step::*;
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let (client, script) = start_configured(
+        vec![
+            Call::Refuse(warming_up()),
+            Call::Refuse(warming_up()),
+            Call::Stream(vec![Complete("r1")]),
+        ],
+        move |b| {
+            // The default policy retries nothing here: only the added one can.
+            b.retry_policy(RetryPolicy::none())
+                .add_retry_policy(warm_up_policy(5))
+                .on_retry(move |e| {
+                    seen.lock().unwrap().push((
+                        e.policy().to_string(),
+                        e.retry(),
+                        e.error().message().to_string(),
+                    ))
+                })
+        },
+    )
+    .await;
+    let (ids, error, _) = drain(&client).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, ["r1"]);
+    assert_eq!(calls(&script).len(), 3, "{:?}", calls(&script));
+    let events = events.lock().unwrap().clone();
+    assert_eq!(
+        events,
+        [
+            (
+                "warm-up".to_string(),
+                1,
+                "the server is warming up".to_string()
+            ),
+            (
+                "warm-up".to_string(),
+                2,
+                "the server is warming up".to_string()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_added_policy_gives_up_with_its_hint_and_a_later_server_error_stays_itself() {
+    let (client, script) = start_configured(
+        vec![
+            Call::Refuse(warming_up()),
+            Call::Refuse(warming_up()),
+            Call::Refuse(warming_up()),
+        ],
+        |b| b.add_retry_policy(warm_up_policy(2)),
+    )
+    .await;
+    let (_, error, _) = drain(&client).await;
+    let error = error.expect("the budget runs out");
+    assert!(
+        matches!(error, Error::RetriesExhausted { retries: 2, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("; the server did not warm up"),
+        "{error}"
+    );
+    // A unary call: retried while warming up, then a real error is returned as it is, not as
+    // "gave up after retries".
+    {
+        let mut failures = script.analyze_failures.lock().unwrap();
+        failures.push_back(warming_up());
+        failures.push_back(Status::invalid_argument("no such column"));
+    }
+    let error = client.spark_version().await.unwrap_err();
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert!(error.to_string().contains("no such column"), "{error}");
+}
+
+#[tokio::test]
+async fn policies_that_cannot_work_are_refused_at_build() {
+    let conn = ConnectionString::parse_without_env("sc://127.0.0.1:1").unwrap();
+    let e = SparkConnectClient::builder(conn.clone())
+        .add_retry_policy(RetryPolicy::default().named("no-rule"))
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("`no-rule` has no rule"), "{e}");
+    let e = SparkConnectClient::builder(conn)
+        .retry_policy(warm_up_policy(1))
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("add_retry_policy instead"), "{e}");
 }

@@ -200,6 +200,11 @@ struct Cluster {
     running_at: Option<Instant>,
     /// How many times it was started (by `clusters/start` or by a Spark Connect call).
     starts: usize,
+    /// `clusters/start` calls answered `INVALID_STATE`.
+    start_conflicts: usize,
+    /// The state the next `clusters/get` reports instead of the real one (a stale read, as two
+    /// clients racing to start a cluster see).
+    report_once: Option<String>,
 }
 
 /// `PENDING` as the Clusters API writes it in messages: `Pending`.
@@ -214,50 +219,75 @@ fn title_case(state: &str) -> String {
 
 impl State {
     fn new_cluster(&self, state: &str) -> Cluster {
-        let starting = state == "PENDING" || state == "RESTARTING";
+        // Starting clusters run, and stopping ones stop, after the start time.
+        let moving = matches!(state, "PENDING" | "RESTARTING" | "TERMINATING");
         Cluster {
             state: state.to_string(),
-            running_at: if starting {
+            running_at: if moving {
                 self.cluster_start_time.map(|t| Instant::now() + t)
             } else {
                 None
             },
             starts: 0,
+            start_conflicts: 0,
+            report_once: None,
         }
     }
 
-    /// The state of a cluster now (a starting cluster turns `RUNNING` in time), if it exists.
+    /// Moves a cluster on in time: a starting one turns `RUNNING`, a stopping one `TERMINATED`.
+    fn advance(cluster: &mut Cluster) {
+        if cluster.running_at.is_some_and(|at| Instant::now() >= at) {
+            cluster.state = match cluster.state.as_str() {
+                "TERMINATING" => "TERMINATED",
+                _ => "RUNNING",
+            }
+            .to_string();
+            cluster.running_at = None;
+        }
+    }
+
+    /// The state of a cluster now, if it exists.
     fn cluster_state(&self, id: &str) -> Option<String> {
         let mut clusters = lock(&self.clusters);
         let cluster = clusters.get_mut(id)?;
-        if (cluster.state == "PENDING" || cluster.state == "RESTARTING")
-            && cluster.running_at.is_some_and(|at| Instant::now() >= at)
-        {
-            cluster.state = "RUNNING".to_string();
-            cluster.running_at = None;
-        }
+        State::advance(cluster);
         Some(cluster.state.clone())
     }
 
-    /// Starts a terminated cluster; otherwise the Clusters API's `INVALID_STATE` message.
+    /// What `clusters/get` reports: the state now, or a stale one set to be reported once.
+    fn reported_state(&self, id: &str) -> Option<String> {
+        let mut clusters = lock(&self.clusters);
+        let cluster = clusters.get_mut(id)?;
+        State::advance(cluster);
+        Some(
+            cluster
+                .report_once
+                .take()
+                .unwrap_or_else(|| cluster.state.clone()),
+        )
+    }
+
+    /// Starts a terminated cluster; otherwise the Clusters API's `INVALID_STATE` message. The
+    /// check and the change are one step, so two concurrent starts start it once.
     fn start_cluster(&self, id: &str) -> Result<(), (&'static str, String)> {
-        let Some(state) = self.cluster_state(id) else {
+        let mut clusters = lock(&self.clusters);
+        let Some(cluster) = clusters.get_mut(id) else {
             return Err((
                 "INVALID_PARAMETER_VALUE",
                 format!("Cluster {id} does not exist"),
             ));
         };
-        if state != "TERMINATED" {
+        State::advance(cluster);
+        if cluster.state != "TERMINATED" {
+            cluster.start_conflicts += 1;
             return Err((
                 "INVALID_STATE",
                 format!(
                     "Cluster {id} is in unexpected state {}.",
-                    title_case(&state)
+                    title_case(&cluster.state)
                 ),
             ));
         }
-        let mut clusters = lock(&self.clusters);
-        let cluster = clusters.get_mut(id).expect("checked above");
         cluster.state = "PENDING".to_string();
         cluster.running_at = self.cluster_start_time.map(|t| Instant::now() + t);
         cluster.starts += 1;
@@ -445,7 +475,9 @@ impl Gateway {
         self.state.rejected.load(Ordering::SeqCst)
     }
 
-    /// Changes a cluster's state (a `PENDING` one then turns `RUNNING` after the start time).
+    /// Replaces a cluster's record with one in `state` (a `PENDING` or `RESTARTING` one turns
+    /// `RUNNING`, a `TERMINATING` one `TERMINATED`, after the start time). Its counts of starts
+    /// and start conflicts begin again at zero.
     pub fn set_cluster_state(&self, id: &str, state: &str) {
         let cluster = self.state.new_cluster(state);
         lock(&self.state.clusters).insert(id.to_string(), cluster);
@@ -459,6 +491,21 @@ impl Gateway {
     /// How many times a cluster was started (through `clusters/start` or by a call).
     pub fn cluster_starts(&self, id: &str) -> usize {
         lock(&self.state.clusters).get(id).map_or(0, |c| c.starts)
+    }
+
+    /// How many `clusters/start` calls for a cluster were answered `INVALID_STATE`.
+    pub fn cluster_start_conflicts(&self, id: &str) -> usize {
+        lock(&self.state.clusters)
+            .get(id)
+            .map_or(0, |c| c.start_conflicts)
+    }
+
+    /// Makes the next `clusters/get` of a cluster report `state` instead of the real one: the
+    /// stale read a client meets when another starts the cluster right after its check.
+    pub fn report_cluster_state_once(&self, id: &str, state: &str) {
+        if let Some(cluster) = lock(&self.state.clusters).get_mut(id) {
+            cluster.report_once = Some(state.to_string());
+        }
     }
 }
 
@@ -617,7 +664,7 @@ async fn cluster_get(state: Arc<State>, headers: HeaderMap, uri: Uri) -> axum::r
         .query()
         .and_then(|q| form_value(q, "cluster_id"))
         .unwrap_or_default();
-    match state.cluster_state(&id) {
+    match state.reported_state(&id) {
         Some(cluster_state) => json(
             StatusCode::OK,
             serde_json::json!({

@@ -43,11 +43,21 @@ pub enum ClusterState {
 
 impl ClusterState {
     /// Whether queries can run on the cluster (`RUNNING` or `RESIZING`).
+    ///
+    /// ```
+    /// use databricks_connect::ClusterState;
+    /// assert!(ClusterState::Resizing.is_usable() && !ClusterState::Restarting.is_usable());
+    /// ```
     pub fn is_usable(&self) -> bool {
         matches!(self, ClusterState::Running | ClusterState::Resizing)
     }
 
     /// Whether the cluster is on its way to `RUNNING` by itself (`PENDING`, `RESTARTING`).
+    ///
+    /// ```
+    /// use databricks_connect::ClusterState;
+    /// assert!(ClusterState::Restarting.is_starting() && !ClusterState::Terminated.is_starting());
+    /// ```
     pub fn is_starting(&self) -> bool {
         matches!(self, ClusterState::Pending | ClusterState::Restarting)
     }
@@ -102,13 +112,11 @@ pub enum ClusterError {
         message: String,
     },
     /// The workspace refused the credentials (401) or the permission (403).
-    #[error("the workspace refused {what} while checking cluster {cluster_id}: {status} {message}")]
+    #[error("the workspace refused {} while checking cluster {cluster_id}: {status} {message}", if *.status == 401 { "the credentials" } else { "access" })]
     Refused {
         /// The cluster.
         cluster_id: String,
-        /// `the credentials` (401) or `access` (403).
-        what: &'static str,
-        /// The HTTP status.
+        /// The HTTP status: 401 (credentials) or 403 (permission).
         status: u16,
         /// The Clusters API's message.
         message: String,
@@ -157,8 +165,11 @@ pub enum ClusterError {
         cluster_id: String,
         /// `check` or `start`.
         action: &'static str,
-        /// What went wrong, with the causes.
+        /// What went wrong.
         message: String,
+        /// The failed request's error, when it failed before an answer (proxy, DNS, TLS, ...).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 }
 
@@ -170,7 +181,12 @@ fn reason(state_message: &str) -> String {
     }
 }
 
-/// A wait as people read it: `45s`, `1m20s`, `30m`.
+/// A wait as people read it: `45s`, `1m20s`, `30m` (whole seconds).
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(databricks_connect::format_wait(Duration::from_secs(80)), "1m20s");
+/// ```
 pub fn format_wait(d: Duration) -> String {
     let secs = d.as_secs();
     match (secs / 60, secs % 60) {
@@ -180,7 +196,7 @@ pub fn format_wait(d: Duration) -> String {
     }
 }
 
-/// One moment of a wait for a cluster to run, as given to
+/// One moment of a wait for a cluster (or serverless compute) to run, as given to
 /// [`on_cluster_wait`](crate::DatabricksSessionBuilder::on_cluster_wait).
 ///
 /// ```
@@ -193,8 +209,8 @@ pub fn format_wait(d: Duration) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClusterWait {
-    /// The cluster.
-    pub cluster_id: String,
+    /// The cluster; `None` for serverless compute.
+    pub cluster_id: Option<String>,
     /// The state it was last seen in; `RUNNING` once the wait is over.
     pub state: ClusterState,
     /// How long this wait has lasted.
@@ -205,7 +221,7 @@ impl ClusterWait {
     /// A wait event.
     pub fn new(cluster_id: impl Into<String>, state: ClusterState, waited: Duration) -> Self {
         ClusterWait {
-            cluster_id: cluster_id.into(),
+            cluster_id: Some(cluster_id.into()),
             state,
             waited,
         }
@@ -220,13 +236,11 @@ impl fmt::Display for ClusterWait {
             ClusterState::Restarting => "is restarting",
             _ => "is starting",
         };
-        write!(
-            f,
-            "cluster {} {doing} ({}), {}",
-            self.cluster_id,
-            self.state,
-            format_wait(self.waited)
-        )
+        match &self.cluster_id {
+            Some(id) => write!(f, "cluster {id} ")?,
+            None => f.write_str("serverless compute ")?,
+        }
+        write!(f, "{doing} ({}), {}", self.state, format_wait(self.waited))
     }
 }
 
@@ -263,6 +277,17 @@ struct ApiFailure {
     message: String,
 }
 
+/// The outcome of one REST call that did not fail for good.
+enum Attempt<T> {
+    Done(T),
+    /// A failure worth trying again (no answer, 429, 502, 503, 504), as the SDKs' clients
+    /// retry them.
+    Transient(ClusterError),
+}
+
+/// How many transient failures in a row end a wait.
+const MAX_TRANSIENT_FAILURES: u32 = 10;
+
 impl ClustersApi<'_> {
     /// Makes sure the cluster runs: starts a terminated one and waits for a starting one, as
     /// `policy` allows, as the SDKs' `ensure_cluster_is_running` does.
@@ -270,10 +295,23 @@ impl ClustersApi<'_> {
         let started = Instant::now();
         let mut polls = 0u32;
         let mut start_sent = false;
+        let mut transient = 0u32;
         loop {
-            let info = self.get().await?;
-            tracing::debug!(cluster_id = self.cluster_id, state = %info.state, "cluster state");
             let waited = started.elapsed();
+            let info = match self.get().await? {
+                Attempt::Done(info) => info,
+                Attempt::Transient(e) => {
+                    transient += 1;
+                    if transient >= MAX_TRANSIENT_FAILURES || waited >= policy.timeout {
+                        return Err(e);
+                    }
+                    tracing::debug!(cluster_id = self.cluster_id, error = %e, "the Clusters API failed; trying again");
+                    self.pause(transient, waited, policy).await;
+                    continue;
+                }
+            };
+            transient = 0;
+            tracing::debug!(cluster_id = self.cluster_id, state = %info.state, "cluster state");
             let unusable = |hint| ClusterError::Unusable {
                 cluster_id: self.cluster_id.to_string(),
                 state: info.state.clone(),
@@ -310,8 +348,11 @@ impl ClustersApi<'_> {
                         cluster_id = self.cluster_id,
                         "the cluster is terminated; starting it"
                     );
-                    self.start().await?;
-                    start_sent = true;
+                    // A transient failure of the start is met by the next poll, which starts
+                    // the cluster again if it is still terminated.
+                    if let Attempt::Done(()) = self.start().await? {
+                        start_sent = true;
+                    }
                 }
                 _ => {}
             }
@@ -326,12 +367,17 @@ impl ClustersApi<'_> {
             tracing::info!(cluster_id = self.cluster_id, state = %info.state, waited = %format_wait(waited), "waiting for the cluster to run");
             self.notify(policy, info.state.clone(), waited);
             polls += 1;
-            // The SDKs poll after 1, 2, ... seconds, at most 10, plus up to a second of jitter.
-            let pause = Duration::from_secs(u64::from(polls.min(10)))
-                + Duration::from_millis(u64::from(jitter_millis(1000)));
-            let left = policy.timeout.saturating_sub(waited);
-            tokio::time::sleep(pause.min(left)).await;
+            self.pause(polls, waited, policy).await;
         }
+    }
+
+    /// The SDKs poll after 1, 2, ... seconds, at most 10, plus up to a second of jitter; never
+    /// past the timeout.
+    async fn pause(&self, polls: u32, waited: Duration, policy: &StartPolicy) {
+        let pause = Duration::from_secs(u64::from(polls.min(10)))
+            + Duration::from_millis(u64::from(jitter_millis(1000)));
+        let left = policy.timeout.saturating_sub(waited);
+        tokio::time::sleep(pause.min(left)).await;
     }
 
     fn notify(&self, policy: &StartPolicy, state: ClusterState, waited: Duration) {
@@ -340,15 +386,16 @@ impl ClustersApi<'_> {
         }
     }
 
-    async fn get(&self) -> Result<ClusterInfo, ClusterError> {
+    async fn get(&self) -> Result<Attempt<ClusterInfo>, ClusterError> {
         let url = format!("{}/api/2.0/clusters/get", self.host);
         let request = self
             .http
             .get(&url)
             .query(&[("cluster_id", self.cluster_id)]);
         let body = match self.send(request, &url, "check").await? {
-            Ok(body) => body,
-            Err(failure) => return Err(self.failure("check", failure)),
+            Attempt::Done(Ok(body)) => body,
+            Attempt::Done(Err(failure)) => return Err(self.failure("check", failure)),
+            Attempt::Transient(e) => return Ok(Attempt::Transient(e)),
         };
         let text = |key: &str| {
             body.get(key)
@@ -363,17 +410,19 @@ impl ClustersApi<'_> {
                     cluster_id: self.cluster_id.to_string(),
                     action: "check",
                     message: format!("the answer of {url} has no `state`"),
+                    source: None,
                 })?;
-        Ok(ClusterInfo {
+        Ok(Attempt::Done(ClusterInfo {
             state: state.parse().unwrap_or(ClusterState::Unknown),
             state_message: text("state_message"),
-        })
+        }))
     }
 
-    /// `clusters/start`. Another client may have started the cluster between the check and
-    /// this call: the API then answers `INVALID_STATE` ("... is in unexpected state Pending."
-    /// or "... Running."), which the SDKs treat as success.
-    async fn start(&self) -> Result<(), ClusterError> {
+    /// `clusters/start`. Another client may have started (or stopped) the cluster between the
+    /// check and this call: the API then answers `INVALID_STATE` ("... is in unexpected state
+    /// Pending.", "... Running.", ...), after which the SDKs look at the state again, as the
+    /// caller's next poll does.
+    async fn start(&self) -> Result<Attempt<()>, ClusterError> {
         let url = format!("{}/api/2.0/clusters/start", self.host);
         let request = self
             .http
@@ -381,16 +430,13 @@ impl ClustersApi<'_> {
             .header("content-type", "application/json")
             .body(serde_json::json!({ "cluster_id": self.cluster_id }).to_string());
         match self.send(request, &url, "start").await? {
-            Ok(_) => Ok(()),
-            Err(failure)
-                if failure.code == "INVALID_STATE"
-                    && (failure.message.contains("unexpected state Pending")
-                        || failure.message.contains("unexpected state Running")) =>
-            {
-                tracing::debug!(cluster_id = self.cluster_id, message = %failure.message, "the cluster was started by another client");
-                Ok(())
+            Attempt::Done(Ok(_)) => Ok(Attempt::Done(())),
+            Attempt::Transient(e) => Ok(Attempt::Transient(e)),
+            Attempt::Done(Err(failure)) if failure.code == "INVALID_STATE" => {
+                tracing::debug!(cluster_id = self.cluster_id, message = %failure.message, "the cluster changed state meanwhile (another client started it)");
+                Ok(Attempt::Done(()))
             }
-            Err(failure) => Err(self.failure("start", failure)),
+            Attempt::Done(Err(failure)) => Err(self.failure("start", failure)),
         }
     }
 
@@ -400,27 +446,36 @@ impl ClustersApi<'_> {
         mut request: reqwest::RequestBuilder,
         url: &str,
         action: &'static str,
-    ) -> Result<Result<serde_json::Value, ApiFailure>, ClusterError> {
-        let api_error = |message: String| ClusterError::Api {
+    ) -> Result<Attempt<Result<serde_json::Value, ApiFailure>>, ClusterError> {
+        let api_error = |message: String, source| ClusterError::Api {
             cluster_id: self.cluster_id.to_string(),
             action,
             message,
+            source,
         };
-        let headers = self
-            .auth
-            .headers()
-            .await
-            .map_err(|e| api_error(format!("no credentials for {url}: {e}")))?;
+        let headers = self.auth.headers().await.map_err(|e| {
+            api_error(
+                format!("no credentials for {url}: {e}"),
+                Some(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            )
+        })?;
         for (name, value) in headers.iter() {
             request = request.header(name, value);
         }
-        let response = self.http.send(request).await.map_err(|e| {
-            // The causes say what failed (proxy, DNS, TLS, refused).
-            api_error(spark_connect_transport::with_causes(
-                format!("{url}: {e}"),
-                std::error::Error::source(&e),
-            ))
-        })?;
+        let response = match self.http.send(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                // A proxy that refuses will refuse again; anything else (no connection, TLS,
+                // a timeout) may be a blip.
+                let lasting = e.proxy_error().is_some();
+                let e = api_error(format!("{url}: {e}"), Some(Box::new(e)));
+                return if lasting {
+                    Err(e)
+                } else {
+                    Ok(Attempt::Transient(e))
+                };
+            }
+        };
         let status = response.status();
         // An unreadable or non-JSON body is reported through the status.
         let body: serde_json::Value = response
@@ -430,7 +485,7 @@ impl ClustersApi<'_> {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or(serde_json::Value::Null);
         if status.is_success() {
-            return Ok(Ok(body));
+            return Ok(Attempt::Done(Ok(body)));
         }
         let text = |key: &str| {
             body.get(key)
@@ -438,26 +493,23 @@ impl ClustersApi<'_> {
                 .unwrap_or_default()
                 .to_string()
         };
-        Ok(Err(ApiFailure {
+        let failure = ApiFailure {
             status: status.as_u16(),
             code: text("error_code"),
             message: text("message"),
-        }))
+        };
+        if matches!(failure.status, 429 | 502 | 503 | 504) {
+            return Ok(Attempt::Transient(self.failure(action, failure)));
+        }
+        Ok(Attempt::Done(Err(failure)))
     }
 
     fn failure(&self, action: &'static str, failure: ApiFailure) -> ClusterError {
         let cluster_id = self.cluster_id.to_string();
         match failure.status {
-            401 => ClusterError::Refused {
+            status @ (401 | 403) => ClusterError::Refused {
                 cluster_id,
-                what: "the credentials",
-                status: 401,
-                message: failure.message,
-            },
-            403 => ClusterError::Refused {
-                cluster_id,
-                what: "access",
-                status: 403,
+                status,
                 message: failure.message,
             },
             _ if failure.code == "INVALID_PARAMETER_VALUE"
@@ -478,6 +530,7 @@ impl ClustersApi<'_> {
                 )
                 .trim_end()
                 .to_string(),
+                source: None,
             },
         }
     }

@@ -155,16 +155,34 @@ fn cache() -> &'static Mutex<HashMap<String, SparkSession>> {
 }
 
 /// The retry policy, tried before the default one, that waits while a cluster starts: Python
-/// `databricks-connect`'s `DatabricksClusterWaitPolicy` (60 retries, 1 s doubling up to 30 s
-/// plus up to 100 ms of jitter, a server's `RetryInfo` honoured up to 10 minutes), bounded in
-/// time by `timeout`.
+/// `databricks-connect`'s `DatabricksClusterWaitPolicy` (1 s doubling up to 30 s plus up to
+/// 100 ms of jitter, a server's `RetryInfo` honoured up to 10 minutes), bounded in time by
+/// `timeout` instead of Python's 60 retries (about 28 minutes).
 pub(crate) const CLUSTER_WAIT_POLICY: &str = "databricks-cluster-wait";
+
+/// The retry policy, tried after the cluster wait and before the default one, for `UNKNOWN`
+/// failures: Python `databricks-connect`'s `DatabricksRetryUnknownsPolicy` (7 retries, 1 s
+/// doubling up to 5 s plus up to 100 ms of jitter, about 30 s), for a Connect router or
+/// service that is briefly unavailable.
+pub(crate) const RETRY_UNKNOWNS_POLICY: &str = "databricks-retry-unknowns";
+
+fn retry_unknowns_policy() -> RetryPolicy {
+    RetryPolicy::default()
+        .named(RETRY_UNKNOWNS_POLICY)
+        .retry_when(|e| e.code() == spark_connect_transport::Code::Unknown)
+        .max_retries(7)
+        .initial_backoff(Duration::from_secs(1))
+        .multiplier(2.0)
+        .max_backoff(Duration::from_secs(5))
+        .jitter(Duration::from_millis(100), Duration::ZERO)
+}
 
 fn cluster_wait_policy(timeout: Duration) -> RetryPolicy {
     RetryPolicy::default()
         .named(CLUSTER_WAIT_POLICY)
         .retry_when(is_cluster_starting)
-        .max_retries(60)
+        // Python counts 60 retries (about 28 minutes); here the configured time bounds the wait.
+        .max_retries(u32::MAX)
         .initial_backoff(Duration::from_secs(1))
         .multiplier(2.0)
         .max_backoff(Duration::from_secs(30))
@@ -207,13 +225,13 @@ impl DatabricksSessionBuilder {
     /// A `?o=<workspace id>` query names the workspace (sent as `x-databricks-org-id`).
     ///
     /// ```
-    /// # use databricks_connect::{DatabricksSession, ResolvedConnection};
+    /// # use databricks_connect::DatabricksSession;
     /// let b = DatabricksSession::builder()
     ///     .host("https://dbc-1234.cloud.databricks.com")
     ///     .token("dapi-example")
     ///     .serverless();
-    /// let ResolvedConnection::Databricks { config, .. } = b.resolve()? else { unreachable!() };
-    /// assert_eq!(config.host(), Some("https://dbc-1234.cloud.databricks.com"));
+    /// let resolved = b.resolve()?;
+    /// assert_eq!(resolved.config().unwrap().host(), Some("https://dbc-1234.cloud.databricks.com"));
     /// # Ok::<(), databricks_connect::Error>(())
     /// ```
     pub fn host(mut self, host: impl Into<String>) -> Self {
@@ -225,10 +243,10 @@ impl DatabricksSessionBuilder {
     /// credentials.
     ///
     /// ```
-    /// # use databricks_connect::{DatabricksSession, ResolvedConnection};
+    /// # use databricks_connect::DatabricksSession;
     /// let b = DatabricksSession::builder().host("https://h.example").token("dapi-x").serverless();
-    /// let ResolvedConnection::Databricks { config, .. } = b.resolve()? else { unreachable!() };
-    /// assert_eq!(config.auth_type(), Some("pat"));
+    /// let resolved = b.resolve()?;
+    /// assert_eq!(resolved.config().unwrap().auth_type(), Some("pat"));
     /// # Ok::<(), databricks_connect::Error>(())
     /// ```
     pub fn token(mut self, token: impl Into<String>) -> Self {
@@ -239,10 +257,10 @@ impl DatabricksSessionBuilder {
     /// The cluster to run on; replaces the profile's cluster or serverless setting.
     ///
     /// ```
-    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// # use databricks_connect::{Compute, DatabricksSession};
     /// let b = DatabricksSession::builder().host("https://h.example").token("t").cluster_id("c-1");
-    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
-    /// assert_eq!(compute, Compute::Cluster("c-1".into()));
+    /// let resolved = b.resolve()?;
+    /// assert_eq!(resolved.compute().unwrap(), &Compute::Cluster("c-1".into()));
     /// # Ok::<(), databricks_connect::Error>(())
     /// ```
     pub fn cluster_id(mut self, cluster_id: impl Into<String>) -> Self {
@@ -255,10 +273,10 @@ impl DatabricksSessionBuilder {
     /// [`serverless_usage_policy`](Self::serverless_usage_policy)).
     ///
     /// ```
-    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// # use databricks_connect::{Compute, DatabricksSession};
     /// let b = DatabricksSession::builder().host("https://h.example").token("t").serverless();
-    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
-    /// assert!(matches!(compute, Compute::Serverless { .. }));
+    /// let resolved = b.resolve()?;
+    /// assert!(matches!(resolved.compute().unwrap(), Compute::Serverless { .. }));
     /// # Ok::<(), databricks_connect::Error>(())
     /// ```
     pub fn serverless(mut self) -> Self {
@@ -271,13 +289,13 @@ impl DatabricksSessionBuilder {
     /// implies [`serverless`](Self::serverless).
     ///
     /// ```
-    /// # use databricks_connect::{Compute, DatabricksSession, ResolvedConnection};
+    /// # use databricks_connect::{Compute, DatabricksSession};
     /// let b = DatabricksSession::builder()
     ///     .host("https://h.example")
     ///     .token("t")
     ///     .serverless_usage_policy("policy-1");
-    /// let ResolvedConnection::Databricks { compute, .. } = b.resolve()? else { unreachable!() };
-    /// assert_eq!(compute, Compute::Serverless { usage_policy_id: Some("policy-1".into()) });
+    /// let resolved = b.resolve()?;
+    /// assert_eq!(resolved.compute().unwrap(), &Compute::Serverless { usage_policy_id: Some("policy-1".into()) });
     /// # Ok::<(), databricks_connect::Error>(())
     /// ```
     pub fn serverless_usage_policy(mut self, usage_policy_id: impl Into<String>) -> Self {
@@ -454,12 +472,23 @@ impl DatabricksSessionBuilder {
 
     /// A key for the session cache: everything that decides where and as whom the session
     /// connects, secrets included (the key stays in memory and is never shown).
+    ///
+    /// The observer of [`on_cluster_wait`](Self::on_cluster_wait) is not part of it: a cached
+    /// session keeps the observer it was made with.
     fn cache_key(&self, target: &ResolvedConnection) -> String {
-        let target = match target {
-            ResolvedConnection::Remote { connection, .. } => format!(
-                "remote {connection:?} {:?}",
-                connection.token().map(str::to_string)
-            ),
+        // The raw text: the parsed string's Debug hides secret parameters, which must tell
+        // sessions apart here.
+        let (target, env) = match target {
+            ResolvedConnection::Remote {
+                connection, source, ..
+            } => {
+                let raw = match source {
+                    ParameterSource::Remote => self.remote.clone(),
+                    _ => self.env().var(spark_connect_dataframe::SPARK_REMOTE_ENV),
+                };
+                let token = connection.token().map(str::to_string);
+                (format!("remote {raw:?} {token:?}"), self.env())
+            }
             ResolvedConnection::Databricks {
                 config, compute, ..
             } => {
@@ -467,11 +496,15 @@ impl DatabricksSessionBuilder {
                 for attribute in config.attributes() {
                     key.push_str(&format!(" {}={:?}", attribute.spec.name, attribute.value()));
                 }
-                key
+                (key, config.env().clone())
             }
         };
+        let proxies: Vec<(&str, Option<String>)> = spark_connect_transport::proxy::VARIABLES
+            .iter()
+            .map(|name| (*name, env.var(name)))
+            .collect();
         format!(
-            "{target}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+            "{target}\u{0}{proxies:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
             self.headers,
             self.user_agent,
             self.validate_session,
@@ -479,7 +512,6 @@ impl DatabricksSessionBuilder {
             self.cluster_start_timeout,
             self.root_certificates,
             self.credentials.as_ref().map(Arc::as_ptr),
-            self.on_cluster_wait.as_ref().map(Arc::as_ptr),
         )
     }
 
@@ -644,7 +676,9 @@ impl DatabricksSessionBuilder {
             }
         }
         for (name, value) in expected {
-            if self.header_value(name).is_none() {
+            // As in Python: a custom org id wins (`setdefault`); the resolved cluster, session
+            // and usage policy replace custom headers of the same name (added later, they win).
+            if name != ORG_ID_HEADER || self.header_value(name).is_none() {
                 builder = builder.header(Header::new(name, value));
             }
         }
@@ -656,7 +690,7 @@ impl DatabricksSessionBuilder {
                     self.on_cluster_wait.clone(),
                 ));
         }
-        let client = builder.build()?;
+        let client = builder.add_retry_policy(retry_unknowns_policy()).build()?;
         Ok(SparkSession::from_client(client))
     }
 
@@ -675,26 +709,26 @@ fn cluster_wait_logger(
     observer: Option<WaitObserver>,
 ) -> impl Fn(&RetryEvent<'_>) + Send + Sync + 'static {
     let cluster = match compute {
-        Compute::Cluster(id) => id,
-        Compute::Serverless { .. } => "serverless".to_string(),
+        Compute::Cluster(id) => Some(id),
+        Compute::Serverless { .. } => None,
     };
     move |event: &RetryEvent<'_>| {
         if event.policy() != CLUSTER_WAIT_POLICY {
             return;
         }
         tracing::info!(
-            cluster_id = %cluster,
+            cluster_id = cluster.as_deref().unwrap_or("serverless"),
             rpc = event.rpc(),
             waited = %format_wait(event.elapsed()),
             next_attempt_in = ?event.wait(),
             "the cluster is starting; waiting"
         );
         if let Some(observer) = &observer {
-            observer(&ClusterWait::new(
-                cluster.clone(),
-                ClusterState::Pending,
-                event.elapsed(),
-            ));
+            observer(&ClusterWait {
+                cluster_id: cluster.clone(),
+                state: ClusterState::Pending,
+                waited: event.elapsed(),
+            });
         }
     }
 }
@@ -791,5 +825,80 @@ mod tests {
             ("h.example".into(), 443)
         );
         assert!(host_and_port("https://h:0").is_err());
+    }
+
+    fn status(code: tonic::Code, message: &str) -> ServerError {
+        ServerError::from_status(&tonic::Status::new(code, message))
+    }
+
+    #[test]
+    fn the_cluster_wait_rule_is_pythons() {
+        use tonic::Code;
+        for code in [Code::FailedPrecondition, Code::Internal, Code::Aborted] {
+            assert!(is_cluster_starting(&status(
+                code,
+                "INVALID_STATE: Cluster 0123 is in unexpected state Pending."
+            )));
+            assert!(is_cluster_starting(&status(
+                code,
+                "RESOURCE_LIMIT_EXCEEDED: Only 1 cluster(s) can be started at a time"
+            )));
+        }
+        for (code, message) in [
+            (
+                Code::Unavailable,
+                "Cluster 0123 is in unexpected state Pending.",
+            ),
+            (
+                Code::InvalidArgument,
+                "Cluster 0123 is in unexpected state Pending.",
+            ),
+            (
+                Code::FailedPrecondition,
+                "Cluster 0123 is in unexpected state Terminating.",
+            ),
+            (Code::Internal, "[TABLE_OR_VIEW_NOT_FOUND] t"),
+        ] {
+            assert!(
+                !is_cluster_starting(&status(code, message)),
+                "{code:?} {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_wait_policies_have_pythons_constants_and_the_given_bound() {
+        let p = cluster_wait_policy(Duration::from_secs(3600));
+        let waits: Vec<_> = (0..7).map(|i| p.backoff_for(i).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
+        // Bounded by the time given, not by Python's 60 retries (about 28 minutes).
+        assert_eq!(p.elapsed_limit(), Some(Duration::from_secs(3600)));
+        assert!(p.retries() > 60 * 4);
+        assert!(
+            p.hint().unwrap().contains("within 1h") || p.hint().unwrap().contains("within 60m")
+        );
+        let u = retry_unknowns_policy();
+        assert_eq!(u.retries(), 7);
+        let waits: Vec<_> = (0..4).map(|i| u.backoff_for(i).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 5]);
+    }
+
+    #[test]
+    fn sessions_with_different_secret_parameters_are_not_shared() {
+        let key = |url: &str| {
+            let b = DatabricksSession::builder().remote(url);
+            b.cache_key(&b.resolve().unwrap())
+        };
+        assert_ne!(key("sc://h/;x-api-key=A"), key("sc://h/;x-api-key=B"));
+        assert_ne!(key("sc://h/;token=A"), key("sc://h/;token=B"));
+        assert_eq!(key("sc://h/;x-api-key=A"), key("sc://h/;x-api-key=A"));
+        // Proxies decide where traffic goes: another proxy, another session.
+        let with_proxy = |proxy: &str| {
+            let b = DatabricksSession::builder().remote("sc://h").environment(
+                databricks_config::Environment::from_map([("HTTPS_PROXY", proxy)]),
+            );
+            b.cache_key(&b.resolve().unwrap())
+        };
+        assert_ne!(with_proxy("http://a:1"), with_proxy("http://b:1"));
     }
 }

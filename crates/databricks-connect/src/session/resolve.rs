@@ -104,8 +104,8 @@ impl fmt::Display for Compute {
 ///     .token("dapi-example")
 ///     .cluster_id("0123-456789-abcdefgh")
 ///     .resolve()?;
-/// let ResolvedConnection::Databricks { config, compute, .. } = &resolved else { unreachable!() };
-/// assert_eq!(*compute, Compute::Cluster("0123-456789-abcdefgh".into()));
+/// assert_eq!(resolved.compute(), Some(&Compute::Cluster("0123-456789-abcdefgh".into())));
+/// let ResolvedConnection::Databricks { config, .. } = &resolved else { unreachable!() };
 /// assert_eq!(config.workspace_id(), Some("6051921418418893"));
 /// # Ok::<(), databricks_connect::Error>(())
 /// ```
@@ -150,6 +150,62 @@ pub struct Endpoint {
 }
 
 impl ResolvedConnection {
+    /// The Databricks configuration, for a workspace.
+    ///
+    /// ```
+    /// use databricks_connect::DatabricksSession;
+    ///
+    /// let resolved = DatabricksSession::builder()
+    ///     .host("https://dbc-1234.cloud.databricks.com/?o=6051921418418893")
+    ///     .token("dapi-example")
+    ///     .serverless()
+    ///     .resolve()?;
+    /// assert_eq!(resolved.config().and_then(|c| c.workspace_id()), Some("6051921418418893"));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
+    pub fn config(&self) -> Option<&Config> {
+        match self {
+            ResolvedConnection::Databricks { config, .. } => Some(config),
+            ResolvedConnection::Remote { .. } => None,
+        }
+    }
+
+    /// The compute, for a workspace.
+    ///
+    /// ```
+    /// use databricks_connect::{Compute, DatabricksSession};
+    ///
+    /// let resolved = DatabricksSession::builder()
+    ///     .host("https://h.example")
+    ///     .token("t")
+    ///     .cluster_id("c-1")
+    ///     .resolve()?;
+    /// assert_eq!(resolved.compute(), Some(&Compute::Cluster("c-1".into())));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
+    pub fn compute(&self) -> Option<&Compute> {
+        match self {
+            ResolvedConnection::Databricks { compute, .. } => Some(compute),
+            ResolvedConnection::Remote { .. } => None,
+        }
+    }
+
+    /// The connection string, for a plain Spark Connect server.
+    ///
+    /// ```
+    /// use databricks_connect::DatabricksSession;
+    ///
+    /// let resolved = DatabricksSession::builder().remote("sc://127.0.0.1:15002").resolve()?;
+    /// assert_eq!(resolved.connection().map(|c| c.port()), Some(15002));
+    /// # Ok::<(), databricks_connect::Error>(())
+    /// ```
+    pub fn connection(&self) -> Option<&ConnectionString> {
+        match self {
+            ResolvedConnection::Remote { connection, .. } => Some(connection),
+            ResolvedConnection::Databricks { .. } => None,
+        }
+    }
+
     /// Where the parameters came from.
     pub fn source(&self) -> ParameterSource {
         match self {
@@ -244,7 +300,7 @@ impl DatabricksSessionBuilder {
     /// compute (`serverless_compute_id = auto`).
     ///
     /// ```
-    /// use databricks_connect::{Compute, DatabricksSession, Error, ResolvedConnection};
+    /// use databricks_connect::{Compute, DatabricksSession, Error};
     /// use databricks_connect::config::Environment;
     ///
     /// // A profile, with serverless compute instead of the profile's cluster.
@@ -258,9 +314,8 @@ impl DatabricksSessionBuilder {
     ///     .serverless()
     /// #   .environment(env.clone())
     ///     .resolve()?;
-    /// let ResolvedConnection::Databricks { config, compute, .. } = &resolved else { unreachable!() };
-    /// assert_eq!(config.host(), Some("https://dbc-1.cloud.databricks.com"));
-    /// assert!(matches!(compute, Compute::Serverless { .. }));
+    /// assert_eq!(resolved.config().unwrap().host(), Some("https://dbc-1.cloud.databricks.com"));
+    /// assert!(matches!(resolved.compute(), Some(Compute::Serverless { .. })));
     ///
     /// // Contradictions are refused.
     /// let e = DatabricksSession::builder().profile("dev").cluster_id("c").serverless()
@@ -433,7 +488,7 @@ impl DatabricksSessionBuilder {
     fn check_user_agent(&self) -> Result<(), Error> {
         if let Some(ua) = &self.user_agent {
             spark_connect_transport::check_user_agent(ua)
-                .map_err(|message| Error::invalid("user_agent", message))?;
+                .map_err(|e| Error::invalid("user_agent", e.to_string()))?;
         }
         Ok(())
     }
