@@ -19,6 +19,7 @@ mod errors;
 mod perf;
 mod progress;
 mod reliability;
+mod reliability_exit;
 mod reliability_reattach;
 mod reliability_server;
 mod secrets_trace;
