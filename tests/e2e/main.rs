@@ -23,6 +23,7 @@ mod reliability_exit;
 mod reliability_reattach;
 mod reliability_server;
 mod secrets_trace;
+mod session_end;
 mod tls;
 mod types;
 

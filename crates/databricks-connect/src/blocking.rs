@@ -449,6 +449,7 @@ blocking_methods! {
         lazy fn streams(&self) -> StreamingQueryManager;
         lazy fn udf(&self) -> UdfRegistration;
         wait fn stop(&self) -> ();
+        lazy fn is_stopped(&self) -> bool;
         wait fn interrupt_all(&self) -> Vec<String>;
         wait fn interrupt_tag(&self, tag: &str) -> Vec<String>;
         wait fn interrupt_operation(&self, operation_id: &str) -> Vec<String>;

@@ -28,6 +28,7 @@
 pub mod blocking;
 mod logging;
 mod session;
+mod session_end;
 
 pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 
@@ -58,7 +59,9 @@ pub use spark_connect_dataframe::{
 };
 #[cfg(feature = "serde")]
 pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
-pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
+pub use spark_connect_transport::{
+    ConnectionString, ServerError, ServerErrorKind, SessionEndReason, TOKEN_ENV_VAR,
+};
 
 /// Databricks credentials providers, for `credentials`.
 pub use databricks_auth as auth;

@@ -757,6 +757,11 @@ impl SparkConnectClient {
     /// has ended.
     pub(crate) async fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
         self.refuse_if_ended()?;
+        self.request_even_if_ended(message).await
+    }
+
+    /// [`request`](Self::request), also once the session has ended (for `ReleaseSession`).
+    async fn request_even_if_ended<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
         for (k, v) in &self.inner.metadata {
@@ -1062,18 +1067,20 @@ impl SparkConnectClient {
             client_type: Some(self.inner.client_type.clone()),
             allow_reconnect: false,
         };
+        // Ended from now on, so that calls racing with this one (a release of a finished
+        // result, say) are refused, or reported as stopped, rather than closed by the server.
+        self.end_session(SessionEndReason::Stopped, None);
         let message = &message;
         let result = self
             .retrying("ReleaseSession", move || async move {
                 let request = self
-                    .request(message.clone())
+                    .request_even_if_ended(message.clone())
                     .await
                     .map_err(Failure::Fatal)?;
                 Ok(self.grpc().release_session(request).await?.into_inner())
             })
             .await
             .and_then(|r| self.check_session(&r.session_id, &r.server_side_session_id));
-        self.end_session(SessionEndReason::Stopped, None);
         match result {
             // The server had ended it already: it is ended all the same.
             Err(e) if e.session_end().is_some() => Ok(()),
