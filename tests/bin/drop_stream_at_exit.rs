@@ -2,8 +2,10 @@
 //! returns from `main` at once: the test `reliability_exit` runs it and then asks the server
 //! whether the query still runs.
 //!
-//! `drop-stream-at-exit <sc:// connection string> <current_thread|multi_thread>`; prints the
-//! first batch's row count and the operation id on standard output.
+//! `drop-stream-at-exit <sc:// connection string> <current_thread|multi_thread> [exit]`; prints
+//! the first batch's row count and the operation id on standard output. With `exit`, the
+//! program ends with `std::process::exit` right after the drop, inside the runtime, whose
+//! tasks then never run again.
 
 use std::process::ExitCode;
 
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
         eprintln!("usage: drop-stream-at-exit SC_URL current_thread|multi_thread");
         return ExitCode::from(2);
     };
+    let exit_at_once = args.get(3).is_some_and(|a| a == "exit");
     let runtime = match flavor.as_str() {
         "current_thread" => tokio::runtime::Builder::new_current_thread(),
         "multi_thread" => tokio::runtime::Builder::new_multi_thread(),
@@ -43,6 +46,9 @@ fn main() -> ExitCode {
         );
         // Dropped before its end, and the program ends at once.
         drop(stream);
+        if exit_at_once {
+            std::process::exit(0);
+        }
         Ok::<_, Box<dyn std::error::Error>>(())
     });
     match result {

@@ -16,7 +16,7 @@ async fn still_running(session_remote: &str) -> Vec<String> {
     client.interrupt_all().await.expect("interrupt_all answers")
 }
 
-async fn a_stream_dropped_just_before_the_end_is_released(flavor: &str) {
+async fn a_stream_dropped_just_before_the_end_is_released(flavor: &str, how: &str) {
     let session_id = uuid::Uuid::new_v4();
     let remote = format!(
         "{}/;session_id={session_id};user_id=drop-at-exit",
@@ -24,7 +24,7 @@ async fn a_stream_dropped_just_before_the_end_is_released(flavor: &str) {
     );
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_drop-stream-at-exit"))
-        .args([&remote, flavor])
+        .args([remote.as_str(), flavor, how])
         .env_remove("SPARK_REMOTE")
         .output()
         .expect("runs drop-stream-at-exit");
@@ -34,22 +34,29 @@ async fn a_stream_dropped_just_before_the_end_is_released(flavor: &str) {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     let running = still_running(&remote).await;
     eprintln!(
-        "reliability_exit ({flavor}): {} ran {took:.2?}; still running: {running:?}",
+        "reliability_exit ({flavor} {how}): {} ran {took:.2?}; still running: {running:?}",
         stdout.trim()
     );
     assert!(
         running.is_empty(),
-        "the dropped stream's query still ran after the program ended ({flavor}): {running:?}\n{stdout}{stderr}"
+        "the dropped stream's query still ran after the program ended ({flavor} {how}): {running:?}\n{stdout}{stderr}"
     );
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_dropped_before_a_current_thread_program_ends_is_released() {
-    a_stream_dropped_just_before_the_end_is_released("current_thread").await;
+    a_stream_dropped_just_before_the_end_is_released("current_thread", "return").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_dropped_before_process_exit_is_released() {
+    // `std::process::exit` inside the runtime: the release task never runs, and the exit hook
+    // sends it from a thread it starts while the process exits.
+    a_stream_dropped_just_before_the_end_is_released("current_thread", "exit").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_dropped_before_a_multi_thread_program_ends_is_released() {
-    a_stream_dropped_just_before_the_end_is_released("multi_thread").await;
+    a_stream_dropped_just_before_the_end_is_released("multi_thread", "return").await;
 }
