@@ -63,3 +63,42 @@ pub(crate) async fn still_usable(session: &SparkSession) -> bool {
         _ => !session.is_stopped(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::DatabricksSession;
+
+    #[tokio::test]
+    async fn get_or_create_never_hands_back_a_stopped_session() {
+        // Nothing listens on port 1: stop() fails to reach the server, and the session counts
+        // as ended all the same.
+        let remote = "sc://127.0.0.1:1/;user_id=session-end-unit";
+        let first = DatabricksSession::builder()
+            .remote(remote)
+            .get_or_create()
+            .await
+            .unwrap();
+        assert!(first.stop().await.is_err());
+        assert!(first.is_stopped());
+        let second = DatabricksSession::builder()
+            .remote(remote)
+            .get_or_create()
+            .await
+            .unwrap();
+        assert_ne!(second.session_id(), first.session_id());
+        assert!(!second.is_stopped());
+        // The new one is the cached one now.
+        let third = DatabricksSession::builder()
+            .remote(remote)
+            .get_or_create()
+            .await
+            .unwrap();
+        assert_eq!(third.session_id(), second.session_id());
+        let refused = first.range(0, 1).count().await.unwrap_err();
+        assert_eq!(
+            refused.session_end(),
+            Some(&crate::SessionEndReason::Stopped),
+            "{refused:?}"
+        );
+    }
+}

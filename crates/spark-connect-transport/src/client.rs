@@ -612,12 +612,35 @@ impl SparkConnectClient {
     }
 
     /// Why the session ended, once it has (see [`is_closed`](Self::is_closed)).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: spark_connect_transport::SparkConnectClient) {
+    /// use spark_connect_transport::SessionEndReason;
+    ///
+    /// if let Err(e) = client.spark_version().await {
+    ///     if let Some(SessionEndReason::Closed) = client.session_end() {
+    ///         eprintln!("the server closed the session: make a new one ({e})");
+    ///     }
+    /// }
+    /// # }
+    /// ```
     pub fn session_end(&self) -> Option<SessionEndReason> {
         self.lock_ended().clone()
     }
 
     /// How long ago the server last answered this client (any call or result message);
     /// `None` before the first answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_transport::Error> {
+    /// use spark_connect_transport::{ConnectionString, SparkConnectClient};
+    ///
+    /// let client = SparkConnectClient::new("sc://127.0.0.1:1".parse::<ConnectionString>()?)?;
+    /// assert_eq!(client.idle_time(), None); // nothing was asked yet
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn idle_time(&self) -> Option<Duration> {
         match self.inner.last_answer.load(Ordering::Relaxed) {
             0 => None,

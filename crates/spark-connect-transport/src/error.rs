@@ -177,7 +177,20 @@ fn session_ended_message(session_id: &str, reason: &SessionEndReason) -> String 
 }
 
 impl Error {
-    /// Why the session ended, when this error says that it did ([`Error::SessionEnded`]).
+    /// Why the session ended, when this error says that it did ([`Error::SessionEnded`]),
+    /// also after retries were spent on it.
+    ///
+    /// ```
+    /// use spark_connect_transport::{Error, SessionEndReason};
+    ///
+    /// let e = Error::SessionEnded {
+    ///     session_id: "7d5b0c5e-4b8f-4a1e-9c1d-2f3e4a5b6c7d".into(),
+    ///     reason: SessionEndReason::Closed,
+    ///     server: None,
+    /// };
+    /// assert_eq!(e.session_end(), Some(&SessionEndReason::Closed));
+    /// assert!(e.to_string().contains("make a new session"));
+    /// ```
     pub fn session_end(&self) -> Option<&SessionEndReason> {
         match self.last() {
             Error::SessionEnded { reason, .. } => Some(reason),
