@@ -1027,10 +1027,11 @@ pub fn status(name: &str) -> Result<ExitCode> {
         Some(r) if is_spark_server(r.pid, r.port) == Liveness::Running => {
             writeln!(
                 out,
-                "server `{name}`: running at {} (pid {}, bearer token: {})\nlog: {}",
+                "server `{name}`: running at {} (pid {}, bearer token: {}, settings: {})\nlog: {}",
                 url(r.port),
                 r.pid,
                 if r.has_token { "required" } else { "none" },
+                describe_confs(&r.confs),
                 dir.log_path().display()
             )?;
             Ok(ExitCode::SUCCESS)

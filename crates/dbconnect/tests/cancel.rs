@@ -56,6 +56,12 @@ fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
     receive
 }
 
+/// Whether `line` is one of the debug log's lines (`2026-01-01T00:00:00.000000Z DEBUG ...`),
+/// which are kept out of what the tests show.
+fn is_log(line: &str) -> bool {
+    line.len() > 27 && line.as_bytes()[4] == b'-' && line.as_bytes()[10] == b'T'
+}
+
 /// Waits for the debug line of the `ExecutePlan` and returns the operation id it names.
 fn wait_for_execute_plan(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -67,7 +73,9 @@ fn wait_for_execute_plan(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>)
                 seen.join("\n")
             )
         });
-        seen.push(line.clone());
+        if !is_log(&line) {
+            seen.push(line.clone());
+        }
         if line.contains("ExecutePlan")
             && let Some(rest) = line.split("operation_id=").nth(1)
         {
@@ -120,7 +128,9 @@ fn still_running(session_remote: &str) -> Vec<String> {
 
 fn rest_of(lines: &mpsc::Receiver<String>, seen: &mut Vec<String>) -> String {
     while let Ok(line) = lines.recv_timeout(Duration::from_secs(2)) {
-        seen.push(line);
+        if !is_log(&line) {
+            seen.push(line);
+        }
     }
     seen.join("\n")
 }
