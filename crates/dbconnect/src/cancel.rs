@@ -44,6 +44,9 @@ pub async fn stop_on_server<F: Future>(spark: &SparkSession, tag: &str, running:
             Ok(_) => Stopped::Unconfirmed("the server did not answer the release".into()),
             // An ended session runs nothing.
             Err(e) if e.session_end().is_some() => Stopped::Confirmed(Vec::new()),
+            // A server that refuses interrupts by tag (one without them) answered the release,
+            // which stops the query too.
+            Err(e) if e.server_error().is_some() && released => Stopped::Confirmed(Vec::new()),
             Err(e) => Stopped::Unconfirmed(crate::error::with_sources(&e)),
         }
     };
