@@ -345,12 +345,32 @@ async fn stop_ends_the_session_on_the_server() {
     let spark = crate::session().await;
     assert_eq!(spark.range(0, 3).count().await.unwrap(), 3);
     spark.stop().await.unwrap();
+    // This client knows: it refuses further calls itself (PySpark: NO_ACTIVE_SESSION).
+    assert!(spark.is_stopped());
     let error = spark.range(0, 3).count().await.unwrap_err();
     eprintln!("reliability: after stop: {error}");
-    assert!(
-        error.to_string().contains("SESSION_CLOSED") || error.to_string().contains("session"),
-        "{error}"
+    assert_eq!(
+        error.session_end(),
+        Some(&databricks_connect::SessionEndReason::Stopped),
+        "{error:?}"
     );
+    assert!(error.to_string().contains("stop()"), "{error}");
+    // And the server has closed it: another client in that session is told so.
+    let same = format!(
+        "{}/;session_id={};user_id={}",
+        test_support::test_remote(),
+        spark.session_id(),
+        spark.client().user_id()
+    );
+    let other = spark_connect_transport::SparkConnectClient::new(same.parse().unwrap()).unwrap();
+    let error = other.spark_version().await.unwrap_err();
+    assert_eq!(
+        error.session_end(),
+        Some(&databricks_connect::SessionEndReason::Closed),
+        "{error:?}"
+    );
+    // Stopping again does nothing.
+    spark.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,13 +37,14 @@ const SPARK_HOME_SPACE: u64 = 2 * 1024 * 1024 * 1024;
 const TOKEN_ENV: &str = "SPARK_CONNECT_AUTHENTICATE_TOKEN";
 
 const USAGE: &str = "usage:
-  cargo xtask spark start [--name NAME] [--port N] [--token TOKEN] [--memory SIZE]
+  cargo xtask spark start [--name NAME] [--port N] [--token TOKEN] [--memory SIZE] [--conf KEY=VALUE]...
   cargo xtask spark stop [--name NAME]
   cargo xtask spark status [--name NAME]
 
 NAME defaults to `default`, whose port defaults to 15002; other names and `--port 0` get a free
 port. `--token` makes the server require `authorization: Bearer TOKEN`. SIZE is the driver
-memory (default 4g). `start` prints the server's URL (sc://127.0.0.1:PORT) as its only line on
+memory (default 4g). Each `--conf` passes a Spark setting to the server (e.g. `--conf
+spark.connect.session.manager.defaultSessionTimeout=10s`). `start` prints the server's URL (sc://127.0.0.1:PORT) as its only line on
 stdout; `status` exits with 0 when the server runs and 1 when it does not.";
 
 pub fn run(args: &[String]) -> Result<ExitCode> {
@@ -84,6 +85,8 @@ pub struct StartOptions {
     pub port: Option<u16>,
     pub token: Option<String>,
     pub memory: String,
+    /// Spark settings, `key=value`, passed as `--conf` after the ones every server gets.
+    pub confs: Vec<String>,
 }
 
 impl StartOptions {
@@ -93,6 +96,7 @@ impl StartOptions {
             port: None,
             token: None,
             memory: DEFAULT_MEMORY.to_string(),
+            confs: Vec::new(),
         }
     }
 }
@@ -131,7 +135,8 @@ fn parse_flags<'a>(
 
 fn parse_start_args(args: &[String]) -> Result<StartOptions> {
     let mut options = StartOptions::new(DEFAULT_NAME);
-    for (key, value) in parse_flags("start", args, &["--name", "--port", "--token", "--memory"])? {
+    let known = ["--name", "--port", "--token", "--memory", "--conf"];
+    for (key, value) in parse_flags("start", args, &known)? {
         match key.as_str() {
             "--name" => options.name = value.to_string(),
             "--port" => {
@@ -142,6 +147,10 @@ fn parse_start_args(args: &[String]) -> Result<StartOptions> {
             // The value is never echoed: it is a secret.
             "--token" => options.token = Some(value.to_string()),
             "--memory" => options.memory = value.to_string(),
+            "--conf" => {
+                validate_conf(value)?;
+                options.confs.push(value.to_string());
+            }
             _ => unreachable!("parse_flags only returns known keys"),
         }
     }
@@ -198,6 +207,22 @@ fn validate_memory(memory: &str) -> Result<()> {
     }
 }
 
+/// A Spark setting as spark-submit's `--conf` takes it: `key=value`, on one line.
+fn validate_conf(conf: &str) -> Result<()> {
+    let ok = conf
+        .split_once('=')
+        .is_some_and(|(key, _)| !key.is_empty() && !key.chars().any(char::is_whitespace))
+        && !conf.contains(['\n', '\r']);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "spark start: --conf expects KEY=VALUE on one line, e.g. spark.connect.session.manager.defaultSessionTimeout=10s, found `{conf}`"
+        )
+        .into())
+    }
+}
+
 /// The token travels in an HTTP/2 header, so it must be visible ASCII without spaces.
 fn validate_token(token: &str) -> Result<()> {
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
@@ -216,11 +241,13 @@ pub struct ServerDir {
 }
 
 /// What the state folder records about a started server.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Recorded {
     pub pid: u32,
     pub port: u16,
     pub has_token: bool,
+    /// The `--conf` settings it was started with.
+    pub confs: Vec<String>,
 }
 
 impl ServerDir {
@@ -289,10 +316,19 @@ impl ServerDir {
             "none" => false,
             other => return Err(corrupt("auth", other, "`token` or `none`")),
         };
+        // Servers recorded before `--conf` existed have no such file: no settings.
+        let confs = match fs::read_to_string(self.dir.join("conf")) {
+            Ok(text) => text.lines().map(str::to_string).collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(format!("cannot read {}: {e}", self.dir.join("conf").display()).into());
+            }
+        };
         Ok(Some(Recorded {
             pid,
             port,
             has_token,
+            confs,
         }))
     }
 
@@ -304,6 +340,8 @@ impl ServerDir {
             format!("{}\n", recorded.port).as_bytes(),
         )?;
         dist::write_atomically(&self.dir.join("auth"), format!("{auth}\n").as_bytes())?;
+        let confs: String = recorded.confs.iter().map(|c| format!("{c}\n")).collect();
+        dist::write_atomically(&self.dir.join("conf"), confs.as_bytes())?;
         dist::write_atomically(
             &self.dir.join("pid"),
             format!("{}\n", recorded.pid).as_bytes(),
@@ -313,7 +351,7 @@ impl ServerDir {
 
     /// Forgets the server and its working folder (tables it wrote); keeps the log to read later.
     fn clear(&self) -> Result<()> {
-        for file in ["pid", "port", "auth"] {
+        for file in ["pid", "port", "auth", "conf"] {
             let path = self.dir.join(file);
             match fs::remove_file(&path) {
                 Ok(()) => {}
@@ -559,6 +597,15 @@ fn find_running(dir: &ServerDir, options: &StartOptions) -> Result<Option<Server
         )
         .into());
     }
+    if recorded.confs != options.confs {
+        return Err(format!(
+            "server `{}` already runs with other --conf settings ({}), not the requested ones ({}): {stop_hint}",
+            dir.name,
+            describe_confs(&recorded.confs),
+            describe_confs(&options.confs)
+        )
+        .into());
+    }
     match (recorded.has_token, options.token.is_some()) {
         (true, false) => {
             return Err(format!(
@@ -589,6 +636,14 @@ fn find_running(dir: &ServerDir, options: &StartOptions) -> Result<Option<Server
         started_here: false,
         child: None,
     }))
+}
+
+fn describe_confs(confs: &[String]) -> String {
+    if confs.is_empty() {
+        "none".to_string()
+    } else {
+        confs.join(" ")
+    }
 }
 
 /// Ports that are free on 127.0.0.1 right now. All are held open until every one is chosen, so
@@ -644,6 +699,7 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
             "spark.checkpoint.dir={}",
             work.join("checkpoints").display()
         ))
+        .args(options.confs.iter().flat_map(|c| ["--conf", c.as_str()]))
         .env("SPARK_HOME", spark_home)
         .env("SPARK_LOCAL_IP", "127.0.0.1")
         // A token in the caller's environment must not turn a plain server into one that checks.
@@ -686,6 +742,7 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
         pid: child.id(),
         port,
         has_token: options.token.is_some(),
+        confs: options.confs.clone(),
     };
     let mut server = Server {
         name: dir.name.clone(),
@@ -970,10 +1027,11 @@ pub fn status(name: &str) -> Result<ExitCode> {
         Some(r) if is_spark_server(r.pid, r.port) == Liveness::Running => {
             writeln!(
                 out,
-                "server `{name}`: running at {} (pid {}, bearer token: {})\nlog: {}",
+                "server `{name}`: running at {} (pid {}, bearer token: {}, settings: {})\nlog: {}",
                 url(r.port),
                 r.pid,
                 if r.has_token { "required" } else { "none" },
+                describe_confs(&r.confs),
                 dir.log_path().display()
             )?;
             Ok(ExitCode::SUCCESS)
@@ -1009,9 +1067,19 @@ mod tests {
             ("default", None, None, "4g")
         );
         let o = parse_start_args(&args(&[
-            "--name", "x", "--port=0", "--token", "abc", "--memory", "512m",
+            "--name",
+            "x",
+            "--port=0",
+            "--token",
+            "abc",
+            "--memory",
+            "512m",
+            "--conf",
+            "spark.a=1",
+            "--conf=spark.b=x=y",
         ]))
         .unwrap();
+        assert_eq!(o.confs, ["spark.a=1", "spark.b=x=y"]);
         assert_eq!(o.name, "x");
         assert_eq!(o.port, Some(0));
         assert_eq!(o.token.as_deref(), Some("abc"));
@@ -1028,6 +1096,9 @@ mod tests {
             (&["--name", ""], "invalid server name ``"),
             (&["--memory", "lots"], "found `lots`"),
             (&["--memory", "4gb"], "found `4gb`"),
+            (&["--conf", "novalue"], "--conf expects KEY=VALUE"),
+            (&["--conf", "=1"], "--conf expects KEY=VALUE"),
+            (&["--conf", "a b=1"], "--conf expects KEY=VALUE"),
             (&["--bogus", "1"], "unknown argument `--bogus`"),
             (&["extra"], "unknown argument `extra`"),
         ];

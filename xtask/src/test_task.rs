@@ -1,13 +1,17 @@
 //! `cargo xtask test [-- extra cargo test args]`: builds the tests, starts the servers they need,
 //! runs every test of the workspace against them and stops what it started.
 //!
-//! Two servers: `test` (plain) and `test-auth` (requires a bearer token, new for every run). Their
-//! URLs, the token and the Python of the comparison venv reach the tests as
-//! `SPARK_CONNECT_TEST_REMOTE`, `SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`
-//! and `DBCONNECT_TEST_PYTHON` (read through the `test-support` crate).
+//! Three servers: `test` (plain), `test-auth` (requires a bearer token, new for every run) and
+//! `test-short-session` (ends sessions idle for [`SHORT_SESSION_TIMEOUT`], as workspaces end idle
+//! sessions). Their URLs, the token, the short server's idle limit and the Python of the
+//! comparison venv reach the tests as `SPARK_CONNECT_TEST_REMOTE`,
+//! `SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`,
+//! `SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE`, `SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS` and
+//! `DBCONNECT_TEST_PYTHON` (read through the `test-support` crate).
 
 use std::ffi::OsString;
 use std::process::Command;
+use std::time::Duration;
 
 use crate::dist::Pin;
 use crate::spark::{self, LOG_TAIL_LINES, ServerDir, StartOptions, StopOnDrop};
@@ -15,6 +19,15 @@ use crate::{Result, pyenv, test_tls, workspace_root};
 
 pub const PLAIN_SERVER: &str = "test";
 pub const AUTH_SERVER: &str = "test-auth";
+pub const SHORT_SESSION_SERVER: &str = "test-short-session";
+
+/// The idle time after which `test-short-session` ends a session. Spark counts it from the
+/// session's last call, also while a query of the session runs, so it must stay well above
+/// the slowest query its tests run (a first query on a cold JVM on a busy 2-core machine took
+/// 8 s).
+const SHORT_SESSION_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often that server looks for idle sessions.
+const SHORT_SESSION_CHECK: Duration = Duration::from_secs(1);
 
 pub fn run(args: &[String]) -> Result<()> {
     let args = match args.first() {
@@ -45,15 +58,15 @@ pub fn run(args: &[String]) -> Result<()> {
     spark::check_java()?;
     let spark_home = spark::ensure_spark_home(&pin)?;
 
-    let (plain_options, auth_options) = server_options()?;
+    let (plain_options, auth_options, short_options) = server_options()?;
     let auth_token = auth_options
         .token
         .clone()
         .expect("the auth server always has a token");
     let mut servers = StopOnDrop::default();
     let mut failures: Vec<String> = Vec::new();
-    // Both JVMs start at once, and the venv is prepared while they do.
-    for options in [&plain_options, &auth_options] {
+    // The JVMs start at once, and the venv is prepared while they do.
+    for options in [&plain_options, &auth_options, &short_options] {
         match spark::launch(options, Some(&spark_home)) {
             Ok(server) => servers.0.push(server),
             Err(e) => failures.push(format!("cannot start server `{}`: {e}", options.name)),
@@ -86,7 +99,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 .iter()
                 .find(|s| s.name == name)
                 .map(|s| s.url())
-                .expect("both servers were started")
+                .expect("every server was started")
         };
         let tls = test_tls::generate(&crate::dist::cache_dir()?.join("test-tls"))?;
         let mut test = cargo();
@@ -95,6 +108,18 @@ pub fn run(args: &[String]) -> Result<()> {
             .env("SPARK_CONNECT_TEST_REMOTE", url_of(PLAIN_SERVER))
             .env("SPARK_CONNECT_TEST_AUTH_REMOTE", url_of(AUTH_SERVER))
             .env("SPARK_CONNECT_TEST_AUTH_TOKEN", &auth_token)
+            .env(
+                "SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE",
+                url_of(SHORT_SESSION_SERVER),
+            )
+            // A session idle this long has surely ended: the timeout, one check interval and
+            // a second to spare.
+            .env(
+                "SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS",
+                (SHORT_SESSION_TIMEOUT + SHORT_SESSION_CHECK + Duration::from_secs(1))
+                    .as_millis()
+                    .to_string(),
+            )
             .env(
                 "DBCONNECT_TEST_PYTHON",
                 python.as_ref().expect("no failure means the venv exists"),
@@ -131,11 +156,12 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 }
 
-/// The options for the two servers, stopping earlier ones that cannot be reused: a running
+/// The options for the three servers, stopping earlier ones that cannot be reused: a running
 /// `test` is reused when it has no token; a running `test-auth` only when the caller gives its
-/// token in `SPARK_CONNECT_TEST_AUTH_TOKEN` (the state folder never records the token).
-fn server_options() -> Result<(StartOptions, StartOptions)> {
-    let ports = spark::free_ports(2)?;
+/// token in `SPARK_CONNECT_TEST_AUTH_TOKEN` (the state folder never records the token); a
+/// running `test-short-session` when it has the settings below.
+fn server_options() -> Result<(StartOptions, StartOptions, StartOptions)> {
+    let ports = spark::free_ports(3)?;
     let mut plain = StartOptions::new(PLAIN_SERVER);
     let mut auth = StartOptions::new(AUTH_SERVER);
     // The auth server only answers a few small requests.
@@ -167,7 +193,31 @@ fn server_options() -> Result<(StartOptions, StartOptions)> {
             auth.token = Some(new_token());
         }
     }
-    Ok((plain, auth))
+    let mut short = StartOptions::new(SHORT_SESSION_SERVER);
+    // It serves a few tiny queries.
+    short.memory = "1g".to_string();
+    short.confs = vec![
+        format!(
+            "spark.connect.session.manager.defaultSessionTimeout={}ms",
+            SHORT_SESSION_TIMEOUT.as_millis()
+        ),
+        format!(
+            "spark.connect.session.manager.maintenanceInterval={}ms",
+            SHORT_SESSION_CHECK.as_millis()
+        ),
+    ];
+    match ServerDir::new(SHORT_SESSION_SERVER)?.live()? {
+        Some(r) if !r.has_token && r.confs == short.confs => {}
+        Some(_) => {
+            eprintln!(
+                "xtask: server `{SHORT_SESSION_SERVER}` runs with other settings; restarting it"
+            );
+            spark::stop(SHORT_SESSION_SERVER)?;
+            short.port = Some(ports[2]);
+        }
+        None => short.port = Some(ports[2]),
+    }
+    Ok((plain, auth, short))
 }
 
 /// 244 random bits from two version-4 UUIDs, as 64 hex digits.

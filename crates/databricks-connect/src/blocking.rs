@@ -93,6 +93,24 @@ pub enum Error {
     Spark(#[from] crate::SparkError),
 }
 
+impl Error {
+    /// Why the session ended, when this error says that it has (see
+    /// [`crate::Error::session_end`]): a new session is needed.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::Error;
+    ///
+    /// assert!(Error::InsideAsyncRuntime.session_end().is_none());
+    /// ```
+    pub fn session_end(&self) -> Option<&crate::SessionEndReason> {
+        match self {
+            Error::Session(e) => e.session_end(),
+            Error::Spark(e) => e.session_end(),
+            _ => None,
+        }
+    }
+}
+
 /// The runtime that every blocking session runs on. It lives as long as the process, so that a
 /// session's connection, made on it, outlives any one call.
 fn runtime() -> Result<&'static tokio::runtime::Runtime, Error> {
@@ -465,6 +483,7 @@ blocking_methods! {
         lazy fn streams(&self) -> StreamingQueryManager;
         lazy fn udf(&self) -> UdfRegistration;
         wait fn stop(&self) -> ();
+        lazy fn is_stopped(&self) -> bool;
         wait fn interrupt_all(&self) -> Vec<String>;
         wait fn interrupt_tag(&self, tag: &str) -> Vec<String>;
         wait fn interrupt_operation(&self, operation_id: &str) -> Vec<String>;

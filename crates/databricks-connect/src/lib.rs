@@ -28,6 +28,7 @@
 pub mod blocking;
 mod logging;
 mod session;
+mod session_end;
 
 pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 
@@ -66,7 +67,9 @@ pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
 /// choose the proxy of the gRPC channel and of every REST call, read from the configuration's
 /// environment; see docs/authentication.md.
 pub use spark_connect_transport::proxy;
-pub use spark_connect_transport::{ConnectionString, ServerError, ServerErrorKind, TOKEN_ENV_VAR};
+pub use spark_connect_transport::{
+    ConnectionString, ServerError, ServerErrorKind, SessionEndReason, TOKEN_ENV_VAR,
+};
 
 /// Databricks credentials providers, for `credentials`.
 pub use databricks_auth as auth;

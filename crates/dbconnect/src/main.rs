@@ -10,6 +10,7 @@
 //! output error, 2 a usage or connection-string error. See `docs/cli.md`.
 
 mod auth_cmd;
+mod cancel;
 mod doctor;
 mod error;
 mod json;
@@ -146,6 +147,9 @@ pub enum OutputFormat {
     Parquet,
 }
 
+/// How long a finishing `dbconnect` waits for the server to answer the releases of its results.
+const EXIT_FLUSH: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -177,7 +181,15 @@ fn main() -> ExitCode {
         }
     };
     let mut out = Stdout::new();
-    let result = runtime.block_on(run(cli, &mut out));
+    let result = runtime.block_on(async {
+        let result = run(cli, &mut out).await;
+        if !matches!(result, Err(CliError::Interrupted)) {
+            // Releases of finished or abandoned results (a closed pipe) go out on this
+            // connection now, rather than on a new one when the process exits.
+            spark_connect_transport::flush_cleanup(EXIT_FLUSH).await;
+        }
+        result
+    });
     // A reader that went away (`dbconnect ... | head -1`) is not an error: stop quietly.
     if out.broken_pipe() {
         return ExitCode::SUCCESS;
@@ -246,16 +258,41 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
                     None => output::write(&df, args.output, out, progress).await,
                 }
             };
-            // Ctrl-C drops the query: the progress bar is cleared, an unfinished Parquet
-            // file removed, and the result stream released.
+            // Ctrl-C stops the query on the server (a bounded wait; a second Ctrl-C ends it),
+            // then drops it here: the progress bar is cleared, an unfinished Parquet file
+            // removed, and the result stream released.
+            let tag = cancel::statement_tag(0);
+            spark.add_tag(&tag).map_err(CliError::query)?;
+            let mut write = Box::pin(write);
             tokio::select! {
-                result = write => result,
-                _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
+                result = &mut write => result,
+                _ = tokio::signal::ctrl_c() => {
+                    let stopped = cancel::stop_on_server(&spark, &tag, write).await;
+                    if let cancel::Stopped::Unconfirmed(why) = &stopped {
+                        let _ = writeln!(
+                            std::io::stderr().lock(),
+                            "dbconnect: could not confirm that the server stopped the query ({}); it may run until the server drops it",
+                            secrets.mask(why)
+                        );
+                    }
+                    if !matches!(stopped, cancel::Stopped::Confirmed(_)) {
+                        // Waited enough, or asked not to: the exit does not wait again.
+                        spark_connect_transport::set_exit_cleanup_limit(std::time::Duration::ZERO);
+                    }
+                    Err(CliError::Interrupted)
+                }
             }
         }
         (Command::Shell(args), Some(builder)) => {
-            let spark = connect(builder).await?;
-            shell::run(spark, args, secrets, progress::wanted(cli.no_progress)).await
+            let spark = connect(builder.clone()).await?;
+            shell::run(
+                spark,
+                builder,
+                args,
+                secrets,
+                progress::wanted(cli.no_progress),
+            )
+            .await
         }
         (Command::Doctor | Command::Sql(_) | Command::Shell(_), _) => Err(CliError::Runtime(
             "internal error: no session builder for this command".into(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
-use databricks_connect::SparkSession;
+use databricks_connect::{DatabricksSessionBuilder, SessionEndReason, SparkSession};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
@@ -22,6 +22,7 @@ use rustyline::{Context, Editor, Helper};
 use tokio::runtime::Handle;
 
 use crate::OutputFormat;
+use crate::cancel::{self, Stopped};
 use crate::error::{CliError, Secrets};
 use crate::output;
 use crate::stdout::Stdout;
@@ -59,9 +60,11 @@ names (db.<Tab> lists a schema's tables).
 ";
 
 /// Runs the shell until `\quit` or end of input. Readline blocks, so the loop runs on a
-/// blocking thread and waits for each query on the runtime that called it.
+/// blocking thread and waits for each query on the runtime that called it. `builder` makes a
+/// new session when the server has ended this one.
 pub async fn run(
     spark: SparkSession,
+    builder: DatabricksSessionBuilder,
     args: ShellArgs,
     secrets: Secrets,
     progress: bool,
@@ -75,13 +78,14 @@ pub async fn run(
     let version = spark.version().await.map_err(CliError::query)?;
     tokio::task::spawn_blocking(move || {
         let mut shell = Shell {
-            names: Names::new(spark.clone(), handle.clone()),
-            spark,
+            names: Names::new(spark, handle.clone()),
+            builder,
             handle,
             format: args.output,
             timing: true,
             secrets,
             progress,
+            statements: 0,
         };
         shell.run(&version)
     })
@@ -90,15 +94,18 @@ pub async fn run(
 }
 
 struct Shell {
-    spark: SparkSession,
+    /// Makes a new session when the server has ended the current one.
+    builder: DatabricksSessionBuilder,
     handle: Handle,
     format: OutputFormat,
     timing: bool,
     secrets: Secrets,
     /// Whether long statements show a progress bar.
     progress: bool,
-    /// The names completion offers, shared with the line editor.
+    /// The names completion offers, shared with the line editor; holds the current session.
     names: Names,
+    /// Statements run so far (each gets a tag of its own, for Ctrl-C).
+    statements: u64,
 }
 
 enum Next {
@@ -211,47 +218,70 @@ impl Shell {
         Next::Continue
     }
 
-    /// Runs one statement and shows its result or its error; Ctrl-C stops waiting for it.
+    /// The current session.
+    fn spark(&self) -> SparkSession {
+        self.names.session()
+    }
+
+    /// Runs one statement and shows its result or its error. Ctrl-C stops it on the server
+    /// (see `cancel.rs`); a session the server has ended is replaced by a new one.
     fn execute(&mut self, sql: &str) {
+        if let Some(reason) = self.spark().client().session_end() {
+            // Found out by completion, or the last reconnect failed: start afresh first.
+            if !self.session_ended(&reason) {
+                return;
+            }
+        }
         let started = Instant::now();
-        let spark = self.spark.clone();
+        let spark = self.spark();
+        self.statements += 1;
+        let tag = cancel::statement_tag(self.statements);
+        let tagged = spark.add_tag(&tag).is_ok();
         let format = self.format;
         let timing = self.timing;
         let progress = self.progress;
-        let query = async move {
-            let df = spark.sql(sql).await.map_err(CliError::query)?;
-            let mut out = Stdout::new();
-            output::write_timed(&df, format, &mut out, timing, progress).await?;
-            out.finish()
+        let query = {
+            let spark = spark.clone();
+            async move {
+                let df = spark.sql(sql).await.map_err(CliError::query)?;
+                let mut out = Stdout::new();
+                output::write_timed(&df, format, &mut out, timing, progress).await?;
+                out.finish()
+            }
         };
-        // On Ctrl-C the server is told to stop while the call is still open, then the call
-        // is dropped; the interrupt's answer says how many operations it stopped.
-        let client = self.spark.client().clone();
         let result = self.handle.block_on(async {
-            let mut query = std::pin::pin!(query);
+            let mut query = Box::pin(query);
             tokio::select! {
                 result = &mut query => Ok(result),
-                _ = tokio::signal::ctrl_c() => Err(
-                    tokio::time::timeout(Duration::from_secs(10), client.interrupt_all()).await,
-                ),
+                _ = tokio::signal::ctrl_c() => Err(cancel::stop_on_server(&spark, &tag, query).await),
             }
         });
+        if tagged {
+            spark.remove_tag(&tag);
+        }
         match result {
-            Err(interrupted) => match interrupted {
-                Ok(Ok(ids)) => eprintln!(
-                    "Cancelled; the server stopped {} operation{}.",
-                    ids.len(),
-                    if ids.len() == 1 { "" } else { "s" }
-                ),
-                Ok(Err(e)) => eprintln!(
-                    "Cancelled here; the server was not told to stop: {}",
-                    self.secrets.mask(&crate::error::with_sources(&e))
-                ),
-                Err(_) => eprintln!("Cancelled here; the server did not answer the interrupt."),
-            },
-            Ok(Err(e)) => {
-                let _ = e.report(&self.secrets);
+            Err(Stopped::Confirmed(ids)) => eprintln!(
+                "Cancelled; the server stopped {} operation{}.",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" }
+            ),
+            Err(Stopped::Unconfirmed(why)) => eprintln!(
+                "Cancelled here; could not confirm that the server stopped the query ({}).",
+                self.secrets.mask(&why)
+            ),
+            Err(Stopped::NotWaited) => {
+                eprintln!("Cancelled here, without waiting for the server to stop the query.")
             }
+            Ok(Err(e)) => match spark.client().session_end() {
+                Some(reason) => {
+                    if self.session_ended(&reason) {
+                        eprintln!("Run the statement again.");
+                    }
+                }
+                None => {
+                    let _ = e.report(&self.secrets);
+                }
+            },
             Ok(Ok(())) => {
                 if timing && format != OutputFormat::Table {
                     eprintln!("({:.3} s)", started.elapsed().as_secs_f64());
@@ -259,6 +289,43 @@ impl Shell {
             }
         }
         let _ = std::io::stderr().flush();
+    }
+
+    /// Says that the session ended and why, and starts a new one; whether that worked.
+    fn session_ended(&mut self, reason: &SessionEndReason) -> bool {
+        let why = match reason {
+            SessionEndReason::Closed => {
+                "the server closed it (it was idle longer than the server's session timeout, or it was released)"
+            }
+            SessionEndReason::ServerRestarted { .. } => "the server or cluster restarted",
+            SessionEndReason::Stopped => "it was stopped",
+            _ => "the server ended it",
+        };
+        eprintln!("dbconnect: the session has ended: {why}.");
+        let old = self.spark().session_id().to_string();
+        match self.handle.block_on(self.builder.clone().create()) {
+            Ok(spark) if spark.session_id() == old => {
+                eprintln!(
+                    "dbconnect: error: cannot start a new session: the connection string fixes session_id={old}; remove session_id from it"
+                );
+                false
+            }
+            Ok(spark) => {
+                self.names.set_session(spark);
+                eprintln!(
+                    "Started a new session. Temporary views and settings of the old session are gone."
+                );
+                true
+            }
+            Err(e) => {
+                let e = CliError::from_session(e, false);
+                eprintln!(
+                    "dbconnect: error: cannot start a new session: {}",
+                    self.secrets.mask(&e.to_string())
+                );
+                false
+            }
+        }
     }
 }
 
@@ -483,7 +550,8 @@ const KEYWORDS: &[&str] = &[
 /// statement that may change them.
 #[derive(Clone)]
 struct Names {
-    spark: SparkSession,
+    /// The shell's current session (replaced when the server ended the last one).
+    spark: Arc<Mutex<SparkSession>>,
     handle: Handle,
     inner: Arc<Mutex<NameCache>>,
 }
@@ -526,10 +594,21 @@ fn quoted(name: &str) -> String {
 impl Names {
     fn new(spark: SparkSession, handle: Handle) -> Names {
         Names {
-            spark,
+            spark: Arc::new(Mutex::new(spark)),
             handle,
             inner: Arc::default(),
         }
+    }
+
+    /// The current session.
+    fn session(&self) -> SparkSession {
+        self.spark.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Switches to a new session; its names are fetched afresh.
+    fn set_session(&self, spark: SparkSession) {
+        *self.spark.lock().unwrap_or_else(|e| e.into_inner()) = spark;
+        self.refresh();
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, NameCache> {
@@ -551,7 +630,7 @@ impl Names {
     /// Some string columns of a query's result, row by row, or nothing on any error or
     /// timeout.
     fn rows(&self, sql: &str, columns: &[usize]) -> Vec<Vec<String>> {
-        let spark = self.spark.clone();
+        let spark = self.session();
         let query = async move {
             let df = spark.sql(sql).await.ok()?;
             df.collect().await.ok()

@@ -29,10 +29,12 @@ impl Tmux {
     /// `dbconnect --remote <test server> <args>` in a new terminal; `args` is shell text,
     /// `$HOME` is the test's own folder.
     fn start_with(name: &str, args: &str) -> Tmux {
-        Tmux::start_raw(
-            name,
-            &format!("--remote {} {args}", test_support::test_remote()),
-        )
+        Tmux::start_on(name, &test_support::test_remote(), args)
+    }
+
+    /// `dbconnect --remote <remote> <args>` in a new terminal.
+    fn start_on(name: &str, remote: &str, args: &str) -> Tmux {
+        Tmux::start_raw(name, &format!("--remote '{remote}' {args}"))
     }
 
     /// `dbconnect <args>` in a new terminal, with `SSL_CERT_FILE` passed on; `args` is shell
@@ -190,6 +192,43 @@ fn a_session_at_the_terminal() {
         "{history}"
     );
     assert!(history.contains("shell_fruit AS"), "{history}");
+}
+
+#[test]
+fn the_shell_starts_a_new_session_when_the_server_ended_its_session() {
+    // The server ends sessions idle for a few seconds, as a workspace ends idle ones.
+    let (remote, idle) = test_support::short_session_remote();
+    let t = Tmux::start_on("session-end", &remote, "shell");
+    t.wait_for("dbconnect>", 1);
+    t.literal("CREATE OR REPLACE TEMP VIEW shell_kept AS SELECT 1 AS x;");
+    t.keys(&["Enter"]);
+    t.wait_for("dbconnect>", 2);
+    std::thread::sleep(idle);
+
+    t.literal("SELECT * FROM shell_kept;");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Started a new session.", 1);
+    assert!(
+        screen.contains("dbconnect: the session has ended: the server closed it (it was idle longer than the server's session timeout"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Temporary views and settings of the old session are gone."),
+        "{screen}"
+    );
+    assert!(screen.contains("Run the statement again."), "{screen}");
+    // The new session answers; the old one's view is gone with it.
+    t.literal("SELECT 40 + 2 AS answer;");
+    t.keys(&["Enter"]);
+    t.wait_for("| 42     |", 1);
+    t.literal("SELECT * FROM shell_kept;");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("TABLE_OR_VIEW_NOT_FOUND", 1);
+    assert_eq!(
+        screen.matches("Started a new session.").count(),
+        1,
+        "{screen}"
+    );
 }
 
 /// 6 tasks (6 partitions) sleeping 2 x 700 ms each on the server: about 4 s on 2 cores, with

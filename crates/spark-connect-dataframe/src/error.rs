@@ -24,6 +24,25 @@ pub enum Error {
 }
 
 impl Error {
+    /// Why the session ended, when this error says that it has (the server closed it, the
+    /// server or cluster restarted, or it was stopped): the session is unusable from now on
+    /// and a new one is needed. Match on this rather than on the message.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Error;
+    ///
+    /// fn needs_new_session(e: &Error) -> bool {
+    ///     e.session_end().is_some()
+    /// }
+    /// # assert!(!needs_new_session(&Error::Protocol("x".into())));
+    /// ```
+    pub fn session_end(&self) -> Option<&spark_connect_transport::SessionEndReason> {
+        match self {
+            Error::Transport(e) => e.session_end(),
+            _ => None,
+        }
+    }
+
     /// The server error, when the server reported one.
     pub fn server_error(&self) -> Option<&spark_connect_transport::ServerError> {
         match self {

@@ -7,9 +7,33 @@ use crate::session::SparkSession;
 impl SparkSession {
     /// Ends the session on the server (PySpark's `spark.stop()`): running queries are
     /// interrupted and the session's temporary views, settings and cached data are dropped.
-    /// Later calls on this session (and its clones) fail.
+    /// Later calls on this session (and its clones) fail with a session-ended error (see
+    /// [`Error::session_end`]) without reaching the server. Stopping a session that has
+    /// already ended does nothing.
     pub async fn stop(&self) -> Result<(), Error> {
         Ok(self.client().release_session().await?)
+    }
+
+    /// Whether this session has ended (PySpark's `is_stopped`): [`stop`](Self::stop) was
+    /// called, or a call found that the server had ended it (it was idle longer than the
+    /// server's session timeout, or the server or cluster restarted). An ended session stays
+    /// ended: its calls fail at once with a session-ended error ([`Error::session_end`]);
+    /// make a new session. The reason is
+    /// [`client().session_end()`](spark_connect_transport::SparkConnectClient::session_end).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// let spark = spark_connect_dataframe::SparkSession::builder()
+    ///     .remote("sc://127.0.0.1:1")
+    ///     .build()
+    ///     .await?;
+    /// assert!(!spark.is_stopped());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_stopped(&self) -> bool {
+        self.client().is_closed()
     }
 
     /// Interrupts every query of this session that is running; returns their operation ids.

@@ -60,6 +60,7 @@ pub(crate) fn transport_status(
 }
 
 /// The HTTP/2 settings and TLS of a channel.
+#[derive(Clone)]
 pub(crate) struct ChannelOptions {
     pub(crate) connect_timeout: Duration,
     pub(crate) keep_alive: KeepAlive,

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,7 @@ use spark_connect_proto::spark::connect as pb;
 use tonic::metadata::{Ascii, MetadataKey, MetadataValue};
 
 use crate::ConnectionString;
-use crate::error::{BoxError, Error, ErrorCause, ServerError};
+use crate::error::{BoxError, Error, ErrorCause, ServerError, SessionEndReason};
 use crate::execute::ExecuteStream;
 use crate::retry::{RetryEvent, RetryPolicies, RetryPolicy, RetryState, Verdict};
 
@@ -539,7 +539,7 @@ impl ClientBuilder {
             }
             None => tracing::trace!(endpoint = %uri, "the channel connects directly"),
         }
-        let channel = crate::channel::Channel::new(crate::channel::ChannelOptions {
+        let channel_options = crate::channel::ChannelOptions {
             connect_timeout: self.connect_timeout,
             keep_alive: self.keep_alive,
             stream_window: self.stream_window,
@@ -549,8 +549,9 @@ impl ClientBuilder {
                 .use_tls()
                 .then(|| (conn.host().to_string(), self.root_certificates.clone())),
             proxy,
-        })
-        .map_err(channel_error)?;
+        };
+        let channel =
+            crate::channel::Channel::new(channel_options.clone()).map_err(channel_error)?;
         let max = conn.grpc_max_message_size();
         let grpc = GrpcClient::with_origin(channel.clone(), origin.clone())
             .max_decoding_message_size(max)
@@ -585,6 +586,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 grpc,
                 channel,
+                channel_options,
                 origin,
                 payload_placement: self.payload_placement,
                 allocations: Arc::default(),
@@ -607,6 +609,8 @@ impl ClientBuilder {
                 tags: Mutex::new(Vec::new()),
                 arrow_chunking: self.arrow_chunking,
                 max_message_size: max,
+                ended: Mutex::new(None),
+                last_answer: AtomicU64::new(0),
             }),
         })
     }
@@ -622,6 +626,8 @@ struct Inner {
     grpc: GrpcClient,
     /// The channel under `grpc`, for the calls whose responses this crate reads itself.
     channel: crate::channel::Channel,
+    /// What made `channel`, to make another one (cleanup calls at exit, see `cleanup.rs`).
+    channel_options: crate::channel::ChannelOptions,
     origin: http::Uri,
     payload_placement: Option<crate::responses::PayloadPlacement>,
     /// Allocations of dropped result messages, for the next ones.
@@ -645,6 +651,16 @@ struct Inner {
     arrow_chunking: (bool, Option<i64>),
     /// The largest message sent or received (`grpc_max_message_size`).
     max_message_size: usize,
+    /// Why the session ended, once it has: then every call is refused.
+    ended: Mutex<Option<SessionEndReason>>,
+    /// When the server last answered: milliseconds after [`epoch`], plus one (0: never).
+    last_answer: AtomicU64,
+}
+
+/// The instant that `Inner::last_answer` counts from.
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 /// A failed attempt of a call.
@@ -767,6 +783,149 @@ impl SparkConnectClient {
         self.inner.stream_idle_timeout
     }
 
+    /// Whether the session has ended (PySpark's `is_closed`): the server closed it (idle past its
+    /// session timeout, or released), the server restarted, or [`release_session`] stopped it.
+    /// Every call on an ended session fails with [`Error::SessionEnded`] without being sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_transport::Error> {
+    /// use spark_connect_transport::{ConnectionString, SparkConnectClient};
+    ///
+    /// let client = SparkConnectClient::new("sc://127.0.0.1:1".parse::<ConnectionString>()?)?;
+    /// assert!(!client.is_closed());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// [`release_session`]: Self::release_session
+    pub fn is_closed(&self) -> bool {
+        self.lock_ended().is_some()
+    }
+
+    /// Why the session ended, once it has (see [`is_closed`](Self::is_closed)).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: spark_connect_transport::SparkConnectClient) {
+    /// use spark_connect_transport::SessionEndReason;
+    ///
+    /// if let Err(e) = client.spark_version().await {
+    ///     if let Some(SessionEndReason::Closed) = client.session_end() {
+    ///         eprintln!("the server closed the session: make a new one ({e})");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn session_end(&self) -> Option<SessionEndReason> {
+        self.lock_ended().clone()
+    }
+
+    /// How long ago the server last answered this client (any call or result message);
+    /// `None` before the first answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_transport::Error> {
+    /// use spark_connect_transport::{ConnectionString, SparkConnectClient};
+    ///
+    /// let client = SparkConnectClient::new("sc://127.0.0.1:1".parse::<ConnectionString>()?)?;
+    /// assert_eq!(client.idle_time(), None); // nothing was asked yet
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn idle_time(&self) -> Option<Duration> {
+        match self.inner.last_answer.load(Ordering::Relaxed) {
+            0 => None,
+            ms => Some(
+                epoch()
+                    .elapsed()
+                    .saturating_sub(Duration::from_millis(ms - 1)),
+            ),
+        }
+    }
+
+    fn lock_ended(&self) -> std::sync::MutexGuard<'_, Option<SessionEndReason>> {
+        // A plain Option: a panic elsewhere cannot leave it inconsistent.
+        self.inner.ended.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records that the session ended (the first reason is kept) and returns the error that
+    /// says so.
+    pub(crate) fn end_session(
+        &self,
+        reason: SessionEndReason,
+        server: Option<Box<ServerError>>,
+    ) -> Error {
+        let reason = {
+            let mut ended = self.lock_ended();
+            if ended.is_none() {
+                tracing::info!(session_id = %self.inner.session_id, ?reason, "the session has ended");
+            }
+            ended.get_or_insert(reason).clone()
+        };
+        Error::SessionEnded {
+            session_id: self.inner.session_id.clone(),
+            reason,
+            server,
+        }
+    }
+
+    /// The error for a call on a session that has ended, if it has.
+    fn refuse_if_ended(&self) -> Result<(), Error> {
+        match self.session_end() {
+            Some(reason) => Err(Error::SessionEnded {
+                session_id: self.inner.session_id.clone(),
+                reason,
+                server: None,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The same client on a new channel of its own (a new connection, made on first use by
+    /// the runtime that uses it): for cleanup calls when the runtime of this client's channel
+    /// may be gone.
+    pub(crate) fn with_fresh_channel(&self) -> Result<SparkConnectClient, Error> {
+        let i = &self.inner;
+        let channel =
+            crate::channel::Channel::new(i.channel_options.clone()).map_err(|message| {
+                Error::Channel {
+                    endpoint: i.endpoint.clone(),
+                    message,
+                }
+            })?;
+        let grpc = GrpcClient::with_origin(channel.clone(), i.origin.clone())
+            .max_decoding_message_size(i.max_message_size)
+            .max_encoding_message_size(i.max_message_size);
+        Ok(SparkConnectClient {
+            inner: Arc::new(Inner {
+                grpc,
+                channel,
+                channel_options: i.channel_options.clone(),
+                origin: i.origin.clone(),
+                payload_placement: i.payload_placement.clone(),
+                allocations: i.allocations.clone(),
+                endpoint: i.endpoint.clone(),
+                session_id: i.session_id.clone(),
+                user_context: i.user_context.clone(),
+                client_type: i.client_type.clone(),
+                metadata: i.metadata.clone(),
+                header_source: i.header_source.clone(),
+                server_side_session_id: Mutex::new(self.observed_server_session()),
+                connected_once: AtomicBool::new(i.connected_once.load(Ordering::Relaxed)),
+                stream_idle_timeout: i.stream_idle_timeout,
+                request_timeout: i.request_timeout,
+                retry_policies: i.retry_policies.clone(),
+                on_retry: i.on_retry.clone(),
+                tags: Mutex::new(self.tags()),
+                arrow_chunking: i.arrow_chunking,
+                max_message_size: i.max_message_size,
+                ended: Mutex::new(self.session_end()),
+                last_answer: AtomicU64::new(i.last_answer.load(Ordering::Relaxed)),
+            }),
+        })
+    }
+
     fn lock_server_session(&self) -> std::sync::MutexGuard<'_, Option<String>> {
         // The guarded value is a plain Option; a panic elsewhere cannot leave it inconsistent.
         self.inner
@@ -798,17 +957,27 @@ impl SparkConnectClient {
         match seen.as_deref() {
             None => *seen = Some(server_side_session_id.to_string()),
             Some(previous) if previous != server_side_session_id => {
-                return Err(Error::SessionChanged {
-                    previous: previous.to_string(),
-                    current: server_side_session_id.to_string(),
-                });
+                let reason = SessionEndReason::ServerRestarted {
+                    previous: Some(previous.to_string()),
+                    current: Some(server_side_session_id.to_string()),
+                };
+                drop(seen);
+                return Err(self.end_session(reason, None));
             }
             Some(_) => {}
         }
         Ok(())
     }
 
+    /// A request carrying `message` and the metadata of every call; refused once the session
+    /// has ended.
     pub(crate) async fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
+        self.refuse_if_ended()?;
+        self.request_even_if_ended(message).await
+    }
+
+    /// [`request`](Self::request), also once the session has ended (for `ReleaseSession`).
+    async fn request_even_if_ended<T>(&self, message: T) -> Result<tonic::Request<T>, Error> {
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
         for (k, v) in &self.inner.metadata {
@@ -823,8 +992,24 @@ impl SparkConnectClient {
         Ok(request)
     }
 
+    /// The error for a failed call. A server that says the session is closed or changed
+    /// (`INVALID_HANDLE.SESSION_CLOSED`, `INVALID_HANDLE.SESSION_CHANGED`) ends it here too.
     pub(crate) fn status_error(&self, status: tonic::Status) -> Error {
-        status_to_error(&self.inner.endpoint, status)
+        let reason = match crate::error::error_class(&status).as_deref() {
+            Some("INVALID_HANDLE.SESSION_CLOSED") => Some(SessionEndReason::Closed),
+            Some("INVALID_HANDLE.SESSION_CHANGED") => Some(SessionEndReason::ServerRestarted {
+                previous: self.observed_server_session(),
+                current: None,
+            }),
+            _ => None,
+        };
+        match reason {
+            Some(reason) => {
+                let server = Box::new(ServerError::from_status(&status));
+                self.end_session(reason, Some(server))
+            }
+            None => status_to_error(&self.inner.endpoint, status),
+        }
     }
 
     pub(crate) fn grpc(&self) -> GrpcClient {
@@ -860,6 +1045,8 @@ impl SparkConnectClient {
     /// Notes that the server answered, so that later connection failures count as blips.
     pub(crate) fn mark_connected(&self) {
         self.inner.connected_once.store(true, Ordering::Relaxed);
+        let ms = u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+        self.inner.last_answer.store(ms + 1, Ordering::Relaxed);
     }
 
     pub(crate) fn verdict(&self, status: &tonic::Status) -> Verdict {
@@ -1090,27 +1277,38 @@ impl SparkConnectClient {
     }
 
     /// Ends the session on the server (`ReleaseSession`): its temporary views, settings and
-    /// cached data are dropped, and later calls with this client fail. Running operations are
-    /// interrupted.
+    /// cached data are dropped, running operations are interrupted, and from then on this
+    /// client (and its clones) refuses every call with [`Error::SessionEnded`], even when the
+    /// server could not be told. Ending a session that has already ended does nothing.
     pub async fn release_session(&self) -> Result<(), Error> {
+        if self.is_closed() {
+            return Ok(());
+        }
         let message = pb::ReleaseSessionRequest {
             session_id: self.inner.session_id.clone(),
             user_context: Some(self.inner.user_context.clone()),
             client_type: Some(self.inner.client_type.clone()),
             allow_reconnect: false,
         };
+        // Ended from now on, so that calls racing with this one (a release of a finished
+        // result, say) are refused, or reported as stopped, rather than closed by the server.
+        self.end_session(SessionEndReason::Stopped, None);
         let message = &message;
-        let response = self
+        let result = self
             .retrying("ReleaseSession", move || async move {
                 let request = self
-                    .request(message.clone())
+                    .request_even_if_ended(message.clone())
                     .await
                     .map_err(Failure::Fatal)?;
                 Ok(self.grpc().release_session(request).await?.into_inner())
             })
-            .await?;
-        self.check_session(&response.session_id, &response.server_side_session_id)?;
-        Ok(())
+            .await
+            .and_then(|r| self.check_session(&r.session_id, &r.server_side_session_id));
+        match result {
+            // The server had ended it already: it is ended all the same.
+            Err(e) if e.session_end().is_some() => Ok(()),
+            other => other,
+        }
     }
 
     /// Adds `tag` to the operations this client starts from now on, so that
@@ -1388,8 +1586,23 @@ mod tests {
         c.check_session(&sid, "").unwrap();
         c.check_session(&sid, "server-1").unwrap();
         let e = c.check_session(&sid, "server-2").unwrap_err();
-        assert!(matches!(e, Error::SessionChanged { .. }));
-        assert!(e.to_string().contains("server-1"));
+        assert!(
+            matches!(
+                e.session_end(),
+                Some(SessionEndReason::ServerRestarted { previous: Some(p), current: Some(n) })
+                    if p == "server-1" && n == "server-2"
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("server-1"), "{e}");
+        // The session is over: it stays so, and calls are refused before anything is sent.
+        assert!(c.is_closed());
+        let refused = c.spark_version().await.unwrap_err();
+        assert!(
+            matches!(refused, Error::SessionEnded { server: None, .. }),
+            "{refused:?}"
+        );
+        assert!(refused.to_string().contains("restarted"), "{refused}");
     }
 
     #[tokio::test]

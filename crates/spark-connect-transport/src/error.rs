@@ -59,16 +59,23 @@ pub enum Error {
         /// The session id in the response.
         received: String,
     },
-    /// The server-side session changed: the server restarted or dropped the session, and
-    /// state held there (temporary views, configuration, cached data) is gone.
-    #[error(
-        "the server-side session changed from {previous} to {current}: the server was restarted or the session expired; create a new session"
-    )]
-    SessionChanged {
-        /// The server-side session id seen before.
-        previous: String,
-        /// The server-side session id in the response.
-        current: String,
+    /// The session has ended, so this client refuses further calls on it: the server closed it
+    /// (it was idle longer than the server's session timeout, or it was released), the server
+    /// or cluster restarted and the session is gone, or [`SparkConnectClient::release_session`]
+    /// (`stop()`) ended it. Its temporary views, settings and cached data are gone; make a new
+    /// session and set them up again. Match on this variant (or use [`Error::session_end`])
+    /// rather than on the message.
+    ///
+    /// [`SparkConnectClient::release_session`]: crate::SparkConnectClient::release_session
+    #[error("{}", session_ended_message(session_id, reason))]
+    SessionEnded {
+        /// The client-side session id.
+        session_id: String,
+        /// Why the session ended.
+        reason: SessionEndReason,
+        /// The server's error, when the server said so.
+        #[source]
+        server: Option<Box<ServerError>>,
     },
     /// The server's response was not what the protocol requires.
     #[error("unexpected response from the server: {0}")]
@@ -123,7 +130,89 @@ pub enum Error {
     InvalidArgument(String),
 }
 
+/// Why a session ended (see [`Error::SessionEnded`]).
+///
+/// ```
+/// use spark_connect_transport::{Error, SessionEndReason};
+///
+/// fn advice(e: &Error) -> &'static str {
+///     match e.session_end() {
+///         Some(SessionEndReason::Closed) => "the session expired: make a new one",
+///         Some(SessionEndReason::ServerRestarted { .. }) => "the server restarted: make a new session",
+///         Some(_) => "the session was stopped",
+///         None => "something else",
+///     }
+/// }
+/// # assert_eq!(advice(&Error::Protocol("x".into())), "something else");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEndReason {
+    /// The server closed the session: it was idle longer than the server's session timeout
+    /// (Spark's `spark.connect.session.manager.defaultSessionTimeout`, a workspace's idle
+    /// limit), or a client released it. The server says `INVALID_HANDLE.SESSION_CLOSED`.
+    Closed,
+    /// The server no longer has the session this client was using: the server (or the
+    /// cluster) restarted, or the session was replaced. The server says
+    /// `INVALID_HANDLE.SESSION_CHANGED`, or a response came from another server-side session.
+    ServerRestarted {
+        /// The server-side session id this client had seen, if any.
+        previous: Option<String>,
+        /// The server-side session id of the response, if one came.
+        current: Option<String>,
+    },
+    /// This client ended the session (`stop()`, `ReleaseSession`).
+    Stopped,
+}
+
+fn session_ended_message(session_id: &str, reason: &SessionEndReason) -> String {
+    const GONE: &str = "its temporary views, settings and cached data are gone: make a new \
+                        session (get_or_create() makes one) and set them up again";
+    match reason {
+        SessionEndReason::Closed => format!(
+            "the Spark Connect session {session_id} has ended: the server closed it (it was \
+             idle longer than the server's session timeout, or it was released); {GONE}"
+        ),
+        SessionEndReason::ServerRestarted { previous, current } => {
+            let ids = match (previous, current) {
+                (Some(p), Some(c)) => format!(" (server-side session {p}, now {c})"),
+                (Some(p), None) => format!(" (server-side session {p})"),
+                _ => String::new(),
+            };
+            format!(
+                "the Spark Connect session {session_id} has ended: the server or cluster \
+                 restarted and no longer has it{ids}; {GONE}"
+            )
+        }
+        SessionEndReason::Stopped => format!(
+            "the Spark Connect session {session_id} has ended: it was stopped (stop()); make a \
+             new session (get_or_create() makes one)"
+        ),
+    }
+}
+
 impl Error {
+    /// Why the session ended, when this error says that it did ([`Error::SessionEnded`]),
+    /// also after retries were spent on it.
+    ///
+    /// ```
+    /// use spark_connect_transport::{Error, SessionEndReason};
+    ///
+    /// let e = Error::SessionEnded {
+    ///     session_id: "7d5b0c5e-4b8f-4a1e-9c1d-2f3e4a5b6c7d".into(),
+    ///     reason: SessionEndReason::Closed,
+    ///     server: None,
+    /// };
+    /// assert_eq!(e.session_end(), Some(&SessionEndReason::Closed));
+    /// assert!(e.to_string().contains("make a new session"));
+    /// ```
+    pub fn session_end(&self) -> Option<&SessionEndReason> {
+        match self.last() {
+            Error::SessionEnded { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
     /// The server error, when this is one.
     pub fn server_error(&self) -> Option<&ServerError> {
         match self {
@@ -394,6 +483,20 @@ impl ServerError {
     pub fn error_id(&self) -> Option<&str> {
         self.error_id.as_deref()
     }
+}
+
+/// Spark's error class of a failed call: the `errorClass` of its `ErrorInfo`, or else the
+/// `[CLASS]` its message starts with (as Spark writes it), never words elsewhere in the
+/// message.
+pub(crate) fn error_class(status: &tonic::Status) -> Option<String> {
+    if let Some(class) = status
+        .get_details_error_info()
+        .and_then(|info| info.metadata.get("errorClass").cloned())
+    {
+        return Some(class);
+    }
+    let rest = status.message().trim_start().strip_prefix('[')?;
+    Some(rest[..rest.find(']')?].to_string())
 }
 
 fn classify(code: tonic::Code, classes: &[String]) -> ServerErrorKind {

@@ -13,7 +13,7 @@ use futures_util::stream::BoxStream;
 use spark_connect_proto::spark::connect as pb;
 
 use crate::client::{SparkConnectClient, gave_up};
-use crate::error::{Error, ServerError};
+use crate::error::Error;
 use crate::retry::{RetryState, Verdict};
 
 /// The responses of one reattachable `ExecutePlan`, in order, each checked to belong to this
@@ -394,32 +394,26 @@ impl Driver {
 
     /// Releases the whole operation on the server, once, in the background after the release
     /// in flight (if any), so that the server sees at most one at a time and this one last.
+    /// The call is recorded until answered, so that it is sent even if the program ends first
+    /// (see `cleanup.rs`).
     fn release_all(&mut self) {
         if !self.plan_sent || self.released {
             return;
         }
         self.released = true;
         let before = self.release.in_flight.take();
-        self.spawn_release(None, before);
+        crate::cleanup::release_all(&self.client, &self.operation_id, before);
     }
 
-    /// Spawns a `ReleaseExecute` (`until` = `None`: all of it) after `before` ends, on the
-    /// current tokio runtime if there is one; its failure is only logged.
-    fn spawn_release(
-        &self,
-        until: Option<String>,
-        before: Option<tokio::task::JoinHandle<()>>,
-    ) -> Option<tokio::task::JoinHandle<()>> {
+    /// Spawns a `ReleaseExecute` of the responses up to `until` on the current tokio runtime,
+    /// if there is one; its failure is only logged (the release of all of it follows anyway).
+    fn spawn_release(&self, until: String) -> Option<tokio::task::JoinHandle<()>> {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let client = self.client.clone();
         let operation_id = self.operation_id.clone();
         Some(runtime.spawn(async move {
-            if let Some(before) = before {
-                let _ = before.await;
-            }
-            let all = until.is_none();
-            if let Err(e) = client.release_execute(&operation_id, until).await {
-                tracing::debug!(%operation_id, all, error = %e, "ReleaseExecute failed");
+            if let Err(e) = client.release_execute(&operation_id, Some(until)).await {
+                tracing::debug!(%operation_id, error = %e, "ReleaseExecute failed");
             }
         }))
     }
@@ -533,7 +527,7 @@ impl Driver {
     fn release_until(&mut self, response_id: String) {
         self.release.responses = 0;
         self.release.bytes = 0;
-        self.release.in_flight = self.spawn_release(Some(response_id), None);
+        self.release.in_flight = self.spawn_release(response_id);
     }
 }
 
@@ -552,13 +546,7 @@ enum HandleError {
 /// Reads the error class from the status's `ErrorInfo`, or else from the `[CLASS]` the
 /// message starts with (as Spark writes it), never from words elsewhere in the message.
 fn handle_error(status: &tonic::Status) -> Option<HandleError> {
-    let from_details = ServerError::from_status(status)
-        .error_class()
-        .map(str::to_string);
-    let class = from_details.or_else(|| {
-        let rest = status.message().trim_start().strip_prefix('[')?;
-        Some(rest[..rest.find(']')?].to_string())
-    })?;
+    let class = crate::error::error_class(status)?;
     match class.as_str() {
         "INVALID_HANDLE.OPERATION_NOT_FOUND" | "INVALID_HANDLE.SESSION_NOT_FOUND" => {
             Some(HandleError::Unknown)

@@ -24,6 +24,7 @@
 
 mod artifacts;
 mod channel;
+mod cleanup;
 mod client;
 mod connection_string;
 mod error;
@@ -32,6 +33,7 @@ mod responses;
 mod retry;
 
 pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
+pub use cleanup::{DEFAULT_EXIT_CLEANUP_LIMIT, flush_cleanup, set_exit_cleanup_limit};
 pub use client::{
     ClientBuilder, DEFAULT_MAX_FRAME_SIZE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT,
     DEFAULT_STREAM_WINDOW, DEFAULT_USER_AGENT, Header, HeaderSource, HeadersFuture, KeepAlive,
@@ -42,7 +44,8 @@ pub use connection_string::{
     KeepAliveParams, TOKEN_ENV_VAR, is_secret_key,
 };
 pub use error::{
-    BoxError, Error, ErrorCause, QueryContext, ServerError, ServerErrorKind, with_causes,
+    BoxError, Error, ErrorCause, QueryContext, ServerError, ServerErrorKind, SessionEndReason,
+    with_causes,
 };
 pub use execute::ExecuteStream;
 pub use responses::PayloadPlacement;

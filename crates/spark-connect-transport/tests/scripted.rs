@@ -755,16 +755,22 @@ async fn session_closed_on_reattach_is_not_retried() {
     let (ids, error, reattaches) = drain(&client).await;
     assert_eq!(ids, ["r1"]);
     let error = error.expect("an error");
-    assert!(
-        error
-            .server_error()
-            .is_some_and(|e| e.message().contains("INVALID_HANDLE.SESSION_CLOSED")),
+    // The session has ended: a kind of its own, the server's words kept as the source.
+    assert_eq!(
+        error.session_end(),
+        Some(&spark_connect_transport::SessionEndReason::Closed),
         "{error:?}"
     );
-    assert!(
-        !matches!(error, Error::RetriesExhausted { .. }),
-        "{error:?}"
-    );
+    let Error::SessionEnded {
+        server: Some(server),
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(server.message().contains("INVALID_HANDLE.SESSION_CLOSED"));
+    assert!(error.to_string().contains("make a new session"), "{error}");
+    assert!(client.is_closed());
     assert_eq!(reattaches, 1);
     let log = calls(&script);
     assert_eq!(log.len(), 2, "{log:?}");
@@ -840,7 +846,10 @@ async fn a_changed_server_side_session_is_reported() {
     let (ids, error, _) = drain(&client).await;
     assert_eq!(ids, ["r1"]);
     assert!(
-        matches!(error, Some(Error::SessionChanged { .. })),
+        matches!(
+            error.as_ref().and_then(Error::session_end),
+            Some(spark_connect_transport::SessionEndReason::ServerRestarted { .. })
+        ),
         "{error:?}"
     );
 }

@@ -1,7 +1,7 @@
 //! What the tests of this workspace share: where to find the servers and tools that
 //! `cargo xtask test` starts for them.
 //!
-//! `cargo xtask test` starts two local Spark Connect servers (see `docs/local-server.md`), prepares
+//! `cargo xtask test` starts three local Spark Connect servers (see `docs/local-server.md`), prepares
 //! a Python with PySpark's Spark Connect client for comparisons, and runs `cargo test --workspace`
 //! with these environment variables set:
 //!
@@ -10,6 +10,8 @@
 //! | `SPARK_CONNECT_TEST_REMOTE` | `sc://127.0.0.1:<port>` of a server without authentication | [`test_remote`] |
 //! | `SPARK_CONNECT_TEST_AUTH_REMOTE` | `sc://127.0.0.1:<port>` of a server that requires a bearer token | [`auth_remote`] |
 //! | `SPARK_CONNECT_TEST_AUTH_TOKEN` | that token (new for every run) | [`auth_remote`] |
+//! | `SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE` | `sc://127.0.0.1:<port>` of a server without authentication that ends sessions idle for a few seconds | [`short_session_remote`] |
+//! | `SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS` | that idle time, plus the interval of its checks, in milliseconds: a session idle this long has ended | [`short_session_remote`] |
 //! | `DBCONNECT_TEST_PYTHON` | a Python interpreter with `pyspark[connect]` of the pinned Spark release | [`python`] |
 //!
 //! The servers listen on 127.0.0.1 only and speak plaintext gRPC; the URLs carry no parameters.
@@ -47,6 +49,10 @@ pub const AUTH_REMOTE_ENV: &str = "SPARK_CONNECT_TEST_AUTH_REMOTE";
 pub const AUTH_TOKEN_ENV: &str = "SPARK_CONNECT_TEST_AUTH_TOKEN";
 /// The Python interpreter with PySpark's Spark Connect client.
 pub const PYTHON_ENV: &str = "DBCONNECT_TEST_PYTHON";
+/// The URL of the local Spark Connect server that ends idle sessions after a few seconds.
+pub const SHORT_SESSION_REMOTE_ENV: &str = "SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE";
+/// How long a session of that server may be idle before it has surely ended, in milliseconds.
+pub const SHORT_SESSION_TIMEOUT_ENV: &str = "SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS";
 
 /// `sc://127.0.0.1:<port>` of the local Spark Connect server without authentication.
 ///
@@ -66,6 +72,23 @@ pub fn auth_remote() -> (String, String) {
         required(AUTH_REMOTE_ENV, WHAT),
         required(AUTH_TOKEN_ENV, WHAT),
     )
+}
+
+/// `(url, idle)` of the local Spark Connect server that ends sessions idle for a few seconds
+/// (Spark's `spark.connect.session.manager.defaultSessionTimeout`, checked every second): a
+/// session left idle for `idle` has ended on it, as a workspace ends idle sessions.
+///
+/// # Panics
+/// When `SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE` or `SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS`
+/// is not set, or the latter is not a number of milliseconds.
+pub fn short_session_remote() -> (String, std::time::Duration) {
+    const WHAT: &str = "the local Spark Connect server with a short session timeout";
+    let url = required(SHORT_SESSION_REMOTE_ENV, WHAT);
+    let ms = required(SHORT_SESSION_TIMEOUT_ENV, WHAT);
+    let ms: u64 = ms.parse().unwrap_or_else(|_| {
+        panic!("{SHORT_SESSION_TIMEOUT_ENV} must be a number of milliseconds, found `{ms}`")
+    });
+    (url, std::time::Duration::from_millis(ms))
 }
 
 /// The Python interpreter whose `pyspark` is the Spark Connect client of the pinned release, for

@@ -535,6 +535,12 @@ impl DatabricksSessionBuilder {
     /// The session made earlier by `get_or_create` with the same resolved configuration,
     /// headers and options, or a new one.
     ///
+    /// A cached session that has ended is never handed back: one known to have ended
+    /// ([`SparkSession::is_stopped`]: stopped, or a call found that the server closed it or
+    /// restarted), nor one the server no longer has, which is asked about (one round trip)
+    /// when the session has been idle for 10 s or more. A new session replaces it; the old
+    /// one's temporary views and settings are gone with it.
+    ///
     /// ```no_run
     /// # async fn demo() -> Result<(), databricks_connect::Error> {
     /// let a = databricks_connect::DatabricksSession::builder().profile("dev").get_or_create().await?;
@@ -547,14 +553,30 @@ impl DatabricksSessionBuilder {
         logging::init_from_env();
         let target = self.resolve()?;
         let key = self.cache_key(&target);
-        if let Some(session) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            tracing::debug!("reusing the cached session");
-            return Ok(session.clone());
+        let cached = cache()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(session) = cached {
+            if crate::session_end::still_usable(&session).await {
+                tracing::debug!("reusing the cached session");
+                return Ok(session);
+            }
+            tracing::info!(
+                session_id = session.session_id(),
+                reason = ?session.client().session_end(),
+                "the cached session has ended; making a new one"
+            );
         }
         let session = self.connect(target).await?;
         let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
-        // Two tasks may race to create: keep the first, so all callers share one session.
-        Ok(cache.entry(key).or_insert(session).clone())
+        // Two tasks may race to create: keep the first live one, so all callers share it.
+        let entry = cache.entry(key).or_insert_with(|| session.clone());
+        if entry.is_stopped() {
+            *entry = session;
+        }
+        Ok(entry.clone())
     }
 
     fn client_builder(&self, conn: ConnectionString) -> ClientBuilder {
