@@ -32,7 +32,8 @@ impl Error {
     ///         None => e.to_string(),
     ///     }
     /// }
-    /// # assert_eq!(explain(&Error::Config("x".into())), "x");
+    /// # let e = databricks_connect::DatabricksSession::builder().cluster_id("c").serverless().resolve().unwrap_err();
+    /// # assert!(explain(&e).contains("cannot both be set"));
     /// ```
     pub fn session_end(&self) -> Option<&SessionEndReason> {
         match self {
