@@ -46,6 +46,14 @@ impl Waits {
             .map(|w| w.state.clone())
             .collect()
     }
+
+    /// Checks that the wait began in `first`, passed through `via` and ended `RUNNING`.
+    fn went(&self, first: ClusterState, via: ClusterState) {
+        let states = self.states();
+        assert_eq!(states.first(), Some(&first), "{states:?}");
+        assert!(states.contains(&via), "{states:?}");
+        assert_eq!(states.last(), Some(&ClusterState::Running), "{states:?}");
+    }
 }
 
 async fn answer(spark: &SparkSession, sql: &str) -> i64 {
@@ -91,14 +99,7 @@ async fn a_terminated_cluster_is_started_waited_for_and_then_answers() {
         "started once, through the API"
     );
     assert_eq!(gw.cluster_state(cluster).as_deref(), Some("RUNNING"));
-    let states = waits.states();
-    assert_eq!(
-        states.first(),
-        Some(&ClusterState::Terminated),
-        "{states:?}"
-    );
-    assert!(states.contains(&ClusterState::Pending), "{states:?}");
-    assert_eq!(states.last(), Some(&ClusterState::Running), "{states:?}");
+    waits.went(ClusterState::Terminated, ClusterState::Pending);
     assert_eq!(answer(&spark, "SELECT 41 + 1").await, 42);
 }
 
@@ -230,14 +231,7 @@ async fn a_stopping_cluster_is_waited_out_then_started() {
         .await
         .unwrap();
     assert_eq!(gw.cluster_starts(cluster), 1);
-    let states = waits.states();
-    assert_eq!(
-        states.first(),
-        Some(&ClusterState::Terminating),
-        "{states:?}"
-    );
-    assert!(states.contains(&ClusterState::Terminated), "{states:?}");
-    assert_eq!(states.last(), Some(&ClusterState::Running), "{states:?}");
+    waits.went(ClusterState::Terminating, ClusterState::Terminated);
     assert_eq!(answer(&spark, "SELECT 11").await, 11);
 }
 
