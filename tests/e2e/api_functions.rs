@@ -405,7 +405,7 @@ async fn higher_order_functions_take_rust_closures() {
         f::exists("xs", |x| x.gt(3)),
         f::forall("xs", |x| x.gt(3)),
         f::aggregate("xs", lit(0), |acc, x| acc + x),
-        f::aggregate_with_finish("xs", lit(0), |acc, x| acc + x, |acc| acc * 100),
+        f::aggregate_with("xs", lit(0), |acc, x| acc + x, |acc| acc * 100),
         f::reduce("xs", lit(1), |acc, x| acc * x),
         f::zip_with("xs", "ys", |x, y| f::coalesce([x + y.clone(), y])),
         // Nested lambdas keep their own variables.

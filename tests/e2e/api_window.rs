@@ -38,8 +38,8 @@ async fn ranking_offsets_and_frames_computed_independently() {
             col("shop"),
             col("day"),
             f::row_number().over(&by_day),
-            f::lag("amount", 1).over(&by_day),
-            f::lead("amount", 1).over(&by_day),
+            f::lag("amount").over(&by_day),
+            f::lead("amount").over(&by_day),
             f::sum("amount").over(&running),
             f::sum("amount").over(&moving),
             f::sum("amount").over(&days_near),
@@ -100,7 +100,7 @@ async fn ranks_match_sql_windows_on_the_same_server() {
             f::percent_rank().over(&by_amount),
             f::cume_dist().over(&by_amount),
             f::ntile(2).over(&w),
-            f::first("day", false).over(&w),
+            f::first("day").over(&w),
             f::count(f::lit(1)).over(
                 &Window::order_by(["day"])
                     .range_between(Window::CURRENT_ROW, Window::UNBOUNDED_FOLLOWING),

@@ -39,10 +39,10 @@ pub use session::{
 };
 
 pub use spark_connect_dataframe::{
-    ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType,
-    ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal, PayloadCopies,
-    RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window,
-    WindowSpec, functions, proto, types,
+    AliasNames, ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions,
+    DataType, ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal,
+    PayloadCopies, RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField,
+    StructType, Window, WindowSpec, functions, proto, types,
 };
 pub use spark_connect_dataframe::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,

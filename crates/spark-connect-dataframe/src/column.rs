@@ -13,10 +13,103 @@ use spark_connect_transport::proto;
 /// a column name.
 ///
 /// Columns are built locally and resolved by the server when the plan runs. Spark's
-/// operators are Rust operators where Rust has them (`+ - * / % !` and unary `-`); comparisons
-/// and boolean logic are methods (`gt`, `eq`, `and`, ...), because Rust's comparison traits
-/// must return `bool`.
-#[derive(Debug, Clone, PartialEq)]
+/// operators are Rust operators where Rust has them: `+ - * / %`, unary `-`, `!` for `NOT`
+/// and, as in PySpark, `&` for `AND` and `|` for `OR`. Comparisons are methods (`gt`, `eq`,
+/// `ne`, ...), because Rust's comparison traits must return a Rust `bool`.
+///
+/// ```
+/// use spark_connect_dataframe::functions::col;
+///
+/// // PySpark: (F.col("age") > 21) & (F.col("country") == "NL") | F.col("vip")
+/// let cond = col("age").gt(21) & col("country").eq("NL") | col("vip");
+/// # let _ = cond;
+/// ```
+///
+/// # What does not compile
+///
+/// A comparison with Rust's operators would be computed by Rust, not by Spark: `==` on two
+/// columns could only give a constant `false`. So `Column` has no `PartialEq` or
+/// `PartialOrd`, and a Rust `bool` never turns into a column by itself: each of these is a
+/// compile error, not a wrong result.
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::col;
+/// let same = col("a") == col("b"); // use col("a").eq(col("b"))
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::col;
+/// let differ = col("a") != col("b"); // use col("a").ne(col("b"))
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::col;
+/// let older = col("a") > col("b"); // use col("a").gt(col("b"))
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::col;
+/// let adult = col("age") >= 18; // use col("age").ge(18)
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::col;
+/// let alice = col("name") == "alice"; // use col("name").eq("alice")
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::lit;
+/// let same = lit(1) == lit(1); // two columns: use lit(1).eq(lit(1))
+/// ```
+///
+/// ```compile_fail,E0277
+/// # use spark_connect_dataframe::Column;
+/// let flag: Column = true.into(); // a bool is not a column: use lit(true)
+/// ```
+///
+/// ```compile_fail,E0369
+/// # async fn demo(df: spark_connect_dataframe::DataFrame) {
+/// use spark_connect_dataframe::functions::col;
+/// // Would send the constant `false`; use col("id").eq(col("x")).
+/// let df = df.with_column("same", col("id") == col("x"));
+/// # }
+/// ```
+///
+/// ```compile_fail,E0277
+/// # async fn demo(df: spark_connect_dataframe::DataFrame) {
+/// let df = df.filter(1 > 0); // a Rust bool is no condition: use lit(true) or a Column
+/// # }
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::functions::{col, when};
+/// let size = when(col("n") == 1, "one"); // use col("n").eq(1)
+/// ```
+///
+/// The same goes for the other expression-like types: [`Literal`] and
+/// [`WindowSpec`](crate::WindowSpec) (their docs show it), [`JoinOn`](crate::JoinOn),
+/// [`DataFrame`](crate::DataFrame) and [`GroupedData`](crate::GroupedData):
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::JoinOn;
+/// # use spark_connect_dataframe::functions::col;
+/// let same = JoinOn::from(col("a")) == JoinOn::from(col("b"));
+/// ```
+///
+/// ```compile_fail,E0369
+/// # fn demo(a: spark_connect_dataframe::DataFrame, b: spark_connect_dataframe::DataFrame) {
+/// let same = a == b; // two plans, not two results: compare a.to_proto() if you must
+/// # }
+/// ```
+///
+/// ```compile_fail,E0369
+/// # fn demo(a: spark_connect_dataframe::GroupedData, b: spark_connect_dataframe::GroupedData) {
+/// let same = a == b;
+/// # }
+/// ```
+///
+/// To compare what two columns send, compare their protocol: `a.to_proto() == b.to_proto()`.
+#[derive(Debug, Clone)]
 pub struct Column {
     pub(crate) expr: proto::Expression,
 }
@@ -65,11 +158,24 @@ impl Column {
         self.expr
     }
 
-    /// Gives the column a name (`AS`).
-    pub fn alias(self, name: &str) -> Column {
+    /// Gives the column a name (`AS`): `alias("total")`. A function that makes several
+    /// columns (`posexplode`, `inline`, `stack`, ...) takes one name for each, in a list:
+    /// `alias(["pos", "v"])`, PySpark's `alias("pos", "v")`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::functions::{col, posexplode};
+    /// use spark_connect_dataframe::proto::expression::ExprType;
+    ///
+    /// let one = col("n").alias("total");
+    /// let two = posexplode(col("xs")).alias(["pos", "v"]);
+    /// let Some(ExprType::Alias(a)) = &two.to_proto().expr_type else { panic!() };
+    /// assert_eq!(a.name, ["pos", "v"]);
+    /// # let _ = one;
+    /// ```
+    pub fn alias(self, names: impl AliasNames) -> Column {
         Column::from_expr_type(ExprType::Alias(Box::new(ex::Alias {
             expr: Some(Box::new(self.expr)),
-            name: vec![name.to_string()],
+            name: names.into_alias_names(),
             metadata: None,
         })))
     }
@@ -145,8 +251,8 @@ impl Column {
     }
 
     /// Same as [`alias`](Self::alias).
-    pub fn name(self, name: &str) -> Column {
-        self.alias(name)
+    pub fn name(self, names: impl AliasNames) -> Column {
+        self.alias(names)
     }
 
     /// Same as [`cast`](Self::cast).
@@ -395,6 +501,84 @@ impl ops::Not for Column {
     }
 }
 
+/// `a & b` is `a AND b`, as PySpark writes conditions; the right side may be a column or a
+/// Rust value taken as a literal (`col("ok") & true`). Mind Rust's precedence, which is
+/// Python's: `&` binds tighter than comparisons, which are methods here anyway.
+impl<T: IntoOperand> ops::BitAnd<T> for Column {
+    type Output = Column;
+    fn bitand(self, rhs: T) -> Column {
+        self.and(rhs)
+    }
+}
+
+/// `a | b` is `a OR b`, as in PySpark.
+impl<T: IntoOperand> ops::BitOr<T> for Column {
+    type Output = Column;
+    fn bitor(self, rhs: T) -> Column {
+        self.or(rhs)
+    }
+}
+
+/// `true & col("ok")`: as PySpark's `True & F.col("ok")`, the column comes first in the
+/// plan (`ok AND true`).
+impl ops::BitAnd<Column> for bool {
+    type Output = Column;
+    fn bitand(self, rhs: Column) -> Column {
+        rhs.and(self)
+    }
+}
+
+/// `false | col("ok")`: `ok OR false`, as PySpark builds it.
+impl ops::BitOr<Column> for bool {
+    type Output = Column;
+    fn bitor(self, rhs: Column) -> Column {
+        rhs.or(self)
+    }
+}
+
+/// The names given to [`Column::alias`]: one name (`&str`, `String`), or several in a list
+/// (`["pos", "v"]`, a `Vec` or a slice) for functions that make several columns.
+pub trait AliasNames {
+    /// The names, in order.
+    fn into_alias_names(self) -> Vec<String>;
+}
+
+impl AliasNames for &str {
+    fn into_alias_names(self) -> Vec<String> {
+        vec![self.to_string()]
+    }
+}
+
+impl AliasNames for String {
+    fn into_alias_names(self) -> Vec<String> {
+        vec![self]
+    }
+}
+
+impl AliasNames for &String {
+    fn into_alias_names(self) -> Vec<String> {
+        vec![self.clone()]
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> AliasNames for [S; N] {
+    fn into_alias_names(self) -> Vec<String> {
+        self.iter().map(|s| s.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>> AliasNames for Vec<S> {
+    fn into_alias_names(self) -> Vec<String> {
+        self.iter().map(|s| s.as_ref().to_string()).collect()
+    }
+}
+
+impl<S: AsRef<str>> AliasNames for &[S] {
+    fn into_alias_names(self) -> Vec<String> {
+        self.iter().map(|s| s.as_ref().to_string()).collect()
+    }
+}
+
 /// A column name is a column: `df.select(["a", "b"])`.
 impl From<&str> for Column {
     fn from(name: &str) -> Column {
@@ -415,7 +599,7 @@ impl From<&String> for Column {
 }
 
 /// The other side of an operator or comparison: a [`Column`], or a value taken as a literal
-/// (numbers, booleans, strings, byte vectors).
+/// (numbers, booleans, strings, dates and timestamps, `Option`s of them; see [`Literal`]).
 pub trait IntoOperand {
     /// The operand as a column.
     fn into_operand(self) -> Column;
@@ -433,21 +617,89 @@ impl<T: Into<Literal>> IntoOperand for T {
     }
 }
 
-/// A literal value for [`lit`](crate::functions::lit).
-#[derive(Debug, Clone, PartialEq)]
+/// A literal value for [`lit`](crate::functions::lit), and the Rust values taken as
+/// literals on the other side of an operator ([`IntoOperand`]).
+///
+/// | Rust | Spark | PySpark |
+/// |---|---|---|
+/// | `bool` | `boolean` | `lit(True)` |
+/// | `i8`, `i16`, `i32`, `i64` | `tinyint`, `smallint`, `int`, `bigint` | `lit(1)` (`int` or `bigint` by size) |
+/// | `f32`, `f64` | `float`, `double` | `lit(1.5)` (`double`) |
+/// | `&str`, `String` | `string` | `lit("x")` |
+/// | [`Literal::binary`], `bytes::Bytes` | `binary` | `lit(bytearray(...))` |
+/// | `chrono::NaiveDate` | `date` | `lit(datetime.date(...))` |
+/// | `chrono::NaiveDateTime` | `timestamp_ntz` | `lit(datetime.datetime(...))` with `TIMESTAMP_NTZ` preferred |
+/// | `chrono::DateTime<Tz>` | `timestamp` (the instant) | `lit(datetime.datetime(..., tzinfo=...))` |
+/// | `None::<T>` | a null of `T`'s type | `lit(None).cast(...)` |
+/// | `Some(v)` | `v` | `lit(v)` |
+/// | [`Literal::null()`] | a null of type `void` | `lit(None)` |
+///
+/// ```
+/// use chrono::{NaiveDate, TimeZone, Utc};
+/// use spark_connect_dataframe::functions::{col, lit};
+///
+/// let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+/// let since = col("day").ge(day);                        // a `date` literal
+/// let at = lit(Utc.with_ymd_and_hms(2024, 3, 1, 12, 0, 0).unwrap()); // `timestamp`
+/// let local = lit(day.and_hms_opt(12, 0, 0).unwrap());   // `timestamp_ntz`
+/// let no_name = lit(None::<String>);                     // a null `string`
+/// let no_count = lit(None::<i64>);                       // a null `bigint`
+/// # let _ = (since, at, local, no_name, no_count);
+/// ```
+///
+/// A vector is not a literal: PySpark's `lit([1, 2])` is an array (use
+/// [`array`](crate::functions::array)), so `Vec<u8>` is not guessed to be bytes; say
+/// [`Literal::binary`]. And `Literal` has no `PartialEq`, like [`Column`]:
+///
+/// ```compile_fail,E0277
+/// # use spark_connect_dataframe::functions::lit;
+/// let bytes = lit(vec![1u8, 2, 3]); // use lit(Literal::binary([1, 2, 3]))
+/// ```
+///
+/// ```compile_fail,E0369
+/// # use spark_connect_dataframe::Literal;
+/// let same = Literal::from(1) == Literal::from(1);
+/// ```
+#[derive(Debug, Clone)]
 pub struct Literal(pub(crate) ex::literal::LiteralType);
+
+impl Literal {
+    /// A null without a type (Spark's `void`), PySpark's `lit(None)`. For a null of a type,
+    /// use `None::<T>` (`lit(None::<i64>)`), or cast this one as PySpark does:
+    /// `lit(Literal::null()).cast("string")` is `lit(None).cast("string")`.
+    pub fn null() -> Literal {
+        Literal::typed_null(proto::data_type::Kind::Null(proto::data_type::Null {
+            type_variation_reference: 0,
+        }))
+    }
+
+    /// A `binary` literal with these bytes, PySpark's `lit(bytearray(...))`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Literal;
+    /// use spark_connect_dataframe::functions::lit;
+    ///
+    /// let magic = lit(Literal::binary(b"PAR1"));
+    /// # let _ = magic;
+    /// ```
+    pub fn binary(bytes: impl AsRef<[u8]>) -> Literal {
+        Literal(ex::literal::LiteralType::Binary(
+            bytes::Bytes::copy_from_slice(bytes.as_ref()),
+        ))
+    }
+
+    fn typed_null(kind: proto::data_type::Kind) -> Literal {
+        Literal(ex::literal::LiteralType::Null(proto::DataType {
+            kind: Some(kind),
+        }))
+    }
+}
 
 macro_rules! literal_from {
     ($($ty:ty => $variant:ident $(as $cast:ty)?),* $(,)?) => {$(
         impl From<$ty> for Literal {
             fn from(v: $ty) -> Literal {
                 Literal(ex::literal::LiteralType::$variant(v $(as $cast)?))
-            }
-        }
-        /// A Rust value used where a column is expected is a literal.
-        impl From<$ty> for Column {
-            fn from(v: $ty) -> Column {
-                crate::functions::lit(v)
             }
         }
     )*};
@@ -462,6 +714,20 @@ literal_from!(
     f64 => Double,
 );
 
+/// A Rust number used where a column is expected is a literal (`greatest([col("a"), 0.into()])`,
+/// `concat_ws("-", ...)` with a number). A `bool` is not: Rust computes `bool`s with `==`
+/// and `<`, which on columns would be a constant, not a Spark comparison; write `lit(true)`.
+macro_rules! column_from_number {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Column {
+            fn from(v: $ty) -> Column {
+                crate::functions::lit(v)
+            }
+        }
+    )*};
+}
+column_from_number!(i8, i16, i32, i64, f32, f64);
+
 impl From<&str> for Literal {
     fn from(v: &str) -> Literal {
         Literal(ex::literal::LiteralType::String(v.to_string()))
@@ -474,10 +740,93 @@ impl From<String> for Literal {
     }
 }
 
-impl From<Vec<u8>> for Literal {
-    fn from(v: Vec<u8>) -> Literal {
-        Literal(ex::literal::LiteralType::Binary(v.into()))
+impl From<&String> for Literal {
+    fn from(v: &String) -> Literal {
+        Literal(ex::literal::LiteralType::String(v.clone()))
     }
+}
+
+impl From<bytes::Bytes> for Literal {
+    fn from(v: bytes::Bytes) -> Literal {
+        Literal(ex::literal::LiteralType::Binary(v))
+    }
+}
+
+/// Days since 1970-01-01, as Spark stores dates.
+impl From<chrono::NaiveDate> for Literal {
+    fn from(v: chrono::NaiveDate) -> Literal {
+        let days = v
+            .signed_duration_since(chrono::NaiveDate::default())
+            .num_days();
+        // Every chrono date is within ±262,143 years: its day number fits an i32.
+        Literal(ex::literal::LiteralType::Date(days as i32))
+    }
+}
+
+/// A wall-clock time without a zone: Spark's `timestamp_ntz`, microseconds since
+/// 1970-01-01 00:00 as if it were UTC (PySpark's `TimestampNTZType`).
+impl From<chrono::NaiveDateTime> for Literal {
+    fn from(v: chrono::NaiveDateTime) -> Literal {
+        Literal(ex::literal::LiteralType::TimestampNtz(
+            v.and_utc().timestamp_micros(),
+        ))
+    }
+}
+
+/// An instant: Spark's `timestamp`, microseconds since the epoch; the server shows it in
+/// the session time zone.
+impl<Tz: chrono::TimeZone> From<chrono::DateTime<Tz>> for Literal {
+    fn from(v: chrono::DateTime<Tz>) -> Literal {
+        Literal(ex::literal::LiteralType::Timestamp(v.timestamp_micros()))
+    }
+}
+
+/// `Some(v)` is `v`; `None` is a null of the Spark type `T` maps to (`lit(None::<i64>)` is a
+/// `bigint` null), the typed null PySpark sends for `LiteralExpression(None, LongType())`.
+macro_rules! literal_from_option {
+    ($($ty:ty => $kind:expr),* $(,)?) => {$(
+        impl From<Option<$ty>> for Literal {
+            fn from(v: Option<$ty>) -> Literal {
+                match v {
+                    Some(v) => v.into(),
+                    None => Literal::typed_null($kind),
+                }
+            }
+        }
+    )*};
+}
+use proto::data_type as dt;
+literal_from_option!(
+    bool => dt::Kind::Boolean(dt::Boolean::default()),
+    i8 => dt::Kind::Byte(dt::Byte::default()),
+    i16 => dt::Kind::Short(dt::Short::default()),
+    i32 => dt::Kind::Integer(dt::Integer::default()),
+    i64 => dt::Kind::Long(dt::Long::default()),
+    f32 => dt::Kind::Float(dt::Float::default()),
+    f64 => dt::Kind::Double(dt::Double::default()),
+    &str => string_type(),
+    String => string_type(),
+    &String => string_type(),
+    bytes::Bytes => dt::Kind::Binary(dt::Binary::default()),
+    chrono::NaiveDate => dt::Kind::Date(dt::Date::default()),
+    chrono::NaiveDateTime => dt::Kind::TimestampNtz(dt::TimestampNtz::default()),
+);
+
+impl<Tz: chrono::TimeZone> From<Option<chrono::DateTime<Tz>>> for Literal {
+    fn from(v: Option<chrono::DateTime<Tz>>) -> Literal {
+        match v {
+            Some(v) => v.into(),
+            None => Literal::typed_null(dt::Kind::Timestamp(dt::Timestamp::default())),
+        }
+    }
+}
+
+/// `string` with the default collation, as PySpark's `StringType()` is sent.
+fn string_type() -> dt::Kind {
+    dt::Kind::String(dt::String {
+        type_variation_reference: 0,
+        collation: "UTF8_BINARY".to_string(),
+    })
 }
 
 /// A condition for [`DataFrame::filter`](crate::DataFrame::filter): a [`Column`], or a SQL

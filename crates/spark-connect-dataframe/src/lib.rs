@@ -77,7 +77,7 @@ pub use catalog::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function, Table,
     TablePartition,
 };
-pub use column::{Column, IntoCondition, IntoOperand, Literal};
+pub use column::{AliasNames, Column, IntoCondition, IntoOperand, Literal};
 pub use dataframe::{DataFrame, ExplainMode};
 pub use deep_plan::MAX_PLAN_DEPTH;
 pub use error::Error;

@@ -115,8 +115,9 @@ impl std::str::FromStr for JoinType {
 }
 
 /// What [`DataFrame::join`] matches on: a condition [`Column`], column names present on
-/// both sides (`USING`, each kept once in the result), or nothing.
-#[derive(Debug, Clone, PartialEq)]
+/// both sides (`USING`, each kept once in the result), or nothing. No `PartialEq`: a
+/// condition is a [`Column`].
+#[derive(Debug, Clone)]
 pub enum JoinOn {
     /// No condition: every pair of rows (for `Cross`, or an unconditioned join).
     Nothing,

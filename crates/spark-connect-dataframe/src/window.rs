@@ -51,7 +51,15 @@ impl Window {
 }
 
 /// A window: partitioning, ordering and frame. Apply it with [`Column::over`].
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Like [`Column`], a window has no `PartialEq`: it is part of an expression that Spark
+/// evaluates, not a Rust value.
+///
+/// ```compile_fail,E0369
+/// use spark_connect_dataframe::Window;
+/// let same = Window::partition_by(["a"]) == Window::partition_by(["b"]);
+/// ```
+#[derive(Debug, Clone, Default)]
 pub struct WindowSpec {
     partition_spec: Vec<proto::Expression>,
     order_spec: Vec<ex::SortOrder>,

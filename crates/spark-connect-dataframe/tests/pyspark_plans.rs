@@ -99,7 +99,7 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
                 &Window::order_by(["id"])
                     .rows_between(Window::UNBOUNDED_PRECEDING, Window::CURRENT_ROW),
             ),
-            f::lag("id", 1).over(&Window::order_by(["id"]).range_between(-2, 3)),
+            f::lag("id").over(&Window::order_by(["id"]).range_between(-2, 3)),
         ]),
     );
     m.insert(
@@ -211,7 +211,7 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
         r().select([
             f::transform(f::array(["id"]), |x| x * 2),
             f::filter_with_index(f::array(["id"]), |_, i| i.gt(0)),
-            f::aggregate_with_finish(f::array(["id"]), lit(0), |acc, x| acc + x, |acc| acc * 10),
+            f::aggregate_with(f::array(["id"]), lit(0), |acc, x| acc + x, |acc| acc * 10),
             f::zip_with(f::array(["id"]), f::array(["id"]), |a, b| a + b),
             f::map_filter(f::create_map([lit("k"), col("id")]), |_, v| v.gt(1)),
             f::map_zip_with(

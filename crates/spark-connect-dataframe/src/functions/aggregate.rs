@@ -8,8 +8,8 @@ spark_functions! {
     any_value(col: Col), any_value_with(ignore_nulls: Val);
     /// An estimate of the number of distinct values (HyperLogLog++). Spark SQL [`approx_count_distinct`](https://spark.apache.org/docs/latest/api/sql/#approx_count_distinct). With PySpark's optional arguments: [`approx_count_distinct_with`].
     approx_count_distinct(col: Col), approx_count_distinct_with(rsd: Val);
-    /// Aggregate function `approx_percentile`. Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). Optional PySpark arguments (`accuracy`): use [`call_function`](crate::functions::call_function).
-    approx_percentile(col: Col, percentage: Val);
+    /// Aggregate function `approx_percentile`. Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). With PySpark's optional arguments: [`approx_percentile_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
+    approx_percentile(col: Col, percentage: Val), approx_percentile_with(accuracy: Val = 10000);
     /// Aggregate function `array_agg`. Spark SQL [`array_agg`](https://spark.apache.org/docs/latest/api/sql/#array_agg).
     array_agg(col: Col);
     /// The average. Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
@@ -40,16 +40,16 @@ spark_functions! {
     count(col: Col);
     /// The number of rows where the condition holds. Spark SQL [`count_if`](https://spark.apache.org/docs/latest/api/sql/#count_if).
     count_if(col: Col);
-    /// Aggregate function `count_min_sketch`. Spark SQL [`count_min_sketch`](https://spark.apache.org/docs/latest/api/sql/#count_min_sketch). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    count_min_sketch(col: Col, eps: Val, confidence: Val);
+    /// Aggregate function `count_min_sketch`. Spark SQL [`count_min_sketch`](https://spark.apache.org/docs/latest/api/sql/#count_min_sketch). With PySpark's optional arguments: [`count_min_sketch_with`].
+    count_min_sketch(col: Col, eps: Val, confidence: Val), count_min_sketch_with(seed: Val);
     /// Aggregate function `covar_pop`. Spark SQL [`covar_pop`](https://spark.apache.org/docs/latest/api/sql/#covar_pop).
     covar_pop(col1: Col, col2: Col);
     /// Aggregate function `covar_samp`. Spark SQL [`covar_samp`](https://spark.apache.org/docs/latest/api/sql/#covar_samp).
     covar_samp(col1: Col, col2: Col);
     /// Aggregate function `every`. Spark SQL [`every`](https://spark.apache.org/docs/latest/api/sql/#every).
     every(col: Col);
-    /// The first value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first).
-    first(col: Col, ignore_nulls: Val);
+    /// The first value in a group. Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first). With PySpark's optional arguments: [`first_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
+    first(col: Col), first_with(ignore_nulls: Val = false);
     /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). With PySpark's optional arguments: [`first_value_with`].
     first_value(col: Col), first_value_with(ignore_nulls: Val);
     /// Aggregate function `grouping`. Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
@@ -58,48 +58,48 @@ spark_functions! {
     grouping_id(cols: Cols);
     /// Aggregate function `histogram_numeric`. Spark SQL [`histogram_numeric`](https://spark.apache.org/docs/latest/api/sql/#histogram_numeric).
     histogram_numeric(col: Col, n_bins: Col);
-    /// Aggregate function `hll_sketch_agg`. Spark SQL [`hll_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_sketch_agg). Optional PySpark arguments (`lgConfigK`): use [`call_function`](crate::functions::call_function).
-    hll_sketch_agg(col: Col);
-    /// Aggregate function `hll_union_agg`. Spark SQL [`hll_union_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_union_agg). Optional PySpark arguments (`allowDifferentLgConfigK`): use [`call_function`](crate::functions::call_function).
-    hll_union_agg(col: Col);
-    /// Aggregate function `kll_merge_agg_bigint`. Spark SQL [`kll_merge_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_bigint). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_merge_agg_bigint(col: Col);
-    /// Aggregate function `kll_merge_agg_double`. Spark SQL [`kll_merge_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_double). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_merge_agg_double(col: Col);
-    /// Aggregate function `kll_merge_agg_float`. Spark SQL [`kll_merge_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_float). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_merge_agg_float(col: Col);
-    /// Aggregate function `kll_sketch_agg_bigint`. Spark SQL [`kll_sketch_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_bigint). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_sketch_agg_bigint(col: Col);
-    /// Aggregate function `kll_sketch_agg_double`. Spark SQL [`kll_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_double). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_sketch_agg_double(col: Col);
-    /// Aggregate function `kll_sketch_agg_float`. Spark SQL [`kll_sketch_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_float). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    kll_sketch_agg_float(col: Col);
+    /// Aggregate function `hll_sketch_agg`. Spark SQL [`hll_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_sketch_agg). With PySpark's optional arguments: [`hll_sketch_agg_with`].
+    hll_sketch_agg(col: Col), hll_sketch_agg_with(lg_config_k: Val);
+    /// Aggregate function `hll_union_agg`. Spark SQL [`hll_union_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_union_agg). With PySpark's optional arguments: [`hll_union_agg_with`].
+    hll_union_agg(col: Col), hll_union_agg_with(allow_different_lg_config_k: Val);
+    /// Aggregate function `kll_merge_agg_bigint`. Spark SQL [`kll_merge_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_bigint). With PySpark's optional arguments: [`kll_merge_agg_bigint_with`].
+    kll_merge_agg_bigint(col: Col), kll_merge_agg_bigint_with(k: Val);
+    /// Aggregate function `kll_merge_agg_double`. Spark SQL [`kll_merge_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_double). With PySpark's optional arguments: [`kll_merge_agg_double_with`].
+    kll_merge_agg_double(col: Col), kll_merge_agg_double_with(k: Val);
+    /// Aggregate function `kll_merge_agg_float`. Spark SQL [`kll_merge_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_float). With PySpark's optional arguments: [`kll_merge_agg_float_with`].
+    kll_merge_agg_float(col: Col), kll_merge_agg_float_with(k: Val);
+    /// Aggregate function `kll_sketch_agg_bigint`. Spark SQL [`kll_sketch_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_bigint). With PySpark's optional arguments: [`kll_sketch_agg_bigint_with`].
+    kll_sketch_agg_bigint(col: Col), kll_sketch_agg_bigint_with(k: Val);
+    /// Aggregate function `kll_sketch_agg_double`. Spark SQL [`kll_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_double). With PySpark's optional arguments: [`kll_sketch_agg_double_with`].
+    kll_sketch_agg_double(col: Col), kll_sketch_agg_double_with(k: Val);
+    /// Aggregate function `kll_sketch_agg_float`. Spark SQL [`kll_sketch_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_float). With PySpark's optional arguments: [`kll_sketch_agg_float_with`].
+    kll_sketch_agg_float(col: Col), kll_sketch_agg_float_with(k: Val);
     /// Aggregate function `kurtosis`. Spark SQL [`kurtosis`](https://spark.apache.org/docs/latest/api/sql/#kurtosis).
     kurtosis(col: Col);
-    /// The last value in a group, skipping nulls when `ignore_nulls` (PySpark's default is `false`). Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last).
-    last(col: Col, ignore_nulls: Val);
+    /// The last value in a group. Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last). With PySpark's optional arguments: [`last_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
+    last(col: Col), last_with(ignore_nulls: Val = false);
     /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). With PySpark's optional arguments: [`last_value_with`].
     last_value(col: Col), last_value_with(ignore_nulls: Val);
-    /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).
-    listagg(col: Col);
+    /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). With PySpark's optional arguments: [`listagg_with`].
+    listagg(col: Col), listagg_with(delimiter: Val);
     /// The maximum. Spark SQL [`max`](https://spark.apache.org/docs/latest/api/sql/#max).
     max(col: Col);
-    /// Aggregate function `max_by`. Spark SQL [`max_by`](https://spark.apache.org/docs/latest/api/sql/#max_by). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    max_by(col: Col, ord: Col);
+    /// Aggregate function `max_by`. Spark SQL [`max_by`](https://spark.apache.org/docs/latest/api/sql/#max_by). With PySpark's optional arguments: [`max_by_with`].
+    max_by(col: Col, ord: Col), max_by_with(k: Val);
     /// The average (Spark `avg`). Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
     mean(col: Col) => "avg";
     /// The median. Spark SQL [`median`](https://spark.apache.org/docs/latest/api/sql/#median).
     median(col: Col);
     /// The minimum. Spark SQL [`min`](https://spark.apache.org/docs/latest/api/sql/#min).
     min(col: Col);
-    /// Aggregate function `min_by`. Spark SQL [`min_by`](https://spark.apache.org/docs/latest/api/sql/#min_by). Optional PySpark arguments (`k`): use [`call_function`](crate::functions::call_function).
-    min_by(col: Col, ord: Col);
-    /// Aggregate function `mode`. Spark SQL [`mode`](https://spark.apache.org/docs/latest/api/sql/#mode). Optional PySpark arguments (`deterministic`): use [`call_function`](crate::functions::call_function).
-    mode(col: Col);
-    /// Aggregate function `percentile`. Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). Optional PySpark arguments (`frequency`): use [`call_function`](crate::functions::call_function).
-    percentile(col: Col, percentage: Val);
-    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). With PySpark's optional arguments: [`percentile_approx_with`].
-    percentile_approx(col: Col, percentage: Val), percentile_approx_with(accuracy: Val);
+    /// Aggregate function `min_by`. Spark SQL [`min_by`](https://spark.apache.org/docs/latest/api/sql/#min_by). With PySpark's optional arguments: [`min_by_with`].
+    min_by(col: Col, ord: Col), min_by_with(k: Val);
+    /// Aggregate function `mode`. Spark SQL [`mode`](https://spark.apache.org/docs/latest/api/sql/#mode). With PySpark's optional arguments: [`mode_with`]. Sends PySpark's default `deterministic = false`, as PySpark does.
+    mode(col: Col), mode_with(deterministic: Val = false);
+    /// Aggregate function `percentile`. Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). With PySpark's optional arguments: [`percentile_with`]. Sends PySpark's default `frequency = 1`, as PySpark does.
+    percentile(col: Col, percentage: Val), percentile_with(frequency: Val = 1);
+    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). With PySpark's optional arguments: [`percentile_approx_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
+    percentile_approx(col: Col, percentage: Val), percentile_approx_with(accuracy: Val = 10000);
     /// The product of the values. Spark SQL [`product`](https://spark.apache.org/docs/latest/api/sql/#product).
     product(col: Col);
     /// Aggregate function `regr_avgx`. Spark SQL [`regr_avgx`](https://spark.apache.org/docs/latest/api/sql/#regr_avgx).
@@ -134,32 +134,32 @@ spark_functions! {
     stddev_pop(col: Col);
     /// Aggregate function `stddev_samp`. Spark SQL [`stddev_samp`](https://spark.apache.org/docs/latest/api/sql/#stddev_samp).
     stddev_samp(col: Col);
-    /// Aggregate function `string_agg`. Spark SQL [`string_agg`](https://spark.apache.org/docs/latest/api/sql/#string_agg). Optional PySpark arguments (`delimiter`): use [`call_function`](crate::functions::call_function).
-    string_agg(col: Col);
+    /// Aggregate function `string_agg`. Spark SQL [`string_agg`](https://spark.apache.org/docs/latest/api/sql/#string_agg). With PySpark's optional arguments: [`string_agg_with`].
+    string_agg(col: Col), string_agg_with(delimiter: Val);
     /// The sum. Spark SQL [`sum`](https://spark.apache.org/docs/latest/api/sql/#sum).
     sum(col: Col);
     /// Aggregate function `theta_intersection_agg`. Spark SQL [`theta_intersection_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_intersection_agg).
     theta_intersection_agg(col: Col);
-    /// Aggregate function `theta_sketch_agg`. Spark SQL [`theta_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_sketch_agg). Optional PySpark arguments (`lgNomEntries`): use [`call_function`](crate::functions::call_function).
-    theta_sketch_agg(col: Col);
-    /// Aggregate function `theta_union_agg`. Spark SQL [`theta_union_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_union_agg). Optional PySpark arguments (`lgNomEntries`): use [`call_function`](crate::functions::call_function).
-    theta_union_agg(col: Col);
+    /// Aggregate function `theta_sketch_agg`. Spark SQL [`theta_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_sketch_agg). With PySpark's optional arguments: [`theta_sketch_agg_with`].
+    theta_sketch_agg(col: Col), theta_sketch_agg_with(lg_nom_entries: Val);
+    /// Aggregate function `theta_union_agg`. Spark SQL [`theta_union_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_union_agg). With PySpark's optional arguments: [`theta_union_agg_with`].
+    theta_union_agg(col: Col), theta_union_agg_with(lg_nom_entries: Val);
     /// Aggregate function `try_avg`. Spark SQL [`try_avg`](https://spark.apache.org/docs/latest/api/sql/#try_avg).
     try_avg(col: Col);
     /// Aggregate function `try_sum`. Spark SQL [`try_sum`](https://spark.apache.org/docs/latest/api/sql/#try_sum).
     try_sum(col: Col);
-    /// Aggregate function `tuple_intersection_agg_double`. Spark SQL [`tuple_intersection_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_double). Optional PySpark arguments (`mode`): use [`call_function`](crate::functions::call_function).
-    tuple_intersection_agg_double(col: Col);
-    /// Aggregate function `tuple_intersection_agg_integer`. Spark SQL [`tuple_intersection_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_integer). Optional PySpark arguments (`mode`): use [`call_function`](crate::functions::call_function).
-    tuple_intersection_agg_integer(col: Col);
-    /// Aggregate function `tuple_sketch_agg_double`. Spark SQL [`tuple_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_double). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
-    tuple_sketch_agg_double(key: Col, summary: Col);
-    /// Aggregate function `tuple_sketch_agg_integer`. Spark SQL [`tuple_sketch_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_integer). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
-    tuple_sketch_agg_integer(key: Col, summary: Col);
-    /// Aggregate function `tuple_union_agg_double`. Spark SQL [`tuple_union_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_double). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
-    tuple_union_agg_double(col: Col);
-    /// Aggregate function `tuple_union_agg_integer`. Spark SQL [`tuple_union_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_integer). Optional PySpark arguments (`lgNomEntries`, `mode`): use [`call_function`](crate::functions::call_function).
-    tuple_union_agg_integer(col: Col);
+    /// Aggregate function `tuple_intersection_agg_double`. Spark SQL [`tuple_intersection_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_double). With PySpark's optional arguments: [`tuple_intersection_agg_double_with`].
+    tuple_intersection_agg_double(col: Col), tuple_intersection_agg_double_with(mode: Val);
+    /// Aggregate function `tuple_intersection_agg_integer`. Spark SQL [`tuple_intersection_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_integer). With PySpark's optional arguments: [`tuple_intersection_agg_integer_with`].
+    tuple_intersection_agg_integer(col: Col), tuple_intersection_agg_integer_with(mode: Val);
+    /// Aggregate function `tuple_sketch_agg_double`. Spark SQL [`tuple_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_double). With PySpark's optional arguments: [`tuple_sketch_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    tuple_sketch_agg_double(key: Col, summary: Col), tuple_sketch_agg_double_with(lg_nom_entries: Val = 12, mode: Val = "sum");
+    /// Aggregate function `tuple_sketch_agg_integer`. Spark SQL [`tuple_sketch_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_integer). With PySpark's optional arguments: [`tuple_sketch_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    tuple_sketch_agg_integer(key: Col, summary: Col), tuple_sketch_agg_integer_with(lg_nom_entries: Val = 12, mode: Val = "sum");
+    /// Aggregate function `tuple_union_agg_double`. Spark SQL [`tuple_union_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_double). With PySpark's optional arguments: [`tuple_union_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    tuple_union_agg_double(col: Col), tuple_union_agg_double_with(lg_nom_entries: Val = 12, mode: Val = "sum");
+    /// Aggregate function `tuple_union_agg_integer`. Spark SQL [`tuple_union_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_integer). With PySpark's optional arguments: [`tuple_union_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    tuple_union_agg_integer(col: Col), tuple_union_agg_integer_with(lg_nom_entries: Val = 12, mode: Val = "sum");
     /// Aggregate function `var_pop`. Spark SQL [`var_pop`](https://spark.apache.org/docs/latest/api/sql/#var_pop).
     var_pop(col: Col);
     /// Aggregate function `var_samp`. Spark SQL [`var_samp`](https://spark.apache.org/docs/latest/api/sql/#var_samp).

@@ -36,7 +36,7 @@ spark_functions! {
     array_repeat(col: Col, count: Col);
     /// Array, map and struct function `array_size`. Spark SQL [`array_size`](https://spark.apache.org/docs/latest/api/sql/#array_size).
     array_size(col: Col);
-    /// Array, map and struct function `array_sort`. Spark SQL [`array_sort`](https://spark.apache.org/docs/latest/api/sql/#array_sort). Optional PySpark arguments (`comparator`): use [`call_function`](crate::functions::call_function).
+    /// Array, map and struct function `array_sort`. Spark SQL [`array_sort`](https://spark.apache.org/docs/latest/api/sql/#array_sort). With PySpark's optional comparator: [`array_sort_with`](crate::functions::array_sort_with).
     array_sort(col: Col);
     /// Array, map and struct function `array_union`. Spark SQL [`array_union`](https://spark.apache.org/docs/latest/api/sql/#array_union).
     array_union(col1: Col, col2: Col);
@@ -90,8 +90,8 @@ spark_functions! {
     size(col: Col);
     /// Array, map and struct function `slice`. Spark SQL [`slice`](https://spark.apache.org/docs/latest/api/sql/#slice).
     slice(x: Col, start: Col, length: Col);
-    /// The array sorted ascending. Spark SQL [`sort_array`](https://spark.apache.org/docs/latest/api/sql/#sort_array). With PySpark's optional arguments: [`sort_array_with`].
-    sort_array(col: Col), sort_array_with(asc: Val);
+    /// The array sorted ascending. Spark SQL [`sort_array`](https://spark.apache.org/docs/latest/api/sql/#sort_array). With PySpark's optional arguments: [`sort_array_with`]. Sends PySpark's default `asc = true`, as PySpark does.
+    sort_array(col: Col), sort_array_with(asc: Val = true);
     /// Array, map and struct function `stack`. Spark SQL [`stack`](https://spark.apache.org/docs/latest/api/sql/#stack).
     stack(cols: Cols);
     /// A struct of the columns. Spark SQL [`struct`](https://spark.apache.org/docs/latest/api/sql/#struct).

@@ -12,8 +12,8 @@ spark_functions! {
     curdate();
     /// The current date. Spark SQL [`current_date`](https://spark.apache.org/docs/latest/api/sql/#current_date).
     current_date();
-    /// Date and time function `current_time`. Spark SQL [`current_time`](https://spark.apache.org/docs/latest/api/sql/#current_time). Optional PySpark arguments (`precision`): use [`call_function`](crate::functions::call_function).
-    current_time();
+    /// Date and time function `current_time`. Spark SQL [`current_time`](https://spark.apache.org/docs/latest/api/sql/#current_time). With PySpark's optional arguments: [`current_time_with`].
+    current_time(), current_time_with(precision: Val);
     /// The current timestamp. Spark SQL [`current_timestamp`](https://spark.apache.org/docs/latest/api/sql/#current_timestamp).
     current_timestamp();
     /// Date and time function `current_timezone`. Spark SQL [`current_timezone`](https://spark.apache.org/docs/latest/api/sql/#current_timezone).
@@ -50,8 +50,8 @@ spark_functions! {
     dayofyear(col: Col);
     /// Date and time function `extract`. Spark SQL [`extract`](https://spark.apache.org/docs/latest/api/sql/#extract).
     extract(field: Col, source: Col);
-    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). With PySpark's optional arguments: [`from_unixtime_with`].
-    from_unixtime(timestamp: Col), from_unixtime_with(format: Val);
+    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). With PySpark's optional arguments: [`from_unixtime_with`]. Sends PySpark's default `format = "yyyy-MM-dd HH:mm:ss"`, as PySpark does.
+    from_unixtime(timestamp: Col), from_unixtime_with(format: Val = "yyyy-MM-dd HH:mm:ss");
     /// Date and time function `from_utc_timestamp`. Spark SQL [`from_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#from_utc_timestamp).
     from_utc_timestamp(timestamp: Col, tz: Val);
     /// The hour. Spark SQL [`hour`](https://spark.apache.org/docs/latest/api/sql/#hour).
@@ -64,16 +64,26 @@ spark_functions! {
     make_date(year: Col, month: Col, day: Col);
     /// Date and time function `make_time`. Spark SQL [`make_time`](https://spark.apache.org/docs/latest/api/sql/#make_time).
     make_time(hour: Col, minute: Col, second: Col);
-    /// Date and time function `make_timestamp_ltz`. Spark SQL [`make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ltz). Optional PySpark arguments (`timezone`): use [`call_function`](crate::functions::call_function).
-    make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// A day-time interval from days, hours, minutes and seconds. Spark SQL [`make_dt_interval`](https://spark.apache.org/docs/latest/api/sql/#make_dt_interval). Every argument is optional in PySpark, which sends 0 for those not given: pass `0` for them.
+    make_dt_interval(days: Col, hours: Col, mins: Col, secs: Col);
+    /// A calendar interval from years, months, weeks, days, hours, minutes and seconds. Spark SQL [`make_interval`](https://spark.apache.org/docs/latest/api/sql/#make_interval). Every argument is optional in PySpark, which sends 0 for those not given: pass `0` for them.
+    make_interval(years: Col, months: Col, weeks: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// A timestamp (`timestamp`) from its fields, in the session time zone. Spark SQL [`make_timestamp`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp). With PySpark's optional arguments: [`make_timestamp_with`] (a time zone); PySpark's `make_timestamp(date=, time=)` is [`make_timestamp_from_date_time`].
+    make_timestamp(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), make_timestamp_with(timezone: Col);
+    /// Date and time function `make_timestamp_ltz`. Spark SQL [`make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ltz). With PySpark's optional arguments: [`make_timestamp_ltz_with`].
+    make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), make_timestamp_ltz_with(timezone: Col);
+    /// A timestamp without time zone (`timestamp_ntz`) from its fields. Spark SQL [`make_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ntz). PySpark's `make_timestamp_ntz(date=, time=)` is [`make_timestamp_ntz_from_date_time`].
+    make_timestamp_ntz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// A year-month interval from years and months. Spark SQL [`make_ym_interval`](https://spark.apache.org/docs/latest/api/sql/#make_ym_interval). Both arguments are optional in PySpark, which sends 0 for those not given: pass `0` for them.
+    make_ym_interval(years: Col, months: Col);
     /// The minute. Spark SQL [`minute`](https://spark.apache.org/docs/latest/api/sql/#minute).
     minute(col: Col);
     /// The month (1 to 12). Spark SQL [`month`](https://spark.apache.org/docs/latest/api/sql/#month).
     month(col: Col);
     /// Date and time function `monthname`. Spark SQL [`monthname`](https://spark.apache.org/docs/latest/api/sql/#monthname).
     monthname(col: Col);
-    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). With PySpark's optional arguments: [`months_between_with`].
-    months_between(date1: Col, date2: Col), months_between_with(round_off: Val);
+    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). With PySpark's optional arguments: [`months_between_with`]. Sends PySpark's default `round_off = true`, as PySpark does.
+    months_between(date1: Col, date2: Col), months_between_with(round_off: Val = true);
     /// Date and time function `next_day`. Spark SQL [`next_day`](https://spark.apache.org/docs/latest/api/sql/#next_day).
     next_day(date: Col, day_of_week: Val);
     /// Date and time function `now`. Spark SQL [`now`](https://spark.apache.org/docs/latest/api/sql/#now).
@@ -84,8 +94,8 @@ spark_functions! {
     second(col: Col);
     /// Date and time function `session_window`. Spark SQL [`session_window`](https://spark.apache.org/docs/latest/api/sql/#session_window).
     session_window(time_column: Col, gap_duration: Val);
-    /// Date and time function `time_bucket`. Spark SQL [`time_bucket`](https://spark.apache.org/docs/latest/api/sql/#time_bucket). Optional PySpark arguments (`origin`): use [`call_function`](crate::functions::call_function).
-    time_bucket(bucket_size: Col, ts: Col);
+    /// Date and time function `time_bucket`. Spark SQL [`time_bucket`](https://spark.apache.org/docs/latest/api/sql/#time_bucket). With PySpark's optional arguments: [`time_bucket_with`].
+    time_bucket(bucket_size: Col, ts: Col), time_bucket_with(origin: Col);
     /// Date and time function `time_diff`. Spark SQL [`time_diff`](https://spark.apache.org/docs/latest/api/sql/#time_diff).
     time_diff(unit: Col, start: Col, end: Col);
     /// Date and time function `time_from_micros`. Spark SQL [`time_from_micros`](https://spark.apache.org/docs/latest/api/sql/#time_from_micros).
@@ -114,26 +124,34 @@ spark_functions! {
     timestamp_seconds(col: Col);
     /// Converts to a date. Spark SQL [`to_date`](https://spark.apache.org/docs/latest/api/sql/#to_date). With PySpark's optional arguments: [`to_date_with`].
     to_date(col: Col), to_date_with(format: Val);
-    /// Date and time function `to_time`. Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_time(text: Col);
+    /// Date and time function `to_time`. Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). With PySpark's optional arguments: [`to_time_with`].
+    to_time(text: Col), to_time_with(format: Col);
     /// Converts to a timestamp. Spark SQL [`to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp). With PySpark's optional arguments: [`to_timestamp_with`].
     to_timestamp(col: Col), to_timestamp_with(format: Val);
     /// Date and time function `to_timestamp_ltz`. Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). With PySpark's optional arguments: [`to_timestamp_ltz_with`].
     to_timestamp_ltz(timestamp: Col), to_timestamp_ltz_with(format: Col);
     /// Date and time function `to_timestamp_ntz`. Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). With PySpark's optional arguments: [`to_timestamp_ntz_with`].
     to_timestamp_ntz(timestamp: Col), to_timestamp_ntz_with(format: Col);
+    /// The current time as seconds since the epoch, PySpark's `unix_timestamp()`. Spark SQL [`unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#unix_timestamp). PySpark's `unix_timestamp(timestamp, format='yyyy-MM-dd HH:mm:ss')` is [`unix_timestamp_with`], which takes both (PySpark sends its default format; [`to_unix_timestamp`] takes a timestamp alone).
+    unix_timestamp(), unix_timestamp_with(timestamp: Col, format: Val);
     /// Date and time function `to_unix_timestamp`. Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). With PySpark's optional arguments: [`to_unix_timestamp_with`].
     to_unix_timestamp(timestamp: Col), to_unix_timestamp_with(format: Col);
     /// Date and time function `to_utc_timestamp`. Spark SQL [`to_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_utc_timestamp).
     to_utc_timestamp(timestamp: Col, tz: Val);
     /// Truncates a date to the unit `format`. Spark SQL [`trunc`](https://spark.apache.org/docs/latest/api/sql/#trunc).
     trunc(date: Col, format: Val);
-    /// Date and time function `try_make_timestamp_ltz`. Spark SQL [`try_make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ltz). Optional PySpark arguments (`timezone`): use [`call_function`](crate::functions::call_function).
-    try_make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
-    /// Date and time function `try_to_date`. Spark SQL [`try_to_date`](https://spark.apache.org/docs/latest/api/sql/#try_to_date). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    try_to_date(col: Col);
-    /// Date and time function `try_to_time`. Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    try_to_time(text: Col);
+    /// [`make_interval`], null instead of an error on overflow. Spark SQL [`try_make_interval`](https://spark.apache.org/docs/latest/api/sql/#try_make_interval). Every argument is optional in PySpark, which sends 0 for those not given: pass `0` for them.
+    try_make_interval(years: Col, months: Col, weeks: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// [`make_timestamp`], null instead of an error for invalid fields. Spark SQL [`try_make_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp). With PySpark's optional arguments: [`try_make_timestamp_with`] (a time zone); PySpark's `try_make_timestamp(date=, time=)` is [`try_make_timestamp_from_date_time`].
+    try_make_timestamp(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), try_make_timestamp_with(timezone: Col);
+    /// Date and time function `try_make_timestamp_ltz`. Spark SQL [`try_make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ltz). With PySpark's optional arguments: [`try_make_timestamp_ltz_with`].
+    try_make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), try_make_timestamp_ltz_with(timezone: Col);
+    /// [`make_timestamp_ntz`], null instead of an error for invalid fields. Spark SQL [`try_make_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ntz). PySpark's `try_make_timestamp_ntz(date=, time=)` is [`try_make_timestamp_ntz_from_date_time`].
+    try_make_timestamp_ntz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
+    /// Date and time function `try_to_date`. Spark SQL [`try_to_date`](https://spark.apache.org/docs/latest/api/sql/#try_to_date). With PySpark's optional arguments: [`try_to_date_with`].
+    try_to_date(col: Col), try_to_date_with(format: Val);
+    /// Date and time function `try_to_time`. Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). With PySpark's optional arguments: [`try_to_time_with`].
+    try_to_time(text: Col), try_to_time_with(format: Col);
     /// Date and time function `try_to_timestamp`. Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). With PySpark's optional arguments: [`try_to_timestamp_with`].
     try_to_timestamp(col: Col), try_to_timestamp_with(format: Col);
     /// Date and time function `unix_date`. Spark SQL [`unix_date`](https://spark.apache.org/docs/latest/api/sql/#unix_date).
@@ -148,10 +166,68 @@ spark_functions! {
     weekday(col: Col);
     /// Date and time function `weekofyear`. Spark SQL [`weekofyear`](https://spark.apache.org/docs/latest/api/sql/#weekofyear).
     weekofyear(col: Col);
-    /// Date and time function `window`. Spark SQL [`window`](https://spark.apache.org/docs/latest/api/sql/#window). Optional PySpark arguments (`slideDuration`, `startTime`): use [`call_function`](crate::functions::call_function).
-    window(time_column: Col, window_duration: Val);
+    /// Date and time function `window`. Spark SQL [`window`](https://spark.apache.org/docs/latest/api/sql/#window). With PySpark's optional arguments: [`window_with`].
+    window(time_column: Col, window_duration: Val), window_with(slide_duration: Val, start_time: Val);
     /// Date and time function `window_time`. Spark SQL [`window_time`](https://spark.apache.org/docs/latest/api/sql/#window_time).
     window_time(window_column: Col);
     /// The year of a date or timestamp. Spark SQL [`year`](https://spark.apache.org/docs/latest/api/sql/#year).
     year(col: Col);
+}
+
+/// PySpark's `make_timestamp(date=..., time=...)`: a `timestamp` from a date and a time, in
+/// the session time zone. [`make_timestamp_from_date_time_with`] takes a time zone too.
+pub fn make_timestamp_from_date_time(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function("make_timestamp", [date.into(), time.into()])
+}
+
+/// PySpark's `make_timestamp(date=..., time=..., timezone=...)`.
+pub fn make_timestamp_from_date_time_with(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+    timezone: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function(
+        "make_timestamp",
+        [date.into(), time.into(), timezone.into()],
+    )
+}
+
+/// PySpark's `try_make_timestamp(date=..., time=...)`: null instead of an error.
+pub fn try_make_timestamp_from_date_time(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function("try_make_timestamp", [date.into(), time.into()])
+}
+
+/// PySpark's `try_make_timestamp(date=..., time=..., timezone=...)`.
+pub fn try_make_timestamp_from_date_time_with(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+    timezone: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function(
+        "try_make_timestamp",
+        [date.into(), time.into(), timezone.into()],
+    )
+}
+
+/// PySpark's `make_timestamp_ntz(date=..., time=...)`: a `timestamp_ntz` from a date and a
+/// time.
+pub fn make_timestamp_ntz_from_date_time(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function("make_timestamp_ntz", [date.into(), time.into()])
+}
+
+/// PySpark's `try_make_timestamp_ntz(date=..., time=...)`: null instead of an error.
+pub fn try_make_timestamp_ntz_from_date_time(
+    date: impl Into<crate::Column>,
+    time: impl Into<crate::Column>,
+) -> crate::Column {
+    crate::Column::function("try_make_timestamp_ntz", [date.into(), time.into()])
 }

@@ -4,12 +4,12 @@
 
 spark_functions! {
     family: Format;
-    /// JSON, CSV, XML and variant function `from_csv`. Spark SQL [`from_csv`](https://spark.apache.org/docs/latest/api/sql/#from_csv). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    from_csv(col: Col, schema: Val);
-    /// Parses a JSON string with a schema in DDL form. Spark SQL [`from_json`](https://spark.apache.org/docs/latest/api/sql/#from_json). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    from_json(col: Col, schema: Val);
-    /// JSON, CSV, XML and variant function `from_xml`. Spark SQL [`from_xml`](https://spark.apache.org/docs/latest/api/sql/#from_xml). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    from_xml(col: Col, schema: Val);
+    /// JSON, CSV, XML and variant function `from_csv`. Spark SQL [`from_csv`](https://spark.apache.org/docs/latest/api/sql/#from_csv). With PySpark's optional arguments: [`from_csv_with`].
+    from_csv(col: Col, schema: Val), from_csv_with(options: Opts);
+    /// Parses a JSON string with a schema in DDL form. Spark SQL [`from_json`](https://spark.apache.org/docs/latest/api/sql/#from_json). With PySpark's optional arguments: [`from_json_with`].
+    from_json(col: Col, schema: Val), from_json_with(options: Opts);
+    /// JSON, CSV, XML and variant function `from_xml`. Spark SQL [`from_xml`](https://spark.apache.org/docs/latest/api/sql/#from_xml). With PySpark's optional arguments: [`from_xml_with`].
+    from_xml(col: Col, schema: Val), from_xml_with(options: Opts);
     /// Extracts a value from a JSON string by JSON path. Spark SQL [`get_json_object`](https://spark.apache.org/docs/latest/api/sql/#get_json_object).
     get_json_object(col: Col, path: Val);
     /// JSON, CSV, XML and variant function `is_valid_variant`. Spark SQL [`is_valid_variant`](https://spark.apache.org/docs/latest/api/sql/#is_valid_variant).
@@ -24,22 +24,22 @@ spark_functions! {
     json_tuple(col: Col, fields: Cols);
     /// JSON, CSV, XML and variant function `parse_json`. Spark SQL [`parse_json`](https://spark.apache.org/docs/latest/api/sql/#parse_json).
     parse_json(col: Col);
-    /// JSON, CSV, XML and variant function `schema_of_csv`. Spark SQL [`schema_of_csv`](https://spark.apache.org/docs/latest/api/sql/#schema_of_csv). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    schema_of_csv(csv: Val);
-    /// JSON, CSV, XML and variant function `schema_of_json`. Spark SQL [`schema_of_json`](https://spark.apache.org/docs/latest/api/sql/#schema_of_json). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    schema_of_json(json: Val);
+    /// JSON, CSV, XML and variant function `schema_of_csv`. Spark SQL [`schema_of_csv`](https://spark.apache.org/docs/latest/api/sql/#schema_of_csv). With PySpark's optional arguments: [`schema_of_csv_with`].
+    schema_of_csv(csv: Val), schema_of_csv_with(options: Opts);
+    /// JSON, CSV, XML and variant function `schema_of_json`. Spark SQL [`schema_of_json`](https://spark.apache.org/docs/latest/api/sql/#schema_of_json). With PySpark's optional arguments: [`schema_of_json_with`].
+    schema_of_json(json: Val), schema_of_json_with(options: Opts);
     /// JSON, CSV, XML and variant function `schema_of_variant`. Spark SQL [`schema_of_variant`](https://spark.apache.org/docs/latest/api/sql/#schema_of_variant).
     schema_of_variant(v: Col);
-    /// JSON, CSV, XML and variant function `schema_of_xml`. Spark SQL [`schema_of_xml`](https://spark.apache.org/docs/latest/api/sql/#schema_of_xml). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    schema_of_xml(xml: Val);
-    /// JSON, CSV, XML and variant function `to_csv`. Spark SQL [`to_csv`](https://spark.apache.org/docs/latest/api/sql/#to_csv). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    to_csv(col: Col);
-    /// Converts a struct, array or map to a JSON string. Spark SQL [`to_json`](https://spark.apache.org/docs/latest/api/sql/#to_json). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    to_json(col: Col);
+    /// JSON, CSV, XML and variant function `schema_of_xml`. Spark SQL [`schema_of_xml`](https://spark.apache.org/docs/latest/api/sql/#schema_of_xml). With PySpark's optional arguments: [`schema_of_xml_with`].
+    schema_of_xml(xml: Val), schema_of_xml_with(options: Opts);
+    /// JSON, CSV, XML and variant function `to_csv`. Spark SQL [`to_csv`](https://spark.apache.org/docs/latest/api/sql/#to_csv). With PySpark's optional arguments: [`to_csv_with`].
+    to_csv(col: Col), to_csv_with(options: Opts);
+    /// Converts a struct, array or map to a JSON string. Spark SQL [`to_json`](https://spark.apache.org/docs/latest/api/sql/#to_json). With PySpark's optional arguments: [`to_json_with`].
+    to_json(col: Col), to_json_with(options: Opts);
     /// JSON, CSV, XML and variant function `to_variant_object`. Spark SQL [`to_variant_object`](https://spark.apache.org/docs/latest/api/sql/#to_variant_object).
     to_variant_object(col: Col);
-    /// JSON, CSV, XML and variant function `to_xml`. Spark SQL [`to_xml`](https://spark.apache.org/docs/latest/api/sql/#to_xml). Optional PySpark arguments (`options`): use [`call_function`](crate::functions::call_function).
-    to_xml(col: Col);
+    /// JSON, CSV, XML and variant function `to_xml`. Spark SQL [`to_xml`](https://spark.apache.org/docs/latest/api/sql/#to_xml). With PySpark's optional arguments: [`to_xml_with`].
+    to_xml(col: Col), to_xml_with(options: Opts);
     /// JSON, CSV, XML and variant function `try_parse_json`. Spark SQL [`try_parse_json`](https://spark.apache.org/docs/latest/api/sql/#try_parse_json).
     try_parse_json(col: Col);
     /// JSON, CSV, XML and variant function `try_variant_get`. Spark SQL [`try_variant_get`](https://spark.apache.org/docs/latest/api/sql/#try_variant_get).

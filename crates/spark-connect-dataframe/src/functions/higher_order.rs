@@ -114,8 +114,8 @@ pub fn aggregate(
     Column::function("aggregate", [col.into(), initial.into(), lambda2(merge)])
 }
 
-/// Like [`aggregate`], then applies `finish` to the result.
-pub fn aggregate_with_finish(
+/// [`aggregate`] with PySpark's optional argument `finish`, applied to the result.
+pub fn aggregate_with(
     col: impl Into<Column>,
     initial: impl Into<Column>,
     merge: impl FnOnce(Column, Column) -> Column,
@@ -136,8 +136,8 @@ pub fn reduce(
     Column::function("reduce", [col.into(), initial.into(), lambda2(merge)])
 }
 
-/// Same as [`aggregate_with_finish`] (Spark's `reduce`).
-pub fn reduce_with_finish(
+/// Same as [`aggregate_with`] (Spark's `reduce`).
+pub fn reduce_with(
     col: impl Into<Column>,
     initial: impl Into<Column>,
     merge: impl FnOnce(Column, Column) -> Column,
@@ -147,6 +147,24 @@ pub fn reduce_with_finish(
         "reduce",
         [col.into(), initial.into(), lambda2(merge), lambda1(finish)],
     )
+}
+
+/// PySpark's `array_sort(col, comparator)`: sorts an array with `comparator(left, right)`,
+/// a negative integer, 0 or a positive integer as `left` sorts before, with or after `right`
+/// ([`array_sort`](super::array_sort) without it).
+///
+/// ```
+/// use spark_connect_dataframe::functions::{array_sort_with, length};
+///
+/// // Longest string first.
+/// let sorted = array_sort_with("words", |l, r| length(r) - length(l));
+/// # let _ = sorted;
+/// ```
+pub fn array_sort_with(
+    col: impl Into<Column>,
+    comparator: impl FnOnce(Column, Column) -> Column,
+) -> Column {
+    Column::function("array_sort", [col.into(), lambda2(comparator)])
 }
 
 /// Combines two arrays element by element with `f(left, right)`; the shorter is padded

@@ -34,8 +34,8 @@ spark_functions! {
     cbrt(col: Col);
     /// The smallest integer not below the value. Spark SQL [`ceil`](https://spark.apache.org/docs/latest/api/sql/#ceil). With PySpark's optional arguments: [`ceil_with`].
     ceil(col: Col), ceil_with(scale: Val);
-    /// Math function `ceiling`. Spark SQL [`ceiling`](https://spark.apache.org/docs/latest/api/sql/#ceiling). Optional PySpark arguments (`scale`): use [`call_function`](crate::functions::call_function).
-    ceiling(col: Col);
+    /// Math function `ceiling`. Spark SQL [`ceiling`](https://spark.apache.org/docs/latest/api/sql/#ceiling). With PySpark's optional arguments: [`ceiling_with`].
+    ceiling(col: Col), ceiling_with(scale: Val);
     /// Math function `conv`. Spark SQL [`conv`](https://spark.apache.org/docs/latest/api/sql/#conv).
     conv(col: Col, from_base: Val, to_base: Val);
     /// The cosine (radians). Spark SQL [`cos`](https://spark.apache.org/docs/latest/api/sql/#cos).
@@ -66,8 +66,8 @@ spark_functions! {
     hypot(col1: Col, col2: Col);
     /// The natural logarithm. Spark SQL [`ln`](https://spark.apache.org/docs/latest/api/sql/#ln).
     ln(col: Col);
-    /// The natural logarithm. Spark SQL [`ln`](https://spark.apache.org/docs/latest/api/sql/#ln). Optional PySpark arguments (`arg2`): use [`call_function`](crate::functions::call_function).
-    log(arg1: Col) => "ln";
+    /// The natural logarithm. Spark SQL [`ln`](https://spark.apache.org/docs/latest/api/sql/#ln). With PySpark's optional arguments: [`log_with`].
+    log(arg1: Col) => "ln", log_with(arg2: Col) => "log";
     /// The base-10 logarithm. Spark SQL [`log10`](https://spark.apache.org/docs/latest/api/sql/#log10).
     log10(col: Col);
     /// Math function `log1p`. Spark SQL [`log1p`](https://spark.apache.org/docs/latest/api/sql/#log1p).
@@ -130,14 +130,14 @@ spark_functions! {
     try_subtract(left: Col, right: Col);
     /// Math function `unhex`. Spark SQL [`unhex`](https://spark.apache.org/docs/latest/api/sql/#unhex).
     unhex(col: Col);
-    /// Math function `uniform`. Spark SQL [`uniform`](https://spark.apache.org/docs/latest/api/sql/#uniform). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    uniform(min: Val, max: Val);
+    /// Math function `uniform`. Spark SQL [`uniform`](https://spark.apache.org/docs/latest/api/sql/#uniform). With PySpark's optional arguments: [`uniform_with`].
+    uniform(min: Val, max: Val), uniform_with(seed: Val);
     /// Math function `width_bucket`. Spark SQL [`width_bucket`](https://spark.apache.org/docs/latest/api/sql/#width_bucket).
     width_bucket(v: Col, min: Col, max: Col, num_bucket: Col);
     /// Math function `negative`. Spark SQL [`negative`](https://spark.apache.org/docs/latest/api/sql/#negative).
     negate(col: Col) => "negative";
     /// `col1` raised to the power of `col2`. Spark SQL [`power`](https://spark.apache.org/docs/latest/api/sql/#power).
     power(col1: Col, col2: Col);
-    /// Math function `rand`. Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    random() => "rand";
+    /// Math function `rand`. Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). With PySpark's optional arguments: [`random_with`].
+    random() => "rand", random_with(seed: Val);
 }

@@ -4,12 +4,12 @@
 
 spark_functions! {
     family: Misc;
-    /// Function `aes_decrypt`. Spark SQL [`aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_decrypt). Optional PySpark arguments (`mode`, `padding`, `aad`): use [`call_function`](crate::functions::call_function).
-    aes_decrypt(input: Col, key: Col);
-    /// Function `aes_encrypt`. Spark SQL [`aes_encrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_encrypt). Optional PySpark arguments (`mode`, `padding`, `iv`, `aad`): use [`call_function`](crate::functions::call_function).
-    aes_encrypt(input: Col, key: Col);
-    /// Function `assert_true`. Spark SQL [`assert_true`](https://spark.apache.org/docs/latest/api/sql/#assert_true). Optional PySpark arguments (`errMsg`): use [`call_function`](crate::functions::call_function).
-    assert_true(col: Col);
+    /// Function `aes_decrypt`. Spark SQL [`aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_decrypt). With PySpark's optional arguments: [`aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    aes_decrypt(input: Col, key: Col), aes_decrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", aad: Col = "");
+    /// Function `aes_encrypt`. Spark SQL [`aes_encrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_encrypt). With PySpark's optional arguments: [`aes_encrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty iv and aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    aes_encrypt(input: Col, key: Col), aes_encrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", iv: Col = "", aad: Col = "");
+    /// Function `assert_true`. Spark SQL [`assert_true`](https://spark.apache.org/docs/latest/api/sql/#assert_true). With PySpark's optional arguments: [`assert_true_with`].
+    assert_true(col: Col), assert_true_with(err_msg: Val);
     /// The first value that is not null. Spark SQL [`coalesce`](https://spark.apache.org/docs/latest/api/sql/#coalesce).
     coalesce(cols: Cols);
     /// Function `current_catalog`. Spark SQL [`current_catalog`](https://spark.apache.org/docs/latest/api/sql/#current_catalog).
@@ -62,8 +62,8 @@ spark_functions! {
     session_user();
     /// The partition id of the row. Spark SQL [`spark_partition_id`](https://spark.apache.org/docs/latest/api/sql/#spark_partition_id).
     spark_partition_id();
-    /// Function `try_aes_decrypt`. Spark SQL [`try_aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#try_aes_decrypt). Optional PySpark arguments (`mode`, `padding`, `aad`): use [`call_function`](crate::functions::call_function).
-    try_aes_decrypt(input: Col, key: Col);
+    /// Function `try_aes_decrypt`. Spark SQL [`try_aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#try_aes_decrypt). With PySpark's optional arguments: [`try_aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    try_aes_decrypt(input: Col, key: Col), try_aes_decrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", aad: Col = "");
     /// Function `try_reflect`. Spark SQL [`try_reflect`](https://spark.apache.org/docs/latest/api/sql/#try_reflect).
     try_reflect(cols: Cols);
     /// Function `typeof`. Spark SQL [`typeof`](https://spark.apache.org/docs/latest/api/sql/#typeof).
@@ -72,8 +72,8 @@ spark_functions! {
     unwrap_udt(col: Col);
     /// Function `user`. Spark SQL [`user`](https://spark.apache.org/docs/latest/api/sql/#user).
     user();
-    /// A random UUID string. Spark SQL [`uuid`](https://spark.apache.org/docs/latest/api/sql/#uuid). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    uuid();
+    /// A random UUID string. Spark SQL [`uuid`](https://spark.apache.org/docs/latest/api/sql/#uuid). With PySpark's optional arguments: [`uuid_with`].
+    uuid(), uuid_with(seed: Val);
     /// Function `version`. Spark SQL [`version`](https://spark.apache.org/docs/latest/api/sql/#version).
     version();
     /// Function `zeroifnull`. Spark SQL [`zeroifnull`](https://spark.apache.org/docs/latest/api/sql/#zeroifnull).

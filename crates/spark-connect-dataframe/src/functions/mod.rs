@@ -17,9 +17,43 @@
 //!
 //! Most functions are generated from one table per family (the `spark_functions!` macro):
 //! each row gives the name, the arguments and a doc line, and the same row feeds
-//! [`registry`], the list of every function this module provides. Optional trailing
-//! arguments of PySpark (`round(col, scale=None)`) are left out of the generated signature;
-//! [`call_function`] passes them when needed.
+//! [`registry`], the list of every function this module provides.
+//!
+//! # Optional arguments: the `_with` form
+//!
+//! Rust has no default arguments, so every PySpark function with optional parameters has
+//! two Rust forms, with one rule for all of them:
+//!
+//! - `name(...)` takes PySpark's required parameters and builds what PySpark builds when
+//!   the optional ones are left out (including the defaults PySpark itself sends, such as
+//!   `lag`'s offset 1 or `sort_array`'s `asc=True`);
+//! - `name_with(...)` takes the same parameters followed by **all** of PySpark's optional
+//!   ones, in PySpark's order, and sends them all. To give only some, pass PySpark's
+//!   default for the others (each function's doc names them).
+//!
+//! | PySpark | Rust |
+//! |---|---|
+//! | `round("x")` | `round("x")` |
+//! | `round("x", 2)` | `round_with("x", 2)` |
+//! | `lag("x")` | `lag("x")` |
+//! | `lag("x", 2, 0)` | `lag_with("x", 2, 0)` |
+//! | `from_json("j", "a INT", {"mode": "FAILFAST"})` | `from_json_with("j", "a INT", [("mode", "FAILFAST")])` |
+//! | `array_sort("xs", lambda l, r: ...)` | `array_sort_with("xs", \|l, r\| ...)` |
+//!
+//! ```
+//! use spark_connect_dataframe::functions::{lag, lag_with, round, round_with};
+//!
+//! let (a, b) = (round("x"), round_with("x", 2));
+//! let (c, d) = (lag("x"), lag_with("x", 2, 0));
+//! # let _ = (a, b, c, d);
+//! ```
+//!
+//! `options` dictionaries (`from_json`, `to_csv`, ...) are any list of string pairs.
+//! Where every parameter is optional in PySpark (`make_interval`, `make_dt_interval`,
+//! `make_ym_interval`, `try_make_interval`), the one Rust function takes them all: pass `0`
+//! for a part you leave out, as PySpark sends. PySpark's keyword-only alternatives get their
+//! own name: `make_timestamp(date=, time=)` is [`make_timestamp_from_date_time`].
+//! [`FunctionInfo::with_variant`] lists each `_with` form in the [`registry`].
 
 use proto::expression::{self as ex, ExprType};
 use spark_connect_transport::proto;
@@ -30,25 +64,35 @@ use crate::column::{Column, IntoOperand, Literal};
 /// [`registry`]. A row is `/// doc`, `name(arg: Kind, ...)`, optionally `as "python_name"`
 /// before the arguments (for Rust keywords), `=> "spark_name"` after them when Spark's
 /// name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
-/// PySpark's optional trailing arguments. Kinds: `Col` (`impl Into<Column>`: a column, a column name, or a number
-/// as a literal), `Val` (`impl IntoOperand`: a value, strings are text), `Cols` (any number
-/// of columns).
+/// PySpark's optional arguments (all of them, in PySpark's order). Kinds: `Col`
+/// (`impl Into<Column>`: a column, a column name, or a number as a literal), `Val`
+/// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns).
+///
+/// In the `_with` part, `opt: Kind = value` is an optional argument that PySpark sends with
+/// that value when it is not given (`sort_array`'s `asc = true`): the plain function sends
+/// it too, so both build PySpark's plan. Such arguments come first among the optional ones.
+/// `=> "spark_name"` after the `_with` part names the function the `_with` form calls when
+/// it differs (`log(x)` is `ln`, `log(base, x)` is `log`); `optional_first` at the end
+/// sends the optional arguments before the required ones, as PySpark does for `trim`.
 macro_rules! spark_functions {
     (family: $family:ident;
      $( $(#[doc = $doc:literal])+
         $name:ident $(as $py:literal)? ( $($arg:ident : $kind:ident),* ) $(=> $spark:literal)?
-        $(, $with:ident ( $($oarg:ident : $okind:ident),+ ) )? ; )*
+        $(, $with:ident ( $($oarg:ident : $okind:ident $(= $odef:expr)?),+ )
+            $(=> $wspark:literal)? $($order:ident)? )? ; )*
     ) => {
         $(
             $(#[doc = $doc])+
             pub fn $name($($arg: spark_functions!(@type $kind)),*) -> $crate::Column {
                 let args = ::std::iter::empty::<$crate::Column>()
-                    $( .chain(spark_functions!(@args $kind $arg)) )*;
+                    $( .chain(spark_functions!(@args $kind $arg)) )*
+                    $( $( $( .chain(::std::iter::once(
+                        $crate::IntoOperand::into_operand($odef))) )? )+ )?;
                 $crate::Column::function(spark_functions!(@name $name $(, $spark)?), args)
             }
 
             spark_functions!(@with_fn [$($arg : $kind),*] [$name $(, $spark)?]
-                $( $with ( $($oarg : $okind),+ ) )?);
+                $( $with ( $($oarg : $okind),+ ) [$($wspark)?] [$($order)?] )?);
         )*
 
         /// The functions of this family, in table order.
@@ -59,31 +103,43 @@ macro_rules! spark_functions {
                 family: $crate::functions::Family::$family,
                 params: &[$(spark_functions!(@param $kind $arg)),*],
                 doc: concat!($($doc),+),
-                arity: 0 $(+ spark_functions!(@arity $kind))*,
+                arity: 0 $(+ spark_functions!(@arity $kind))*
+                    $( $( $(+ spark_functions!(@one $odef))? )+ )?,
                 sample: || $name($(spark_functions!(@sample $kind)),*),
-                with: spark_functions!(@with_info [$($kind),*] $( $with ( $($okind),+ ) )?),
+                with: spark_functions!(@with_info [$($kind),*] [$name $(, $spark)?]
+                    $( $with ( $($oarg : $okind),+ ) [$($wspark)?] )?),
             },
         )*];
     };
     (@with_fn [$($arg:ident : $kind:ident),*] [$name:ident $(, $spark:literal)?]) => {};
     (@with_fn [$($arg:ident : $kind:ident),*] [$name:ident $(, $spark:literal)?]
-        $with:ident ( $($oarg:ident : $okind:ident),+ )) => {
+        $with:ident ( $($oarg:ident : $okind:ident),+ ) [$($wspark:literal)?] [$($order:ident)?]) => {
         #[doc = concat!("[`", stringify!($name), "`] with PySpark's optional argument(s) `",
             stringify!($($oarg),+), "`.")]
         pub fn $with(
             $($arg: spark_functions!(@type $kind),)*
             $($oarg: spark_functions!(@type $okind)),+
         ) -> $crate::Column {
-            let args = ::std::iter::empty::<$crate::Column>()
-                $( .chain(spark_functions!(@args $kind $arg)) )*
+            let required = ::std::iter::empty::<$crate::Column>()
+                $( .chain(spark_functions!(@args $kind $arg)) )*;
+            let optional = ::std::iter::empty::<$crate::Column>()
                 $( .chain(spark_functions!(@args $okind $oarg)) )+;
-            $crate::Column::function(spark_functions!(@name $name $(, $spark)?), args)
+            let args = spark_functions!(@order [$($order)?] required, optional);
+            $crate::Column::function(
+                spark_functions!(@with_name [$($wspark)?] [$name $(, $spark)?]), args)
         }
     };
-    (@with_info [$($kind:ident),*]) => { None };
-    (@with_info [$($kind:ident),*] $with:ident ( $($okind:ident),+ )) => {
+    (@order [] $required:ident, $optional:ident) => { $required.chain($optional) };
+    (@order [optional_first] $required:ident, $optional:ident) => { $optional.chain($required) };
+    (@with_name [$wspark:literal] [$name:ident $(, $spark:literal)?]) => { $wspark };
+    (@with_name [] [$name:ident $(, $spark:literal)?]) => { spark_functions!(@name $name $(, $spark)?) };
+    (@with_info [$($kind:ident),*] [$name:ident $(, $spark:literal)?]) => { None };
+    (@with_info [$($kind:ident),*] [$name:ident $(, $spark:literal)?]
+        $with:ident ( $($oarg:ident : $okind:ident),+ ) [$($wspark:literal)?]) => {
         Some($crate::functions::WithVariant {
             name: stringify!($with),
+            spark_name: spark_functions!(@with_name [$($wspark)?] [$name $(, $spark)?]),
+            params: &[$(stringify!($oarg)),+],
             arity: 0 $(+ spark_functions!(@arity $kind))* $(+ spark_functions!(@arity $okind))+,
             sample: || $with($(spark_functions!(@sample $kind),)* $(spark_functions!(@sample $okind)),+),
         })
@@ -91,16 +147,20 @@ macro_rules! spark_functions {
     (@type Col) => { impl Into<$crate::Column> };
     (@type Val) => { impl $crate::IntoOperand };
     (@type Cols) => { impl IntoIterator<Item = impl Into<$crate::Column>> };
+    (@type Opts) => { impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)> };
     (@args Col $arg:ident) => { ::std::iter::once($arg.into()) };
     (@args Val $arg:ident) => { ::std::iter::once($crate::IntoOperand::into_operand($arg)) };
     (@args Cols $arg:ident) => { $arg.into_iter().map(Into::into) };
+    (@args Opts $arg:ident) => { ::std::iter::once($crate::functions::options_map($arg)) };
     (@param Cols $arg:ident) => { concat!("*", stringify!($arg)) };
     (@param $kind:ident $arg:ident) => { stringify!($arg) };
     (@arity Cols) => { 2 };
     (@arity $kind:ident) => { 1 };
+    (@one $odef:expr) => { 1 };
     (@sample Col) => { $crate::functions::col("a") };
     (@sample Val) => { 1 };
     (@sample Cols) => { [$crate::functions::col("a"), $crate::functions::col("b")] };
+    (@sample Opts) => { [("k", "v")] };
     (@name $name:ident) => { stringify!($name) };
     (@name $name:ident, $given:literal) => { $given };
 }
@@ -181,11 +241,13 @@ pub struct FunctionInfo {
     with: Option<WithVariant>,
 }
 
-/// The `_with` form of a generated function, which also takes PySpark's optional trailing
-/// arguments (`round_with(col, scale)` for PySpark's `round(col, scale)`).
+/// The `_with` form of a function, which also takes PySpark's optional arguments
+/// (`round_with(col, scale)` for PySpark's `round(col, scale)`).
 #[derive(Debug, Clone, Copy)]
 pub struct WithVariant {
     name: &'static str,
+    spark_name: &'static str,
+    params: &'static [&'static str],
     arity: usize,
     sample: fn() -> Column,
 }
@@ -194,6 +256,14 @@ impl WithVariant {
     /// The Rust name, such as `round_with`.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+    /// The Spark SQL function the call becomes (`log_with` calls `log`, `log` calls `ln`).
+    pub fn spark_name(&self) -> &'static str {
+        self.spark_name
+    }
+    /// The optional parameters it takes after the function's own.
+    pub fn optional_params(&self) -> &'static [&'static str] {
+        self.params
     }
     /// The number of arguments the sample call sends.
     pub fn sample_arity(&self) -> usize {
@@ -292,21 +362,31 @@ const CORE: &[FunctionInfo] = &[
         1,
         || sum_distinct(col("a")),
     ),
-    core_info(
-        "listagg_distinct",
-        "listagg",
-        &["col"],
-        "LISTAGG(DISTINCT ...).",
-        1,
-        || listagg_distinct(col("a")),
+    with_form(
+        core_info(
+            "listagg_distinct",
+            "listagg",
+            &["col"],
+            "LISTAGG(DISTINCT ...).",
+            1,
+            || listagg_distinct(col("a")),
+        ),
+        "listagg_distinct_with",
+        &["delimiter"],
+        || listagg_distinct_with(col("a"), ","),
     ),
-    core_info(
-        "string_agg_distinct",
-        "string_agg",
-        &["col"],
-        "STRING_AGG(DISTINCT ...).",
-        1,
-        || string_agg_distinct(col("a")),
+    with_form(
+        core_info(
+            "string_agg_distinct",
+            "string_agg",
+            &["col"],
+            "STRING_AGG(DISTINCT ...).",
+            1,
+            || string_agg_distinct(col("a")),
+        ),
+        "string_agg_distinct_with",
+        &["delimiter"],
+        || string_agg_distinct_with(col("a"), ","),
     ),
     core_info("asc", "", &["col"], "Ascending sort order.", 0, || asc("a")),
     core_info(
@@ -356,17 +436,27 @@ const CORE: &[FunctionInfo] = &[
     higher_order("forall", &["col", "f"], "Every element matches.", || {
         forall("a", |x| x)
     }),
-    higher_order(
-        "aggregate",
-        &["col", "initialValue", "merge"],
-        "Folds an array.",
-        || aggregate("a", 0, |acc, x| acc + x),
+    with_form(
+        higher_order(
+            "aggregate",
+            &["col", "initialValue", "merge"],
+            "Folds an array.",
+            || aggregate("a", 0, |acc, x| acc + x),
+        ),
+        "aggregate_with",
+        &["finish"],
+        || aggregate_with("a", 0, |acc, x| acc + x, |acc| acc),
     ),
-    higher_order(
-        "reduce",
-        &["col", "initialValue", "merge"],
-        "Folds an array.",
-        || reduce("a", 0, |acc, x| acc + x),
+    with_form(
+        higher_order(
+            "reduce",
+            &["col", "initialValue", "merge"],
+            "Folds an array.",
+            || reduce("a", 0, |acc, x| acc + x),
+        ),
+        "reduce_with",
+        &["finish"],
+        || reduce_with("a", 0, |acc, x| acc + x, |acc| acc),
     ),
     higher_order(
         "zip_with",
@@ -410,6 +500,25 @@ const fn higher_order(
         arity: params.len(),
         sample,
         with: None,
+    }
+}
+
+/// A hand-written function with its hand-written `_with` form.
+const fn with_form(
+    info: FunctionInfo,
+    name: &'static str,
+    params: &'static [&'static str],
+    sample: fn() -> Column,
+) -> FunctionInfo {
+    FunctionInfo {
+        with: Some(WithVariant {
+            name,
+            spark_name: info.spark_name,
+            params,
+            arity: info.arity + params.len(),
+            sample,
+        }),
+        ..info
     }
 }
 
@@ -486,13 +595,36 @@ pub fn column(name: &str) -> Column {
     col(name)
 }
 
-/// A literal value: booleans, integers, floats, strings and byte vectors.
+/// A literal value: booleans, numbers, strings, bytes, dates and timestamps, and typed nulls
+/// (`lit(None::<i64>)`); [`Literal`] lists the Rust types and the Spark type each becomes.
+///
+/// ```
+/// use spark_connect_dataframe::functions::lit;
+/// use spark_connect_dataframe::proto::expression::{ExprType, literal::LiteralType};
+/// use spark_connect_dataframe::proto::data_type::Kind;
+///
+/// let missing = lit(None::<i64>);
+/// let Some(ExprType::Literal(l)) = &missing.to_proto().expr_type else { panic!() };
+/// let Some(LiteralType::Null(t)) = &l.literal_type else { panic!() };
+/// assert!(matches!(t.kind, Some(Kind::Long(_))));
+/// ```
 pub fn lit(value: impl Into<Literal>) -> Column {
     let Literal(literal_type) = value.into();
     Column::from_expr_type(ExprType::Literal(ex::Literal {
         literal_type: Some(literal_type),
         data_type: None,
     }))
+}
+
+/// PySpark's `options` dictionaries (`from_json(col, schema, options)`): a `map` of string
+/// literals, keys and values in turn, as PySpark's `create_map(lit(k), lit(v), ...)`.
+pub(crate) fn options_map(
+    options: impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)>,
+) -> Column {
+    let entries = options
+        .into_iter()
+        .flat_map(|(k, v)| [lit(k.as_ref()), lit(v.as_ref())]);
+    Column::function("map", entries)
 }
 
 /// A column from a SQL expression string, parsed by the server: `expr("length(name) > 3")`.
@@ -623,9 +755,15 @@ mod tests {
                 let Some(ExprType::UnresolvedFunction(f)) = &call.to_proto().expr_type else {
                     panic!("{} is not a function call: {call:?}", with.name())
                 };
-                assert_eq!(f.function_name, info.spark_name(), "{}", with.name());
+                assert_eq!(f.function_name, with.spark_name(), "{}", with.name());
                 assert_eq!(f.arguments.len(), with.sample_arity(), "{}", with.name());
-                assert!(with.sample_arity() > info.sample_arity(), "{}", with.name());
+                // The plain form may send PySpark's defaults, never more than the `_with` form.
+                assert!(
+                    with.sample_arity() >= info.sample_arity(),
+                    "{}",
+                    with.name()
+                );
+                assert_eq!(with.name(), format!("{}_with", info.name()));
             }
         }
     }
@@ -659,6 +797,174 @@ mod tests {
             "docs/compatibility.md disagrees with functions::registry(): not marked yes: \
              {missing:?}; marked yes but absent: {extra:?}"
         );
+    }
+
+    /// Every function whose PySpark signature (4.3) has optional parameters, and how Rust
+    /// reaches them. The audit behind the `_with` convention: a function added to PySpark with
+    /// optional parameters is added here, and the test says whether the `_with` form exists.
+    const PYSPARK_OPTIONAL_PARAMETERS: &[(&str, &str)] = &[
+        ("aes_decrypt", "mode, padding, aad"),
+        ("aes_encrypt", "mode, padding, iv, aad"),
+        ("aggregate", "finish"),
+        ("any_value", "ignoreNulls"),
+        ("approx_count_distinct", "rsd"),
+        ("approx_percentile", "accuracy"),
+        ("array_join", "null_replacement"),
+        ("array_sort", "comparator"),
+        ("assert_true", "errMsg"),
+        ("bround", "scale"),
+        ("btrim", "trim"),
+        ("ceil", "scale"),
+        ("ceiling", "scale"),
+        ("count_min_sketch", "seed"),
+        ("current_time", "precision"),
+        ("first", "ignorenulls"),
+        ("first_value", "ignoreNulls"),
+        ("floor", "scale"),
+        ("from_csv", "options"),
+        ("from_json", "options"),
+        ("from_unixtime", "format"),
+        ("from_xml", "options"),
+        ("hll_sketch_agg", "lgConfigK"),
+        ("hll_union", "allowDifferentLgConfigK"),
+        ("hll_union_agg", "allowDifferentLgConfigK"),
+        ("ilike", "escapeChar"),
+        ("instr", "start, occurrence"),
+        ("kll_merge_agg_bigint", "k"),
+        ("kll_merge_agg_double", "k"),
+        ("kll_merge_agg_float", "k"),
+        ("kll_sketch_agg_bigint", "k"),
+        ("kll_sketch_agg_double", "k"),
+        ("kll_sketch_agg_float", "k"),
+        ("lag", "offset, default"),
+        ("last", "ignorenulls"),
+        ("last_value", "ignoreNulls"),
+        ("lead", "offset, default"),
+        ("levenshtein", "threshold"),
+        ("like", "escapeChar"),
+        ("listagg", "delimiter"),
+        ("listagg_distinct", "delimiter"),
+        ("locate", "pos"),
+        ("log", "arg2"),
+        ("ltrim", "trim"),
+        ("make_timestamp", "timezone"),
+        ("make_timestamp_ltz", "timezone"),
+        ("mask", "upperChar, lowerChar, digitChar, otherChar"),
+        ("max_by", "k"),
+        ("min_by", "k"),
+        ("mode", "deterministic"),
+        ("months_between", "roundOff"),
+        ("nth_value", "ignoreNulls"),
+        ("overlay", "len"),
+        ("parse_url", "key"),
+        ("percentile", "frequency"),
+        ("percentile_approx", "accuracy"),
+        ("position", "start"),
+        ("rand", "seed"),
+        ("randn", "seed"),
+        ("random", "seed"),
+        ("randstr", "seed"),
+        ("reduce", "finish"),
+        ("regexp_extract_all", "idx"),
+        ("regexp_instr", "idx"),
+        ("regexp_replace", "position"),
+        ("replace", "replace"),
+        ("round", "scale"),
+        ("rtrim", "trim"),
+        ("schema_of_csv", "options"),
+        ("schema_of_json", "options"),
+        ("schema_of_xml", "options"),
+        ("sentences", "language, country"),
+        ("sequence", "step"),
+        ("shuffle", "seed"),
+        ("sort_array", "asc"),
+        ("split", "limit"),
+        ("st_asbinary", "endianness"),
+        ("st_geomfromwkb", "srid"),
+        ("str_to_map", "pairDelim, keyValueDelim"),
+        ("string_agg", "delimiter"),
+        ("string_agg_distinct", "delimiter"),
+        ("substr", "len"),
+        ("theta_sketch_agg", "lgNomEntries"),
+        ("theta_union", "lgNomEntries"),
+        ("theta_union_agg", "lgNomEntries"),
+        ("time_bucket", "origin"),
+        ("to_binary", "format"),
+        ("to_csv", "options"),
+        ("to_date", "format"),
+        ("to_json", "options"),
+        ("to_time", "format"),
+        ("to_timestamp", "format"),
+        ("to_timestamp_ltz", "format"),
+        ("to_timestamp_ntz", "format"),
+        ("to_unix_timestamp", "format"),
+        ("to_xml", "options"),
+        ("trim", "trim"),
+        ("try_aes_decrypt", "mode, padding, aad"),
+        ("try_make_timestamp", "timezone"),
+        ("try_make_timestamp_ltz", "timezone"),
+        ("try_parse_url", "key"),
+        ("try_to_binary", "format"),
+        ("try_to_date", "format"),
+        ("try_to_time", "format"),
+        ("try_to_timestamp", "format"),
+        ("tuple_intersection_agg_double", "mode"),
+        ("tuple_intersection_agg_integer", "mode"),
+        ("tuple_intersection_double", "mode"),
+        ("tuple_intersection_integer", "mode"),
+        ("tuple_intersection_theta_double", "mode"),
+        ("tuple_intersection_theta_integer", "mode"),
+        ("tuple_sketch_agg_double", "lgNomEntries, mode"),
+        ("tuple_sketch_agg_integer", "lgNomEntries, mode"),
+        ("tuple_sketch_summary_double", "mode"),
+        ("tuple_sketch_summary_integer", "mode"),
+        ("tuple_union_agg_double", "lgNomEntries, mode"),
+        ("tuple_union_agg_integer", "lgNomEntries, mode"),
+        ("tuple_union_double", "lgNomEntries, mode"),
+        ("tuple_union_integer", "lgNomEntries, mode"),
+        ("tuple_union_theta_double", "lgNomEntries, mode"),
+        ("tuple_union_theta_integer", "lgNomEntries, mode"),
+        ("uniform", "seed"),
+        ("unix_timestamp", "timestamp, format"),
+        ("uuid", "seed"),
+        ("window", "slideDuration, startTime"),
+    ];
+
+    /// Functions whose optional parameters take another form than `_with`: every parameter
+    /// is optional in PySpark, and the one Rust function takes them all.
+    const ALL_PARAMETERS_REQUIRED: &[&str] = &[
+        "make_dt_interval",
+        "make_interval",
+        "make_ym_interval",
+        "try_make_interval",
+        "make_timestamp_ntz",
+        "try_make_timestamp_ntz",
+    ];
+
+    #[test]
+    fn every_optional_pyspark_argument_has_a_with_form() {
+        let find = |name: &str| registry().iter().find(|f| f.name() == name);
+        let mut missing = Vec::new();
+        for (name, optional) in PYSPARK_OPTIONAL_PARAMETERS {
+            match find(name).and_then(|f| f.with_variant()) {
+                Some(with) => {
+                    // Same number of optional parameters as PySpark.
+                    let count = optional.split(", ").count();
+                    assert_eq!(
+                        with.optional_params().len(),
+                        count,
+                        "{name}_with: {optional}"
+                    );
+                }
+                // array_sort_with takes a closure, which the generated table cannot say.
+                None if *name == "array_sort" => {}
+                None => missing.push(*name),
+            }
+        }
+        assert!(missing.is_empty(), "no `_with` form: {missing:?}");
+        for name in ALL_PARAMETERS_REQUIRED {
+            assert!(find(name).is_some(), "{name} is not in the registry");
+        }
     }
 
     #[test]

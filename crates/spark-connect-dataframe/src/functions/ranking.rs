@@ -8,12 +8,12 @@ spark_functions! {
     cume_dist();
     /// The rank in the window partition, without gaps. Spark SQL [`dense_rank`](https://spark.apache.org/docs/latest/api/sql/#dense_rank).
     dense_rank();
-    /// The value `offset` rows before in the window partition (PySpark's default offset is 1). Spark SQL [`lag`](https://spark.apache.org/docs/latest/api/sql/#lag). With PySpark's optional arguments: [`lag_with`].
-    lag(col: Col, offset: Val), lag_with(default: Val);
-    /// The value `offset` rows after in the window partition (PySpark's default offset is 1). Spark SQL [`lead`](https://spark.apache.org/docs/latest/api/sql/#lead). With PySpark's optional arguments: [`lead_with`].
-    lead(col: Col, offset: Val), lead_with(default: Val);
-    /// Window function `nth_value`. Spark SQL [`nth_value`](https://spark.apache.org/docs/latest/api/sql/#nth_value). Optional PySpark arguments (`ignoreNulls`): use [`call_function`](crate::functions::call_function).
-    nth_value(col: Col, offset: Val);
+    /// The value `offset` rows before in the window partition. Spark SQL [`lag`](https://spark.apache.org/docs/latest/api/sql/#lag). With PySpark's optional arguments: [`lag_with`]. Sends PySpark's default `offset = 1`, as PySpark does.
+    lag(col: Col), lag_with(offset: Val = 1, default: Val);
+    /// The value `offset` rows after in the window partition. Spark SQL [`lead`](https://spark.apache.org/docs/latest/api/sql/#lead). With PySpark's optional arguments: [`lead_with`]. Sends PySpark's default `offset = 1`, as PySpark does.
+    lead(col: Col), lead_with(offset: Val = 1, default: Val);
+    /// Window function `nth_value`. Spark SQL [`nth_value`](https://spark.apache.org/docs/latest/api/sql/#nth_value). With PySpark's optional arguments: [`nth_value_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
+    nth_value(col: Col, offset: Val), nth_value_with(ignore_nulls: Val = false);
     /// The bucket number (1 to `n`) in the window partition. Spark SQL [`ntile`](https://spark.apache.org/docs/latest/api/sql/#ntile).
     ntile(n: Val);
     /// The relative rank (0 to 1) in the window partition. Spark SQL [`percent_rank`](https://spark.apache.org/docs/latest/api/sql/#percent_rank).

@@ -10,8 +10,8 @@ spark_functions! {
     base64(col: Col);
     /// String function `bit_length`. Spark SQL [`bit_length`](https://spark.apache.org/docs/latest/api/sql/#bit_length).
     bit_length(col: Col);
-    /// String function `btrim`. Spark SQL [`btrim`](https://spark.apache.org/docs/latest/api/sql/#btrim). Optional PySpark arguments (`trim`): use [`call_function`](crate::functions::call_function).
-    btrim(text: Col);
+    /// String function `btrim`. Spark SQL [`btrim`](https://spark.apache.org/docs/latest/api/sql/#btrim). With PySpark's optional arguments: [`btrim_with`].
+    btrim(text: Col), btrim_with(trim: Col);
     /// String function `char`. Spark SQL [`char`](https://spark.apache.org/docs/latest/api/sql/#char).
     char(col: Col);
     /// String function `char_length`. Spark SQL [`char_length`](https://spark.apache.org/docs/latest/api/sql/#char_length).
@@ -44,12 +44,12 @@ spark_functions! {
     format_number(col: Col, d: Val);
     /// String function `format_string`. Spark SQL [`format_string`](https://spark.apache.org/docs/latest/api/sql/#format_string).
     format_string(format: Val, cols: Cols);
-    /// String function `ilike`. Spark SQL [`ilike`](https://spark.apache.org/docs/latest/api/sql/#ilike). Optional PySpark arguments (`escapeChar`): use [`call_function`](crate::functions::call_function).
-    ilike(text: Col, pattern: Col);
+    /// String function `ilike`. Spark SQL [`ilike`](https://spark.apache.org/docs/latest/api/sql/#ilike). With PySpark's optional arguments: [`ilike_with`].
+    ilike(text: Col, pattern: Col), ilike_with(escape_char: Col);
     /// Upper-cases the first letter of each word. Spark SQL [`initcap`](https://spark.apache.org/docs/latest/api/sql/#initcap).
     initcap(col: Col);
-    /// The 1-based position of the first occurrence of `substr`, or 0. Spark SQL [`instr`](https://spark.apache.org/docs/latest/api/sql/#instr). Optional PySpark arguments (`start`, `occurrence`): use [`call_function`](crate::functions::call_function).
-    instr(text: Col, substr: Val);
+    /// The 1-based position of the first occurrence of `substr`, or 0. Spark SQL [`instr`](https://spark.apache.org/docs/latest/api/sql/#instr). With PySpark's optional arguments: [`instr_with`].
+    instr(text: Col, substr: Val), instr_with(start: Val, occurrence: Val);
     /// String function `is_valid_utf8`. Spark SQL [`is_valid_utf8`](https://spark.apache.org/docs/latest/api/sql/#is_valid_utf8).
     is_valid_utf8(text: Col);
     /// String function `lcase`. Spark SQL [`lcase`](https://spark.apache.org/docs/latest/api/sql/#lcase).
@@ -60,34 +60,34 @@ spark_functions! {
     length(col: Col);
     /// String function `levenshtein`. Spark SQL [`levenshtein`](https://spark.apache.org/docs/latest/api/sql/#levenshtein). With PySpark's optional arguments: [`levenshtein_with`].
     levenshtein(left: Col, right: Col), levenshtein_with(threshold: Val);
-    /// String function `like`. Spark SQL [`like`](https://spark.apache.org/docs/latest/api/sql/#like). Optional PySpark arguments (`escapeChar`): use [`call_function`](crate::functions::call_function).
-    like(text: Col, pattern: Col);
-    /// String function `locate`. Spark SQL [`locate`](https://spark.apache.org/docs/latest/api/sql/#locate). With PySpark's optional arguments: [`locate_with`].
-    locate(substr: Val, text: Col), locate_with(pos: Val);
+    /// String function `like`. Spark SQL [`like`](https://spark.apache.org/docs/latest/api/sql/#like). With PySpark's optional arguments: [`like_with`].
+    like(text: Col, pattern: Col), like_with(escape_char: Col);
+    /// String function `locate`. Spark SQL [`locate`](https://spark.apache.org/docs/latest/api/sql/#locate). With PySpark's optional arguments: [`locate_with`]. Sends PySpark's default `pos = 1`, as PySpark does.
+    locate(substr: Val, text: Col), locate_with(pos: Val = 1);
     /// Converts a string to lower case. Spark SQL [`lower`](https://spark.apache.org/docs/latest/api/sql/#lower).
     lower(col: Col);
     /// Left-pads a string to `len` characters with `pad`. Spark SQL [`lpad`](https://spark.apache.org/docs/latest/api/sql/#lpad).
     lpad(col: Col, len: Val, pad: Val);
-    /// Removes leading spaces. Spark SQL [`ltrim`](https://spark.apache.org/docs/latest/api/sql/#ltrim). With a trim string: `call_function("ltrim", [lit(chars), col])` (the characters come first).
-    ltrim(col: Col);
+    /// Removes leading spaces. Spark SQL [`ltrim`](https://spark.apache.org/docs/latest/api/sql/#ltrim). With PySpark's optional arguments: [`ltrim_with`].
+    ltrim(col: Col), ltrim_with(trim: Col) optional_first;
     /// String function `make_valid_utf8`. Spark SQL [`make_valid_utf8`](https://spark.apache.org/docs/latest/api/sql/#make_valid_utf8).
     make_valid_utf8(text: Col);
-    /// String function `mask`. Spark SQL [`mask`](https://spark.apache.org/docs/latest/api/sql/#mask). Optional PySpark arguments (`upperChar`, `lowerChar`, `digitChar`, `otherChar`): use [`call_function`](crate::functions::call_function).
-    mask(col: Col);
+    /// String function `mask`. Spark SQL [`mask`](https://spark.apache.org/docs/latest/api/sql/#mask). With PySpark's optional arguments: [`mask_with`]. Sends PySpark's defaults (`"X"`, `"x"`, `"n"` and null), as PySpark does. As in PySpark, the replacement characters are columns: a string is a column name, `lit("*")` a character.
+    mask(col: Col), mask_with(upper_char: Col = "X", lower_char: Col = "x", digit_char: Col = "n", other_char: Col = crate::Literal::null());
     /// String function `octet_length`. Spark SQL [`octet_length`](https://spark.apache.org/docs/latest/api/sql/#octet_length).
     octet_length(col: Col);
-    /// String function `overlay`. Spark SQL [`overlay`](https://spark.apache.org/docs/latest/api/sql/#overlay). Optional PySpark arguments (`len`): use [`call_function`](crate::functions::call_function).
-    overlay(src: Col, replace: Col, pos: Col);
-    /// String function `parse_url`. Spark SQL [`parse_url`](https://spark.apache.org/docs/latest/api/sql/#parse_url). Optional PySpark arguments (`key`): use [`call_function`](crate::functions::call_function).
-    parse_url(url: Col, part_to_extract: Col);
-    /// String function `position`. Spark SQL [`position`](https://spark.apache.org/docs/latest/api/sql/#position). Optional PySpark arguments (`start`): use [`call_function`](crate::functions::call_function).
-    position(substr: Col, text: Col);
+    /// String function `overlay`. Spark SQL [`overlay`](https://spark.apache.org/docs/latest/api/sql/#overlay). With PySpark's optional arguments: [`overlay_with`]. Sends PySpark's default `len = -1`, as PySpark does.
+    overlay(src: Col, replace: Col, pos: Col), overlay_with(len: Col = -1);
+    /// String function `parse_url`. Spark SQL [`parse_url`](https://spark.apache.org/docs/latest/api/sql/#parse_url). With PySpark's optional arguments: [`parse_url_with`].
+    parse_url(url: Col, part_to_extract: Col), parse_url_with(key: Col);
+    /// String function `position`. Spark SQL [`position`](https://spark.apache.org/docs/latest/api/sql/#position). With PySpark's optional arguments: [`position_with`].
+    position(substr: Col, text: Col), position_with(start: Col);
     /// String function `printf`. Spark SQL [`printf`](https://spark.apache.org/docs/latest/api/sql/#printf).
     printf(format: Col, cols: Cols);
     /// String function `quote`. Spark SQL [`quote`](https://spark.apache.org/docs/latest/api/sql/#quote).
     quote(col: Col);
-    /// String function `randstr`. Spark SQL [`randstr`](https://spark.apache.org/docs/latest/api/sql/#randstr). Optional PySpark arguments (`seed`): use [`call_function`](crate::functions::call_function).
-    randstr(length: Val);
+    /// String function `randstr`. Spark SQL [`randstr`](https://spark.apache.org/docs/latest/api/sql/#randstr). With PySpark's optional arguments: [`randstr_with`].
+    randstr(length: Val), randstr_with(seed: Val);
     /// String function `regexp`. Spark SQL [`regexp`](https://spark.apache.org/docs/latest/api/sql/#regexp).
     regexp(text: Col, regexp: Col);
     /// String function `regexp_count`. Spark SQL [`regexp_count`](https://spark.apache.org/docs/latest/api/sql/#regexp_count).
@@ -96,18 +96,18 @@ spark_functions! {
     regexp_extract(text: Col, pattern: Val, idx: Val);
     /// String function `regexp_extract_all`. Spark SQL [`regexp_extract_all`](https://spark.apache.org/docs/latest/api/sql/#regexp_extract_all). With PySpark's optional arguments: [`regexp_extract_all_with`].
     regexp_extract_all(text: Col, regexp: Col), regexp_extract_all_with(idx: Val);
-    /// String function `regexp_instr`. Spark SQL [`regexp_instr`](https://spark.apache.org/docs/latest/api/sql/#regexp_instr). Optional PySpark arguments (`idx`): use [`call_function`](crate::functions::call_function).
-    regexp_instr(text: Col, regexp: Col);
+    /// String function `regexp_instr`. Spark SQL [`regexp_instr`](https://spark.apache.org/docs/latest/api/sql/#regexp_instr). With PySpark's optional arguments: [`regexp_instr_with`].
+    regexp_instr(text: Col, regexp: Col), regexp_instr_with(idx: Val);
     /// String function `regexp_like`. Spark SQL [`regexp_like`](https://spark.apache.org/docs/latest/api/sql/#regexp_like).
     regexp_like(text: Col, regexp: Col);
-    /// Replaces every match of a Java regular expression. Spark SQL [`regexp_replace`](https://spark.apache.org/docs/latest/api/sql/#regexp_replace). Optional PySpark arguments (`position`): use [`call_function`](crate::functions::call_function).
-    regexp_replace(string_: Col, pattern: Val, replacement: Val);
+    /// Replaces every match of a Java regular expression. Spark SQL [`regexp_replace`](https://spark.apache.org/docs/latest/api/sql/#regexp_replace). With PySpark's optional arguments: [`regexp_replace_with`].
+    regexp_replace(string_: Col, pattern: Val, replacement: Val), regexp_replace_with(position: Val);
     /// String function `regexp_substr`. Spark SQL [`regexp_substr`](https://spark.apache.org/docs/latest/api/sql/#regexp_substr).
     regexp_substr(text: Col, regexp: Col);
     /// Repeats a string `n` times. Spark SQL [`repeat`](https://spark.apache.org/docs/latest/api/sql/#repeat).
     repeat(col: Col, n: Col);
-    /// String function `replace`. Spark SQL [`replace`](https://spark.apache.org/docs/latest/api/sql/#replace). Optional PySpark arguments (`replace`): use [`call_function`](crate::functions::call_function).
-    replace(src: Col, search: Col);
+    /// String function `replace`. Spark SQL [`replace`](https://spark.apache.org/docs/latest/api/sql/#replace). With PySpark's optional arguments: [`replace_with`].
+    replace(src: Col, search: Col), replace_with(replace: Col);
     /// Reverses a string or an array. Spark SQL [`reverse`](https://spark.apache.org/docs/latest/api/sql/#reverse).
     reverse(col: Col);
     /// String function `right`. Spark SQL [`right`](https://spark.apache.org/docs/latest/api/sql/#right).
@@ -116,28 +116,28 @@ spark_functions! {
     rlike(text: Col, regexp: Col);
     /// Right-pads a string to `len` characters with `pad`. Spark SQL [`rpad`](https://spark.apache.org/docs/latest/api/sql/#rpad).
     rpad(col: Col, len: Val, pad: Val);
-    /// Removes trailing spaces. Spark SQL [`rtrim`](https://spark.apache.org/docs/latest/api/sql/#rtrim). With a trim string: `call_function("rtrim", [lit(chars), col])` (the characters come first).
-    rtrim(col: Col);
-    /// String function `sentences`. Spark SQL [`sentences`](https://spark.apache.org/docs/latest/api/sql/#sentences). Optional PySpark arguments (`language`, `country`): use [`call_function`](crate::functions::call_function).
-    sentences(string_: Col);
+    /// Removes trailing spaces. Spark SQL [`rtrim`](https://spark.apache.org/docs/latest/api/sql/#rtrim). With PySpark's optional arguments: [`rtrim_with`].
+    rtrim(col: Col), rtrim_with(trim: Col) optional_first;
+    /// String function `sentences`. Spark SQL [`sentences`](https://spark.apache.org/docs/latest/api/sql/#sentences). With PySpark's optional arguments: [`sentences_with`]. Sends PySpark's defaults (`lit("")` for both) as PySpark does; as in PySpark, `language` and `country` are columns (`lit("en")`).
+    sentences(string_: Col), sentences_with(language: Col = "", country: Col = "");
     /// String function `soundex`. Spark SQL [`soundex`](https://spark.apache.org/docs/latest/api/sql/#soundex).
     soundex(col: Col);
-    /// Splits a string around matches of a Java regular expression. Spark SQL [`split`](https://spark.apache.org/docs/latest/api/sql/#split). With PySpark's optional arguments: [`split_with`].
-    split(text: Col, pattern: Val), split_with(limit: Col);
+    /// Splits a string around matches of a Java regular expression. Spark SQL [`split`](https://spark.apache.org/docs/latest/api/sql/#split). With PySpark's optional arguments: [`split_with`]. Sends PySpark's default `limit = -1`, as PySpark does.
+    split(text: Col, pattern: Val), split_with(limit: Col = -1);
     /// String function `split_part`. Spark SQL [`split_part`](https://spark.apache.org/docs/latest/api/sql/#split_part).
     split_part(src: Col, delimiter: Col, part_num: Col);
     /// String function `startswith`. Spark SQL [`startswith`](https://spark.apache.org/docs/latest/api/sql/#startswith).
     startswith(text: Col, prefix: Col);
-    /// String function `str_to_map`. Spark SQL [`str_to_map`](https://spark.apache.org/docs/latest/api/sql/#str_to_map). Optional PySpark arguments (`pairDelim`, `keyValueDelim`): use [`call_function`](crate::functions::call_function).
-    str_to_map(text: Col);
+    /// String function `str_to_map`. Spark SQL [`str_to_map`](https://spark.apache.org/docs/latest/api/sql/#str_to_map). With PySpark's optional arguments: [`str_to_map_with`]. Sends PySpark's defaults (`lit(",")` and `lit(":")`) as PySpark does; as in PySpark, the delimiters are columns (`lit(";")`).
+    str_to_map(text: Col), str_to_map_with(pair_delim: Col = ",", key_value_delim: Col = ":");
     /// String function `substr`. Spark SQL [`substr`](https://spark.apache.org/docs/latest/api/sql/#substr). With PySpark's optional arguments: [`substr_with`].
     substr(text: Col, pos: Col), substr_with(len: Col);
     /// The part of a string from 1-based `pos`, `len` characters long. Spark SQL [`substring`](https://spark.apache.org/docs/latest/api/sql/#substring).
     substring(text: Col, pos: Col, len: Col);
     /// String function `substring_index`. Spark SQL [`substring_index`](https://spark.apache.org/docs/latest/api/sql/#substring_index).
     substring_index(text: Col, delim: Val, count: Val);
-    /// String function `to_binary`. Spark SQL [`to_binary`](https://spark.apache.org/docs/latest/api/sql/#to_binary). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    to_binary(col: Col);
+    /// String function `to_binary`. Spark SQL [`to_binary`](https://spark.apache.org/docs/latest/api/sql/#to_binary). With PySpark's optional arguments: [`to_binary_with`].
+    to_binary(col: Col), to_binary_with(format: Col);
     /// String function `to_char`. Spark SQL [`to_char`](https://spark.apache.org/docs/latest/api/sql/#to_char).
     to_char(col: Col, format: Col);
     /// String function `to_number`. Spark SQL [`to_number`](https://spark.apache.org/docs/latest/api/sql/#to_number).
@@ -146,12 +146,12 @@ spark_functions! {
     to_varchar(col: Col, format: Col);
     /// Replaces each character of `matching` by the character at the same place in `replace`. Spark SQL [`translate`](https://spark.apache.org/docs/latest/api/sql/#translate).
     translate(src_col: Col, matching: Val, replace: Val);
-    /// Removes leading and trailing spaces. Spark SQL [`trim`](https://spark.apache.org/docs/latest/api/sql/#trim). With a trim string: `call_function("trim", [lit(chars), col])` (the characters come first).
-    trim(col: Col);
-    /// String function `try_parse_url`. Spark SQL [`try_parse_url`](https://spark.apache.org/docs/latest/api/sql/#try_parse_url). Optional PySpark arguments (`key`): use [`call_function`](crate::functions::call_function).
-    try_parse_url(url: Col, part_to_extract: Col);
-    /// String function `try_to_binary`. Spark SQL [`try_to_binary`](https://spark.apache.org/docs/latest/api/sql/#try_to_binary). Optional PySpark arguments (`format`): use [`call_function`](crate::functions::call_function).
-    try_to_binary(col: Col);
+    /// Removes leading and trailing spaces. Spark SQL [`trim`](https://spark.apache.org/docs/latest/api/sql/#trim). With PySpark's optional arguments: [`trim_with`].
+    trim(col: Col), trim_with(trim: Col) optional_first;
+    /// String function `try_parse_url`. Spark SQL [`try_parse_url`](https://spark.apache.org/docs/latest/api/sql/#try_parse_url). With PySpark's optional arguments: [`try_parse_url_with`].
+    try_parse_url(url: Col, part_to_extract: Col), try_parse_url_with(key: Col);
+    /// String function `try_to_binary`. Spark SQL [`try_to_binary`](https://spark.apache.org/docs/latest/api/sql/#try_to_binary). With PySpark's optional arguments: [`try_to_binary_with`].
+    try_to_binary(col: Col), try_to_binary_with(format: Col);
     /// String function `try_to_number`. Spark SQL [`try_to_number`](https://spark.apache.org/docs/latest/api/sql/#try_to_number).
     try_to_number(col: Col, format: Col);
     /// String function `try_url_decode`. Spark SQL [`try_url_decode`](https://spark.apache.org/docs/latest/api/sql/#try_url_decode).
