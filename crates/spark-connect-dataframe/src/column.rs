@@ -853,3 +853,82 @@ impl IntoCondition for String {
         crate::functions::expr(&self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::functions::{col, lit};
+    use ex::literal::LiteralType as L;
+
+    fn literal(c: Column) -> L {
+        match c.into_proto().expr_type {
+            Some(ExprType::Literal(l)) => l.literal_type.unwrap(),
+            other => panic!("not a literal: {other:?}"),
+        }
+    }
+
+    fn alias_names(c: Column) -> Vec<String> {
+        match c.into_proto().expr_type {
+            Some(ExprType::Alias(a)) => a.name,
+            other => panic!("not an alias: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alias_takes_one_name_or_a_list() {
+        let names = vec!["a".to_string(), "b".to_string()];
+        assert_eq!(alias_names(col("x").alias("one")), ["one"]);
+        assert_eq!(alias_names(col("x").alias(String::from("one"))), ["one"]);
+        assert_eq!(alias_names(col("x").alias(["a", "b"])), ["a", "b"]);
+        assert_eq!(alias_names(col("x").alias(names.as_slice())), ["a", "b"]);
+        assert_eq!(alias_names(col("x").name(names)), ["a", "b"]);
+    }
+
+    #[test]
+    fn options_are_values_or_typed_nulls() {
+        assert_eq!(literal(lit(Some(3i64))), L::Long(3));
+        assert_eq!(literal(lit(Some("x"))), L::String("x".into()));
+        let L::Null(t) = literal(lit(None::<&str>)) else {
+            panic!("not a null")
+        };
+        assert!(matches!(t.kind, Some(dt::Kind::String(_))));
+        let L::Null(t) = literal(lit(Literal::null())) else {
+            panic!("not a null")
+        };
+        assert!(matches!(t.kind, Some(dt::Kind::Null(_))));
+    }
+
+    #[test]
+    fn dates_and_timestamps_count_from_the_epoch() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!(literal(lit(epoch)), L::Date(0));
+        assert_eq!(
+            literal(lit(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap())),
+            L::Date(-1)
+        );
+        let wall = epoch.and_hms_micro_opt(0, 0, 1, 5).unwrap();
+        assert_eq!(literal(lit(wall)), L::TimestampNtz(1_000_005));
+        let instant = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 1).unwrap();
+        assert_eq!(literal(lit(instant)), L::Timestamp(1_000_000));
+    }
+
+    #[test]
+    fn and_or_operators_build_and_or() {
+        let name = |c: Column| match c.into_proto().expr_type {
+            Some(ExprType::UnresolvedFunction(f)) => (f.function_name, f.arguments.len()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(name(col("a") & col("b")), ("and".into(), 2));
+        assert_eq!(name(col("a") | false), ("or".into(), 2));
+        assert_eq!(name(true & col("a")), ("and".into(), 2));
+        // `bool & Column` puts the column first, as PySpark's __rand__ does.
+        let Some(ExprType::UnresolvedFunction(f)) = (true & col("a")).into_proto().expr_type else {
+            panic!()
+        };
+        assert!(matches!(
+            f.arguments[0].expr_type,
+            Some(ExprType::UnresolvedAttribute(_))
+        ));
+    }
+}

@@ -285,7 +285,180 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
         ]),
     );
     reader_cases(spark, &mut m);
+    shortcut_cases(spark, &mut m);
     m
+}
+
+/// PySpark's shortcuts on columns: `&`/`|`, typed nulls, date and timestamp literals,
+/// multi-name aliases, and the `_with` forms of optional arguments.
+fn shortcut_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>) {
+    use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
+    use spark_connect_dataframe::Literal;
+
+    let r = || spark.range(0, 10);
+    let s = || col("id").cast("string");
+    m.insert(
+        "column_operators",
+        r().select([
+            col("id").gt(1) & col("id").lt(5),
+            col("id").eq(1) | col("id").is_null(),
+            col("id").is_null() & true,
+            true & col("id").is_null(),
+            false | col("id").is_null(),
+            !(col("id").ge(1) & col("id").ne(3)),
+        ]),
+    );
+    m.insert(
+        "null_literals",
+        r().select([
+            lit(Literal::null()),
+            lit(Literal::null()).cast("string"),
+            lit(None::<String>),
+            lit(None::<i64>),
+            lit(None::<i32>),
+            lit(None::<i16>),
+            lit(None::<i8>),
+            lit(None::<bool>),
+            lit(None::<f64>),
+            lit(None::<f32>),
+            lit(None::<bytes::Bytes>),
+            lit(None::<NaiveDate>),
+            lit(None::<chrono::DateTime<Utc>>),
+            lit(None::<chrono::NaiveDateTime>),
+            lit(Some(5)),
+            f::coalesce([col("id"), lit(None::<i64>)]),
+        ]),
+    );
+    let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let wall = day.and_hms_micro_opt(12, 30, 15, 123_456).unwrap();
+    let plus_one = FixedOffset::east_opt(3600).unwrap();
+    m.insert(
+        "date_time_literals",
+        r().select([
+            lit(day),
+            lit(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()),
+            lit(Utc.from_utc_datetime(&wall)),
+            lit(plus_one.with_ymd_and_hms(2024, 3, 1, 13, 30, 15).unwrap()),
+            lit(wall),
+            lit(Literal::binary(b"PAR1")),
+            col("id")
+                .cast("date")
+                .ge(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+        ]),
+    );
+    m.insert(
+        "multi_name_alias",
+        r().select([
+            f::posexplode(f::array(["id", "id"])).alias(["pos", "v"]),
+            col("id").alias("x"),
+            col("id").name("y"),
+        ]),
+    );
+    m.insert(
+        "optional_defaults",
+        r().select([
+            f::first("id"),
+            f::last("id"),
+            f::mode("id"),
+            f::nth_value("id", 2),
+            f::sort_array(f::array(["id"])),
+            f::months_between(f::current_date(), f::current_date()),
+            f::from_unixtime("id"),
+            f::locate("1", s()),
+            f::overlay(s(), s(), 1),
+            f::split(s(), ","),
+            f::mask(s()),
+            f::sentences(s()),
+            f::str_to_map(s()),
+            f::aes_encrypt(s(), s()),
+            f::aes_decrypt(s(), s()),
+            f::try_aes_decrypt(s(), s()),
+            f::percentile("id", 0.5),
+            f::approx_percentile("id", 0.5),
+            f::percentile_approx("id", 0.5),
+            f::tuple_union_agg_double("id"),
+            f::tuple_sketch_agg_integer("id", "id"),
+            f::tuple_union_theta_double("id", "id"),
+        ]),
+    );
+    let ones = || [lit(1), lit(1), lit(1), lit(1), lit(1), lit(1)];
+    let [y, mo, d, h, mi, se] = ones();
+    let [y2, mo2, d2, h2, mi2, se2] = ones();
+    let [y3, mo3, d3, h3, mi3, se3] = ones();
+    m.insert(
+        "optional_with_forms",
+        r().select([
+            f::first_with("id", true),
+            f::last_with("id", true),
+            f::mode_with("id", true),
+            f::nth_value_with("id", 2, true),
+            f::log_with(2.0, "id"),
+            f::ceiling_with("id", 1),
+            f::trim_with(s(), lit("x")),
+            f::ltrim_with(s(), lit("x")),
+            f::rtrim_with(s(), lit("x")),
+            f::btrim_with(s(), lit("x")),
+            f::mask_with(s(), lit("U"), lit("l"), lit("d"), lit("o")),
+            f::sentences_with(s(), lit("en"), lit("US")),
+            f::str_to_map_with(s(), lit(";"), lit("=")),
+            f::aes_encrypt_with(s(), s(), lit("CBC"), lit("PKCS"), lit(""), lit("")),
+            f::instr_with(s(), "1", 1, 2),
+            f::regexp_replace_with(s(), "1", "2", 1),
+            f::like_with(s(), lit("1%"), lit("!")),
+            f::parse_url_with(s(), lit("QUERY"), lit("k")),
+            f::position_with(lit("1"), s(), lit(2)),
+            f::replace_with(s(), lit("1"), lit("2")),
+            f::overlay_with(s(), s(), 1, 2),
+            f::to_binary_with(s(), lit("hex")),
+            f::try_to_date_with(s(), "yyyy"),
+            f::to_time_with(s(), lit("HH")),
+            f::unix_timestamp(),
+            f::unix_timestamp_with(s(), "yyyy-MM-dd HH:mm:ss"),
+            f::current_time_with(3),
+            f::uniform_with(1, 10, 7),
+            f::randstr_with(5, 7),
+            f::uuid_with(7),
+            f::window_with(
+                col("id").cast("timestamp"),
+                "10 minutes",
+                "5 minutes",
+                "1 minute",
+            ),
+            f::make_timestamp_ltz_with(y, mo, d, h, mi, se, lit("UTC")),
+            f::make_timestamp_with(y2, mo2, d2, h2, mi2, se2, lit("UTC")),
+            f::make_timestamp_from_date_time(f::current_date(), lit("12:00")),
+            f::make_timestamp_ntz_from_date_time(f::current_date(), lit("12:00")),
+            {
+                let [a, b, c, d, e, g] = [y3, mo3, d3, h3, mi3, se3];
+                f::make_interval(a, b, c, d, e, g, lit(1))
+            },
+            f::make_dt_interval(lit(1), lit(2), lit(3), lit(4)),
+            f::make_ym_interval(lit(1), lit(2)),
+            f::array_sort_with(f::array(["id"]), |a, b| b - a),
+            f::reduce_with(f::array(["id"]), lit(0), |acc, x| acc + x, |acc| acc * 2),
+        ]),
+    );
+    m.insert(
+        "optional_options_and_aggregates",
+        r().select([
+            f::from_json_with(s(), "a INT", [("mode", "FAILFAST")]),
+            f::from_csv_with(s(), "a INT", [("sep", ";")]),
+            f::to_json_with(f::r#struct(["id"]), [("pretty", "true")]),
+            f::to_csv_with(f::r#struct(["id"]), [("sep", ";")]),
+            f::schema_of_json_with(lit(r#"{"a": 1}"#), [("allowComments", "true")]),
+            f::listagg_with(s(), ","),
+            f::string_agg_with(s(), ","),
+            f::max_by_with("id", "id", 2),
+            f::min_by_with("id", "id", 2),
+            f::hll_sketch_agg_with("id", 12),
+            f::percentile_with("id", f::array([lit(0.25), lit(0.5)]), 2),
+            f::approx_percentile_with("id", 0.5, 100),
+            f::count_min_sketch_with("id", 0.1, 0.9, 7),
+            f::tuple_union_agg_double_with("id", 10, "min"),
+            f::theta_sketch_agg_with("id", 10),
+            f::kll_sketch_agg_bigint_with("id", 100),
+        ]),
+    );
 }
 
 fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>) {
