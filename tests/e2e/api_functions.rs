@@ -270,7 +270,7 @@ async fn generated_functions_compute_what_the_same_sql_computes() {
         pairs
             .iter()
             .enumerate()
-            .map(|(i, (c, _))| c.clone().alias(&format!("c{i}"))),
+            .map(|(i, (c, _))| c.clone().alias(format!("c{i}"))),
     );
     let sql = fixture.select_expr(
         pairs

@@ -297,7 +297,7 @@ async fn plan_building() -> Result<(), String> {
     let spark = session("sc://127.0.0.1:1").await?;
     let started = Instant::now();
     let columns: Vec<_> = (0..1000)
-        .map(|i| (col("id") + lit(i)).alias(&format!("c{i}")))
+        .map(|i| (col("id") + lit(i)).alias(format!("c{i}")))
         .collect();
     let wide = spark.range(0, 10).select(columns);
     let wide_bytes = prost::Message::encoded_len(wide.to_proto());

@@ -160,7 +160,7 @@ impl Column {
 
     /// Gives the column a name (`AS`): `alias("total")`. A function that makes several
     /// columns (`posexplode`, `inline`, `stack`, ...) takes one name for each, in a list:
-    /// `alias(["pos", "v"])`, PySpark's `alias("pos", "v")`.
+    /// `alias(["pos", "v"])` (or a `Vec`), PySpark's `alias("pos", "v")`.
     ///
     /// ```
     /// use spark_connect_dataframe::functions::{col, posexplode};
@@ -536,28 +536,23 @@ impl ops::BitOr<Column> for bool {
     }
 }
 
-/// The names given to [`Column::alias`]: one name (`&str`, `String`), or several in a list
-/// (`["pos", "v"]`, a `Vec` or a slice) for functions that make several columns.
+/// The names given to [`Column::alias`]: one name (`&str`, `String`, `&String`), or several
+/// in a list (`["pos", "v"]`, a `Vec`) for functions that make several columns.
 pub trait AliasNames {
     /// The names, in order.
     fn into_alias_names(self) -> Vec<String>;
 }
 
-impl AliasNames for &str {
+/// One name, borrowed: `&str`, `&String`, and `&&str` as iterators over names give them.
+impl<S: AsRef<str> + ?Sized> AliasNames for &S {
     fn into_alias_names(self) -> Vec<String> {
-        vec![self.to_string()]
+        vec![self.as_ref().to_string()]
     }
 }
 
 impl AliasNames for String {
     fn into_alias_names(self) -> Vec<String> {
         vec![self]
-    }
-}
-
-impl AliasNames for &String {
-    fn into_alias_names(self) -> Vec<String> {
-        vec![self.clone()]
     }
 }
 
@@ -568,12 +563,6 @@ impl<S: AsRef<str>, const N: usize> AliasNames for [S; N] {
 }
 
 impl<S: AsRef<str>> AliasNames for Vec<S> {
-    fn into_alias_names(self) -> Vec<String> {
-        self.iter().map(|s| s.as_ref().to_string()).collect()
-    }
-}
-
-impl<S: AsRef<str>> AliasNames for &[S] {
     fn into_alias_names(self) -> Vec<String> {
         self.iter().map(|s| s.as_ref().to_string()).collect()
     }
@@ -646,6 +635,9 @@ impl<T: Into<Literal>> IntoOperand for T {
 /// let no_count = lit(None::<i64>);                       // a null `bigint`
 /// # let _ = (since, at, local, no_name, no_count);
 /// ```
+///
+/// A null compares as SQL's null: `col("a").eq(None::<i64>)` is `a = NULL`, null for every
+/// row, as PySpark's `F.col("a") == None`; ask with [`Column::is_null`].
 ///
 /// A vector is not a literal: PySpark's `lit([1, 2])` is an array (use
 /// [`array`](crate::functions::array)), so `Vec<u8>` is not guessed to be bytes; say
@@ -880,7 +872,10 @@ mod tests {
         assert_eq!(alias_names(col("x").alias("one")), ["one"]);
         assert_eq!(alias_names(col("x").alias(String::from("one"))), ["one"]);
         assert_eq!(alias_names(col("x").alias(["a", "b"])), ["a", "b"]);
-        assert_eq!(alias_names(col("x").alias(names.as_slice())), ["a", "b"]);
+        assert_eq!(alias_names(col("x").alias(&names[0])), ["a"]);
+        for name in ["a", "b"].iter() {
+            assert_eq!(alias_names(col("x").alias(name)), [*name]);
+        }
         assert_eq!(alias_names(col("x").name(names)), ["a", "b"]);
     }
 
