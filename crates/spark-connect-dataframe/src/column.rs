@@ -502,8 +502,9 @@ impl ops::Not for Column {
 }
 
 /// `a & b` is `a AND b`, as PySpark writes conditions; the right side may be a column or a
-/// Rust value taken as a literal (`col("ok") & true`). Mind Rust's precedence, which is
-/// Python's: `&` binds tighter than comparisons, which are methods here anyway.
+/// Rust value taken as a literal (`col("ok") & true`). Rust's precedence is Python's (`!`,
+/// then `&`, then `|`); comparisons are method calls, so PySpark's parentheses around them
+/// are not needed: `col("a").gt(1) & col("b").lt(2) | col("c")`.
 impl<T: IntoOperand> ops::BitAnd<T> for Column {
     type Output = Column;
     fn bitand(self, rhs: T) -> Column {

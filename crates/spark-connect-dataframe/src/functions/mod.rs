@@ -66,7 +66,8 @@ use crate::column::{Column, IntoOperand, Literal};
 /// name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
 /// PySpark's optional arguments (all of them, in PySpark's order). Kinds: `Col`
 /// (`impl Into<Column>`: a column, a column name, or a number as a literal), `Val`
-/// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns).
+/// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns), `Opts`
+/// (PySpark's `options` dictionary: string pairs, sent as a `map` as PySpark sends it).
 ///
 /// In the `_with` part, `opt: Kind = value` is an optional argument that PySpark sends with
 /// that value when it is not given (`sort_array`'s `asc = true`): the plain function sends
