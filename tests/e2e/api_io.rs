@@ -269,7 +269,7 @@ async fn every_save_mode() {
     for writer in [
         second.write(),
         second.write().mode(SaveMode::ErrorIfExists),
-        second.write().mode("error".parse().unwrap()),
+        second.write().mode("error"),
     ] {
         let e = writer.parquet(&path).await.unwrap_err();
         let server = e.server_error().unwrap_or_else(|| panic!("{e}"));
@@ -298,7 +298,7 @@ async fn every_save_mode() {
 
     second
         .write()
-        .mode("OVERWRITE".parse().unwrap())
+        .mode("OVERWRITE")
         .parquet(&path)
         .await
         .unwrap();

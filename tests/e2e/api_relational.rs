@@ -2,7 +2,7 @@
 //! values are computed in Rust from the same inputs, or by SQL on the same server.
 
 use databricks_connect::functions::{self as f, col, lit};
-use databricks_connect::{DataFrame, SparkSession};
+use databricks_connect::{DataFrame, JoinType, SparkSession};
 
 use crate::api_functions::{one_row, rows};
 use crate::session;
@@ -188,7 +188,7 @@ async fn group_by_and_aggregates() {
             .join(
                 &shortcuts.clone().max(["id"]),
                 ["k"],
-                "inner".parse().unwrap(),
+                "inner",
             )
             .order_by(["k"]),
     )
@@ -245,7 +245,7 @@ async fn joins_of_every_type() {
     let only_l = l.iter().filter(|i| !r.contains(i)).count() as i64;
     let only_r = r.iter().filter(|i| !l.contains(i)).count() as i64;
     let count = |how: &str| {
-        let df = left.clone().join(&right, ["id"], how.parse().unwrap());
+        let df = left.join(&right, ["id"], how);
         async move { df.count().await.unwrap() }
     };
     assert_eq!(count("inner").await, both);
@@ -262,7 +262,7 @@ async fn joins_of_every_type() {
     // USING keeps one id; a left join fills the right side with nulls.
     let joined = left
         .clone()
-        .join(&right, ["id"], "left".parse().unwrap())
+        .join(&right, ["id"], "left")
         .order_by(["id"]);
     assert_eq!(joined.columns().await.unwrap(), ["id", "l", "r"]);
     let got = text(&joined).await;
@@ -284,7 +284,7 @@ async fn joins_of_every_type() {
         .join(
             &right,
             left.col("id").eq(right.col("id") - 5),
-            "inner".parse().unwrap(),
+            "inner",
         )
         .select([left.col("id"), right.col("id").alias("rid")])
         .order_by(["id"]);
@@ -297,7 +297,7 @@ async fn joins_of_every_type() {
     let pairs = nums.clone().alias("a").join(
         &nums.alias("b"),
         col("a.id").eq(col("b.id") + 1),
-        "inner".parse().unwrap(),
+        "inner",
     );
     assert_eq!(pairs.count().await.unwrap(), 9);
 }
@@ -553,7 +553,7 @@ async fn bad_input_gives_clear_errors() {
         df.clone().order_by(["nope_sort"]),
         df.clone().group_by(["nope_group"]).count(),
         df.clone()
-            .join(&spark.range(0, 3), ["nope_using"], "inner".parse().unwrap()),
+            .join(&spark.range(0, 3), ["nope_using"], "inner"),
         df.clone().with_columns([("x", col("nope_with"))]),
     ] {
         let e = bad.collect().await.unwrap_err();
@@ -572,7 +572,7 @@ async fn bad_input_gives_clear_errors() {
         e.to_string().contains("no such type") || e.server_error().is_some(),
         "{e}"
     );
-    match "sideways".parse() {
+    match "sideways".parse::<JoinType>() {
         Ok(how) => panic!("parsed: {:?}", df.clone().join(&df, ["id"], how).to_proto()),
         Err(e) => assert!(e.to_string().contains("sideways"), "{e}"),
     }
@@ -638,7 +638,7 @@ async fn lateral_join_sees_the_outer_row() {
         .filter(col("r.id").lt(col("l.id").outer()));
     let joined = left
         .clone()
-        .lateral_join(&right, None, "inner".parse().unwrap())
+        .lateral_join(&right, None, "inner")
         .select([col("l.id"), col("r.id").alias("rid")])
         .order_by(["id", "rid"]);
     let expected: Vec<Vec<String>> = (1..4i64)
@@ -651,7 +651,7 @@ async fn lateral_join_sees_the_outer_row() {
         .alias("r")
         .filter(col("r.id").gt(col("l.id").outer() * 5));
     let kept = left
-        .lateral_join(&none, None, "left".parse().unwrap())
+        .lateral_join(&none, None, "left")
         .count()
         .await
         .unwrap();
