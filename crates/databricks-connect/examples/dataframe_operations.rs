@@ -23,7 +23,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("Orders over 10, with a size label and the customer's name in capitals:");
     orders
-        .clone()
         .filter(col("amount").gt(10))
         .with_column("customer", upper(col("customer")))
         .with_column(
@@ -37,7 +36,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("Per category: the number of orders, the average and the largest amount:");
     orders
-        .clone()
         .group_by([col("category")])
         .agg([
             count(col("id")).alias("orders"),
@@ -50,7 +48,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // SQL expressions mix with DataFrame calls.
     let spend = orders
-        .clone()
         .select_expr(["customer", "amount * 1.2 AS with_tax"])
         .filter(expr("with_tax > 20"));
     println!(

@@ -41,9 +41,8 @@ pub use session::{
 pub use spark_connect_dataframe::{
     ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions, DataType,
     ExplainMode, GroupedData, IntoColumns, IntoCondition, IntoJoinType, IntoNames, IntoOperand,
-    JoinOn, JoinType, Literal, PayloadCopies,
-    RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField, StructType, Window,
-    WindowSpec, functions, proto, types,
+    JoinOn, JoinType, Literal, PayloadCopies, RecordBatchStream, RuntimeConfig, SparkSession,
+    StorageLevel, StructField, StructType, Window, WindowSpec, functions, proto, types,
 };
 pub use spark_connect_dataframe::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,

@@ -220,12 +220,8 @@ impl DataFrame {
     /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
     /// let df = spark.range(0, 3);
-    /// let Some(RelType::Project(p)) = &df.select(("id", (col("id") * 2).alias("twice")))
-    ///     .to_proto()
-    ///     .rel_type
-    /// else {
-    ///     panic!()
-    /// };
+    /// let both = df.select(("id", (col("id") * 2).alias("twice")));
+    /// let Some(RelType::Project(p)) = &both.to_proto().rel_type else { panic!() };
     /// assert_eq!(p.expressions.len(), 2);
     /// # Ok(())
     /// # }

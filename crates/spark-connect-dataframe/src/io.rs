@@ -1159,10 +1159,7 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(
-            mode(df.write().mode(SaveMode::Append)),
-            M::Append as i32
-        );
+        assert_eq!(mode(df.write().mode(SaveMode::Append)), M::Append as i32);
         // An unknown mode is reported by the call that runs the write, naming it; a later
         // good mode does not hide it.
         let e = df

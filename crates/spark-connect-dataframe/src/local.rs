@@ -311,3 +311,8 @@ fn conform(
     }
     Ok((arrow, out))
 }
+
+/// The local data with a schema is what PySpark's client sends for the same data and DDL.
+#[cfg(test)]
+#[path = "pyspark_local.rs"]
+mod pyspark_local;

@@ -401,7 +401,6 @@ mod tests {
         let top = spark.range(0, 5).select([crate::functions::max(col("id"))]);
         let source = spark.range(0, 3).filter(col("id").lt(top.scalar()));
         let writer = source
-            .clone()
             .merge_into("t", col("t.id").eq(col("id")))
             .when_not_matched(None)
             .insert_all();

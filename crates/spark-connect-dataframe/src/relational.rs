@@ -462,7 +462,12 @@ impl DataFrame {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn join(&self, other: &DataFrame, on: impl Into<JoinOn>, how: impl IntoJoinType) -> DataFrame {
+    pub fn join(
+        &self,
+        other: &DataFrame,
+        on: impl Into<JoinOn>,
+        how: impl IntoJoinType,
+    ) -> DataFrame {
         let (join_condition, using_columns) = match on.into() {
             JoinOn::Nothing => (None, Vec::new()),
             JoinOn::Condition(c) => (Some(c.into_proto()), Vec::new()),
@@ -789,7 +794,7 @@ impl DataFrame {
 
     /// The first `n` rows (PySpark's `head(n)` and `take(n)`).
     pub async fn head(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
-        self.clone().limit(n).collect().await
+        self.limit(n).collect().await
     }
 
     /// Same as [`head`](Self::head).

@@ -10,7 +10,6 @@ use crate::arguments::IntoNames;
 use crate::column::{Column, Literal};
 use crate::dataframe::DataFrame;
 
-
 fn literal(value: impl Into<Literal>) -> proto::expression::Literal {
     let Literal(literal_type) = value.into();
     proto::expression::Literal {
@@ -73,11 +72,7 @@ impl DataFrame {
     /// Replaces nulls with `value` in the `subset` columns, or in every column of a
     /// matching type when `subset` is empty (a number fills numeric columns, text fills
     /// string columns, a boolean fills boolean columns).
-    pub fn fillna(
-        &self,
-        value: impl Into<Literal>,
-        subset: impl IntoNames,
-    ) -> DataFrame {
+    pub fn fillna(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame {
         let cols = subset.into_names();
         let values = vec![na_literal(value)];
         self.derive(|input| {
@@ -110,11 +105,7 @@ impl DataFrame {
     /// Drops rows with nulls in the `subset` columns (all columns when empty): without
     /// `thresh`, a row with any null goes (PySpark's `how="any"`); with `thresh`, a row
     /// stays when it has at least that many non-null values (`Some(1)` is `how="all"`).
-    pub fn dropna(
-        &self,
-        thresh: Option<i32>,
-        subset: impl IntoNames,
-    ) -> DataFrame {
+    pub fn dropna(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame {
         let cols = subset.into_names();
         self.derive(|input| {
             RelType::DropNa(Box::new(proto::NaDrop {
@@ -179,11 +170,7 @@ impl DataFrame {
 
     /// Values that may occur in at least `support` (default 1%) of the rows of each column,
     /// possibly with false positives, in columns `<name>_freqItems`.
-    pub fn freq_items(
-        &self,
-        cols: impl IntoNames,
-        support: Option<f64>,
-    ) -> DataFrame {
+    pub fn freq_items(&self, cols: impl IntoNames, support: Option<f64>) -> DataFrame {
         let cols = cols.into_names();
         self.derive(|input| {
             RelType::FreqItems(Box::new(proto::StatFreqItems {
@@ -280,20 +267,12 @@ pub struct DataFrameNaFunctions {
 
 impl DataFrameNaFunctions {
     /// Same as [`DataFrame::fillna`].
-    pub fn fill(
-        &self,
-        value: impl Into<Literal>,
-        subset: impl IntoNames,
-    ) -> DataFrame {
+    pub fn fill(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame {
         self.df.fillna(value, subset)
     }
 
     /// Same as [`DataFrame::dropna`].
-    pub fn drop(
-        &self,
-        thresh: Option<i32>,
-        subset: impl IntoNames,
-    ) -> DataFrame {
+    pub fn drop(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame {
         self.df.dropna(thresh, subset)
     }
 
@@ -330,11 +309,7 @@ impl DataFrameStatFunctions {
     }
 
     /// Same as [`DataFrame::freq_items`].
-    pub fn freq_items(
-        &self,
-        cols: impl IntoNames,
-        support: Option<f64>,
-    ) -> DataFrame {
+    pub fn freq_items(&self, cols: impl IntoNames, support: Option<f64>) -> DataFrame {
         self.df.freq_items(cols, support)
     }
 
