@@ -30,13 +30,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             when(col("amount").ge(30), lit("large")).otherwise(lit("small")),
         )
         .select(["id", "customer", "category", "amount", "size"])
-        .order_by([col("amount").desc()])
+        .order_by(col("amount").desc())
         .show(20)
         .await?;
 
     println!("Per category: the number of orders, the average and the largest amount:");
     orders
-        .group_by([col("category")])
+        .group_by("category")
         .agg([
             count(col("id")).alias("orders"),
             avg(col("amount")).alias("average"),
