@@ -47,7 +47,6 @@ async fn assert_holds(df: &DataFrame, rows: &[Line]) {
         bytes: i64,
     }
     let totals: Vec<Totals> = df
-        .clone()
         .select_expr([
             "count(*) AS n",
             "sum(id) AS ids",
@@ -68,7 +67,6 @@ async fn assert_holds(df: &DataFrame, rows: &[Line]) {
     );
     let picks = [0usize, 12_345, rows.len() - 1];
     let some: Vec<Line> = df
-        .clone()
         .filter(col("id").isin(picks.map(|i| lit(i as i64))))
         .order_by([col("id")])
         .collect_as()

@@ -724,13 +724,13 @@ async fn tables_on_paths() {
     let staging = temp_dir("parquet_more");
     add_parquet_files(&spark, &staging, &dir, 5..8, "a").await;
     let all = spark.table("catalog_e2e_on_path");
-    assert_eq!(all.clone().count().await.unwrap(), 5, "the listing is kept");
+    assert_eq!(all.count().await.unwrap(), 5, "the listing is kept");
     catalog.refresh_table("catalog_e2e_on_path").await.unwrap();
     let expected: Vec<Vec<String>> = (0..8)
         .map(|i| vec![i.to_string(), format!("n{i}")])
         .collect();
     assert_eq!(
-        rows(&all.clone().order_by(["id"]).collect().await.unwrap()),
+        rows(&all.order_by(["id"]).collect().await.unwrap()),
         expected
     );
 
@@ -738,18 +738,14 @@ async fn tables_on_paths() {
     // caches it again from the files now there.
     let by_path = spark.read().parquet(dir.display().to_string()).unwrap();
     by_path.persist(StorageLevel::MEMORY_ONLY).await.unwrap();
-    assert_eq!(by_path.clone().count().await.unwrap(), 8);
+    assert_eq!(by_path.count().await.unwrap(), 8);
     add_parquet_files(&spark, &staging, &dir, 8..10, "b").await;
-    assert_eq!(
-        by_path.clone().count().await.unwrap(),
-        8,
-        "served from the cache"
-    );
+    assert_eq!(by_path.count().await.unwrap(), 8, "served from the cache");
     catalog
         .refresh_by_path(&dir.display().to_string())
         .await
         .unwrap();
-    assert_eq!(by_path.clone().count().await.unwrap(), 10);
+    assert_eq!(by_path.count().await.unwrap(), 10);
     by_path.unpersist(true).await.unwrap();
 
     // create_external_table over a CSV file, with a schema and options.
@@ -950,12 +946,7 @@ async fn observed_metrics() {
     let err = seen.get().unwrap_err().to_string();
     assert!(err.contains("no metrics yet"), "{err}");
     // The metrics cover every row that flows through the observe, not the filtered result.
-    let kept = observed
-        .clone()
-        .filter(col("id").lt(10))
-        .count()
-        .await
-        .unwrap();
+    let kept = observed.filter(col("id").lt(10)).count().await.unwrap();
     assert_eq!(kept, 10);
     let m = seen.get().unwrap();
     assert_eq!(m.name, "catalog_e2e_seen");

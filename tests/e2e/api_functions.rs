@@ -266,7 +266,7 @@ async fn generated_functions_compute_what_the_same_sql_computes() {
     let spark = session().await;
     let fixture = spark.sql(FIXTURE).await.unwrap();
     let pairs = pairs();
-    let ours = fixture.clone().select(
+    let ours = fixture.select(
         pairs
             .iter()
             .enumerate()
@@ -397,7 +397,7 @@ async fn higher_order_functions_take_rust_closures() {
                 .join(", ")
         )
     };
-    let ours = df.clone().select([
+    let ours = df.select([
         f::transform("xs", |x| x * 10),
         f::transform_with_index("xs", |x, i| x * i),
         f::filter("xs", |x| (x % 2).eq(0)),

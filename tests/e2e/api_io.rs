@@ -131,8 +131,7 @@ async fn round_trips_through_every_format() {
     assert_eq!(sorted(back, "id").await, expected);
 
     // Text is one string column; the null row is left out (text files have no nulls).
-    df.clone()
-        .filter(col("name").is_not_null())
+    df.filter(col("name").is_not_null())
         .select([col("name")])
         .write()
         .text(&dir.path("t"))
@@ -269,7 +268,7 @@ async fn every_save_mode() {
     for writer in [
         second.write(),
         second.write().mode(SaveMode::ErrorIfExists),
-        second.write().mode("error".parse().unwrap()),
+        second.write().mode("error"),
     ] {
         let e = writer.parquet(&path).await.unwrap_err();
         let server = e.server_error().unwrap_or_else(|| panic!("{e}"));
@@ -298,7 +297,7 @@ async fn every_save_mode() {
 
     second
         .write()
-        .mode("OVERWRITE".parse().unwrap())
+        .mode("OVERWRITE")
         .parquet(&path)
         .await
         .unwrap();
@@ -406,8 +405,7 @@ async fn tables_save_as_table_insert_into_and_buckets() {
     more.write().insert_into(t, None).await.unwrap();
     more.write().insert_into(t, Some(false)).await.unwrap();
     assert_eq!(ids(spark.table(t)).await, [1, 2, 3, 4, 4]);
-    df.clone()
-        .filter(col("id").eq(lit(2)))
+    df.filter(col("id").eq(lit(2)))
         .write()
         .insert_into(t, Some(true))
         .await
@@ -604,8 +602,7 @@ async fn writer_v2_in_a_jdbc_catalog() {
     df.write_to(t).create().await.unwrap();
     assert_eq!(kv(spark.table(t)).await, [["1", "a"], ["2", "b"]]);
 
-    df.clone()
-        .filter(col("k").eq(lit(2)))
+    df.filter(col("k").eq(lit(2)))
         .write_to(t)
         .append()
         .await
@@ -640,8 +637,7 @@ async fn writer_v2_in_a_jdbc_catalog() {
     let e = df.write_to(t).overwrite_partitions().await.unwrap_err();
     assert!(e.to_string().contains("dynamic overwrite"), "{e}");
     assert_eq!(kv(spark.table(t)).await, [["1", "a"], ["2", "b"]]);
-    df.clone()
-        .filter(col("k").eq(lit(1)))
+    df.filter(col("k").eq(lit(1)))
         .write_to(t)
         .overwrite(lit(true))
         .await

@@ -45,10 +45,9 @@ async fn local_batches_become_a_dataframe() {
         ]
     );
     assert_eq!(df.count().await.unwrap(), 1000);
-    let summary =
-        df.clone()
-            .filter(col("even"))
-            .agg([f::sum("id"), f::count("name"), f::max("score")]);
+    let summary = df
+        .filter(col("even"))
+        .agg([f::sum("id"), f::count("name"), f::max("score")]);
     let even: Vec<i64> = ids.iter().copied().filter(|i| i % 2 == 0).collect();
     let named = even.iter().filter(|i| *i % 10 != 0).count();
     assert_eq!(

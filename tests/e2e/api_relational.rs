@@ -2,7 +2,7 @@
 //! values are computed in Rust from the same inputs, or by SQL on the same server.
 
 use databricks_connect::functions::{self as f, col, lit};
-use databricks_connect::{DataFrame, SparkSession};
+use databricks_connect::{DataFrame, JoinType, SparkSession};
 
 use crate::api_functions::{one_row, rows};
 use crate::session;
@@ -46,7 +46,7 @@ async fn columns_added_renamed_dropped_and_typed() {
             ("tag".to_string(), "string".to_string())
         ]
     );
-    let dropped = df.clone().drop(["tag", "not_there"]);
+    let dropped = df.drop(["tag", "not_there"]);
     assert_eq!(dropped.columns().await.unwrap(), ["n", "double"]);
     assert_eq!(
         text(&dropped).await,
@@ -57,7 +57,7 @@ async fn columns_added_renamed_dropped_and_typed() {
     let renamed = dropped.to_df(["a", "b"]);
     assert_eq!(renamed.columns().await.unwrap(), ["a", "b"]);
     let by_column = spark.range(0, 2).with_column("x", lit(1));
-    let by_column = by_column.clone().drop_columns([by_column.col("x")]);
+    let by_column = by_column.drop_columns([by_column.col("x")]);
     assert_eq!(by_column.columns().await.unwrap(), ["id"]);
     assert_eq!(
         spark.range(0, 1).tree_string(None).await.unwrap(),
@@ -71,13 +71,9 @@ async fn ordering_with_directions_and_nulls() {
     let df = people(&spark).await;
     let names = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
     // age ascending, nulls first (the default); ties broken by name.
-    let asc = df
-        .clone()
-        .order_by([col("age"), col("name")])
-        .select(["name"]);
+    let asc = df.order_by([col("age"), col("name")]).select(["name"]);
     assert_eq!(names(text(&asc).await), ["cid", "bob", "eve", "ann", "dee"]);
     let asc_last = df
-        .clone()
         .sort([f::asc_nulls_last("age"), col("name").asc()])
         .select(["name"]);
     assert_eq!(
@@ -85,7 +81,6 @@ async fn ordering_with_directions_and_nulls() {
         ["bob", "eve", "ann", "dee", "cid"]
     );
     let desc = df
-        .clone()
         .order_by([col("age").desc(), col("name").desc()])
         .select(["name"]);
     assert_eq!(
@@ -93,7 +88,6 @@ async fn ordering_with_directions_and_nulls() {
         ["dee", "ann", "eve", "bob", "cid"]
     );
     let desc_first = df
-        .clone()
         .order_by([col("age").desc_nulls_first(), f::desc("name")])
         .select(["name"]);
     assert_eq!(
@@ -122,16 +116,15 @@ async fn distinct_and_drop_duplicates() {
     let distinct_ab: std::collections::HashSet<(i64, i64)> =
         (0..100).map(|i| (i % 7, i % 3)).collect();
     assert_eq!(
-        df.clone().select(["a"]).distinct().count().await.unwrap(),
+        df.select(["a"]).distinct().count().await.unwrap(),
         distinct_a.len() as i64
     );
     assert_eq!(
-        df.clone().distinct().count().await.unwrap(),
+        df.distinct().count().await.unwrap(),
         distinct_ab.len() as i64
     );
     assert_eq!(
-        df.clone()
-            .drop_duplicates(Vec::<&str>::new())
+        df.drop_duplicates(Vec::<&str>::new())
             .count()
             .await
             .unwrap(),
@@ -151,7 +144,7 @@ async fn distinct_and_drop_duplicates() {
 async fn group_by_and_aggregates() {
     let spark = session().await;
     let df = spark.range(0, 100).with_column("k", col("id") % 3);
-    let grouped = df.clone().group_by(["k"]).agg([
+    let grouped = df.group_by(["k"]).agg([
         f::sum("id").alias("total"),
         f::count(lit(1)).alias("n"),
         f::min("id").alias("lo"),
@@ -171,25 +164,20 @@ async fn group_by_and_aggregates() {
             ]
         );
     }
-    let counts = text(&df.clone().group_by([col("k")]).count().order_by(["k"])).await;
+    let counts = text(&df.group_by([col("k")]).count().order_by(["k"])).await;
     assert_eq!(counts, [["0", "34"], ["1", "33"], ["2", "33"]]);
-    let shortcuts = df.clone().group_by(["k"]);
+    let shortcuts = df.group_by(["k"]);
     assert_eq!(
-        shortcuts.clone().sum(["id"]).columns().await.unwrap(),
+        shortcuts.sum(["id"]).columns().await.unwrap(),
         ["k", "sum(id)"]
     );
-    let avg = text(&shortcuts.clone().avg(["id"]).order_by(["k"])).await;
+    let avg = text(&shortcuts.avg(["id"]).order_by(["k"])).await;
     let mean0 = (0..100).filter(|i| i % 3 == 0).sum::<i64>() as f64 / 34.0;
     assert_eq!(avg[0][1], mean0.to_string());
     let min_max = text(
         &shortcuts
-            .clone()
             .min(["id"])
-            .join(
-                &shortcuts.clone().max(["id"]),
-                ["k"],
-                "inner".parse().unwrap(),
-            )
+            .join(&shortcuts.max(["id"]), ["k"], "inner")
             .order_by(["k"]),
     )
     .await;
@@ -199,19 +187,17 @@ async fn group_by_and_aggregates() {
     );
     // The whole DataFrame as one group.
     assert_eq!(
-        one_row(&df.clone().agg([f::sum("id"), f::max("k")])).await,
+        one_row(&df.agg([f::sum("id"), f::max("k")])).await,
         ["4950", "2"]
     );
     // Pivot: one column per value.
     let pivot = df
-        .clone()
         .group_by(Vec::<&str>::new())
         .pivot("k", [0i64, 1, 2])
         .agg([f::count(lit(1))]);
     assert_eq!(one_row(&pivot).await, ["34", "33", "33"]);
     // Rollup and cube against SQL on the same server.
     let rollup = df
-        .clone()
         .with_column("j", col("id") % 2)
         .rollup(["k", "j"])
         .count()
@@ -245,7 +231,7 @@ async fn joins_of_every_type() {
     let only_l = l.iter().filter(|i| !r.contains(i)).count() as i64;
     let only_r = r.iter().filter(|i| !l.contains(i)).count() as i64;
     let count = |how: &str| {
-        let df = left.clone().join(&right, ["id"], how.parse().unwrap());
+        let df = left.join(&right, ["id"], how);
         async move { df.count().await.unwrap() }
     };
     assert_eq!(count("inner").await, both);
@@ -255,15 +241,12 @@ async fn joins_of_every_type() {
     assert_eq!(count("semi").await, both);
     assert_eq!(count("left_anti").await, only_l);
     assert_eq!(
-        left.clone().cross_join(&right).count().await.unwrap(),
+        left.cross_join(&right).count().await.unwrap(),
         (l.len() * r.len()) as i64
     );
 
     // USING keeps one id; a left join fills the right side with nulls.
-    let joined = left
-        .clone()
-        .join(&right, ["id"], "left".parse().unwrap())
-        .order_by(["id"]);
+    let joined = left.join(&right, ["id"], "left").order_by(["id"]);
     assert_eq!(joined.columns().await.unwrap(), ["id", "l", "r"]);
     let got = text(&joined).await;
     for (row, id) in got.iter().zip(0..10i64) {
@@ -280,12 +263,7 @@ async fn joins_of_every_type() {
 
     // A condition on columns of both sides, told apart with df.col().
     let cond = left
-        .clone()
-        .join(
-            &right,
-            left.col("id").eq(right.col("id") - 5),
-            "inner".parse().unwrap(),
-        )
+        .join(&right, left.col("id").eq(right.col("id") - 5), "inner")
         .select([left.col("id"), right.col("id").alias("rid")])
         .order_by(["id"]);
     let got = text(&cond).await;
@@ -294,11 +272,9 @@ async fn joins_of_every_type() {
 
     // Self-join through aliases.
     let nums = spark.range(0, 10);
-    let pairs = nums.clone().alias("a").join(
-        &nums.alias("b"),
-        col("a.id").eq(col("b.id") + 1),
-        "inner".parse().unwrap(),
-    );
+    let pairs = nums
+        .alias("a")
+        .join(&nums.alias("b"), col("a.id").eq(col("b.id") + 1), "inner");
     assert_eq!(pairs.count().await.unwrap(), 9);
 }
 
@@ -315,22 +291,19 @@ async fn set_operations_keep_or_drop_duplicates() {
         .await
         .unwrap();
     let sorted = |df: DataFrame| async move { ints(&text(&df.order_by(["x"])).await, 0) };
+    assert_eq!(sorted(a.union(&b)).await, [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]);
     assert_eq!(
-        sorted(a.clone().union(&b)).await,
+        sorted(a.union_all(&b)).await,
         [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]
     );
-    assert_eq!(
-        sorted(a.clone().union_all(&b)).await,
-        [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]
-    );
-    assert_eq!(sorted(a.clone().intersect(&b)).await, [1, 2]);
-    assert_eq!(sorted(a.clone().intersect_all(&b)).await, [1, 2, 2]);
-    assert_eq!(sorted(a.clone().subtract(&b)).await, [0]);
-    assert_eq!(sorted(a.clone().except_all(&b)).await, [0, 1, 2]);
+    assert_eq!(sorted(a.intersect(&b)).await, [1, 2]);
+    assert_eq!(sorted(a.intersect_all(&b)).await, [1, 2, 2]);
+    assert_eq!(sorted(a.subtract(&b)).await, [0]);
+    assert_eq!(sorted(a.except_all(&b)).await, [0, 1, 2]);
     // By name: columns in another order, or missing.
     let p = spark.sql("SELECT 1 AS x, 'p' AS y").await.unwrap();
     let q = spark.sql("SELECT 'q' AS y, 2 AS x").await.unwrap();
-    let by_name = p.clone().union_by_name(&q, false).order_by(["x"]);
+    let by_name = p.union_by_name(&q, false).order_by(["x"]);
     assert_eq!(text(&by_name).await, [["1", "p"], ["2", "q"]]);
     let missing = p
         .union_by_name(&spark.sql("SELECT 3 AS x").await.unwrap(), true)
@@ -343,13 +316,10 @@ async fn offset_sample_partitions_and_small_actions() {
     let spark = session().await;
     let df = spark.range(0, 20).order_by(["id"]);
     assert_eq!(
-        ints(&text(&df.clone().offset(15)).await, 0),
+        ints(&text(&df.offset(15)).await, 0),
         (15..20).collect::<Vec<_>>()
     );
-    assert_eq!(
-        ints(&text(&df.clone().offset(5).limit(3)).await, 0),
-        [5, 6, 7]
-    );
+    assert_eq!(ints(&text(&df.offset(5).limit(3)).await, 0), [5, 6, 7]);
     assert_eq!(ints(&rows(&df.head(3).await.unwrap()), 0), [0, 1, 2]);
     assert_eq!(ints(&rows(&df.take(2).await.unwrap()), 0), [0, 1]);
     assert_eq!(ints(&rows(&df.tail(2).await.unwrap()), 0), [18, 19]);
@@ -362,11 +332,11 @@ async fn offset_sample_partitions_and_small_actions() {
     // The same seed gives the same sample; the size is near the fraction.
     let big = spark.range(0, 10_000);
     let s1 = ints(
-        &text(&big.clone().sample(0.5, false, Some(42)).order_by(["id"])).await,
+        &text(&big.sample(0.5, false, Some(42)).order_by(["id"])).await,
         0,
     );
     let s2 = ints(
-        &text(&big.clone().sample(0.5, false, Some(42)).order_by(["id"])).await,
+        &text(&big.sample(0.5, false, Some(42)).order_by(["id"])).await,
         0,
     );
     assert_eq!(s1, s2);
@@ -375,12 +345,7 @@ async fn offset_sample_partitions_and_small_actions() {
         s1.windows(2).all(|w| w[0] < w[1]),
         "without replacement, no repeats"
     );
-    let with = big
-        .clone()
-        .sample(2.0, true, Some(7))
-        .count()
-        .await
-        .unwrap();
+    let with = big.sample(2.0, true, Some(7)).count().await.unwrap();
     assert!((18_000..22_000).contains(&with), "{with}");
 
     let partitions = |df: DataFrame| async move {
@@ -390,26 +355,21 @@ async fn offset_sample_partitions_and_small_actions() {
             .await
             .unwrap()
     };
-    assert_eq!(partitions(big.clone().repartition(4)).await, 4);
-    assert_eq!(partitions(big.clone().repartition(4).coalesce(2)).await, 2);
+    assert_eq!(partitions(big.repartition(4)).await, 4);
+    assert_eq!(partitions(big.repartition(4).coalesce(2)).await, 2);
     // Hash partitioning by k: every row of a key in one partition, at most 3 partitions.
     let by_key = big
-        .clone()
         .repartition_by(Some(3), [(col("id") % 3).alias("k")])
         .select([
             (col("id") % 3).alias("k"),
             f::spark_partition_id().alias("p"),
         ])
         .distinct();
-    assert_eq!(by_key.clone().count().await.unwrap(), 3);
+    assert_eq!(by_key.count().await.unwrap(), 3);
     assert!(by_key.select(["p"]).distinct().count().await.unwrap() <= 3);
-    assert_eq!(big.clone().repartition(5).count().await.unwrap(), 10_000);
+    assert_eq!(big.repartition(5).count().await.unwrap(), 10_000);
     assert_eq!(
-        big.clone()
-            .sort_within_partitions(["id"])
-            .count()
-            .await
-            .unwrap(),
+        big.sort_within_partitions(["id"]).count().await.unwrap(),
         10_000
     );
     assert_eq!(
@@ -448,7 +408,7 @@ async fn column_methods() {
     let df = people(&spark).await;
     let names = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
     let pick = |cond: databricks_connect::Column| {
-        let df = df.clone().filter(cond).order_by(["name"]).select(["name"]);
+        let df = df.filter(cond).order_by(["name"]).select(["name"]);
         async move { names(text(&df).await) }
     };
     let all = ["ann", "bob", "cid", "dee", "eve"];
@@ -492,7 +452,7 @@ async fn column_methods() {
     );
 
     let rows = text(
-        &df.clone().order_by(["name"]).select([
+        &df.order_by(["name"]).select([
             col("name").substr(2, 2),
             f::when(col("age").gt(30), "old")
                 .when(col("age").is_null(), "unknown")
@@ -550,20 +510,18 @@ async fn bad_input_gives_clear_errors() {
     let spark = session().await;
     let df = spark.range(0, 3);
     for bad in [
-        df.clone().order_by(["nope_sort"]),
-        df.clone().group_by(["nope_group"]).count(),
-        df.clone()
-            .join(&spark.range(0, 3), ["nope_using"], "inner".parse().unwrap()),
-        df.clone().with_columns([("x", col("nope_with"))]),
+        df.order_by(["nope_sort"]),
+        df.group_by(["nope_group"]).count(),
+        df.join(&spark.range(0, 3), ["nope_using"], "inner"),
+        df.with_columns([("x", col("nope_with"))]),
     ] {
         let e = bad.collect().await.unwrap_err();
         assert!(e.server_error().is_some(), "{e}");
         assert!(e.to_string().contains("nope_"), "{e}");
     }
-    let e = df.clone().to_df(["a", "b"]).collect().await.unwrap_err();
+    let e = df.to_df(["a", "b"]).collect().await.unwrap_err();
     assert!(e.server_error().is_some(), "{e}");
     let e = df
-        .clone()
         .select([col("id").cast("no such type")])
         .collect()
         .await
@@ -572,8 +530,8 @@ async fn bad_input_gives_clear_errors() {
         e.to_string().contains("no such type") || e.server_error().is_some(),
         "{e}"
     );
-    match "sideways".parse() {
-        Ok(how) => panic!("parsed: {:?}", df.clone().join(&df, ["id"], how).to_proto()),
+    match "sideways".parse::<JoinType>() {
+        Ok(how) => panic!("parsed: {:?}", df.join(&df, ["id"], how).to_proto()),
         Err(e) => assert!(e.to_string().contains("sideways"), "{e}"),
     }
     // otherwise() without when() is the server's error, not a panic.
@@ -618,8 +576,7 @@ async fn remaining_members_each_once() {
         .collect();
     assert_eq!(got, expected);
     let means = text(
-        &df.clone()
-            .with_column("k", col("id") % 2)
+        &df.with_column("k", col("id") % 2)
             .group_by(["k"])
             .mean(["id"])
             .order_by([col("k").asc_nulls_first()]),
@@ -637,8 +594,7 @@ async fn lateral_join_sees_the_outer_row() {
         .alias("r")
         .filter(col("r.id").lt(col("l.id").outer()));
     let joined = left
-        .clone()
-        .lateral_join(&right, None, "inner".parse().unwrap())
+        .lateral_join(&right, None, "inner")
         .select([col("l.id"), col("r.id").alias("rid")])
         .order_by(["id", "rid"]);
     let expected: Vec<Vec<String>> = (1..4i64)
@@ -651,7 +607,7 @@ async fn lateral_join_sees_the_outer_row() {
         .alias("r")
         .filter(col("r.id").gt(col("l.id").outer() * 5));
     let kept = left
-        .lateral_join(&none, None, "left".parse().unwrap())
+        .lateral_join(&none, None, "left")
         .count()
         .await
         .unwrap();
@@ -696,7 +652,6 @@ async fn nearest_by_join_ranks_candidates() {
         ),
     ] {
         let joined = users
-            .clone()
             .nearest_by_join(
                 &products,
                 ranking,
@@ -711,7 +666,6 @@ async fn nearest_by_join_ranks_candidates() {
     }
     // Two results per user: every user gets exactly two rows.
     let two = users
-        .clone()
         .nearest_by_join(
             &products,
             f::abs(col("score") - col("pscore")),
@@ -748,7 +702,7 @@ async fn to_json_is_local_and_register_temp_table() {
         .sql("SELECT * FROM VALUES (1, 'a\"b', NULL), (2, 'é', 2.5D) AS t(n, s, x)")
         .await
         .unwrap();
-    let json = text(&df.clone().to_json().order_by(["value"])).await;
+    let json = text(&df.to_json().order_by(["value"])).await;
     // Spark's to_json leaves null fields out and escapes quotes.
     assert_eq!(
         json,
@@ -757,7 +711,7 @@ async fn to_json_is_local_and_register_temp_table() {
             [r#"{"n":2,"s":"é","x":2.5}"#.to_string()],
         ]
     );
-    assert_eq!(df.clone().to_json().columns().await.unwrap(), ["value"]);
+    assert_eq!(df.to_json().columns().await.unwrap(), ["value"]);
     // A local relation is local; a range over executors is not.
     assert!(
         spark

@@ -22,7 +22,7 @@ async fn missing_values_filled_dropped_and_replaced() {
     let spark = session().await;
     let df = spark.sql(PEOPLE).await.unwrap();
     let ordered = |d: DataFrame| d.order_by([col("name").asc_nulls_last(), col("age")]);
-    let filled = text(&ordered(df.clone().fillna(0, Vec::<&str>::new()))).await;
+    let filled = text(&ordered(df.fillna(0, Vec::<&str>::new()))).await;
     // A number fills the numeric columns only.
     assert_eq!(
         filled,
@@ -33,7 +33,7 @@ async fn missing_values_filled_dropped_and_replaced() {
             ["null", "28", "2.5"]
         ]
     );
-    let text_filled = text(&ordered(df.clone().fillna("?", ["name"]))).await;
+    let text_filled = text(&ordered(df.fillna("?", ["name"]))).await;
     assert_eq!(
         text_filled
             .iter()
@@ -41,7 +41,7 @@ async fn missing_values_filled_dropped_and_replaced() {
             .collect::<Vec<_>>(),
         ["?", "?", "ann", "bob"]
     );
-    let per_column = text(&ordered(df.clone().fillna_columns([
+    let per_column = text(&ordered(df.fillna_columns([
         ("age", Literal::from(-1)),
         ("name", Literal::from("none")),
     ])))
@@ -50,30 +50,24 @@ async fn missing_values_filled_dropped_and_replaced() {
 
     // any null drops the row; thresh keeps rows with enough values.
     assert_eq!(
-        df.clone()
-            .dropna(None, Vec::<&str>::new())
-            .count()
-            .await
-            .unwrap(),
+        df.dropna(None, Vec::<&str>::new()).count().await.unwrap(),
         1
     );
     assert_eq!(
-        df.clone()
-            .dropna(Some(1), Vec::<&str>::new())
+        df.dropna(Some(1), Vec::<&str>::new())
             .count()
             .await
             .unwrap(),
         3
     );
     assert_eq!(
-        df.clone()
-            .dropna(Some(2), Vec::<&str>::new())
+        df.dropna(Some(2), Vec::<&str>::new())
             .count()
             .await
             .unwrap(),
         2
     );
-    assert_eq!(df.clone().dropna(None, ["age"]).count().await.unwrap(), 2);
+    assert_eq!(df.dropna(None, ["age"]).count().await.unwrap(), 2);
 
     let replaced = text(&ordered(
         df.replace([(Literal::from(34), Literal::from(43))], ["age"]),
@@ -170,7 +164,6 @@ async fn unpivot_transpose_and_regex_columns() {
         .await
         .unwrap();
     let long = wide
-        .clone()
         .unpivot(["id"], Some(vec!["a", "b"]), "var", "val")
         .order_by(["id", "var"]);
     let mut expected = Vec::new();
@@ -179,7 +172,7 @@ async fn unpivot_transpose_and_regex_columns() {
         expected.push(vec![id.to_string(), "b".into(), b.to_string()]);
     }
     assert_eq!(text(&long).await, expected);
-    let melted = wide.clone().melt(["id"], None::<Vec<&str>>, "var", "val");
+    let melted = wide.melt(["id"], None::<Vec<&str>>, "var", "val");
     assert_eq!(melted.count().await.unwrap(), 4);
 
     let t = spark
@@ -193,14 +186,10 @@ async fn unpivot_transpose_and_regex_columns() {
         [["c1", "1", "3"], ["c2", "2", "4"]]
     );
 
-    let picked = wide.clone().select([wide.col_regex("`(id|b)`")]);
+    let picked = wide.select([wide.col_regex("`(id|b)`")]);
     assert_eq!(picked.columns().await.unwrap(), ["id", "b"]);
     assert_eq!(
-        wide.clone()
-            .with_watermark("id", "1 minute")
-            .count()
-            .await
-            .unwrap(),
+        wide.with_watermark("id", "1 minute").count().await.unwrap(),
         2
     );
 }
@@ -253,8 +242,7 @@ async fn range_partitions_random_splits_and_semantics() {
     let spark = session().await;
     let df = spark.range(0, 1000);
     let parts = text(
-        &df.clone()
-            .repartition_by_range(Some(4), [col("id")])
+        &df.repartition_by_range(Some(4), [col("id")])
             .group_by([f::spark_partition_id().alias("p")])
             .agg([f::min("id"), f::max("id")])
             .order_by(["min(id)"]),
@@ -321,7 +309,7 @@ async fn caching_checkpoints_and_grouping_sets() {
     // `cargo xtask spark start` sets; the checkpointed plan no longer holds the filter.
     let checkpointed = df.checkpoint(true).await.unwrap();
     assert_eq!(
-        text(&checkpointed.clone().agg([f::sum("id"), f::count(lit(1))])).await,
+        text(&checkpointed.agg([f::sum("id"), f::count(lit(1))])).await,
         [[(50..100).sum::<i64>().to_string(), "50".to_string()]]
     );
     let plan = checkpointed.explain(ExplainMode::Simple).await.unwrap();
@@ -368,7 +356,7 @@ async fn caching_checkpoints_and_grouping_sets() {
 async fn schema_metadata_and_distinct_aggregates() {
     let spark = session().await;
     let df = spark.range(0, 3).with_column("x", lit(1));
-    let typed = df.clone().to("x bigint, id string");
+    let typed = df.to("x bigint, id string");
     assert_eq!(
         typed.dtypes().await.unwrap(),
         [
@@ -376,10 +364,10 @@ async fn schema_metadata_and_distinct_aggregates() {
             ("id".into(), "string".into())
         ]
     );
-    let e = df.clone().to("not a ( schema").collect().await.unwrap_err();
+    let e = df.to("not a ( schema").collect().await.unwrap_err();
     assert!(e.server_error().is_some(), "{e}");
 
-    let described = df.clone().with_metadata("x", r#"{"comment":"always one"}"#);
+    let described = df.with_metadata("x", r#"{"comment":"always one"}"#);
     let schema = described.schema().await.unwrap();
     let x = schema.fields.iter().find(|f| f.name == "x").unwrap();
     assert!(
@@ -401,7 +389,7 @@ async fn schema_metadata_and_distinct_aggregates() {
         .sql("SELECT * FROM VALUES ('b'), ('a'), ('b'), ('c'), ('a') AS t(w)")
         .await
         .unwrap();
-    let joined = one_row(&words.clone().agg([
+    let joined = one_row(&words.agg([
         f::listagg_distinct_with("w", ","),
         f::string_agg_distinct_with("w", ","),
     ]))
@@ -426,7 +414,6 @@ async fn schema_metadata_and_distinct_aggregates() {
         .await
         .unwrap();
     let names = files
-        .clone()
         .select([files.metadata_column("_metadata").get_field("file_name")])
         .distinct();
     let names = rows(&names.collect().await.unwrap());

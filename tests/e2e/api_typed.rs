@@ -80,7 +80,7 @@ async fn rust_values_round_trip_with_spark_types() {
         ]
         .map(|(a, b)| (a.to_string(), b.to_string()))
     );
-    let back: Vec<Everything> = df.clone().order_by([col("id")]).collect_as().await.unwrap();
+    let back: Vec<Everything> = df.order_by([col("id")]).collect_as().await.unwrap();
     assert_eq!(back, rows);
 
     // The server sees the same values: aggregates computed there match ones computed here.
@@ -282,7 +282,6 @@ async fn an_explicit_schema_gives_dates_timestamps_decimals_and_empty_frames() {
         total: String,
     }
     let check: Vec<Check> = df
-        .clone()
         .filter(col("id").eq(1))
         .select_expr([
             "date_add(day, 1) AS next_day",

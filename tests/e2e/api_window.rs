@@ -27,11 +27,9 @@ async fn ranking_offsets_and_frames_computed_independently() {
     let spark = session().await;
     let df = spark.sql(SALES).await.unwrap();
     let by_day = Window::partition_by(["shop"]).order_by(["day"]);
-    let running = by_day
-        .clone()
-        .rows_between(Window::UNBOUNDED_PRECEDING, Window::CURRENT_ROW);
-    let moving = by_day.clone().rows_between(-1, 1);
-    let days_near = by_day.clone().range_between(-2, 0);
+    let running = by_day.rows_between(Window::UNBOUNDED_PRECEDING, Window::CURRENT_ROW);
+    let moving = by_day.rows_between(-1, 1);
+    let days_near = by_day.range_between(-2, 0);
     let whole = Window::partition_by(["shop"]);
     let out = df
         .select([

@@ -2,6 +2,7 @@
 //! starts: one plain (`SPARK_CONNECT_TEST_REMOTE`) and one that checks a bearer token
 //! (`SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`).
 
+mod api_arguments;
 mod api_artifacts;
 mod api_catalog;
 mod api_functions;

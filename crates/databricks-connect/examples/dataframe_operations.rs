@@ -23,7 +23,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("Orders over 10, with a size label and the customer's name in capitals:");
     orders
-        .clone()
         .filter(col("amount").gt(10))
         .with_column("customer", upper(col("customer")))
         .with_column(
@@ -31,14 +30,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             when(col("amount").ge(30), lit("large")).otherwise(lit("small")),
         )
         .select(["id", "customer", "category", "amount", "size"])
-        .order_by([col("amount").desc()])
+        .order_by(col("amount").desc())
         .show(20)
         .await?;
 
     println!("Per category: the number of orders, the average and the largest amount:");
     orders
-        .clone()
-        .group_by([col("category")])
+        .group_by("category")
         .agg([
             count(col("id")).alias("orders"),
             avg(col("amount")).alias("average"),
@@ -50,7 +48,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // SQL expressions mix with DataFrame calls.
     let spend = orders
-        .clone()
         .select_expr(["customer", "amount * 1.2 AS with_tax"])
         .filter(expr("with_tax > 20"));
     println!(

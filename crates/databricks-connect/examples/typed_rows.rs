@@ -54,7 +54,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Spark does the work; the result comes back as `Summary` values.
     let per_tag: Vec<Summary> = df
-        .clone()
         .select_expr(["explode(tags) AS tag", "population"])
         .group_by(["tag"])
         .agg([

@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Create (or replace) the table with these rows.
     sales
         .write()
-        .mode(SaveMode::Overwrite)
+        .mode("overwrite")
         .save_as_table(&table)
         .await?;
 
@@ -65,16 +65,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .table(&table)
         .write()
         .mode(SaveMode::Overwrite)
-        .partition_by(["region"])
+        .partition_by("region")
         .parquet(&path)
         .await?;
     println!("Written to {path}; the total per region, read back from the files:");
     spark
         .read()
         .parquet(path.as_str())?
-        .group_by([col("region")])
-        .agg([sum(col("amount")).alias("total")])
-        .order_by([col("region")])
+        .group_by("region")
+        .agg(sum(col("amount")).alias("total"))
+        .order_by("region")
         .show(20)
         .await?;
     Ok(())

@@ -23,11 +23,10 @@
 //!     let df = spark.range(0, 10).filter(col("id").gt(4));
 //!     assert_eq!(df.count()?, 5);
 //!     let by_parity = df
-//!         .clone()
-//!         .group_by([(col("id") % lit(2)).alias("odd")])
-//!         .agg([count(lit(1)).alias("n")]);
+//!         .group_by((col("id") % lit(2)).alias("odd"))
+//!         .agg(count(lit(1)).alias("n"));
 //!     by_parity.join(&df, (), JoinType::Cross).show(20)?;
-//!     df.write().mode(databricks_connect::SaveMode::Overwrite).parquet("/tmp/ids")?;
+//!     df.write().mode("overwrite").parquet("/tmp/ids")?;
 //!     for table in spark.catalog().list_tables(None, None)? {
 //!         println!("{}", table.name);
 //!     }
@@ -64,10 +63,10 @@ use futures_util::StreamExt;
 
 use crate::{
     CatalogColumn, CatalogMetadata, Column, CreateTableOptions, Database, ExplainMode, Function,
-    IntoCondition, IntoObservation, IntoOperand, IntoPaths, JoinOn, JoinType, Literal, NearestBy,
-    NearestMode, OutputMode, ReadSchema, SaveMode, StorageLevel, StreamingQueryEvent,
-    StreamingQueryException, StreamingQueryStatus, StructType, Table, TablePartition, Trigger,
-    proto,
+    IntoColumns, IntoCondition, IntoJoinType, IntoNames, IntoObservation, IntoOperand, IntoPaths,
+    IntoSaveMode, JoinOn, Literal, NearestBy, NearestMode, OutputMode, ReadSchema, StorageLevel,
+    StreamingQueryEvent, StreamingQueryException, StreamingQueryStatus, StructType, Table,
+    TablePartition, Trigger, proto,
 };
 
 #[cfg(test)]
@@ -471,10 +470,12 @@ blocking_methods! {
         wait fn sql_with_args<S: AsRef<str>, V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = (S, V)>) -> DataFrame;
         wait fn sql_with_positional_args<V: IntoOperand>(&self, query: &str, args: impl IntoIterator<Item = V>) -> DataFrame;
         wait fn create_dataframe(&self, batches: &[RecordBatch]) -> DataFrame;
+        wait fn create_dataframe_with_schema(&self, batches: &[RecordBatch], schema: impl Into<ReadSchema>) -> DataFrame;
+        wait fn empty_dataframe(&self, schema: impl Into<ReadSchema>) -> DataFrame;
         #[cfg(feature = "serde")]
         wait fn create_dataframe_from<T: serde::Serialize>(&self, rows: &[T]) -> DataFrame;
         #[cfg(feature = "serde")]
-        wait fn create_dataframe_from_with_schema<T: serde::Serialize>(&self, rows: &[T], schema: &StructType) -> DataFrame;
+        wait fn create_dataframe_from_with_schema<T: serde::Serialize>(&self, rows: &[T], schema: impl Into<ReadSchema>) -> DataFrame;
         lazy fn artifact_stats(&self) -> crate::ArtifactStats;
         lazy fn conf(&self) -> RuntimeConfig;
         lazy fn catalog(&self) -> Catalog;
@@ -498,7 +499,7 @@ impl DataFrame {
     /// Applies a function to this DataFrame, for chaining your own transformations; as
     /// [`DataFrame::transform`](crate::DataFrame::transform) of the async API, with blocking
     /// DataFrames.
-    pub fn transform(self, f: impl FnOnce(DataFrame) -> DataFrame) -> DataFrame {
+    pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
         f(self)
     }
 
@@ -547,88 +548,89 @@ blocking_methods! {
         lazy fn session(&self) -> SparkSession;
         lazy fn to_proto(&self) -> &proto::Relation;
         // Projections and filters.
-        lazy fn select<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn select_expr<S: AsRef<str>>(self, expressions: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn filter(self, condition: impl IntoCondition) -> DataFrame;
-        lazy fn r#where(self, condition: impl IntoCondition) -> DataFrame;
-        lazy fn with_column(self, name: &str, column: impl Into<Column>) -> DataFrame;
-        lazy fn with_columns<S: AsRef<str>, C: Into<Column>>(self, columns: impl IntoIterator<Item = (S, C)>) -> DataFrame;
-        lazy fn with_column_renamed(self, existing: &str, new: &str) -> DataFrame;
-        lazy fn with_columns_renamed<S: AsRef<str>, T: AsRef<str>>(self, renames: impl IntoIterator<Item = (S, T)>) -> DataFrame;
-        lazy fn with_metadata(self, name: &str, metadata_json: &str) -> DataFrame;
-        lazy fn drop<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn drop_columns(self, columns: impl IntoIterator<Item = Column>) -> DataFrame;
-        lazy fn to_df<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn to(self, schema_ddl: &str) -> DataFrame;
-        lazy fn alias(self, alias: &str) -> DataFrame;
+        lazy fn select(&self, columns: impl IntoColumns) -> DataFrame;
+        lazy fn select_expr(&self, expressions: impl IntoNames) -> DataFrame;
+        lazy fn filter(&self, condition: impl IntoCondition) -> DataFrame;
+        lazy fn r#where(&self, condition: impl IntoCondition) -> DataFrame;
+        lazy fn with_column(&self, name: &str, column: impl Into<Column>) -> DataFrame;
+        lazy fn with_columns<S: AsRef<str>, C: Into<Column>>(&self, columns: impl IntoIterator<Item = (S, C)>) -> DataFrame;
+        lazy fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame;
+        lazy fn with_columns_renamed<S: AsRef<str>, T: AsRef<str>>(&self, renames: impl IntoIterator<Item = (S, T)>) -> DataFrame;
+        lazy fn with_metadata(&self, name: &str, metadata_json: &str) -> DataFrame;
+        lazy fn drop(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn drop_columns(&self, columns: impl IntoColumns) -> DataFrame;
+        lazy fn to_df(&self, names: impl IntoNames) -> DataFrame;
+        lazy fn to(&self, schema_ddl: &str) -> DataFrame;
+        lazy fn alias(&self, alias: &str) -> DataFrame;
         lazy fn col(&self, name: &str) -> Column;
         lazy fn col_regex(&self, regex: &str) -> Column;
         lazy fn metadata_column(&self, name: &str) -> Column;
         lazy fn scalar(&self) -> Column;
         lazy fn exists(&self) -> Column;
-        lazy fn observe<C: Into<Column>>(self, observation: impl IntoObservation, metrics: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn hint<C: Into<Column>>(self, name: &str, parameters: impl IntoIterator<Item = C>) -> DataFrame;
+        lazy fn observe(&self, observation: impl IntoObservation, metrics: impl IntoColumns) -> DataFrame;
+        lazy fn hint<C: Into<Column>>(&self, name: &str, parameters: impl IntoIterator<Item = C>) -> DataFrame;
         // Rows: order, limits, duplicates, samples.
-        lazy fn limit(self, n: i32) -> DataFrame;
-        lazy fn offset(self, n: i32) -> DataFrame;
-        lazy fn order_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn sort<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn sort_within_partitions<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn distinct(self) -> DataFrame;
-        lazy fn drop_duplicates<S: AsRef<str>>(self, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn drop_duplicates_within_watermark<S: AsRef<str>>(self, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn with_watermark(self, event_time: &str, delay_threshold: &str) -> DataFrame;
-        lazy fn sample(self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame;
-        lazy fn sample_by(self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
+        lazy fn limit(&self, n: i32) -> DataFrame;
+        lazy fn offset(&self, n: i32) -> DataFrame;
+        lazy fn order_by(&self, columns: impl IntoColumns) -> DataFrame;
+        lazy fn sort(&self, columns: impl IntoColumns) -> DataFrame;
+        lazy fn sort_within_partitions(&self, columns: impl IntoColumns) -> DataFrame;
+        lazy fn distinct(&self) -> DataFrame;
+        lazy fn drop_duplicates(&self, subset: impl IntoNames) -> DataFrame;
+        lazy fn drop_duplicates_within_watermark(&self, subset: impl IntoNames) -> DataFrame;
+        lazy fn with_watermark(&self, event_time: &str, delay_threshold: &str) -> DataFrame;
+        lazy fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame;
+        lazy fn sample_by(&self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
         lazy fn random_split(&self, weights: &[f64], seed: Option<i64>) -> Result<Vec<DataFrame>, Error>;
-        lazy fn zip_with_index(self, index_col_name: &str) -> DataFrame;
+        lazy fn zip_with_index(&self, index_col_name: &str) -> DataFrame;
         // Partitioning.
-        lazy fn repartition(self, num_partitions: i32) -> DataFrame;
-        lazy fn repartition_by<C: Into<Column>>(self, num_partitions: Option<i32>, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn repartition_by_range<C: Into<Column>>(self, num_partitions: Option<i32>, columns: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn repartition_by_id(self, num_partitions: i32, partition_id_col: impl Into<Column>) -> DataFrame;
-        lazy fn coalesce(self, num_partitions: i32) -> DataFrame;
+        lazy fn repartition(&self, num_partitions: i32) -> DataFrame;
+        lazy fn repartition_by(&self, num_partitions: Option<i32>, columns: impl IntoColumns) -> DataFrame;
+        lazy fn repartition_by_range(&self, num_partitions: Option<i32>, columns: impl IntoColumns) -> DataFrame;
+        lazy fn repartition_by_id(&self, num_partitions: i32, partition_id_col: impl Into<Column>) -> DataFrame;
+        lazy fn coalesce(&self, num_partitions: i32) -> DataFrame;
         // Aggregation and reshaping.
-        lazy fn group_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
-        lazy fn rollup<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
-        lazy fn cube<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> GroupedData;
-        lazy fn grouping_sets<C: Into<Column>, D: Into<Column>>(self, sets: impl IntoIterator<Item = Vec<C>>, columns: impl IntoIterator<Item = D>) -> GroupedData;
-        lazy fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn describe<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn summary<S: AsRef<str>>(self, statistics: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn unpivot<C: Into<Column>, V: Into<Column>>(self, ids: impl IntoIterator<Item = C>, values: Option<Vec<V>>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
-        lazy fn melt<C: Into<Column>, V: Into<Column>>(self, ids: impl IntoIterator<Item = C>, values: Option<Vec<V>>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
-        lazy fn transpose(self, index_column: Option<Column>) -> DataFrame;
-        lazy fn to_json(self) -> DataFrame;
+        lazy fn group_by(&self, columns: impl IntoColumns) -> GroupedData;
+        lazy fn rollup(&self, columns: impl IntoColumns) -> GroupedData;
+        lazy fn cube(&self, columns: impl IntoColumns) -> GroupedData;
+        lazy fn grouping_sets<S: IntoColumns>(&self, sets: impl IntoIterator<Item = S>, columns: impl IntoColumns) -> GroupedData;
+        lazy fn agg(&self, exprs: impl IntoColumns) -> DataFrame;
+        lazy fn describe(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn summary(&self, statistics: impl IntoNames) -> DataFrame;
+        lazy fn unpivot<V: IntoColumns>(&self, ids: impl IntoColumns, values: Option<V>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
+        lazy fn melt<V: IntoColumns>(&self, ids: impl IntoColumns, values: Option<V>, variable_column_name: &str, value_column_name: &str) -> DataFrame;
+        lazy fn transpose(&self, index_column: Option<Column>) -> DataFrame;
+        lazy fn to_json(&self) -> DataFrame;
         // Joins and set operations.
-        lazy fn join(self, #[as_async] other: &DataFrame, on: impl Into<JoinOn>, how: JoinType) -> DataFrame;
-        lazy fn lateral_join(self, #[as_async] other: &DataFrame, on: Option<Column>, how: JoinType) -> DataFrame;
-        lazy fn nearest_by_join(self, #[as_async] other: &DataFrame, ranking: impl Into<Column>, num_results: i32, mode: NearestMode, direction: NearestBy, how: JoinType) -> DataFrame;
-        lazy fn cross_join(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn union(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn union_all(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn union_by_name(self, #[as_async] other: &DataFrame, allow_missing_columns: bool) -> DataFrame;
-        lazy fn intersect(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn intersect_all(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn subtract(self, #[as_async] other: &DataFrame) -> DataFrame;
-        lazy fn except_all(self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn join(&self, #[as_async] other: &DataFrame, on: impl Into<JoinOn>, how: impl IntoJoinType) -> DataFrame;
+        lazy fn inner_join(&self, #[as_async] other: &DataFrame, on: impl Into<JoinOn>) -> DataFrame;
+        lazy fn lateral_join(&self, #[as_async] other: &DataFrame, on: Option<Column>, how: impl IntoJoinType) -> DataFrame;
+        lazy fn nearest_by_join(&self, #[as_async] other: &DataFrame, ranking: impl Into<Column>, num_results: i32, mode: NearestMode, direction: NearestBy, how: impl IntoJoinType) -> DataFrame;
+        lazy fn cross_join(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union_all(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn union_by_name(&self, #[as_async] other: &DataFrame, allow_missing_columns: bool) -> DataFrame;
+        lazy fn intersect(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn intersect_all(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn subtract(&self, #[as_async] other: &DataFrame) -> DataFrame;
+        lazy fn except_all(&self, #[as_async] other: &DataFrame) -> DataFrame;
         // Missing values and statistics.
         lazy fn na(&self) -> DataFrameNaFunctions;
         lazy fn stat(&self) -> DataFrameStatFunctions;
-        lazy fn fillna<S: AsRef<str>>(self, value: impl Into<Literal>, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn fillna_columns<S: AsRef<str>>(self, values: impl IntoIterator<Item = (S, Literal)>) -> DataFrame;
-        lazy fn dropna<S: AsRef<str>>(self, thresh: Option<i32>, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn replace<S: AsRef<str>>(self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn crosstab(self, col1: &str, col2: &str) -> DataFrame;
-        lazy fn freq_items<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>, support: Option<f64>) -> DataFrame;
+        lazy fn fillna(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame;
+        lazy fn fillna_columns<S: AsRef<str>>(&self, values: impl IntoIterator<Item = (S, Literal)>) -> DataFrame;
+        lazy fn dropna(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame;
+        lazy fn replace(&self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoNames) -> DataFrame;
+        lazy fn crosstab(&self, col1: &str, col2: &str) -> DataFrame;
+        lazy fn freq_items(&self, columns: impl IntoNames, support: Option<f64>) -> DataFrame;
         wait fn corr(&self, col1: &str, col2: &str) -> f64;
         wait fn cov(&self, col1: &str, col2: &str) -> f64;
-        wait fn approx_quantile<S: AsRef<str>>(&self, columns: impl IntoIterator<Item = S>, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
+        wait fn approx_quantile(&self, columns: impl IntoNames, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
         // Writing.
         lazy fn write(&self) -> DataFrameWriter;
         lazy fn write_to(&self, table: &str) -> DataFrameWriterV2;
-        lazy fn write_stream(self) -> DataStreamWriter;
-        lazy fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter;
+        lazy fn write_stream(&self) -> DataStreamWriter;
+        lazy fn merge_into(&self, table: &str, condition: Column) -> MergeIntoWriter;
         // Actions: results.
         wait fn collect(&self) -> Vec<RecordBatch>;
         #[cfg(feature = "serde")]
@@ -674,22 +676,22 @@ blocking_methods! {
 
 blocking_methods! {
     impl GroupedData {
-        lazy fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame;
-        lazy fn count(self) -> DataFrame;
-        lazy fn sum<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn avg<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn mean<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn min<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn max<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn pivot<V: Into<Literal>>(self, col: impl Into<Column>, values: impl IntoIterator<Item = V>) -> GroupedData;
+        lazy fn agg(&self, exprs: impl IntoColumns) -> DataFrame;
+        lazy fn count(&self) -> DataFrame;
+        lazy fn sum(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn avg(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn mean(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn min(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn max(&self, columns: impl IntoNames) -> DataFrame;
+        lazy fn pivot<V: Into<Literal>>(&self, col: impl Into<Column>, values: impl IntoIterator<Item = V>) -> GroupedData;
     }
 }
 
 blocking_methods! {
     impl DataFrameNaFunctions {
-        lazy fn fill<S: AsRef<str>>(self, value: impl Into<Literal>, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn drop<S: AsRef<str>>(self, thresh: Option<i32>, subset: impl IntoIterator<Item = S>) -> DataFrame;
-        lazy fn replace<S: AsRef<str>>(self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoIterator<Item = S>) -> DataFrame;
+        lazy fn fill(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame;
+        lazy fn drop(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame;
+        lazy fn replace(&self, replacements: impl IntoIterator<Item = (Literal, Literal)>, subset: impl IntoNames) -> DataFrame;
     }
 }
 
@@ -697,10 +699,10 @@ blocking_methods! {
     impl DataFrameStatFunctions {
         wait fn corr(&self, col1: &str, col2: &str) -> f64;
         wait fn cov(&self, col1: &str, col2: &str) -> f64;
-        lazy fn crosstab(self, col1: &str, col2: &str) -> DataFrame;
-        lazy fn freq_items<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>, support: Option<f64>) -> DataFrame;
-        wait fn approx_quantile<S: AsRef<str>>(&self, columns: impl IntoIterator<Item = S>, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
-        lazy fn sample_by(self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
+        lazy fn crosstab(&self, col1: &str, col2: &str) -> DataFrame;
+        lazy fn freq_items(&self, columns: impl IntoNames, support: Option<f64>) -> DataFrame;
+        wait fn approx_quantile(&self, columns: impl IntoNames, probabilities: &[f64], relative_error: f64) -> Vec<Vec<f64>>;
+        lazy fn sample_by(&self, col: impl Into<Column>, fractions: impl IntoIterator<Item = (Literal, f64)>, seed: Option<i64>) -> DataFrame;
     }
 }
 
@@ -727,13 +729,13 @@ blocking_methods! {
 blocking_methods! {
     impl DataFrameWriter {
         lazy fn format(self, source: &str) -> DataFrameWriter;
-        lazy fn mode(self, mode: SaveMode) -> DataFrameWriter;
+        lazy fn mode(self, mode: impl IntoSaveMode) -> DataFrameWriter;
         lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameWriter;
         lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameWriter;
-        lazy fn partition_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
-        lazy fn bucket_by<S: AsRef<str>>(self, num_buckets: i32, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
-        lazy fn sort_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
-        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriter;
+        lazy fn partition_by(self, columns: impl IntoNames) -> DataFrameWriter;
+        lazy fn bucket_by(self, num_buckets: i32, columns: impl IntoNames) -> DataFrameWriter;
+        lazy fn sort_by(self, columns: impl IntoNames) -> DataFrameWriter;
+        lazy fn cluster_by(self, columns: impl IntoNames) -> DataFrameWriter;
         wait fn save(self, path: &str) -> ();
         wait fn save_without_path(self) -> ();
         wait fn save_as_table(self, name: &str) -> ();
@@ -754,8 +756,8 @@ blocking_methods! {
         lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameWriterV2;
         lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameWriterV2;
         lazy fn table_property(self, property: &str, value: &str) -> DataFrameWriterV2;
-        lazy fn partitioned_by<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrameWriterV2;
-        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrameWriterV2;
+        lazy fn partitioned_by(self, columns: impl IntoColumns) -> DataFrameWriterV2;
+        lazy fn cluster_by(self, columns: impl IntoNames) -> DataFrameWriterV2;
         wait fn create(self) -> ();
         wait fn replace(self) -> ();
         wait fn create_or_replace(self) -> ();
@@ -886,8 +888,8 @@ blocking_methods! {
         lazy fn option(self, key: &str, value: impl ToString) -> DataStreamWriter;
         lazy fn options<K: AsRef<str>, V: ToString>(self, options: impl IntoIterator<Item = (K, V)>) -> DataStreamWriter;
         lazy fn checkpoint_location(self, path: &str) -> DataStreamWriter;
-        lazy fn partition_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataStreamWriter;
-        lazy fn cluster_by<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataStreamWriter;
+        lazy fn partition_by(self, columns: impl IntoNames) -> DataStreamWriter;
+        lazy fn cluster_by(self, columns: impl IntoNames) -> DataStreamWriter;
         lazy fn query_name(self, name: &str) -> DataStreamWriter;
         wait fn start(self) -> StreamingQuery;
         wait fn start_path(self, path: &str) -> StreamingQuery;

@@ -40,16 +40,18 @@ pub use session::{
 
 pub use spark_connect_dataframe::{
     AliasNames, ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions,
-    DataType, ExplainMode, GroupedData, IntoCondition, IntoOperand, JoinOn, JoinType, Literal,
-    PayloadCopies, RecordBatchStream, RuntimeConfig, SparkSession, StorageLevel, StructField,
-    StructType, Window, WindowSpec, functions, proto, types,
+    DataType, ExplainMode, GroupedData, IntoColumns, IntoCondition, IntoJoinType, IntoNames,
+    IntoOperand, JoinOn, JoinType, Literal, PayloadCopies, RecordBatchStream, RuntimeConfig,
+    SparkSession, StorageLevel, StructField, StructType, Window, WindowSpec, functions, proto,
+    types,
 };
 pub use spark_connect_dataframe::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function,
     IntoObservation, Observation, ObservedMetrics, Table, TablePartition, UdfRegistration,
 };
 pub use spark_connect_dataframe::{
-    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
+    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, IntoSaveMode, ReadSchema,
+    SaveMode,
 };
 pub use spark_connect_dataframe::{
     DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryEvent,

@@ -150,7 +150,7 @@ fn files_written_are_read_back() {
 
     // Parquet, twice: the second write overwrites the first.
     let parquet = dir.path("parquet");
-    df.clone().limit(2).write().parquet(&parquet).unwrap();
+    df.limit(2).write().parquet(&parquet).unwrap();
     df.write()
         .mode(SaveMode::Overwrite)
         .parquet(&parquet)
@@ -331,7 +331,6 @@ fn joins_take_blocking_dataframes() {
         .with_column("cube", col("id") * col("id") * col("id"));
 
     let inner = left
-        .clone()
         .join(&right, "id", JoinType::Inner)
         .order_by([col("id")])
         .collect()
@@ -341,7 +340,6 @@ fn joins_take_blocking_dataframes() {
     assert_eq!(i64s(&inner, "cube"), vec![Some(27), Some(64)]);
 
     let outer = left
-        .clone()
         .join(&right, "id", JoinType::Full)
         .order_by([col("id")])
         .collect()
@@ -350,11 +348,10 @@ fn joins_take_blocking_dataframes() {
     let expected_sq: Vec<Option<i64>> = (0..8).map(|i| (i < 5).then_some(i * i)).collect();
     assert_eq!(i64s(&outer, "sq"), expected_sq);
 
-    assert_eq!(left.clone().cross_join(&right).count().unwrap(), 25);
+    assert_eq!(left.cross_join(&right).count().unwrap(), 25);
     assert_eq!(
-        left.clone()
-            .select([col("id")])
-            .subtract(&right.clone().select([col("id")]))
+        left.select([col("id")])
+            .subtract(&right.select([col("id")]))
             .count()
             .unwrap(),
         3
@@ -372,7 +369,7 @@ fn na_and_stat_functions() {
 
     // na: drop rows with any null, fill nulls, replace values.
     assert_eq!(df.na().drop(None, Vec::<&str>::new()).count().unwrap(), 2);
-    assert_eq!(df.clone().dropna(Some(2), ["a", "b"]).count().unwrap(), 2);
+    assert_eq!(df.dropna(Some(2), ["a", "b"]).count().unwrap(), 2);
     let filled = df
         .na()
         .fill(0, ["a", "b"])
@@ -443,7 +440,7 @@ fn actions_of_the_dataframe_and_session() {
     assert_eq!(i64s(&df.tail(1).unwrap(), "id"), vec![Some(8)]);
     assert_eq!(i64s(&[df.first().unwrap().unwrap()], "id"), vec![Some(0)]);
     assert!(!df.is_empty().unwrap());
-    assert!(df.clone().filter(col("id").gt(100)).is_empty().unwrap());
+    assert!(df.filter(col("id").gt(100)).is_empty().unwrap());
     assert_eq!(
         df.dtypes().unwrap(),
         vec![("id".to_string(), "bigint".to_string())]

@@ -238,26 +238,31 @@ impl SparkSession {
     }
 
     /// The relation for local data whose IPC stream is `ipc`: inline up to the server's
-    /// threshold, as cached artifacts above it.
+    /// threshold, as cached artifacts above it. `schema_text`, when given, is the schema
+    /// (Spark's JSON or DDL) the server renames and casts the columns to, sent as PySpark
+    /// sends it: in the relation, or as one more cached artifact.
     pub(crate) async fn local_relation(
         &self,
         batches: &[RecordBatch],
         schema: &SchemaRef,
         ipc: Vec<u8>,
+        schema_text: Option<String>,
     ) -> Result<proto::relation::RelType, Error> {
-        let inline = |ipc: Vec<u8>| {
+        let inline = |ipc: Vec<u8>, schema: Option<String>| {
             proto::relation::RelType::LocalRelation(proto::LocalRelation {
                 data: Some(ipc.into()),
-                schema: None,
+                schema,
             })
         };
         let Some(conf) = self.local_relation_conf().await? else {
-            return Ok(inline(ipc));
+            return Ok(inline(ipc, schema_text));
         };
         let size = ipc.len() as u64;
         if size < conf.cache_threshold {
-            return Ok(inline(ipc));
+            return Ok(inline(ipc, schema_text));
         }
+        let schema_chunk = schema_text.map(|s| Bytes::from(s.into_bytes()));
+        let size = size + schema_chunk.as_ref().map_or(0, |s| s.len() as u64);
         if size > conf.size_limit {
             return Err(Error::InvalidArgument(format!(
                 "the local data is {size} bytes of Arrow IPC, more than the server's \
@@ -267,17 +272,27 @@ impl SparkSession {
         }
         drop(ipc);
         let max_bytes = conf.chunk_bytes.min(conf.batch_of_chunks_bytes);
-        let chunks = chunks(batches, schema, conf.chunk_rows, max_bytes)?;
+        let mut chunks = chunks(batches, schema, conf.chunk_rows, max_bytes)?;
+        // The schema goes first, as PySpark uploads it.
+        let schema_hash = schema_chunk.map(|chunk| {
+            let hash = sha256_hex(&chunk);
+            chunks.insert(0, chunk);
+            hash
+        });
         let hashes: Vec<String> = chunks.iter().map(|c| sha256_hex(c)).collect();
         self.cache_chunks(&chunks, &hashes, conf.batch_of_chunks_bytes)
             .await?;
         self.local_data()
             .cached_relations
             .fetch_add(1, Ordering::Relaxed);
+        let data_hashes = match schema_hash {
+            Some(_) => hashes[1..].to_vec(),
+            None => hashes,
+        };
         Ok(proto::relation::RelType::ChunkedCachedLocalRelation(
             proto::ChunkedCachedLocalRelation {
-                data_hashes: hashes,
-                schema_hash: None,
+                data_hashes,
+                schema_hash,
             },
         ))
     }

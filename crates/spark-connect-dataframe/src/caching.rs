@@ -91,7 +91,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::Persist(
                 proto::analyze_plan_request::Persist {
-                    relation: Some(self.plan_with_subqueries()),
+                    relation: Some(self.plan_with_subqueries()?),
                     storage_level: Some(level.to_proto()),
                 },
             ))
@@ -108,7 +108,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::Unpersist(
                 proto::analyze_plan_request::Unpersist {
-                    relation: Some(self.plan_with_subqueries()),
+                    relation: Some(self.plan_with_subqueries()?),
                     blocking: Some(blocking),
                 },
             ))
@@ -125,7 +125,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::GetStorageLevel(
                 proto::analyze_plan_request::GetStorageLevel {
-                    relation: Some(self.plan_with_subqueries()),
+                    relation: Some(self.plan_with_subqueries()?),
                 },
             ))
             .await?;
@@ -153,7 +153,7 @@ impl DataFrame {
         let command = proto::Command {
             command_type: Some(proto::command::CommandType::CheckpointCommand(
                 proto::CheckpointCommand {
-                    relation: Some(self.plan_with_subqueries()),
+                    relation: Some(self.plan_with_subqueries()?),
                     local,
                     eager,
                     storage_level: storage_level.map(StorageLevel::to_proto),

@@ -1,13 +1,17 @@
 //! `DataFrame`: a lazy plan plus the session that runs it.
 
+use std::sync::Arc;
+
 use arrow_array::{Array, RecordBatch};
 use futures_util::StreamExt;
 use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
+use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::{Column, IntoCondition};
 use crate::functions;
+use crate::plan::{self, PlanNode};
 use crate::result::RecordBatchStream;
 use crate::session::SparkSession;
 use crate::types::StructType;
@@ -62,12 +66,29 @@ impl std::str::FromStr for ExplainMode {
 /// A distributed collection of rows with named columns: a plan, built locally and run on the
 /// server when a result is asked for (`collect`, `stream`, `count`, `show`, ...).
 ///
-/// Transformations take `self` and return a new `DataFrame`, so chains build the plan without
-/// copying it; clone a DataFrame to branch from it.
+/// Transformations borrow the DataFrame (`&self`) and return a new one that shares the plan
+/// below it, so one DataFrame can be the input of several plans without a copy, and a
+/// transformation costs only its own relation however deep the plan is. Cloning a DataFrame is
+/// cheap too (the plan is shared, not copied).
+///
+/// ```
+/// # use spark_connect_dataframe::SparkSession;
+/// use spark_connect_dataframe::functions::col;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+/// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+/// let people = spark.range(0, 100).with_column("age", col("id") % 90);
+/// let adults = people.filter(col("age").ge(18));
+/// let minors = people.filter(col("age").lt(18));
+/// let everyone = adults.union(&minors);
+/// # let _ = everyone;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct DataFrame {
     session: SparkSession,
-    plan: proto::Relation,
+    plan: Arc<PlanNode>,
 }
 
 impl std::fmt::Debug for DataFrame {
@@ -75,7 +96,7 @@ impl std::fmt::Debug for DataFrame {
     /// password among a reader's options, a token in a SQL string), so its contents are not
     /// shown; [`to_proto`](DataFrame::to_proto) gives the whole plan to whoever needs it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let root = match &self.plan.rel_type {
+        let root = match &self.plan.top().rel_type {
             // The variant's name: the text before its fields, which are never written out.
             Some(rel_type) => {
                 let text = format!("{rel_type:?}");
@@ -87,17 +108,17 @@ impl std::fmt::Debug for DataFrame {
         f.debug_struct("DataFrame")
             .field("session_id", &self.session.session_id())
             .field("root", &root)
-            .field(
-                "plan_id",
-                &self.plan.common.as_ref().and_then(|c| c.plan_id),
-            )
+            .field("plan_id", &self.plan_id())
             .finish_non_exhaustive()
     }
 }
 
 impl DataFrame {
     pub(crate) fn new(session: SparkSession, plan: proto::Relation) -> DataFrame {
-        DataFrame { session, plan }
+        DataFrame {
+            session,
+            plan: Arc::new(PlanNode::leaf(plan)),
+        }
     }
 
     /// The session this DataFrame belongs to.
@@ -105,122 +126,161 @@ impl DataFrame {
         &self.session
     }
 
-    /// The plan as the protocol's relation.
+    /// The plan as the protocol's relation. It is assembled from the shared plan on the
+    /// first call and kept with the DataFrame.
     pub fn to_proto(&self) -> &proto::Relation {
-        &self.plan
+        self.plan.assembled()
     }
 
-    fn wrap(self, rel_type: RelType) -> DataFrame {
-        let plan = self.session.relation(rel_type);
-        DataFrame {
-            session: self.session.clone(),
-            plan,
+    /// The plan id of the relation at the top.
+    pub(crate) fn plan_id(&self) -> Option<i64> {
+        self.plan.top().common.as_ref().and_then(|c| c.plan_id)
+    }
+
+    /// The plan as a new protocol tree (for a request), after the checks every request
+    /// makes: no bad argument in it, not too deep to send.
+    pub(crate) fn checked_plan(&self) -> Result<proto::Relation, Error> {
+        if let Some(problem) = self.plan.problem() {
+            return Err(Error::InvalidArgument(problem.to_string()));
         }
+        crate::deep_plan::check_depth(self.plan.depth())?;
+        Ok(self.plan.assemble())
     }
 
-    fn input(mut self) -> (SparkSession, Option<Box<proto::Relation>>) {
-        // Taken, not moved: DataFrame's Drop (deep_plan.rs) takes deep plans apart.
-        let plan = std::mem::take(&mut self.plan);
-        (self.session.clone(), Some(Box::new(plan)))
+    /// The plan for a subquery column: assembled as it is, bad arguments and all.
+    pub(crate) fn plan_for_subquery(&self) -> proto::Relation {
+        self.plan.assemble()
     }
 
-    pub(crate) fn plan_mut(&mut self) -> &mut proto::Relation {
-        &mut self.plan
-    }
-
-    /// The session and this plan as the input of a new relation.
-    pub(crate) fn into_input(self) -> (SparkSession, Option<Box<proto::Relation>>) {
-        self.input()
-    }
-
-    /// A new DataFrame whose plan wraps this one (`make` gets this plan as its input).
+    /// A new DataFrame whose plan wraps this one (`make` gets the slot of this plan as its
+    /// input).
     pub(crate) fn derive(
-        self,
+        &self,
         make: impl FnOnce(Option<Box<proto::Relation>>) -> RelType,
     ) -> DataFrame {
-        let (session, input) = self.input();
-        let plan = session.relation(make(input));
-        DataFrame::new(session, plan)
+        self.derive_checked(None, make)
     }
 
-    pub(crate) fn root(&self) -> proto::Plan {
-        self.root_plan()
+    /// Like [`derive`](Self::derive), with a bad argument of the new relation, reported by
+    /// the requests that would send the plan.
+    pub(crate) fn derive_checked(
+        &self,
+        problem: Option<String>,
+        make: impl FnOnce(Option<Box<proto::Relation>>) -> RelType,
+    ) -> DataFrame {
+        let relation = self.session.relation(make(plan::placeholder()));
+        self.with_node(PlanNode::with_inputs(
+            relation,
+            vec![self.plan.clone()],
+            problem,
+        ))
     }
 
-    fn root_plan(&self) -> proto::Plan {
-        proto::Plan {
-            op_type: Some(proto::plan::OpType::Root(self.plan_with_subqueries())),
+    /// A new DataFrame whose plan joins this one (left) and `other` (right); `make` gets
+    /// their slots.
+    pub(crate) fn derive_with(
+        &self,
+        other: &DataFrame,
+        problem: Option<String>,
+        make: impl FnOnce(Option<Box<proto::Relation>>, Option<Box<proto::Relation>>) -> RelType,
+    ) -> DataFrame {
+        let relation = self
+            .session
+            .relation(make(plan::placeholder(), plan::placeholder()));
+        self.with_node(PlanNode::with_inputs(
+            relation,
+            vec![self.plan.clone(), other.plan.clone()],
+            problem,
+        ))
+    }
+
+    fn with_node(&self, node: PlanNode) -> DataFrame {
+        DataFrame {
+            session: self.session.clone(),
+            plan: Arc::new(node),
         }
     }
 
-    /// Selects columns or expressions: `df.select(["a", "b"])`,
-    /// `df.select([col("a") + 1])`.
-    pub fn select<C: Into<Column>>(self, columns: impl IntoIterator<Item = C>) -> DataFrame {
-        let expressions = columns.into_iter().map(|c| c.into().into_proto()).collect();
-        let session = self.session.clone();
-        let (_, input) = self.input();
-        DataFrame::new(
-            session.clone(),
-            session.relation(RelType::Project(Box::new(proto::Project {
-                input,
-                expressions,
-            }))),
-        )
+    /// The plan as the root of a request.
+    pub(crate) fn root(&self) -> Result<proto::Plan, Error> {
+        Ok(proto::Plan {
+            op_type: Some(proto::plan::OpType::Root(self.plan_with_subqueries()?)),
+        })
     }
 
-    /// Selects SQL expressions: `df.select_expr(["id * 2 AS twice", "abs(x)"])`.
-    pub fn select_expr<S: AsRef<str>>(self, expressions: impl IntoIterator<Item = S>) -> DataFrame {
-        self.select(expressions.into_iter().map(|e| functions::expr(e.as_ref())))
+    /// Selects columns or expressions: one (`df.select("a")`), several (`df.select(["a",
+    /// "b"])`, `df.select([col("a") + 1])`), or names and columns mixed in a tuple
+    /// (`df.select(("a", col("b") + 1))`); see [`IntoColumns`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// use spark_connect_dataframe::functions::col;
+    /// use spark_connect_dataframe::proto::relation::RelType;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3);
+    /// let both = df.select(("id", (col("id") * 2).alias("twice")));
+    /// let Some(RelType::Project(p)) = &both.to_proto().rel_type else { panic!() };
+    /// assert_eq!(p.expressions.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn select(&self, columns: impl IntoColumns) -> DataFrame {
+        let expressions = columns
+            .into_columns()
+            .into_iter()
+            .map(Column::into_proto)
+            .collect();
+        self.derive(|input| RelType::Project(Box::new(proto::Project { input, expressions })))
+    }
+
+    /// Selects SQL expressions: `df.select_expr("id * 2 AS twice")`,
+    /// `df.select_expr(["id * 2 AS twice", "abs(x)"])`.
+    pub fn select_expr(&self, expressions: impl IntoNames) -> DataFrame {
+        self.select(
+            expressions
+                .into_names()
+                .iter()
+                .map(|e| functions::expr(e))
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// Keeps the rows where `condition` holds: a [`Column`] or a SQL string (`"age > 21"`).
-    pub fn filter(self, condition: impl IntoCondition) -> DataFrame {
+    pub fn filter(&self, condition: impl IntoCondition) -> DataFrame {
         let condition = Some(condition.into_condition().into_proto());
-        let (session, input) = self.input();
-        DataFrame::new(
-            session.clone(),
-            session.relation(RelType::Filter(Box::new(proto::Filter {
-                input,
-                condition,
-            }))),
-        )
+        self.derive(|input| RelType::Filter(Box::new(proto::Filter { input, condition })))
     }
 
     /// Same as [`filter`](Self::filter).
-    pub fn r#where(self, condition: impl IntoCondition) -> DataFrame {
+    pub fn r#where(&self, condition: impl IntoCondition) -> DataFrame {
         self.filter(condition)
     }
 
     /// Adds or replaces the column `name`.
-    pub fn with_column(self, name: &str, column: impl Into<Column>) -> DataFrame {
+    pub fn with_column(&self, name: &str, column: impl Into<Column>) -> DataFrame {
         let alias = proto::expression::Alias {
             expr: Some(Box::new(column.into().into_proto())),
             name: vec![name.to_string()],
             metadata: None,
         };
-        let (session, input) = self.input();
-        DataFrame::new(
-            session.clone(),
-            session.relation(RelType::WithColumns(Box::new(proto::WithColumns {
+        self.derive(|input| {
+            RelType::WithColumns(Box::new(proto::WithColumns {
                 input,
                 aliases: vec![alias],
-            }))),
-        )
+            }))
+        })
     }
 
     /// The first `n` rows.
-    pub fn limit(self, n: i32) -> DataFrame {
-        let (session, input) = self.input();
-        DataFrame::new(
-            session.clone(),
-            session.relation(RelType::Limit(Box::new(proto::Limit { input, limit: n }))),
-        )
+    pub fn limit(&self, n: i32) -> DataFrame {
+        self.derive(|input| RelType::Limit(Box::new(proto::Limit { input, limit: n })))
     }
 
     /// Runs the plan and returns its batches as they arrive.
     pub async fn stream(&self) -> Result<RecordBatchStream, Error> {
-        crate::deep_plan::check_depth(&self.plan)?;
-        self.session.execute(self.root_plan()).await
+        self.session.execute(self.root()?).await
     }
 
     /// Runs the plan and returns every batch. An empty result is one batch without rows, so
@@ -231,7 +291,7 @@ impl DataFrame {
 
     /// The number of rows.
     pub async fn count(&self) -> Result<i64, Error> {
-        let aggregate = self.clone().wrap_aggregate(vec![
+        let aggregate = self.wrap_aggregate(vec![
             functions::count(functions::lit(1))
                 .alias("count")
                 .into_proto(),
@@ -257,29 +317,26 @@ impl DataFrame {
         Ok(counts.value(0))
     }
 
-    fn wrap_aggregate(self, aggregate_expressions: Vec<proto::Expression>) -> DataFrame {
-        let (session, input) = self.input();
-        DataFrame::new(
-            session.clone(),
-            session.relation(RelType::Aggregate(Box::new(proto::Aggregate {
+    fn wrap_aggregate(&self, aggregate_expressions: Vec<proto::Expression>) -> DataFrame {
+        self.derive(|input| {
+            RelType::Aggregate(Box::new(proto::Aggregate {
                 input,
                 group_type: proto::aggregate::GroupType::Groupby as i32,
                 grouping_expressions: Vec::new(),
                 aggregate_expressions,
                 pivot: None,
                 grouping_sets: Vec::new(),
-            }))),
-        )
+            }))
+        })
     }
 
     /// The schema, as the server resolves it.
     pub async fn schema(&self) -> Result<StructType, Error> {
-        crate::deep_plan::check_depth(&self.plan)?;
         let result = self
             .session
             .analyze(proto::analyze_plan_request::Analyze::Schema(
                 proto::analyze_plan_request::Schema {
-                    plan: Some(self.root_plan()),
+                    plan: Some(self.root()?),
                 },
             ))
             .await?;
@@ -307,12 +364,11 @@ impl DataFrame {
 
     /// The plan as text, in the given mode.
     pub async fn explain(&self, mode: ExplainMode) -> Result<String, Error> {
-        crate::deep_plan::check_depth(&self.plan)?;
         let result = self
             .session
             .analyze(proto::analyze_plan_request::Analyze::Explain(
                 proto::analyze_plan_request::Explain {
-                    plan: Some(self.root_plan()),
+                    plan: Some(self.root()?),
                     explain_mode: mode.to_proto() as i32,
                 },
             ))
@@ -331,14 +387,14 @@ impl DataFrame {
         truncate: i32,
         vertical: bool,
     ) -> Result<String, Error> {
-        let show = self
-            .clone()
-            .wrap(RelType::ShowString(Box::new(proto::ShowString {
-                input: Some(Box::new(self.plan.clone())),
+        let show = self.derive(|input| {
+            RelType::ShowString(Box::new(proto::ShowString {
+                input,
                 num_rows: n,
                 truncate,
                 vertical,
-            })));
+            }))
+        });
         let batches = show.collect().await?;
         let mut out = String::new();
         for batch in &batches {

@@ -6,7 +6,6 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::dataframe::DataFrame;
 
 /// The deepest chain of relations this client sends. Spark Connect servers refuse far less
 /// (`spark.connect.grpc.marshallerRecursionLimit`, 1024 protobuf levels by default, and each
@@ -65,9 +64,8 @@ pub(crate) fn plan_depth(plan: &proto::Relation) -> usize {
     deepest
 }
 
-/// An error when `plan` is deeper than [`MAX_PLAN_DEPTH`].
-pub(crate) fn check_depth(plan: &proto::Relation) -> Result<(), Error> {
-    let depth = plan_depth(plan);
+/// An error when a plan `depth` relations deep is deeper than [`MAX_PLAN_DEPTH`].
+pub(crate) fn check_depth(depth: usize) -> Result<(), Error> {
     if depth > MAX_PLAN_DEPTH {
         return Err(Error::InvalidArgument(format!(
             "the plan is {depth} relations deep; this client sends at most {MAX_PLAN_DEPTH} \
@@ -81,18 +79,10 @@ pub(crate) fn check_depth(plan: &proto::Relation) -> Result<(), Error> {
 }
 
 /// Drops `relation` level by level, without recursion along the chains of relations.
-fn take_apart(relation: proto::Relation) {
+pub(crate) fn take_apart(relation: proto::Relation) {
     let mut stack = vec![relation];
     while let Some(mut relation) = stack.pop() {
         for_children!(relation.rel_type.as_mut(), take, |child| stack.push(*child));
-    }
-}
-
-impl Drop for DataFrame {
-    /// Takes a deep plan apart level by level: the generated types would drop it recursively,
-    /// one stack frame (or more) per relation.
-    fn drop(&mut self) {
-        take_apart(std::mem::take(self.plan_mut()));
     }
 }
 
@@ -136,7 +126,7 @@ mod tests {
             .spawn(|| {
                 let deep = chain(100_000);
                 let depth = plan_depth(&deep);
-                let checked = check_depth(&deep).is_err();
+                let checked = check_depth(plan_depth(&deep)).is_err();
                 // Taken apart without recursion (a plain drop would overflow here).
                 take_apart(deep);
                 let (small, limit) = (chain(3), chain(MAX_PLAN_DEPTH));
@@ -144,7 +134,7 @@ mod tests {
                     depth,
                     checked,
                     plan_depth(&small),
-                    check_depth(&limit).is_ok(),
+                    check_depth(plan_depth(&limit)).is_ok(),
                 );
                 take_apart(small);
                 take_apart(limit);

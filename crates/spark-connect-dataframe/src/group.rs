@@ -5,12 +5,14 @@ use proto::aggregate::GroupType;
 use proto::relation::RelType;
 use spark_connect_transport::proto;
 
+use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::{Column, Literal};
 use crate::dataframe::DataFrame;
 use crate::functions;
 
 /// Rows grouped by some columns; [`agg`](Self::agg) and the shortcuts (`count`, `sum`, ...)
-/// turn each group into one row.
+/// turn each group into one row. The methods borrow the grouping, so one grouping can be
+/// aggregated several ways.
 ///
 /// ```
 /// # use spark_connect_dataframe::SparkSession;
@@ -19,8 +21,10 @@ use crate::functions;
 /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
 /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
 /// let df = spark.range(0, 10).with_column("k", col("id") % 3);
-/// let totals = df.group_by(["k"]).agg([sum("id").alias("total"), max("id")]);
-/// # let _ = totals;
+/// let by_k = df.group_by("k");
+/// let totals = by_k.agg([sum("id").alias("total"), max("id")]);
+/// let counts = by_k.count();
+/// # let _ = (totals, counts);
 /// # Ok(())
 /// # }
 /// ```
@@ -54,70 +58,88 @@ impl GroupedData {
         self
     }
 
-    /// One row per group: the grouping columns, then these aggregates.
-    pub fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame {
-        let aggregate_expressions = exprs.into_iter().map(|c| c.into().into_proto()).collect();
-        let (session, input) = self.df.into_input();
-        let plan = session.relation(RelType::Aggregate(Box::new(proto::Aggregate {
-            input,
-            group_type: self.group_type as i32,
-            grouping_expressions: self.grouping,
-            aggregate_expressions,
-            pivot: self.pivot,
-            grouping_sets: self.grouping_sets,
-        })));
-        DataFrame::new(session, plan)
+    /// One row per group: the grouping columns, then these aggregates (one, `agg(max("x"))`,
+    /// or several, `agg([max("x"), min("x")])`).
+    pub fn agg(&self, exprs: impl IntoColumns) -> DataFrame {
+        let aggregate_expressions = exprs
+            .into_columns()
+            .into_iter()
+            .map(Column::into_proto)
+            .collect();
+        let (group_type, grouping_expressions, pivot, grouping_sets) = (
+            self.group_type as i32,
+            self.grouping.clone(),
+            self.pivot.clone(),
+            self.grouping_sets.clone(),
+        );
+        self.df.derive(|input| {
+            RelType::Aggregate(Box::new(proto::Aggregate {
+                input,
+                group_type,
+                grouping_expressions,
+                aggregate_expressions,
+                pivot,
+                grouping_sets,
+            }))
+        })
     }
 
     /// The number of rows in each group, in a column `count`.
-    pub fn count(self) -> DataFrame {
-        self.agg([functions::count(functions::lit(1)).alias("count")])
+    pub fn count(&self) -> DataFrame {
+        self.agg(functions::count(functions::lit(1)).alias("count"))
     }
 
-    fn each<S: AsRef<str>>(
-        self,
-        f: fn(Column) -> Column,
-        cols: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
+    fn each(&self, f: fn(Column) -> Column, cols: impl IntoNames) -> DataFrame {
         let exprs: Vec<Column> = cols
-            .into_iter()
-            .map(|c| f(functions::col(c.as_ref())))
+            .into_names()
+            .iter()
+            .map(|c| f(functions::col(c)))
             .collect();
         self.agg(exprs)
     }
 
-    /// The sum of each named column (`sum(x)` columns).
-    pub fn sum<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+    /// The sum of each named column (`sum(x)` columns): one name or several.
+    pub fn sum(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::sum, cols)
     }
 
     /// The average of each named column (`avg(x)` columns).
-    pub fn avg<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+    pub fn avg(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::avg, cols)
     }
 
     /// Same as [`avg`](Self::avg).
-    pub fn mean<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+    pub fn mean(&self, cols: impl IntoNames) -> DataFrame {
         self.avg(cols)
     }
 
     /// The minimum of each named column (`min(x)` columns).
-    pub fn min<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+    pub fn min(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::min, cols)
     }
 
     /// The maximum of each named column (`max(x)` columns).
-    pub fn max<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
+    pub fn max(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::max, cols)
     }
 
     /// Turns the values of `col` into columns, one per value in `values` (literals), each
     /// holding the aggregate for that value. Only after `group_by`.
     pub fn pivot<V: Into<Literal>>(
-        mut self,
+        &self,
         col: impl Into<Column>,
         values: impl IntoIterator<Item = V>,
     ) -> GroupedData {
+        let mut pivoted = self.clone();
+        pivoted.pivot_on(col, values);
+        pivoted
+    }
+
+    fn pivot_on<V: Into<Literal>>(
+        &mut self,
+        col: impl Into<Column>,
+        values: impl IntoIterator<Item = V>,
+    ) {
         self.group_type = GroupType::Pivot;
         // A plain name is this DataFrame's column, as PySpark resolves `pivot("name")`.
         let col = match col.into().into_proto() {
@@ -125,7 +147,7 @@ impl GroupedData {
                 common,
                 expr_type: Some(proto::expression::ExprType::UnresolvedAttribute(mut a)),
             } if a.plan_id.is_none() => {
-                a.plan_id = self.df.to_proto().common.as_ref().and_then(|c| c.plan_id);
+                a.plan_id = self.df.plan_id();
                 proto::Expression {
                     common,
                     expr_type: Some(proto::expression::ExprType::UnresolvedAttribute(a)),
@@ -146,6 +168,5 @@ impl GroupedData {
                 })
                 .collect(),
         });
-        self
     }
 }

@@ -19,6 +19,7 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
+use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
 use crate::dataframe::DataFrame;
 use crate::session::{SparkSession, command_plan};
@@ -52,18 +53,53 @@ impl SaveMode {
 impl FromStr for SaveMode {
     type Err = Error;
 
-    /// PySpark's names, in any case: `append`, `overwrite`, `error` or `errorifexists`,
-    /// `ignore`.
+    /// Spark's names, in any case: `append`, `overwrite`, `ignore`, and `error`,
+    /// `errorifexists` or `default` for [`SaveMode::ErrorIfExists`] (Spark's
+    /// `DataFrameWriter.mode` takes all six; PySpark's Connect client only the first four).
     fn from_str(s: &str) -> Result<Self, Error> {
         match s.to_ascii_lowercase().as_str() {
             "append" => Ok(SaveMode::Append),
             "overwrite" => Ok(SaveMode::Overwrite),
-            "error" | "errorifexists" => Ok(SaveMode::ErrorIfExists),
+            "error" | "errorifexists" | "default" => Ok(SaveMode::ErrorIfExists),
             "ignore" => Ok(SaveMode::Ignore),
             _ => Err(Error::InvalidArgument(format!(
-                "save mode '{s}' is unknown; expected append, overwrite, error, errorifexists or ignore"
+                "save mode '{s}' is unknown; expected append, overwrite, ignore, error, \
+                 errorifexists or default"
             ))),
         }
+    }
+}
+
+/// The mode of [`DataFrameWriter::mode`]: a [`SaveMode`], or PySpark's string for it
+/// (`"overwrite"`, `"append"`, `"ignore"`, `"error"`, `"errorifexists"`, `"default"`, in any
+/// case). A string that is not a mode is reported by the call that runs the write, as the
+/// writer's other bad arguments are.
+pub trait IntoSaveMode {
+    /// The mode, or the error for a string that is not one.
+    fn into_save_mode(self) -> Result<SaveMode, Error>;
+}
+
+impl IntoSaveMode for SaveMode {
+    fn into_save_mode(self) -> Result<SaveMode, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoSaveMode for &str {
+    fn into_save_mode(self) -> Result<SaveMode, Error> {
+        self.parse()
+    }
+}
+
+impl IntoSaveMode for String {
+    fn into_save_mode(self) -> Result<SaveMode, Error> {
+        self.parse()
+    }
+}
+
+impl IntoSaveMode for &String {
+    fn into_save_mode(self) -> Result<SaveMode, Error> {
+        self.parse()
     }
 }
 
@@ -127,13 +163,16 @@ impl<S: AsRef<str>, const N: usize> IntoPaths for [S; N] {
     }
 }
 
-/// The schema given to [`DataFrameReader::schema`]: a [`StructType`], or a DDL string such as
-/// `"id INT, name STRING"`.
+/// A schema given by the caller: a [`StructType`], or a DDL string such as
+/// `"id INT, name STRING"`. Readers take it ([`DataFrameReader::schema`], where a DDL string
+/// is sent as it is and the server parses it), and so does local data
+/// ([`SparkSession::create_dataframe_with_schema`], where a DDL string is parsed by the
+/// server first, as PySpark's `createDataFrame(data, "id INT, name STRING")` does).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReadSchema {
     /// A struct type, sent as Spark's JSON form of it (as PySpark sends it).
     Struct(StructType),
-    /// A DDL string, sent as it is; the server parses it.
+    /// A DDL string.
     Ddl(String),
 }
 
@@ -165,13 +204,18 @@ impl ReadSchema {
     pub(crate) fn to_wire(&self) -> Result<String, Error> {
         match self {
             ReadSchema::Ddl(s) => Ok(s.clone()),
-            ReadSchema::Struct(s) => {
-                let mut out = String::new();
-                struct_json(s, &mut out)?;
-                Ok(out)
-            }
+            ReadSchema::Struct(s) => schema_json(s),
         }
     }
+}
+
+/// Spark's JSON form of a struct type, as PySpark's `StructType.json()` writes it; an error
+/// for the types this client cannot write so (collated strings, user-defined and unknown
+/// types).
+pub(crate) fn schema_json(s: &StructType) -> Result<String, Error> {
+    let mut out = String::new();
+    struct_json(s, &mut out)?;
+    Ok(out)
 }
 
 /// Spark's JSON form of a struct type, with keys sorted and no spaces, as PySpark's
@@ -237,14 +281,14 @@ fn type_json(t: &DataType, field: &str, out: &mut String) -> Result<(), Error> {
         DataType::Struct(s) => struct_json(s, out)?,
         DataType::String { collation } if !(collation.is_empty() || collation == "UTF8_BINARY") => {
             return Err(Error::InvalidArgument(format!(
-                "reader schema: the field '{field}' has a collated string type ({}), which this \
+                "schema: the field '{field}' has a collated string type ({}), which this \
                  client cannot send as a StructType yet; give the schema as a DDL string instead",
                 t.ddl()
             )));
         }
         DataType::UserDefined { .. } | DataType::Other(_) => {
             return Err(Error::InvalidArgument(format!(
-                "reader schema: the field '{field}' has the type {}, which this client cannot \
+                "schema: the field '{field}' has the type {}, which this client cannot \
                  send as a StructType; give the schema as a DDL string instead",
                 t.ddl()
             )));
@@ -605,6 +649,12 @@ impl DataFrame {
     /// use spark_connect_dataframe::SaveMode;
     ///
     /// df.write()
+    ///     .mode("overwrite")
+    ///     .partition_by("year")
+    ///     .parquet("/tmp/events")
+    ///     .await?;
+    /// // The same, with the enum.
+    /// df.write()
     ///     .mode(SaveMode::Overwrite)
     ///     .partition_by(["year"])
     ///     .parquet("/tmp/events")
@@ -661,13 +711,6 @@ pub struct DataFrameWriter {
     problem: Option<String>,
 }
 
-fn names<S: AsRef<str>>(columns: impl IntoIterator<Item = S>) -> Vec<String> {
-    columns
-        .into_iter()
-        .map(|c| c.as_ref().to_string())
-        .collect()
-}
-
 impl DataFrameWriter {
     /// The data source to write: `parquet` (the server's default), `csv`, `json`, `orc`,
     /// `text`, `xml`, `avro`, ...
@@ -676,10 +719,16 @@ impl DataFrameWriter {
         self
     }
 
-    /// What to do when the target exists; without it, the server's default
-    /// ([`SaveMode::ErrorIfExists`]). PySpark's strings parse: `"append".parse()?`.
-    pub fn mode(mut self, mode: SaveMode) -> Self {
-        self.mode = Some(mode);
+    /// What to do when the target exists: a [`SaveMode`] or PySpark's string
+    /// (`mode("overwrite")`, see [`IntoSaveMode`]); without it, the server's default
+    /// ([`SaveMode::ErrorIfExists`]). An unknown string is reported by the call that runs the
+    /// write.
+    pub fn mode(mut self, mode: impl IntoSaveMode) -> Self {
+        match mode.into_save_mode() {
+            Ok(mode) => self.mode = Some(mode),
+            Err(Error::InvalidArgument(problem)) => self.note(problem),
+            Err(other) => self.note(other.to_string()),
+        }
         self
     }
 
@@ -699,20 +748,17 @@ impl DataFrameWriter {
         self
     }
 
-    /// Writes one directory per value of these columns (`key=value/`), in this order.
-    pub fn partition_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        self.partition_by = names(columns);
+    /// Writes one directory per value of these columns (`key=value/`), in this order: one
+    /// name (`partition_by("year")`) or several (`partition_by(["year", "month"])`).
+    pub fn partition_by(mut self, columns: impl IntoNames) -> Self {
+        self.partition_by = columns.into_names();
         self
     }
 
-    /// Hashes rows into `num_buckets` buckets by these columns (at least one), for tables
-    /// ([`save_as_table`](Self::save_as_table)) only.
-    pub fn bucket_by<S: AsRef<str>>(
-        mut self,
-        num_buckets: i32,
-        columns: impl IntoIterator<Item = S>,
-    ) -> Self {
-        let columns = names(columns);
+    /// Hashes rows into `num_buckets` buckets by these columns (one name or several, at
+    /// least one), for tables ([`save_as_table`](Self::save_as_table)) only.
+    pub fn bucket_by(mut self, num_buckets: i32, columns: impl IntoNames) -> Self {
+        let columns = columns.into_names();
         if num_buckets < 1 {
             self.note(format!(
                 "bucket_by: the number of buckets must be at least 1, got {num_buckets}"
@@ -724,9 +770,10 @@ impl DataFrameWriter {
         self
     }
 
-    /// Sorts each bucket by these columns (at least one); needs [`bucket_by`](Self::bucket_by).
-    pub fn sort_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        let columns = names(columns);
+    /// Sorts each bucket by these columns (one name or several, at least one); needs
+    /// [`bucket_by`](Self::bucket_by).
+    pub fn sort_by(mut self, columns: impl IntoNames) -> Self {
+        let columns = columns.into_names();
         if columns.is_empty() {
             self.note("sort_by: give at least one column to sort by".to_string());
         }
@@ -734,10 +781,10 @@ impl DataFrameWriter {
         self
     }
 
-    /// Clusters the table's data by these columns (at least one; for sources that support
-    /// clustering).
-    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        self.cluster_by = names(columns);
+    /// Clusters the table's data by these columns (one name or several, at least one; for
+    /// sources that support clustering).
+    pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
+        self.cluster_by = columns.into_names();
         if self.cluster_by.is_empty() {
             self.note("cluster_by: give at least one column to cluster by".to_string());
         }
@@ -760,8 +807,8 @@ impl DataFrameWriter {
                 "sort_by only applies to bucketed writes; call bucket_by as well".to_string(),
             ));
         }
-        let input = self.df.plan_with_subqueries();
-        let (session, _) = self.df.into_input();
+        let input = self.df.plan_with_subqueries()?;
+        let session = self.df.session().clone();
         let operation = proto::WriteOperation {
             input: Some(input),
             source: self.format,
@@ -948,10 +995,11 @@ impl DataFrameWriterV2 {
 
     /// Partitions a table that is created by these columns or partition transforms
     /// ([`functions::bucket`](crate::functions::bucket), [`functions::years`](crate::functions::years),
-    /// ...); a `&str` is a column name. Spark's built-in catalog takes columns and `bucket`.
-    /// At least one is needed.
-    pub fn partitioned_by<C: Into<Column>>(mut self, columns: impl IntoIterator<Item = C>) -> Self {
-        self.partitioned_by = columns.into_iter().map(Into::into).collect();
+    /// ...); a `&str` is a column name, and one or several may be given (see
+    /// [`IntoColumns`]). Spark's built-in catalog takes columns and `bucket`. At least one is
+    /// needed.
+    pub fn partitioned_by(mut self, columns: impl IntoColumns) -> Self {
+        self.partitioned_by = columns.into_columns();
         if self.partitioned_by.is_empty() {
             self.problem.get_or_insert_with(|| {
                 "partitioned_by: give at least one column or transform to partition by".to_string()
@@ -960,9 +1008,9 @@ impl DataFrameWriterV2 {
         self
     }
 
-    /// Clusters a table that is created by these columns (at least one).
-    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        self.cluster_by = names(columns);
+    /// Clusters a table that is created by these columns (one name or several, at least one).
+    pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
+        self.cluster_by = columns.into_names();
         if self.cluster_by.is_empty() {
             self.problem.get_or_insert_with(|| {
                 "cluster_by: give at least one column to cluster by".to_string()
@@ -988,8 +1036,8 @@ impl DataFrameWriterV2 {
         if let Some(problem) = self.problem {
             return Err(Error::InvalidArgument(problem));
         }
-        let input = self.df.plan_with_subqueries();
-        let (session, _) = self.df.into_input();
+        let input = self.df.plan_with_subqueries()?;
+        let session = self.df.session().clone();
         let operation = proto::WriteOperationV2 {
             input: Some(input),
             table_name: self.table,
@@ -1074,18 +1122,59 @@ mod tests {
             ("Overwrite", SaveMode::Overwrite),
             ("error", SaveMode::ErrorIfExists),
             ("errorifexists", SaveMode::ErrorIfExists),
+            ("ErrorIfExists", SaveMode::ErrorIfExists),
+            ("default", SaveMode::ErrorIfExists),
             ("IGNORE", SaveMode::Ignore),
         ] {
             assert_eq!(text.parse::<SaveMode>().unwrap(), mode, "{text}");
             assert_eq!(mode.to_string().parse::<SaveMode>().unwrap(), mode);
         }
-        for bad in ["", "default", "upsert"] {
+        for bad in ["", "upsert", "error_if_exists"] {
             let e = bad.parse::<SaveMode>().unwrap_err().to_string();
             assert!(
                 e.contains(&format!("'{bad}'")) && e.contains("ignore"),
                 "{e}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn writers_take_pyspark_mode_strings() {
+        let spark = crate::offline_session().await;
+        let df = spark.range(0, 3);
+        let mode = |w: DataFrameWriter| write_operation(w, None).mode;
+        use proto::write_operation::SaveMode as M;
+        for (text, expected) in [
+            ("overwrite", M::Overwrite),
+            ("APPEND", M::Append),
+            ("ignore", M::Ignore),
+            ("error", M::ErrorIfExists),
+            ("errorifexists", M::ErrorIfExists),
+            ("default", M::ErrorIfExists),
+        ] {
+            assert_eq!(mode(df.write().mode(text)), expected as i32, "{text}");
+            assert_eq!(
+                mode(df.write().mode(text.to_string())),
+                expected as i32,
+                "{text}"
+            );
+        }
+        assert_eq!(mode(df.write().mode(SaveMode::Append)), M::Append as i32);
+        // An unknown mode is reported by the call that runs the write, naming it; a later
+        // good mode does not hide it.
+        let e = df
+            .write()
+            .mode("upsert")
+            .mode("append")
+            .operation(None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'upsert'") && e.contains("overwrite") && e.contains("errorifexists"),
+            "{e}"
+        );
+        let e = df.write().mode("nope").save("/x").await.unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     }
 
     #[tokio::test]

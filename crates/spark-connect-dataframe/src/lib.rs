@@ -13,7 +13,7 @@
 //! let df = spark
 //!     .range(1, 100)
 //!     .filter(col("id").gt(lit(90)))
-//!     .select([(col("id") * lit(2)).alias("twice")]);
+//!     .select((col("id") * lit(2)).alias("twice"));
 //! assert_eq!(df.count().await?, 9);
 //! df.show(5).await?;
 //! # Ok(())
@@ -37,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+mod arguments;
 mod artifacts;
 mod caching;
 mod catalog;
@@ -55,6 +56,7 @@ mod local;
 mod merge;
 mod observation;
 mod payload_shift;
+mod plan;
 mod progress;
 mod relational;
 mod reshape;
@@ -71,6 +73,7 @@ pub mod types;
 mod udf;
 mod window;
 
+pub use arguments::{IntoColumns, IntoNames};
 pub use artifacts::ArtifactStats;
 pub use caching::StorageLevel;
 pub use catalog::{
@@ -83,12 +86,13 @@ pub use deep_plan::MAX_PLAN_DEPTH;
 pub use error::Error;
 pub use group::GroupedData;
 pub use io::{
-    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, ReadSchema, SaveMode,
+    DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, IntoSaveMode, ReadSchema,
+    SaveMode,
 };
 pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
 pub use observation::{IntoObservation, Observation, ObservedMetrics};
 pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
-pub use relational::{JoinOn, JoinType, NearestBy, NearestMode};
+pub use relational::{IntoJoinType, JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::{PayloadCopies, RecordBatchStream};
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,

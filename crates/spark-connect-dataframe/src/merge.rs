@@ -90,9 +90,9 @@ impl DataFrame {
     /// `condition`. Where the two sides' column names clash, qualify the target's columns
     /// with the table's name (`customers.id` for `main.sales.customers`; the target takes
     /// no alias) and the source's with an alias (`df.alias("s")`, then `s.id`).
-    pub fn merge_into(self, table: &str, condition: Column) -> MergeIntoWriter {
+    pub fn merge_into(&self, table: &str, condition: Column) -> MergeIntoWriter {
         MergeIntoWriter {
-            source: self,
+            source: self.clone(),
             target: table.to_string(),
             condition,
             matched: Vec::new(),
@@ -137,13 +137,22 @@ impl MergeIntoWriter {
     /// The `Command` this merge sends, for inspection. The source plan carries the
     /// subqueries it uses (see [`DataFrame::scalar`]).
     pub fn to_proto(&self) -> proto::Command {
+        // For inspection only: a bad argument in the source's plan is reported by `merge`.
+        let source = self
+            .source
+            .plan_with_subqueries()
+            .unwrap_or_else(|_| self.source.plan_for_subquery());
+        self.command(source)
+    }
+
+    fn command(&self, source: proto::Relation) -> proto::Command {
         proto::Command {
             command_type: Some(proto::command::CommandType::MergeIntoTableCommand(
                 proto::MergeIntoTableCommand {
                     target_table_name: self.target.clone(),
                     // With the subqueries the source uses (a `WithRelations` root), as
                     // PySpark's source plan carries them.
-                    source_table_plan: Some(self.source.plan_with_subqueries()),
+                    source_table_plan: Some(source),
                     merge_condition: Some(self.condition.clone().into_proto()),
                     match_actions: self.matched.clone(),
                     not_matched_actions: self.not_matched.clone(),
@@ -184,7 +193,7 @@ impl MergeIntoWriter {
                 self.target
             )));
         }
-        let command = self.to_proto();
+        let command = self.command(self.source.plan_with_subqueries()?);
         self.source
             .session()
             .execute(command_plan(command))
@@ -392,7 +401,6 @@ mod tests {
         let top = spark.range(0, 5).select([crate::functions::max(col("id"))]);
         let source = spark.range(0, 3).filter(col("id").lt(top.scalar()));
         let writer = source
-            .clone()
             .merge_into("t", col("t.id").eq(col("id")))
             .when_not_matched(None)
             .insert_all();

@@ -10,6 +10,7 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
+use crate::arguments::IntoColumns;
 use crate::column::Column;
 use crate::dataframe::DataFrame;
 
@@ -336,16 +337,20 @@ impl DataFrame {
     /// The name must not be empty, and every metric must be an aggregate (plain columns only
     /// inside aggregates); there must be at least one. Otherwise the action is the server's
     /// error (PySpark refuses an empty name or list before sending).
-    pub fn observe<C: Into<Column>>(
-        self,
+    pub fn observe(
+        &self,
         observation: impl IntoObservation,
-        metrics: impl IntoIterator<Item = C>,
+        metrics: impl IntoColumns,
     ) -> DataFrame {
         let (name, observation) = observation.into_observation();
         if let Some(observation) = &observation {
             self.session().observations().register(observation);
         }
-        let metrics = metrics.into_iter().map(|c| c.into().into_proto()).collect();
+        let metrics = metrics
+            .into_columns()
+            .into_iter()
+            .map(Column::into_proto)
+            .collect();
         self.derive(|input| {
             RelType::CollectMetrics(Box::new(proto::CollectMetrics {
                 input,

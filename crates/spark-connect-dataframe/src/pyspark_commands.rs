@@ -166,8 +166,7 @@ fn cases(spark: &SparkSession) -> BTreeMap<String, proto::Command> {
     add(
         "merge_into",
         vec![
-            df.clone()
-                .alias("s")
+            df.alias("s")
                 .merge_into("io_target", col("t.id").eq(col("s.id")))
                 .when_matched(Some(col("s.id").gt(5)))
                 .delete()
@@ -190,10 +189,7 @@ fn cases(spark: &SparkSession) -> BTreeMap<String, proto::Command> {
     // PySpark nests the `WithRelations` holding the subqueries at the operator that uses
     // them, this crate puts it at the root (the server resolves both alike): the operator
     // that uses a subquery is the top one in these cases.
-    let filtered = || {
-        df.clone()
-            .filter(col("id").isin_subquery(&spark.range(1, 3)))
-    };
+    let filtered = || df.filter(col("id").isin_subquery(&spark.range(1, 3)));
     add(
         "subquery_sources",
         vec![
@@ -202,14 +198,47 @@ fn cases(spark: &SparkSession) -> BTreeMap<String, proto::Command> {
                 Some(table_target("io_t", TableSaveMethod::SaveAsTable)),
             ),
             v2(filtered().write_to("io_v2"), Mode::Append, None),
-            df.clone()
-                .alias("s")
+            df.alias("s")
                 .filter(col("id").isin_subquery(&spark.range(1, 3)))
                 .merge_into("io_target", col("io_target.id").eq(col("s.id")))
                 .when_matched(None)
                 .delete()
                 .to_proto(),
         ],
+    );
+    // PySpark's strings for the save mode, in any case, and single names.
+    let m_path = || path("/data/io/m");
+    add(
+        "write_mode_strings",
+        ["Overwrite", "APPEND", "ignore", "error"]
+            .into_iter()
+            .map(|mode| v1(df.write().mode(mode).format("parquet"), m_path()))
+            .collect(),
+    );
+    add(
+        "write_single_names",
+        vec![v1(
+            df.write()
+                .partition_by("a")
+                .bucket_by(2, "id")
+                .sort_by("id"),
+            Some(table_target("io_t", TableSaveMethod::SaveAsTable)),
+        )],
+    );
+    add(
+        "write_cluster_by_single_name",
+        vec![v1(
+            df.write().cluster_by("id"),
+            Some(table_target("io_c", TableSaveMethod::SaveAsTable)),
+        )],
+    );
+    add(
+        "write_to_single_names",
+        vec![v2(
+            df.write_to("io_v2").partitioned_by("id").cluster_by("id"),
+            Mode::Create,
+            None,
+        )],
     );
     m
 }

@@ -7,12 +7,13 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
+use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
 use crate::dataframe::DataFrame;
 use crate::group::GroupedData;
 
-/// How [`DataFrame::join`] pairs rows. PySpark's strings (`"left_outer"`, `"semi"`, ...)
-/// parse with [`str::parse`].
+/// How [`DataFrame::join`] pairs rows. `join` also takes PySpark's strings (`"left"`,
+/// `"left_anti"`, ...; see [`IntoJoinType`]), and they parse with [`str::parse`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum JoinType {
     /// Rows with a match on both sides.
@@ -60,6 +61,11 @@ impl NearestBy {
     }
 }
 
+/// PySpark's join type strings, as its `UNSUPPORTED_JOIN_TYPE` error lists them.
+const PYSPARK_JOIN_TYPES: &str = "'inner', 'outer', 'full', 'fullouter', 'full_outer', \
+     'leftouter', 'left', 'left_outer', 'rightouter', 'right', 'right_outer', 'leftsemi', \
+     'left_semi', 'semi', 'leftanti', 'left_anti', 'anti', 'cross'";
+
 impl JoinType {
     /// PySpark's name of the join type.
     fn as_str(self) -> &'static str {
@@ -91,32 +97,86 @@ impl JoinType {
 impl std::str::FromStr for JoinType {
     type Err = Error;
 
-    /// PySpark's names: `inner`, `cross`, `outer`/`full`/`fullouter`/`full_outer`,
+    /// PySpark's strings, read as PySpark reads them (case and underscores ignored):
+    /// `inner`, `cross`, `outer`/`full`/`fullouter`/`full_outer`,
     /// `left`/`leftouter`/`left_outer`, `right`/`rightouter`/`right_outer`,
     /// `semi`/`leftsemi`/`left_semi`, `anti`/`leftanti`/`left_anti`.
     fn from_str(s: &str) -> Result<Self, Error> {
-        Ok(match s.to_ascii_lowercase().as_str() {
+        Ok(match s.to_lowercase().replace('_', "").as_str() {
             "inner" => JoinType::Inner,
             "cross" => JoinType::Cross,
-            "outer" | "full" | "fullouter" | "full_outer" => JoinType::Full,
-            "left" | "leftouter" | "left_outer" => JoinType::Left,
-            "right" | "rightouter" | "right_outer" => JoinType::Right,
-            "semi" | "leftsemi" | "left_semi" => JoinType::LeftSemi,
-            "anti" | "leftanti" | "left_anti" => JoinType::LeftAnti,
-            other => {
+            "outer" | "full" | "fullouter" => JoinType::Full,
+            "left" | "leftouter" => JoinType::Left,
+            "right" | "rightouter" => JoinType::Right,
+            "semi" | "leftsemi" => JoinType::LeftSemi,
+            "anti" | "leftanti" => JoinType::LeftAnti,
+            _ => {
                 return Err(Error::InvalidArgument(format!(
-                    "join type '{other}' is unknown; expected inner, cross, outer, full, \
-                     fullouter, full_outer, left, leftouter, left_outer, right, rightouter, \
-                     right_outer, semi, leftsemi, left_semi, anti, leftanti or left_anti"
+                    "join type '{s}' is not supported; the supported join types are \
+                     {PYSPARK_JOIN_TYPES}"
                 )));
             }
         })
     }
 }
 
-/// What [`DataFrame::join`] matches on: a condition [`Column`], column names present on
-/// both sides (`USING`, each kept once in the result), or nothing. No `PartialEq`: a
-/// condition is a [`Column`].
+/// The join type of [`DataFrame::join`] (and the other joins): a [`JoinType`], or one of
+/// PySpark's strings (`"inner"`, `"left"`, `"left_outer"`, `"full_outer"`, `"left_semi"`,
+/// `"anti"`, `"cross"`, ...; see [`JoinType::from_str`](std::str::FromStr)).
+///
+/// A string that is not a join type does not stop the plan from being built: it is reported
+/// as [`Error::InvalidArgument`], naming the string and the accepted ones, by the request
+/// that would run the plan (`collect`, `count`, `schema`, a write, ...), as the writers report
+/// their bad arguments.
+pub trait IntoJoinType {
+    /// The join type, or the error for a string that is not one.
+    fn into_join_type(self) -> Result<JoinType, Error>;
+}
+
+impl IntoJoinType for JoinType {
+    fn into_join_type(self) -> Result<JoinType, Error> {
+        Ok(self)
+    }
+}
+
+impl IntoJoinType for &str {
+    fn into_join_type(self) -> Result<JoinType, Error> {
+        self.parse()
+    }
+}
+
+impl IntoJoinType for String {
+    fn into_join_type(self) -> Result<JoinType, Error> {
+        self.parse()
+    }
+}
+
+impl IntoJoinType for &String {
+    fn into_join_type(self) -> Result<JoinType, Error> {
+        self.parse()
+    }
+}
+
+/// The message of a bad argument, to be reported later as [`Error::InvalidArgument`].
+fn deferred(e: Error) -> String {
+    match e {
+        Error::InvalidArgument(message) => message,
+        other => other.to_string(),
+    }
+}
+
+/// A join type, or the protocol's `UNSPECIFIED` and the problem to report for a bad one.
+fn join_type(how: impl IntoJoinType) -> (Option<JoinType>, Option<String>) {
+    match how.into_join_type() {
+        Ok(how) => (Some(how), None),
+        Err(e) => (None, Some(deferred(e))),
+    }
+}
+
+/// What [`DataFrame::join`] matches on, as PySpark's `on`: a condition [`Column`]; several
+/// conditions (`[c1, c2]`, all of which must hold); one column name (`"id"`) or several
+/// (`["id", "day"]`) present on both sides (`USING`, each kept once in the result); or `()`
+/// for none. No `PartialEq`: a condition is a [`Column`].
 #[derive(Debug, Clone)]
 pub enum JoinOn {
     /// No condition: every pair of rows (for `Cross`, or an unconditioned join).
@@ -133,21 +193,57 @@ impl From<Column> for JoinOn {
     }
 }
 
+/// Every condition must hold (PySpark's list of conditions, joined with `&`).
+impl<const N: usize> From<[Column; N]> for JoinOn {
+    fn from(conditions: [Column; N]) -> JoinOn {
+        Vec::from(conditions).into()
+    }
+}
+
+/// Every condition must hold (PySpark's list of conditions, joined with `&`); none is no
+/// condition.
+impl From<Vec<Column>> for JoinOn {
+    fn from(conditions: Vec<Column>) -> JoinOn {
+        match conditions.into_iter().reduce(Column::and) {
+            Some(all) => JoinOn::Condition(Box::new(all)),
+            None => JoinOn::Nothing,
+        }
+    }
+}
+
 impl From<&str> for JoinOn {
     fn from(name: &str) -> JoinOn {
         JoinOn::Using(vec![name.to_string()])
     }
 }
 
+impl From<String> for JoinOn {
+    fn from(name: String) -> JoinOn {
+        JoinOn::Using(vec![name])
+    }
+}
+
+impl From<&String> for JoinOn {
+    fn from(name: &String) -> JoinOn {
+        JoinOn::Using(vec![name.clone()])
+    }
+}
+
 impl<S: AsRef<str>, const N: usize> From<[S; N]> for JoinOn {
     fn from(names: [S; N]) -> JoinOn {
-        JoinOn::Using(names.iter().map(|s| s.as_ref().to_string()).collect())
+        JoinOn::Using(names.into_names())
     }
 }
 
 impl<S: AsRef<str>> From<Vec<S>> for JoinOn {
     fn from(names: Vec<S>) -> JoinOn {
-        JoinOn::Using(names.iter().map(|s| s.as_ref().to_string()).collect())
+        JoinOn::Using(names.into_names())
+    }
+}
+
+impl<S: AsRef<str>> From<&[S]> for JoinOn {
+    fn from(names: &[S]) -> JoinOn {
+        JoinOn::Using(names.into_names())
     }
 }
 
@@ -157,14 +253,6 @@ impl From<()> for JoinOn {
     }
 }
 
-fn names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
-    names.into_iter().map(|s| s.as_ref().to_string()).collect()
-}
-
-fn exprs<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> Vec<proto::Expression> {
-    cols.into_iter().map(|c| c.into().into_proto()).collect()
-}
-
 impl DataFrame {
     /// The column `name` of this DataFrame, tied to it (PySpark's `df["name"]`): in a join
     /// condition, `left.col("id").eq(right.col("id"))` says which side each `id` is from.
@@ -172,7 +260,7 @@ impl DataFrame {
         Column::from_expr_type(proto::expression::ExprType::UnresolvedAttribute(
             proto::expression::UnresolvedAttribute {
                 unparsed_identifier: name.to_string(),
-                plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
+                plan_id: self.plan_id(),
                 is_metadata_column: Some(false),
             },
         ))
@@ -180,7 +268,7 @@ impl DataFrame {
 
     /// Adds or replaces several columns at once: `[("a", col("x") + 1), ("b", lit(2))]`.
     pub fn with_columns<S: AsRef<str>, C: Into<Column>>(
-        self,
+        &self,
         columns: impl IntoIterator<Item = (S, C)>,
     ) -> DataFrame {
         let aliases = columns
@@ -195,13 +283,13 @@ impl DataFrame {
     }
 
     /// Renames a column; a name that does not exist is ignored, as in PySpark.
-    pub fn with_column_renamed(self, existing: &str, new: &str) -> DataFrame {
+    pub fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame {
         self.with_columns_renamed([(existing, new)])
     }
 
     /// Renames several columns: `[("old", "new"), ...]`.
     pub fn with_columns_renamed<S: AsRef<str>, T: AsRef<str>>(
-        self,
+        &self,
         renames: impl IntoIterator<Item = (S, T)>,
     ) -> DataFrame {
         let renames = renames
@@ -220,9 +308,12 @@ impl DataFrame {
         })
     }
 
-    /// Drops the named columns; names that do not exist are ignored, as in PySpark.
-    pub fn drop<S: AsRef<str>>(self, columns: impl IntoIterator<Item = S>) -> DataFrame {
-        let column_names = names(columns);
+    /// Drops the named columns: one (`"x"`) or several (`["x", "y"]`); names that do not
+    /// exist are ignored, as in PySpark. A name is taken as it is (`"a.b"` is a column named
+    /// `a.b`); to drop by [`Column`] (such as `right.col("id")` after a join), use
+    /// [`drop_columns`](Self::drop_columns).
+    pub fn drop(&self, columns: impl IntoNames) -> DataFrame {
+        let column_names = columns.into_names();
         self.derive(|input| {
             RelType::Drop(Box::new(proto::Drop {
                 input,
@@ -232,9 +323,14 @@ impl DataFrame {
         })
     }
 
-    /// Drops columns given as [`Column`]s, such as `right.col("id")` after a join.
-    pub fn drop_columns(self, columns: impl IntoIterator<Item = Column>) -> DataFrame {
-        let columns = columns.into_iter().map(Column::into_proto).collect();
+    /// Drops columns given as [`Column`]s, such as `right.col("id")` after a join (PySpark's
+    /// `drop` with columns).
+    pub fn drop_columns(&self, columns: impl IntoColumns) -> DataFrame {
+        let columns = columns
+            .into_columns()
+            .into_iter()
+            .map(Column::into_proto)
+            .collect();
         self.derive(|input| {
             RelType::Drop(Box::new(proto::Drop {
                 input,
@@ -245,7 +341,7 @@ impl DataFrame {
     }
 
     /// The distinct rows.
-    pub fn distinct(self) -> DataFrame {
+    pub fn distinct(&self) -> DataFrame {
         self.derive(|input| {
             RelType::Deduplicate(Box::new(proto::Deduplicate {
                 input,
@@ -256,10 +352,11 @@ impl DataFrame {
         })
     }
 
-    /// One row for each distinct combination of the `subset` columns (of all columns when
-    /// `subset` is empty); which row of a set of duplicates is kept is not specified.
-    pub fn drop_duplicates<S: AsRef<str>>(self, subset: impl IntoIterator<Item = S>) -> DataFrame {
-        let column_names = names(subset);
+    /// One row for each distinct combination of the `subset` columns (one name or several;
+    /// all columns when `()` or empty); which row of a set of duplicates is kept is not
+    /// specified.
+    pub fn drop_duplicates(&self, subset: impl IntoNames) -> DataFrame {
+        let column_names = subset.into_names();
         if column_names.is_empty() {
             return self.distinct();
         }
@@ -273,14 +370,11 @@ impl DataFrame {
         })
     }
 
-    fn sort_impl<C: Into<Column>>(
-        self,
-        cols: impl IntoIterator<Item = C>,
-        global: bool,
-    ) -> DataFrame {
+    fn sort_impl(&self, cols: impl IntoColumns, global: bool) -> DataFrame {
         let order = cols
+            .into_columns()
             .into_iter()
-            .map(|c| c.into().into_sort_order())
+            .map(Column::into_sort_order)
             .collect();
         self.derive(|input| {
             RelType::Sort(Box::new(proto::Sort {
@@ -291,109 +385,148 @@ impl DataFrame {
         })
     }
 
-    /// Sorts by these columns: names and plain columns ascending with nulls first, sort
-    /// orders (`col("x").desc()`, `asc_nulls_last("y")`) as they say.
-    pub fn order_by<C: Into<Column>>(self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+    /// Sorts by these columns (one, several, or mixed; see [`IntoColumns`]): names and plain
+    /// columns ascending with nulls first, sort orders (`col("x").desc()`,
+    /// `asc_nulls_last("y")`) as they say.
+    pub fn order_by(&self, cols: impl IntoColumns) -> DataFrame {
         self.sort_impl(cols, true)
     }
 
     /// Same as [`order_by`](Self::order_by).
-    pub fn sort<C: Into<Column>>(self, cols: impl IntoIterator<Item = C>) -> DataFrame {
+    pub fn sort(&self, cols: impl IntoColumns) -> DataFrame {
         self.order_by(cols)
     }
 
     /// Sorts the rows of each partition, without a global order.
-    pub fn sort_within_partitions<C: Into<Column>>(
-        self,
-        cols: impl IntoIterator<Item = C>,
-    ) -> DataFrame {
+    pub fn sort_within_partitions(&self, cols: impl IntoColumns) -> DataFrame {
         self.sort_impl(cols, false)
     }
 
-    /// Groups rows by these columns for [`GroupedData::agg`].
-    pub fn group_by<C: Into<Column>>(self, cols: impl IntoIterator<Item = C>) -> GroupedData {
-        GroupedData::new(
-            self,
-            GroupType::Groupby,
-            cols.into_iter().map(Into::into).collect(),
-        )
+    /// Groups rows by these columns for [`GroupedData::agg`]: one (`group_by("dept")`),
+    /// several (`group_by(["dept", "year"])`) or mixed (`group_by(("dept", col("x") % 2))`).
+    pub fn group_by(&self, cols: impl IntoColumns) -> GroupedData {
+        GroupedData::new(self.clone(), GroupType::Groupby, cols.into_columns())
     }
 
     /// Groups by every prefix of these columns, and the grand total (`ROLLUP`).
-    pub fn rollup<C: Into<Column>>(self, cols: impl IntoIterator<Item = C>) -> GroupedData {
-        GroupedData::new(
-            self,
-            GroupType::Rollup,
-            cols.into_iter().map(Into::into).collect(),
-        )
+    pub fn rollup(&self, cols: impl IntoColumns) -> GroupedData {
+        GroupedData::new(self.clone(), GroupType::Rollup, cols.into_columns())
     }
 
     /// Groups by every subset of these columns (`CUBE`).
-    pub fn cube<C: Into<Column>>(self, cols: impl IntoIterator<Item = C>) -> GroupedData {
-        GroupedData::new(
-            self,
-            GroupType::Cube,
-            cols.into_iter().map(Into::into).collect(),
-        )
+    pub fn cube(&self, cols: impl IntoColumns) -> GroupedData {
+        GroupedData::new(self.clone(), GroupType::Cube, cols.into_columns())
     }
 
     /// Groups by each of several sets of columns (SQL `GROUPING SETS`); `cols` are the
     /// grouping columns of the result, every set a subset of them.
-    pub fn grouping_sets<C: Into<Column>, D: Into<Column>>(
-        self,
-        sets: impl IntoIterator<Item = Vec<C>>,
-        cols: impl IntoIterator<Item = D>,
+    pub fn grouping_sets<S: IntoColumns>(
+        &self,
+        sets: impl IntoIterator<Item = S>,
+        cols: impl IntoColumns,
     ) -> GroupedData {
-        let sets = sets
-            .into_iter()
-            .map(|set| set.into_iter().map(Into::into).collect())
-            .collect();
-        GroupedData::new(
-            self,
-            GroupType::GroupingSets,
-            cols.into_iter().map(Into::into).collect(),
-        )
-        .with_grouping_sets(sets)
+        let sets = sets.into_iter().map(IntoColumns::into_columns).collect();
+        GroupedData::new(self.clone(), GroupType::GroupingSets, cols.into_columns())
+            .with_grouping_sets(sets)
     }
 
-    /// Aggregates the whole DataFrame into one row: `df.agg([max("x"), count(lit(1))])`.
-    pub fn agg<C: Into<Column>>(self, exprs: impl IntoIterator<Item = C>) -> DataFrame {
-        self.group_by(Vec::<Column>::new()).agg(exprs)
+    /// Aggregates the whole DataFrame into one row: `df.agg(max("x"))`,
+    /// `df.agg([max("x"), count(lit(1))])`.
+    pub fn agg(&self, exprs: impl IntoColumns) -> DataFrame {
+        self.group_by(()).agg(exprs)
     }
 
-    /// Joins with `other`: `on` is a condition [`Column`], column names (`["id"]`, joined
-    /// with `USING`), or `()` for none.
-    pub fn join(self, other: &DataFrame, on: impl Into<JoinOn>, how: JoinType) -> DataFrame {
+    /// Joins with `other`, as PySpark's `df.join(other, on, how)`: `on` is a condition
+    /// [`Column`], conditions that must all hold (`[c1, c2]`), column names present on both
+    /// sides (`"id"` or `["id", "day"]`, joined with `USING`), or `()` for none (see
+    /// [`JoinOn`]); `how` is a [`JoinType`] or PySpark's string (`"left"`, `"left_anti"`,
+    /// ...; see [`IntoJoinType`]). PySpark's default, an inner join, is
+    /// [`inner_join`](Self::inner_join).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// use spark_connect_dataframe::proto::{join::JoinType, relation::RelType};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (people, orders) = (spark.range(0, 3), spark.range(1, 5));
+    /// let joined = people.join(&orders, "id", "left_outer");
+    /// let Some(RelType::Join(j)) = &joined.to_proto().rel_type else { panic!() };
+    /// assert_eq!(j.join_type, JoinType::LeftOuter as i32);
+    /// assert_eq!(j.using_columns, ["id"]);
+    ///
+    /// // An unknown string is reported when the plan would run.
+    /// let wrong = people.join(&orders, "id", "sideways");
+    /// let e = wrong.collect().await.unwrap_err().to_string();
+    /// assert!(e.contains("'sideways'") && e.contains("'left_anti'"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn join(
+        &self,
+        other: &DataFrame,
+        on: impl Into<JoinOn>,
+        how: impl IntoJoinType,
+    ) -> DataFrame {
         let (join_condition, using_columns) = match on.into() {
             JoinOn::Nothing => (None, Vec::new()),
             JoinOn::Condition(c) => (Some(c.into_proto()), Vec::new()),
             JoinOn::Using(names) => (None, names),
         };
-        let right = Some(Box::new(other.to_proto().clone()));
-        self.derive(|left| {
+        let (how, problem) = join_type(how);
+        let join_type = how
+            .map(JoinType::to_proto)
+            .unwrap_or(proto::join::JoinType::Unspecified) as i32;
+        self.derive_with(other, problem, |left, right| {
             RelType::Join(Box::new(proto::Join {
                 left,
                 right,
                 join_condition,
-                join_type: how.to_proto() as i32,
+                join_type,
                 using_columns,
                 join_data_type: None,
             }))
         })
     }
 
+    /// An inner join: PySpark's `df.join(other, on)` without a join type. Same as
+    /// [`join`](Self::join) with [`JoinType::Inner`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (people, orders) = (spark.range(0, 3), spark.range(1, 5));
+    /// let both = people.inner_join(&orders, "id");
+    /// # let _ = both;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn inner_join(&self, other: &DataFrame, on: impl Into<JoinOn>) -> DataFrame {
+        self.join(other, on, JoinType::Inner)
+    }
+
     /// A lateral join: `other` is evaluated for each row of this DataFrame and may refer to
     /// its columns with [`Column::outer`]. Inner, left and cross joins are supported by
     /// Spark; others are the server's error.
-    pub fn lateral_join(self, other: &DataFrame, on: Option<Column>, how: JoinType) -> DataFrame {
-        let right = Some(Box::new(other.to_proto().clone()));
+    pub fn lateral_join(
+        &self,
+        other: &DataFrame,
+        on: Option<Column>,
+        how: impl IntoJoinType,
+    ) -> DataFrame {
         let join_condition = on.map(Column::into_proto);
-        self.derive(|left| {
+        let (how, problem) = join_type(how);
+        let join_type = how
+            .map(JoinType::to_proto)
+            .unwrap_or(proto::join::JoinType::Unspecified) as i32;
+        self.derive_with(other, problem, |left, right| {
             RelType::LateralJoin(Box::new(proto::LateralJoin {
                 left,
                 right,
                 join_condition,
-                join_type: how.to_proto() as i32,
+                join_type,
             }))
         })
     }
@@ -404,28 +537,29 @@ impl DataFrame {
     /// largest ([`NearestBy::Similarity`]); [`NearestMode::Exact`] forces brute-force
     /// evaluation (and needs a deterministic `ranking`) where [`NearestMode::Approx`] lets the
     /// server choose an approximate strategy. `how` is [`JoinType::Inner`] or
-    /// [`JoinType::Left`] (query rows without candidates kept).
+    /// [`JoinType::Left`] (query rows without candidates kept), or PySpark's string for them.
     ///
     /// The server checks the rest and reports `NEAREST_BY_JOIN.*` errors: `num_results`
     /// outside 1 to 100,000, or another join type.
     pub fn nearest_by_join(
-        self,
+        &self,
         other: &DataFrame,
         ranking: impl Into<Column>,
         num_results: i32,
         mode: NearestMode,
         direction: NearestBy,
-        how: JoinType,
+        how: impl IntoJoinType,
     ) -> DataFrame {
-        let right = Some(Box::new(other.to_proto().clone()));
         let ranking_expression = Some(ranking.into().into_proto());
-        self.derive(|left| {
+        let (how, problem) = join_type(how);
+        let join_type = how.map(JoinType::as_str).unwrap_or_default().to_string();
+        self.derive_with(other, problem, |left, right| {
             RelType::NearestByJoin(Box::new(proto::NearestByJoin {
                 left,
                 right,
                 ranking_expression,
                 num_results,
-                join_type: how.as_str().to_string(),
+                join_type,
                 mode: match mode {
                     NearestMode::Approx => "approx",
                     NearestMode::Exact => "exact",
@@ -437,20 +571,19 @@ impl DataFrame {
     }
 
     /// Every pair of rows of this DataFrame and `other`.
-    pub fn cross_join(self, other: &DataFrame) -> DataFrame {
+    pub fn cross_join(&self, other: &DataFrame) -> DataFrame {
         self.join(other, (), JoinType::Cross)
     }
 
     fn set_op(
-        self,
+        &self,
         other: &DataFrame,
         op: proto::set_operation::SetOpType,
         is_all: bool,
         by_name: bool,
         allow_missing: bool,
     ) -> DataFrame {
-        let right_input = Some(Box::new(other.to_proto().clone()));
-        self.derive(|left_input| {
+        self.derive_with(other, None, |left_input, right_input| {
             RelType::SetOp(Box::new(proto::SetOperation {
                 left_input,
                 right_input,
@@ -463,7 +596,7 @@ impl DataFrame {
     }
 
     /// The rows of both DataFrames, duplicates kept (SQL `UNION ALL`), matched by position.
-    pub fn union(self, other: &DataFrame) -> DataFrame {
+    pub fn union(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Union,
@@ -474,13 +607,13 @@ impl DataFrame {
     }
 
     /// Same as [`union`](Self::union), as in PySpark.
-    pub fn union_all(self, other: &DataFrame) -> DataFrame {
+    pub fn union_all(&self, other: &DataFrame) -> DataFrame {
         self.union(other)
     }
 
     /// The rows of both DataFrames, columns matched by name; with `allow_missing_columns`,
     /// a column on one side only is filled with nulls on the other.
-    pub fn union_by_name(self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
+    pub fn union_by_name(&self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Union,
@@ -491,7 +624,7 @@ impl DataFrame {
     }
 
     /// The distinct rows present in both (SQL `INTERSECT`).
-    pub fn intersect(self, other: &DataFrame) -> DataFrame {
+    pub fn intersect(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Intersect,
@@ -502,7 +635,7 @@ impl DataFrame {
     }
 
     /// The rows present in both, duplicates kept as often as on both sides.
-    pub fn intersect_all(self, other: &DataFrame) -> DataFrame {
+    pub fn intersect_all(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Intersect,
@@ -513,7 +646,7 @@ impl DataFrame {
     }
 
     /// The distinct rows not in `other` (SQL `EXCEPT DISTINCT`).
-    pub fn subtract(self, other: &DataFrame) -> DataFrame {
+    pub fn subtract(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Except,
@@ -524,7 +657,7 @@ impl DataFrame {
     }
 
     /// The rows not in `other`, duplicates kept (SQL `EXCEPT ALL`).
-    pub fn except_all(self, other: &DataFrame) -> DataFrame {
+    pub fn except_all(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
             proto::set_operation::SetOpType::Except,
@@ -535,13 +668,13 @@ impl DataFrame {
     }
 
     /// Skips the first `n` rows.
-    pub fn offset(self, n: i32) -> DataFrame {
+    pub fn offset(&self, n: i32) -> DataFrame {
         self.derive(|input| RelType::Offset(Box::new(proto::Offset { input, offset: n })))
     }
 
     /// A random sample of about `fraction` of the rows (with replacement: each row any
     /// number of times). The same `seed` gives the same sample of the same data.
-    pub fn sample(self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
+    pub fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
         let seed = seed.unwrap_or_else(random_seed);
         self.derive(|input| {
             RelType::Sample(Box::new(proto::Sample {
@@ -556,7 +689,7 @@ impl DataFrame {
     }
 
     /// Exactly `num_partitions` partitions, with a shuffle.
-    pub fn repartition(self, num_partitions: i32) -> DataFrame {
+    pub fn repartition(&self, num_partitions: i32) -> DataFrame {
         self.derive(|input| {
             RelType::Repartition(Box::new(proto::Repartition {
                 input,
@@ -566,14 +699,14 @@ impl DataFrame {
         })
     }
 
-    /// Hash-partitioned by these columns, into `num_partitions` partitions or the
-    /// session's default number.
-    pub fn repartition_by<C: Into<Column>>(
-        self,
-        num_partitions: Option<i32>,
-        cols: impl IntoIterator<Item = C>,
-    ) -> DataFrame {
-        let partition_exprs = exprs(cols);
+    /// Hash-partitioned by these columns (one or several), into `num_partitions` partitions
+    /// or the session's default number.
+    pub fn repartition_by(&self, num_partitions: Option<i32>, cols: impl IntoColumns) -> DataFrame {
+        let partition_exprs = cols
+            .into_columns()
+            .into_iter()
+            .map(Column::into_proto)
+            .collect();
         self.derive(|input| {
             RelType::RepartitionByExpression(Box::new(proto::RepartitionByExpression {
                 input,
@@ -584,7 +717,7 @@ impl DataFrame {
     }
 
     /// At most `num_partitions` partitions, merged without a shuffle.
-    pub fn coalesce(self, num_partitions: i32) -> DataFrame {
+    pub fn coalesce(&self, num_partitions: i32) -> DataFrame {
         self.derive(|input| {
             RelType::Repartition(Box::new(proto::Repartition {
                 input,
@@ -595,7 +728,7 @@ impl DataFrame {
     }
 
     /// Names the DataFrame, so that `alias.column` addresses its columns (in self-joins).
-    pub fn alias(self, alias: &str) -> DataFrame {
+    pub fn alias(&self, alias: &str) -> DataFrame {
         let alias = alias.to_string();
         self.derive(|input| {
             RelType::SubqueryAlias(Box::new(proto::SubqueryAlias {
@@ -606,9 +739,10 @@ impl DataFrame {
         })
     }
 
-    /// Renames every column, in order; the server checks that the count matches.
-    pub fn to_df<S: AsRef<str>>(self, names_: impl IntoIterator<Item = S>) -> DataFrame {
-        let column_names = names(names_);
+    /// Renames every column, in order (`to_df(["a", "b"])`); the server checks that the count
+    /// matches.
+    pub fn to_df(&self, names: impl IntoNames) -> DataFrame {
+        let column_names = names.into_names();
         self.derive(|input| {
             RelType::ToDf(Box::new(proto::ToDf {
                 input,
@@ -617,14 +751,17 @@ impl DataFrame {
         })
     }
 
-    /// A planner hint, such as `hint("broadcast", [])`.
+    /// A planner hint, such as `hint("broadcast", Vec::<Column>::new())`.
     pub fn hint<C: Into<Column>>(
-        self,
+        &self,
         name: &str,
         parameters: impl IntoIterator<Item = C>,
     ) -> DataFrame {
         let name = name.to_string();
-        let parameters = exprs(parameters);
+        let parameters = parameters
+            .into_iter()
+            .map(|c| c.into().into_proto())
+            .collect();
         self.derive(|input| {
             RelType::Hint(Box::new(proto::Hint {
                 input,
@@ -634,28 +771,30 @@ impl DataFrame {
         })
     }
 
-    /// Statistics of the named columns (all numeric and string columns when empty): rows
-    /// `count`, `mean`, `stddev`, `min`, `max`, all values as strings.
-    pub fn describe<S: AsRef<str>>(self, cols: impl IntoIterator<Item = S>) -> DataFrame {
-        let cols = names(cols);
+    /// Statistics of the named columns (one name or several; all numeric and string columns
+    /// when `()` or empty): rows `count`, `mean`, `stddev`, `min`, `max`, all values as
+    /// strings.
+    pub fn describe(&self, cols: impl IntoNames) -> DataFrame {
+        let cols = cols.into_names();
         self.derive(|input| RelType::Describe(Box::new(proto::StatDescribe { input, cols })))
     }
 
     /// Chosen statistics (`count`, `mean`, `stddev`, `min`, `max`, percentiles such as
-    /// `25%`, `count_distinct`, ...); empty gives PySpark's default set.
-    pub fn summary<S: AsRef<str>>(self, statistics: impl IntoIterator<Item = S>) -> DataFrame {
-        let statistics = names(statistics);
+    /// `25%`, `count_distinct`, ...); `()` or empty gives PySpark's default set.
+    pub fn summary(&self, statistics: impl IntoNames) -> DataFrame {
+        let statistics = statistics.into_names();
         self.derive(|input| RelType::Summary(Box::new(proto::StatSummary { input, statistics })))
     }
 
-    /// `f(self)`: applies a function that builds a DataFrame, for chaining reusable steps.
-    pub fn transform(self, f: impl FnOnce(DataFrame) -> DataFrame) -> DataFrame {
+    /// `f(self)`: applies a function that builds a DataFrame, for chaining reusable steps
+    /// (`fn cleaned(df: &DataFrame) -> DataFrame`).
+    pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
         f(self)
     }
 
     /// The first `n` rows (PySpark's `head(n)` and `take(n)`).
     pub async fn head(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
-        self.clone().limit(n).collect().await
+        self.limit(n).collect().await
     }
 
     /// Same as [`head`](Self::head).
@@ -700,7 +839,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::TreeString(
                 proto::analyze_plan_request::TreeString {
-                    plan: Some(self.root()),
+                    plan: Some(self.root()?),
                     level,
                 },
             ))

@@ -5,23 +5,28 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
+use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
 use crate::dataframe::DataFrame;
 use crate::functions;
 use crate::session::command_plan;
 
-fn exprs<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> Vec<proto::Expression> {
-    cols.into_iter().map(|c| c.into().into_proto()).collect()
+fn exprs(cols: impl IntoColumns) -> Vec<proto::Expression> {
+    cols.into_columns()
+        .into_iter()
+        .map(Column::into_proto)
+        .collect()
 }
 
 impl DataFrame {
     /// Turns columns into rows: each row becomes one row per `values` column, holding the
     /// `ids` columns, the column's name in `variable_column_name` and its value in
-    /// `value_column_name`. With `values` `None`, every column that is not an id is used.
-    pub fn unpivot<C: Into<Column>, V: Into<Column>>(
-        self,
-        ids: impl IntoIterator<Item = C>,
-        values: Option<Vec<V>>,
+    /// `value_column_name`. `ids` and `values` are one column or several (see
+    /// [`IntoColumns`]); with `values` `None`, every column that is not an id is used.
+    pub fn unpivot<V: IntoColumns>(
+        &self,
+        ids: impl IntoColumns,
+        values: Option<V>,
         variable_column_name: &str,
         value_column_name: &str,
     ) -> DataFrame {
@@ -43,10 +48,10 @@ impl DataFrame {
     }
 
     /// Same as [`unpivot`](Self::unpivot).
-    pub fn melt<C: Into<Column>, V: Into<Column>>(
-        self,
-        ids: impl IntoIterator<Item = C>,
-        values: Option<Vec<V>>,
+    pub fn melt<V: IntoColumns>(
+        &self,
+        ids: impl IntoColumns,
+        values: Option<V>,
         variable_column_name: &str,
         value_column_name: &str,
     ) -> DataFrame {
@@ -55,7 +60,7 @@ impl DataFrame {
 
     /// Swaps rows and columns; the values of `index_column` (the first column when `None`)
     /// become the new column names.
-    pub fn transpose(self, index_column: Option<Column>) -> DataFrame {
+    pub fn transpose(&self, index_column: Option<Column>) -> DataFrame {
         let index_columns = index_column.map(Column::into_proto).into_iter().collect();
         self.derive(|input| {
             RelType::Transpose(Box::new(proto::Transpose {
@@ -69,7 +74,7 @@ impl DataFrame {
         let command = proto::Command {
             command_type: Some(proto::command::CommandType::CreateDataframeView(
                 proto::CreateDataFrameViewCommand {
-                    input: Some(self.plan_with_subqueries()),
+                    input: Some(self.plan_with_subqueries()?),
                     name: name.to_string(),
                     is_global,
                     replace,
@@ -113,17 +118,18 @@ impl DataFrame {
         self.create_view(name, true, true).await
     }
 
-    /// Range-partitioned by these columns (sort orders allowed), into `num_partitions`
-    /// partitions or the session's default number.
-    pub fn repartition_by_range<C: Into<Column>>(
-        self,
+    /// Range-partitioned by these columns (one or several, sort orders allowed), into
+    /// `num_partitions` partitions or the session's default number.
+    pub fn repartition_by_range(
+        &self,
         num_partitions: Option<i32>,
-        cols: impl IntoIterator<Item = C>,
+        cols: impl IntoColumns,
     ) -> DataFrame {
         let partition_exprs = cols
+            .into_columns()
             .into_iter()
             .map(|c| {
-                let order = c.into().into_sort_order();
+                let order = c.into_sort_order();
                 proto::Expression {
                     common: None,
                     expr_type: Some(proto::expression::ExprType::SortOrder(Box::new(order))),
@@ -172,7 +178,7 @@ impl DataFrame {
                 lower + w / total
             };
             let (lower_bound, upper_bound) = (lower, upper);
-            splits.push(self.clone().derive(|input| {
+            splits.push(self.derive(|input| {
                 RelType::Sample(Box::new(proto::Sample {
                     input,
                     lower_bound,
@@ -194,8 +200,8 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::SameSemantics(
                 proto::analyze_plan_request::SameSemantics {
-                    target_plan: Some(self.root()),
-                    other_plan: Some(other.root()),
+                    target_plan: Some(self.root()?),
+                    other_plan: Some(other.root()?),
                 },
             ))
             .await?;
@@ -211,7 +217,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::SemanticHash(
                 proto::analyze_plan_request::SemanticHash {
-                    plan: Some(self.root()),
+                    plan: Some(self.root()?),
                 },
             ))
             .await?;
@@ -227,7 +233,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::InputFiles(
                 proto::analyze_plan_request::InputFiles {
-                    plan: Some(self.root()),
+                    plan: Some(self.root()?),
                 },
             ))
             .await?;
@@ -244,7 +250,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::IsLocal(
                 proto::analyze_plan_request::IsLocal {
-                    plan: Some(self.root()),
+                    plan: Some(self.root()?),
                 },
             ))
             .await?;
@@ -256,8 +262,8 @@ impl DataFrame {
 
     /// Each row as a JSON object, in one string column named `value` (PySpark's `toJSON`,
     /// which on Spark Connect is a DataFrame too).
-    pub fn to_json(self) -> DataFrame {
-        self.select([functions::to_json(functions::r#struct([functions::col("*")])).alias("value")])
+    pub fn to_json(&self) -> DataFrame {
+        self.select(functions::to_json(functions::r#struct([functions::col("*")])).alias("value"))
     }
 
     /// The columns whose names match a regular expression in backticks, such as
@@ -266,19 +272,15 @@ impl DataFrame {
         Column::from_expr_type(proto::expression::ExprType::UnresolvedRegex(
             proto::expression::UnresolvedRegex {
                 col_name: regex.to_string(),
-                plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
+                plan_id: self.plan_id(),
             },
         ))
     }
 
     /// Like [`drop_duplicates`](Self::drop_duplicates) for streams, keeping state only
     /// within the watermark; on batch data the server reports an error.
-    pub fn drop_duplicates_within_watermark<S: AsRef<str>>(
-        self,
-        subset: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
-        let column_names: Vec<String> =
-            subset.into_iter().map(|s| s.as_ref().to_string()).collect();
+    pub fn drop_duplicates_within_watermark(&self, subset: impl IntoNames) -> DataFrame {
+        let column_names = subset.into_names();
         let all = column_names.is_empty();
         self.derive(|input| {
             RelType::Deduplicate(Box::new(proto::Deduplicate {
@@ -292,7 +294,7 @@ impl DataFrame {
 
     /// The rows cast and reordered to a schema given in DDL form (`"id bigint, name
     /// string"`): columns are matched by name, missing ones are an error, extra ones dropped.
-    pub fn to(self, schema_ddl: &str) -> DataFrame {
+    pub fn to(&self, schema_ddl: &str) -> DataFrame {
         let schema = Some(proto::DataType {
             kind: Some(proto::data_type::Kind::Unparsed(
                 proto::data_type::Unparsed {
@@ -304,7 +306,7 @@ impl DataFrame {
     }
 
     /// The column `name` with this JSON metadata attached (`{"comment": "..."}`).
-    pub fn with_metadata(self, name: &str, metadata_json: &str) -> DataFrame {
+    pub fn with_metadata(&self, name: &str, metadata_json: &str) -> DataFrame {
         let alias = proto::expression::Alias {
             expr: Some(Box::new(self.col(name).into_proto())),
             name: vec![name.to_string()],
@@ -323,7 +325,7 @@ impl DataFrame {
         Column::from_expr_type(proto::expression::ExprType::UnresolvedAttribute(
             proto::expression::UnresolvedAttribute {
                 unparsed_identifier: name.to_string(),
-                plan_id: self.to_proto().common.as_ref().and_then(|c| c.plan_id),
+                plan_id: self.plan_id(),
                 is_metadata_column: Some(true),
             },
         ))
@@ -331,7 +333,7 @@ impl DataFrame {
 
     /// Adds a column `index_col_name` numbering the rows from 0 in their current order
     /// (consecutive across partitions).
-    pub fn zip_with_index(self, index_col_name: &str) -> DataFrame {
+    pub fn zip_with_index(&self, index_col_name: &str) -> DataFrame {
         let index = Column::function("distributed_sequence_id", []).alias(index_col_name);
         self.select([crate::functions::col("*"), index])
     }
@@ -339,7 +341,7 @@ impl DataFrame {
     /// Each row in the partition its `partition_id_col` names (`0..num_partitions`), with no
     /// hashing; ids out of range are the server's error.
     pub fn repartition_by_id(
-        self,
+        &self,
         num_partitions: i32,
         partition_id_col: impl Into<Column>,
     ) -> DataFrame {
@@ -362,7 +364,7 @@ impl DataFrame {
 
     /// Marks `event_time` as the event-time column of a stream, with late data older
     /// than `delay_threshold` (such as `"10 minutes"`) dropped.
-    pub fn with_watermark(self, event_time: &str, delay_threshold: &str) -> DataFrame {
+    pub fn with_watermark(&self, event_time: &str, delay_threshold: &str) -> DataFrame {
         let (event_time, delay_threshold) = (event_time.to_string(), delay_threshold.to_string());
         self.derive(|input| {
             RelType::WithWatermark(Box::new(proto::WithWatermark {

@@ -6,12 +6,9 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
+use crate::arguments::IntoNames;
 use crate::column::{Column, Literal};
 use crate::dataframe::DataFrame;
-
-fn names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
-    names.into_iter().map(|s| s.as_ref().to_string()).collect()
-}
 
 fn literal(value: impl Into<Literal>) -> proto::expression::Literal {
     let Literal(literal_type) = value.into();
@@ -75,12 +72,8 @@ impl DataFrame {
     /// Replaces nulls with `value` in the `subset` columns, or in every column of a
     /// matching type when `subset` is empty (a number fills numeric columns, text fills
     /// string columns, a boolean fills boolean columns).
-    pub fn fillna<S: AsRef<str>>(
-        self,
-        value: impl Into<Literal>,
-        subset: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
-        let cols = names(subset);
+    pub fn fillna(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame {
+        let cols = subset.into_names();
         let values = vec![na_literal(value)];
         self.derive(|input| {
             RelType::FillNa(Box::new(proto::NaFill {
@@ -93,7 +86,7 @@ impl DataFrame {
 
     /// Replaces nulls column by column: `[("age", 0.into()), ("name", "?".into())]`.
     pub fn fillna_columns<S: AsRef<str>>(
-        self,
+        &self,
         values: impl IntoIterator<Item = (S, Literal)>,
     ) -> DataFrame {
         let (cols, values): (Vec<String>, Vec<proto::expression::Literal>) = values
@@ -112,12 +105,8 @@ impl DataFrame {
     /// Drops rows with nulls in the `subset` columns (all columns when empty): without
     /// `thresh`, a row with any null goes (PySpark's `how="any"`); with `thresh`, a row
     /// stays when it has at least that many non-null values (`Some(1)` is `how="all"`).
-    pub fn dropna<S: AsRef<str>>(
-        self,
-        thresh: Option<i32>,
-        subset: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
-        let cols = names(subset);
+    pub fn dropna(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame {
+        let cols = subset.into_names();
         self.derive(|input| {
             RelType::DropNa(Box::new(proto::NaDrop {
                 input,
@@ -129,12 +118,12 @@ impl DataFrame {
 
     /// Replaces values: each `(old, new)` pair, in the `subset` columns (all columns of a
     /// matching type when empty).
-    pub fn replace<S: AsRef<str>>(
-        self,
+    pub fn replace(
+        &self,
         replacements: impl IntoIterator<Item = (Literal, Literal)>,
-        subset: impl IntoIterator<Item = S>,
+        subset: impl IntoNames,
     ) -> DataFrame {
-        let cols = names(subset);
+        let cols = subset.into_names();
         let replacements = replacements
             .into_iter()
             .map(|(old, new)| proto::na_replace::Replacement {
@@ -154,7 +143,7 @@ impl DataFrame {
     /// The Pearson correlation of two numeric columns.
     pub async fn corr(&self, col1: &str, col2: &str) -> Result<f64, Error> {
         let (col1, col2) = (col1.to_string(), col2.to_string());
-        let df = self.clone().derive(|input| {
+        let df = self.derive(|input| {
             RelType::Corr(Box::new(proto::StatCorr {
                 input,
                 col1,
@@ -168,27 +157,21 @@ impl DataFrame {
     /// The sample covariance of two numeric columns.
     pub async fn cov(&self, col1: &str, col2: &str) -> Result<f64, Error> {
         let (col1, col2) = (col1.to_string(), col2.to_string());
-        let df = self
-            .clone()
-            .derive(|input| RelType::Cov(Box::new(proto::StatCov { input, col1, col2 })));
+        let df = self.derive(|input| RelType::Cov(Box::new(proto::StatCov { input, col1, col2 })));
         single_double(&df.collect().await?, "cov")
     }
 
     /// A contingency table: one row per value of `col1`, one column per value of `col2`,
     /// holding the pair counts.
-    pub fn crosstab(self, col1: &str, col2: &str) -> DataFrame {
+    pub fn crosstab(&self, col1: &str, col2: &str) -> DataFrame {
         let (col1, col2) = (col1.to_string(), col2.to_string());
         self.derive(|input| RelType::Crosstab(Box::new(proto::StatCrosstab { input, col1, col2 })))
     }
 
     /// Values that may occur in at least `support` (default 1%) of the rows of each column,
     /// possibly with false positives, in columns `<name>_freqItems`.
-    pub fn freq_items<S: AsRef<str>>(
-        self,
-        cols: impl IntoIterator<Item = S>,
-        support: Option<f64>,
-    ) -> DataFrame {
-        let cols = names(cols);
+    pub fn freq_items(&self, cols: impl IntoNames, support: Option<f64>) -> DataFrame {
+        let cols = cols.into_names();
         self.derive(|input| {
             RelType::FreqItems(Box::new(proto::StatFreqItems {
                 input,
@@ -200,15 +183,15 @@ impl DataFrame {
 
     /// Approximate quantiles of numeric columns: for each column, one value per
     /// probability, within `relative_error` (0 computes them exactly).
-    pub async fn approx_quantile<S: AsRef<str>>(
+    pub async fn approx_quantile(
         &self,
-        cols: impl IntoIterator<Item = S>,
+        cols: impl IntoNames,
         probabilities: &[f64],
         relative_error: f64,
     ) -> Result<Vec<Vec<f64>>, Error> {
-        let cols = names(cols);
+        let cols = cols.into_names();
         let probabilities = probabilities.to_vec();
-        let df = self.clone().derive(|input| {
+        let df = self.derive(|input| {
             RelType::ApproxQuantile(Box::new(proto::StatApproxQuantile {
                 input,
                 cols,
@@ -252,7 +235,7 @@ impl DataFrame {
     /// A stratified sample: rows whose `col` equals a stratum are kept with that stratum's
     /// fraction, other rows are dropped.
     pub fn sample_by(
-        self,
+        &self,
         col: impl Into<Column>,
         fractions: impl IntoIterator<Item = (Literal, f64)>,
         seed: Option<i64>,
@@ -284,28 +267,20 @@ pub struct DataFrameNaFunctions {
 
 impl DataFrameNaFunctions {
     /// Same as [`DataFrame::fillna`].
-    pub fn fill<S: AsRef<str>>(
-        self,
-        value: impl Into<Literal>,
-        subset: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
+    pub fn fill(&self, value: impl Into<Literal>, subset: impl IntoNames) -> DataFrame {
         self.df.fillna(value, subset)
     }
 
     /// Same as [`DataFrame::dropna`].
-    pub fn drop<S: AsRef<str>>(
-        self,
-        thresh: Option<i32>,
-        subset: impl IntoIterator<Item = S>,
-    ) -> DataFrame {
+    pub fn drop(&self, thresh: Option<i32>, subset: impl IntoNames) -> DataFrame {
         self.df.dropna(thresh, subset)
     }
 
     /// Same as [`DataFrame::replace`].
-    pub fn replace<S: AsRef<str>>(
-        self,
+    pub fn replace(
+        &self,
         replacements: impl IntoIterator<Item = (Literal, Literal)>,
-        subset: impl IntoIterator<Item = S>,
+        subset: impl IntoNames,
     ) -> DataFrame {
         self.df.replace(replacements, subset)
     }
@@ -329,23 +304,19 @@ impl DataFrameStatFunctions {
     }
 
     /// Same as [`DataFrame::crosstab`].
-    pub fn crosstab(self, col1: &str, col2: &str) -> DataFrame {
+    pub fn crosstab(&self, col1: &str, col2: &str) -> DataFrame {
         self.df.crosstab(col1, col2)
     }
 
     /// Same as [`DataFrame::freq_items`].
-    pub fn freq_items<S: AsRef<str>>(
-        self,
-        cols: impl IntoIterator<Item = S>,
-        support: Option<f64>,
-    ) -> DataFrame {
+    pub fn freq_items(&self, cols: impl IntoNames, support: Option<f64>) -> DataFrame {
         self.df.freq_items(cols, support)
     }
 
     /// Same as [`DataFrame::approx_quantile`].
-    pub async fn approx_quantile<S: AsRef<str>>(
+    pub async fn approx_quantile(
         &self,
-        cols: impl IntoIterator<Item = S>,
+        cols: impl IntoNames,
         probabilities: &[f64],
         relative_error: f64,
     ) -> Result<Vec<Vec<f64>>, Error> {
@@ -356,7 +327,7 @@ impl DataFrameStatFunctions {
 
     /// Same as [`DataFrame::sample_by`].
     pub fn sample_by(
-        self,
+        &self,
         col: impl Into<Column>,
         fractions: impl IntoIterator<Item = (Literal, f64)>,
         seed: Option<i64>,

@@ -42,6 +42,7 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
+use crate::arguments::IntoNames;
 use crate::dataframe::DataFrame;
 use crate::io::{Options, ReadSchema};
 use crate::session::{SparkSession, command_plan};
@@ -74,9 +75,9 @@ impl SparkSession {
 impl DataFrame {
     /// A writer that starts this streaming DataFrame as a query (`df.writeStream` in
     /// PySpark).
-    pub fn write_stream(self) -> DataStreamWriter {
+    pub fn write_stream(&self) -> DataStreamWriter {
         DataStreamWriter {
-            df: self,
+            df: self.clone(),
             format: None,
             output_mode: None,
             trigger: None,
@@ -94,7 +95,7 @@ impl DataFrame {
             .session()
             .analyze(proto::analyze_plan_request::Analyze::IsStreaming(
                 proto::analyze_plan_request::IsStreaming {
-                    plan: Some(self.root()),
+                    plan: Some(self.root()?),
                 },
             ))
             .await?;
@@ -433,21 +434,16 @@ impl DataStreamWriter {
         self.option("checkpointLocation", path)
     }
 
-    /// Partitions file sinks by these columns (`key=value` directories).
-    pub fn partition_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        self.partition_by = columns
-            .into_iter()
-            .map(|c| c.as_ref().to_string())
-            .collect();
+    /// Partitions file sinks by these columns (`key=value` directories): one name or several.
+    pub fn partition_by(mut self, columns: impl IntoNames) -> Self {
+        self.partition_by = columns.into_names();
         self
     }
 
-    /// Clusters a table sink by these columns (for table formats that support clustering).
-    pub fn cluster_by<S: AsRef<str>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
-        self.cluster_by = columns
-            .into_iter()
-            .map(|c| c.as_ref().to_string())
-            .collect();
+    /// Clusters a table sink by these columns, one name or several (for table formats that
+    /// support clustering).
+    pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
+        self.cluster_by = columns.into_names();
         self
     }
 
@@ -465,7 +461,7 @@ impl DataStreamWriter {
         let trigger = self.trigger.map(Trigger::to_proto).transpose()?;
         let session = self.df.session().clone();
         let start = proto::WriteStreamOperationStart {
-            input: Some(self.df.to_proto().clone()),
+            input: Some(self.df.checked_plan()?),
             format: self.format.unwrap_or_default(),
             options: self.options.into_map(),
             partitioning_column_names: self.partition_by,

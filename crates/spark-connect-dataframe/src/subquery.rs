@@ -72,7 +72,9 @@ impl DataFrame {
 
     fn subquery(&self, subquery_type: SubqueryType, in_values: Vec<proto::Expression>) -> Column {
         let session = self.session();
-        let mut plan = self.to_proto().clone();
+        // A bad argument in the subquery's plan cannot travel with the column; the server
+        // reports what it makes of the plan.
+        let mut plan = self.plan_for_subquery();
         let own_id = *plan
             .common
             .get_or_insert_with(Default::default)
@@ -92,12 +94,13 @@ impl DataFrame {
 
 impl DataFrame {
     /// The plan with the subqueries it uses (a `WithRelations` root when it uses any), for
-    /// the commands and analyses that take a relation (views, caching, writes).
-    pub(crate) fn plan_with_subqueries(&self) -> proto::Relation {
+    /// every request that sends it (queries, analyses, views, caching, writes); a bad
+    /// argument in the plan, or a plan too deep to send, is an error here.
+    pub(crate) fn plan_with_subqueries(&self) -> Result<proto::Relation, crate::Error> {
         let session = self.session();
-        session
+        Ok(session
             .subqueries()
-            .attach(self.to_proto().clone(), || session.next_plan_id())
+            .attach(self.checked_plan()?, || session.next_plan_id()))
     }
 }
 
@@ -235,7 +238,7 @@ mod tests {
         let df = spark
             .range(0, 5)
             .select([col("id"), nested.exists().alias("e")]);
-        let plan = df.root();
+        let plan = df.root().unwrap();
         let w = with_relations(&plan);
         assert_eq!(w.root.as_deref(), Some(df.to_proto()));
         let id = |d: &DataFrame| d.to_proto().common.as_ref().unwrap().plan_id.unwrap();
@@ -260,13 +263,13 @@ mod tests {
         // A plan without subqueries is sent as it is.
         let plain = spark.range(0, 1);
         assert_eq!(
-            plain.root().op_type,
+            plain.root().unwrap().op_type,
             Some(proto::plan::OpType::Root(plain.to_proto().clone()))
         );
     }
 
     fn reference_ids(df: &DataFrame) -> Vec<i64> {
-        match df.root().op_type {
+        match df.root().unwrap().op_type {
             Some(proto::plan::OpType::Root(proto::Relation {
                 rel_type: Some(RelType::WithRelations(w)),
                 ..
@@ -293,7 +296,7 @@ mod tests {
         let df = spark.range(0, 1).select([lit(text.as_str()).alias("s")]);
         assert!(reference_ids(&df).is_empty());
         assert_eq!(
-            df.root().op_type,
+            df.root().unwrap().op_type,
             Some(proto::plan::OpType::Root(df.to_proto().clone()))
         );
     }

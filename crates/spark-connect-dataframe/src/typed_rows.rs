@@ -43,7 +43,6 @@ use crate::Error;
 use crate::dataframe::DataFrame;
 use crate::result::RecordBatchStream;
 use crate::session::SparkSession;
-use crate::types::StructType;
 
 /// The tracing options that give Spark-friendly Arrow types (no large or unsigned types, maps
 /// as maps, columns of nothing but `None` as `void`).
@@ -157,28 +156,33 @@ impl SparkSession {
             )
         })?;
         let fields: Vec<FieldRef> = fields.iter().map(|f| Arc::new(spark_friendly(f))).collect();
-        self.create_dataframe_from_fields(rows, &fields).await
+        self.create_dataframe_from_fields(rows, &fields, None).await
     }
 
-    /// Like [`create_dataframe_from`](Self::create_dataframe_from), with the schema given:
-    /// the values are converted to its Spark types (`date`, `timestamp` and `decimal` columns
-    /// from strings, for example) and it may be given for no rows. The value's fields must
-    /// match the schema's by name; a field without a column, or a value that does not fit its
-    /// column's type, is an error naming the column.
+    /// Like [`create_dataframe_from`](Self::create_dataframe_from), with the schema given, as
+    /// a [`StructType`](crate::StructType) or a DDL string (`"name STRING, age INT"`, parsed by the server as in
+    /// [`create_dataframe_with_schema`](Self::create_dataframe_with_schema)): the values are
+    /// converted to its Spark types (`date`, `timestamp` and `decimal` columns from strings,
+    /// for example) and it may be given for no rows. The value's fields must match the
+    /// schema's by name; a field without a column, or a value that does not fit its column's
+    /// type, is an error naming the column.
     pub async fn create_dataframe_from_with_schema<T: Serialize>(
         &self,
         rows: &[T],
-        schema: &StructType,
+        schema: impl Into<crate::ReadSchema>,
     ) -> Result<DataFrame, Error> {
+        let (schema, text) = self.local_schema(schema.into()).await?;
         let arrow = schema.to_arrow("UTC");
         let fields: Vec<FieldRef> = arrow.fields().iter().cloned().collect();
-        self.create_dataframe_from_fields(rows, &fields).await
+        self.create_dataframe_from_fields(rows, &fields, Some(text))
+            .await
     }
 
     async fn create_dataframe_from_fields<T: Serialize>(
         &self,
         rows: &[T],
         fields: &[FieldRef],
+        schema_text: Option<String>,
     ) -> Result<DataFrame, Error> {
         let batch = serde_arrow::to_record_batch(fields, &rows).map_err(|e| {
             conversion_error(
@@ -194,7 +198,7 @@ impl SparkSession {
             writer.finish()?;
         }
         let relation = self
-            .local_relation(std::slice::from_ref(&batch), &schema, data)
+            .local_relation(std::slice::from_ref(&batch), &schema, data, schema_text)
             .await?;
         Ok(self.dataframe(relation))
     }

@@ -4,16 +4,18 @@ use proto::expression::window::window_frame::{self, FrameBoundary, frame_boundar
 use proto::expression::{self as ex, ExprType};
 use spark_connect_transport::proto;
 
+use crate::arguments::IntoColumns;
 use crate::column::Column;
 
 /// Builds [`WindowSpec`]s, as PySpark's `Window` class does:
-/// `Window::partition_by(["dept"]).order_by([col("salary").desc()])`.
+/// `Window::partition_by("dept").order_by(col("salary").desc())`; each takes one column or
+/// several (see [`IntoColumns`]).
 ///
 /// ```
 /// use spark_connect_dataframe::Window;
 /// use spark_connect_dataframe::functions::{col, row_number, sum};
 ///
-/// let w = Window::partition_by(["dept"]).order_by([col("salary").desc()]);
+/// let w = Window::partition_by("dept").order_by(col("salary").desc());
 /// let rank = row_number().over(&w);
 /// let running = sum("salary").over(&w.rows_between(Window::UNBOUNDED_PRECEDING, Window::CURRENT_ROW));
 /// # let _ = (rank, running);
@@ -29,13 +31,13 @@ impl Window {
     /// The current row.
     pub const CURRENT_ROW: i64 = 0;
 
-    /// A window partitioned by these columns (names or expressions).
-    pub fn partition_by<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> WindowSpec {
+    /// A window partitioned by these columns (names or expressions, one or several).
+    pub fn partition_by(cols: impl IntoColumns) -> WindowSpec {
         WindowSpec::default().partition_by(cols)
     }
 
-    /// A window ordered by these columns; plain columns sort ascending.
-    pub fn order_by<C: Into<Column>>(cols: impl IntoIterator<Item = C>) -> WindowSpec {
+    /// A window ordered by these columns (one or several); plain columns sort ascending.
+    pub fn order_by(cols: impl IntoColumns) -> WindowSpec {
         WindowSpec::default().order_by(cols)
     }
 
@@ -50,7 +52,8 @@ impl Window {
     }
 }
 
-/// A window: partitioning, ordering and frame. Apply it with [`Column::over`].
+/// A window: partitioning, ordering and frame. Apply it with [`Column::over`]. The methods
+/// borrow the spec and return a new one, so a spec can be the base of several windows.
 ///
 /// Like [`Column`], a window has no `PartialEq`: it is part of an expression that Spark
 /// evaluates, not a Rust value.
@@ -67,39 +70,49 @@ pub struct WindowSpec {
 }
 
 impl WindowSpec {
-    /// Partitions by these columns, replacing any partitioning.
-    pub fn partition_by<C: Into<Column>>(
-        mut self,
-        cols: impl IntoIterator<Item = C>,
-    ) -> WindowSpec {
-        self.partition_spec = cols.into_iter().map(|c| c.into().into_proto()).collect();
-        self
+    /// Partitions by these columns (one or several), replacing any partitioning.
+    pub fn partition_by(&self, cols: impl IntoColumns) -> WindowSpec {
+        WindowSpec {
+            partition_spec: cols
+                .into_columns()
+                .into_iter()
+                .map(Column::into_proto)
+                .collect(),
+            ..self.clone()
+        }
     }
 
-    /// Orders by these columns, replacing any ordering; plain columns sort ascending with
-    /// nulls first, sort orders (`col("x").desc()`) are kept.
-    pub fn order_by<C: Into<Column>>(mut self, cols: impl IntoIterator<Item = C>) -> WindowSpec {
-        self.order_spec = cols
-            .into_iter()
-            .map(|c| c.into().into_sort_order())
-            .collect();
-        self
+    /// Orders by these columns (one or several), replacing any ordering; plain columns sort
+    /// ascending with nulls first, sort orders (`col("x").desc()`) are kept.
+    pub fn order_by(&self, cols: impl IntoColumns) -> WindowSpec {
+        WindowSpec {
+            order_spec: cols
+                .into_columns()
+                .into_iter()
+                .map(Column::into_sort_order)
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// A frame of rows relative to the current row: `-1, 1` is the row before, this row
     /// and the row after. Use [`Window::UNBOUNDED_PRECEDING`], [`Window::CURRENT_ROW`] and
     /// [`Window::UNBOUNDED_FOLLOWING`] for the open ends.
-    pub fn rows_between(mut self, start: i64, end: i64) -> WindowSpec {
-        self.frame = Some(frame(window_frame::FrameType::Row, start, end));
-        self
+    pub fn rows_between(&self, start: i64, end: i64) -> WindowSpec {
+        WindowSpec {
+            frame: Some(frame(window_frame::FrameType::Row, start, end)),
+            ..self.clone()
+        }
     }
 
     /// A frame of rows whose ordering value lies within `start..=end` of the current row's
     /// (the window needs one numeric ordering column unless both ends are unbounded or the
     /// current row).
-    pub fn range_between(mut self, start: i64, end: i64) -> WindowSpec {
-        self.frame = Some(frame(window_frame::FrameType::Range, start, end));
-        self
+    pub fn range_between(&self, start: i64, end: i64) -> WindowSpec {
+        WindowSpec {
+            frame: Some(frame(window_frame::FrameType::Range, start, end)),
+            ..self.clone()
+        }
     }
 
     pub(crate) fn apply(&self, function: Column) -> Column {

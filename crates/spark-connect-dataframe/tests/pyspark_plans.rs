@@ -286,6 +286,7 @@ fn cases(spark: &SparkSession) -> BTreeMap<&'static str, DataFrame> {
     );
     reader_cases(spark, &mut m);
     shortcut_cases(spark, &mut m);
+    argument_cases(spark, &mut m);
     m
 }
 
@@ -459,6 +460,88 @@ fn shortcut_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame
             f::kll_sketch_agg_bigint_with("id", 100),
         ]),
     );
+}
+
+/// PySpark's shortcuts in their Rust forms: single names, names and columns mixed, join
+/// types as strings, PySpark's default (inner) join.
+fn argument_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>) {
+    let r = || spark.range(0, 10);
+    let o = spark.range(5, 15);
+    m.insert("select_single_name", r().select("id"));
+    m.insert(
+        "select_mixed",
+        r().select(("id", (col("id") + 1).alias("next"))),
+    );
+    m.insert("select_expr_single", r().select_expr("id * 2 AS twice"));
+    m.insert("group_by_single_name", r().group_by("id").agg(f::max("id")));
+    m.insert(
+        "grouped_shortcuts_single_name",
+        r().group_by("id")
+            .sum("id")
+            .union(&r().group_by(col("id") % 2).avg("id")),
+    );
+    m.insert(
+        "rollup_cube_single_name",
+        r().rollup("id").count().union(&r().cube("id").count()),
+    );
+    m.insert("agg_single", r().agg(f::max("id")));
+    m.insert(
+        "order_by_single_name",
+        r().order_by("id").sort_within_partitions(col("id").desc()),
+    );
+    m.insert("drop_single_name", r().drop("id"));
+    m.insert("drop_column", r().drop_columns(o.col("id")));
+    m.insert(
+        "describe_summary_single",
+        r().describe("id").union(&r().summary("min")),
+    );
+    m.insert("to_df_single", r().to_df("x"));
+    m.insert(
+        "fillna_dropna_single_subset",
+        r().fillna(0, "id").dropna(None, "id"),
+    );
+    m.insert(
+        "repartition_single_name",
+        r().repartition_by(Some(3), "id")
+            .repartition_by_range(Some(2), "id"),
+    );
+    m.insert(
+        "window_single_names",
+        r().select([
+            f::row_number().over(&Window::partition_by("id").order_by("id")),
+            f::sum("id").over(&Window::partition_by(col("id") % 2)),
+        ]),
+    );
+    m.insert("join_default_inner", r().inner_join(&o, "id"));
+    m.insert(
+        "join_conditions_list",
+        r().inner_join(&o, [col("id").gt(1), col("id").lt(5)]),
+    );
+    m.insert("join_on_names_list", r().inner_join(&o, ["id"]));
+    for (name, how) in [
+        ("join_how_inner", "inner"),
+        ("join_how_outer", "outer"),
+        ("join_how_full", "full"),
+        ("join_how_fullouter", "fullouter"),
+        ("join_how_full_outer", "full_outer"),
+        ("join_how_leftouter", "leftouter"),
+        ("join_how_left", "left"),
+        ("join_how_left_outer", "left_outer"),
+        ("join_how_rightouter", "rightouter"),
+        ("join_how_right", "right"),
+        ("join_how_right_outer", "right_outer"),
+        ("join_how_leftsemi", "leftsemi"),
+        ("join_how_left_semi", "left_semi"),
+        ("join_how_semi", "semi"),
+        ("join_how_leftanti", "leftanti"),
+        ("join_how_left_anti", "left_anti"),
+        ("join_how_anti", "anti"),
+        ("join_how_cross", "cross"),
+        ("join_how_LEFT_OUTER", "LEFT_OUTER"),
+        ("join_how_Full_Outer", "Full_Outer"),
+    ] {
+        m.insert(name, r().join(&o, "id", how));
+    }
 }
 
 fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>) {
