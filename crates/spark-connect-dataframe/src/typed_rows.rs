@@ -201,22 +201,7 @@ impl SparkSession {
 }
 
 fn decode<T: DeserializeOwned>(batch: &RecordBatch) -> Result<Vec<T>, Error> {
-    serde_arrow::from_record_batch::<Vec<T>>(batch).map_err(|e| {
-        conversion_error(
-            format!(
-                "cannot read a row of ({}) as {}",
-                batch
-                    .schema()
-                    .fields()
-                    .iter()
-                    .map(|f| format!("{}: {}", f.name(), f.data_type()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                type_name::<T>()
-            ),
-            e,
-        )
-    })
+    crate::row::de::from_batch(batch)
 }
 
 impl DataFrame {
