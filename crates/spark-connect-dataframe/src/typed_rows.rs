@@ -180,11 +180,32 @@ impl SparkSession {
         rows: &[T],
         fields: &[FieldRef],
     ) -> Result<DataFrame, Error> {
-        let batch = serde_arrow::to_record_batch(fields, &rows).map_err(|e| {
+        // Timestamps go to serde_arrow as text and are read here (see `timestamps`): chrono's
+        // `NaiveDateTime` and `DateTime<Utc>` serialize as different texts, and serde_arrow
+        // takes only one of them for each kind of timestamp column.
+        let as_text: Vec<FieldRef> = fields.iter().map(|f| timestamps::as_text(f)).collect();
+        let built = serde_arrow::to_record_batch(&as_text, &rows).map_err(|e| {
             conversion_error(
                 format!("cannot convert {} values to Arrow", type_name::<T>()),
                 e,
             )
+        })?;
+        let batch = match timestamps::convert(&built, fields, None) {
+            Err(timestamps::Needs::SessionTimeZone) => {
+                let zone = self
+                    .conf()
+                    .get_or("spark.sql.session.timeZone", "UTC")
+                    .await?;
+                let zone: arrow_array::timezone::Tz = zone.parse()?;
+                timestamps::convert(&built, fields, Some(&zone))
+            }
+            other => other,
+        }
+        .map_err(|e| match e {
+            timestamps::Needs::SessionTimeZone => {
+                Error::Protocol("the session time zone did not resolve".into())
+            }
+            timestamps::Needs::Error(e) => e,
         })?;
         let schema = batch.schema();
         let mut data = Vec::new();
@@ -197,6 +218,213 @@ impl SparkSession {
             .local_relation(std::slice::from_ref(&batch), &schema, data)
             .await?;
         Ok(self.dataframe(relation))
+    }
+}
+
+/// Timestamps of typed rows, sent to serde_arrow as text and converted here: an RFC 3339
+/// text with an offset (`DateTime<Utc>`) is an instant; a wall-clock text (`NaiveDateTime`)
+/// is itself in a `timestamp_ntz` column and a time in the session time zone in a
+/// `timestamp` column (as a `timestamp` read as `NaiveDateTime` is); an integer is
+/// microseconds since the epoch. An instant for a `timestamp_ntz` column is an error, as it
+/// is when reading.
+mod timestamps {
+    use std::sync::Arc;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::timezone::Tz;
+    use arrow_array::{
+        Array, ArrayRef, ListArray, MapArray, RecordBatch, StructArray, TimestampMicrosecondArray,
+    };
+    use arrow_schema::{DataType as ArrowType, Field, FieldRef, Fields, TimeUnit};
+    use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+
+    use crate::Error;
+
+    /// Why a conversion could not be done.
+    pub(super) enum Needs {
+        /// A wall-clock time goes into a `timestamp` column: ask again with the zone.
+        SessionTimeZone,
+        /// A value that is no timestamp, or an instant for a `timestamp_ntz` column.
+        Error(Error),
+    }
+
+    impl From<Error> for Needs {
+        fn from(e: Error) -> Needs {
+            Needs::Error(e)
+        }
+    }
+
+    impl From<arrow_schema::ArrowError> for Needs {
+        fn from(e: arrow_schema::ArrowError) -> Needs {
+            Needs::Error(e.into())
+        }
+    }
+
+    /// The field with every timestamp type in it replaced by text.
+    pub(super) fn as_text(field: &FieldRef) -> FieldRef {
+        match text_type(field.data_type()) {
+            Some(t) => Arc::new(field.as_ref().clone().with_data_type(t)),
+            None => field.clone(),
+        }
+    }
+
+    fn text_type(t: &ArrowType) -> Option<ArrowType> {
+        let field = |f: &FieldRef| -> Option<FieldRef> {
+            text_type(f.data_type()).map(|t| Arc::new(f.as_ref().clone().with_data_type(t)))
+        };
+        match t {
+            ArrowType::Timestamp(..) => Some(ArrowType::Utf8),
+            ArrowType::List(f) => field(f).map(ArrowType::List),
+            ArrowType::Map(f, sorted) => field(f).map(|f| ArrowType::Map(f, *sorted)),
+            ArrowType::Struct(fields) => {
+                let changed: Vec<Option<FieldRef>> = fields.iter().map(field).collect();
+                changed.iter().any(Option::is_some).then(|| {
+                    ArrowType::Struct(Fields::from(
+                        fields
+                            .iter()
+                            .zip(changed)
+                            .map(|(f, c)| c.unwrap_or_else(|| f.clone()))
+                            .collect::<Vec<_>>(),
+                    ))
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The batch with its text columns converted to the timestamps of `fields`.
+    pub(super) fn convert(
+        batch: &RecordBatch,
+        fields: &[FieldRef],
+        zone: Option<&Tz>,
+    ) -> Result<RecordBatch, Needs> {
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(fields)
+            .map(|(array, field)| convert_array(array, field, zone))
+            .collect::<Result<Vec<_>, _>>()?;
+        let schema = arrow_schema::Schema::new(fields.to_vec());
+        Ok(RecordBatch::try_new(Arc::new(schema), columns)?)
+    }
+
+    fn convert_array(
+        array: &ArrayRef,
+        target: &Field,
+        zone: Option<&Tz>,
+    ) -> Result<ArrayRef, Needs> {
+        if array.data_type() == target.data_type() {
+            return Ok(array.clone());
+        }
+        match target.data_type() {
+            ArrowType::Timestamp(TimeUnit::Microsecond, column_zone) => {
+                let Some(texts) = array.as_string_opt::<i32>() else {
+                    return Ok(array.clone());
+                };
+                let micros = texts
+                    .iter()
+                    .map(|text| {
+                        text.map(|t| micros(t, target.name(), column_zone.is_some(), zone))
+                            .transpose()
+                    })
+                    .collect::<Result<Vec<Option<i64>>, Needs>>()?;
+                let out =
+                    TimestampMicrosecondArray::from(micros).with_timezone_opt(column_zone.clone());
+                Ok(Arc::new(out))
+            }
+            ArrowType::Struct(fields) => {
+                let Some(s) = array.as_struct_opt() else {
+                    return Ok(array.clone());
+                };
+                let children = s
+                    .columns()
+                    .iter()
+                    .zip(fields.iter())
+                    .map(|(c, f)| convert_array(c, f, zone))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Arc::new(StructArray::try_new(
+                    fields.clone(),
+                    children,
+                    s.nulls().cloned(),
+                )?))
+            }
+            ArrowType::List(element) => {
+                let Some(list) = array.as_list_opt::<i32>() else {
+                    return Ok(array.clone());
+                };
+                let values = convert_array(list.values(), element, zone)?;
+                Ok(Arc::new(ListArray::try_new(
+                    element.clone(),
+                    list.offsets().clone(),
+                    values,
+                    list.nulls().cloned(),
+                )?))
+            }
+            ArrowType::Map(entries, sorted) => {
+                let Some(map) = array.as_map_opt() else {
+                    return Ok(array.clone());
+                };
+                let converted = convert_array(
+                    &(Arc::new(map.entries().clone()) as ArrayRef),
+                    entries,
+                    zone,
+                )?;
+                let converted = converted.as_struct_opt().cloned().ok_or_else(|| {
+                    Needs::Error(Error::Protocol("map entries are not a struct".into()))
+                })?;
+                Ok(Arc::new(MapArray::try_new(
+                    entries.clone(),
+                    map.offsets().clone(),
+                    converted,
+                    map.nulls().cloned(),
+                    *sorted,
+                )?))
+            }
+            _ => Ok(array.clone()),
+        }
+    }
+
+    /// One text as microseconds since the epoch, for a `timestamp` column (`instant`) or a
+    /// `timestamp_ntz` one.
+    fn micros(text: &str, column: &str, instant: bool, zone: Option<&Tz>) -> Result<i64, Needs> {
+        if let Ok(micros) = text.parse::<i64>() {
+            return Ok(micros);
+        }
+        let spark_type = if instant {
+            "timestamp"
+        } else {
+            "timestamp_ntz"
+        };
+        if let Ok(t) = text.parse::<DateTime<FixedOffset>>() {
+            if instant {
+                return Ok(t.timestamp_micros());
+            }
+            return Err(Needs::Error(Error::Conversion(format!(
+                "column `{column}` is a timestamp_ntz, which has no time zone, but the value \
+                 `{text}` is an instant (it has an offset): give a chrono::NaiveDateTime"
+            ))));
+        }
+        let Ok(wall) = text.parse::<NaiveDateTime>() else {
+            return Err(Needs::Error(Error::Conversion(format!(
+                "column `{column}` is a {spark_type}, but the value `{text}` is neither an RFC \
+                 3339 time (chrono::DateTime<Utc>), a wall-clock time (chrono::NaiveDateTime) \
+                 nor microseconds since the epoch"
+            ))));
+        };
+        if !instant {
+            return Ok(wall.and_utc().timestamp_micros());
+        }
+        let Some(zone) = zone else {
+            return Err(Needs::SessionTimeZone);
+        };
+        // A wall-clock time that a change of clocks skips or repeats: the earlier instant.
+        match zone.from_local_datetime(&wall).earliest() {
+            Some(t) => Ok(t.timestamp_micros()),
+            None => Err(Needs::Error(Error::Conversion(format!(
+                "column `{column}`: the wall-clock time `{text}` does not exist in the session \
+                 time zone (the clocks skip it)"
+            )))),
+        }
     }
 }
 

@@ -31,11 +31,11 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
 
+use super::Row;
 use super::value::{
     CalendarInterval, Decimal, FromValue, Value, list_elements, map_entries, rust_type_name,
     timestamp, wall_clock,
 };
-use super::Row;
 use crate::Error;
 
 /// Where a value is in the row, for error messages: `address.city`, `scores[2]`.
@@ -175,11 +175,8 @@ pub(crate) fn from_row<T: DeserializeOwned>(row: &Row) -> Result<T, Error> {
 /// One value as a `T`.
 pub(crate) fn from_value<T: DeserializeOwned>(value: Value<'_>) -> Result<T, Error> {
     let path = Path::Field(&Path::Root, value.column());
-    T::deserialize(ValueDe {
-        value,
-        path: &path,
-    })
-    .map_err(|e| e.into_error(&rust_type_name::<T>(), &Fields::empty()))
+    T::deserialize(ValueDe { value, path: &path })
+        .map_err(|e| e.into_error(&rust_type_name::<T>(), &Fields::empty()))
 }
 
 /// A row, or a struct value: a map of its fields, or a sequence of them.
@@ -192,10 +189,7 @@ struct RowDe<'a, 'p> {
 
 impl<'a, 'p> RowDe<'a, 'p> {
     fn fields(self) -> FieldAccess<'a, 'p> {
-        FieldAccess {
-            row: self,
-            next: 0,
-        }
+        FieldAccess { row: self, next: 0 }
     }
 }
 
@@ -394,7 +388,10 @@ impl<'a, 'p> ValueDe<'a, 'p> {
             || reads::<V::Value, DateTime<Local>>();
         let text = match zone {
             Some(zone) if naive => {
-                format!("{:?}", wall_clock(instant, zone).map_err(|e| self.typed(e))?)
+                format!(
+                    "{:?}",
+                    wall_clock(instant, zone).map_err(|e| self.typed(e))?
+                )
             }
             Some(_) => instant.to_rfc3339_opts(SecondsFormat::AutoSi, true),
             None if instant_type => {
@@ -812,7 +809,9 @@ impl<'a> MapAccess<'a> for Entries<'a, '_, '_> {
 
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let Some(i) = self.range.next() else {
-            return Err(de::Error::custom("a map value was asked for past the last entry"));
+            return Err(de::Error::custom(
+                "a map value was asked for past the last entry",
+            ));
         };
         let path = Path::MapValue(self.parent.path);
         seed.deserialize(self.parent.child(self.values, i, &path))

@@ -60,9 +60,7 @@ fn python_repr(f: &mut fmt::Formatter<'_>, value: Value<'_>) -> fmt::Result {
         ArrowType::Float32 => python_float(f, f64::from(read!(f32))),
         ArrowType::Float64 => python_float(f, read!(f64)),
         ArrowType::Decimal128(..) => write!(f, "Decimal('{}')", read!(Decimal)),
-        ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View => {
-            python_str(f, read!(&str))
-        }
+        ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View => python_str(f, read!(&str)),
         ArrowType::Binary
         | ArrowType::LargeBinary
         | ArrowType::BinaryView
@@ -309,12 +307,18 @@ mod tests {
         assert_eq!(Text("a'b\"c").to_string(), "'a\\'b\"c'");
         assert_eq!(Text("tab\there\n").to_string(), "'tab\\there\\n'");
         assert_eq!(Text("Zoë").to_string(), "'Zoë'");
-        assert_eq!(Bytes(&[0xca, 0xfe, 0, b'a']).to_string(), "b'\\xca\\xfe\\x00a'");
+        assert_eq!(
+            Bytes(&[0xca, 0xfe, 0, b'a']).to_string(),
+            "b'\\xca\\xfe\\x00a'"
+        );
     }
 
     #[test]
     fn timedeltas_print_as_python_prints_them() {
-        assert_eq!(Delta(TimeDelta::zero()).to_string(), "datetime.timedelta(0)");
+        assert_eq!(
+            Delta(TimeDelta::zero()).to_string(),
+            "datetime.timedelta(0)"
+        );
         assert_eq!(
             Delta(TimeDelta::microseconds(93_784_500_000)).to_string(),
             "datetime.timedelta(days=1, seconds=7384, microseconds=500000)"

@@ -53,6 +53,8 @@ mod value;
 
 #[cfg(feature = "serde")]
 pub(crate) mod de;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 

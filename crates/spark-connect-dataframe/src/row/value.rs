@@ -6,11 +6,12 @@ use std::hash::{BuildHasher, Hash};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, DecimalType, Date64Type, Decimal128Type, DurationMicrosecondType, DurationMillisecondType,
-    DurationNanosecondType, DurationSecondType, Float32Type, Float64Type, Int8Type, Int16Type,
-    Int32Type, Int64Type, IntervalMonthDayNanoType, IntervalYearMonthType, Time32MillisecondType,
-    Time32SecondType, Time64MicrosecondType, Time64NanosecondType, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+    Date32Type, Date64Type, Decimal128Type, DecimalType, DurationMicrosecondType,
+    DurationMillisecondType, DurationNanosecondType, DurationSecondType, Float32Type, Float64Type,
+    Int8Type, Int16Type, Int32Type, Int64Type, IntervalMonthDayNanoType, IntervalYearMonthType,
+    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
 };
 use arrow_array::{Array, ArrowPrimitiveType, GenericListArray, OffsetSizeTrait};
 use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
@@ -460,9 +461,10 @@ impl FromValue<'_> for NaiveDate {
 
 /// A timestamp value: the instant, and the time zone Spark attached to it (`None` for
 /// `timestamp_ntz`, whose value is a wall-clock time written as if in UTC).
-pub(crate) fn timestamp<'a, T: ?Sized>(
-    value: &Value<'a>,
-) -> Result<Option<(DateTime<Utc>, Option<&'a str>)>, Error> {
+pub(crate) type Timestamp<'a> = (DateTime<Utc>, Option<&'a str>);
+
+/// The timestamp a value holds, if it is one; an error if chrono cannot hold it (as `T`).
+pub(crate) fn timestamp<'a, T: ?Sized>(value: &Value<'a>) -> Result<Option<Timestamp<'a>>, Error> {
     let ArrowType::Timestamp(unit, tz) = value.data_type() else {
         return Ok(None);
     };
@@ -570,10 +572,10 @@ impl FromValue<'_> for TimeDelta {
 pub(crate) fn list_elements<'a>(
     value: &Value<'a>,
 ) -> Option<(&'a dyn Array, std::ops::Range<usize>)> {
-    fn range<'a, O: OffsetSizeTrait>(
-        list: &'a GenericListArray<O>,
+    fn range<O: OffsetSizeTrait>(
+        list: &GenericListArray<O>,
         index: usize,
-    ) -> (&'a dyn Array, std::ops::Range<usize>) {
+    ) -> (&dyn Array, std::ops::Range<usize>) {
         let offsets = list.value_offsets();
         (
             list.values().as_ref(),
@@ -587,7 +589,7 @@ pub(crate) fn list_elements<'a>(
         Some(range(list, value.index))
     } else if let Some(list) = array.as_fixed_size_list_opt() {
         let len = list.value_length() as usize;
-        let start = list.value_offset_at(value.index) as usize;
+        let start = list.value_offset_at(value.index);
         Some((list.values().as_ref(), start..start + len))
     } else {
         None
@@ -683,7 +685,7 @@ pub(crate) fn rust_type_name<T: ?Sized>() -> String {
     let mut out = String::with_capacity(full.len());
     let mut segment = String::new();
     for c in full.chars() {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
+        if c.is_alphanumeric() || matches!(c, '_' | ':' | '{' | '}') {
             segment.push(c);
         } else {
             out.push_str(segment.rsplit("::").next().unwrap_or(""));
