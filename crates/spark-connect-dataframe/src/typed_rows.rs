@@ -19,12 +19,36 @@
 //! | bytes with `serde_bytes` | `binary` |
 //!
 //! Dates, timestamps and decimals have no serde form of their own (chrono's types serialize as
-//! strings): give an explicit schema with
+//! strings), so a traced schema makes them `string` columns: give an explicit schema with
 //! [`create_dataframe_from_with_schema`](SparkSession::create_dataframe_from_with_schema) and
-//! the strings (`"2024-02-29"`, `"2024-02-29T12:00:00Z"`, `"12.50"`) become `date`,
-//! `timestamp` and `decimal` values. When collecting, `date` and `timestamp` columns read
-//! into chrono's `NaiveDate`, `NaiveDateTime` and `DateTime<Utc>` (or into `i32` days and
-//! `i64` microseconds), and `decimal` columns into `String`.
+//! they become `date`, `timestamp`, `timestamp_ntz` and `decimal` values:
+//!
+//! | Rust value | `date` | `timestamp` | `timestamp_ntz` | `decimal(p,s)` |
+//! |---|---|---|---|---|
+//! | `chrono::NaiveDate`, `"2024-02-29"` | the date | | | |
+//! | `chrono::DateTime<Utc>`, `"2024-02-29T12:00:00Z"` | | the instant | an error: an instant has no place in a column without time zone | |
+//! | `chrono::NaiveDateTime`, `"2024-02-29T12:00:00"` | | that wall-clock time in the session time zone | the wall-clock time | |
+//! | `i64` | | microseconds since the epoch | the same | |
+//! | `String`, `"12.50"` | | | | the decimal |
+//!
+//! Results are read by a deserializer over the Arrow batches of this crate's own (see
+//! [`Row`](crate::Row)), which gives each Spark type the form its Rust twin reads:
+//!
+//! | Spark | reads into |
+//! |---|---|
+//! | `date` | `chrono::NaiveDate`, or `i32` days since the epoch |
+//! | `timestamp` | `chrono::DateTime<Utc>` (the instant), `chrono::NaiveDateTime` (its wall-clock time in the session time zone, as `show()` prints it), `String` (RFC 3339 in UTC), or `i64` microseconds since the epoch |
+//! | `timestamp_ntz` | `chrono::NaiveDateTime` or `String` (the wall-clock time), `i64`; not `DateTime<Utc>`, since it has no time zone (an error that says so) |
+//! | `decimal(p,s)` | `String` (exact, `"12.50"`), `f64` (nearest) |
+//! | `interval day to second` | `i64` microseconds |
+//! | `interval year to month` | `i32` months |
+//! | `struct<…>` | a struct by field name, a tuple by position, a map |
+//! | `string` | also a unit enum variant of that name |
+//! | `binary` | `serde_bytes`, or a plain `Vec<u8>` |
+//!
+//! A mismatch is an error naming the column (`address.city`, `scores[2]` for nested
+//! values), its Spark and Arrow types and the Rust type; a null for a field that is not an
+//! `Option` is [`Error::NullValue`](crate::Error::NullValue).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -161,10 +185,40 @@ impl SparkSession {
     }
 
     /// Like [`create_dataframe_from`](Self::create_dataframe_from), with the schema given:
-    /// the values are converted to its Spark types (`date`, `timestamp` and `decimal` columns
-    /// from strings, for example) and it may be given for no rows. The value's fields must
+    /// the values are converted to its Spark types (`date`, `timestamp` and `timestamp_ntz`
+    /// columns from chrono's values, `decimal` ones from strings; see the [module
+    /// documentation](crate::typed_rows)) and it may be given for no rows. A wall-clock time
+    /// (`NaiveDateTime`) for a `timestamp` column is a time in the session time zone, which
+    /// is then asked of the server. The value's fields must
     /// match the schema's by name; a field without a column, or a value that does not fit its
     /// column's type, is an error naming the column.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use chrono::{DateTime, NaiveDate, Utc};
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Payment {
+    ///     day: NaiveDate,
+    ///     at: DateTime<Utc>,
+    ///     amount: String,
+    /// }
+    /// let field = |name: &str, data_type| StructField { name: name.into(), data_type, nullable: false, metadata: None };
+    /// let schema = StructType {
+    ///     fields: vec![
+    ///         field("day", DataType::Date),
+    ///         field("at", DataType::Timestamp),
+    ///         field("amount", DataType::Decimal { precision: 10, scale: 2 }),
+    ///     ],
+    /// };
+    /// let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    /// let rows = [Payment { day, at: day.and_hms_opt(12, 0, 0).unwrap().and_utc(), amount: "12.50".into() }];
+    /// let df = spark.create_dataframe_from_with_schema(&rows, &schema).await?;
+    /// assert_eq!(df.dtypes().await?[1].1, "timestamp");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_dataframe_from_with_schema<T: Serialize>(
         &self,
         rows: &[T],
@@ -183,7 +237,7 @@ impl SparkSession {
         // Timestamps go to serde_arrow as text and are read here (see `timestamps`): chrono's
         // `NaiveDateTime` and `DateTime<Utc>` serialize as different texts, and serde_arrow
         // takes only one of them for each kind of timestamp column.
-        let as_text: Vec<FieldRef> = fields.iter().map(|f| timestamps::as_text(f)).collect();
+        let as_text: Vec<FieldRef> = fields.iter().map(timestamps::as_text).collect();
         let built = serde_arrow::to_record_batch(&as_text, &rows).map_err(|e| {
             conversion_error(
                 format!("cannot convert {} values to Arrow", type_name::<T>()),
@@ -442,11 +496,11 @@ impl DataFrame {
     /// ```no_run
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// #[derive(serde::Deserialize)]
-    /// struct Row {
+    /// struct Square {
     ///     id: i64,
     ///     square: i64,
     /// }
-    /// let rows: Vec<Row> = spark.sql("SELECT id, id * id AS square FROM range(5)").await?.collect_as().await?;
+    /// let rows: Vec<Square> = spark.sql("SELECT id, id * id AS square FROM range(5)").await?.collect_as().await?;
     /// assert_eq!(rows[4].square, 16);
     /// # Ok(())
     /// # }
@@ -567,6 +621,100 @@ mod tests {
         let mut rows = sample();
         rows[0].maybe = None;
         assert_eq!(traced(&rows)[3].data_type(), &ArrowType::Null);
+    }
+
+    #[test]
+    fn chrono_values_become_both_timestamp_types_and_dates() {
+        use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+        #[derive(Serialize)]
+        struct Event {
+            day: NaiveDate,
+            at: DateTime<Utc>,
+            wall: NaiveDateTime,
+            ntz: NaiveDateTime,
+            raw: i64,
+            nested: Vec<Option<NaiveDateTime>>,
+        }
+        let wall = NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_micro_opt(12, 0, 0, 5)
+            .unwrap();
+        let rows = [Event {
+            day: wall.date(),
+            at: wall.and_utc(),
+            wall,
+            ntz: wall,
+            raw: 7,
+            nested: vec![Some(wall), None],
+        }];
+        let ts = |tz: Option<&str>| {
+            ArrowType::Timestamp(arrow_schema::TimeUnit::Microsecond, tz.map(Arc::from))
+        };
+        let fields: Vec<FieldRef> = vec![
+            Arc::new(Field::new("day", ArrowType::Date32, false)),
+            Arc::new(Field::new("at", ts(Some("UTC")), false)),
+            Arc::new(Field::new("wall", ts(Some("UTC")), false)),
+            Arc::new(Field::new("ntz", ts(None), false)),
+            Arc::new(Field::new("raw", ts(Some("UTC")), false)),
+            Arc::new(Field::new(
+                "nested",
+                ArrowType::List(Arc::new(Field::new("element", ts(Some("UTC")), true))),
+                false,
+            )),
+        ];
+        let as_text: Vec<FieldRef> = fields.iter().map(timestamps::as_text).collect();
+        assert_eq!(as_text[1].data_type(), &ArrowType::Utf8);
+        let built = serde_arrow::to_record_batch(&as_text, &rows).unwrap();
+        // A wall-clock time for a `timestamp` column needs the session time zone.
+        assert!(matches!(
+            timestamps::convert(&built, &fields, None),
+            Err(timestamps::Needs::SessionTimeZone)
+        ));
+        let zone: arrow_array::timezone::Tz = "+02:00".parse().unwrap();
+        let Ok(batch) = timestamps::convert(&built, &fields, Some(&zone)) else {
+            panic!("not converted");
+        };
+        assert_eq!(batch.schema().fields(), &Fields::from(fields.clone()));
+        let row = &crate::Row::from_batch(&batch)[0];
+        assert_eq!(row.get::<NaiveDate>("day").unwrap(), wall.date());
+        assert_eq!(row.get::<DateTime<Utc>>("at").unwrap(), wall.and_utc());
+        // 12:00 at +02:00 is 10:00 UTC.
+        assert_eq!(
+            row.get::<DateTime<Utc>>("wall").unwrap(),
+            (wall - chrono::TimeDelta::hours(2)).and_utc()
+        );
+        assert_eq!(row.get::<NaiveDateTime>("ntz").unwrap(), wall);
+        assert_eq!(
+            row.get::<DateTime<Utc>>("raw").unwrap().timestamp_micros(),
+            7
+        );
+        assert_eq!(
+            row.get::<Vec<Option<DateTime<Utc>>>>("nested").unwrap(),
+            [Some((wall - chrono::TimeDelta::hours(2)).and_utc()), None]
+        );
+
+        // An instant for a timestamp_ntz column, or text that is no time, is an error.
+        for (value, expected) in [
+            ("2024-02-29T12:00:00Z", "has no time zone"),
+            ("yesterday", "is neither an RFC 3339 time"),
+        ] {
+            let built = RecordBatch::try_from_iter([(
+                "ntz",
+                Arc::new(arrow_array::StringArray::from(vec![value])) as _,
+            )])
+            .unwrap();
+            let Err(timestamps::Needs::Error(e)) =
+                timestamps::convert(&built, &fields[3..4], Some(&zone))
+            else {
+                panic!("{value} converted");
+            };
+            let text = e.to_string();
+            assert!(
+                text.contains("column `ntz`") && text.contains(expected),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -415,6 +415,25 @@ fn rows_compare_by_names_and_values() {
 }
 
 #[test]
+fn rust_types_are_named_without_their_paths() {
+    use super::value::rust_type_name;
+    assert_eq!(
+        rust_type_name::<Option<NaiveDateTime>>(),
+        "Option<NaiveDateTime>"
+    );
+    assert_eq!(
+        rust_type_name::<HashMap<String, Vec<i64>>>(),
+        "HashMap<String, Vec<i64>>"
+    );
+    assert_eq!(rust_type_name::<&[u8]>(), "&[u8]");
+    fn local() -> String {
+        struct Local;
+        rust_type_name::<Local>()
+    }
+    assert_eq!(local(), "Local");
+}
+
+#[test]
 fn values_out_of_chrono_range_are_errors_not_panics() {
     let batch = RecordBatch::try_from_iter([
         ("d", Arc::new(Date32Array::from(vec![i32::MAX])) as ArrayRef),
