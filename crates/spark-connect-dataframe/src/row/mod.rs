@@ -256,7 +256,15 @@ impl Row {
         self.columns.fields.len()
     }
 
-    /// Whether the row has no columns.
+    /// Whether the row has no columns (a result with no columns has rows of none).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Int64Array, RecordBatch};
+    /// # use spark_connect_dataframe::Row;
+    /// # let batch = RecordBatch::try_from_iter([("id", Arc::new(Int64Array::from(vec![1])) as _)]).unwrap();
+    /// assert!(!Row::from_batch(&batch)[0].is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.columns.fields.is_empty()
     }
@@ -424,6 +432,21 @@ impl Row {
 /// A column of a [`Row`]: its name (`&str`, `String`) or its position (`usize`).
 ///
 /// Sealed: only those types name a column.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use arrow_array::{Int64Array, RecordBatch};
+/// use spark_connect_dataframe::Row;
+///
+/// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+/// # let batch = RecordBatch::try_from_iter([("id", Arc::new(Int64Array::from(vec![5])) as _)])?;
+/// let row = &Row::from_batch(&batch)[0];
+/// let name = String::from("id");
+/// assert_eq!(row.get::<i64>("id")?, row.get::<i64>(0)?);
+/// assert_eq!(row.get::<i64>(&name)?, 5);
+/// # Ok(())
+/// # }
+/// ```
 pub trait RowIndex: sealed::Sealed {
     /// The position of the column this names in `row`.
     #[doc(hidden)]

@@ -25,6 +25,25 @@ use crate::types::DataType;
 ///
 /// [`Row::get`] reads values through [`FromValue`]; `Value` is what a [`FromValue`]
 /// implementation receives, and what [`Row::value`] gives for reading a value some other way.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use arrow_array::{Array, RecordBatch, StringArray};
+/// use spark_connect_dataframe::{DataType, Row};
+///
+/// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+/// # let batch = RecordBatch::try_from_iter([("name", Arc::new(StringArray::from(vec!["a"])) as _)])?;
+/// let row = &Row::from_batch(&batch)[0];
+/// let name = row.value("name")?;
+/// assert!(!name.is_null());
+/// assert_eq!(name.column(), "name");
+/// assert_eq!(name.spark_type(), DataType::String { collation: String::new() });
+/// assert_eq!(name.data_type(), &arrow_schema::DataType::Utf8);
+/// assert_eq!((name.array().len(), name.index()), (1, 0));
+/// assert!(matches!(name.type_error::<i64>(), spark_connect_dataframe::Error::ValueType { .. }));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy)]
 pub struct Value<'a> {
     array: &'a dyn Array,
