@@ -382,6 +382,22 @@ async fn chrono_values_go_in_as_dates_and_both_timestamp_types() {
     let back: Vec<Event> = df.order_by(["id"]).collect_as().await.unwrap();
     assert_eq!(back, events);
 
+    // Without a schema, chrono's types give the Spark types they mean.
+    let traced = spark.create_dataframe_from(&events).await.unwrap();
+    assert_eq!(
+        traced.dtypes().await.unwrap(),
+        [
+            ("id", "bigint"),
+            ("day", "date"),
+            ("at", "timestamp"),
+            ("local", "timestamp_ntz"),
+            ("seen", "timestamp_ntz"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let back: Vec<Event> = traced.order_by(["id"]).collect_as().await.unwrap();
+    assert_eq!(back, events);
+
     // An instant for a timestamp_ntz column is refused, as reading one as an instant is.
     #[derive(Serialize)]
     struct Wrong {

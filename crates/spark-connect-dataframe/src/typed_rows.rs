@@ -1,7 +1,8 @@
 //! Typed rows: DataFrames from Rust values that implement `serde::Serialize`, and results as
 //! values that implement `serde::Deserialize` (feature `serde`, on by default).
 //!
-//! Rows are converted to and from Arrow with `serde_arrow`: a struct is a row, its fields are
+//! Rows are converted to Arrow with `serde_arrow` and read back by this crate's own
+//! deserializer over the result's arrays (see [`Row`](crate::Row)): a struct is a row, its fields are
 //! the columns, in order. The schema is traced from the values, with Spark's types in mind:
 //!
 //! | Rust | Spark |
@@ -17,11 +18,15 @@
 //! | a struct | `struct<…>` |
 //! | `HashMap<K, V>`, `BTreeMap<K, V>` | `map<K, V>` |
 //! | bytes with `serde_bytes` | `binary` |
+//! | `chrono::NaiveDate` | `date` |
+//! | `chrono::NaiveDateTime` | `timestamp_ntz` (a wall-clock time, no time zone) |
+//! | `chrono::DateTime<Utc>`, `DateTime<FixedOffset>` | `timestamp` (an instant) |
 //!
-//! Dates, timestamps and decimals have no serde form of their own (chrono's types serialize as
-//! strings), so a traced schema makes them `string` columns: give an explicit schema with
-//! [`create_dataframe_from_with_schema`](SparkSession::create_dataframe_from_with_schema) and
-//! they become `date`, `timestamp`, `timestamp_ntz` and `decimal` values:
+//! chrono's values serialize as text; their columns get the types above from the values'
+//! Rust types (fields of structs, `Option`s and array elements; not map values). Decimals
+//! have no serde form of their own: give an explicit schema with
+//! [`create_dataframe_from_with_schema`](SparkSession::create_dataframe_from_with_schema),
+//! which converts values to its Spark types:
 //!
 //! | Rust value | `date` | `timestamp` | `timestamp_ntz` | `decimal(p,s)` |
 //! |---|---|---|---|---|
@@ -181,6 +186,7 @@ impl SparkSession {
             )
         })?;
         let fields: Vec<FieldRef> = fields.iter().map(|f| Arc::new(spark_friendly(f))).collect();
+        let fields = chrono_fields::typed(rows, fields);
         self.create_dataframe_from_fields(rows, &fields).await
     }
 
@@ -272,6 +278,269 @@ impl SparkSession {
             .local_relation(std::slice::from_ref(&batch), &schema, data)
             .await?;
         Ok(self.dataframe(relation))
+    }
+}
+
+/// chrono's values in traced schemas: they serialize as text, so tracing makes them `string`
+/// columns; their Rust types (found by `TypeId` while the rows are serialized once more, by a
+/// serializer that only looks) make them `date` (`NaiveDate`), `timestamp_ntz`
+/// (`NaiveDateTime`) and `timestamp` (`DateTime<Utc>`, `DateTime<FixedOffset>`) columns.
+/// Fields of structs, `Option`s and array elements are followed; maps are not.
+mod chrono_fields {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use arrow_schema::{DataType as ArrowType, FieldRef, Fields, TimeUnit};
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+    use serde::Serialize;
+    use serde::ser::{self, Impossible};
+
+    /// A place in a row: field names, and `[]` for the elements of an array.
+    type Path = Vec<String>;
+
+    /// Whether `T` is `X` or a reference to one (sequences serialize references to their
+    /// elements).
+    fn is<T: ?Sized, X: ?Sized>() -> bool {
+        let t = typeid::of::<T>();
+        t == typeid::of::<X>() || t == typeid::of::<&X>()
+    }
+
+    /// The Arrow type of a chrono type, if `T` is one.
+    fn arrow_type<T: ?Sized>() -> Option<ArrowType> {
+        if is::<T, NaiveDate>() {
+            Some(ArrowType::Date32)
+        } else if is::<T, NaiveDateTime>() {
+            Some(ArrowType::Timestamp(TimeUnit::Microsecond, None))
+        } else if is::<T, DateTime<Utc>>() || is::<T, DateTime<FixedOffset>>() {
+            Some(ArrowType::Timestamp(
+                TimeUnit::Microsecond,
+                Some(Arc::from("UTC")),
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// The traced fields, with the chrono values' columns given their Spark types.
+    pub(super) fn typed<T: Serialize>(rows: &[T], fields: Vec<FieldRef>) -> Vec<FieldRef> {
+        let mut found = BTreeMap::new();
+        for row in rows {
+            let mut sniffer = Sniffer {
+                path: Vec::new(),
+                found: &mut found,
+            };
+            // Only looking: a serializer error here is the real serialization's to report.
+            let _ = row.serialize(&mut sniffer);
+        }
+        if found.is_empty() {
+            return fields;
+        }
+        fields
+            .into_iter()
+            .map(|f| retype(&f, &[f.name().clone()], &found))
+            .collect()
+    }
+
+    fn retype(field: &FieldRef, path: &[String], found: &BTreeMap<Path, ArrowType>) -> FieldRef {
+        if let Some(t) = found.get(path) {
+            // A column of nothing but `None`s was traced as `void`; it may hold nulls anyway.
+            let nullable = field.is_nullable() || field.data_type() == &ArrowType::Null;
+            return Arc::new(
+                field
+                    .as_ref()
+                    .clone()
+                    .with_data_type(t.clone())
+                    .with_nullable(nullable),
+            );
+        }
+        let data_type = match field.data_type() {
+            ArrowType::Struct(children) => ArrowType::Struct(Fields::from(
+                children
+                    .iter()
+                    .map(|c| {
+                        let mut p = path.to_vec();
+                        p.push(c.name().clone());
+                        retype(c, &p, found)
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+            ArrowType::List(element) => {
+                let mut p = path.to_vec();
+                p.push("[]".into());
+                ArrowType::List(retype(element, &p, found))
+            }
+            _ => return field.clone(),
+        };
+        Arc::new(field.as_ref().clone().with_data_type(data_type))
+    }
+
+    /// A serializer that writes nothing and notes where chrono values are.
+    struct Sniffer<'f> {
+        path: Path,
+        found: &'f mut BTreeMap<Path, ArrowType>,
+    }
+
+    impl Sniffer<'_> {
+        /// Notes `value` if it is a chrono value, else looks inside it.
+        fn visit<T: ?Sized + Serialize>(&mut self, name: &str, value: &T) {
+            self.path.push(name.to_string());
+            match arrow_type::<T>() {
+                Some(t) => {
+                    self.found.insert(self.path.clone(), t);
+                }
+                None => {
+                    let _ = value.serialize(&mut *self);
+                }
+            }
+            self.path.pop();
+        }
+    }
+
+    #[derive(Debug)]
+    struct Stop;
+
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("not looked into")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl ser::Error for Stop {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Stop
+        }
+    }
+
+    macro_rules! nothing {
+        ($($method:ident($($t:ty),*);)*) => {
+            $(fn $method(self, $(_: $t),*) -> Result<(), Stop> { Ok(()) })*
+        };
+    }
+
+    impl ser::Serializer for &mut Sniffer<'_> {
+        type Ok = ();
+        type Error = Stop;
+        type SerializeSeq = Self;
+        type SerializeTuple = Impossible<(), Stop>;
+        type SerializeTupleStruct = Impossible<(), Stop>;
+        type SerializeTupleVariant = Impossible<(), Stop>;
+        type SerializeMap = Impossible<(), Stop>;
+        type SerializeStruct = Self;
+        type SerializeStructVariant = Impossible<(), Stop>;
+
+        nothing! {
+            serialize_bool(bool); serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
+            serialize_i64(i64); serialize_u8(u8); serialize_u16(u16); serialize_u32(u32);
+            serialize_u64(u64); serialize_f32(f32); serialize_f64(f64); serialize_char(char);
+            serialize_str(&str); serialize_bytes(&[u8]); serialize_none(); serialize_unit();
+            serialize_unit_struct(&'static str);
+            serialize_unit_variant(&'static str, u32, &'static str);
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Stop> {
+            // An `Option`'s value is at the option's own place.
+            if let Some(t) = arrow_type::<T>() {
+                self.found.insert(self.path.clone(), t);
+                return Ok(());
+            }
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<(), Stop> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), Stop> {
+            Ok(())
+        }
+
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self, Stop> {
+            Ok(self)
+        }
+
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+            Err(Stop)
+        }
+
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Stop> {
+            Err(Stop)
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Stop> {
+            Err(Stop)
+        }
+
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+            Err(Stop)
+        }
+
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
+            Ok(self)
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Stop> {
+            Err(Stop)
+        }
+    }
+
+    impl ser::SerializeStruct for &mut Sniffer<'_> {
+        type Ok = ();
+        type Error = Stop;
+
+        fn serialize_field<T: ?Sized + Serialize>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Stop> {
+            self.visit(key, value);
+            Ok(())
+        }
+
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeSeq for &mut Sniffer<'_> {
+        type Ok = ();
+        type Error = Stop;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Stop> {
+            self.visit("[]", value);
+            Ok(())
+        }
+
+        fn end(self) -> Result<(), Stop> {
+            Ok(())
+        }
     }
 }
 
@@ -715,6 +984,76 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn traced_chrono_values_become_dates_and_timestamps() {
+        use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+        #[derive(Serialize)]
+        struct Inner {
+            at: Option<DateTime<Utc>>,
+        }
+        #[derive(Serialize)]
+        struct Event {
+            day: NaiveDate,
+            wall: Option<NaiveDateTime>,
+            at: DateTime<Utc>,
+            text: String,
+            history: Vec<NaiveDate>,
+            inner: Inner,
+        }
+        let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let rows = [
+            Event {
+                day,
+                wall: None,
+                at: DateTime::UNIX_EPOCH,
+                text: "2024-02-29".into(),
+                history: vec![],
+                inner: Inner { at: None },
+            },
+            Event {
+                day,
+                wall: Some(day.and_hms_opt(1, 2, 3).unwrap()),
+                at: DateTime::UNIX_EPOCH,
+                text: "x".into(),
+                history: vec![day],
+                inner: Inner {
+                    at: Some(DateTime::UNIX_EPOCH),
+                },
+            },
+        ];
+        let traced = Vec::<FieldRef>::from_samples(&rows, tracing_options()).unwrap();
+        let traced: Vec<FieldRef> = traced.iter().map(|f| Arc::new(spark_friendly(f))).collect();
+        let fields = chrono_fields::typed(&rows, traced);
+        let spark: Vec<String> = fields
+            .iter()
+            .map(|f| crate::DataType::from_arrow(f.data_type()).type_name())
+            .collect();
+        assert_eq!(
+            spark,
+            [
+                "date",
+                "timestamp_ntz",
+                "timestamp",
+                "string",
+                "array<date>",
+                "struct<at:timestamp>"
+            ]
+        );
+        assert!(fields[1].is_nullable());
+        let as_text: Vec<FieldRef> = fields.iter().map(timestamps::as_text).collect();
+        let built = serde_arrow::to_record_batch(&as_text, &rows).unwrap();
+        let Ok(batch) = timestamps::convert(&built, &fields, None) else {
+            panic!("not converted");
+        };
+        let row = &crate::Row::from_batch(&batch)[1];
+        assert_eq!(
+            row.get::<NaiveDateTime>("wall").unwrap(),
+            day.and_hms_opt(1, 2, 3).unwrap()
+        );
+        assert_eq!(row.get::<Vec<NaiveDate>>("history").unwrap(), [day]);
     }
 
     #[test]
