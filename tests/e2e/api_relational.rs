@@ -320,10 +320,13 @@ async fn offset_sample_partitions_and_small_actions() {
         (15..20).collect::<Vec<_>>()
     );
     assert_eq!(ints(&text(&df.offset(5).limit(3)).await, 0), [5, 6, 7]);
-    assert_eq!(ints(&rows(&df.head(3).await.unwrap()), 0), [0, 1, 2]);
-    assert_eq!(ints(&rows(&df.take(2).await.unwrap()), 0), [0, 1]);
-    assert_eq!(ints(&rows(&df.tail(2).await.unwrap()), 0), [18, 19]);
-    assert_eq!(rows(&[df.first().await.unwrap().unwrap()]), [["0"]]);
+    let ids = |rows: Vec<databricks_connect::Row>| -> Vec<i64> {
+        rows.iter().map(|r| r.get::<i64>("id").unwrap()).collect()
+    };
+    assert_eq!(ids(df.head(3).await.unwrap()), [0, 1, 2]);
+    assert_eq!(ids(df.take(2).await.unwrap()), [0, 1]);
+    assert_eq!(ids(df.tail(2).await.unwrap()), [18, 19]);
+    assert_eq!(df.first().await.unwrap().unwrap().get::<i64>(0).unwrap(), 0);
     assert!(!df.is_empty().await.unwrap());
     let none = spark.range(0, 0);
     assert!(none.is_empty().await.unwrap());

@@ -337,7 +337,10 @@ async fn mismatches_are_errors_naming_the_column() {
     let e = df.collect_as::<WrongType>().await.unwrap_err();
     assert!(matches!(e, SparkError::Conversion(_)), "{e:?}");
     let text = e.to_string();
-    assert!(text.contains("column `age` of Arrow type Utf8"), "{text}");
+    assert!(
+        text.contains("column `age` of Spark type string (Arrow Utf8)"),
+        "{text}"
+    );
     assert!(text.contains("WrongType"), "{text}");
 
     #[derive(Deserialize, Debug)]

@@ -10,6 +10,7 @@ mod api_io;
 mod api_local;
 mod api_relational;
 mod api_reshape;
+mod api_rows;
 mod api_shortcuts;
 mod api_streaming;
 mod api_typed;

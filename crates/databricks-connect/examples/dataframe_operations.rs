@@ -64,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "The best customer:\n{}",
-        arrow_cast::pretty::pretty_format_batches(&top)?
+        databricks_connect::arrow::pretty::pretty_format_batches(&top)?
     );
     Ok(())
 }

@@ -21,6 +21,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(col("square").gt(20));
     let batches = df.collect().await?;
     println!("SELECT id, id * id AS square ... WHERE square > 20:");
-    println!("{}", arrow_cast::pretty::pretty_format_batches(&batches)?);
+    println!(
+        "{}",
+        databricks_connect::arrow::pretty::pretty_format_batches(&batches)?
+    );
     Ok(())
 }

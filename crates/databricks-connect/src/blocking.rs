@@ -64,9 +64,9 @@ use futures_util::StreamExt;
 use crate::{
     CatalogColumn, CatalogMetadata, Column, CreateTableOptions, Database, ExplainMode, Function,
     IntoColumns, IntoCondition, IntoJoinType, IntoNames, IntoObservation, IntoOperand, IntoPaths,
-    IntoSaveMode, JoinOn, Literal, NearestBy, NearestMode, OutputMode, ReadSchema, StorageLevel,
-    StreamingQueryEvent, StreamingQueryException, StreamingQueryStatus, StructType, Table,
-    TablePartition, Trigger, proto,
+    IntoSaveMode, JoinOn, Literal, NearestBy, NearestMode, OutputMode, ReadSchema, Row,
+    StorageLevel, StreamingQueryEvent, StreamingQueryException, StreamingQueryStatus, StructType,
+    Table, TablePartition, Trigger, proto,
 };
 
 #[cfg(test)]
@@ -637,10 +637,11 @@ blocking_methods! {
         wait fn collect_as<T: serde::de::DeserializeOwned>(&self) -> Vec<T>;
         wait fn for_each_batch(&self, f: impl FnMut(RecordBatch) -> Result<(), crate::SparkError>) -> ();
         wait fn count(&self) -> i64;
-        wait fn head(&self, n: i32) -> Vec<RecordBatch>;
-        wait fn take(&self, n: i32) -> Vec<RecordBatch>;
-        wait fn first(&self) -> Option<RecordBatch>;
-        wait fn tail(&self, n: i32) -> Vec<RecordBatch>;
+        wait fn collect_rows(&self) -> Vec<Row>;
+        wait fn head(&self, n: i32) -> Vec<Row>;
+        wait fn take(&self, n: i32) -> Vec<Row>;
+        wait fn first(&self) -> Option<Row>;
+        wait fn tail(&self, n: i32) -> Vec<Row>;
         wait fn is_empty(&self) -> bool;
         wait fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> String;
         wait fn show(&self, n: i32) -> ();

@@ -60,6 +60,8 @@ pub use spark_connect_dataframe::{
 };
 pub use spark_connect_dataframe::{Error as SparkError, SPARK_REMOTE_ENV};
 pub use spark_connect_dataframe::{ExecutionProgress, ProgressWatch, StageProgress};
+/// Rows of a result read by column name or position, as PySpark's `Row`: [`Row::get`].
+pub use spark_connect_dataframe::{FromValue, Row, RowIndex, row};
 pub use spark_connect_dataframe::{
     MergeIntoWriter, NearestBy, NearestMode, WhenMatched, WhenNotMatched, WhenNotMatchedBySource,
 };
@@ -78,10 +80,36 @@ pub use databricks_auth as auth;
 /// The Databricks configuration (profiles, `DATABRICKS_*` variables), for `sdk_config`.
 pub use databricks_config as config;
 
-/// Arrow types that results are made of.
+/// Arrow types that results are made of, and printing them.
 pub mod arrow {
     pub use arrow_array::{self as array, RecordBatch};
     pub use arrow_schema::{self as schema, Schema, SchemaRef};
+
+    /// Batches printed as tables (Arrow's `arrow_cast::pretty`), without a dependency on
+    /// `arrow-cast` of your own: [`pretty_format_batches`](pretty::pretty_format_batches)
+    /// gives the text, [`print_batches`](pretty::print_batches) prints it. Values are as Arrow
+    /// shows them, all rows; [`DataFrame::show`](crate::DataFrame::show) prints the table Spark
+    /// makes, as PySpark's `show()` does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use databricks_connect::arrow::array::{Int64Array, RecordBatch};
+    /// use databricks_connect::arrow::pretty::pretty_format_batches;
+    ///
+    /// let batch = RecordBatch::try_from_iter([("id", Arc::new(Int64Array::from(vec![1, 2])) as _)])?;
+    /// assert_eq!(
+    ///     pretty_format_batches(&[batch])?.to_string(),
+    ///     "+----+\n| id |\n+----+\n| 1  |\n| 2  |\n+----+"
+    /// );
+    /// # Ok::<(), databricks_connect::arrow::schema::ArrowError>(())
+    /// ```
+    pub mod pretty {
+        pub use arrow_cast::display::FormatOptions;
+        pub use arrow_cast::pretty::{
+            pretty_format_batches, pretty_format_batches_with_options, pretty_format_columns,
+            print_batches, print_columns,
+        };
+    }
 }
 
 /// The README's Rust examples, compiled as doctests so that they never drift from the API.

@@ -436,9 +436,23 @@ fn na_and_stat_functions() {
 fn actions_of_the_dataframe_and_session() {
     let spark = spark();
     let df = spark.range_with_step(0, 10, 2, Some(2));
-    assert_eq!(i64s(&df.head(2).unwrap(), "id"), vec![Some(0), Some(2)]);
-    assert_eq!(i64s(&df.tail(1).unwrap(), "id"), vec![Some(8)]);
-    assert_eq!(i64s(&[df.first().unwrap().unwrap()], "id"), vec![Some(0)]);
+    let ids = |rows: Vec<databricks_connect::Row>| -> Vec<i64> {
+        rows.iter().map(|r| r.get::<i64>("id").unwrap()).collect()
+    };
+    assert_eq!(ids(df.head(2).unwrap()), [0, 2]);
+    assert_eq!(ids(df.take(1).unwrap()), [0]);
+    assert_eq!(ids(df.tail(1).unwrap()), [8]);
+    assert_eq!(ids(df.collect_rows().unwrap()), [0, 2, 4, 6, 8]);
+    let first = df.first().unwrap().unwrap();
+    assert_eq!(first.get::<i64>("id").unwrap(), 0);
+    assert_eq!(first.to_string(), "Row(id=0)");
+    assert!(
+        df.clone()
+            .filter(col("id").gt(100))
+            .first()
+            .unwrap()
+            .is_none()
+    );
     assert!(!df.is_empty().unwrap());
     assert!(df.filter(col("id").gt(100)).is_empty().unwrap());
     assert_eq!(

@@ -21,6 +21,72 @@ pub enum Error {
     /// names the Rust type, the column and the types involved.
     #[error("{0}")]
     Conversion(String),
+    /// A [`Row`](crate::Row) was asked for a column it does not have.
+    #[error("the row has no column `{name}`; its columns are: {}", .available.join(", "))]
+    NoSuchColumn {
+        /// The name asked for.
+        name: String,
+        /// The row's column names, in order.
+        available: Vec<String>,
+    },
+    /// A [`Row`](crate::Row) was asked for a column by a name that several of its columns
+    /// have (a join's result, for example): read it by position instead.
+    #[error(
+        "the row has {} columns named `{name}` (at positions {}); read the one meant by position",
+        .positions.len(),
+        .positions.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    AmbiguousColumn {
+        /// The name asked for.
+        name: String,
+        /// The positions of the columns with that name.
+        positions: Vec<usize>,
+    },
+    /// A [`Row`](crate::Row) was asked for a column by a position past its last one.
+    #[error("the row has no column at position {index}: it has {len} columns")]
+    ColumnIndexOutOfRange {
+        /// The position asked for.
+        index: usize,
+        /// How many columns the row has.
+        len: usize,
+    },
+    /// A value cannot be read as the Rust type asked for: the column, the value's Spark and
+    /// Arrow types, and the Rust types that do read it.
+    #[error(
+        "column `{column}`: a value of Spark type {spark_type} (Arrow {arrow_type}) cannot be \
+         read as {rust_type}; it reads as {reads_as}"
+    )]
+    ValueType {
+        /// The column (for a value inside an array, map or struct, the column that holds it).
+        column: String,
+        /// The value's Spark type, e.g. `timestamp_ntz`.
+        spark_type: String,
+        /// The value's Arrow type, e.g. `Timestamp(µs)`.
+        arrow_type: String,
+        /// The Rust type asked for.
+        rust_type: String,
+        /// The Rust types that read such a value.
+        reads_as: &'static str,
+    },
+    /// A null value was read as a Rust type that cannot hold it: read it as an `Option`.
+    #[error("column `{column}` is null here; read it as Option<{rust_type}>")]
+    NullValue {
+        /// The column (for a value inside an array, map or struct, the column that holds it).
+        column: String,
+        /// The Rust type asked for.
+        rust_type: String,
+    },
+    /// A value lies outside what the Rust type asked for can hold (a date past chrono's
+    /// range, for example).
+    #[error("column `{column}`: the value {value} does not fit in {rust_type}")]
+    ValueOutOfRange {
+        /// The column (for a value inside an array, map or struct, the column that holds it).
+        column: String,
+        /// The value, as Arrow displays it.
+        value: String,
+        /// The Rust type asked for.
+        rust_type: String,
+    },
 }
 
 impl Error {

@@ -61,6 +61,7 @@ mod progress;
 mod relational;
 mod reshape;
 mod result;
+pub mod row;
 mod session;
 mod sql_compat;
 mod statistics;
@@ -94,6 +95,7 @@ pub use observation::{IntoObservation, Observation, ObservedMetrics};
 pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use relational::{IntoJoinType, JoinOn, JoinType, NearestBy, NearestMode};
 pub use result::{PayloadCopies, RecordBatchStream};
+pub use row::{FromValue, Row, RowIndex};
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };

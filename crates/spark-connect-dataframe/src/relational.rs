@@ -1,7 +1,6 @@
 //! Relational operators of [`DataFrame`]: columns, ordering, grouping, joins, set
 //! operations, sampling and partitioning, and the small actions built on them.
 
-use arrow_array::RecordBatch;
 use proto::aggregate::GroupType;
 use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
@@ -11,6 +10,7 @@ use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
 use crate::dataframe::DataFrame;
 use crate::group::GroupedData;
+use crate::row::Row;
 
 /// How [`DataFrame::join`] pairs rows. `join` also takes PySpark's strings (`"left"`,
 /// `"left_anti"`, ...; see [`IntoJoinType`]), and they parse with [`str::parse`].
@@ -792,28 +792,87 @@ impl DataFrame {
         f(self)
     }
 
-    /// The first `n` rows (PySpark's `head(n)` and `take(n)`).
-    pub async fn head(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
-        self.limit(n).collect().await
+    /// The first `n` rows, as PySpark's `head(n)` (`limit(n)` run on the server). Read
+    /// their values with [`Row::get`]; the batches themselves are
+    /// `df.limit(n).collect()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let rows = spark.sql("SELECT id, id * id AS square FROM range(5)").await?.head(3).await?;
+    /// assert_eq!(rows.len(), 3);
+    /// assert_eq!(rows[2].get::<i64>("square")?, 4);
+    /// assert_eq!(rows[2].to_string(), "Row(id=2, square=4)");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn head(&self, n: i32) -> Result<Vec<Row>, Error> {
+        let batches = self.limit(n).collect().await?;
+        Ok(Row::from_batches(&batches))
     }
 
-    /// Same as [`head`](Self::head).
-    pub async fn take(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
+    /// The first `n` rows, as PySpark's `take(n)`: the same as [`head`](Self::head).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let rows = spark.range(0, 10).take(2).await?;
+    /// assert_eq!(rows.iter().map(|r| r.get::<i64>("id")).collect::<Result<Vec<_>, _>>()?, [0, 1]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn take(&self, n: i32) -> Result<Vec<Row>, Error> {
         self.head(n).await
     }
 
-    /// The first row as a one-row batch, or `None` when there are no rows.
-    pub async fn first(&self) -> Result<Option<RecordBatch>, Error> {
-        let batches = self.head(1).await?;
-        Ok(batches.into_iter().find(|b| b.num_rows() > 0))
+    /// The first row, or `None` when there are no rows, as PySpark's `first()` and `head()`.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let row = spark.sql("SELECT 1 AS id, 'a' AS name").await?.first().await?;
+    /// let row = row.expect("one row");
+    /// assert_eq!(row.get::<i32>("id")?, 1);
+    /// assert_eq!(row.get::<String>(1)?, "a");
+    /// assert_eq!(row.to_string(), "Row(id=1, name='a')");
+    ///
+    /// assert!(spark.range(0, 0).first().await?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn first(&self) -> Result<Option<Row>, Error> {
+        Ok(self.head(1).await?.into_iter().next())
     }
 
-    /// The last `n` rows.
-    pub async fn tail(&self, n: i32) -> Result<Vec<RecordBatch>, Error> {
-        self.clone()
+    /// The last `n` rows, as PySpark's `tail(n)` (it keeps them in the client's memory).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let rows = spark.range(0, 10).tail(2).await?;
+    /// assert_eq!(rows[1].get::<i64>("id")?, 9);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn tail(&self, n: i32) -> Result<Vec<Row>, Error> {
+        let batches = self
+            .clone()
             .derive(|input| RelType::Tail(Box::new(proto::Tail { input, limit: n })))
             .collect()
-            .await
+            .await?;
+        Ok(Row::from_batches(&batches))
+    }
+
+    /// Every row, as PySpark's `collect()`: the whole result in memory. The values stay in
+    /// the result's Arrow batches (a row is a batch and a position); for the batches
+    /// themselves use [`collect`](Self::collect), for a result too large to keep,
+    /// [`stream`](Self::stream).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let rows = spark.sql("SELECT * FROM VALUES (1, 'a'), (2, NULL) AS t(id, name)").await?.collect_rows().await?;
+    /// assert_eq!(rows[1].get::<Option<String>>("name")?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn collect_rows(&self) -> Result<Vec<Row>, Error> {
+        Ok(Row::from_batches(&self.collect().await?))
     }
 
     /// Whether there are no rows (fetches at most one).

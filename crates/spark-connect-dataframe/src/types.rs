@@ -416,6 +416,110 @@ impl DataType {
     }
 }
 
+impl DataType {
+    /// The Spark type of an Arrow type as Spark sends it in results: the inverse of
+    /// [`to_arrow`](Self::to_arrow), less what Arrow does not carry (the fields of an interval,
+    /// `char`/`varchar` lengths and collations read as `string`, a user-defined type as its SQL
+    /// type). An Arrow type Spark never sends is [`DataType::Other`], named by Arrow.
+    ///
+    /// ```
+    /// use arrow_schema::{DataType as ArrowType, TimeUnit};
+    /// use spark_connect_dataframe::DataType;
+    ///
+    /// let ntz = ArrowType::Timestamp(TimeUnit::Microsecond, None);
+    /// assert_eq!(DataType::from_arrow(&ntz), DataType::TimestampNtz);
+    /// assert_eq!(DataType::from_arrow(&ArrowType::Decimal128(10, 2)).type_name(), "decimal(10,2)");
+    /// ```
+    pub fn from_arrow(arrow: &ArrowType) -> DataType {
+        let element = |field: &Field| DataType::Array {
+            element: Box::new(DataType::from_arrow(field.data_type())),
+            contains_null: field.is_nullable(),
+        };
+        match arrow {
+            ArrowType::Null => DataType::Null,
+            ArrowType::Boolean => DataType::Boolean,
+            ArrowType::Int8 => DataType::Byte,
+            ArrowType::Int16 => DataType::Short,
+            ArrowType::Int32 => DataType::Integer,
+            ArrowType::Int64 => DataType::Long,
+            ArrowType::Float32 => DataType::Float,
+            ArrowType::Float64 => DataType::Double,
+            ArrowType::Decimal128(precision, scale) => DataType::Decimal {
+                precision: *precision,
+                scale: *scale,
+            },
+            ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View => DataType::String {
+                collation: std::string::String::new(),
+            },
+            ArrowType::Binary
+            | ArrowType::LargeBinary
+            | ArrowType::BinaryView
+            | ArrowType::FixedSizeBinary(_) => DataType::Binary,
+            ArrowType::Date32 | ArrowType::Date64 => DataType::Date,
+            ArrowType::Timestamp(_, Some(_)) => DataType::Timestamp,
+            ArrowType::Timestamp(_, None) => DataType::TimestampNtz,
+            ArrowType::Time32(_) | ArrowType::Time64(_) => DataType::Time(None),
+            ArrowType::Interval(IntervalUnit::MonthDayNano) => DataType::CalendarInterval,
+            ArrowType::Interval(IntervalUnit::YearMonth) => DataType::YearMonthInterval {
+                start: None,
+                end: None,
+            },
+            ArrowType::Duration(_) => DataType::DayTimeInterval {
+                start: None,
+                end: None,
+            },
+            ArrowType::List(field) | ArrowType::LargeList(field) => element(field),
+            ArrowType::FixedSizeList(field, _) => element(field),
+            ArrowType::Map(entries, _) => match entries.data_type() {
+                ArrowType::Struct(kv) if kv.len() == 2 => DataType::Map {
+                    key: Box::new(DataType::from_arrow(kv[0].data_type())),
+                    value: Box::new(DataType::from_arrow(kv[1].data_type())),
+                    value_contains_null: kv[1].is_nullable(),
+                },
+                other => DataType::Other(format!("map({other})")),
+            },
+            ArrowType::Struct(fields) if is_variant(fields) => DataType::Variant,
+            ArrowType::Struct(fields) => DataType::Struct(StructType::from_arrow(fields)),
+            other => DataType::Other(other.to_string()),
+        }
+    }
+}
+
+/// Spark sends a `variant` as a struct of two binaries whose `metadata` field is marked.
+fn is_variant(fields: &arrow_schema::Fields) -> bool {
+    fields.len() == 2
+        && fields[0].name() == "value"
+        && fields[1].name() == "metadata"
+        && fields[1].metadata().contains_key("variant")
+}
+
+impl StructType {
+    /// The Spark schema of Arrow fields (a result's schema), with the types of
+    /// [`DataType::from_arrow`].
+    ///
+    /// ```
+    /// use arrow_schema::{DataType as ArrowType, Field, Schema};
+    /// use spark_connect_dataframe::StructType;
+    ///
+    /// let schema = Schema::new(vec![Field::new("id", ArrowType::Int64, false)]);
+    /// let spark = StructType::from_arrow(schema.fields());
+    /// assert_eq!(spark.fields[0].data_type.type_name(), "bigint");
+    /// ```
+    pub fn from_arrow(fields: &arrow_schema::Fields) -> StructType {
+        StructType {
+            fields: fields
+                .iter()
+                .map(|f| StructField {
+                    name: f.name().clone(),
+                    data_type: DataType::from_arrow(f.data_type()),
+                    nullable: f.is_nullable(),
+                    metadata: None,
+                })
+                .collect(),
+        }
+    }
+}
+
 impl StructType {
     fn from_proto_fields(fields: &[proto::data_type::StructField]) -> Result<StructType, Error> {
         let fields = fields
