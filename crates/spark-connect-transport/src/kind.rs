@@ -255,6 +255,7 @@ const NOT_FOUND_CLASSES: &[&str] = &[
     "CONSTRAINT_DOES_NOT_EXIST",
     "VARIABLE_NOT_FOUND",
     "CURSOR_NOT_FOUND",
+    "SQL_CONF_NOT_FOUND",
 ];
 
 /// Spark error classes of things that exist already.
@@ -289,7 +290,8 @@ impl ServerError {
     ///    [`Parse`](ErrorKind::Parse), `AnalysisException` [`Analysis`](ErrorKind::Analysis),
     ///    `IllegalArgumentException` [`InvalidArgument`](ErrorKind::InvalidArgument),
     ///    `UnsupportedOperationException` [`Unsupported`](ErrorKind::Unsupported);
-    /// 5. without a class that says more: gRPC `DEADLINE_EXCEEDED` is
+    /// 5. without an exception class that says more (a plain `SparkException`, Spark
+    ///    Connect's `InvalidPlanInput`, a status without details): gRPC `DEADLINE_EXCEEDED` is
     ///    [`Timeout`](ErrorKind::Timeout), `UNIMPLEMENTED` and SQLSTATE class `0A`
     ///    [`Unsupported`](ErrorKind::Unsupported), `INVALID_ARGUMENT`
     ///    [`InvalidArgument`](ErrorKind::InvalidArgument), `UNAVAILABLE`
@@ -334,10 +336,11 @@ impl ServerError {
             ServerErrorKind::Analysis => return ErrorKind::Analysis,
             ServerErrorKind::IllegalArgument => return ErrorKind::InvalidArgument,
             ServerErrorKind::UnsupportedOperation => return ErrorKind::Unsupported,
-            _ => {}
-        }
-        if !self.classes().is_empty() {
-            return ErrorKind::Server;
+            // The code says more (or nothing more) than these.
+            ServerErrorKind::Other
+            | ServerErrorKind::Unauthenticated
+            | ServerErrorKind::PermissionDenied => {}
+            _ => return ErrorKind::Server,
         }
         match code {
             Code::DeadlineExceeded => ErrorKind::Timeout,
@@ -500,6 +503,27 @@ mod tests {
             (AlreadyExists, &[], None, None, ErrorKind::AlreadyExists),
             (InvalidArgument, &[], None, None, ErrorKind::InvalidArgument),
             (Internal, &[], None, None, ErrorKind::Server),
+            (
+                InvalidArgument,
+                &["org.apache.spark.sql.connect.common.InvalidPlanInput"],
+                None,
+                None,
+                ErrorKind::InvalidArgument,
+            ),
+            (
+                Internal,
+                &["org.apache.spark.SparkException"],
+                Some("INTERNAL_ERROR"),
+                Some("XX000"),
+                ErrorKind::Server,
+            ),
+            (
+                Internal,
+                &["org.apache.spark.SparkNoSuchElementException"],
+                Some("SQL_CONF_NOT_FOUND"),
+                Some("42K0I"),
+                ErrorKind::NotFound,
+            ),
             (Unknown, &[], None, None, ErrorKind::Server),
         ];
         for (code, classes, class, state, expected) in cases {
