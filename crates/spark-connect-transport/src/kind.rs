@@ -407,7 +407,15 @@ mod tests {
     #[test]
     fn spark_errors_map_to_kinds_by_class_state_and_code() {
         use tonic::Code::*;
-        let cases: &[(tonic::Code, &[&str], Option<&str>, Option<&str>, ErrorKind)] = &[
+        /// gRPC code, exception classes, error class, SQLSTATE, and the kind they make.
+        type Case<'a> = (
+            tonic::Code,
+            &'a [&'a str],
+            Option<&'a str>,
+            Option<&'a str>,
+            ErrorKind,
+        );
+        let cases: &[Case<'_>] = &[
             (
                 Internal,
                 ANALYSIS,
