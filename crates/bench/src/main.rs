@@ -147,8 +147,12 @@ async fn run(args: &[String]) -> Result<(), String> {
                     rel_type: Some(rel_type(&arg(2, "query kind")?, rows)?),
                 })),
             };
-            let recording = test_support::replay::Recording::record(&arg(1, "URL")?, plan).await?;
-            let server = test_support::replay::ReplayServer::start(recording).await?;
+            let recording = test_support::replay::Recording::record(&arg(1, "URL")?, plan)
+                .await
+                .map_err(|e| e.to_string())?;
+            let server = test_support::replay::ReplayServer::start(recording)
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "url={} rows={} bytes={}",
                 server.url(),

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::time::{format_rfc3339, instant_of, parse_datetime, system_time_of};
 use crate::token::Token;
 
@@ -52,6 +52,7 @@ impl CliTokenCache {
     fn error(&self, what: impl std::fmt::Display) -> AuthError {
         AuthError::provider(
             self.provider,
+            AuthErrorKind::Local,
             format!("token cache {}: {what}", self.path.display()),
         )
     }
@@ -66,7 +67,7 @@ impl CliTokenCache {
                     ("tokens".to_owned(), json!({})),
                 ]));
             }
-            Err(e) => return Err(self.error(format!("cannot read: {e}"))),
+            Err(e) => return Err(self.error(format!("cannot read: {e}")).with_source(e)),
         };
         const EXPECTED: &str = "expected a JSON object with \"version\": 1 and a \"tokens\" object";
         let Ok(Value::Object(file)) = serde_json::from_slice::<Value>(&text) else {
@@ -124,14 +125,16 @@ impl CliTokenCache {
             tokens.insert(key.to_owned(), Value::Object(entry));
         }
         let text = serde_json::to_vec_pretty(&Value::Object(file))
-            .map_err(|e| self.error(format!("cannot encode: {e}")))?;
+            .map_err(|e| self.error(format!("cannot encode: {e}")).with_source(e))?;
         let dir = self
             .path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        create_private_dir(dir)
-            .map_err(|e| self.error(format!("cannot create folder {}: {e}", dir.display())))?;
+        create_private_dir(dir).map_err(|e| {
+            self.error(format!("cannot create folder {}: {e}", dir.display()))
+                .with_source(e)
+        })?;
         let tmp = dir.join(format!(
             ".{}.{}.tmp",
             self.path
@@ -142,7 +145,7 @@ impl CliTokenCache {
         let written = write_private(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &self.path));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
-            return Err(self.error(format!("cannot write: {e}")));
+            return Err(self.error(format!("cannot write: {e}")).with_source(e));
         }
         Ok(())
     }

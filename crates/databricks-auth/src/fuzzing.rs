@@ -16,6 +16,6 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<Token, crate::Au
 
 /// Parses `output` as the standard output of `az account get-access-token --output json`.
 /// It must never panic, whatever the output holds; errors are fine.
-pub fn parse_az_output(output: &[u8]) -> Result<Token, String> {
+pub fn parse_az_output(output: &[u8]) -> Result<Token, crate::AuthError> {
     crate::providers::azure_cli::parse_az_token(output)
 }

@@ -5,13 +5,15 @@ use std::time::Duration;
 use databricks_config::Config;
 use serde_json::Value;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::rest::RestClient;
 use crate::token::Token;
 
 /// An HTTP client configured from `cfg` (timeout, certificate checks, proxy).
 pub(crate) fn client(cfg: &Config, provider: &str) -> Result<RestClient, AuthError> {
-    RestClient::new(cfg).map_err(|e| AuthError::provider(provider, e.to_string()))
+    RestClient::new(cfg).map_err(|e| {
+        AuthError::provider(provider, AuthErrorKind::from(&e), e.to_string()).with_source(e)
+    })
 }
 
 /// `application/x-www-form-urlencoded` encoding of `pairs`.
@@ -55,19 +57,28 @@ pub(crate) async fn send(
     url: &str,
     provider: &str,
 ) -> Result<Response, AuthError> {
-    let response = client
-        .send(request)
-        .await
-        .map_err(|e| AuthError::provider(provider, format!("request to {url} failed: {e}")))?;
-    let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| {
+    let response = client.send(request).await.map_err(|e| {
         AuthError::provider(
             provider,
-            format!(
-                "reading the response of {url} failed: {}",
-                error_chain(&e.without_url())
-            ),
+            AuthErrorKind::from(&e),
+            format!("request to {url} failed: {e}"),
         )
+        .with_source(e)
+    })?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| {
+        let e = e.without_url();
+        let kind = if e.is_timeout() {
+            AuthErrorKind::TimedOut
+        } else {
+            AuthErrorKind::Unreachable
+        };
+        AuthError::provider(
+            provider,
+            kind,
+            format!("reading the response of {url} failed: {}", error_chain(&e)),
+        )
+        .with_source(e)
     })?;
     Ok(Response {
         status,
@@ -87,7 +98,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Parses an OAuth 2.0 token response (RFC 6749 section 5.1), or turns an error response
-/// (section 5.2) into a message with its `error` and `error_description`.
+/// (section 5.2) into a message with its `error` and `error_description`: a refusal
+/// ([`AuthErrorKind::Refused`]) for 4xx answers, [`AuthErrorKind::Unreachable`] for 5xx (the
+/// endpoint is unavailable).
 pub(crate) fn token_response(
     response: &Response,
     url: &str,
@@ -107,6 +120,7 @@ pub(crate) fn token_response(
             .unwrap_or_else(|| "no OAuth error in the response".into());
         return Err(AuthError::provider(
             provider,
+            status_kind(response.status),
             format!(
                 "token request to {url} failed: HTTP {}: {detail}",
                 response.status
@@ -116,11 +130,27 @@ pub(crate) fn token_response(
     let json = json.ok_or_else(|| {
         AuthError::provider(
             provider,
+            AuthErrorKind::InvalidResponse,
             format!("token response of {url} is not JSON: expected an OAuth token response"),
         )
     })?;
-    parse_token_json(&json)
-        .map_err(|what| AuthError::provider(provider, format!("token response of {url}: {what}")))
+    parse_token_json(&json).map_err(|what| {
+        AuthError::provider(
+            provider,
+            AuthErrorKind::InvalidResponse,
+            format!("token response of {url}: {what}"),
+        )
+    })
+}
+
+/// The kind of an HTTP failure status of an identity provider: the server's own failure
+/// (5xx) or rate limit (429) means it is unavailable; other 4xx answers refuse the request.
+pub(crate) fn status_kind(status: u16) -> AuthErrorKind {
+    if status >= 500 || status == 429 {
+        AuthErrorKind::Unreachable
+    } else {
+        AuthErrorKind::Refused
+    }
 }
 
 /// Reads `access_token`, `token_type`, `expires_in` (number or numeric string) and
@@ -206,11 +236,14 @@ pub(crate) fn bounded_ttl(seconds: f64) -> Duration {
 }
 
 /// Refuses to send credentials to an endpoint that is not `https`, except on a loopback host
-/// (local tests and proxies). Endpoints come from discovery documents, which are input.
+/// (local tests and proxies). Endpoints come from discovery documents, which are input; a
+/// plain-HTTP endpoint on another host is refused as a misconfiguration (of the host, or of
+/// the service that answers for it).
 pub(crate) fn check_secure_endpoint(url: &str, provider: &str) -> Result<(), AuthError> {
     let Some((scheme, rest)) = url.split_once("://") else {
         return Err(AuthError::provider(
             provider,
+            AuthErrorKind::InvalidResponse,
             format!("the endpoint {url} is not an absolute URL"),
         ));
     };
@@ -232,10 +265,79 @@ pub(crate) fn check_secure_endpoint(url: &str, provider: &str) -> Result<(), Aut
     }
     Err(AuthError::provider(
         provider,
+        AuthErrorKind::Misconfigured,
         format!(
             "refusing to send credentials to {url}: the endpoint must use https (plain http only to a loopback host)"
         ),
     ))
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+    use crate::AuthErrorKind;
+
+    fn answer(status: u16, body: &str) -> Result<Token, AuthError> {
+        let response = Response {
+            status,
+            body: body.as_bytes().to_vec(),
+        };
+        token_response(&response, "https://h/oidc/v1/token", "oauth-m2m")
+    }
+
+    #[test]
+    fn token_endpoint_answers_have_kinds() {
+        let kind = |status, body| answer(status, body).unwrap_err().kind().clone();
+        let refused = r#"{"error":"invalid_client"}"#;
+        assert_eq!(kind(401, refused), AuthErrorKind::Refused);
+        assert_eq!(
+            kind(400, r#"{"error":"invalid_grant"}"#),
+            AuthErrorKind::Refused
+        );
+        assert_eq!(kind(503, "busy"), AuthErrorKind::Unreachable);
+        assert_eq!(kind(429, ""), AuthErrorKind::Unreachable);
+        assert_eq!(kind(200, "not json"), AuthErrorKind::InvalidResponse);
+        assert_eq!(kind(200, "{}"), AuthErrorKind::InvalidResponse);
+        let e = answer(401, refused).unwrap_err();
+        assert_eq!(e.provider_name(), Some("oauth-m2m"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_keeps_the_request_error() {
+        let cfg = databricks_config::Config::builder()
+            .env(databricks_config::Environment::from_map::<_, String, String>([]))
+            .build()
+            .unwrap();
+        let http = client(&cfg, "oauth-m2m").unwrap();
+        // Nothing listens on port 1.
+        let url = "http://127.0.0.1:1/oidc/v1/token";
+        let Err(e) = send(&http, http.post(url), url, "oauth-m2m").await else {
+            panic!("port 1 answered");
+        };
+        assert_eq!(e.kind(), &AuthErrorKind::Unreachable);
+        let source = std::error::Error::source(&e).expect("the request's error");
+        let rest = source
+            .downcast_ref::<crate::RestError>()
+            .expect("a RestError");
+        assert_eq!(rest.kind(), crate::RestErrorKind::Unreachable);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_proxy_setting_is_misconfiguration() {
+        let cfg = databricks_config::Config::builder()
+            .env(databricks_config::Environment::from_map([(
+                "HTTPS_PROXY",
+                "ftp://proxy",
+            )]))
+            .build()
+            .unwrap();
+        let http = client(&cfg, "oauth-m2m").unwrap();
+        let url = "https://h.example/oidc/v1/token";
+        let Err(e) = send(&http, http.post(url), url, "oauth-m2m").await else {
+            panic!("sent through a malformed proxy");
+        };
+        assert_eq!(e.kind(), &AuthErrorKind::Misconfigured);
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ pub use provider::{
     AUTH_DOCS_URL, Configured, Credentials, CredentialsChain, CredentialsProvider,
     NOT_YET_IMPLEMENTED, resolve,
 };
-pub use rest::{RestClient, RestError};
+pub use rest::{RestClient, RestError, RestErrorKind};
 pub use token::{
     CachedTokenSource, EXPIRY_MARGIN, MAX_STALE_WINDOW, Token, TokenHeaderSource, TokenSource,
 };

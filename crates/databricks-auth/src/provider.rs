@@ -198,6 +198,10 @@ impl CredentialsChain {
                     attempts.push((name.to_owned(), why));
                 }
                 Err(e) => {
+                    let e = match e.provider_name() {
+                        Some(_) => e,
+                        None => e.with_provider(name),
+                    };
                     return Err(wrap(e.map_message(|m| format!("{name}: {m}"))));
                 }
             }

@@ -227,14 +227,34 @@ impl RestClient {
 /// ```
 #[derive(Debug)]
 pub struct RestError {
+    kind: RestErrorKind,
     message: String,
     proxy: Option<ProxyError>,
     source: Option<reqwest::Error>,
 }
 
+/// What kind of failure a [`RestError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RestErrorKind {
+    /// The client or the request could not be made: a root certificate that is not PEM, a
+    /// request that cannot be built.
+    InvalidConfiguration,
+    /// The proxy setting is not a usable proxy (malformed, or a kind this client does not
+    /// speak).
+    InvalidProxySetting,
+    /// The proxy could not be reached, or it refused the tunnel (407, 403, ...).
+    Proxy,
+    /// No answer in time.
+    TimedOut,
+    /// The host could not be reached or the connection broke (refused, unknown host, TLS).
+    Unreachable,
+}
+
 impl RestError {
     fn new(message: String) -> RestError {
         RestError {
+            kind: RestErrorKind::InvalidConfiguration,
             message,
             proxy: None,
             source: None,
@@ -242,7 +262,13 @@ impl RestError {
     }
 
     fn from_proxy(e: ProxyError) -> RestError {
+        use connect_proxy::ProxyErrorKind as P;
+        let kind = match e.kind() {
+            P::InvalidSetting | P::Unsupported => RestErrorKind::InvalidProxySetting,
+            _ => RestErrorKind::Proxy,
+        };
         RestError {
+            kind,
             message: e.to_string(),
             proxy: Some(e),
             source: None,
@@ -257,11 +283,32 @@ impl RestError {
         if let Some(proxy) = proxy {
             message.push_str(&format!(" (through the proxy {proxy})"));
         }
+        let kind = if e.is_timeout() {
+            RestErrorKind::TimedOut
+        } else if e.is_builder() {
+            RestErrorKind::InvalidConfiguration
+        } else {
+            RestErrorKind::Unreachable
+        };
         RestError {
+            kind,
             message,
             proxy: None,
             source: Some(e),
         }
+    }
+
+    /// What kind of failure this is.
+    ///
+    /// ```
+    /// use databricks_auth::{RestClient, RestErrorKind};
+    /// # let cfg = databricks_config::Config::builder().build()?;
+    /// let e = RestClient::with_root_certificates(&cfg, &[b"not pem".to_vec()]).unwrap_err();
+    /// assert_eq!(e.kind(), RestErrorKind::InvalidConfiguration);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn kind(&self) -> RestErrorKind {
+        self.kind
     }
 
     /// The proxy's failure, when a proxy setting is malformed, the proxy could not be reached,

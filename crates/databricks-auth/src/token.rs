@@ -357,9 +357,8 @@ impl HeaderSource for TokenHeaderSource {
     fn headers(&self) -> BoxFuture<'_, Result<AuthHeaders, AuthError>> {
         Box::pin(async move {
             let token = self.tokens.token().await.map_err(|e| {
-                let provider = match e.kind() {
-                    crate::AuthErrorKind::Provider { provider } => provider.clone(),
-                    _ => return e,
+                let Some(provider) = e.provider_name().map(str::to_owned) else {
+                    return e;
                 };
                 e.map_message(|m| format!("{provider}: {m}"))
             })?;

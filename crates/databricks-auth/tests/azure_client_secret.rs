@@ -128,7 +128,8 @@ async fn rejected_secret_is_an_error_without_the_secret() {
         ))
         .await
         .unwrap_err();
-    assert!(matches!(err.kind(), AuthErrorKind::Provider { .. }));
+    assert_eq!(err.kind(), &AuthErrorKind::Refused);
+    assert_eq!(err.provider_name(), Some("azure-client-secret"));
     assert_eq!(
         err.to_string(),
         format!(

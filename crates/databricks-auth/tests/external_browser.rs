@@ -166,7 +166,7 @@ fn provider(opened: Arc<Mutex<Vec<String>>>) -> ExternalBrowserCredentials {
 fn no_browser() -> ExternalBrowserCredentials {
     ExternalBrowserCredentials::default()
         .with_callback_port(0)
-        .with_browser(|_| Err("no browser in this test".into()))
+        .with_browser(|_| Err(std::io::Error::other("no browser in this test")))
 }
 
 fn chain(p: ExternalBrowserCredentials) -> CredentialsChain {
@@ -290,7 +290,8 @@ async fn wrong_state_and_denied_login() {
             Ok(())
         });
     let err = chain(p).resolve(&cfg).await.unwrap_err();
-    assert!(matches!(err.kind(), AuthErrorKind::Provider { .. }));
+    assert_eq!(err.kind(), &AuthErrorKind::Refused);
+    assert_eq!(err.provider_name(), Some("external-browser"));
     assert!(
         err.to_string()
             .starts_with("default auth: external-browser: authorization failed: access_denied: user said no. Config: "),

@@ -103,7 +103,8 @@ async fn rejected_secret_is_an_error_naming_the_oauth_error() {
     let err = resolve(&cfg(&server, "wrong-secret", &[]))
         .await
         .unwrap_err();
-    assert!(matches!(err.kind(), AuthErrorKind::Provider { provider } if provider == "oauth-m2m"));
+    assert_eq!(err.kind(), &AuthErrorKind::Refused);
+    assert_eq!(err.provider_name(), Some("oauth-m2m"));
     let url = server.url();
     assert_eq!(
         err.to_string(),

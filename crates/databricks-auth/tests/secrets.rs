@@ -173,7 +173,7 @@ async fn check_all(reject: bool, log: &Capture) {
             CredentialsChain::new(vec![Box::new(
                 ExternalBrowserCredentials::default()
                     .with_callback_port(0)
-                    .with_browser(|_| Err("no browser".into())),
+                    .with_browser(|_| Err(std::io::Error::other("no browser"))),
             )]),
         ),
     ];

@@ -34,7 +34,11 @@ impl TokenSource for Counting {
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
             tokio::time::sleep(self.delay).await;
             if self.fail.load(Ordering::SeqCst) {
-                return Err(AuthError::provider("test", "token endpoint down"));
+                return Err(AuthError::provider(
+                    "test",
+                    databricks_auth::AuthErrorKind::Unreachable,
+                    "token endpoint down",
+                ));
             }
             Ok(Token::bearer(format!("t{n}"), Some(self.ttl)))
         })

@@ -561,7 +561,10 @@ fn fix_host(cfg: &mut Config) -> Result<(), ConfigError> {
     let normalized = normalize_host(&host).map_err(|why| {
         cfg.error(
             ConfigErrorKind::InvalidHost,
-            format!("resolve: host from {source} is not a usable URL: {why}"),
+            format!(
+                "resolve: host from {source} is not a usable URL: {}",
+                why.message()
+            ),
         )
     })?;
     cfg.values[ConfigKey::Host as usize] = Some(Value {

@@ -1,5 +1,7 @@
 //! Host normalisation, as the SDKs do it.
 
+use crate::error::{ConfigError, ConfigErrorKind};
+
 /// A host reduced to `scheme://host[:port]`, plus the workspace id found in its query, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedHost {
@@ -16,15 +18,24 @@ pub struct NormalizedHost {
 /// are dropped; `:443` is dropped on `https`. A `?o=<id>` or `?workspace_id=<id>` query (as in
 /// workspace URLs copied from a browser) gives the workspace id.
 ///
-/// The error says what is wrong without echoing the value, which could hold user info.
+/// The error ([`ConfigErrorKind::InvalidHost`]) says what is wrong without echoing the value,
+/// which could hold user info.
 ///
 /// ```
-/// use databricks_config::normalize_host;
+/// use databricks_config::{ConfigErrorKind, normalize_host};
 /// let h = normalize_host("adb-123.4.azuredatabricks.net:443/?o=123#x").unwrap();
 /// assert_eq!(h.url, "https://adb-123.4.azuredatabricks.net");
 /// assert_eq!(h.workspace_id.as_deref(), Some("123"));
+///
+/// let e = normalize_host("sc://x").unwrap_err();
+/// assert_eq!(e.kind(), &ConfigErrorKind::InvalidHost);
+/// assert!(e.message().starts_with("the scheme is sc://"));
 /// ```
-pub fn normalize_host(raw: &str) -> Result<NormalizedHost, String> {
+pub fn normalize_host(raw: &str) -> Result<NormalizedHost, ConfigError> {
+    normalize(raw).map_err(|why| ConfigError::new(ConfigErrorKind::InvalidHost, why))
+}
+
+fn normalize(raw: &str) -> Result<NormalizedHost, String> {
     let raw = raw.trim();
     let (scheme, rest) = match raw.find("://") {
         Some(i) => (raw[..i].to_ascii_lowercase(), &raw[i + 3..]),
@@ -141,29 +152,43 @@ mod tests {
 
     #[test]
     fn bad_hosts() {
-        assert!(normalize_host("sc://x").unwrap_err().contains("sc://"));
+        assert!(
+            normalize_host("sc://x")
+                .unwrap_err()
+                .message()
+                .contains("sc://")
+        );
         assert!(
             normalize_host("https://")
                 .unwrap_err()
+                .message()
                 .contains("no host name")
         );
         assert!(
             normalize_host("https://x:port")
                 .unwrap_err()
+                .message()
                 .contains("port")
         );
         assert!(
             normalize_host("https://x:99999")
                 .unwrap_err()
+                .message()
                 .contains("port")
         );
         assert!(
             normalize_host("https://a b")
                 .unwrap_err()
+                .message()
                 .contains("host name")
         );
-        assert!(normalize_host("https://[::1").unwrap_err().contains("IPv6"));
+        assert!(
+            normalize_host("https://[::1")
+                .unwrap_err()
+                .message()
+                .contains("IPv6")
+        );
         let e = normalize_host("ftp://user:hunter2@x").unwrap_err();
-        assert!(!e.contains("hunter2"));
+        assert!(!e.to_string().contains("hunter2"));
     }
 }

@@ -4,7 +4,7 @@
 //! `SPARK_REMOTE='sc://...' cargo run -p databricks-connect --example connection_string`
 //! (read here from the environment only to keep the token out of the source).
 
-use databricks_connect::DatabricksSession;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

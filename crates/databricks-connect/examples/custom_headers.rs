@@ -3,7 +3,7 @@
 //!
 //! `SPARK_CONNECT_LOG_LEVEL=debug cargo run -p databricks-connect --example custom_headers`
 
-use databricks_connect::DatabricksSession;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

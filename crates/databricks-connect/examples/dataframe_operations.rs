@@ -3,8 +3,8 @@
 //!
 //! `SPARK_REMOTE=sc://127.0.0.1:15002 cargo run -p databricks-connect --example dataframe_operations`
 
-use databricks_connect::DatabricksSession;
-use databricks_connect::functions::{avg, col, count, expr, lit, max, upper, when};
+use databricks_connect::functions::{avg, count, max, upper};
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -3,7 +3,7 @@
 //! `DATABRICKS_HOST=... DATABRICKS_TOKEN=... DATABRICKS_CLUSTER_ID=... cargo run -p databricks-connect --example explicit_parameters`
 //! (read here from the environment only to keep the token out of the source).
 
-use databricks_connect::DatabricksSession;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,7 +4,7 @@
 //!
 //! `cargo run -p databricks-connect --example from_environment`
 
-use databricks_connect::DatabricksSession;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

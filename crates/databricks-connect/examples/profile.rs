@@ -20,7 +20,7 @@
 //!
 //! `cargo run -p databricks-connect --example profile -- azure`
 
-use databricks_connect::DatabricksSession;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -2,8 +2,7 @@
 //!
 //! Run it yourself with `SPARK_REMOTE=sc://127.0.0.1:15002 cargo run -p databricks-connect --example quickstart`.
 
-use databricks_connect::DatabricksSession;
-use databricks_connect::functions::col;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -2,8 +2,8 @@
 //!
 //! `cargo run -p databricks-connect --example sdk_config`
 
-use databricks_connect::DatabricksSession;
 use databricks_connect::config::{Config, ConfigKey};
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

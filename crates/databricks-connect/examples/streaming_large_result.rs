@@ -3,9 +3,8 @@
 //!
 //! `SPARK_REMOTE=sc://127.0.0.1:15002 cargo run -p databricks-connect --example streaming_large_result`
 
-use databricks_connect::DatabricksSession;
 use databricks_connect::arrow::array::{Array, cast::AsArray, types::Int64Type};
-use futures_util::StreamExt;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -2,9 +2,7 @@
 //!
 //! `SPARK_REMOTE=sc://127.0.0.1:15002 cargo run -p databricks-connect --example typed_rows`
 
-use databricks_connect::DatabricksSession;
-use databricks_connect::functions::col;
-use futures_util::StreamExt;
+use databricks_connect::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A row: its fields are the columns (`city` string, `population` bigint, `tags` array<string>,

@@ -9,8 +9,8 @@
 //! write: run it against a server on this machine, or set `WRITE_A_TABLE_PATH` (a Volume path
 //! such as `/Volumes/main/default/files/sales` on Databricks).
 
-use databricks_connect::functions::{col, sum};
-use databricks_connect::{DatabricksSession, SaveMode};
+use databricks_connect::functions::sum;
+use databricks_connect::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -56,7 +56,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::RecordBatch;
 use futures_util::StreamExt;
@@ -83,7 +83,7 @@ pub enum Error {
     InsideAsyncRuntime,
     /// The background runtime could not be started.
     #[error("cannot start the background runtime of the blocking API: {0}")]
-    Runtime(String),
+    Runtime(#[source] Arc<std::io::Error>),
     /// The session could not be made.
     #[error(transparent)]
     Session(#[from] crate::Error),
@@ -93,6 +93,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// What kind of failure this is: the kind of the session's or the query's error (see
+    /// [`crate::Error::kind`]); calling from inside an async runtime is
+    /// [`InvalidArgument`](crate::ErrorKind::InvalidArgument) (a misuse), a runtime that could
+    /// not start [`Other`](crate::ErrorKind::Other).
+    ///
+    /// ```
+    /// use databricks_connect::ErrorKind;
+    /// use databricks_connect::blocking::Error;
+    ///
+    /// assert_eq!(Error::InsideAsyncRuntime.kind(), ErrorKind::InvalidArgument);
+    /// ```
+    pub fn kind(&self) -> crate::ErrorKind {
+        match self {
+            Error::InsideAsyncRuntime => crate::ErrorKind::InvalidArgument,
+            Error::Runtime(_) => crate::ErrorKind::Other,
+            Error::Session(e) => e.kind(),
+            Error::Spark(e) => e.kind(),
+        }
+    }
+
     /// Why the session ended, when this error says that it has (see
     /// [`crate::Error::session_end`]): a new session is needed.
     ///
@@ -113,7 +133,8 @@ impl Error {
 /// The runtime that every blocking session runs on. It lives as long as the process, so that a
 /// session's connection, made on it, outlives any one call.
 fn runtime() -> Result<&'static tokio::runtime::Runtime, Error> {
-    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, Arc<std::io::Error>>> =
+        OnceLock::new();
     RUNTIME
         .get_or_init(|| {
             tokio::runtime::Builder::new_multi_thread()
@@ -121,7 +142,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, Error> {
                 .thread_name("databricks-connect-blocking")
                 .enable_all()
                 .build()
-                .map_err(|e| e.to_string())
+                .map_err(Arc::new)
         })
         .as_ref()
         .map_err(|e| Error::Runtime(e.clone()))

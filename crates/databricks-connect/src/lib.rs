@@ -35,8 +35,11 @@ pub use logging::{LOG_LEVEL_ENV, init_from_env as init_logging_from_env};
 pub use session::{
     ClusterError, ClusterState, ClusterWait, Compute, DEFAULT_CLUSTER_START_TIMEOUT,
     DatabricksSession, DatabricksSessionBuilder, Endpoint, Error, ParameterSource,
-    ResolvedConnection, USAGE_POLICY_ENV, format_wait,
+    ResolvedConnection, USAGE_POLICY_ENV, auth_error_kind, format_wait,
 };
+/// What kind of failure an error is; every error of this crate (and of the crates beneath it)
+/// has a `kind()` returning one. See [`Error`].
+pub use spark_connect_transport::ErrorKind;
 
 pub use spark_connect_dataframe::{
     AliasNames, ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions,
@@ -72,8 +75,45 @@ pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
 /// environment; see docs/authentication.md.
 pub use spark_connect_transport::proxy;
 pub use spark_connect_transport::{
-    ConnectionString, ServerError, ServerErrorKind, SessionEndReason, TOKEN_ENV_VAR,
+    ConnectionString, HeaderSourceError, ServerError, ServerErrorKind, SessionEndReason,
+    TOKEN_ENV_VAR,
 };
+
+/// What a program needs, in one import: `use databricks_connect::prelude::*;`
+///
+/// Sessions ([`DatabricksSession`], [`SparkSession`]), [`DataFrame`], [`Column`], the
+/// functions module as `F` (PySpark's `functions as F`) and its most used functions (`col`,
+/// `lit`, `expr`, `when`), [`Window`], [`JoinType`], [`SaveMode`], the Spark types, Arrow's
+/// [`RecordBatch`], the errors ([`Error`], [`SparkError`], [`ErrorKind`]) and the stream
+/// traits that give [`DataFrame::stream`]'s result `.next()` and `.try_next()` (imported
+/// anonymously, so they clash with nothing).
+///
+/// ```
+/// use databricks_connect::prelude::*;
+///
+/// # async fn demo() -> Result<(), Error> {
+/// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create().await?;
+/// let df: DataFrame = spark
+///     .range(0, 100)
+///     .with_column("bucket", F::pmod(col("id"), lit(10)))
+///     .filter(col("bucket").eq(lit(3)));
+/// let mut batches = df.stream().await?;
+/// while let Some(batch) = batches.try_next().await? {
+///     let batch: RecordBatch = batch;
+///     println!("{} rows", batch.num_rows());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub mod prelude {
+    pub use crate::arrow::RecordBatch;
+    pub use crate::functions::{self as F, col, expr, lit, when};
+    pub use crate::{
+        Column, DataFrame, DataType, DatabricksSession, Error, ErrorKind, JoinType, SaveMode,
+        SparkError, SparkSession, StructField, StructType, Window,
+    };
+    pub use futures_util::{StreamExt as _, TryStreamExt as _};
+}
 
 /// Databricks credentials providers, for `credentials`.
 pub use databricks_auth as auth;

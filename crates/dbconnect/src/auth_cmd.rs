@@ -127,11 +127,13 @@ fn write_out(out: &mut Stdout, text: &str) -> Result<(), CliError> {
 /// The chain, except that it never opens a browser: `describe`, `token` and `profiles` use
 /// cached U2M tokens only; `login` is the command that opens one.
 pub fn chain_without_browser() -> CredentialsChain {
-    CredentialsChain::with_external_browser(
-        ExternalBrowserCredentials::default().with_browser(|_| {
-            Err("no valid cached login; run `dbconnect auth login` first".into())
-        }),
-    )
+    CredentialsChain::with_external_browser(ExternalBrowserCredentials::default().with_browser(
+        |_| {
+            Err(std::io::Error::other(
+                "no valid cached login; run `dbconnect auth login` first",
+            ))
+        },
+    ))
 }
 
 async fn describe(target: &Target, format: Format, out: &mut Stdout) -> Result<(), CliError> {

@@ -7,7 +7,7 @@ use std::net::ToSocketAddrs;
 use std::time::{Duration, Instant};
 
 use databricks_connect::proxy::{Proxy, connect as connect_tunnel};
-use databricks_connect::{Compute, ParameterSource, ResolvedConnection};
+use databricks_connect::{Compute, ErrorKind, ParameterSource, ResolvedConnection};
 
 use crate::error::{CliError, Secrets, with_sources};
 use crate::stdout::Stdout;
@@ -227,7 +227,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
                 Ok(Err(e)) => report.fail(
                     "authentication",
                     &secrets.mask(&e.to_string()),
-                    "set a token (DATABRICKS_TOKEN or token in the profile), or run `dbconnect auth login`; `dbconnect auth describe` shows what was found",
+                    auth_fix(databricks_connect::auth_error_kind(&e)),
                 ),
                 Err(_) => report.fail(
                     "authentication",
@@ -287,7 +287,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
             report.fail(
                 "server",
                 &secrets.mask(&with_sources(&e)),
-                "check the cluster is running and that the credentials may use it",
+                fix_for(e.kind(), SESSION_FIX),
             );
             None
         }
@@ -302,7 +302,11 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
     };
     match tokio::time::timeout(STEP_TIMEOUT, spark.version()).await {
         Ok(Ok(version)) => report.ok("server", &format!("Spark {version}")),
-        Ok(Err(e)) => report.fail("server", &secrets.mask(&with_sources(&e)), server_fix(&e)),
+        Ok(Err(e)) => report.fail(
+            "server",
+            &secrets.mask(&with_sources(&e)),
+            fix_for(e.kind(), SERVER_FIX),
+        ),
         Err(_) => report.fail(
             "server",
             "no answer within 30 s",
@@ -331,7 +335,7 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
         Ok(Err(e)) => report.fail(
             "test query",
             &secrets.mask(&with_sources(&e)),
-            server_fix(&e),
+            fix_for(e.kind(), SERVER_FIX),
         ),
         Err(_) => report.fail(
             "test query",
@@ -342,14 +346,59 @@ pub async fn run(cli: &Cli, out: &mut Stdout) -> Result<(), CliError> {
     finish(report, out, total)
 }
 
-fn server_fix(e: &databricks_connect::SparkError) -> &'static str {
-    let text = with_sources(e).to_ascii_lowercase();
-    if text.contains("unauthenticated") || text.contains("401") || text.contains("token") {
-        "the server refused the credentials: check the token (dbconnect auth describe)"
-    } else if text.contains("permission") || text.contains("403") {
-        "the credentials may not use this cluster: ask for CAN ATTACH TO"
-    } else {
-        "check that the server is a Spark Connect server of Spark 3.5 or 4.x and is running"
+/// The fix when the session cannot be made and the kind says nothing more specific.
+const SESSION_FIX: &str = "check the cluster is running and that the credentials may use it";
+
+/// The fix when the server's version or the test query fails and the kind says nothing more
+/// specific.
+const SERVER_FIX: &str =
+    "check that the server is a Spark Connect server of Spark 3.5 or 4.x and is running";
+
+/// The fix for a failed session, version or query step, chosen by the error's kind (never by
+/// its text); `otherwise` for kinds without a fix of their own.
+fn fix_for(kind: ErrorKind, otherwise: &'static str) -> &'static str {
+    match kind {
+        ErrorKind::Unauthenticated => {
+            "the server refused the credentials: check the token (dbconnect auth describe)"
+        }
+        ErrorKind::PermissionDenied => {
+            "the credentials may not use this cluster: ask for CAN ATTACH TO"
+        }
+        ErrorKind::NotFound => {
+            "check the cluster id (--cluster-id, cluster_id in the profile): the workspace has no such cluster"
+        }
+        ErrorKind::ClusterState => {
+            "start the cluster in the workspace, or let dbconnect sql start it (without --no-auto-start)"
+        }
+        ErrorKind::Connection => {
+            "check the host name and port, that the server or cluster is running, and any VPN, proxy or firewall in between"
+        }
+        ErrorKind::Timeout => {
+            "the server or cluster did not answer in time: it may be starting or overloaded; try again in a minute"
+        }
+        ErrorKind::Configuration => {
+            "fix the connection parameters named above (the configuration step shows where each came from)"
+        }
+        ErrorKind::SessionEnded => "the session ended on the server: run the command again",
+        ErrorKind::Unsupported => {
+            "the server does not support this: check that it is a Spark Connect server of Spark 3.5 or 4.x"
+        }
+        _ => otherwise,
+    }
+}
+
+/// The fix for a failed authentication step, by the kind of the failure.
+fn auth_fix(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Connection | ErrorKind::Timeout => {
+            "check that the identity provider (the workspace's OAuth endpoints, Azure AD) is reachable, through the proxy if one is set"
+        }
+        ErrorKind::Configuration | ErrorKind::NotFound => {
+            "fix the authentication settings named above; `dbconnect auth describe` shows what was found"
+        }
+        _ => {
+            "set a token (DATABRICKS_TOKEN or token in the profile), or run `dbconnect auth login`; `dbconnect auth describe` shows what was found"
+        }
     }
 }
 
@@ -437,5 +486,71 @@ async fn tls_check(host: &str, port: u16, proxy: Option<&Proxy>) -> Result<(), S
     match client.get(format!("https://{host}:{port}/")).send().await {
         Ok(_) => Ok(()),
         Err(e) => Err(with_sources(&e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind, with the fix the server step gives for it.
+    const SERVER_FIXES: &[(ErrorKind, &str)] = &[
+        (
+            ErrorKind::Unauthenticated,
+            "the server refused the credentials",
+        ),
+        (ErrorKind::PermissionDenied, "ask for CAN ATTACH TO"),
+        (ErrorKind::NotFound, "check the cluster id"),
+        (ErrorKind::ClusterState, "start the cluster"),
+        (ErrorKind::Connection, "check the host name and port"),
+        (ErrorKind::Timeout, "did not answer in time"),
+        (ErrorKind::Configuration, "fix the connection parameters"),
+        (ErrorKind::SessionEnded, "the session ended"),
+        (ErrorKind::Unsupported, "the server does not support this"),
+        (ErrorKind::AlreadyExists, SERVER_FIX),
+        (ErrorKind::Analysis, SERVER_FIX),
+        (ErrorKind::Parse, SERVER_FIX),
+        (ErrorKind::InvalidArgument, SERVER_FIX),
+        (ErrorKind::Cancelled, SERVER_FIX),
+        (ErrorKind::Server, SERVER_FIX),
+        (ErrorKind::Protocol, SERVER_FIX),
+        (ErrorKind::Conversion, SERVER_FIX),
+        (ErrorKind::Other, SERVER_FIX),
+    ];
+
+    #[test]
+    fn each_kind_gets_its_fix() {
+        for (kind, expected) in SERVER_FIXES {
+            let fix = fix_for(*kind, SERVER_FIX);
+            assert!(fix.contains(expected), "{kind}: {fix}");
+            let fix = fix_for(*kind, SESSION_FIX);
+            assert!(
+                fix.contains(expected) || (*expected == SERVER_FIX && fix == SESSION_FIX),
+                "{kind}: {fix}"
+            );
+        }
+        assert!(auth_fix(ErrorKind::Connection).contains("identity provider"));
+        assert!(auth_fix(ErrorKind::Configuration).contains("authentication settings"));
+        assert!(auth_fix(ErrorKind::Unauthenticated).contains("set a token"));
+    }
+
+    #[test]
+    fn errors_get_the_fix_of_their_kind_whatever_their_text() {
+        use databricks_connect::{ClusterError, Error, SparkError};
+        // The message mentions a token, but the kind says the connection failed.
+        let unreachable: SparkError = spark_connect_transport::Error::Unavailable {
+            endpoint: "http://127.0.0.1:1".into(),
+            message: "token endpoint: connection refused (os error 111)".into(),
+            source: None,
+        }
+        .into();
+        assert!(fix_for(unreachable.kind(), SERVER_FIX).starts_with("check the host name"));
+        // "403" nowhere in the text, yet permission denied.
+        let refused = Error::Cluster(ClusterError::Refused {
+            cluster_id: "c1".into(),
+            status: 403,
+            message: "not allowed".into(),
+        });
+        assert!(fix_for(refused.kind(), SESSION_FIX).contains("CAN ATTACH TO"));
     }
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use databricks_connect::ErrorKind;
 use spark_connect_dataframe::SPARK_REMOTE_ENV;
 
 use spark_connect_transport::TOKEN_ENV_VAR;
@@ -20,7 +21,16 @@ pub enum CliError {
     /// The connection parameters are missing or contradictory.
     #[error("{0}")]
     Config(String),
-    /// The server refused or failed the query, or could not be reached.
+    /// An error of the library (making the session, running the query): its kind decides the
+    /// exit code.
+    #[error("{message}")]
+    Failed {
+        /// The error's kind.
+        kind: ErrorKind,
+        /// The error and its causes.
+        message: String,
+    },
+    /// A step of the tool failed after the request left (`auth`, `doctor`).
     #[error("{0}")]
     Query(String),
     /// The result could not be written in the requested format.
@@ -34,12 +44,24 @@ pub enum CliError {
     Interrupted,
 }
 
+/// The exit code of a library error of this kind: 2 for configuration (what the user gave
+/// cannot be used), 1 for everything else (the server refused or failed the query, or could not
+/// be reached).
+pub fn exit_code_for(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Configuration => 2,
+        _ => 1,
+    }
+}
+
 impl CliError {
-    /// 2 for what the user typed (usage, connection strings), 1 for everything that happened
-    /// after the request left, 130 after Ctrl-C.
+    /// 2 for what the user typed (usage, connection strings, connection parameters that
+    /// cannot be resolved or used), 1 for everything that happened after the request left,
+    /// 130 after Ctrl-C. Library errors decide by their kind ([`exit_code_for`]).
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::ConnectionString { .. } | CliError::Config(_) => 2,
+            CliError::Failed { kind, .. } => exit_code_for(*kind),
             CliError::Query(_) | CliError::Output(_) | CliError::Runtime(_) => 1,
             // 128 + SIGINT, as shells report a command that Ctrl-C stopped.
             CliError::Interrupted => 130,
@@ -56,9 +78,10 @@ impl CliError {
         ExitCode::from(self.exit_code())
     }
 
-    /// An error from resolving the connection parameters or making the session;
-    /// `no_flags`: no connection flag was given (a hint then says how to give one).
-    pub fn from_session(e: databricks_connect::Error, no_flags: bool) -> CliError {
+    /// An error from resolving the connection parameters: nothing was sent, so whatever its
+    /// kind (a profile the file lacks is `NotFound`), it is about what the user gave: a usage
+    /// error. `no_flags`: no connection flag was given (a hint then says how to give one).
+    pub fn from_resolve(e: databricks_connect::Error, no_flags: bool) -> CliError {
         use databricks_connect::{Error, ParameterSource};
         match e {
             Error::ConnectionString { origin, source } => CliError::ConnectionString {
@@ -74,17 +97,25 @@ impl CliError {
             } if no_flags => CliError::Config(format!(
                 "{message}\nhint: pass --profile NAME, --host/--token/--cluster-id, or --remote sc://host:port, or set {SPARK_REMOTE_ENV}"
             )),
-            e
-            @ (Error::Conflict { .. } | Error::InvalidParameter { .. } | Error::Databricks(_)) => {
-                CliError::Config(e.to_string())
-            }
-            Error::Spark(e) => CliError::query(e),
-            other => CliError::Query(with_sources(&other)),
+            e => CliError::Config(with_sources(&e)),
+        }
+    }
+
+    /// An error from making the session (after the parameters resolved): its kind decides the
+    /// exit code.
+    pub fn from_session(e: databricks_connect::Error) -> CliError {
+        match e {
+            databricks_connect::Error::Spark(e) => CliError::query(e),
+            e => CliError::Failed {
+                kind: e.kind(),
+                message: with_sources(&e),
+            },
         }
     }
 
     /// An error from running a query or reading its result.
     pub fn query(e: spark_connect_dataframe::Error) -> CliError {
+        let kind = e.kind();
         if let Some(server) = e.server_error() {
             let mut message = server.to_string();
             if let Some(class) = server.error_class()
@@ -92,9 +123,12 @@ impl CliError {
             {
                 message.push_str(&format!(" [{class}]"));
             }
-            return CliError::Query(message);
+            return CliError::Failed { kind, message };
         }
-        CliError::Query(with_sources(&e))
+        CliError::Failed {
+            kind,
+            message: with_sources(&e),
+        }
     }
 }
 
@@ -191,5 +225,77 @@ mod tests {
         assert_eq!(usage.exit_code(), 2);
         assert_eq!(CliError::Query("q".into()).exit_code(), 1);
         assert_eq!(CliError::Interrupted.exit_code(), 130);
+    }
+
+    #[test]
+    fn each_kind_gets_its_exit_code() {
+        let cases = [
+            (ErrorKind::Configuration, 2),
+            (ErrorKind::Connection, 1),
+            (ErrorKind::Unauthenticated, 1),
+            (ErrorKind::PermissionDenied, 1),
+            (ErrorKind::NotFound, 1),
+            (ErrorKind::AlreadyExists, 1),
+            (ErrorKind::Analysis, 1),
+            (ErrorKind::Parse, 1),
+            (ErrorKind::InvalidArgument, 1),
+            (ErrorKind::ClusterState, 1),
+            (ErrorKind::SessionEnded, 1),
+            (ErrorKind::Timeout, 1),
+            // A query someone else interrupted; Ctrl-C here is `Interrupted` (130).
+            (ErrorKind::Cancelled, 1),
+            (ErrorKind::Unsupported, 1),
+            (ErrorKind::Server, 1),
+            (ErrorKind::Protocol, 1),
+            (ErrorKind::Conversion, 1),
+            (ErrorKind::Other, 1),
+        ];
+        for (kind, code) in cases {
+            let e = CliError::Failed {
+                kind,
+                message: "m".into(),
+            };
+            assert_eq!(e.exit_code(), code, "{kind}");
+        }
+    }
+
+    fn kind(e: &CliError) -> Option<ErrorKind> {
+        match e {
+            CliError::Failed { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn library_errors_are_classified_by_kind_not_text() {
+        use databricks_connect::{DatabricksSession, Error};
+        // Resolution failures are usage errors whatever their kind.
+        let conflict = DatabricksSession::builder()
+            .cluster_id("c")
+            .serverless()
+            .resolve()
+            .unwrap_err();
+        assert_eq!(CliError::from_resolve(conflict, false).exit_code(), 2);
+        // After resolution, the kind decides: a configuration error (an unknown auth_type)...
+        let unknown = databricks_connect::auth::AuthError::new(
+            databricks_connect::auth::AuthErrorKind::UnknownAuthType,
+            "auth_type \"nope\" is not a known authentication type",
+        );
+        let e = CliError::from_session(Error::Auth(unknown));
+        assert_eq!(
+            (kind(&e), e.exit_code()),
+            (Some(ErrorKind::Configuration), 2)
+        );
+        // ...or credentials the identity provider refused.
+        let refused = databricks_connect::auth::AuthError::provider(
+            "oauth-m2m",
+            databricks_connect::auth::AuthErrorKind::Refused,
+            "token request failed: HTTP 401: invalid_client",
+        );
+        let e = CliError::from_session(Error::Auth(refused));
+        assert_eq!(
+            (kind(&e), e.exit_code()),
+            (Some(ErrorKind::Unauthenticated), 1)
+        );
     }
 }

@@ -214,17 +214,13 @@ async fn run(cli: Cli, out: &mut Stdout) -> Result<(), CliError> {
             // Malformed or contradictory parameters are usage errors, before anything is sent.
             builder
                 .resolve()
-                .map_err(|e| CliError::from_session(e, !cli.explicit()))?;
+                .map_err(|e| CliError::from_resolve(e, !cli.explicit()))?;
             Some(builder)
         }
     };
-    let explicit = cli.explicit();
     let secrets = error::Secrets::collect(cli.remote.as_deref(), cli.token.as_deref());
     let connect = |builder: DatabricksSessionBuilder| async move {
-        let session = builder
-            .create()
-            .await
-            .map_err(|e| CliError::from_session(e, !explicit));
+        let session = builder.create().await.map_err(CliError::from_session);
         progress::clear_status();
         session
     };

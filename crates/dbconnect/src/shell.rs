@@ -318,7 +318,7 @@ impl Shell {
                 true
             }
             Err(e) => {
-                let e = CliError::from_session(e, false);
+                let e = CliError::from_session(e);
                 eprintln!(
                     "dbconnect: error: cannot start a new session: {}",
                     self.secrets.mask(&e.to_string())

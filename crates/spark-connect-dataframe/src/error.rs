@@ -90,6 +90,36 @@ pub enum Error {
 }
 
 impl Error {
+    /// What kind of failure this is ([`ErrorKind`](crate::ErrorKind), the same for every error
+    /// of these crates): for transport and server errors, their kind
+    /// ([`spark_connect_transport::Error::kind`]); an Arrow payload that cannot be decoded is
+    /// [`Protocol`](crate::ErrorKind::Protocol), typed rows and row values that do not fit the
+    /// Rust type asked for are [`Conversion`](crate::ErrorKind::Conversion), and a
+    /// [`Row`](crate::Row) asked for a column it does not have (by name or position, or by a
+    /// name several columns share) is [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{Error, ErrorKind};
+    ///
+    /// let e = Error::InvalidArgument("n must be positive, found -1".into());
+    /// assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    /// ```
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind;
+        match self {
+            Error::Transport(e) => e.kind(),
+            Error::Arrow(_) | Error::Protocol(_) => ErrorKind::Protocol,
+            Error::InvalidArgument(_)
+            | Error::NoSuchColumn { .. }
+            | Error::AmbiguousColumn { .. }
+            | Error::ColumnIndexOutOfRange { .. } => ErrorKind::InvalidArgument,
+            Error::Conversion(_)
+            | Error::ValueType { .. }
+            | Error::NullValue { .. }
+            | Error::ValueOutOfRange { .. } => ErrorKind::Conversion,
+        }
+    }
+
     /// Why the session ended, when this error says that it has (the server closed it, the
     /// server or cluster restarted, or it was stopped): the session is unusable from now on
     /// and a new one is needed. Match on this rather than on the message.
@@ -121,5 +151,36 @@ impl Error {
 impl From<spark_connect_transport::ConnectionStringError> for Error {
     fn from(e: spark_connect_transport::ConnectionStringError) -> Self {
         Error::Transport(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn kinds_of_the_dataframe_errors() {
+        let timeout = spark_connect_transport::Error::Timeout {
+            endpoint: "http://127.0.0.1:1".into(),
+            what: "ExecutePlan stream".into(),
+            after: std::time::Duration::from_secs(1),
+        };
+        let cases = [
+            (Error::Transport(timeout), ErrorKind::Timeout),
+            (
+                Error::Arrow(arrow_schema::ArrowError::IpcError("bad".into())),
+                ErrorKind::Protocol,
+            ),
+            (Error::Protocol("x".into()), ErrorKind::Protocol),
+            (
+                Error::InvalidArgument("x".into()),
+                ErrorKind::InvalidArgument,
+            ),
+            (Error::Conversion("x".into()), ErrorKind::Conversion),
+        ];
+        for (e, kind) in cases {
+            assert_eq!(e.kind(), kind, "{e:?}");
+        }
     }
 }

@@ -99,6 +99,7 @@ pub use row::{FromValue, Row, RowIndex};
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };
+pub use spark_connect_transport::ErrorKind;
 pub use spark_connect_transport::proto;
 pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
 pub use streaming::{

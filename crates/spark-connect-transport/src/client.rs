@@ -985,7 +985,12 @@ impl SparkConnectClient {
         }
         if let Some(source) = &self.inner.header_source {
             for header in source.headers().await.map_err(Error::Headers)? {
-                let (k, v) = header.to_metadata().map_err(|m| Error::Headers(m.into()))?;
+                let (k, v) = header.to_metadata().map_err(|m| {
+                    Error::Headers(Box::new(crate::HeaderSourceError::new(
+                        crate::ErrorKind::Configuration,
+                        m,
+                    )))
+                })?;
                 metadata.insert(k, v);
             }
         }
@@ -1525,9 +1530,28 @@ fn status_to_error(endpoint: &str, status: tonic::Status) -> Error {
         return Error::Unavailable {
             endpoint: endpoint.to_string(),
             message,
+            source: Some(Box::new(FailedCall(status))),
         };
     }
     Error::Server(Box::new(server))
+}
+
+/// A call that failed below gRPC, kept as the cause of [`Error::Unavailable`]: shows as the
+/// status's message (tonic's `Display` of a status adds the `Debug` of its source), and its
+/// source is the status's (hyper's error, the I/O or TLS error).
+#[derive(Debug)]
+struct FailedCall(tonic::Status);
+
+impl fmt::Display for FailedCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.message())
+    }
+}
+
+impl std::error::Error for FailedCall {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
 }
 
 #[cfg(test)]
@@ -1668,8 +1692,19 @@ mod tests {
         let c = client();
         let e = c.spark_version().await.unwrap_err();
         assert!(matches!(e, Error::Unavailable { .. }), "{e:?}");
+        assert_eq!(e.kind(), crate::ErrorKind::Connection);
         let shown = e.to_string();
         assert!(shown.contains("127.0.0.1:1"), "{shown}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
+        // The cause is kept: the chain reaches the refused connection's I/O error.
+        let mut source = std::error::Error::source(&e);
+        let mut refused = false;
+        while let Some(cause) = source {
+            refused |= cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            source = cause.source();
+        }
+        assert!(refused, "{e:?}");
     }
 }

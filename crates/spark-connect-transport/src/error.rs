@@ -27,13 +27,18 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// The server could not be reached or the connection broke.
+    /// The server could not be reached or the connection broke (refused, reset, unknown host,
+    /// a failed TLS handshake, keep-alive pings unanswered).
     #[error("cannot reach the Spark Connect server at {endpoint}: {message}")]
     Unavailable {
         /// The endpoint, e.g. `http://127.0.0.1:15002`.
         endpoint: String,
-        /// What the gRPC layer said.
+        /// What the gRPC layer said, with its causes.
         message: String,
+        /// The failure underneath (the connection's I/O or TLS error, hyper's error), when
+        /// there was one.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The HTTP proxy the channel goes through is misconfigured, cannot be reached, or refused
     /// the tunnel (credentials refused, tunnel forbidden); the source says which, naming the
@@ -287,9 +292,11 @@ pub enum ServerErrorKind {
     UnsupportedOperation,
     /// A failure while running the query (`SparkRuntimeException` and other runtime errors).
     Runtime,
-    /// The request was not authenticated or not allowed (gRPC `UNAUTHENTICATED` or
-    /// `PERMISSION_DENIED`).
+    /// The request was not authenticated: no credentials, or the server refused them (gRPC
+    /// `UNAUTHENTICATED`).
     Unauthenticated,
+    /// The credentials were accepted but do not allow this (gRPC `PERMISSION_DENIED`).
+    PermissionDenied,
     /// Anything else.
     Other,
 }
@@ -454,7 +461,9 @@ impl ServerError {
         &self.message
     }
 
-    /// The kind, from the exception classes.
+    /// The kind, from the exception classes, as PySpark's client picks the exception it
+    /// raises; [`error_kind`](Self::error_kind) gives the [`ErrorKind`](crate::ErrorKind)
+    /// shared by all errors.
     pub fn kind(&self) -> ServerErrorKind {
         self.kind
     }
@@ -500,11 +509,10 @@ pub(crate) fn error_class(status: &tonic::Status) -> Option<String> {
 }
 
 fn classify(code: tonic::Code, classes: &[String]) -> ServerErrorKind {
-    if matches!(
-        code,
-        tonic::Code::Unauthenticated | tonic::Code::PermissionDenied
-    ) {
-        return ServerErrorKind::Unauthenticated;
+    match code {
+        tonic::Code::Unauthenticated => return ServerErrorKind::Unauthenticated,
+        tonic::Code::PermissionDenied => return ServerErrorKind::PermissionDenied,
+        _ => {}
     }
     // Most specific first: ParseException is an AnalysisException.
     let table: &[(&str, ServerErrorKind)] = &[

@@ -29,6 +29,7 @@ mod client;
 mod connection_string;
 mod error;
 mod execute;
+mod kind;
 mod responses;
 mod retry;
 
@@ -48,6 +49,7 @@ pub use error::{
     with_causes,
 };
 pub use execute::ExecuteStream;
+pub use kind::{ErrorKind, HeaderSourceError, proxy_kind};
 pub use responses::PayloadPlacement;
 pub use retry::{RetryEvent, RetryPolicy};
 /// gRPC status codes, as [`ServerError::code`] gives them.

@@ -3,7 +3,7 @@
 //! that a benchmark measures the client alone.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), String> {
+//! # async fn demo() -> Result<(), test_support::replay::ReplayError> {
 //! use spark_connect_proto::spark::connect as pb;
 //! use test_support::replay::{Recording, ReplayServer};
 //!
@@ -57,20 +57,60 @@ pub struct Recording {
     arrow_bytes: u64,
 }
 
+/// A recording or a replay server that failed: what failed, and the failure underneath.
+#[derive(Debug)]
+pub struct ReplayError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl ReplayError {
+    fn new(message: String) -> ReplayError {
+        ReplayError {
+            message,
+            source: None,
+        }
+    }
+
+    fn caused(
+        message: String,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> ReplayError {
+        ReplayError {
+            message,
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReplayError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
 impl Recording {
     /// Runs `plan` once on the Spark Connect server at `url` (`sc://host:port`, plaintext) and
     /// keeps every response up to and including `ResultComplete`.
-    pub async fn record(url: &str, plan: pb::Plan) -> Result<Recording, String> {
+    pub async fn record(url: &str, plan: pb::Plan) -> Result<Recording, ReplayError> {
         let endpoint = url
             .strip_prefix("sc://")
             .map(|rest| format!("http://{}", rest.split('/').next().unwrap_or(rest)))
-            .ok_or_else(|| format!("'{url}' is not an sc:// URL"))?;
+            .ok_or_else(|| ReplayError::new(format!("'{url}' is not an sc:// URL")))?;
         let channel = tonic::transport::Endpoint::from_shared(endpoint)
-            .map_err(|e| format!("'{url}': {e}"))?
+            .map_err(|e| ReplayError::caused(format!("'{url}': {e}"), e))?
             .http2_adaptive_window(true)
             .connect()
             .await
-            .map_err(|e| format!("cannot connect to {url}: {e}"))?;
+            .map_err(|e| ReplayError::caused(format!("cannot connect to {url}: {e}"), e))?;
         let mut client = pb::spark_connect_service_client::SparkConnectServiceClient::new(channel)
             .max_decoding_message_size(usize::MAX);
         let session_id = uuid::Uuid::new_v4().to_string();
@@ -116,14 +156,14 @@ impl Recording {
                     .await
             };
             let mut stream = stream
-                .map_err(|e| format!("ExecutePlan/ReattachExecute on {url}: {e}"))?
+                .map_err(|e| {
+                    ReplayError::caused(format!("ExecutePlan/ReattachExecute on {url}: {e}"), e)
+                })?
                 .into_inner();
             let before = responses.len();
-            while let Some(response) = stream
-                .message()
-                .await
-                .map_err(|e| format!("the result stream from {url} broke: {e}"))?
-            {
+            while let Some(response) = stream.message().await.map_err(|e| {
+                ReplayError::caused(format!("the result stream from {url} broke: {e}"), e)
+            })? {
                 complete |= matches!(
                     response.response_type,
                     Some(pb::execute_plan_response::ResponseType::ResultComplete(_))
@@ -139,10 +179,10 @@ impl Recording {
                 0
             };
             if stalls > 3 {
-                return Err(format!(
+                return Err(ReplayError::new(format!(
                     "the result from {url} keeps ending without ResultComplete after {} responses",
                     responses.len()
-                ));
+                )));
             }
         }
         // Free what the server keeps for the operation.
@@ -217,13 +257,13 @@ struct State {
 
 impl ReplayServer {
     /// Serves `recording` on a free port of 127.0.0.1, in the current tokio runtime.
-    pub async fn start(recording: Recording) -> Result<ReplayServer, String> {
+    pub async fn start(recording: Recording) -> Result<ReplayServer, ReplayError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+            .map_err(|e| ReplayError::caused(format!("cannot listen on 127.0.0.1: {e}"), e))?;
         let port = listener
             .local_addr()
-            .map_err(|e| format!("no local address: {e}"))?
+            .map_err(|e| ReplayError::caused(format!("no local address: {e}"), e))?
             .port();
         let state = Arc::new(State {
             recording,

@@ -8,7 +8,7 @@ use databricks_config::Config;
 use serde_json::Value;
 
 use super::azure::{AZURE_DATABRICKS_APP_ID, AzureHeaders, azure_management_endpoint};
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::provider::{Configured, CredentialsProvider};
 use crate::time::{from_unix_seconds, instant_of, parse_datetime};
@@ -68,10 +68,7 @@ impl CredentialsProvider for AzureCliCredentials {
             let inner = source(AZURE_DATABRICKS_APP_ID);
             let first = match inner.fetch().await {
                 Ok(token) => token,
-                Err(e)
-                    if e.message().contains("No subscription found")
-                        || e.message().contains("az login") =>
-                {
+                Err(e) if *e.kind() == AuthErrorKind::NotConfigured => {
                     return Ok(Configured::NotApplicable(format!(
                         "the Azure CLI is not logged in: {}",
                         e.message()
@@ -82,6 +79,7 @@ impl CredentialsProvider for AzureCliCredentials {
             if cfg.host().is_none() {
                 return Err(AuthError::provider(
                     NAME,
+                    AuthErrorKind::Misconfigured,
                     "resolve host: host is not set; finding the workspace URL from azure_workspace_resource_id is not supported by this client",
                 ));
             }
@@ -168,9 +166,7 @@ impl AzCliTokenSource {
             Some(out) => out,
             None => self.run(&args).await?,
         };
-        parse_az_token(&output).map_err(|what| {
-            AuthError::provider(NAME, format!("cannot unmarshal CLI result: {what}"))
-        })
+        parse_az_token(&output)
     }
 
     async fn run(&self, args: &[&str]) -> Result<Vec<u8>, AuthError> {
@@ -187,8 +183,16 @@ impl AzCliTokenSource {
         let output = super::cli::run(NAME, &self.az, &mut command).await?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
+            // The CLI's only account of why is its text; this is where it is read, once, into
+            // a kind: not logged in means the next provider is tried, as the SDKs do.
+            let kind = if stderr.contains("No subscription found") || stderr.contains("az login") {
+                AuthErrorKind::NotConfigured
+            } else {
+                AuthErrorKind::Refused
+            };
             return Err(AuthError::provider(
                 NAME,
+                kind,
                 format!("cannot get access token: {}", stderr.trim()),
             ));
         }
@@ -197,7 +201,17 @@ impl AzCliTokenSource {
 }
 
 /// Reads `az account get-access-token --output json`.
-pub(crate) fn parse_az_token(output: &[u8]) -> Result<Token, String> {
+pub(crate) fn parse_az_token(output: &[u8]) -> Result<Token, AuthError> {
+    parse_az_json(output).map_err(|what| {
+        AuthError::provider(
+            NAME,
+            AuthErrorKind::InvalidResponse,
+            format!("cannot unmarshal CLI result: {what}"),
+        )
+    })
+}
+
+fn parse_az_json(output: &[u8]) -> Result<Token, String> {
     const EXPECTED: &str = "expected a JSON object with \"accessToken\", \"tokenType\" and \"expiresOn\" or \"expires_on\"";
     let json: Value =
         serde_json::from_slice(output).map_err(|_| format!("not JSON: {EXPECTED}"))?;
@@ -265,11 +279,13 @@ mod tests {
             br#"{"accessToken":"a","expiresOn":"tomorrow"}"#,
         ] {
             let e = parse_az_token(bad).unwrap_err();
-            assert!(e.contains("expected"), "{e}");
+            assert_eq!(e.kind(), &AuthErrorKind::InvalidResponse);
+            assert!(e.message().contains("expected"), "{e}");
         }
         assert!(
             !parse_az_token(br#"{"accessToken":"sekret"}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("sekret")
         );
     }

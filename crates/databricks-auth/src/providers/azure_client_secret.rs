@@ -6,7 +6,7 @@ use databricks_config::Config;
 use super::azure::{
     AZURE_DATABRICKS_APP_ID, AzureHeaders, azure_login_endpoint, azure_management_endpoint,
 };
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::http;
 use crate::provider::{Configured, CredentialsProvider};
@@ -72,6 +72,7 @@ impl CredentialsProvider for AzureClientSecretCredentials {
             if cfg.host().is_none() {
                 return Err(AuthError::provider(
                     NAME,
+                    AuthErrorKind::Misconfigured,
                     "resolve host: host is not set; finding the workspace URL from azure_workspace_resource_id is not supported by this client",
                 ));
             }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 
 /// How long the CLI may take to print a token; a hung CLI must not hang every request (its
 /// process is killed when the wait is dropped: the commands are built with `kill_on_drop`).
@@ -28,6 +28,7 @@ pub(crate) async fn run(
             .map_err(|_| {
                 AuthError::provider(
                     provider,
+                    AuthErrorKind::TimedOut,
                     format!(
                         "cannot get access token: {} did not answer within {} s",
                         program.display(),
@@ -43,11 +44,13 @@ pub(crate) async fn run(
             Err(e) => {
                 return Err(AuthError::provider(
                     provider,
+                    AuthErrorKind::Local,
                     format!(
                         "cannot get access token: cannot run {}: {e}",
                         program.display()
                     ),
-                ));
+                )
+                .with_source(e));
             }
             Ok(output) => return Ok(output),
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use databricks_config::Config;
 use serde_json::Value;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::provider::{Configured, CredentialsProvider};
 use crate::time::{instant_of, parse_datetime};
@@ -58,7 +58,7 @@ impl CredentialsProvider for DatabricksCliCredentials {
             let source = Arc::new(CliTokenSource { cli, args, env });
             let first = match source.fetch().await {
                 Ok(token) => token,
-                Err(e) if e.message().contains("databricks OAuth is not") => {
+                Err(e) if *e.kind() == AuthErrorKind::NotConfigured => {
                     return Ok(Configured::NotApplicable(e.message().to_owned()));
                 }
                 Err(e) => return Err(e),
@@ -123,26 +123,24 @@ impl fmt::Debug for CliTokenSource {
 impl CliTokenSource {
     async fn fetch(&self) -> Result<Token, AuthError> {
         let output = run(&self.cli, &self.args, self.env.as_ref()).await?;
-        let json: Value = serde_json::from_slice(&output).map_err(|_| {
-            AuthError::provider(
-                NAME,
-                "cannot parse CLI response: expected JSON with access_token, token_type and expiry",
+        let invalid =
+            |message: String| AuthError::provider(NAME, AuthErrorKind::InvalidResponse, message);
+        let json: Value = serde_json::from_slice(&output).map_err(|e| {
+            invalid(
+                "cannot parse CLI response: expected JSON with access_token, token_type and expiry"
+                    .into(),
             )
+            .with_source(e)
         })?;
-        let mut token = crate::http::parse_token_json(&json).map_err(|what| {
-            AuthError::provider(NAME, format!("cannot parse CLI response: {what}"))
-        })?;
+        let mut token = crate::http::parse_token_json(&json)
+            .map_err(|what| invalid(format!("cannot parse CLI response: {what}")))?;
         let expiry = json.get("expiry").and_then(Value::as_str).ok_or_else(|| {
-            AuthError::provider(
-                NAME,
-                "cannot parse token expiry: expected an \"expiry\" string",
-            )
+            invalid("cannot parse token expiry: expected an \"expiry\" string".into())
         })?;
         let at = parse_datetime(expiry).ok_or_else(|| {
-            AuthError::provider(
-                NAME,
-                format!("cannot parse token expiry {expiry:?}: expected an RFC 3339 time"),
-            )
+            invalid(format!(
+                "cannot parse token expiry {expiry:?}: expected an RFC 3339 time"
+            ))
         })?;
         token.expires_at = Some(instant_of(at));
         Ok(token)
@@ -167,8 +165,17 @@ async fn run(
     let output = super::cli::run(NAME, program, &mut command).await?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // The CLI's only account of why is its text; this is where it is read, once, into a
+        // kind. "databricks OAuth is not supported/configured for this host" means it has no
+        // login for the host (the SDKs then try the next provider).
+        let kind = if stderr.contains("databricks OAuth is not") {
+            AuthErrorKind::NotConfigured
+        } else {
+            AuthErrorKind::Refused
+        };
         return Err(AuthError::provider(
             NAME,
+            kind,
             format!("cannot get access token: {}", stderr.trim()),
         ));
     }

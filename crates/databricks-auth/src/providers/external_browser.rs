@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use super::oauth_m2m::{OidcEndpoints, oidc_endpoints};
 use crate::cli_token_cache::CliTokenCache;
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::http;
 use crate::provider::{Configured, CredentialsProvider};
@@ -29,8 +29,8 @@ pub const U2M_CALLBACK_PORT: u16 = 8020;
 const DEFAULT_LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Opens the authorization URL for the user (a browser). Given the URL; an error stops the
-/// login.
-pub type BrowserOpener = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+/// login and is kept as the cause of the login's error.
+pub type BrowserOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
 
 /// `external-browser`: a user's OAuth login in a browser (U2M), with the Databricks CLI's
 /// token cache.
@@ -84,7 +84,7 @@ impl ExternalBrowserCredentials {
     /// Calls `open` with the authorization URL instead of opening the system browser.
     pub fn with_browser(
         mut self,
-        open: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
+        open: impl Fn(&str) -> std::io::Result<()> + Send + Sync + 'static,
     ) -> Self {
         self.browser = Arc::new(open);
         self
@@ -111,6 +111,7 @@ impl ExternalBrowserCredentials {
                 .ok_or_else(|| {
                     AuthError::provider(
                         NAME,
+                        AuthErrorKind::Misconfigured,
                         "cannot find the home folder for the token cache: HOME is not set",
                     )
                 })?
@@ -121,9 +122,9 @@ impl ExternalBrowserCredentials {
     }
 
     async fn session(&self, cfg: &Config) -> Result<U2mSession, AuthError> {
-        let host = cfg
-            .host()
-            .ok_or_else(|| AuthError::provider(NAME, "host is not set"))?;
+        let host = cfg.host().ok_or_else(|| {
+            AuthError::provider(NAME, AuthErrorKind::Misconfigured, "host is not set")
+        })?;
         let client = http::client(cfg, NAME)?;
         let endpoints = oidc_endpoints(cfg, &client, NAME).await?;
         let key = match (cfg.is_account_host(), cfg.account_id()) {
@@ -243,6 +244,7 @@ fn random_token() -> Result<String, AuthError> {
     getrandom::fill(&mut bytes).map_err(|e| {
         AuthError::provider(
             NAME,
+            AuthErrorKind::Local,
             format!("the operating system's random source failed: {e}"),
         )
     })?;
@@ -293,6 +295,7 @@ impl U2mSession {
         let Some(refresh_token) = self.lock().clone() else {
             return Err(AuthError::provider(
                 NAME,
+                AuthErrorKind::Refused,
                 "the token expired and there is no refresh token: log in again (dbconnect auth login)",
             ));
         };
@@ -315,15 +318,20 @@ impl U2mSession {
             .map_err(|e| {
                 AuthError::provider(
                     NAME,
+                    AuthErrorKind::Local,
                     format!(
                         "cannot listen for the login callback on 127.0.0.1:{}: {e}",
                         options.port
                     ),
                 )
+                .with_source(e)
             })?;
         let port = listener
             .local_addr()
-            .map_err(|e| AuthError::provider(NAME, format!("login callback: {e}")))?
+            .map_err(|e| {
+                AuthError::provider(NAME, AuthErrorKind::Local, format!("login callback: {e}"))
+                    .with_source(e)
+            })?
             .port();
         let redirect_uri = format!("http://localhost:{port}");
         let state = random_token()?;
@@ -347,13 +355,19 @@ impl U2mSession {
             self.endpoints.authorization_endpoint
         );
         (options.browser)(&url).map_err(|e| {
-            AuthError::provider(NAME, format!("cannot open a browser for the login: {e}"))
+            AuthError::provider(
+                NAME,
+                AuthErrorKind::Local,
+                format!("cannot open a browser for the login: {e}"),
+            )
+            .with_source(e)
         })?;
         let code = tokio::time::timeout(options.timeout, wait_for_code(&listener, &state))
             .await
             .map_err(|_| {
                 AuthError::provider(
                     NAME,
+                    AuthErrorKind::TimedOut,
                     format!(
                         "no login callback on {redirect_uri} within {} s",
                         options.timeout.as_secs()
@@ -437,6 +451,7 @@ async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, Au
                     "Login failed. Close this page and see the terminal.",
                     Some(Err(AuthError::provider(
                         NAME,
+                        AuthErrorKind::Refused,
                         format!("authorization failed: {detail}"),
                     ))),
                 )
@@ -478,7 +493,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 }
 
 /// Opens `url` in the system browser, and prints it in case no browser opens.
-fn open_system_browser(url: &str) -> Result<(), String> {
+fn open_system_browser(url: &str) -> std::io::Result<()> {
     eprintln!("Opening a browser to log in. If none opens, visit:\n{url}");
     let mut command = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
@@ -496,7 +511,12 @@ fn open_system_browser(url: &str) -> Result<(), String> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .map(|_| ())
-        .map_err(|e| format!("cannot start a browser: {e}; visit the URL above"))
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot start a browser: {e}; visit the URL above"),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use databricks_config::Config;
 use serde_json::Value;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::http;
 use crate::provider::{Configured, CredentialsProvider};
@@ -41,6 +41,7 @@ impl CredentialsProvider for MetadataServiceCredentials {
             if !is_loopback_url(url) {
                 return Err(AuthError::provider(
                     NAME,
+                    AuthErrorKind::Misconfigured,
                     "invalid auth server URL: metadata_service_url must be an http(s) URL on localhost or 127.0.0.1",
                 ));
             }
@@ -110,13 +111,20 @@ impl MetadataService {
         if !(200..300).contains(&response.status) {
             return Err(AuthError::provider(
                 NAME,
+                http::status_kind(response.status),
                 format!(
                     "token error: the metadata service answered HTTP {}",
                     response.status
                 ),
             ));
         }
-        let bad = |what: &str| AuthError::provider(NAME, format!("token parse: {what}"));
+        let bad = |what: &str| {
+            AuthError::provider(
+                NAME,
+                AuthErrorKind::InvalidResponse,
+                format!("token parse: {what}"),
+            )
+        };
         let json = response
             .json()
             .ok_or_else(|| bad("the answer is not JSON: expected {\"access_token\", \"token_type\", \"expires_on\"}"))?;
@@ -135,9 +143,13 @@ impl MetadataService {
 impl TokenSource for MetadataService {
     fn token(&self) -> BoxFuture<'_, Result<Token, AuthError>> {
         Box::pin(async move {
-            self.fetch()
-                .await?
-                .ok_or_else(|| AuthError::provider(NAME, "no token returned from metadata service"))
+            self.fetch().await?.ok_or_else(|| {
+                AuthError::provider(
+                    NAME,
+                    AuthErrorKind::Refused,
+                    "no token returned from metadata service",
+                )
+            })
         })
     }
 }

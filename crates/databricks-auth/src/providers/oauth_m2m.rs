@@ -5,7 +5,7 @@ use base64::Engine as _;
 use databricks_config::Config;
 use serde_json::Value;
 
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::http;
 use crate::provider::{Configured, CredentialsProvider};
@@ -33,13 +33,18 @@ pub async fn oidc_endpoints(
     client: &crate::RestClient,
     provider: &str,
 ) -> Result<OidcEndpoints, AuthError> {
-    let host = cfg
-        .host()
-        .ok_or_else(|| AuthError::provider(provider, "oidc: host is not set"))?;
+    let host = cfg.host().ok_or_else(|| {
+        AuthError::provider(
+            provider,
+            AuthErrorKind::Misconfigured,
+            "oidc: host is not set",
+        )
+    })?;
     if cfg.is_account_host() {
         let account = cfg.account_id().ok_or_else(|| {
             AuthError::provider(
                 provider,
+                AuthErrorKind::Misconfigured,
                 "oidc: account_id is not set: an account console host needs it for its OAuth endpoints",
             )
         })?;
@@ -55,12 +60,14 @@ pub async fn oidc_endpoints(
     if response.status == 404 {
         return Err(AuthError::provider(
             provider,
+            AuthErrorKind::Misconfigured,
             "oidc: databricks OAuth is not supported for this host",
         ));
     }
     if !(200..300).contains(&response.status) {
         return Err(AuthError::provider(
             provider,
+            http::status_kind(response.status),
             format!("oidc: discovery at {url} failed: HTTP {}", response.status),
         ));
     }
@@ -81,6 +88,7 @@ pub async fn oidc_endpoints(
         .ok_or_else(|| {
             AuthError::provider(
                 provider,
+                AuthErrorKind::InvalidResponse,
                 format!(
                     "oidc: discovery response of {url}: expected a JSON object with \"authorization_endpoint\" and \"token_endpoint\" strings"
                 ),

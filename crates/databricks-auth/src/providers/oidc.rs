@@ -5,7 +5,7 @@ use std::sync::Arc;
 use databricks_config::Config;
 
 use super::oauth_m2m::oidc_endpoints;
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
 use crate::headers::BoxFuture;
 use crate::http;
 use crate::provider::{Configured, CredentialsProvider};
@@ -152,10 +152,13 @@ impl fmt::Debug for TokenExchange {
 
 impl TokenExchange {
     async fn fetch(&self) -> Result<Token, AuthError> {
-        let id_token = self
-            .id_tokens
-            .read(&self.env)
-            .map_err(|why| AuthError::provider(self.name, format!("no OIDC ID token: {why}")))?;
+        let id_token = self.id_tokens.read(&self.env).map_err(|why| {
+            AuthError::provider(
+                self.name,
+                AuthErrorKind::Misconfigured,
+                format!("no OIDC ID token: {why}"),
+            )
+        })?;
         let mut pairs = vec![
             ("grant_type", TOKEN_EXCHANGE),
             ("subject_token_type", JWT_TOKEN_TYPE),

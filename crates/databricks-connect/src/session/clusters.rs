@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use databricks_auth::HeaderSource as AuthHeaderSource;
+use spark_connect_transport::ErrorKind;
 
 /// The state of a Databricks cluster, as the Clusters API reports it.
 ///
@@ -171,6 +172,62 @@ pub enum ClusterError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl ClusterError {
+    /// What kind of failure this is:
+    ///
+    /// | variant | kind |
+    /// |---|---|
+    /// | `NotFound` | [`NotFound`](ErrorKind::NotFound) |
+    /// | `Refused` with 401 | [`Unauthenticated`](ErrorKind::Unauthenticated) |
+    /// | `Refused` with 403 | [`PermissionDenied`](ErrorKind::PermissionDenied) |
+    /// | `Unusable`, `NotRunning` | [`ClusterState`](ErrorKind::ClusterState) |
+    /// | `StartTimeout` | [`Timeout`](ErrorKind::Timeout) |
+    /// | `Api` | its cause's: the request's ([`Connection`](ErrorKind::Connection), a timeout, a proxy setting) or the credentials'; without a cause (the API answered an error or something unexpected), [`Server`](ErrorKind::Server) |
+    ///
+    /// ```
+    /// use databricks_connect::{ClusterError, ClusterState, ErrorKind};
+    ///
+    /// let e = ClusterError::NotRunning {
+    ///     cluster_id: "0123-456789-abcdefgh".into(),
+    ///     state: ClusterState::Terminated,
+    /// };
+    /// assert_eq!(e.kind(), ErrorKind::ClusterState);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ClusterError::NotFound { .. } => ErrorKind::NotFound,
+            ClusterError::Refused { status: 401, .. } => ErrorKind::Unauthenticated,
+            ClusterError::Refused { .. } => ErrorKind::PermissionDenied,
+            ClusterError::Unusable { .. } | ClusterError::NotRunning { .. } => {
+                ErrorKind::ClusterState
+            }
+            ClusterError::StartTimeout { .. } => ErrorKind::Timeout,
+            ClusterError::Api { source, .. } => {
+                let Some(source) = source.as_deref() else {
+                    return ErrorKind::Server;
+                };
+                if let Some(auth) = source.downcast_ref::<databricks_auth::AuthError>() {
+                    return super::error::auth_error_kind(auth);
+                }
+                match source.downcast_ref::<databricks_auth::RestError>() {
+                    Some(rest) => rest_error_kind(rest),
+                    None => ErrorKind::Connection,
+                }
+            }
+        }
+    }
+}
+
+/// The kind of a REST request that failed before an answer.
+fn rest_error_kind(e: &databricks_auth::RestError) -> ErrorKind {
+    use databricks_auth::RestErrorKind as R;
+    match e.kind() {
+        R::InvalidConfiguration | R::InvalidProxySetting => ErrorKind::Configuration,
+        R::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Connection,
+    }
 }
 
 fn reason(state_message: &str) -> String {
@@ -573,6 +630,125 @@ mod tests {
         assert_eq!(format_wait(Duration::from_secs(45)), "45s");
         assert_eq!(format_wait(Duration::from_secs(80)), "1m20s");
         assert_eq!(format_wait(Duration::from_secs(1800)), "30m");
+    }
+
+    #[test]
+    fn cluster_errors_have_kinds() {
+        let id = || "c1".to_string();
+        let cases = [
+            (
+                ClusterError::NotFound {
+                    cluster_id: id(),
+                    host: "https://h".into(),
+                    message: "does not exist".into(),
+                },
+                ErrorKind::NotFound,
+            ),
+            (
+                ClusterError::Refused {
+                    cluster_id: id(),
+                    status: 401,
+                    message: "bad token".into(),
+                },
+                ErrorKind::Unauthenticated,
+            ),
+            (
+                ClusterError::Refused {
+                    cluster_id: id(),
+                    status: 403,
+                    message: "no CAN ATTACH TO".into(),
+                },
+                ErrorKind::PermissionDenied,
+            ),
+            (
+                ClusterError::Unusable {
+                    cluster_id: id(),
+                    state: ClusterState::Error,
+                    state_message: String::new(),
+                    hint: "look at the event log",
+                },
+                ErrorKind::ClusterState,
+            ),
+            (
+                ClusterError::NotRunning {
+                    cluster_id: id(),
+                    state: ClusterState::Terminated,
+                },
+                ErrorKind::ClusterState,
+            ),
+            (
+                ClusterError::StartTimeout {
+                    cluster_id: id(),
+                    state: ClusterState::Pending,
+                    state_message: String::new(),
+                    waited: Duration::from_secs(1),
+                },
+                ErrorKind::Timeout,
+            ),
+            (
+                ClusterError::Api {
+                    cluster_id: id(),
+                    action: "check",
+                    message: "the Clusters API answered 500".into(),
+                    source: None,
+                },
+                ErrorKind::Server,
+            ),
+            (
+                ClusterError::Api {
+                    cluster_id: id(),
+                    action: "check",
+                    message: "no credentials".into(),
+                    source: Some(Box::new(databricks_auth::AuthError::provider(
+                        "oauth-m2m",
+                        databricks_auth::AuthErrorKind::Unreachable,
+                        "token endpoint down",
+                    ))),
+                },
+                ErrorKind::Connection,
+            ),
+        ];
+        for (e, kind) in cases {
+            assert_eq!(e.kind(), kind, "{e:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_requests_keep_their_kind() {
+        let cfg = databricks_config::Config::builder()
+            .env(databricks_config::Environment::from_map([(
+                "HTTPS_PROXY",
+                "socks5://proxy:1080",
+            )]))
+            .build()
+            .unwrap();
+        let http = databricks_auth::RestClient::new(&cfg).unwrap();
+        let e = http.send(http.get("https://h/")).await.unwrap_err();
+        let api = ClusterError::Api {
+            cluster_id: "c1".into(),
+            action: "check",
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        };
+        assert_eq!(api.kind(), ErrorKind::Configuration);
+        let cfg = databricks_config::Config::builder()
+            .env(databricks_config::Environment::from_map::<_, String, String>([]))
+            .build()
+            .unwrap();
+        let http = databricks_auth::RestClient::new(&cfg).unwrap();
+        // Nothing listens on port 1.
+        let e = http
+            .send(http.get("http://127.0.0.1:1/"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), databricks_auth::RestErrorKind::Unreachable);
+        let api = ClusterError::Api {
+            cluster_id: "c1".into(),
+            action: "check",
+            message: e.to_string(),
+            source: Some(Box::new(e)),
+        };
+        assert_eq!(api.kind(), ErrorKind::Connection);
     }
 
     #[test]

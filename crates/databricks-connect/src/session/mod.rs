@@ -25,7 +25,7 @@ use spark_connect_transport::{
 use crate::logging;
 
 pub use clusters::{ClusterError, ClusterState, ClusterWait, format_wait};
-pub use error::Error;
+pub use error::{Error, auth_error_kind};
 pub use resolve::{Compute, Endpoint, ParameterSource, ResolvedConnection, USAGE_POLICY_ENV};
 
 use clusters::{ClustersApi, StartPolicy, WaitObserver};
@@ -762,7 +762,12 @@ struct AuthHeaders(Arc<dyn AuthHeaderSource>);
 impl HeaderSource for AuthHeaders {
     fn headers(&self) -> HeadersFuture<'_> {
         Box::pin(async move {
-            let headers = self.0.headers().await?;
+            // The kind goes with the error, so that an identity provider that cannot be
+            // reached is a connection failure, not refused credentials.
+            let headers = self.0.headers().await.map_err(|e| {
+                let kind = error::auth_error_kind(&e);
+                spark_connect_transport::HeaderSourceError::new(kind, e)
+            })?;
             Ok(headers
                 .iter()
                 .map(|(name, value)| Header::sensitive(name, value))
