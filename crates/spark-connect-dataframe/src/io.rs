@@ -1374,4 +1374,4 @@ mod tests {
 /// The commands the writers build are the ones PySpark's client builds for the same calls.
 #[cfg(test)]
 #[path = "pyspark_commands.rs"]
-mod pyspark_commands;
+pub(crate) mod pyspark_commands;

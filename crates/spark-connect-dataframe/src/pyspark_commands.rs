@@ -18,7 +18,7 @@ use super::*;
 use crate::functions::{self as f, col, lit};
 
 #[path = "../tests/support/plan_text.rs"]
-mod plan_text;
+pub(crate) mod plan_text;
 use plan_text::{base64_decode, first_difference, normalize};
 
 const FIXTURES: &str = include_str!("../tests/fixtures/pyspark_commands.txt");

@@ -14,10 +14,8 @@ use prost::Message;
 
 use super::*;
 
-#[path = "../tests/support/plan_text.rs"]
-#[allow(dead_code)]
-mod plan_text;
-use plan_text::base64_decode;
+// The fixture text helpers are loaded once, by the writers' fixture tests.
+use crate::io::pyspark_commands::plan_text::base64_decode;
 
 const FIXTURES: &str = include_str!("../tests/fixtures/pyspark_local.txt");
 
