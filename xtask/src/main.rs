@@ -10,6 +10,7 @@ mod dist;
 mod gen_proto;
 mod pyenv;
 mod quickstart;
+mod side_by_side;
 mod spark;
 mod test_task;
 mod test_tls;

@@ -8,6 +8,10 @@
 //! `SPARK_CONNECT_TEST_AUTH_REMOTE`, `SPARK_CONNECT_TEST_AUTH_TOKEN`,
 //! `SPARK_CONNECT_TEST_SHORT_SESSION_REMOTE`, `SPARK_CONNECT_TEST_SHORT_SESSION_TIMEOUT_MS` and
 //! `DBCONNECT_TEST_PYTHON` (read through the `test-support` crate).
+//!
+//! After the tests, a full run (no packages or test names picked) runs the facade's
+//! `pyspark_side_by_side` example and its PySpark twin against the plain server and requires
+//! the same output ([`side_by_side`]).
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -15,7 +19,7 @@ use std::time::Duration;
 
 use crate::dist::Pin;
 use crate::spark::{self, LOG_TAIL_LINES, ServerDir, StartOptions, StopOnDrop};
-use crate::{Result, pyenv, test_tls, workspace_root};
+use crate::{Result, pyenv, side_by_side, test_tls, workspace_root};
 
 pub const PLAIN_SERVER: &str = "test";
 pub const AUTH_SERVER: &str = "test-auth";
@@ -133,6 +137,14 @@ pub fn run(args: &[String]) -> Result<()> {
             .env_remove("SPARK_CONNECT_AUTHENTICATE_TOKEN");
         if let Err(e) = run_step(test, "cargo test") {
             failures.push(e.to_string());
+        }
+        // The PySpark side-by-side example, on full runs (not when tests or packages are
+        // picked): the Rust program and its Python twin must print the same text.
+        if !picks_packages && test_args.is_empty() && !spark::interrupted() {
+            let python = python.as_ref().expect("no failure means the venv exists");
+            if let Err(e) = side_by_side::run(&url_of(PLAIN_SERVER), python) {
+                failures.push(e.to_string());
+            }
         }
         for server in &mut servers.0 {
             if !server.alive() {

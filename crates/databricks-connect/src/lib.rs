@@ -109,11 +109,25 @@ pub mod prelude {
     pub use crate::arrow::RecordBatch;
     pub use crate::functions::{self as F, col, expr, lit, when};
     pub use crate::{
-        Column, DataFrame, DataType, DatabricksSession, Error, ErrorKind, JoinType, SaveMode,
+        Column, DataFrame, DataType, DatabricksSession, Error, ErrorKind, JoinType, Row, SaveMode,
         SparkError, SparkSession, StructField, StructType, Window,
     };
     pub use futures_util::{StreamExt as _, TryStreamExt as _};
 }
+
+/// chrono, whose types are the date and time values of literals (`lit(NaiveDate)`,
+/// `lit(DateTime<Utc>)`) and of rows (`row.get::<NaiveDateTime>("at")`): the version this
+/// crate takes, so a program needs no `chrono` of its own that must match it. With the
+/// `serde` feature (on by default), its types are `Serialize`/`Deserialize` for typed rows.
+///
+/// ```
+/// use databricks_connect::chrono::NaiveDate;
+/// use databricks_connect::functions::{col, lit};
+///
+/// let recent = col("hired").ge(lit(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()));
+/// # let _ = recent;
+/// ```
+pub use chrono;
 
 /// Databricks credentials providers, for `credentials`.
 pub use databricks_auth as auth;
