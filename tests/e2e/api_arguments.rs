@@ -396,42 +396,22 @@ async fn a_ddl_schema_names_and_types_local_data_as_in_pyspark() {
     };
     assert_eq!(ours.schema, theirs.schema);
     // The server keeps the names, types, nullability and comment.
-    let field = |name: &str, data_type, nullable, metadata: Option<&str>| StructField {
-        name: name.into(),
-        data_type,
-        nullable,
-        metadata: metadata.map(str::to_string),
-    };
-    let string = || DataType::String {
-        collation: String::new(),
-    };
     let schema = df.schema().await.unwrap();
-    let expected = StructType {
-        fields: vec![
-            field("id", DataType::Integer, false, None),
-            field("name", string(), true, None),
-            field("score", DataType::Double, true, None),
-            field("day", DataType::Date, true, None),
-            field(
-                "tags",
-                DataType::Array {
-                    element: Box::new(string()),
-                    contains_null: true,
-                },
-                true,
-                None,
-            ),
-            field(
-                "amount",
-                DataType::Decimal {
-                    precision: 10,
-                    scale: 2,
-                },
-                false,
-                None,
-            ),
-        ],
-    };
+    let expected = StructType::new([
+        StructField::new("id", DataType::Integer, false),
+        StructField::new("name", DataType::string(), true),
+        StructField::new("score", DataType::Double, true),
+        StructField::new("day", DataType::Date, true),
+        StructField::new("tags", DataType::array(DataType::string()), true),
+        StructField::new(
+            "amount",
+            DataType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
+            false,
+        ),
+    ]);
     let without_metadata = |s: StructType| StructType {
         fields: s
             .fields

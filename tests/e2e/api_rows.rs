@@ -291,21 +291,13 @@ async fn chrono_values_go_in_as_dates_and_both_timestamp_types() {
         local: NaiveDateTime,
         seen: Option<NaiveDateTime>,
     }
-    let field = |name: &str, data_type: DataType, nullable: bool| StructField {
-        name: name.into(),
-        data_type,
-        nullable,
-        metadata: None,
-    };
-    let schema = StructType {
-        fields: vec![
-            field("id", DataType::Long, false),
-            field("day", DataType::Date, false),
-            field("at", DataType::Timestamp, false),
-            field("local", DataType::TimestampNtz, false),
-            field("seen", DataType::Timestamp, true),
-        ],
-    };
+    let schema = StructType::new([
+        StructField::new("id", DataType::Long, false),
+        StructField::new("day", DataType::Date, false),
+        StructField::new("at", DataType::Timestamp, false),
+        StructField::new("local", DataType::TimestampNtz, false),
+        StructField::new("seen", DataType::Timestamp, true),
+    ]);
     let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
     let wall = day.and_hms_micro_opt(23, 59, 58, 999_999).unwrap();
     let events = vec![
@@ -408,9 +400,7 @@ async fn chrono_values_go_in_as_dates_and_both_timestamp_types() {
             &[Wrong {
                 local: DateTime::UNIX_EPOCH,
             }],
-            &StructType {
-                fields: vec![field("local", DataType::TimestampNtz, false)],
-            },
+            &StructType::new([StructField::new("local", DataType::TimestampNtz, false)]),
         )
         .await
         .unwrap_err();

@@ -22,41 +22,22 @@ const FIXTURES: &str = include_str!("../tests/fixtures/pyspark_local.txt");
 /// The struct type of the fixture's DDL, `id INT NOT NULL, name STRING, score DOUBLE,
 /// day DATE, tags ARRAY<STRING>, amount DECIMAL(10,2) NOT NULL COMMENT 'in euros'`.
 fn ddl_schema() -> StructType {
-    let field = |name: &str, data_type, nullable, metadata: Option<&str>| StructField {
-        name: name.into(),
-        data_type,
-        nullable,
-        metadata: metadata.map(str::to_string),
-    };
-    let string = || DataType::String {
-        collation: String::new(),
-    };
-    StructType {
-        fields: vec![
-            field("id", DataType::Integer, false, None),
-            field("name", string(), true, None),
-            field("score", DataType::Double, true, None),
-            field("day", DataType::Date, true, None),
-            field(
-                "tags",
-                DataType::Array {
-                    element: Box::new(string()),
-                    contains_null: true,
-                },
-                true,
-                None,
-            ),
-            field(
-                "amount",
-                DataType::Decimal {
-                    precision: 10,
-                    scale: 2,
-                },
-                false,
-                Some(r#"{"comment":"in euros"}"#),
-            ),
-        ],
-    }
+    StructType::new([
+        StructField::new("id", DataType::Integer, false),
+        StructField::new("name", DataType::string(), true),
+        StructField::new("score", DataType::Double, true),
+        StructField::new("day", DataType::Date, true),
+        StructField::new("tags", DataType::array(DataType::string()), true),
+        StructField::new(
+            "amount",
+            DataType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
+            false,
+        )
+        .with_metadata(r#"{"comment":"in euros"}"#),
+    ])
 }
 
 /// The data PySpark was given, with other column names (PySpark's would have to match the

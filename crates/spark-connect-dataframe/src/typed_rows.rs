@@ -211,14 +211,11 @@ impl SparkSession {
     ///     at: DateTime<Utc>,
     ///     amount: String,
     /// }
-    /// let field = |name: &str, data_type| StructField { name: name.into(), data_type, nullable: false, metadata: None };
-    /// let schema = StructType {
-    ///     fields: vec![
-    ///         field("day", DataType::Date),
-    ///         field("at", DataType::Timestamp),
-    ///         field("amount", DataType::Decimal { precision: 10, scale: 2 }),
-    ///     ],
-    /// };
+    /// let schema = StructType::new([
+    ///     StructField::new("day", DataType::Date, false),
+    ///     StructField::new("at", DataType::Timestamp, false),
+    ///     StructField::new("amount", DataType::Decimal { precision: 10, scale: 2 }, false),
+    /// ]);
     /// let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
     /// let rows = [Payment { day, at: day.and_hms_opt(12, 0, 0).unwrap().and_utc(), amount: "12.50".into() }];
     /// let df = spark.create_dataframe_from_with_schema(&rows, &schema).await?;

@@ -126,7 +126,66 @@ pub struct StructField {
     pub metadata: Option<std::string::String>,
 }
 
+impl StructField {
+    /// A field without metadata, as PySpark's `StructField(name, dataType, nullable)`
+    /// (PySpark's `nullable` defaults to `True`; here it is always said).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField};
+    ///
+    /// let amount = StructField::new("amount", DataType::Decimal { precision: 10, scale: 2 }, false);
+    /// assert!(!amount.nullable && amount.metadata.is_none());
+    /// ```
+    pub fn new(name: impl Into<std::string::String>, data_type: DataType, nullable: bool) -> Self {
+        StructField {
+            name: name.into(),
+            data_type,
+            nullable,
+            metadata: None,
+        }
+    }
+
+    /// The field with Spark's field metadata, a JSON object (PySpark's `metadata=` dict):
+    /// `{"comment": "in euros"}` is the column comment that DDL's `COMMENT` gives.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField};
+    ///
+    /// let amount = StructField::new("amount", DataType::Double, true)
+    ///     .with_metadata(r#"{"comment":"in euros"}"#);
+    /// assert_eq!(amount.metadata.as_deref(), Some(r#"{"comment":"in euros"}"#));
+    /// ```
+    pub fn with_metadata(mut self, json: impl Into<std::string::String>) -> Self {
+        self.metadata = Some(json.into());
+        self
+    }
+}
+
+impl FromIterator<StructField> for StructType {
+    fn from_iter<I: IntoIterator<Item = StructField>>(fields: I) -> Self {
+        StructType::new(fields)
+    }
+}
+
 impl StructType {
+    /// A struct type of these fields, as PySpark's `StructType([...])`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    ///
+    /// // StructType([StructField("id", IntegerType(), False), StructField("name", StringType())])
+    /// let schema = StructType::new([
+    ///     StructField::new("id", DataType::Integer, false),
+    ///     StructField::new("name", DataType::string(), true),
+    /// ]);
+    /// assert_eq!(schema.field_names(), ["id", "name"]);
+    /// ```
+    pub fn new(fields: impl IntoIterator<Item = StructField>) -> StructType {
+        StructType {
+            fields: fields.into_iter().collect(),
+        }
+    }
+
     /// The field names, in order.
     pub fn field_names(&self) -> Vec<&str> {
         self.fields.iter().map(|f| f.name.as_str()).collect()
@@ -177,6 +236,34 @@ impl StructField {
 }
 
 impl DataType {
+    /// `string` with the default collation, as PySpark's `StringType()`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::DataType;
+    ///
+    /// assert_eq!(DataType::string(), DataType::String { collation: String::new() });
+    /// assert_eq!(DataType::string().to_string(), "string");
+    /// ```
+    pub fn string() -> DataType {
+        DataType::String {
+            collation: std::string::String::new(),
+        }
+    }
+
+    /// `array<element>` whose elements may be null, as PySpark's `ArrayType(element)`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::DataType;
+    ///
+    /// assert_eq!(DataType::array(DataType::string()).to_string(), "array<string>");
+    /// ```
+    pub fn array(element: DataType) -> DataType {
+        DataType::Array {
+            element: Box::new(element),
+            contains_null: true,
+        }
+    }
+
     /// Decodes the protocol's description of a type.
     pub fn from_proto(proto: &proto::DataType) -> Result<DataType, Error> {
         use proto::data_type::Kind;
