@@ -123,6 +123,26 @@ async fn kinds_of_server_errors() {
         .await
         .unwrap_err();
     assert_eq!(kind_of(e), ErrorKind::AlreadyExists);
+    // A write with PySpark's default mode ("error") to a path that has data.
+    let path = std::env::temp_dir().join(format!("kinds_e2e_{}", std::process::id()));
+    let path = path.to_str().unwrap();
+    spark
+        .range(0, 3)
+        .write()
+        .mode("overwrite")
+        .parquet(path)
+        .await
+        .unwrap();
+    let e = spark
+        .range(0, 3)
+        .write()
+        .mode("error")
+        .parquet(path)
+        .await
+        .unwrap_err();
+    assert_eq!(e.error_class(), Some("PATH_ALREADY_EXISTS"), "{e}");
+    assert_eq!(kind_of(e), ErrorKind::AlreadyExists);
+    let _ = std::fs::remove_dir_all(path);
 }
 
 #[tokio::test]

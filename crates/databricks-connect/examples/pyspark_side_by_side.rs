@@ -266,8 +266,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     //     print("not found:", e.getCondition())
     match spark.table("side_by_side_people").collect().await {
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            let class = e.server_error().and_then(|s| s.error_class());
-            println!("not found: {}", class.unwrap_or("?"));
+            println!("not found: {}", e.error_class().unwrap_or("?"));
         }
         Err(e) => return Err(e.into()),
         Ok(_) => return Err("the dropped table is still there".into()),

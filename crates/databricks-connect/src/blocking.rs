@@ -128,6 +128,32 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The server's error, when the server reported one (see [`crate::Error::server_error`]).
+    ///
+    /// ```
+    /// use databricks_connect::blocking::Error;
+    ///
+    /// assert!(Error::InsideAsyncRuntime.server_error().is_none());
+    /// ```
+    pub fn server_error(&self) -> Option<&crate::ServerError> {
+        match self {
+            Error::Session(e) => e.server_error(),
+            Error::Spark(e) => e.server_error(),
+            _ => None,
+        }
+    }
+
+    /// Spark's error class (PySpark's `e.getCondition()`), when the server reported one.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::Error;
+    ///
+    /// assert_eq!(Error::InsideAsyncRuntime.error_class(), None);
+    /// ```
+    pub fn error_class(&self) -> Option<&str> {
+        self.server_error().and_then(|s| s.error_class())
+    }
 }
 
 /// The runtime that every blocking session runs on. It lives as long as the process, so that a
@@ -666,6 +692,7 @@ blocking_methods! {
         wait fn is_empty(&self) -> bool;
         wait fn show_string(&self, n: i32, truncate: i32, vertical: bool) -> String;
         wait fn show(&self, n: i32) -> ();
+        wait fn show_with(&self, n: i32, truncate: i32, vertical: bool) -> ();
         // Actions: schema and plan.
         wait fn schema(&self) -> StructType;
         wait fn columns(&self) -> Vec<String>;

@@ -423,6 +423,22 @@ impl DataFrame {
         Ok(())
     }
 
+    /// Prints the first `n` rows as PySpark's `show(n, truncate, vertical)` does: values longer
+    /// than `truncate` characters are cut (PySpark's `truncate=True` is 20, `False` is 0), and
+    /// `vertical` prints one block per row.
+    ///
+    /// ```no_run
+    /// # async fn demo(df: spark_connect_dataframe::DataFrame) -> Result<(), spark_connect_dataframe::Error> {
+    /// // df.show(5, truncate=False, vertical=True)
+    /// df.show_with(5, 0, true).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn show_with(&self, n: i32, truncate: i32, vertical: bool) -> Result<(), Error> {
+        println!("{}", self.show_string(n, truncate, vertical).await?);
+        Ok(())
+    }
+
     /// Runs the plan and passes each batch to `f` as it arrives; memory stays bounded by a
     /// few batches whatever the size of the result.
     pub async fn for_each_batch(

@@ -146,6 +146,20 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Spark's error class (PySpark's `e.getCondition()`), e.g. `TABLE_OR_VIEW_NOT_FOUND`,
+    /// when the server reported one: `server_error()` then
+    /// [`error_class`](spark_connect_transport::ServerError::error_class).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Error;
+    ///
+    /// let local = Error::InvalidArgument("n must be positive, found -1".into());
+    /// assert_eq!(local.error_class(), None);
+    /// ```
+    pub fn error_class(&self) -> Option<&str> {
+        self.server_error().and_then(|s| s.error_class())
+    }
 }
 
 impl From<spark_connect_transport::ConnectionStringError> for Error {

@@ -268,6 +268,8 @@ const ALREADY_EXISTS_CLASSES: &[&str] = &[
     "ROUTINE_ALREADY_EXISTS",
     "PARTITIONS_ALREADY_EXIST",
     "LOCATION_ALREADY_EXISTS",
+    // A write with mode "error" to a path that exists.
+    "PATH_ALREADY_EXISTS",
     "INDEX_ALREADY_EXISTS",
     "CONSTRAINT_ALREADY_EXISTS",
     "VARIABLE_ALREADY_EXISTS",
@@ -442,6 +444,13 @@ mod tests {
                 ANALYSIS,
                 Some("TABLE_OR_VIEW_ALREADY_EXISTS"),
                 Some("42P07"),
+                ErrorKind::AlreadyExists,
+            ),
+            (
+                Internal,
+                ANALYSIS,
+                Some("PATH_ALREADY_EXISTS"),
+                Some("42K04"),
                 ErrorKind::AlreadyExists,
             ),
             (

@@ -153,6 +153,17 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Spark's error class (PySpark's `e.getCondition()`), e.g. `TABLE_OR_VIEW_NOT_FOUND`,
+    /// when the server reported one.
+    ///
+    /// ```
+    /// # let e = databricks_connect::DatabricksSession::builder().cluster_id("c").serverless().resolve().unwrap_err();
+    /// assert_eq!(e.error_class(), None);
+    /// ```
+    pub fn error_class(&self) -> Option<&str> {
+        self.server_error().and_then(|s| s.error_class())
+    }
 }
 
 /// The [`ErrorKind`] of a configuration error: a profile the file does not have is

@@ -66,7 +66,8 @@ use crate::column::{Column, IntoOperand, Literal};
 /// name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
 /// PySpark's optional arguments (all of them, in PySpark's order). Kinds: `Col`
 /// (`impl Into<Column>`: a column, a column name, or a number as a literal), `Val`
-/// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns), `Opts`
+/// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns, as [`IntoColumns`](crate::IntoColumns): one name or
+/// column, an array or `Vec`, a tuple that mixes names and columns), `Opts`
 /// (PySpark's `options` dictionary: string pairs, sent as a `map` as PySpark sends it).
 ///
 /// In the `_with` part, `opt: Kind = value` is an optional argument that PySpark sends with
@@ -147,11 +148,11 @@ macro_rules! spark_functions {
     };
     (@type Col) => { impl Into<$crate::Column> };
     (@type Val) => { impl $crate::IntoOperand };
-    (@type Cols) => { impl IntoIterator<Item = impl Into<$crate::Column>> };
+    (@type Cols) => { impl $crate::IntoColumns };
     (@type Opts) => { impl IntoIterator<Item = (impl AsRef<str>, impl AsRef<str>)> };
     (@args Col $arg:ident) => { ::std::iter::once($arg.into()) };
     (@args Val $arg:ident) => { ::std::iter::once($crate::IntoOperand::into_operand($arg)) };
-    (@args Cols $arg:ident) => { $arg.into_iter().map(Into::into) };
+    (@args Cols $arg:ident) => { $crate::IntoColumns::into_columns($arg) };
     (@args Opts $arg:ident) => { ::std::iter::once($crate::functions::options_map($arg)) };
     (@param Cols $arg:ident) => { concat!("*", stringify!($arg)) };
     (@param $kind:ident $arg:ident) => { stringify!($arg) };
@@ -653,9 +654,21 @@ pub fn when(condition: Column, value: impl IntoOperand) -> Column {
     Column::function("when", [condition, value.into_operand()])
 }
 
-/// The number of distinct combinations of the columns' values (`COUNT(DISTINCT ...)`).
-pub fn count_distinct(cols: impl IntoIterator<Item = impl Into<Column>>) -> Column {
-    Column::function_distinct("count", cols.into_iter().map(Into::into))
+/// The number of distinct combinations of the columns' values (`COUNT(DISTINCT ...)`): one
+/// column or several, as [`IntoColumns`](crate::IntoColumns) (PySpark's
+/// `count_distinct(col, *cols)`).
+///
+/// ```
+/// use spark_connect_dataframe::functions::{col, count_distinct};
+///
+/// let one = count_distinct("name");
+/// let same = count_distinct([col("name")]);
+/// assert_eq!(one.to_proto(), same.to_proto());
+/// let pairs = count_distinct(("name", col("dept")));
+/// # let _ = pairs;
+/// ```
+pub fn count_distinct(cols: impl crate::IntoColumns) -> Column {
+    Column::function_distinct("count", cols.into_columns())
 }
 
 /// The sum of the distinct values (`SUM(DISTINCT ...)`).
@@ -716,6 +729,29 @@ pub fn desc_nulls_last(col: impl Into<Column>) -> Column {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn functions_of_several_columns_take_one_name_or_a_mixed_tuple() {
+        // PySpark's coalesce("bonus", F.lit(0)), concat("a"), greatest("a", "b").
+        assert_eq!(
+            coalesce(("bonus", lit(0))).to_proto(),
+            coalesce([col("bonus"), lit(0)]).to_proto()
+        );
+        assert_eq!(concat("a").to_proto(), concat([col("a")]).to_proto());
+        assert_eq!(
+            greatest(("a", String::from("b"))).to_proto(),
+            greatest(["a", "b"]).to_proto()
+        );
+        let names = ["a", "b"];
+        assert_eq!(
+            array(names.iter().map(|n| col(n))).to_proto(),
+            array(names).to_proto()
+        );
+        assert_eq!(
+            count_distinct("a").to_proto(),
+            count_distinct(vec![col("a")]).to_proto()
+        );
+    }
 
     fn function_name(c: &Column) -> &str {
         match &c.to_proto().expr_type {
