@@ -273,15 +273,7 @@ async fn writers_take_pyspark_mode_strings_and_single_names() {
     let dir = TempDir::new("modes");
     let path = dir.path("t");
     let df = spark.range(0, 3).with_column("k", col("id") % 2);
-    let count = || async {
-        spark
-            .read()
-            .parquet(path.as_str())
-            .unwrap()
-            .count()
-            .await
-            .unwrap()
-    };
+    let count = || async { spark.read().parquet(path.as_str()).count().await.unwrap() };
     df.write()
         .mode("overwrite")
         .partition_by("k")

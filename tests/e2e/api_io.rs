@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use databricks_connect::functions::{self as f, col, expr, lit};
-use databricks_connect::{DataFrame, DataType, SaveMode, SparkSession, StructField, StructType};
+use databricks_connect::{
+    DataFrame, DataType, ErrorKind, SaveMode, SparkSession, StructField, StructType,
+};
 
 use crate::api_functions::rows;
 use crate::session;
@@ -90,18 +92,18 @@ async fn round_trips_through_every_format() {
     let expected = sample_rows();
 
     df.write().parquet(&dir.path("p")).await.unwrap();
-    let back = spark.read().parquet(dir.path("p")).unwrap();
+    let back = spark.read().parquet(dir.path("p"));
     assert_eq!(back.dtypes().await.unwrap(), df.dtypes().await.unwrap());
     assert_eq!(sorted(back, "id").await, expected);
 
     df.write().orc(&dir.path("o")).await.unwrap();
-    let back = spark.read().orc(dir.path("o")).unwrap();
+    let back = spark.read().orc(dir.path("o"));
     assert_eq!(back.dtypes().await.unwrap(), df.dtypes().await.unwrap());
     assert_eq!(sorted(back, "id").await, expected);
 
     // Text formats keep values, not types: read them with the schema.
     df.write().json(&dir.path("j")).await.unwrap();
-    let back = spark.read().schema(SAMPLE_DDL).json(dir.path("j")).unwrap();
+    let back = spark.read().schema(SAMPLE_DDL).json(dir.path("j"));
     assert_eq!(sorted(back, "id").await, expected);
 
     df.write()
@@ -113,8 +115,7 @@ async fn round_trips_through_every_format() {
         .read()
         .schema(SAMPLE_DDL)
         .option("header", true)
-        .csv(dir.path("c"))
-        .unwrap();
+        .csv(dir.path("c"));
     assert_eq!(sorted(back, "id").await, expected);
 
     df.write()
@@ -126,8 +127,7 @@ async fn round_trips_through_every_format() {
         .read()
         .schema(SAMPLE_DDL)
         .option("rowTag", "row")
-        .xml(dir.path("x"))
-        .unwrap();
+        .xml(dir.path("x"));
     assert_eq!(sorted(back, "id").await, expected);
 
     // Text is one string column; the null row is left out (text files have no nulls).
@@ -137,7 +137,7 @@ async fn round_trips_through_every_format() {
         .text(&dir.path("t"))
         .await
         .unwrap();
-    let back = spark.read().text(dir.path("t")).unwrap();
+    let back = spark.read().text(dir.path("t"));
     assert_eq!(back.columns().await.unwrap(), ["value"]);
     assert_eq!(sorted(back, "value").await, [["grüße, 東京 🚀"], ["plain"]]);
 
@@ -151,8 +151,7 @@ async fn round_trips_through_every_format() {
         .read()
         .format("json")
         .schema(SAMPLE_DDL)
-        .load(dir.path("g"))
-        .unwrap();
+        .load(dir.path("g"));
     assert_eq!(sorted(back, "id").await, expected);
 }
 
@@ -173,8 +172,7 @@ async fn reads_with_a_schema_options_and_several_paths() {
         .read()
         .schema("k BIGINT, label STRING, when DATE")
         .options([("header", "true"), ("sep", ";")])
-        .csv([a.as_str(), b.as_str()])
-        .unwrap();
+        .csv([a.as_str(), b.as_str()]);
     assert_eq!(
         ddl.dtypes().await.unwrap(),
         [
@@ -221,8 +219,7 @@ async fn reads_with_a_schema_options_and_several_paths() {
         .schema(&schema)
         .option("header", true)
         .option("SEP", ";")
-        .load(a.as_str())
-        .unwrap();
+        .load(a.as_str());
     assert_eq!(
         typed.dtypes().await.unwrap(),
         [
@@ -234,7 +231,7 @@ async fn reads_with_a_schema_options_and_several_paths() {
     assert_eq!(sorted(typed, "k").await, expected[..2]);
 
     // Without the header option the header is a row; without sep each line is one column.
-    let raw = spark.read().csv(a.as_str()).unwrap();
+    let raw = spark.read().csv(a.as_str());
     assert_eq!(raw.columns().await.unwrap(), ["_c0"]);
     assert_eq!(raw.count().await.unwrap(), 3);
 
@@ -245,8 +242,7 @@ async fn reads_with_a_schema_options_and_several_paths() {
         .option("path", &b)
         .option("header", "true")
         .option("sep", ";")
-        .load_without_path()
-        .unwrap();
+        .load_without_path();
     assert_eq!(
         rows(&by_option.collect().await.unwrap()),
         [["3", "drei", "1999-12-31"]]
@@ -262,7 +258,7 @@ async fn every_save_mode() {
     let second = spark.range(10, 12);
 
     first.write().parquet(&path).await.unwrap();
-    assert_eq!(ids(spark.read().parquet(&path).unwrap()).await, [0, 1, 2]);
+    assert_eq!(ids(spark.read().parquet(&path)).await, [0, 1, 2]);
 
     // ErrorIfExists, by default and when asked for: the server's error, data untouched.
     for writer in [
@@ -274,7 +270,7 @@ async fn every_save_mode() {
         let server = e.server_error().unwrap_or_else(|| panic!("{e}"));
         assert_eq!(server.error_class(), Some("PATH_ALREADY_EXISTS"), "{e}");
     }
-    assert_eq!(ids(spark.read().parquet(&path).unwrap()).await, [0, 1, 2]);
+    assert_eq!(ids(spark.read().parquet(&path)).await, [0, 1, 2]);
 
     second
         .write()
@@ -282,7 +278,7 @@ async fn every_save_mode() {
         .parquet(&path)
         .await
         .unwrap();
-    assert_eq!(ids(spark.read().parquet(&path).unwrap()).await, [0, 1, 2]);
+    assert_eq!(ids(spark.read().parquet(&path)).await, [0, 1, 2]);
 
     second
         .write()
@@ -290,10 +286,7 @@ async fn every_save_mode() {
         .parquet(&path)
         .await
         .unwrap();
-    assert_eq!(
-        ids(spark.read().parquet(&path).unwrap()).await,
-        [0, 1, 2, 10, 11]
-    );
+    assert_eq!(ids(spark.read().parquet(&path)).await, [0, 1, 2, 10, 11]);
 
     second
         .write()
@@ -301,7 +294,7 @@ async fn every_save_mode() {
         .parquet(&path)
         .await
         .unwrap();
-    assert_eq!(ids(spark.read().parquet(&path).unwrap()).await, [10, 11]);
+    assert_eq!(ids(spark.read().parquet(&path)).await, [10, 11]);
 
     // Ignore on a new path writes.
     let fresh = dir.path("fresh");
@@ -311,7 +304,7 @@ async fn every_save_mode() {
         .parquet(&fresh)
         .await
         .unwrap();
-    assert_eq!(ids(spark.read().parquet(&fresh).unwrap()).await, [0, 1, 2]);
+    assert_eq!(ids(spark.read().parquet(&fresh)).await, [0, 1, 2]);
 }
 
 #[tokio::test]
@@ -345,7 +338,7 @@ async fn partition_by_writes_key_value_directories() {
         assert_eq!(inner, ["k=0", "k=1", "k=2"], "{g}");
     }
     // Read back, the partition columns come last; one partition alone by its directory.
-    let back = spark.read().parquet(&path).unwrap();
+    let back = spark.read().parquet(&path);
     assert_eq!(back.columns().await.unwrap(), ["id", "g", "k"]);
     let expected: Vec<Vec<String>> = (0..6)
         .map(|i| {
@@ -356,8 +349,7 @@ async fn partition_by_writes_key_value_directories() {
     assert_eq!(sorted(back, "id").await, expected);
     let one = spark
         .read()
-        .parquet(Path::new(&path).join("g=hi").join("k=1").to_str().unwrap())
-        .unwrap();
+        .parquet(Path::new(&path).join("g=hi").join("k=1").to_str().unwrap());
     assert_eq!(ids(one).await, [4]);
 }
 
@@ -370,10 +362,7 @@ async fn tables_save_as_table_insert_into_and_buckets() {
     let df = sample(&spark).await;
 
     df.write().save_as_table(t).await.unwrap();
-    assert_eq!(
-        sorted(spark.read().table(t).unwrap(), "id").await,
-        sample_rows()
-    );
+    assert_eq!(sorted(spark.read().table(t), "id").await, sample_rows());
     assert_eq!(sorted(spark.table(t), "id").await, sample_rows());
     // The table exists: the default mode fails, Ignore leaves it, Append adds.
     let e = df.write().save_as_table(t).await.unwrap_err();
@@ -667,7 +656,7 @@ async fn jdbc_read_and_write_with_predicates() {
         .await
         .unwrap();
     let read = || spark.read().options([driver]);
-    let all = read().jdbc(&url, "IO_JDBC_T", Vec::<&str>::new()).unwrap();
+    let all = read().jdbc(&url, "IO_JDBC_T", Vec::<&str>::new());
     assert_eq!(
         sorted(all, "K").await,
         (0..5)
@@ -675,7 +664,7 @@ async fn jdbc_read_and_write_with_predicates() {
             .collect::<Vec<_>>()
     );
     // One partition per predicate: overlapping predicates read a row once per match.
-    let parts = read().jdbc(&url, "IO_JDBC_T", ["K < 2", "K >= 1"]).unwrap();
+    let parts = read().jdbc(&url, "IO_JDBC_T", ["K < 2", "K >= 1"]);
     assert_eq!(
         sorted(parts.select(["K"]), "K")
             .await
@@ -750,23 +739,30 @@ async fn bad_input_gives_clear_errors() {
         e.to_string().contains("'sideways'") && e.to_string().contains("errorifexists"),
         "{e}"
     );
+    // A schema on a table reader is reported by the request that would run the plan,
+    // before anything is sent (so the table's absence is not what is reported).
     let e = spark
         .read()
         .schema("id INT")
         .table("io_never_made")
+        .count()
+        .await
         .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     assert!(e.to_string().contains("schema"), "{e}");
     let e = spark
         .read()
         .schema("id INT")
         .changes("io_never_made")
+        .collect()
+        .await
         .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
     assert!(e.to_string().contains("schema"), "{e}");
     assert!(spark.catalog_table_missing("io_never_made").await);
     let e = spark
         .read()
         .changes("io_never_made")
-        .unwrap()
         .collect()
         .await
         .unwrap_err();
@@ -793,7 +789,6 @@ async fn bad_input_gives_clear_errors() {
         .read()
         .format("io_no_such_format")
         .load(dir.path("x"))
-        .unwrap()
         .collect()
         .await
         .unwrap_err();
@@ -802,7 +797,6 @@ async fn bad_input_gives_clear_errors() {
     let e = spark
         .read()
         .parquet(missing.as_str())
-        .unwrap()
         .collect()
         .await
         .unwrap_err();
@@ -823,7 +817,6 @@ async fn bad_input_gives_clear_errors() {
         .read()
         .schema("this is not ddl")
         .csv(dir.path("x"))
-        .unwrap()
         .collect()
         .await
         .unwrap_err();
@@ -884,8 +877,7 @@ async fn paths_and_option_values_reach_the_server_unchanged() {
         .read()
         .schema("id INT, s STRING")
         .options([("header", "true"), ("sep", "|"), ("nullValue", "∅ null ∅")])
-        .csv(path.as_str())
-        .unwrap();
+        .csv(path.as_str());
     assert_eq!(sorted(back, "id").await, [["1", "x"], ["2", "null"]]);
 }
 

@@ -131,8 +131,7 @@ async fn rate_source_into_memory_sink_gives_consecutive_values() {
         .format("rate")
         .option("rowsPerSecond", 20)
         .option("numPartitions", 1)
-        .load()
-        .unwrap();
+        .load();
     assert!(df.is_streaming().await.unwrap());
     assert!(!spark.range(0, 3).is_streaming().await.unwrap());
 
@@ -252,7 +251,6 @@ async fn json_files_into_partitioned_parquet_with_available_now() {
         .schema("id INT, name STRING, grp STRING")
         .option("maxFilesPerTrigger", 1)
         .json(&input)
-        .unwrap()
         .write_stream()
         .format("parquet")
         .partition_by(["grp"])
@@ -324,7 +322,6 @@ async fn json_sink_into_a_table_and_from_a_table() {
         .schema(&schema)
         .format("json")
         .load_path(&input)
-        .unwrap()
         .write_stream()
         .checkpoint_location(&dir.path("checkpoint"))
         .trigger(Trigger::AvailableNow)
@@ -348,7 +345,7 @@ async fn json_sink_into_a_table_and_from_a_table() {
 
     // The table is a streaming source too.
     let copy = unique("copy");
-    let from_table = spark.read_stream().table(&table).unwrap();
+    let from_table = spark.read_stream().table(&table);
     assert!(from_table.is_streaming().await.unwrap());
     let second = from_table
         .write_stream()
@@ -392,7 +389,6 @@ async fn aggregations_in_complete_and_update_modes() {
             .schema("id INT, name STRING, grp STRING")
             .option("maxFilesPerTrigger", 1)
             .json(&input)
-            .unwrap()
             .group_by(["grp"])
             .count()
             .write_stream()
@@ -481,7 +477,6 @@ async fn a_failing_query_reports_its_error() {
         .read_stream()
         .schema("id INT, name STRING, grp STRING")
         .json(&input)
-        .unwrap()
         .select([expr(&format!(
             "CASE WHEN id = 3 THEN raise_error('{marker}') ELSE id END AS id"
         ))])
@@ -518,7 +513,7 @@ async fn a_failing_query_reports_its_error() {
 #[tokio::test]
 async fn bad_input_gives_clear_errors() {
     let spark = session().await;
-    let rate = || spark.read_stream().format("rate").load().unwrap();
+    let rate = || spark.read_stream().format("rate").load();
 
     let err = rate()
         .write_stream()
@@ -569,7 +564,6 @@ async fn bad_input_gives_clear_errors() {
     let err = spark
         .read_stream()
         .json(&input)
-        .unwrap()
         .schema()
         .await
         .expect_err("no schema");
@@ -612,7 +606,6 @@ async fn query_events_arrive_in_order_until_closed() {
         .schema("id INT, name STRING, grp STRING")
         .option("maxFilesPerTrigger", 1)
         .json(&input)
-        .unwrap()
         .write_stream()
         .format("memory")
         .query_name(&name)
@@ -696,7 +689,6 @@ async fn watermark_and_deduplication_within_it_on_a_stream() {
         .read_stream()
         .schema("id INT, ts TIMESTAMP")
         .json(&input)
-        .unwrap()
         .with_watermark("ts", "10 minutes")
         .drop_duplicates_within_watermark(["id"])
         .write_stream()

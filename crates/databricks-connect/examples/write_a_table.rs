@@ -43,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("The table {table}:");
     spark
         .read()
-        .table(&table)?
+        .table(&table)
         .order_by([col("day"), col("region")])
         .show(20)
         .await?;
@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Written to {path}; the total per region, read back from the files:");
     spark
         .read()
-        .parquet(path.as_str())?
+        .parquet(path.as_str())
         .group_by("region")
         .agg(sum(col("amount")).alias("total"))
         .order_by("region")

@@ -761,17 +761,17 @@ blocking_methods! {
         lazy fn schema(self, schema: impl Into<ReadSchema>) -> DataFrameReader;
         lazy fn option(self, key: &str, value: impl fmt::Display) -> DataFrameReader;
         lazy fn options<K: AsRef<str>, V: fmt::Display>(self, options: impl IntoIterator<Item = (K, V)>) -> DataFrameReader;
-        lazy fn load(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn load_without_path(self) -> Result<DataFrame, Error>;
-        lazy fn table(self, name: &str) -> Result<DataFrame, Error>;
-        lazy fn changes(self, name: &str) -> Result<DataFrame, Error>;
-        lazy fn csv(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn json(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn parquet(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn orc(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn text(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn xml(self, paths: impl IntoPaths) -> Result<DataFrame, Error>;
-        lazy fn jdbc<P: AsRef<str>>(self, url: &str, table: &str, predicates: impl IntoIterator<Item = P>) -> Result<DataFrame, Error>;
+        lazy fn load(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn load_without_path(self) -> DataFrame;
+        lazy fn table(self, name: &str) -> DataFrame;
+        lazy fn changes(self, name: &str) -> DataFrame;
+        lazy fn csv(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn json(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn parquet(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn orc(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn text(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn xml(self, paths: impl IntoPaths) -> DataFrame;
+        lazy fn jdbc<P: AsRef<str>>(self, url: &str, table: &str, predicates: impl IntoIterator<Item = P>) -> DataFrame;
     }
 }
 
@@ -916,16 +916,16 @@ blocking_methods! {
         lazy fn option(self, key: &str, value: impl ToString) -> DataStreamReader;
         lazy fn options<K: AsRef<str>, V: ToString>(self, options: impl IntoIterator<Item = (K, V)>) -> DataStreamReader;
         lazy fn name(self, source_name: &str) -> DataStreamReader;
-        lazy fn load(self) -> Result<DataFrame, Error>;
-        lazy fn load_path(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn table(self, name: &str) -> Result<DataFrame, Error>;
-        lazy fn changes(self, name: &str) -> Result<DataFrame, Error>;
-        lazy fn csv(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn json(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn parquet(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn orc(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn xml(self, path: &str) -> Result<DataFrame, Error>;
-        lazy fn text(self, path: &str) -> Result<DataFrame, Error>;
+        lazy fn load(self) -> DataFrame;
+        lazy fn load_path(self, path: &str) -> DataFrame;
+        lazy fn table(self, name: &str) -> DataFrame;
+        lazy fn changes(self, name: &str) -> DataFrame;
+        lazy fn csv(self, path: &str) -> DataFrame;
+        lazy fn json(self, path: &str) -> DataFrame;
+        lazy fn parquet(self, path: &str) -> DataFrame;
+        lazy fn orc(self, path: &str) -> DataFrame;
+        lazy fn xml(self, path: &str) -> DataFrame;
+        lazy fn text(self, path: &str) -> DataFrame;
     }
 }
 

@@ -158,7 +158,6 @@ fn files_written_are_read_back() {
     let back = spark
         .read()
         .parquet(parquet.as_str())
-        .unwrap()
         .order_by([col("id")])
         .collect()
         .unwrap();
@@ -194,8 +193,7 @@ fn files_written_are_read_back() {
         .read()
         .format("csv")
         .options([("header", "true"), ("inferSchema", "true")])
-        .load(csv.as_str())
-        .unwrap();
+        .load(csv.as_str());
     assert_eq!(read.count().unwrap(), 6);
     let total = read.agg([sum(col("sq")).alias("total")]).collect().unwrap();
     assert_eq!(
@@ -497,7 +495,6 @@ fn a_streaming_query_runs_and_stops_with_the_blocking_api() {
         .format("rate")
         .option("rowsPerSecond", 50)
         .load()
-        .unwrap()
         .select([col("value")])
         .write_stream()
         .format("memory")

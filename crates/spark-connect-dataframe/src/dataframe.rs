@@ -121,6 +121,19 @@ impl DataFrame {
         }
     }
 
+    /// A DataFrame of a leaf relation built from a bad argument: the plan exists, and every
+    /// request that would send it reports `problem`.
+    pub(crate) fn with_problem(
+        session: SparkSession,
+        plan: proto::Relation,
+        problem: String,
+    ) -> DataFrame {
+        DataFrame {
+            session,
+            plan: Arc::new(PlanNode::with_inputs(plan, Vec::new(), Some(problem))),
+        }
+    }
+
     /// The session this DataFrame belongs to.
     pub fn session(&self) -> &SparkSession {
         &self.session
@@ -466,7 +479,6 @@ mod tests {
             .option("password", "hunter2-do-not-show")
             .option("url", "jdbc:derby:memory:x;password=also-secret")
             .load_without_path()
-            .unwrap()
             .filter(col("id").eq(lit("sk-literal-secret")));
         let text = format!("{df:?}");
         for secret in ["hunter2-do-not-show", "also-secret", "sk-literal-secret"] {

@@ -455,7 +455,7 @@ impl SparkSession {
     ///     .read()
     ///     .schema("id INT, name STRING")
     ///     .option("header", true)
-    ///     .csv("/data/people.csv")?;
+    ///     .csv("/data/people.csv");
     /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
     /// let Some(ReadType::DataSource(source)) = &read.read_type else { panic!() };
     /// assert_eq!(source.format.as_deref(), Some("csv"));
@@ -521,94 +521,106 @@ impl DataFrameReader {
         self
     }
 
-    fn data_source(self, paths: Vec<String>, predicates: Vec<String>) -> Result<DataFrame, Error> {
-        let schema = match &self.schema {
-            Some(s) => s.to_wire()?,
-            // PySpark sends an empty schema when none is given; the server infers one.
-            None => String::new(),
+    fn data_source(self, paths: Vec<String>, predicates: Vec<String>) -> DataFrame {
+        // PySpark sends an empty schema when none is given; the server infers one.
+        let (schema, problem) = match self.schema.as_ref().map(ReadSchema::to_wire) {
+            None => (String::new(), None),
+            Some(Ok(schema)) => (schema, None),
+            Some(Err(e)) => (String::new(), Some(crate::relational::deferred(e))),
         };
-        Ok(self.session.dataframe(RelType::Read(proto::Read {
-            is_streaming: false,
-            read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
-                format: self.format,
-                schema: Some(schema),
-                options: self.options.into_map(),
-                paths,
-                predicates,
-                source_name: None,
-            })),
-        })))
+        self.session.dataframe_with_problem(
+            RelType::Read(proto::Read {
+                is_streaming: false,
+                read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+                    format: self.format,
+                    schema: Some(schema),
+                    options: self.options.into_map(),
+                    paths,
+                    predicates,
+                    source_name: None,
+                })),
+            }),
+            problem,
+        )
     }
 
-    /// Reads from one path or several (see [`IntoPaths`]). The error is only for a
-    /// [`StructType`] schema this client cannot send (see [`ReadSchema`]).
-    pub fn load(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    /// Reads from one path or several (see [`IntoPaths`]). A [`StructType`] schema this client
+    /// cannot send (see [`ReadSchema`]) is reported as [`Error::InvalidArgument`] by the
+    /// request that would run the plan, so the chain needs no `?`.
+    pub fn load(self, paths: impl IntoPaths) -> DataFrame {
         self.data_source(paths.into_paths(), Vec::new())
     }
 
     /// Reads from a source that needs no path (a `jdbc` URL in the options, or a `path`
     /// option): PySpark's `load()` without arguments.
-    pub fn load_without_path(self) -> Result<DataFrame, Error> {
+    pub fn load_without_path(self) -> DataFrame {
         self.data_source(Vec::new(), Vec::new())
     }
 
-    /// The table or view `name`, with this reader's options. A schema is not allowed here.
-    pub fn table(self, name: &str) -> Result<DataFrame, Error> {
-        if self.schema.is_some() {
-            return Err(Error::InvalidArgument(format!(
+    /// The table or view `name`, with this reader's options. A schema is not allowed here:
+    /// one set is reported as [`Error::InvalidArgument`] by the request that would run the
+    /// plan.
+    pub fn table(self, name: &str) -> DataFrame {
+        let problem = self.schema.is_some().then(|| {
+            format!(
                 "read().table(\"{name}\"): a table has its own schema; do not set one on the reader"
-            )));
-        }
-        Ok(self.session.dataframe(RelType::Read(proto::Read {
-            is_streaming: false,
-            read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
-                unparsed_identifier: name.to_string(),
-                options: self.options.into_map(),
-            })),
-        })))
+            )
+        });
+        self.session.dataframe_with_problem(
+            RelType::Read(proto::Read {
+                is_streaming: false,
+                read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
+                    unparsed_identifier: name.to_string(),
+                    options: self.options.into_map(),
+                })),
+            }),
+            problem,
+        )
     }
 
     /// The change data (CDC) of the table `name`; which versions or times is set by options
     /// (`startingVersion`, `endingVersion`, ...). Only tables whose catalog records changes
-    /// have any; others are the server's error. A schema is not allowed here.
-    pub fn changes(self, name: &str) -> Result<DataFrame, Error> {
-        if self.schema.is_some() {
-            return Err(Error::InvalidArgument(format!(
+    /// have any; others are the server's error. A schema is not allowed here: one set is
+    /// reported as [`Error::InvalidArgument`] by the request that would run the plan.
+    pub fn changes(self, name: &str) -> DataFrame {
+        let problem = self.schema.is_some().then(|| {
+            format!(
                 "read().changes(\"{name}\"): a user-specified schema is not supported with changes"
-            )));
-        }
-        Ok(self
-            .session
-            .dataframe(RelType::RelationChanges(proto::RelationChanges {
+            )
+        });
+        self.session.dataframe_with_problem(
+            RelType::RelationChanges(proto::RelationChanges {
                 unparsed_identifier: name.to_string(),
                 options: self.options.into_map(),
                 is_streaming: false,
-            })))
+            }),
+            problem,
+        )
     }
 
     /// CSV files. Common options: `header`, `sep`, `inferSchema`, `nullValue`, `dateFormat`.
-    pub fn csv(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn csv(self, paths: impl IntoPaths) -> DataFrame {
         self.format("csv").load(paths)
     }
 
     /// JSON Lines files (one object per line; `multiLine` for whole-file JSON).
-    pub fn json(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn json(self, paths: impl IntoPaths) -> DataFrame {
         self.format("json").load(paths)
     }
 
     /// Parquet files.
-    pub fn parquet(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn parquet(self, paths: impl IntoPaths) -> DataFrame {
         self.format("parquet").load(paths)
     }
 
     /// ORC files.
-    pub fn orc(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn orc(self, paths: impl IntoPaths) -> DataFrame {
         self.format("orc").load(paths)
     }
 
     /// Text files: one row per line in a string column `value` (`wholetext` for one row per
     /// file). As in PySpark, `wholetext` is sent as `false` unless it was set.
-    pub fn text(mut self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn text(mut self, paths: impl IntoPaths) -> DataFrame {
         if !self.options.contains("wholetext") {
             self.options.set("wholetext", "false".to_string());
         }
@@ -616,7 +628,7 @@ impl DataFrameReader {
     }
 
     /// XML files; `rowTag` names the element that is one row.
-    pub fn xml(self, paths: impl IntoPaths) -> Result<DataFrame, Error> {
+    pub fn xml(self, paths: impl IntoPaths) -> DataFrame {
         self.format("xml").load(paths)
     }
 
@@ -629,7 +641,7 @@ impl DataFrameReader {
         url: &str,
         table: &str,
         predicates: impl IntoIterator<Item = P>,
-    ) -> Result<DataFrame, Error> {
+    ) -> DataFrame {
         let predicates: Vec<String> = predicates
             .into_iter()
             .map(|p| p.as_ref().to_string())
@@ -1310,14 +1322,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let one = |k: &str, v: &str| HashMap::from([(k.to_string(), v.to_string())]);
-        assert_eq!(
-            options(spark.read().text("/t").unwrap()),
-            one("wholetext", "false")
-        );
+        assert_eq!(options(spark.read().text("/t")), one("wholetext", "false"));
         // PySpark's `option("wholeText", True).text(p)` sends `wholetext=false` beside it,
         // leaving the server to pick one of two spellings; the user's value is kept alone here.
         assert_eq!(
-            options(spark.read().option("wholeText", true).text("/t").unwrap()),
+            options(spark.read().option("wholeText", true).text("/t")),
             one("wholeText", "true")
         );
     }
@@ -1349,7 +1358,7 @@ mod tests {
                 field("t", DataType::Char(3)),
             ],
         };
-        let df = spark.read().schema(&schema).load("/x").unwrap();
+        let df = spark.read().schema(&schema).load("/x");
         let Some(RelType::Read(proto::Read {
             read_type: Some(proto::read::ReadType::DataSource(source)),
             ..
@@ -1366,7 +1375,11 @@ mod tests {
         let udt = StructType {
             fields: vec![field("v", DataType::Other("mystery".into()))],
         };
-        let e = spark.read().schema(udt).load("/x").unwrap_err().to_string();
+        // Reported by whatever would send the plan, for it and what is built on it.
+        let df = spark.read().schema(udt).load("/x").limit(1);
+        let e = df.root().unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+        let e = e.to_string();
         assert!(e.contains("'v'") && e.contains("DDL"), "{e}");
     }
 }

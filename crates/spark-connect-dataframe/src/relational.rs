@@ -158,7 +158,7 @@ impl IntoJoinType for &String {
 }
 
 /// The message of a bad argument, to be reported later as [`Error::InvalidArgument`].
-fn deferred(e: Error) -> String {
+pub(crate) fn deferred(e: Error) -> String {
     match e {
         Error::InvalidArgument(message) => message,
         other => other.to_string(),

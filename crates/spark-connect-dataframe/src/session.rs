@@ -173,6 +173,22 @@ impl SparkSession {
         DataFrame::new(self.clone(), self.relation(rel_type))
     }
 
+    /// A DataFrame of a leaf relation with a bad argument, if any, that every request that
+    /// would send the plan reports (as [`Error::InvalidArgument`]): readers keep building
+    /// chains without a `?`, as joins do.
+    pub(crate) fn dataframe_with_problem(
+        &self,
+        rel_type: proto::relation::RelType,
+        problem: Option<String>,
+    ) -> DataFrame {
+        match problem {
+            None => self.dataframe(rel_type),
+            Some(problem) => {
+                DataFrame::with_problem(self.clone(), self.relation(rel_type), problem)
+            }
+        }
+    }
+
     /// The server's Spark version, e.g. `4.3.0`.
     pub async fn version(&self) -> Result<String, Error> {
         Ok(self.inner.client.spark_version().await?)

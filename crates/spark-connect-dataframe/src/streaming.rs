@@ -15,7 +15,7 @@
 //!     .read_stream()
 //!     .format("rate")
 //!     .option("rowsPerSecond", 10)
-//!     .load()?
+//!     .load()
 //!     .write_stream()
 //!     .format("memory")
 //!     .query_name("numbers")
@@ -171,95 +171,108 @@ impl DataStreamReader {
         self
     }
 
-    fn read(self, paths: Vec<String>) -> Result<DataFrame, Error> {
-        let schema = self.schema.as_ref().map(ReadSchema::to_wire).transpose()?;
-        Ok(self.session.dataframe(RelType::Read(proto::Read {
-            is_streaming: true,
-            read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
-                format: self.format,
-                schema,
-                options: self.options.into_map(),
-                paths,
-                predicates: Vec::new(),
-                source_name: self.source_name,
-            })),
-        })))
+    fn read(self, paths: Vec<String>) -> DataFrame {
+        let (schema, problem) = match self.schema.as_ref().map(ReadSchema::to_wire) {
+            None => (None, None),
+            Some(Ok(schema)) => (Some(schema), None),
+            Some(Err(e)) => (None, Some(crate::relational::deferred(e))),
+        };
+        self.session.dataframe_with_problem(
+            RelType::Read(proto::Read {
+                is_streaming: true,
+                read_type: Some(proto::read::ReadType::DataSource(proto::read::DataSource {
+                    format: self.format,
+                    schema,
+                    options: self.options.into_map(),
+                    paths,
+                    predicates: Vec::new(),
+                    source_name: self.source_name,
+                })),
+            }),
+            problem,
+        )
     }
 
-    fn no_schema(&self, call: &str) -> Result<(), Error> {
-        match self.schema {
-            Some(_) => Err(Error::InvalidArgument(format!(
+    /// A schema set on a reader of a table, to be reported by the request that would run
+    /// the plan.
+    fn no_schema(&self, call: &str) -> Option<String> {
+        self.schema.as_ref().map(|_| {
+            format!(
                 "read_stream().{call}: a table has its own schema; do not set one on the reader"
-            ))),
-            None => Ok(()),
-        }
+            )
+        })
     }
 
-    /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...). The error
-    /// is only for a [`StructType`](crate::StructType) schema this client cannot send (see [`ReadSchema`]).
-    pub fn load(self) -> Result<DataFrame, Error> {
+    /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...). A
+    /// [`StructType`](crate::StructType) schema this client cannot send (see [`ReadSchema`])
+    /// is reported as [`Error::InvalidArgument`] when the stream is started.
+    pub fn load(self) -> DataFrame {
         self.read(Vec::new())
     }
 
     /// The stream of the files that appear under `path`.
-    pub fn load_path(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn load_path(self, path: &str) -> DataFrame {
         self.read(vec![path.to_string()])
     }
 
     /// The stream of the rows added to the table `name` (a table whose format supports
     /// streaming reads). A schema is not allowed here.
-    pub fn table(self, name: &str) -> Result<DataFrame, Error> {
-        self.no_schema(&format!("table(\"{name}\")"))?;
-        Ok(self.session.dataframe(RelType::Read(proto::Read {
-            is_streaming: true,
-            read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
-                unparsed_identifier: name.to_string(),
-                options: self.options.into_map(),
-            })),
-        })))
+    pub fn table(self, name: &str) -> DataFrame {
+        let problem = self.no_schema(&format!("table(\"{name}\")"));
+        self.session.dataframe_with_problem(
+            RelType::Read(proto::Read {
+                is_streaming: true,
+                read_type: Some(proto::read::ReadType::NamedTable(proto::read::NamedTable {
+                    unparsed_identifier: name.to_string(),
+                    options: self.options.into_map(),
+                })),
+            }),
+            problem,
+        )
     }
 
     /// The stream of the changes (CDC) of the table `name`, from the version or time set by
     /// options (`startingVersion`, ...). Only tables whose catalog records changes have any;
     /// others are the server's error. A schema is not allowed here.
-    pub fn changes(self, name: &str) -> Result<DataFrame, Error> {
-        self.no_schema(&format!("changes(\"{name}\")"))?;
-        Ok(self
-            .session
-            .dataframe(RelType::RelationChanges(proto::RelationChanges {
+    pub fn changes(self, name: &str) -> DataFrame {
+        let problem = self.no_schema(&format!("changes(\"{name}\")"));
+        self.session.dataframe_with_problem(
+            RelType::RelationChanges(proto::RelationChanges {
                 unparsed_identifier: name.to_string(),
                 options: self.options.into_map(),
                 is_streaming: true,
-            })))
+            }),
+            problem,
+        )
     }
 
     /// CSV files under `path`.
-    pub fn csv(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn csv(self, path: &str) -> DataFrame {
         self.format("csv").load_path(path)
     }
 
     /// JSON lines files under `path`.
-    pub fn json(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn json(self, path: &str) -> DataFrame {
         self.format("json").load_path(path)
     }
 
     /// Parquet files under `path`.
-    pub fn parquet(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn parquet(self, path: &str) -> DataFrame {
         self.format("parquet").load_path(path)
     }
 
     /// ORC files under `path`.
-    pub fn orc(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn orc(self, path: &str) -> DataFrame {
         self.format("orc").load_path(path)
     }
 
     /// XML files under `path` (set the `rowTag` option).
-    pub fn xml(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn xml(self, path: &str) -> DataFrame {
         self.format("xml").load_path(path)
     }
 
     /// Text files under `path`, one row per line in a `value` column.
-    pub fn text(self, path: &str) -> Result<DataFrame, Error> {
+    pub fn text(self, path: &str) -> DataFrame {
         self.format("text").load_path(path)
     }
 }
@@ -1069,8 +1082,7 @@ mod tests {
             .schema("id INT")
             .option("maxFilesPerTrigger", 1)
             .option("MAXFILESPERTRIGGER", 2)
-            .json("/data/in")
-            .unwrap();
+            .json("/data/in");
         let Some(RelType::Read(read)) = &df.to_proto().rel_type else {
             panic!("expected a Read");
         };
@@ -1084,11 +1096,12 @@ mod tests {
         assert_eq!(source.options.len(), 1);
         assert_eq!(source.options["MAXFILESPERTRIGGER"], "2");
 
-        let table = spark.read_stream().table("db.t").unwrap();
+        let table = spark.read_stream().table("db.t");
         let err = spark
             .read_stream()
             .schema("id INT")
             .table("db.t")
+            .root()
             .unwrap_err()
             .to_string();
         assert!(

@@ -605,8 +605,7 @@ fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>)
             .schema("id INT, name STRING")
             .option("header", true)
             .options([("sep", ";"), ("nullValue", "NA")])
-            .csv("/data/io/a.csv")
-            .unwrap(),
+            .csv("/data/io/a.csv"),
     );
     m.insert(
         "read_struct_schema_paths",
@@ -614,35 +613,35 @@ fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>)
             .read()
             .format("json")
             .schema(schema)
-            .load(["/data/io/a.json", "/data/io/b.json"])
-            .unwrap(),
+            .load(["/data/io/a.json", "/data/io/b.json"]),
     );
     m.insert(
         "read_shortcuts",
         spark
             .read()
             .parquet(["/data/io/p1", "/data/io/p2"])
-            .unwrap()
-            .union(&spark.read().orc("/data/io/o").unwrap())
-            .union(&spark.read().text("/data/io/t.txt").unwrap())
-            .union(&spark.read().json("/data/io/j").unwrap())
+            .union(&spark.read().orc("/data/io/o"))
+            .union(&spark.read().text("/data/io/t.txt"))
+            .union(&spark.read().json("/data/io/j"))
             .union(
                 &spark
                     .read()
                     .format("xml")
                     .option("rowTag", "r")
-                    .load_without_path()
-                    .unwrap(),
+                    .load_without_path(),
             ),
     );
     m.insert(
         "read_table_jdbc",
-        spark.read().option("k", "v").table("io_t").unwrap().union(
-            &spark
-                .read()
-                .jdbc("jdbc:derby:memory:db", "T", ["K < 2", "K >= 2"])
-                .unwrap(),
-        ),
+        spark
+            .read()
+            .option("k", "v")
+            .table("io_t")
+            .union(
+                &spark
+                    .read()
+                    .jdbc("jdbc:derby:memory:db", "T", ["K < 2", "K >= 2"]),
+            ),
     );
     m.insert(
         "read_changes_text_wholetext",
@@ -650,13 +649,11 @@ fn reader_cases(spark: &SparkSession, m: &mut BTreeMap<&'static str, DataFrame>)
             .read()
             .option("startingVersion", "1")
             .changes("io_t")
-            .unwrap()
             .union(
                 &spark
                     .read()
                     .option("wholetext", true)
-                    .text(["/data/io/t1", "/data/io/t2"])
-                    .unwrap(),
+                    .text(["/data/io/t1", "/data/io/t2"]),
             ),
     );
 }
