@@ -124,7 +124,9 @@ impl GroupedData {
     }
 
     /// Turns the values of `col` into columns, one per value in `values` (literals), each
-    /// holding the aggregate for that value. Only after `group_by`.
+    /// holding the aggregate for that value. Only after `group_by`. With no values
+    /// (`Vec::<&str>::new()`), the server finds the distinct values first, as PySpark's
+    /// `pivot(col)` without values.
     pub fn pivot<V: Into<Literal>>(
         &self,
         col: impl Into<Column>,

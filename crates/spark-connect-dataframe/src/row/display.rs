@@ -14,7 +14,9 @@ impl fmt::Display for Row {
     /// As PySpark's `repr(row)`: `Row(id=1, name='a', score=None)`, with Python's forms of
     /// the values (`True`, `'text'`, `b'\x00'`, `[1, 2]`, `{'k': 1}`,
     /// `datetime.date(2024, 2, 29)`, `Decimal('12.50')`, nested `Row(...)`); a `timestamp`
-    /// prints as its wall-clock time in the session time zone.
+    /// prints as its wall-clock time in the session time zone, as `show()` prints it, where
+    /// PySpark prints it in the Python process's time zone (the same text when the two
+    /// zones agree).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (fields, arrays, index) = self.parts();
         f.write_str("Row(")?;
