@@ -641,6 +641,27 @@ impl<'a, T: FromValue<'a>> FromValue<'a> for Vec<T> {
     }
 }
 
+/// A `map<K,V>` value as any collection of its entries, in the map's order.
+fn map_from_value<'a, K, V, C>(value: Value<'a>) -> Result<C, Error>
+where
+    K: FromValue<'a>,
+    V: FromValue<'a>,
+    C: FromIterator<(K, V)>,
+{
+    value.non_null::<C>()?;
+    let Some((keys, values, range)) = map_entries(&value) else {
+        return Err(value.type_error::<C>());
+    };
+    range
+        .map(|i| {
+            Ok((
+                K::from_value(value.nested(keys, i))?,
+                V::from_value(value.nested(values, i))?,
+            ))
+        })
+        .collect()
+}
+
 /// `map<K,V>` values.
 impl<'a, K, V, S> FromValue<'a> for HashMap<K, V, S>
 where
@@ -649,18 +670,7 @@ where
     S: BuildHasher + Default,
 {
     fn from_value(value: Value<'a>) -> Result<Self, Error> {
-        value.non_null::<Self>()?;
-        let Some((keys, values, range)) = map_entries(&value) else {
-            return Err(value.type_error::<Self>());
-        };
-        range
-            .map(|i| {
-                Ok((
-                    K::from_value(value.nested(keys, i))?,
-                    V::from_value(value.nested(values, i))?,
-                ))
-            })
-            .collect()
+        map_from_value(value)
     }
 }
 
@@ -671,18 +681,7 @@ where
     V: FromValue<'a>,
 {
     fn from_value(value: Value<'a>) -> Result<Self, Error> {
-        value.non_null::<Self>()?;
-        let Some((keys, values, range)) = map_entries(&value) else {
-            return Err(value.type_error::<Self>());
-        };
-        range
-            .map(|i| {
-                Ok((
-                    K::from_value(value.nested(keys, i))?,
-                    V::from_value(value.nested(values, i))?,
-                ))
-            })
-            .collect()
+        map_from_value(value)
     }
 }
 
