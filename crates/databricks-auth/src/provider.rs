@@ -156,26 +156,26 @@ impl CredentialsChain {
         let wrap =
             |e: AuthError| e.map_message(|m| cfg.wrap_message(&format!("default auth: {m}")));
         let forced = cfg.auth_type();
-        if let Some(forced) = forced {
-            if !self.providers.iter().any(|p| p.name() == forced) {
-                let known = self.names().join(", ");
-                let (kind, why) = if NOT_YET_IMPLEMENTED.contains(&forced) {
-                    (
-                        AuthErrorKind::NotImplemented,
-                        format!(
-                            "auth_type {forced} is not implemented yet in this client; implemented: {known}"
-                        ),
-                    )
-                } else {
-                    (
-                        AuthErrorKind::UnknownAuthType,
-                        format!(
-                            "auth_type {forced:?} is not a known authentication type: expected one of {known}"
-                        ),
-                    )
-                };
-                return Err(wrap(AuthError::new(kind, why)));
-            }
+        if let Some(forced) = forced
+            && !self.providers.iter().any(|p| p.name() == forced)
+        {
+            let known = self.names().join(", ");
+            let (kind, why) = if NOT_YET_IMPLEMENTED.contains(&forced) {
+                (
+                    AuthErrorKind::NotImplemented,
+                    format!(
+                        "auth_type {forced} is not implemented yet in this client; implemented: {known}"
+                    ),
+                )
+            } else {
+                (
+                    AuthErrorKind::UnknownAuthType,
+                    format!(
+                        "auth_type {forced:?} is not a known authentication type: expected one of {known}"
+                    ),
+                )
+            };
+            return Err(wrap(AuthError::new(kind, why)));
         }
         let mut attempts = Vec::new();
         for provider in &self.providers {

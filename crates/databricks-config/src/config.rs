@@ -334,12 +334,11 @@ fn canonicalize(
         .kind
         .canonicalize(raw)
         .map_err(|()| invalid(spec.kind.expectation()))?;
-    if spec.key == ConfigKey::AzureEnvironment {
-        if let Some(v) = &canonical {
-            if AzureCloud::parse(v).is_none() {
-                return Err(invalid("PUBLIC, USGOVERNMENT or CHINA"));
-            }
-        }
+    if spec.key == ConfigKey::AzureEnvironment
+        && let Some(v) = &canonical
+        && AzureCloud::parse(v).is_none()
+    {
+        return Err(invalid("PUBLIC, USGOVERNMENT or CHINA"));
     }
     Ok(canonical)
 }

@@ -58,7 +58,7 @@ fn shift(payload: &[u8], schema: Option<&Schema>) -> Option<usize> {
                     continue;
                 }
                 let start = (body_start as u64).wrapping_add(b.offset() as u64);
-                if start % 16 == 0 {
+                if start.is_multiple_of(16) {
                     at0 += b.length() as u64;
                 } else if start % 16 == 8 {
                     at8 += b.length() as u64;

@@ -174,10 +174,10 @@ impl RecordBatchStream {
         while let Some(batch) = futures_util::StreamExt::next(&mut self).await {
             batches.push(batch?);
         }
-        if batches.is_empty() {
-            if let Some(schema) = self.decoder.empty_result_schema() {
-                batches.push(RecordBatch::new_empty(schema));
-            }
+        if batches.is_empty()
+            && let Some(schema) = self.decoder.empty_result_schema()
+        {
+            batches.push(RecordBatch::new_empty(schema));
         }
         Ok(batches)
     }
@@ -296,7 +296,7 @@ impl ResultDecoder {
         self.copies.payloads += 1;
         self.copies.bytes += data.len() as u64;
         let address = data.as_ptr() as usize;
-        let aligned = address % PAYLOAD_ALIGNMENT == 0;
+        let aligned = address.is_multiple_of(PAYLOAD_ALIGNMENT);
         if aligned && !self.compact {
             // `Buffer::from(Bytes)` shares the received allocation: no copy.
             return Buffer::from(data);

@@ -343,7 +343,7 @@ pub enum Trigger {
 
 /// An interval as Spark's interval text, refusing what would lose precision.
 fn interval_text(what: &str, d: Duration) -> Result<String, Error> {
-    if d.subsec_nanos() % 1_000_000 != 0 {
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
         return Err(Error::InvalidArgument(format!(
             "the {what} trigger interval {d:?} is not a whole number of milliseconds"
         )));
@@ -550,10 +550,10 @@ async fn run_command<T>(
     let mut stream = session.client().execute_plan(plan).await?;
     let mut found = None;
     while let Some(response) = stream.next_response().await {
-        if let Some(r) = response?.response_type {
-            if found.is_none() {
-                found = pick(r);
-            }
+        if let Some(r) = response?.response_type
+            && found.is_none()
+        {
+            found = pick(r);
         }
     }
     found.ok_or_else(|| Error::Protocol(format!("the command returned no {expected}")))

@@ -307,19 +307,19 @@ impl Drop for StreamingQueryEvents {
         let id = self.session.session_id().to_string();
         // Still open: the server would keep the listener (and the events for it) until the
         // session ends, so remove it in the background where there is a runtime.
-        if self.stream.is_some() {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                let session = self.session.clone();
-                let task = runtime.spawn(async move {
-                    if let Err(e) = remove_listener(&session).await {
-                        tracing::debug!(error = %e, "removing the streaming query listener");
-                    }
-                });
-                CLOSING
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(id.clone(), task);
-            }
+        if self.stream.is_some()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let session = self.session.clone();
+            let task = runtime.spawn(async move {
+                if let Err(e) = remove_listener(&session).await {
+                    tracing::debug!(error = %e, "removing the streaming query listener");
+                }
+            });
+            CLOSING
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id.clone(), task);
         }
         let mut open = open_streams();
         let ours = open

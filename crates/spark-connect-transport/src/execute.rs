@@ -512,10 +512,10 @@ impl Driver {
                 Some(pb::execute_plan_response::ResponseType::ArrowBatch(b)) => b.data.len(),
                 _ => 0,
             };
-            if self.release.due(arrow_bytes) {
-                if let Some(id) = self.last_response_id.clone() {
-                    self.release_until(id);
-                }
+            if self.release.due(arrow_bytes)
+                && let Some(id) = self.last_response_id.clone()
+            {
+                self.release_until(id);
             }
         }
         Ok(response)

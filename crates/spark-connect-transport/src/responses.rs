@@ -566,7 +566,10 @@ mod tests {
         }
         // Without a placement, payloads start at 64-byte boundaries.
         let (got, _) = gather(&messages, 100_000, None);
-        assert!(got.iter().all(|m| payload(m).as_ptr() as usize % 64 == 0));
+        assert!(
+            got.iter()
+                .all(|m| (payload(m).as_ptr() as usize).is_multiple_of(64))
+        );
     }
 
     #[test]
