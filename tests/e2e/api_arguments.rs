@@ -4,7 +4,7 @@
 //! used in several plans without copies.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -16,7 +16,7 @@ use databricks_connect::{
 use prost::Message as _;
 
 use crate::api_functions::rows;
-use crate::session;
+use crate::{TempDir, session};
 
 /// The rows as text, sorted (joins give no order).
 async fn sorted_rows(df: &DataFrame) -> Vec<Vec<String>> {
@@ -239,32 +239,6 @@ async fn single_names_and_mixed_lists_work_wherever_columns_are_taken() {
             .unwrap(),
         ["a", "b", "c"]
     );
-}
-
-/// A fresh directory for one test; removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("shortcuts_{test}_{}_{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 #[tokio::test]

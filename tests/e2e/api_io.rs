@@ -4,7 +4,7 @@
 //! input. Paths are unique temporary directories on this machine, which the local server
 //! shares; tables are named `io_...` and dropped at the end of each test.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use databricks_connect::functions::{self as f, col, expr, lit};
 use databricks_connect::{
@@ -12,33 +12,7 @@ use databricks_connect::{
 };
 
 use crate::api_functions::rows;
-use crate::session;
-
-/// A fresh directory for one test; removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!("io_{test}_{}_{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    /// A path inside the directory, as text for the server.
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::{TempDir, session};
 
 /// Three rows with a null in every column but `id`, non-ASCII text, a decimal and a date.
 async fn sample(spark: &SparkSession) -> DataFrame {

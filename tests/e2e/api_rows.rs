@@ -7,7 +7,7 @@ use databricks_connect::row::{CalendarInterval, Decimal, YearMonthInterval};
 use databricks_connect::{DataType, Row, SparkError, StructField, StructType};
 use serde::{Deserialize, Serialize};
 
-use crate::session;
+use crate::{session, utc_session};
 
 /// One row of every type the server sends, then the same columns all null.
 const MIXED: &str = "SELECT * FROM VALUES \
@@ -24,12 +24,7 @@ const MIXED: &str = "SELECT * FROM VALUES \
 
 #[tokio::test]
 async fn rows_of_a_mixed_query_read_by_name_and_position() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     let df = spark.sql(MIXED).await.unwrap().order_by(["id"]);
     let rows = df.collect_rows().await.unwrap();
     assert_eq!(rows.len(), 2);

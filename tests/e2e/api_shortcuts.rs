@@ -8,7 +8,7 @@ use databricks_connect::functions::{self as f, col, expr, lit};
 use databricks_connect::{DataType, Literal, StructType};
 
 use crate::api_functions::{one_row, rows};
-use crate::session;
+use crate::{session, utc_session};
 
 fn field(schema: &StructType, i: usize) -> (&str, &DataType, bool) {
     let f = &schema.fields[i];
@@ -90,12 +90,7 @@ async fn a_typed_null_literal_is_a_nullable_column_of_its_type() {
 
 #[tokio::test]
 async fn date_and_timestamp_literals_keep_their_spark_types_and_values() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
     let wall = day.and_hms_micro_opt(12, 30, 15, 123_456).unwrap();
     let instant = Utc.from_utc_datetime(&wall);
@@ -182,12 +177,7 @@ async fn and_or_operators_filter_as_pyspark_conditions_do() {
 
 #[tokio::test]
 async fn with_forms_send_what_pyspark_sends() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     let df = spark.range(0, 1).select([
         // The characters to trim go first on the wire; the result shows the order is right.
         f::trim_with(lit("xxaxx"), lit("x")),

@@ -7,7 +7,7 @@ use databricks_connect::functions::col;
 use databricks_connect::{DataType, SparkError, StructField, StructType};
 use serde::{Deserialize, Serialize};
 
-use crate::session;
+use crate::{session, utc_session};
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Address {
@@ -121,12 +121,7 @@ async fn rust_values_round_trip_with_spark_types() {
 
 #[tokio::test]
 async fn spark_types_read_into_rust_values() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     #[derive(Deserialize, Debug, PartialEq)]
     struct FromSql {
         a: i8,
@@ -201,12 +196,7 @@ async fn spark_types_read_into_rust_values() {
 
 #[tokio::test]
 async fn an_explicit_schema_gives_dates_timestamps_decimals_and_empty_frames() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     #[derive(Serialize, Deserialize, Debug, PartialEq)]
     struct Payment {
         id: i64,

@@ -11,7 +11,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 
-use crate::session;
+use crate::{session, utc_session};
 
 const QUERY: &str = "SELECT
     CAST(-128 AS TINYINT) AS byte_col,
@@ -37,12 +37,7 @@ const QUERY: &str = "SELECT
     CAST(NULL AS ARRAY<STRING>) AS null_array_col";
 
 async fn all_types() -> RecordBatch {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     let batches = spark.sql(QUERY).await.unwrap().collect().await.unwrap();
     let batches: Vec<_> = batches.into_iter().filter(|b| b.num_rows() > 0).collect();
     assert_eq!(batches.len(), 1);
@@ -180,12 +175,7 @@ async fn nested_types_and_nulls() {
 
 #[tokio::test]
 async fn schema_matches_the_arrow_result() {
-    let spark = session().await;
-    spark
-        .conf()
-        .set("spark.sql.session.timeZone", "UTC")
-        .await
-        .unwrap();
+    let spark = utc_session().await;
     let df = spark.sql(QUERY).await.unwrap();
     let schema = df.schema().await.unwrap();
     let batches = df.collect().await.unwrap();
