@@ -324,6 +324,11 @@ mod chrono_fields {
 
     /// The traced fields, with the chrono values' columns given their Spark types.
     pub(super) fn typed<T: Serialize>(rows: &[T], fields: Vec<FieldRef>) -> Vec<FieldRef> {
+        // chrono values trace as text: without a text column there is nothing to look for,
+        // and the rows are not serialized a second time.
+        if !fields.iter().any(|f| has_text(f.data_type())) {
+            return fields;
+        }
         let mut found = BTreeMap::new();
         for row in rows {
             let mut sniffer = Sniffer {
@@ -340,6 +345,18 @@ mod chrono_fields {
             .into_iter()
             .map(|f| retype(&f, &[f.name().clone()], &found))
             .collect()
+    }
+
+    /// Whether a traced type is or holds text (through structs and lists, as `retype` goes).
+    fn has_text(data_type: &ArrowType) -> bool {
+        match data_type {
+            ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Utf8View => true,
+            ArrowType::Struct(children) => children.iter().any(|c| has_text(c.data_type())),
+            ArrowType::List(element) | ArrowType::LargeList(element) => {
+                has_text(element.data_type())
+            }
+            _ => false,
+        }
     }
 
     fn retype(field: &FieldRef, path: &[String], found: &BTreeMap<Path, ArrowType>) -> FieldRef {
