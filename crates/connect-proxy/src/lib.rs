@@ -56,3 +56,8 @@ pub use env::{ProxyEnv, VARIABLES};
 pub use error::{ProxyError, ProxyErrorKind};
 pub use rules::{Caller, Proxy, ProxyConfig, ProxySource};
 pub use tunnel::{Tunnel, connect};
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -73,3 +73,8 @@ pub use rest::{RestClient, RestError, RestErrorKind};
 pub use token::{
     CachedTokenSource, EXPIRY_MARGIN, MAX_STALE_WINDOW, Token, TokenHeaderSource, TokenSource,
 };
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

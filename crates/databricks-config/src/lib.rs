@@ -68,3 +68,8 @@ pub use error::{ConfigError, ConfigErrorKind, join_with_suffix};
 pub use host::{NormalizedHost, normalize_host};
 pub use ini::{ConfigFile, DEFAULT_SECTION, IniError, SETTINGS_SECTION, Section};
 pub use source::Source;
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -170,3 +170,9 @@ pub mod arrow {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// The examples of this crate's own README.md (the one its package carries), compiled as
+/// doctests for the same reason.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

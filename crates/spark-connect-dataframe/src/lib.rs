@@ -123,3 +123,8 @@ pub(crate) async fn offline_session() -> SparkSession {
         .await
         .unwrap()
 }
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -18,3 +18,8 @@ pub mod spark {
 }
 
 pub use spark::connect;
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

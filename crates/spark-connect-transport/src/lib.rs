@@ -63,3 +63,8 @@ pub use connect_proxy as proxy;
 /// The generated protocol types, re-exported so that users of this crate need no other
 /// dependency to build plans.
 pub use spark_connect_proto::spark::connect as proto;
+
+/// The examples of the crate's README.md, compiled and run as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
