@@ -147,9 +147,52 @@ impl<'ast> Visit<'ast> for Census<'_> {
                 continue;
             }
             let has_example = doc_text(&f.attrs).contains("```");
-            self.found.push((format!("{ty}::{}", f.sig.ident), has_example));
+            self.found
+                .push((format!("{ty}::{}", f.sig.ident), has_example));
         }
     }
+}
+
+/// Whether `rel` (a path under `src/`) is in the `functions` module, whose generated
+/// functions have their own check: a `functions` folder anywhere on the path, or
+/// `functions.rs`.
+fn in_functions_module(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.trim_end_matches(".rs").split('/').collect();
+    let stem = parts.pop();
+    stem == Some("functions") || parts.contains(&"functions")
+}
+
+/// Each public method and function of these parsed files (paths under `src/`), as
+/// `(file, Type::method or function, has an example)`, in file order.
+fn census(files: &[(String, syn::File)]) -> Vec<(String, String, bool)> {
+    let mut declarations = Declarations::default();
+    for (_, file) in files {
+        declarations.visit_file(file);
+    }
+    let mut found = Vec::new();
+    for (rel, file) in files {
+        // A file belongs to a hidden module if its stem or one of its folders is that module.
+        let hidden_module = rel
+            .trim_end_matches(".rs")
+            .split('/')
+            .any(|m| declarations.hidden_modules.contains(m));
+        if hidden_module || is_doc_hidden(&file.attrs) {
+            continue;
+        }
+        let mut census = Census {
+            public_types: &declarations.public_types,
+            count_free_functions: !in_functions_module(rel),
+            found: Vec::new(),
+        };
+        census.visit_file(file);
+        found.extend(
+            census
+                .found
+                .into_iter()
+                .map(|(name, ok)| (rel.clone(), name, ok)),
+        );
+    }
+    found
 }
 
 #[test]
@@ -166,54 +209,147 @@ fn every_public_method_has_an_example() {
                 .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
             let file = syn::parse_file(&text)
                 .unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
-            let rel = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (rel, file)
         })
         .collect();
 
-    let mut declarations = Declarations::default();
-    for (_, file) in &parsed {
-        declarations.visit_file(file);
-    }
-
-    let mut total = 0;
-    let mut missing = Vec::new();
-    let mut per_file = Vec::new();
-    for (rel, file) in &parsed {
-        // A file belongs to a hidden module if its stem or one of its folders is that module.
-        let module_names = rel.trim_end_matches(".rs").split('/');
-        if module_names
-            .clone()
-            .any(|m| declarations.hidden_modules.contains(m))
-            || file.attrs.iter().any(|a| is_doc_hidden(std::slice::from_ref(a)))
-        {
-            continue;
-        }
-        let mut census = Census {
-            public_types: &declarations.public_types,
-            count_free_functions: !rel.starts_with("functions/"),
-            found: Vec::new(),
-        };
-        census.visit_file(file);
-        if census.found.is_empty() {
-            continue;
-        }
-        let covered = census.found.iter().filter(|(_, ok)| *ok).count();
-        per_file.push(format!("  {rel}: {covered}/{}", census.found.len()));
-        total += census.found.len();
-        for (name, ok) in census.found {
-            if !ok {
-                missing.push(format!("{rel}: {name}"));
+    let found = census(&parsed);
+    let mut per_file: Vec<(String, usize, usize)> = Vec::new();
+    for (rel, _, ok) in &found {
+        match per_file.last_mut() {
+            Some((last, covered, total)) if last == rel => {
+                *covered += usize::from(*ok);
+                *total += 1;
             }
+            _ => per_file.push((rel.clone(), usize::from(*ok), 1)),
         }
     }
+    let missing: Vec<String> = found
+        .iter()
+        .filter(|(_, _, ok)| !ok)
+        .map(|(rel, name, _)| format!("{rel}: {name}"))
+        .collect();
 
-    println!("public methods and functions with an example: {}/{total}", total - missing.len());
-    println!("{}", per_file.join("\n"));
+    println!(
+        "public methods and functions with an example: {}/{}",
+        found.len() - missing.len(),
+        found.len()
+    );
+    for (rel, covered, total) in &per_file {
+        println!("  {rel}: {covered}/{total}");
+    }
     assert!(
         missing.is_empty(),
-        "{} of {total} public methods and functions have no example (a doc comment with a code block):\n{}",
+        "{} of {} public methods and functions have no example (a doc comment with a code block):\n{}",
         missing.len(),
+        found.len(),
         missing.join("\n")
+    );
+}
+
+/// The census counts what it should and skips what it should, so that a pass of the test
+/// above means something.
+#[test]
+fn census_counts_public_methods_and_skips_the_rest() {
+    let parse = |text: &str| syn::parse_file(text).unwrap();
+    let lib = parse(
+        r##"
+        #[doc(hidden)]
+        pub mod fuzzing;
+        mod io;
+        /// A function.
+        ///
+        /// ```
+        /// ```
+        pub fn documented() {}
+        /// No example.
+        pub fn undocumented() {}
+        fn private() {}
+        pub struct Open;
+        pub(crate) struct Internal;
+        #[doc(hidden)]
+        pub struct Hidden;
+        impl Open {
+            /// ```
+            /// let x = 1;
+            /// ```
+            pub fn with_example(&self) {}
+            /// Prose only.
+            pub fn without_example(&self) {}
+            #[doc(hidden)]
+            pub fn hidden(&self) {}
+            pub(crate) fn crate_only(&self) {}
+            fn private(&self) {}
+        }
+        impl Clone for Open {
+            fn clone(&self) -> Self { Open }
+        }
+        impl Internal {
+            pub fn not_public_api(&self) {}
+        }
+        impl Hidden {
+            pub fn not_shown(&self) {}
+        }
+        #[cfg(test)]
+        mod tests {
+            impl super::Open {
+                pub fn test_helper(&self) {}
+            }
+        }
+        pub fn outer() {
+            struct Local;
+            impl Local {
+                pub fn in_a_body(&self) {}
+            }
+        }"##,
+    );
+    let io = parse(
+        r##"
+        impl crate::Open {
+            /// Elsewhere, no example.
+            pub fn in_another_file(&self) {}
+        }"##,
+    );
+    let hidden = parse(
+        r##"
+        pub fn in_hidden_module() {}"##,
+    );
+    let generated = parse(
+        r##"
+        pub fn upper() {}
+        impl crate::Open {
+            pub fn method_beside_functions(&self) {}
+        }"##,
+    );
+    let found = census(&[
+        ("lib.rs".into(), lib),
+        ("dataframe/io.rs".into(), io),
+        ("plumbing/fuzzing.rs".into(), hidden),
+        ("columns/functions/string.rs".into(), generated),
+    ]);
+    let found: Vec<(&str, &str, bool)> = found
+        .iter()
+        .map(|(f, n, ok)| (f.as_str(), n.as_str(), *ok))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("lib.rs", "documented", true),
+            ("lib.rs", "undocumented", false),
+            ("lib.rs", "Open::with_example", true),
+            ("lib.rs", "Open::without_example", false),
+            ("lib.rs", "outer", false),
+            ("dataframe/io.rs", "Open::in_another_file", false),
+            (
+                "columns/functions/string.rs",
+                "Open::method_beside_functions",
+                false
+            ),
+        ]
     );
 }
