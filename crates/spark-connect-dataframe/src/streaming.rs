@@ -1193,7 +1193,7 @@ impl StreamingQuery {
     /// # use spark_connect_dataframe::*;
     /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
     /// use std::time::Duration;
-    /// let ended = query.await_termination(Some(Duration::from_secs(30))).await?; // false: timed out
+    /// let ended = query.await_termination(Some(Duration::from_secs(30))).await?; // false: still running
     /// # Ok(())
     /// # }
     /// ```
