@@ -192,6 +192,17 @@ fn sha256_hex(data: &[u8]) -> String {
 impl SparkSession {
     /// What this session did with large local data: how many DataFrames went through cached
     /// artifacts, how many chunks were uploaded and how many the server already had.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let stats = spark.artifact_stats();
+    /// assert_eq!((stats.cached_relations, stats.uploaded), (0, 0)); // no large local data yet
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn artifact_stats(&self) -> ArtifactStats {
         let s = self.local_data();
         ArtifactStats {

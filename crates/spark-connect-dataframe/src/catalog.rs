@@ -97,6 +97,19 @@ pub struct Table {
 
 impl Table {
     /// The database, when the namespace has exactly one part (PySpark's `Table.database`).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Table;
+    /// let t = Table {
+    ///     name: "orders".into(),
+    ///     catalog: Some("spark_catalog".into()),
+    ///     namespace: Some(vec!["sales".into()]),
+    ///     description: None,
+    ///     table_type: "MANAGED".into(),
+    ///     is_temporary: false,
+    /// };
+    /// assert_eq!(t.database(), Some("sales"));
+    /// ```
     pub fn database(&self) -> Option<&str> {
         match self.namespace.as_deref() {
             Some([db]) => Some(db),
@@ -163,17 +176,34 @@ pub struct CreateTableOptions {
 
 impl CreateTableOptions {
     /// No path (a managed table), the default source, the schema of the files if any.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// assert_eq!(CreateTableOptions::new(), CreateTableOptions::default());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The files of the table: an external table over this path.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let external = CreateTableOptions::new().source("parquet").path("/lake/events");
+    /// assert!(format!("{external:?}").contains(r#"path: Some("/lake/events")"#));
+    /// ```
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
     }
 
     /// The data source, e.g. `parquet`, `csv`, `json`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let options = CreateTableOptions::new().source("csv").option("header", "true");
+    /// assert!(format!("{options:?}").contains(r#"source: Some("csv")"#));
+    /// ```
     pub fn source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
         self
@@ -181,18 +211,36 @@ impl CreateTableOptions {
 
     /// The schema as a DDL string, e.g. `"id BIGINT, name STRING"` (for a
     /// [`StructType`](crate::StructType), use `DataType::Struct(s).ddl()`).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let managed = CreateTableOptions::new().schema("id BIGINT, name STRING");
+    /// assert!(format!("{managed:?}").contains(r#"schema: Some("id BIGINT, name STRING")"#));
+    /// ```
     pub fn schema(mut self, ddl: impl Into<String>) -> Self {
         self.schema = Some(ddl.into());
         self
     }
 
     /// The table's comment.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let options = CreateTableOptions::new().schema("id BIGINT").description("one row per order");
+    /// assert!(format!("{options:?}").contains("one row per order"));
+    /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// A data source option (keys are case-insensitive), e.g. `("header", "true")`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let options = CreateTableOptions::new().source("csv").option("sep", ";");
+    /// assert!(format!("{options:?}").contains(r#""sep": ";""#));
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -248,6 +296,14 @@ impl Catalog {
     }
 
     /// The current catalog's name.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let name = spark.catalog().current_catalog().await?; // "spark_catalog"
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn current_catalog(&self) -> Result<String, Error> {
         self.one_string(
             "currentCatalog",
@@ -257,6 +313,14 @@ impl Catalog {
     }
 
     /// Makes `catalog_name` the current catalog.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().set_current_catalog("spark_catalog").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn set_current_catalog(&self, catalog_name: &str) -> Result<(), Error> {
         self.unit(CatType::SetCurrentCatalog(proto::SetCurrentCatalog {
             catalog_name: catalog_name.to_string(),
@@ -265,6 +329,16 @@ impl Catalog {
     }
 
     /// The catalogs, those whose name matches `pattern` when one is given.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for c in spark.catalog().list_catalogs(Some("spark*")).await? {
+    ///     println!("{} {:?}", c.name, c.description);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_catalogs(
         &self,
         pattern: Option<&str>,
@@ -290,6 +364,14 @@ impl Catalog {
     }
 
     /// The current database's name.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// assert_eq!(spark.catalog().current_database().await?, "default");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn current_database(&self) -> Result<String, Error> {
         self.one_string(
             "currentDatabase",
@@ -299,6 +381,14 @@ impl Catalog {
     }
 
     /// Makes `db_name` the current database.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().set_current_database("sales").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn set_current_database(&self, db_name: &str) -> Result<(), Error> {
         self.unit(CatType::SetCurrentDatabase(proto::SetCurrentDatabase {
             db_name: db_name.to_string(),
@@ -308,6 +398,14 @@ impl Catalog {
 
     /// The databases of the current catalog, those whose name matches `pattern` when one is
     /// given.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let names: Vec<String> = spark.catalog().list_databases(None).await?.into_iter().map(|d| d.name).collect();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_databases(&self, pattern: Option<&str>) -> Result<Vec<Database>, Error> {
         let op = CatType::ListDatabases(proto::ListDatabases {
             pattern: opt(pattern),
@@ -317,6 +415,15 @@ impl Catalog {
 
     /// The database `db_name` (which may be qualified by its catalog); an error when there
     /// is none.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let db = spark.catalog().get_database("default").await?;
+    /// println!("{} at {}", db.name, db.location_uri);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_database(&self, db_name: &str) -> Result<Database, Error> {
         let op = CatType::GetDatabase(proto::GetDatabase {
             db_name: db_name.to_string(),
@@ -325,6 +432,16 @@ impl Catalog {
     }
 
     /// Whether the database `db_name` exists.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// if !spark.catalog().database_exists("sales").await? {
+    ///     spark.catalog().create_database("sales", true, []).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn database_exists(&self, db_name: &str) -> Result<bool, Error> {
         self.one_bool(
             "databaseExists",
@@ -337,6 +454,15 @@ impl Catalog {
 
     /// Creates the database `db_name` with these properties; with `if_not_exists`, an
     /// existing one is no error.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let properties = [("owner".to_string(), "data-eng".to_string())];
+    /// spark.catalog().create_database("sales", true, properties).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_database(
         &self,
         db_name: &str,
@@ -353,6 +479,14 @@ impl Catalog {
 
     /// Drops the database `db_name`; with `if_exists`, a missing one is no error; with
     /// `cascade`, its tables and functions go too (else it must be empty).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().drop_database("scratch", true, true).await?; // if it exists, with its tables
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn drop_database(
         &self,
         db_name: &str,
@@ -369,6 +503,16 @@ impl Catalog {
 
     /// The tables and views of `db_name` (the current database when `None`), including
     /// temporary views, those whose name matches `pattern` when one is given.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for t in spark.catalog().list_tables(Some("sales"), Some("order*")).await? {
+    ///     println!("{} {} temporary={}", t.name, t.table_type, t.is_temporary);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_tables(
         &self,
         db_name: Option<&str>,
@@ -383,6 +527,14 @@ impl Catalog {
 
     /// The views of `db_name` (the current database when `None`), including temporary views,
     /// those whose name matches `pattern` when one is given.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let views = spark.catalog().list_views(None, None).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_views(
         &self,
         db_name: Option<&str>,
@@ -401,6 +553,15 @@ impl Catalog {
     }
 
     /// The table or view `table_name` (may be qualified); an error when there is none.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let t = spark.catalog().get_table("sales.orders").await?;
+    /// assert_eq!(t.database(), Some("sales"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_table(&self, table_name: &str) -> Result<Table, Error> {
         let op = CatType::GetTable(proto::GetTable {
             table_name: table_name.to_string(),
@@ -411,6 +572,14 @@ impl Catalog {
 
     /// Whether the table or view `table_name` exists, in `db_name` when given (PySpark
     /// deprecates `db_name`: qualify the name instead).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// assert!(spark.catalog().table_exists("sales.orders", None).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn table_exists(
         &self,
         table_name: &str,
@@ -428,6 +597,14 @@ impl Catalog {
 
     /// The functions of `db_name` (the current database when `None`), built-in and
     /// temporary ones included, those whose name matches `pattern` when one is given.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let date_functions = spark.catalog().list_functions(None, Some("date*")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_functions(
         &self,
         db_name: Option<&str>,
@@ -441,6 +618,15 @@ impl Catalog {
     }
 
     /// The function `function_name` (may be qualified); an error when there is none.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let f = spark.catalog().get_function("upper").await?;
+    /// println!("{}: {:?}", f.class_name, f.description);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_function(&self, function_name: &str) -> Result<Function, Error> {
         let op = CatType::GetFunction(proto::GetFunction {
             function_name: function_name.to_string(),
@@ -451,6 +637,14 @@ impl Catalog {
 
     /// Whether the function `function_name` exists, in `db_name` when given (PySpark
     /// deprecates `db_name`: qualify the name instead).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// assert!(spark.catalog().function_exists("upper", None).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn function_exists(
         &self,
         function_name: &str,
@@ -468,6 +662,16 @@ impl Catalog {
 
     /// The columns of the table or view `table_name`, in `db_name` when given (PySpark
     /// deprecates `db_name`: qualify the name instead).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for c in spark.catalog().list_columns("sales.orders", None).await? {
+    ///     println!("{} {} nullable={}", c.name, c.data_type, c.nullable);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_columns(
         &self,
         table_name: &str,
@@ -505,6 +709,16 @@ impl Catalog {
     }
 
     /// The partitions of the partitioned table `table_name`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for p in spark.catalog().list_partitions("sales.orders").await? {
+    ///     println!("{}", p.partition); // e.g. "year=2025/month=1"
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn list_partitions(&self, table_name: &str) -> Result<Vec<TablePartition>, Error> {
         const WHAT: &str = "listPartitions";
         let batches = self
@@ -526,6 +740,15 @@ impl Catalog {
 
     /// The properties of the table `table_name` (`TBLPROPERTIES`); a property may have no
     /// value.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let properties = spark.catalog().get_table_properties("sales.orders").await?;
+    /// let owner: Option<&Option<String>> = properties.get("owner");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_table_properties(
         &self,
         table_name: &str,
@@ -549,6 +772,14 @@ impl Catalog {
 
     /// The `CREATE TABLE` statement of `table_name`; with `as_serde`, in Hive SerDe form.
     /// Empty when the server gives none, as in PySpark.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// println!("{}", spark.catalog().get_create_table_string("sales.orders", false).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_create_table_string(
         &self,
         table_name: &str,
@@ -567,6 +798,14 @@ impl Catalog {
     }
 
     /// Removes every row of the table `table_name`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().truncate_table("scratch.events").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn truncate_table(&self, table_name: &str) -> Result<(), Error> {
         self.unit(CatType::TruncateTable(proto::TruncateTable {
             table_name: table_name.to_string(),
@@ -576,6 +815,14 @@ impl Catalog {
 
     /// Computes the table's statistics (`ANALYZE TABLE ... COMPUTE STATISTICS`); with
     /// `no_scan`, only its size, without reading it.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().analyze_table("sales.orders", true).await?; // size only
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn analyze_table(&self, table_name: &str, no_scan: bool) -> Result<(), Error> {
         self.unit(CatType::AnalyzeTable(proto::AnalyzeTable {
             table_name: table_name.to_string(),
@@ -586,6 +833,14 @@ impl Catalog {
 
     /// Drops the table `table_name`; with `if_exists`, a missing one is no error; with
     /// `purge`, its data skips the trash.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().drop_table("scratch.events", true, false).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn drop_table(
         &self,
         table_name: &str,
@@ -601,6 +856,14 @@ impl Catalog {
     }
 
     /// Drops the (persistent) view `view_name`; with `if_exists`, a missing one is no error.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().drop_view("sales.recent_orders", true).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn drop_view(&self, view_name: &str, if_exists: bool) -> Result<(), Error> {
         self.unit(CatType::DropView(proto::DropView {
             view_name: view_name.to_string(),
@@ -615,6 +878,16 @@ impl Catalog {
     /// (their schema is read from them unless one is given); without, it is a managed table
     /// and needs a schema. The table is created now, as in PySpark; the DataFrame returned
     /// reads the table (`spark.table(table_name)`), so using it never creates it again.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// use spark_connect_dataframe::CreateTableOptions;
+    /// let options = CreateTableOptions::new().source("parquet").schema("id BIGINT, name STRING");
+    /// let people = spark.catalog().create_table("people", options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_table(
         &self,
         table_name: &str,
@@ -627,6 +900,18 @@ impl Catalog {
     /// Creates a table over the files at `path` and returns it as a DataFrame (PySpark
     /// deprecates it for [`create_table`](Self::create_table) with a path). A description in
     /// `options` is an error: this form of the protocol has no field for it.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let options = CreateTableOptions::new().path("/lake/events").description("events");
+    /// let e = spark.catalog().create_external_table("events", options).await.unwrap_err();
+    /// assert!(e.to_string().contains("use create_table"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_external_table(
         &self,
         table_name: &str,
@@ -651,6 +936,16 @@ impl Catalog {
     }
 
     /// Drops the temporary view `view_name`; whether there was one to drop.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.range(0, 3).create_or_replace_temp_view("ids").await?;
+    /// assert!(spark.catalog().drop_temp_view("ids").await?);
+    /// assert!(!spark.catalog().drop_temp_view("ids").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn drop_temp_view(&self, view_name: &str) -> Result<bool, Error> {
         self.one_bool(
             "dropTempView",
@@ -663,6 +958,14 @@ impl Catalog {
 
     /// Drops the global temporary view `view_name` (of `global_temp`); whether there was one
     /// to drop.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let dropped: bool = spark.catalog().drop_global_temp_view("shared_ids").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn drop_global_temp_view(&self, view_name: &str) -> Result<bool, Error> {
         self.one_bool(
             "dropGlobalTempView",
@@ -675,6 +978,14 @@ impl Catalog {
 
     /// Finds the partitions of `table_name` that are on disk but not in the catalog, and adds
     /// them.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().recover_partitions("sales.orders").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recover_partitions(&self, table_name: &str) -> Result<(), Error> {
         self.unit(CatType::RecoverPartitions(proto::RecoverPartitions {
             table_name: table_name.to_string(),
@@ -683,6 +994,15 @@ impl Catalog {
     }
 
     /// Whether the table or view `table_name` is cached.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().cache_table("sales.orders", None).await?;
+    /// assert!(spark.catalog().is_cached("sales.orders").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_cached(&self, table_name: &str) -> Result<bool, Error> {
         self.one_bool(
             "isCached",
@@ -695,6 +1015,14 @@ impl Catalog {
 
     /// Caches the table or view `table_name`, at `storage_level` or, when `None`, the
     /// server's default (Spark 4: [`StorageLevel::MEMORY_AND_DISK_DESER`]).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().cache_table("sales.orders", Some(StorageLevel::MEMORY_ONLY)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cache_table(
         &self,
         table_name: &str,
@@ -704,6 +1032,14 @@ impl Catalog {
     }
 
     /// Removes the table or view `table_name` from the cache.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().uncache_table("sales.orders").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn uncache_table(&self, table_name: &str) -> Result<(), Error> {
         self.unit(CatType::UncacheTable(proto::UncacheTable {
             table_name: table_name.to_string(),
@@ -714,12 +1050,28 @@ impl Catalog {
     /// Removes everything from the server's cache: every cached table and view, and every
     /// persisted DataFrame. The cache is the server's, shared by all its sessions (Spark's
     /// behaviour), so this affects other sessions' cached data too.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().clear_cache().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn clear_cache(&self) -> Result<(), Error> {
         self.unit(CatType::ClearCache(proto::ClearCache {})).await
     }
 
     /// Forgets the cached data and metadata of `table_name`, so that the next read sees the
     /// files as they are now.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().refresh_table("sales.orders").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn refresh_table(&self, table_name: &str) -> Result<(), Error> {
         self.unit(CatType::RefreshTable(proto::RefreshTable {
             table_name: table_name.to_string(),
@@ -729,6 +1081,14 @@ impl Catalog {
 
     /// Refreshes every cached DataFrame or table that reads files under `path`: its cached
     /// data is dropped and cached again from the files there now (on its next use).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.catalog().refresh_by_path("/lake/events").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn refresh_by_path(&self, path: &str) -> Result<(), Error> {
         self.unit(CatType::RefreshByPath(proto::RefreshByPath {
             path: path.to_string(),

@@ -140,6 +140,15 @@ impl Error {
     }
 
     /// The server error, when the server reported one.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let e = spark.sql("SELECT * FROM no_such_table").await.unwrap_err();
+    /// let server = e.server_error().expect("the server refused the query");
+    /// println!("{:?} {:?}: {}", server.error_class(), server.sql_state(), server.message());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn server_error(&self) -> Option<&spark_connect_transport::ServerError> {
         match self {
             Error::Transport(e) => e.server_error(),

@@ -60,6 +60,21 @@ impl GroupedData {
 
     /// One row per group: the grouping columns, then these aggregates (one, `agg(max("x"))`,
     /// or several, `agg([max("x"), min("x")])`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// use spark_connect_dataframe::functions::{col, max, min};
+    /// let df = spark.range(0, 10).with_column("k", col("id") % 3);
+    /// let stats = df.group_by("k").agg([min("id"), max("id")]);
+    /// let Some(RelType::Aggregate(a)) = &stats.to_proto().rel_type else { panic!() };
+    /// assert_eq!((a.grouping_expressions.len(), a.aggregate_expressions.len()), (1, 2));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn agg(&self, exprs: impl IntoColumns) -> DataFrame {
         let aggregate_expressions = exprs
             .into_columns()
@@ -85,6 +100,19 @@ impl GroupedData {
     }
 
     /// The number of rows in each group, in a column `count`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let counts = spark.range(0, 10).group_by("id").count();
+    /// let Some(RelType::Aggregate(a)) = &counts.to_proto().rel_type else { panic!() };
+    /// assert_eq!(a.aggregate_expressions.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn count(&self) -> DataFrame {
         self.agg(functions::count(functions::lit(1)).alias("count"))
     }
@@ -99,26 +127,121 @@ impl GroupedData {
     }
 
     /// The sum of each named column (`sum(x)` columns): one name or several.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn functions_of(df: &DataFrame) -> Vec<String> {
+    /// #     use proto::{expression::ExprType, relation::RelType};
+    /// #     let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// #     a.aggregate_expressions.iter().map(|e| match &e.expr_type {
+    /// #         Some(ExprType::UnresolvedFunction(f)) => f.function_name.clone(),
+    /// #         other => panic!("{other:?}"),
+    /// #     }).collect()
+    /// # }
+    /// let df = spark.table("sales").group_by("region").sum(["amount", "qty"]);
+    /// assert_eq!(functions_of(&df), ["sum", "sum"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sum(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::sum, cols)
     }
 
     /// The average of each named column (`avg(x)` columns).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn functions_of(df: &DataFrame) -> Vec<String> {
+    /// #     use proto::{expression::ExprType, relation::RelType};
+    /// #     let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// #     a.aggregate_expressions.iter().map(|e| match &e.expr_type {
+    /// #         Some(ExprType::UnresolvedFunction(f)) => f.function_name.clone(),
+    /// #         other => panic!("{other:?}"),
+    /// #     }).collect()
+    /// # }
+    /// let df = spark.table("sales").group_by("region").avg("amount");
+    /// assert_eq!(functions_of(&df), ["avg"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn avg(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::avg, cols)
     }
 
     /// Same as [`avg`](Self::avg).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn functions_of(df: &DataFrame) -> Vec<String> {
+    /// #     use proto::{expression::ExprType, relation::RelType};
+    /// #     let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// #     a.aggregate_expressions.iter().map(|e| match &e.expr_type {
+    /// #         Some(ExprType::UnresolvedFunction(f)) => f.function_name.clone(),
+    /// #         other => panic!("{other:?}"),
+    /// #     }).collect()
+    /// # }
+    /// let df = spark.table("sales").group_by("region").mean("amount");
+    /// assert_eq!(functions_of(&df), ["avg"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mean(&self, cols: impl IntoNames) -> DataFrame {
         self.avg(cols)
     }
 
     /// The minimum of each named column (`min(x)` columns).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn functions_of(df: &DataFrame) -> Vec<String> {
+    /// #     use proto::{expression::ExprType, relation::RelType};
+    /// #     let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// #     a.aggregate_expressions.iter().map(|e| match &e.expr_type {
+    /// #         Some(ExprType::UnresolvedFunction(f)) => f.function_name.clone(),
+    /// #         other => panic!("{other:?}"),
+    /// #     }).collect()
+    /// # }
+    /// let df = spark.table("sales").group_by("region").min("amount");
+    /// assert_eq!(functions_of(&df), ["min"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn min(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::min, cols)
     }
 
     /// The maximum of each named column (`max(x)` columns).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn functions_of(df: &DataFrame) -> Vec<String> {
+    /// #     use proto::{expression::ExprType, relation::RelType};
+    /// #     let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// #     a.aggregate_expressions.iter().map(|e| match &e.expr_type {
+    /// #         Some(ExprType::UnresolvedFunction(f)) => f.function_name.clone(),
+    /// #         other => panic!("{other:?}"),
+    /// #     }).collect()
+    /// # }
+    /// let df = spark.table("sales").group_by("region").max("amount");
+    /// assert_eq!(functions_of(&df), ["max"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max(&self, cols: impl IntoNames) -> DataFrame {
         self.each(functions::max, cols)
     }
@@ -127,6 +250,20 @@ impl GroupedData {
     /// holding the aggregate for that value. Only after `group_by`. With no values
     /// (`Vec::<&str>::new()`), the server finds the distinct values first, as PySpark's
     /// `pivot(col)` without values.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let by_year = spark.table("earnings").group_by("year");
+    /// let df = by_year.pivot("course", ["dotNET", "Java"]).sum("earnings");
+    /// let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(a.pivot.as_ref().unwrap().values.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pivot<V: Into<Literal>>(
         &self,
         col: impl Into<Column>,

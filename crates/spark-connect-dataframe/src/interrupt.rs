@@ -10,6 +10,16 @@ impl SparkSession {
     /// Later calls on this session (and its clones) fail with a session-ended error (see
     /// [`Error::session_end`]) without reaching the server. Stopping a session that has
     /// already ended does nothing.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.stop().await?;
+    /// assert!(spark.is_stopped());
+    /// assert!(spark.range(0, 1).count().await.unwrap_err().session_end().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stop(&self) -> Result<(), Error> {
         Ok(self.client().release_session().await?)
     }
@@ -37,12 +47,30 @@ impl SparkSession {
     }
 
     /// Interrupts every query of this session that is running; returns their operation ids.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let interrupted: Vec<String> = spark.interrupt_all().await?; // operation ids
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn interrupt_all(&self) -> Result<Vec<String>, Error> {
         Ok(self.client().interrupt_all().await?)
     }
 
     /// Interrupts the running queries of this session that carry `tag` (see
     /// [`add_tag`](Self::add_tag)); returns their operation ids.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.add_tag("nightly")?;
+    /// // ... in another task, while the tagged queries run:
+    /// let interrupted = spark.interrupt_tag("nightly").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn interrupt_tag(&self, tag: &str) -> Result<Vec<String>, Error> {
         Ok(self.client().interrupt_tag(tag).await?)
     }
@@ -50,6 +78,15 @@ impl SparkSession {
     /// Interrupts one query by its operation id
     /// ([`RecordBatchStream::operation_id`](crate::RecordBatchStream::operation_id)); returns
     /// its id when it was running.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let stream = df.stream().await?;
+    /// let interrupted = df.session().interrupt_operation(stream.operation_id()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn interrupt_operation(&self, operation_id: &str) -> Result<Vec<String>, Error> {
         Ok(self.client().interrupt_operation(operation_id).await?)
     }
@@ -79,16 +116,52 @@ impl SparkSession {
     }
 
     /// Stops tagging new queries with `tag`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// spark.add_tag("nightly")?;
+    /// spark.remove_tag("nightly");
+    /// assert!(spark.get_tags().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove_tag(&self, tag: &str) {
         self.client().remove_tag(tag)
     }
 
     /// The tags new queries get.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// spark.add_tag("a")?;
+    /// spark.add_tag("b")?;
+    /// assert_eq!(spark.get_tags().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_tags(&self) -> Vec<String> {
         self.client().tags()
     }
 
     /// Stops tagging new queries.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// spark.add_tag("a")?;
+    /// spark.clear_tags();
+    /// assert!(spark.get_tags().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn clear_tags(&self) {
         self.client().clear_tags()
     }

@@ -492,6 +492,19 @@ pub struct DataFrameReader {
 impl DataFrameReader {
     /// The data source: `parquet`, `csv`, `json`, `orc`, `text`, `xml`, `avro`, `jdbc`, ...
     /// Without one, the server's `spark.sql.sources.default` (parquet) is used.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().format("avro").load("/data/events");
+    /// assert_eq!(source(&df).format.as_deref(), Some("avro"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn format(mut self, source: &str) -> Self {
         self.format = Some(source.to_string());
         self
@@ -499,6 +512,19 @@ impl DataFrameReader {
 
     /// The schema to read with, instead of inferring it: a [`StructType`] or a DDL string
     /// (`"id INT, name STRING"`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().schema("id INT, name STRING").json("/data/people");
+    /// assert_eq!(source(&df).schema.as_deref(), Some("id INT, name STRING"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn schema(mut self, schema: impl Into<ReadSchema>) -> Self {
         self.schema = Some(schema.into());
         self
@@ -507,12 +533,38 @@ impl DataFrameReader {
     /// An option of the data source (`header`, `sep`, `inferSchema`, ...). Values are
     /// written as text: `true` becomes `"true"`. Keys are case-insensitive: setting a key again
     /// in another case replaces it.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().option("header", true).option("HEADER", false).csv("/data/a.csv");
+    /// assert_eq!(source(&df).options, [("HEADER".to_string(), "false".to_string())].into());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
         self.options.set(key, value.to_string());
         self
     }
 
     /// Several options, as [`option`](Self::option).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().options([("sep", ";"), ("header", "true")]).csv("/data/a.csv");
+    /// assert_eq!(source(&df).options["sep"], ";");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn options<K: AsRef<str>, V: fmt::Display>(
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
@@ -547,12 +599,38 @@ impl DataFrameReader {
     /// Reads from one path or several (see [`IntoPaths`]). A [`StructType`] schema this client
     /// cannot send (see [`ReadSchema`]) is reported as [`Error::InvalidArgument`] by the
     /// request that would run the plan, so the chain needs no `?`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().format("parquet").load(["/data/2024", "/data/2025"]);
+    /// assert_eq!(source(&df).paths, ["/data/2024", "/data/2025"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load(self, paths: impl IntoPaths) -> DataFrame {
         self.data_source(paths.into_paths(), Vec::new())
     }
 
     /// Reads from a source that needs no path (a `jdbc` URL in the options, or a `path`
     /// option): PySpark's `load()` without arguments.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().format("delta").option("path", "/lake/t").load_without_path();
+    /// assert!(source(&df).paths.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load_without_path(self) -> DataFrame {
         self.data_source(Vec::new(), Vec::new())
     }
@@ -560,6 +638,20 @@ impl DataFrameReader {
     /// The table or view `name`, with this reader's options. A schema is not allowed here:
     /// one set is reported as [`Error::InvalidArgument`] by the request that would run the
     /// plan.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// let df = spark.read().option("versionAsOf", 3).table("lake.events");
+    /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
+    /// let Some(ReadType::NamedTable(t)) = &read.read_type else { panic!() };
+    /// assert_eq!((t.unparsed_identifier.as_str(), t.options["versionAsOf"].as_str()), ("lake.events", "3"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn table(self, name: &str) -> DataFrame {
         let problem = self.schema.is_some().then(|| {
             format!(
@@ -582,6 +674,19 @@ impl DataFrameReader {
     /// (`startingVersion`, `endingVersion`, ...). Only tables whose catalog records changes
     /// have any; others are the server's error. A schema is not allowed here: one set is
     /// reported as [`Error::InvalidArgument`] by the request that would run the plan.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let df = spark.read().option("startingVersion", 2).changes("lake.events");
+    /// let Some(RelType::RelationChanges(c)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(c.unparsed_identifier, "lake.events");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn changes(self, name: &str) -> DataFrame {
         let problem = self.schema.is_some().then(|| {
             format!(
@@ -599,27 +704,92 @@ impl DataFrameReader {
     }
 
     /// CSV files. Common options: `header`, `sep`, `inferSchema`, `nullValue`, `dateFormat`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().option("header", true).csv("/data/people.csv");
+    /// assert_eq!(source(&df).format.as_deref(), Some("csv"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn csv(self, paths: impl IntoPaths) -> DataFrame {
         self.format("csv").load(paths)
     }
 
     /// JSON Lines files (one object per line; `multiLine` for whole-file JSON).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().option("multiLine", true).json("/data/doc.json");
+    /// assert_eq!(source(&df).format.as_deref(), Some("json"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn json(self, paths: impl IntoPaths) -> DataFrame {
         self.format("json").load(paths)
     }
 
     /// Parquet files.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().parquet("/data/events");
+    /// assert_eq!((source(&df).format.as_deref(), source(&df).paths), (Some("parquet"), vec!["/data/events".to_string()]));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn parquet(self, paths: impl IntoPaths) -> DataFrame {
         self.format("parquet").load(paths)
     }
 
     /// ORC files.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().orc("/data/events");
+    /// assert_eq!(source(&df).format.as_deref(), Some("orc"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn orc(self, paths: impl IntoPaths) -> DataFrame {
         self.format("orc").load(paths)
     }
 
     /// Text files: one row per line in a string column `value` (`wholetext` for one row per
     /// file). As in PySpark, `wholetext` is sent as `false` unless it was set.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().text("/logs/app.log");
+    /// assert_eq!(source(&df).options["wholetext"], "false");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn text(mut self, paths: impl IntoPaths) -> DataFrame {
         if !self.options.contains("wholetext") {
             self.options.set("wholetext", "false".to_string());
@@ -628,6 +798,19 @@ impl DataFrameReader {
     }
 
     /// XML files; `rowTag` names the element that is one row.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().option("rowTag", "book").xml("/data/books.xml");
+    /// assert_eq!(source(&df).format.as_deref(), Some("xml"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn xml(self, paths: impl IntoPaths) -> DataFrame {
         self.format("xml").load(paths)
     }
@@ -636,6 +819,19 @@ impl DataFrameReader {
     /// (`WHERE` conditions) when `predicates` is not empty. Connection properties (`user`,
     /// `password`, `driver`, ...) are options; set them before. The JDBC driver must be on the
     /// server.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read().option("user", "me").jdbc("jdbc:postgresql://db/shop", "orders", ["id < 1000", "id >= 1000"]);
+    /// assert_eq!((source(&df).options["dbtable"].as_str(), source(&df).predicates.len()), ("orders", 2));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn jdbc<P: AsRef<str>>(
         self,
         url: &str,
@@ -690,6 +886,17 @@ impl DataFrame {
 
     /// A writer of this DataFrame to the table `table` through Spark's V2 table API
     /// (`df.writeTo(table)` in PySpark): create, replace, append, overwrite.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.events");
+    /// assert!(format!("{w:?}").contains(r#"table: "lake.events""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn write_to(&self, table: &str) -> DataFrameWriterV2 {
         DataFrameWriterV2 {
             df: self.clone(),
@@ -726,6 +933,17 @@ pub struct DataFrameWriter {
 impl DataFrameWriter {
     /// The data source to write: `parquet` (the server's default), `csv`, `json`, `orc`,
     /// `text`, `xml`, `avro`, ...
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().format("csv");
+    /// assert!(format!("{w:?}").contains(r#"format: Some("csv")"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn format(mut self, source: &str) -> Self {
         self.format = Some(source.to_string());
         self
@@ -735,6 +953,19 @@ impl DataFrameWriter {
     /// (`mode("overwrite")`, see [`IntoSaveMode`]); without it, the server's default
     /// ([`SaveMode::ErrorIfExists`]). An unknown string is reported by the call that runs the
     /// write.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().mode("overwrite");
+    /// assert!(format!("{w:?}").contains("mode: Some(Overwrite)"));
+    /// let e = spark.range(0, 3).write().mode("upsert").save("/tmp/x").await.unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn mode(mut self, mode: impl IntoSaveMode) -> Self {
         match mode.into_save_mode() {
             Ok(mode) => self.mode = Some(mode),
@@ -746,12 +977,34 @@ impl DataFrameWriter {
 
     /// An option of the data source (`header`, `compression`, ...), written as text. Keys are
     /// case-insensitive: setting a key again in another case replaces it.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().option("compression", "zstd");
+    /// assert!(format!("{w:?}").contains(r#""compression": "zstd""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
         self.options.set(key, value.to_string());
         self
     }
 
     /// Several options, as [`option`](Self::option).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().options([("header", "true"), ("sep", ";")]);
+    /// assert!(format!("{w:?}").contains(r#""sep": ";""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn options<K: AsRef<str>, V: fmt::Display>(
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
@@ -762,6 +1015,17 @@ impl DataFrameWriter {
 
     /// Writes one directory per value of these columns (`key=value/`), in this order: one
     /// name (`partition_by("year")`) or several (`partition_by(["year", "month"])`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().partition_by(["year", "month"]);
+    /// assert!(format!("{w:?}").contains(r#"partition_by: ["year", "month"]"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn partition_by(mut self, columns: impl IntoNames) -> Self {
         self.partition_by = columns.into_names();
         self
@@ -769,6 +1033,19 @@ impl DataFrameWriter {
 
     /// Hashes rows into `num_buckets` buckets by these columns (one name or several, at
     /// least one), for tables ([`save_as_table`](Self::save_as_table)) only.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().bucket_by(8, "id");
+    /// # let _ = w;
+    /// let e = spark.range(0, 3).write().bucket_by(0, "id").save_as_table("t").await.unwrap_err();
+    /// assert!(e.to_string().contains("at least 1, got 0"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn bucket_by(mut self, num_buckets: i32, columns: impl IntoNames) -> Self {
         let columns = columns.into_names();
         if num_buckets < 1 {
@@ -784,6 +1061,19 @@ impl DataFrameWriter {
 
     /// Sorts each bucket by these columns (one name or several, at least one); needs
     /// [`bucket_by`](Self::bucket_by).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().bucket_by(8, "id").sort_by("id");
+    /// # let _ = w;
+    /// let e = spark.range(0, 3).write().sort_by("id").save_as_table("t").await.unwrap_err();
+    /// assert!(e.to_string().contains("bucket_by"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort_by(mut self, columns: impl IntoNames) -> Self {
         let columns = columns.into_names();
         if columns.is_empty() {
@@ -795,6 +1085,17 @@ impl DataFrameWriter {
 
     /// Clusters the table's data by these columns (one name or several, at least one; for
     /// sources that support clustering).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write().cluster_by(["id"]);
+    /// assert!(format!("{w:?}").contains(r#"cluster_by: ["id"]"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
         self.cluster_by = columns.into_names();
         if self.cluster_by.is_empty() {
@@ -853,6 +1154,14 @@ impl DataFrameWriter {
     }
 
     /// Writes to the path `path` in the chosen format.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().format("parquet").mode("append").save("/lake/events").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn save(self, path: &str) -> Result<(), Error> {
         self.run(Some(proto::write_operation::SaveType::Path(
             path.to_string(),
@@ -862,12 +1171,28 @@ impl DataFrameWriter {
 
     /// Writes to a destination that is neither a path nor a table (`jdbc` with its options,
     /// `noop`, or a `path` option): PySpark's `save()` without arguments.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().format("noop").mode("overwrite").save_without_path().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn save_without_path(self) -> Result<(), Error> {
         self.run(None).await
     }
 
     /// Writes to the table `name`, creating it with this format, partitioning and bucketing
     /// when it does not exist; when it does, the mode decides.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().mode("overwrite").partition_by("year").save_as_table("lake.events").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn save_as_table(self, name: &str) -> Result<(), Error> {
         self.run(Some(table_target(
             name,
@@ -879,6 +1204,14 @@ impl DataFrameWriter {
     /// Inserts into the existing table `name`, matching columns by position. `overwrite`:
     /// `Some(true)` replaces the table's rows, `Some(false)` appends, `None` keeps the mode
     /// set with [`mode`](Self::mode) (which appends unless it is `Overwrite`).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().insert_into("lake.events", Some(false)).await?; // appends
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn insert_into(self, name: &str, overwrite: Option<bool>) -> Result<(), Error> {
         let (session, command) = self.insert_into_operation(name, overwrite)?;
         run_command(&session, command).await
@@ -903,37 +1236,93 @@ impl DataFrameWriter {
     }
 
     /// Writes CSV files to `path` (options such as `header`, `sep` set before).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().option("header", true).csv("/out/people").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn csv(self, path: &str) -> Result<(), Error> {
         self.format("csv").save(path).await
     }
 
     /// Writes JSON Lines files to `path`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().mode("overwrite").json("/out/people").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn json(self, path: &str) -> Result<(), Error> {
         self.format("json").save(path).await
     }
 
     /// Writes Parquet files to `path`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().option("compression", "zstd").parquet("/out/people").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn parquet(self, path: &str) -> Result<(), Error> {
         self.format("parquet").save(path).await
     }
 
     /// Writes ORC files to `path`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().orc("/out/people").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn orc(self, path: &str) -> Result<(), Error> {
         self.format("orc").save(path).await
     }
 
     /// Writes text files to `path`; the DataFrame must have one string column.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.select("line").write().text("/out/lines").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn text(self, path: &str) -> Result<(), Error> {
         self.format("text").save(path).await
     }
 
     /// Writes XML files to `path` (`rowTag`, `rootTag` options).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().option("rowTag", "person").xml("/out/people").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn xml(self, path: &str) -> Result<(), Error> {
         self.format("xml").save(path).await
     }
 
     /// Writes to the table `table` of the database at the JDBC `url`; connection properties
     /// are options. The JDBC driver must be on the server.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write().option("user", "me").mode("append").jdbc("jdbc:postgresql://db/shop", "orders").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn jdbc(self, url: &str, table: &str) -> Result<(), Error> {
         self.jdbc_target(url, table).save_without_path().await
     }
@@ -978,18 +1367,51 @@ pub struct DataFrameWriterV2 {
 
 impl DataFrameWriterV2 {
     /// The table provider (`parquet`, `delta`, ...) for a table that is created.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.t").using("delta");
+    /// assert!(format!("{w:?}").contains(r#"provider: Some("delta")"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn using(mut self, provider: &str) -> Self {
         self.provider = Some(provider.to_string());
         self
     }
 
     /// A write option, written as text. Keys are case-insensitive.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.t").option("mergeSchema", true);
+    /// assert!(format!("{w:?}").contains(r#""mergeSchema": "true""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn option(mut self, key: &str, value: impl fmt::Display) -> Self {
         self.options.set(key, value.to_string());
         self
     }
 
     /// Several options, as [`option`](Self::option).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.t").options([("a", 1), ("b", 2)]);
+    /// assert!(format!("{w:?}").contains(r#""b": "2""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn options<K: AsRef<str>, V: fmt::Display>(
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
@@ -999,6 +1421,17 @@ impl DataFrameWriterV2 {
     }
 
     /// A property of a table that is created (`TBLPROPERTIES`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.t").table_property("owner", "data-eng");
+    /// assert!(format!("{w:?}").contains(r#""owner": "data-eng""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn table_property(mut self, property: &str, value: &str) -> Self {
         self.table_properties
             .insert(property.to_string(), value.to_string());
@@ -1010,6 +1443,20 @@ impl DataFrameWriterV2 {
     /// ...); a `&str` is a column name, and one or several may be given (see
     /// [`IntoColumns`]). Spark's built-in catalog takes columns and `bucket`. At least one is
     /// needed.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::functions::{bucket, col, lit};
+    /// let w = spark.range(0, 3).write_to("lake.t").partitioned_by([bucket(lit(16), col("id"))]);
+    /// # let _ = w;
+    /// let e = spark.range(0, 3).write_to("t").partitioned_by(Vec::<Column>::new()).create().await.unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn partitioned_by(mut self, columns: impl IntoColumns) -> Self {
         self.partitioned_by = columns.into_columns();
         if self.partitioned_by.is_empty() {
@@ -1021,6 +1468,19 @@ impl DataFrameWriterV2 {
     }
 
     /// Clusters a table that is created by these columns (one name or several, at least one).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.range(0, 3).write_to("lake.t").cluster_by(["id"]);
+    /// # let _ = w;
+    /// let e = spark.range(0, 3).write_to("t").cluster_by(Vec::<&str>::new()).create().await.unwrap_err();
+    /// assert!(e.to_string().contains("cluster_by"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
         self.cluster_by = columns.into_names();
         if self.cluster_by.is_empty() {
@@ -1073,6 +1533,14 @@ impl DataFrameWriterV2 {
     }
 
     /// Creates the table from the rows; an existing table is the server's error.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write_to("lake.events").using("parquet").create().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create(self) -> Result<(), Error> {
         self.run(proto::write_operation_v2::Mode::Create, None)
             .await
@@ -1080,18 +1548,42 @@ impl DataFrameWriterV2 {
 
     /// Replaces the table (its schema, properties and rows); a missing table is the
     /// server's error.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write_to("lake.events").replace().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn replace(self) -> Result<(), Error> {
         self.run(proto::write_operation_v2::Mode::Replace, None)
             .await
     }
 
     /// Creates the table, or replaces it when it exists.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write_to("lake.events").using("parquet").create_or_replace().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_or_replace(self) -> Result<(), Error> {
         self.run(proto::write_operation_v2::Mode::CreateOrReplace, None)
             .await
     }
 
     /// Appends the rows to the existing table.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write_to("lake.events").append().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn append(self) -> Result<(), Error> {
         self.run(proto::write_operation_v2::Mode::Append, None)
             .await
@@ -1099,6 +1591,15 @@ impl DataFrameWriterV2 {
 
     /// Deletes the rows that match `condition` and adds these rows. A `&str` is a column
     /// name (as in PySpark); use `functions::expr("k = 1")` for SQL.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// use spark_connect_dataframe::functions::expr;
+    /// df.write_to("lake.events").overwrite(expr("day = '2025-01-01'")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn overwrite(self, condition: impl Into<Column>) -> Result<(), Error> {
         self.run(
             proto::write_operation_v2::Mode::Overwrite,
@@ -1108,6 +1609,14 @@ impl DataFrameWriterV2 {
     }
 
     /// Replaces the partitions that these rows fall in, keeping the others.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// df.write_to("lake.events").overwrite_partitions().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn overwrite_partitions(self) -> Result<(), Error> {
         self.run(proto::write_operation_v2::Mode::OverwritePartitions, None)
             .await

@@ -37,21 +37,49 @@ pub struct StageProgress {
 
 impl ExecutionProgress {
     /// Stages that have finished.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{ExecutionProgress, StageProgress};
+    /// # let stage = |num_tasks, num_completed_tasks, done| StageProgress { stage_id: 0, num_tasks, num_completed_tasks, input_bytes_read: 1024, done };
+    /// let p = ExecutionProgress { stages: vec![stage(4, 4, true), stage(8, 2, false)], inflight_tasks: 6 };
+    /// assert_eq!(p.stages_done(), 1);
+    /// ```
     pub fn stages_done(&self) -> usize {
         self.stages.iter().filter(|s| s.done).count()
     }
 
     /// Tasks of all stages.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{ExecutionProgress, StageProgress};
+    /// # let stage = |num_tasks, num_completed_tasks, done| StageProgress { stage_id: 0, num_tasks, num_completed_tasks, input_bytes_read: 1024, done };
+    /// let p = ExecutionProgress { stages: vec![stage(4, 4, true), stage(8, 2, false)], inflight_tasks: 6 };
+    /// assert_eq!(p.total_tasks(), 12);
+    /// ```
     pub fn total_tasks(&self) -> i64 {
         self.stages.iter().map(|s| s.num_tasks).sum()
     }
 
     /// Finished tasks of all stages.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{ExecutionProgress, StageProgress};
+    /// # let stage = |num_tasks, num_completed_tasks, done| StageProgress { stage_id: 0, num_tasks, num_completed_tasks, input_bytes_read: 1024, done };
+    /// let p = ExecutionProgress { stages: vec![stage(4, 4, true), stage(8, 2, false)], inflight_tasks: 6 };
+    /// assert_eq!(p.completed_tasks(), 6);
+    /// ```
     pub fn completed_tasks(&self) -> i64 {
         self.stages.iter().map(|s| s.num_completed_tasks).sum()
     }
 
     /// Input bytes read by all stages.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{ExecutionProgress, StageProgress};
+    /// # let stage = |num_tasks, num_completed_tasks, done| StageProgress { stage_id: 0, num_tasks, num_completed_tasks, input_bytes_read: 1024, done };
+    /// let p = ExecutionProgress { stages: vec![stage(4, 4, true), stage(8, 2, false)], inflight_tasks: 6 };
+    /// assert_eq!(p.input_bytes_read(), 2048);
+    /// ```
     pub fn input_bytes_read(&self) -> i64 {
         self.stages.iter().map(|s| s.input_bytes_read).sum()
     }
@@ -86,12 +114,40 @@ pub struct ProgressWatch {
 
 impl ProgressWatch {
     /// The latest report, or `None` before the first one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let stream = df.stream().await?;
+    /// let watch = stream.progress();
+    /// assert_eq!(watch.latest(), None); // nothing read yet
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn latest(&self) -> Option<ExecutionProgress> {
         self.rx.borrow().clone()
     }
 
     /// Waits for a report this method has not returned for yet; `false` once the stream is
     /// gone and no new report can come.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let stream = df.stream().await?;
+    /// let mut watch = stream.progress();
+    /// tokio::spawn(async move {
+    ///     while watch.changed().await {
+    ///         if let Some(p) = watch.latest() {
+    ///             eprintln!("{}/{} tasks", p.completed_tasks(), p.total_tasks());
+    ///         }
+    ///     }
+    /// });
+    /// // ... read `stream` here; the task ends with it.
+    /// # drop(stream);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn changed(&mut self) -> bool {
         let changed = self.rx.changed().await.is_ok();
         self.rx.borrow_and_update();

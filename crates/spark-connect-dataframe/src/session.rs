@@ -69,12 +69,37 @@ impl std::fmt::Debug for SparkSessionBuilder {
 impl SparkSessionBuilder {
     /// The server's `sc://` connection string. Without it, `SPARK_REMOTE` is used, and
     /// without that [`DEFAULT_REMOTE`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let spark = SparkSession::builder().remote("sc://127.0.0.1:15002").build().await?;
+    /// assert!(!spark.session_id().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remote(mut self, url: impl Into<String>) -> Self {
         self.remote = Some(url.into());
         self
     }
 
     /// Adjusts the transport client (extra headers, a header source, CA certificates).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// use spark_connect_transport::Header;
+    /// let spark = SparkSession::builder()
+    ///     .remote("sc://127.0.0.1:1")
+    ///     .configure_client(|c| c.header(Header::new("x-team", "analytics")))
+    ///     .build()
+    ///     .await?;
+    /// # let _ = spark;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn configure_client(
         mut self,
         f: impl FnOnce(ClientBuilder) -> ClientBuilder + Send + 'static,
@@ -84,6 +109,17 @@ impl SparkSessionBuilder {
     }
 
     /// Makes the session. The connection opens on the first request.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let e = SparkSession::builder().remote("http://host:15002").build().await.unwrap_err();
+    /// assert!(e.to_string().contains("must be 'sc://'"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn build(self) -> Result<SparkSession, Error> {
         let (url, source) = match self.remote {
             Some(url) => (url, "the builder"),
@@ -104,6 +140,16 @@ impl SparkSessionBuilder {
 
 impl SparkSession {
     /// A builder; see [`SparkSessionBuilder`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # let _ = spark;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> SparkSessionBuilder {
         SparkSessionBuilder::default()
     }
@@ -111,6 +157,19 @@ impl SparkSession {
     /// A transport client builder with what this crate's result decoding wants of the
     /// transport: Arrow payloads placed so that Arrow never copies their buffers (see
     /// [`ClientBuilder::payload_placement`]). A facade that builds its own client starts here.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// use spark_connect_transport::ConnectionString;
+    /// let conn = ConnectionString::parse("sc://127.0.0.1:1")?;
+    /// let client = SparkSession::client_builder(conn).user_agent("my-app").build()?;
+    /// let spark = SparkSession::from_client(client);
+    /// # let _ = spark;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client_builder(conn: ConnectionString) -> ClientBuilder {
         ClientBuilder::new(conn).payload_placement(std::sync::Arc::new(|payload: &[u8]| {
             crate::payload_shift::payload_shift(payload, None)
@@ -118,6 +177,18 @@ impl SparkSession {
     }
 
     /// A session over an existing transport client (a facade builds the client itself).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// use spark_connect_transport::ConnectionString;
+    /// let client = SparkSession::client_builder(ConnectionString::parse("sc://127.0.0.1:1")?).build()?;
+    /// let spark = SparkSession::from_client(client);
+    /// assert_eq!(spark.client().session_id(), spark.session_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn from_client(client: SparkConnectClient) -> SparkSession {
         SparkSession {
             inner: Arc::new(Inner {
@@ -132,11 +203,32 @@ impl SparkSession {
     }
 
     /// The transport client.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// assert_eq!(spark.client().session_id(), spark.session_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client(&self) -> &SparkConnectClient {
         &self.inner.client
     }
 
     /// The client-side session id.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let other = spark.clone();
+    /// assert_eq!(other.session_id(), spark.session_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session_id(&self) -> &str {
         self.inner.client.session_id()
     }
@@ -190,6 +282,14 @@ impl SparkSession {
     }
 
     /// The server's Spark version, e.g. `4.3.0`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let version = spark.version().await?; // e.g. "4.3.0"
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn version(&self) -> Result<String, Error> {
         Ok(self.inner.client.spark_version().await?)
     }
@@ -205,12 +305,38 @@ impl SparkSession {
 
     /// The numbers from `start` (inclusive) to `end` (exclusive) in a column `id` of type
     /// `bigint`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let df = spark.range(0, 10);
+    /// let Some(RelType::Range(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.start, r.end, r.step), (Some(0), 10, 1));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn range(&self, start: i64, end: i64) -> DataFrame {
         self.range_with_step(start, end, 1, None)
     }
 
     /// Like [`range`](Self::range), with a step and, optionally, the number of partitions.
     /// A step of 0 is reported by the server when the plan runs.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let df = spark.range_with_step(0, 100, 10, Some(4));
+    /// let Some(RelType::Range(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.step, r.num_partitions), (10, Some(4)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn range_with_step(
         &self,
         start: i64,
@@ -227,6 +353,20 @@ impl SparkSession {
     }
 
     /// The table or view `name`, e.g. `"db.t"`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// let df = spark.table("sales.orders");
+    /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
+    /// let Some(ReadType::NamedTable(t)) = &read.read_type else { panic!() };
+    /// assert_eq!(t.unparsed_identifier, "sales.orders");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn table(&self, name: &str) -> DataFrame {
         self.dataframe(proto::relation::RelType::Read(proto::Read {
             is_streaming: false,
@@ -239,6 +379,16 @@ impl SparkSession {
 
     /// Runs SQL. As in PySpark, commands (DDL, `INSERT`, `SET`, ...) run at once, and a query
     /// becomes a lazy DataFrame that runs when its result is asked for.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.sql("CREATE TEMP VIEW v AS SELECT 1 AS one").await?; // runs now
+    /// let df = spark.sql("SELECT one FROM v").await?; // runs when collected
+    /// assert_eq!(df.count().await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sql(&self, query: &str) -> Result<DataFrame, Error> {
         let command = self
             .sql_command_for(proto::Sql {
@@ -266,6 +416,14 @@ impl SparkSession {
     }
 
     /// The session's runtime configuration (`spark.conf` in PySpark).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.conf().set("spark.sql.shuffle.partitions", 8).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn conf(&self) -> RuntimeConfig {
         RuntimeConfig {
             session: self.clone(),
@@ -316,6 +474,14 @@ impl RuntimeConfig {
     }
 
     /// Sets a setting.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.conf().set("spark.sql.shuffle.partitions", 8).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn set(&self, key: &str, value: impl ToString) -> Result<(), Error> {
         self.run(proto::config_request::operation::OpType::Set(
             proto::config_request::Set {
@@ -331,6 +497,14 @@ impl RuntimeConfig {
     }
 
     /// The value of a setting, `None` when it is not set and has no default.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let tz: Option<String> = spark.conf().get("spark.sql.session.timeZone").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get(&self, key: &str) -> Result<Option<String>, Error> {
         let response = self
             .run(proto::config_request::operation::OpType::GetOption(
@@ -343,6 +517,14 @@ impl RuntimeConfig {
     }
 
     /// The value of a setting, or `default` when it is not set.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let v = spark.conf().get_or("spark.my.flag", "off").await?; // "off" unless set
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_or(&self, key: &str, default: &str) -> Result<String, Error> {
         let response = self
             .run(proto::config_request::operation::OpType::GetWithDefault(
@@ -363,6 +545,16 @@ impl RuntimeConfig {
     }
 
     /// Every setting whose key starts with `prefix` (all of them for `""`).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for (key, value) in spark.conf().get_all("spark.sql.").await? {
+    ///     println!("{key} = {value:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get_all(&self, prefix: &str) -> Result<Vec<(String, Option<String>)>, Error> {
         let response = self
             .run(proto::config_request::operation::OpType::GetAll(
@@ -379,6 +571,14 @@ impl RuntimeConfig {
     }
 
     /// Resets a setting to its default.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.conf().unset("spark.sql.shuffle.partitions").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn unset(&self, key: &str) -> Result<(), Error> {
         self.run(proto::config_request::operation::OpType::Unset(
             proto::config_request::Unset {
@@ -390,6 +590,14 @@ impl RuntimeConfig {
     }
 
     /// Whether the setting can be changed in a running session.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// assert!(spark.conf().is_modifiable("spark.sql.shuffle.partitions").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_modifiable(&self, key: &str) -> Result<bool, Error> {
         let response = self
             .run(proto::config_request::operation::OpType::IsModifiable(

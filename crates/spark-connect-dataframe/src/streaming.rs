@@ -54,6 +54,19 @@ const AWAIT_SLICE: Duration = Duration::from_secs(60);
 
 impl SparkSession {
     /// A reader for streaming sources (`spark.readStream` in PySpark).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let df = spark.read_stream().format("rate").load();
+    /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
+    /// assert!(read.is_streaming);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn read_stream(&self) -> DataStreamReader {
         DataStreamReader {
             session: self.clone(),
@@ -65,6 +78,16 @@ impl SparkSession {
     }
 
     /// The streaming queries of this session (`spark.streams` in PySpark).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for query in spark.streams().active().await? {
+    ///     println!("{} {:?}", query.id(), query.name());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn streams(&self) -> StreamingQueryManager {
         StreamingQueryManager {
             session: self.clone(),
@@ -75,6 +98,15 @@ impl SparkSession {
 impl DataFrame {
     /// A writer that starts this streaming DataFrame as a query (`df.writeStream` in
     /// PySpark).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let events = spark.read_stream().format("rate").load();
+    /// let query = events.write_stream().format("console").start().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn write_stream(&self) -> DataStreamWriter {
         DataStreamWriter {
             df: self.clone(),
@@ -90,6 +122,15 @@ impl DataFrame {
 
     /// Whether this DataFrame reads from a streaming source, as the server sees it
     /// (`df.isStreaming` in PySpark).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// assert!(spark.read_stream().format("rate").load().is_streaming().await?);
+    /// assert!(!spark.range(0, 3).is_streaming().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_streaming(&self) -> Result<bool, Error> {
         let result = self
             .session()
@@ -134,6 +175,19 @@ impl fmt::Debug for DataStreamReader {
 impl DataStreamReader {
     /// The source format: `rate`, `socket`, `json`, `csv`, `parquet`, `text`, `orc`,
     /// `kafka`, ... (`spark.sql.sources.default` when not given).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("kafka").option("subscribe", "events").load();
+    /// assert_eq!(source(&df).format.as_deref(), Some("kafka"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn format(mut self, source: &str) -> Self {
         self.format = Some(source.to_string());
         self
@@ -142,6 +196,19 @@ impl DataStreamReader {
     /// The schema of the source, as for the batch reader: a [`StructType`](crate::StructType) or a DDL string
     /// (`"id INT, name STRING"`). File sources need one unless
     /// `spark.sql.streaming.schemaInference` is on.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT, v STRING").json("/landing/events");
+    /// assert_eq!(source(&df).schema.as_deref(), Some("id INT, v STRING"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn schema(mut self, schema: impl Into<ReadSchema>) -> Self {
         self.schema = Some(schema.into());
         self
@@ -150,12 +217,38 @@ impl DataStreamReader {
     /// A source option, such as `rowsPerSecond` for `rate` or `maxFilesPerTrigger` for files.
     /// Values are sent as text (`true`, `10`), as PySpark sends them; keys are
     /// case-insensitive (setting a key again in another case replaces it).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("rate").option("rowsPerSecond", 10).load();
+    /// assert_eq!(source(&df).options["rowsPerSecond"], "10");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
         self.options.set(key, value.to_string());
         self
     }
 
     /// Several source options.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("socket").options([("host", "localhost"), ("port", "9999")]).load();
+    /// assert_eq!(source(&df).options["port"], "9999");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn options<K: AsRef<str>, V: ToString>(
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
@@ -166,6 +259,19 @@ impl DataStreamReader {
 
     /// A name for the source, kept in the checkpoint so that sources can be added or
     /// removed later without losing the offsets of the others (PySpark 4.2's `name`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("rate").name("clicks").load();
+    /// assert_eq!(source(&df).source_name.as_deref(), Some("clicks"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(mut self, source_name: &str) -> Self {
         self.source_name = Some(source_name.to_string());
         self
@@ -206,17 +312,56 @@ impl DataStreamReader {
     /// The stream of a source that needs no path (`rate`, `socket`, `kafka`, ...). A
     /// [`StructType`](crate::StructType) schema this client cannot send (see [`ReadSchema`])
     /// is reported as [`Error::InvalidArgument`] when the stream is started.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("rate").load();
+    /// assert!(source(&df).paths.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load(self) -> DataFrame {
         self.read(Vec::new())
     }
 
     /// The stream of the files that appear under `path`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().format("json").schema("v STRING").load_path("/landing");
+    /// assert_eq!(source(&df).paths, ["/landing"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn load_path(self, path: &str) -> DataFrame {
         self.read(vec![path.to_string()])
     }
 
     /// The stream of the rows added to the table `name` (a table whose format supports
     /// streaming reads). A schema is not allowed here.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// let df = spark.read_stream().table("lake.events");
+    /// let Some(RelType::Read(read)) = &df.to_proto().rel_type else { panic!() };
+    /// assert!(read.is_streaming && matches!(&read.read_type, Some(ReadType::NamedTable(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn table(self, name: &str) -> DataFrame {
         let problem = self.no_schema(&format!("table(\"{name}\")"));
         self.session.dataframe_with_problem(
@@ -234,6 +379,19 @@ impl DataStreamReader {
     /// The stream of the changes (CDC) of the table `name`, from the version or time set by
     /// options (`startingVersion`, ...). Only tables whose catalog records changes have any;
     /// others are the server's error. A schema is not allowed here.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::relation::RelType;
+    /// let df = spark.read_stream().option("startingVersion", 0).changes("lake.events");
+    /// let Some(RelType::RelationChanges(c)) = &df.to_proto().rel_type else { panic!() };
+    /// assert!(c.is_streaming);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn changes(self, name: &str) -> DataFrame {
         let problem = self.no_schema(&format!("changes(\"{name}\")"));
         self.session.dataframe_with_problem(
@@ -247,31 +405,109 @@ impl DataStreamReader {
     }
 
     /// CSV files under `path`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT").option("header", true).csv("/landing");
+    /// assert_eq!(source(&df).format.as_deref(), Some("csv"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn csv(self, path: &str) -> DataFrame {
         self.format("csv").load_path(path)
     }
 
     /// JSON lines files under `path`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT").json("/landing");
+    /// assert_eq!(source(&df).format.as_deref(), Some("json"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn json(self, path: &str) -> DataFrame {
         self.format("json").load_path(path)
     }
 
     /// Parquet files under `path`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT").parquet("/landing");
+    /// assert_eq!(source(&df).format.as_deref(), Some("parquet"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn parquet(self, path: &str) -> DataFrame {
         self.format("parquet").load_path(path)
     }
 
     /// ORC files under `path`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT").orc("/landing");
+    /// assert_eq!(source(&df).format.as_deref(), Some("orc"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn orc(self, path: &str) -> DataFrame {
         self.format("orc").load_path(path)
     }
 
     /// XML files under `path` (set the `rowTag` option).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().schema("id INT").option("rowTag", "row").xml("/landing");
+    /// assert_eq!(source(&df).format.as_deref(), Some("xml"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn xml(self, path: &str) -> DataFrame {
         self.format("xml").load_path(path)
     }
 
     /// Text files under `path`, one row per line in a `value` column.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use proto::{read::ReadType, relation::RelType};
+    /// # fn source(df: &DataFrame) -> proto::read::DataSource { let Some(RelType::Read(r)) = &df.to_proto().rel_type else { panic!() }; let Some(ReadType::DataSource(s)) = &r.read_type else { panic!() }; s.clone() }
+    /// let df = spark.read_stream().text("/logs");
+    /// assert_eq!(source(&df).format.as_deref(), Some("text"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn text(self, path: &str) -> DataFrame {
         self.format("text").load_path(path)
     }
@@ -290,6 +526,12 @@ pub enum OutputMode {
 
 impl OutputMode {
     /// The name Spark uses: `append`, `complete` or `update`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::OutputMode;
+    /// assert_eq!(OutputMode::Complete.as_str(), "complete");
+    /// assert_eq!("Update".parse::<OutputMode>().unwrap(), OutputMode::Update);
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             OutputMode::Append => "append",
@@ -408,18 +650,53 @@ impl fmt::Debug for DataStreamWriter {
 impl DataStreamWriter {
     /// The sink format: `parquet`, `json`, `csv`, `orc`, `text`, `memory`, `console`,
     /// `kafka`, ... (`spark.sql.sources.default` when not given).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().format("memory");
+    /// assert!(format!("{w:?}").contains(r#"format: Some("memory")"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn format(mut self, source: &str) -> Self {
         self.format = Some(source.to_string());
         self
     }
 
     /// Which rows are written on each trigger ([`OutputMode::Append`] unless set).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().output_mode(OutputMode::Update);
+    /// assert!(format!("{w:?}").contains("output_mode: Some(Update)"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn output_mode(mut self, mode: OutputMode) -> Self {
         self.output_mode = Some(mode);
         self
     }
 
     /// When data is processed (micro-batches as fast as possible unless set).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use std::time::Duration;
+    /// let w = spark.read_stream().format("rate").load().write_stream();
+    /// let w = w.trigger(Trigger::ProcessingTime(Duration::from_secs(5)));
+    /// assert!(format!("{w:?}").contains("trigger: Some(ProcessingTime(5s))"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn trigger(mut self, trigger: Trigger) -> Self {
         self.trigger = Some(trigger);
         self
@@ -427,12 +704,35 @@ impl DataStreamWriter {
 
     /// A sink option. Values are sent as text, as PySpark sends them; keys are
     /// case-insensitive (setting a key again in another case replaces it).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().option("truncate", false);
+    /// assert!(format!("{w:?}").contains(r#""truncate": "false""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn option(mut self, key: &str, value: impl ToString) -> Self {
         self.options.set(key, value.to_string());
         self
     }
 
     /// Several sink options.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream();
+    /// let w = w.options([("numRows", "5"), ("truncate", "false")]);
+    /// assert!(format!("{w:?}").contains(r#""numRows": "5""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn options<K: AsRef<str>, V: ToString>(
         mut self,
         options: impl IntoIterator<Item = (K, V)>,
@@ -443,11 +743,33 @@ impl DataStreamWriter {
 
     /// The directory where the query keeps its offsets and state, so that a restarted query
     /// goes on where it stopped (the `checkpointLocation` option).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().checkpoint_location("/chk/q1");
+    /// assert!(format!("{w:?}").contains(r#""checkpointLocation": "/chk/q1""#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn checkpoint_location(self, path: &str) -> Self {
         self.option("checkpointLocation", path)
     }
 
     /// Partitions file sinks by these columns (`key=value` directories): one name or several.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().partition_by(["day"]);
+    /// assert!(format!("{w:?}").contains(r#"partition_by: ["day"]"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn partition_by(mut self, columns: impl IntoNames) -> Self {
         self.partition_by = columns.into_names();
         self
@@ -455,6 +777,17 @@ impl DataStreamWriter {
 
     /// Clusters a table sink by these columns, one name or several (for table formats that
     /// support clustering).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().cluster_by("id");
+    /// assert!(format!("{w:?}").contains(r#"cluster_by: ["id"]"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cluster_by(mut self, columns: impl IntoNames) -> Self {
         self.cluster_by = columns.into_names();
         self
@@ -462,6 +795,17 @@ impl DataStreamWriter {
 
     /// The query's name, unique among the session's active queries; the `memory` sink
     /// makes a temporary view of this name.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let w = spark.read_stream().format("rate").load().write_stream().query_name("numbers");
+    /// assert!(format!("{w:?}").contains(r#"query_name: Some("numbers")"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn query_name(mut self, name: &str) -> Self {
         self.query_name = Some(name.to_string());
         self
@@ -515,11 +859,28 @@ impl DataStreamWriter {
 
     /// Starts the query into a sink that needs no path (`memory`, `console`, `kafka`, or a
     /// `path` option).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let query = df.write_stream().format("memory").query_name("numbers").start().await?;
+    /// query.process_all_available().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(self) -> Result<StreamingQuery, Error> {
         self.start_with(None).await
     }
 
     /// Starts the query into files under `path`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let query = df.write_stream().format("parquet").checkpoint_location("/chk/q1").start_path("/out/q1").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start_path(self, path: &str) -> Result<StreamingQuery, Error> {
         self.start_with(Some(
             proto::write_stream_operation_start::SinkDestination::Path(path.to_string()),
@@ -528,6 +889,14 @@ impl DataStreamWriter {
     }
 
     /// Starts the query into the table `name`, created if it does not exist.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let query = df.write_stream().checkpoint_location("/chk/q2").to_table("lake.events").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn to_table(self, name: &str) -> Result<StreamingQuery, Error> {
         self.start_with(Some(
             proto::write_stream_operation_start::SinkDestination::TableName(name.to_string()),
@@ -643,21 +1012,56 @@ where
 
 impl StreamingQuery {
     /// The query's id, kept across restarts from the same checkpoint.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// let same = query.session().streams().get(query.id()).await?;
+    /// assert_eq!(same.map(|q| q.run_id().to_string()).as_deref(), Some(query.run_id()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The id of this run of the query; a restart gets a new one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// println!("query {} run {}", query.id(), query.run_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn run_id(&self) -> &str {
         &self.run_id
     }
 
     /// The query's name, if it was given one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(df: DataFrame) -> Result<(), Error> {
+    /// let query = df.write_stream().format("memory").query_name("numbers").start().await?;
+    /// assert_eq!(query.name(), Some("numbers"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// The session the query runs in.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// query.process_all_available().await?;
+    /// query.session().table("numbers").show(10).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session(&self) -> &SparkSession {
         &self.session
     }
@@ -687,6 +1091,15 @@ impl StreamingQuery {
     }
 
     /// What the query is doing now.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// let status = query.status().await?;
+    /// println!("{} (data available: {})", status.message, status.is_data_available);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn status(&self) -> Result<StreamingQueryStatus, Error> {
         use proto::streaming_query_command_result::ResultType;
         match self
@@ -704,6 +1117,15 @@ impl StreamingQuery {
     }
 
     /// Whether the query is running.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// query.stop().await?;
+    /// assert!(!query.is_active().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_active(&self) -> Result<bool, Error> {
         Ok(self.status().await?.is_active)
     }
@@ -734,11 +1156,31 @@ impl StreamingQuery {
     /// `spark.sql.streaming.numRecentProgressUpdates`), oldest first, as Spark's JSON
     /// (`id`, `runId`, `name`, `batchId`, `durationMs`, `sources` with their
     /// `numInputRows`, `sink`, ...).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// for p in query.recent_progress().await? {
+    ///     println!("batch {} read {} rows", p["batchId"], p["numInputRows"]);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn recent_progress(&self) -> Result<Vec<serde_json::Value>, Error> {
         self.progress(false).await
     }
 
     /// The progress report of the last micro-batch, `None` before the first one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// if let Some(p) = query.last_progress().await? {
+    ///     println!("{} rows/s", p["processedRowsPerSecond"]);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn last_progress(&self) -> Result<Option<serde_json::Value>, Error> {
         Ok(self.progress(true).await?.pop())
     }
@@ -746,6 +1188,15 @@ impl StreamingQuery {
     /// Waits until the query ends, or at most `timeout`: `true` when it has ended,
     /// `false` when the timeout passed first. A query that failed gives its error. A
     /// zero timeout is an error, as in PySpark.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// use std::time::Duration;
+    /// let ended = query.await_termination(Some(Duration::from_secs(30))).await?; // false: still running
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn await_termination(&self, timeout: Option<Duration>) -> Result<bool, Error> {
         use proto::streaming_query_command::{AwaitTerminationCommand, Command};
         use proto::streaming_query_command_result::ResultType;
@@ -765,6 +1216,14 @@ impl StreamingQuery {
 
     /// Waits until everything available in the sources when called has been processed
     /// (for tests; it may never return on a source that never stops having data).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// query.process_all_available().await?; // every row available now is in the sink
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn process_all_available(&self) -> Result<(), Error> {
         self.command(proto::streaming_query_command::Command::ProcessAllAvailable(true))
             .await?;
@@ -772,6 +1231,14 @@ impl StreamingQuery {
     }
 
     /// Stops the query; stopping a stopped query does nothing.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// query.stop().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stop(&self) -> Result<(), Error> {
         self.command(proto::streaming_query_command::Command::Stop(true))
             .await?;
@@ -779,6 +1246,16 @@ impl StreamingQuery {
     }
 
     /// The error that ended the query, `None` if it is running or ended without one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// if let Some(e) = query.exception().await? {
+    ///     eprintln!("query failed: {e} ({:?})", e.error_class);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn exception(&self) -> Result<Option<StreamingQueryException>, Error> {
         use proto::streaming_query_command_result::ResultType;
         match self
@@ -800,6 +1277,14 @@ impl StreamingQuery {
 
     /// The query's plans as text: the physical plan, or with `extended` the logical plans
     /// too.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(query: StreamingQuery) -> Result<(), Error> {
+    /// println!("{}", query.explain(true).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn explain(&self, extended: bool) -> Result<String, Error> {
         use proto::streaming_query_command::{Command, ExplainCommand};
         use proto::streaming_query_command_result::ResultType;
@@ -886,6 +1371,16 @@ impl StreamingQueryManager {
     }
 
     /// The queries of this session that are running.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// for query in spark.streams().active().await? {
+    ///     query.stop().await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn active(&self) -> Result<Vec<StreamingQuery>, Error> {
         use proto::streaming_query_manager_command_result::ResultType;
         match self
@@ -904,6 +1399,16 @@ impl StreamingQueryManager {
     }
 
     /// The running query with this id, `None` when no running query of this session has it.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession, id: &str) -> Result<(), Error> {
+    /// if let Some(query) = spark.streams().get(id).await? {
+    ///     query.stop().await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get(&self, id: &str) -> Result<Option<StreamingQuery>, Error> {
         use proto::streaming_query_manager_command_result::ResultType;
         match self
@@ -922,6 +1427,15 @@ impl StreamingQueryManager {
     /// [`reset_terminated`](Self::reset_terminated)), or at most `timeout`: `true` when one
     /// has ended, `false` when the timeout passed first. A query that failed gives its
     /// error. A zero timeout is an error, as in PySpark.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// use std::time::Duration;
+    /// let some_ended = spark.streams().await_any_termination(Some(Duration::from_secs(60))).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn await_any_termination(&self, timeout: Option<Duration>) -> Result<bool, Error> {
         use proto::streaming_query_manager_command::{AwaitAnyTerminationCommand, Command};
         use proto::streaming_query_manager_command_result::ResultType;
@@ -941,6 +1455,14 @@ impl StreamingQueryManager {
 
     /// Forgets the queries that have ended, so that
     /// [`await_any_termination`](Self::await_any_termination) waits for a new one.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.streams().reset_terminated().await?; // await_any_termination waits for new ends only
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn reset_terminated(&self) -> Result<(), Error> {
         self.command(proto::streaming_query_manager_command::Command::ResetTerminated(true))
             .await?;

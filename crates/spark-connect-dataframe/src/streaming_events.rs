@@ -86,23 +86,59 @@ impl StreamingQueryEvent {
     }
 
     /// The id of the query the event is about.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{StreamingQueryEvent, StreamingQueryEventKind};
+    /// let event = StreamingQueryEvent {
+    ///     kind: StreamingQueryEventKind::Progress,
+    ///     json: serde_json::json!({"progress": {"id": "q-1", "runId": "r-7", "batchId": 3}}),
+    /// };
+    /// assert_eq!(event.query_id(), Some("q-1"));
+    /// ```
     pub fn query_id(&self) -> Option<&str> {
         self.ids()["id"].as_str()
     }
 
     /// The run id of the query the event is about.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{StreamingQueryEvent, StreamingQueryEventKind};
+    /// let event = StreamingQueryEvent {
+    ///     kind: StreamingQueryEventKind::Idle,
+    ///     json: serde_json::json!({"id": "q-1", "runId": "r-7", "timestamp": "2025-01-01T00:00:00Z"}),
+    /// };
+    /// assert_eq!(event.run_id(), Some("r-7"));
+    /// ```
     pub fn run_id(&self) -> Option<&str> {
         self.ids()["runId"].as_str()
     }
 
     /// The progress report of a [`Progress`](StreamingQueryEventKind::Progress) event, as
     /// [`StreamingQuery::last_progress`](crate::StreamingQuery::last_progress) gives it.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{StreamingQueryEvent, StreamingQueryEventKind};
+    /// let event = StreamingQueryEvent {
+    ///     kind: StreamingQueryEventKind::Progress,
+    ///     json: serde_json::json!({"progress": {"id": "q-1", "runId": "r-7", "numInputRows": 42}}),
+    /// };
+    /// assert_eq!(event.progress().unwrap()["numInputRows"], 42);
+    /// ```
     pub fn progress(&self) -> Option<&serde_json::Value> {
         (self.kind == StreamingQueryEventKind::Progress).then(|| &self.json["progress"])
     }
 
     /// The error that ended the query, for a [`Terminated`](StreamingQueryEventKind::Terminated)
     /// event of a query that failed.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{StreamingQueryEvent, StreamingQueryEventKind};
+    /// let event = StreamingQueryEvent {
+    ///     kind: StreamingQueryEventKind::Terminated,
+    ///     json: serde_json::json!({"id": "q-1", "runId": "r-7", "exception": "boom"}),
+    /// };
+    /// assert_eq!(event.exception(), Some("boom"));
+    /// ```
     pub fn exception(&self) -> Option<&str> {
         match self.kind {
             StreamingQueryEventKind::Terminated => self.json["exception"].as_str(),
@@ -177,6 +213,18 @@ impl StreamingQueryManager {
     /// has at most one open event stream: a second one is an error until the first is
     /// closed or dropped. A listener the server still holds for this session (left by a
     /// dropped stream, or by another client of the same session) is replaced.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let mut events = spark.streams().listen().await?;
+    /// while let Some(event) = events.next().await {
+    ///     let event = event?;
+    ///     println!("{:?} {:?}", event.kind, event.query_id());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn listen(&self) -> Result<StreamingQueryEvents, Error> {
         let session = self.session().clone();
         let started = Arc::new(StartedQueue::default());
@@ -253,6 +301,20 @@ impl StreamingQueryEvents {
     /// The next event, waiting for it; `None` once the stream has ended (after
     /// [`close`](Self::close) or when the server ended it). An event the client cannot
     /// decode is an error, and the stream goes on.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// use spark_connect_dataframe::StreamingQueryEventKind;
+    /// let mut events = spark.streams().listen().await?;
+    /// while let Some(event) = events.next().await {
+    ///     if event?.kind == StreamingQueryEventKind::Terminated {
+    ///         break;
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn next(&mut self) -> Option<Result<StreamingQueryEvent, Error>> {
         loop {
             if let Some(e) = self.next_ready() {
@@ -281,6 +343,16 @@ impl StreamingQueryEvents {
 
     /// Asks the server to stop sending events (PySpark's `removeListener` of the last
     /// listener) and returns the events not read yet, in order.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// let events = spark.streams().listen().await?;
+    /// // ... start and run queries ...
+    /// let unread = events.close().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn close(mut self) -> Result<Vec<StreamingQueryEvent>, Error> {
         if self.stream.is_some() {
             remove_listener(&self.session).await?;

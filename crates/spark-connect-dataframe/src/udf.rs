@@ -12,6 +12,14 @@ use crate::session::{SparkSession, command_plan};
 
 impl SparkSession {
     /// Registration of user-defined functions (`spark.udf` in PySpark).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// spark.udf().register_java_udaf("my_avg", "com.example.MyAverage").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn udf(&self) -> UdfRegistration {
         UdfRegistration {
             session: self.clone(),
@@ -47,6 +55,17 @@ impl UdfRegistration {
     /// it with [`call_function`](crate::functions::call_function) or in SQL.
     ///
     /// A class the server cannot load is reported by the server when registering.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let e = spark.udf().register_java_function("str_len", "", Some("int")).await.unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn register_java_function(
         &self,
         name: &str,
@@ -60,6 +79,16 @@ impl UdfRegistration {
     /// Registers the Java class `class_name` (an `org.apache.spark.sql.expressions.Aggregator`
     /// or `UserDefinedAggregateFunction` on the server's class path) as the temporary
     /// aggregate function `name`.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::*;
+    /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
+    /// use spark_connect_dataframe::functions::{call_function, col};
+    /// spark.udf().register_java_udaf("my_avg", "com.example.MyAverage").await?;
+    /// let df = spark.table("t").group_by("k").agg(call_function("my_avg", [col("v")]));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn register_java_udaf(&self, name: &str, class_name: &str) -> Result<(), Error> {
         self.register(java_function(name, class_name, None, true)?)
             .await

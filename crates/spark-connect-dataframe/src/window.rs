@@ -32,21 +32,70 @@ impl Window {
     pub const CURRENT_ROW: i64 = 0;
 
     /// A window partitioned by these columns (names or expressions, one or several).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let w = Window::partition_by(["dept", "team"]);
+    /// assert_eq!(window(&w).partition_spec.len(), 2);
+    /// ```
     pub fn partition_by(cols: impl IntoColumns) -> WindowSpec {
         WindowSpec::default().partition_by(cols)
     }
 
     /// A window ordered by these columns (one or several); plain columns sort ascending.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// use spark_connect_dataframe::functions::col;
+    /// let w = Window::order_by(col("salary").desc());
+    /// assert_eq!(window(&w).order_spec.len(), 1);
+    /// ```
     pub fn order_by(cols: impl IntoColumns) -> WindowSpec {
         WindowSpec::default().order_by(cols)
     }
 
     /// A window with a row frame; see [`WindowSpec::rows_between`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let w = Window::rows_between(-1, 1);
+    /// assert!(window(&w).frame_spec.is_some());
+    /// ```
     pub fn rows_between(start: i64, end: i64) -> WindowSpec {
         WindowSpec::default().rows_between(start, end)
     }
 
     /// A window with a range frame; see [`WindowSpec::range_between`].
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let w = Window::range_between(Window::UNBOUNDED_PRECEDING, Window::CURRENT_ROW);
+    /// assert!(window(&w).frame_spec.is_some());
+    /// ```
     pub fn range_between(start: i64, end: i64) -> WindowSpec {
         WindowSpec::default().range_between(start, end)
     }
@@ -71,6 +120,18 @@ pub struct WindowSpec {
 
 impl WindowSpec {
     /// Partitions by these columns (one or several), replacing any partitioning.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let by_dept = Window::order_by("day").partition_by("dept");
+    /// assert_eq!((window(&by_dept).partition_spec.len(), window(&by_dept).order_spec.len()), (1, 1));
+    /// ```
     pub fn partition_by(&self, cols: impl IntoColumns) -> WindowSpec {
         WindowSpec {
             partition_spec: cols
@@ -84,6 +145,19 @@ impl WindowSpec {
 
     /// Orders by these columns (one or several), replacing any ordering; plain columns sort
     /// ascending with nulls first, sort orders (`col("x").desc()`) are kept.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// use spark_connect_dataframe::functions::col;
+    /// let w = Window::partition_by("dept").order_by([col("salary").desc(), col("name")]);
+    /// assert_eq!(window(&w).order_spec.len(), 2);
+    /// ```
     pub fn order_by(&self, cols: impl IntoColumns) -> WindowSpec {
         WindowSpec {
             order_spec: cols
@@ -98,6 +172,19 @@ impl WindowSpec {
     /// A frame of rows relative to the current row: `-1, 1` is the row before, this row
     /// and the row after. Use [`Window::UNBOUNDED_PRECEDING`], [`Window::CURRENT_ROW`] and
     /// [`Window::UNBOUNDED_FOLLOWING`] for the open ends.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # use proto::expression::window::window_frame::FrameType;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let last_3 = Window::partition_by("dept").order_by("day").rows_between(-2, Window::CURRENT_ROW);
+    /// assert_eq!(window(&last_3).frame_spec.unwrap().frame_type, FrameType::Row as i32);
+    /// ```
     pub fn rows_between(&self, start: i64, end: i64) -> WindowSpec {
         WindowSpec {
             frame: Some(frame(window_frame::FrameType::Row, start, end)),
@@ -108,6 +195,19 @@ impl WindowSpec {
     /// A frame of rows whose ordering value lies within `start..=end` of the current row's
     /// (the window needs one numeric ordering column unless both ends are unbounded or the
     /// current row).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # use proto::expression::window::window_frame::FrameType;
+    /// # fn window(w: &WindowSpec) -> proto::expression::Window {
+    /// #     use proto::expression::ExprType;
+    /// #     let over = functions::row_number().over(w);
+    /// #     let Some(ExprType::Window(w)) = &over.to_proto().expr_type else { panic!() };
+    /// #     (**w).clone()
+    /// # }
+    /// let within_7 = Window::partition_by("dept").order_by("day").range_between(-7, 0);
+    /// assert_eq!(window(&within_7).frame_spec.unwrap().frame_type, FrameType::Range as i32);
+    /// ```
     pub fn range_between(&self, start: i64, end: i64) -> WindowSpec {
         WindowSpec {
             frame: Some(frame(window_frame::FrameType::Range, start, end)),
