@@ -53,7 +53,7 @@
 //!
 //! A mismatch is an error naming the column (`address.city`, `scores[2]` for nested
 //! values), its Spark and Arrow types and the Rust type; a null for a field that is not an
-//! `Option` is [`Error::NullValue`](crate::Error::NullValue).
+//! `Option` is [`Error::NullValue`].
 
 use std::collections::VecDeque;
 use std::pin::Pin;
