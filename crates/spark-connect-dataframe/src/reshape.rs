@@ -139,7 +139,7 @@ impl DataFrame {
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// spark.range(0, 10).create_temp_view("numbers").await?;
     /// let evens = spark.sql("SELECT id FROM numbers WHERE id % 2 = 0").await?;
-    /// # let _ = evens;
+    /// assert_eq!(evens.count().await?, 5);
     /// # Ok(())
     /// # }
     /// ```
@@ -167,6 +167,7 @@ impl DataFrame {
     /// ```no_run
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// spark.range(0, 10).register_temp_table("numbers").await?;
+    /// assert_eq!(spark.table("numbers").count().await?, 10);
     /// # Ok(())
     /// # }
     /// ```
@@ -181,8 +182,7 @@ impl DataFrame {
     /// ```no_run
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// spark.range(0, 10).create_global_temp_view("numbers").await?;
-    /// let n = spark.table("global_temp.numbers").count().await?;
-    /// # let _ = n;
+    /// assert_eq!(spark.table("global_temp.numbers").count().await?, 10);
     /// # Ok(())
     /// # }
     /// ```
@@ -195,8 +195,7 @@ impl DataFrame {
     /// ```no_run
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// spark.range(0, 10).create_or_replace_global_temp_view("numbers").await?;
-    /// let n = spark.table("global_temp.numbers").count().await?;
-    /// # let _ = n;
+    /// assert_eq!(spark.table("global_temp.numbers").count().await?, 10);
     /// # Ok(())
     /// # }
     /// ```
@@ -390,8 +389,7 @@ impl DataFrame {
     ///
     /// ```no_run
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
-    /// let local = spark.range(0, 3).is_local().await?;
-    /// # let _ = local;
+    /// assert!(!spark.range(0, 3).is_local().await?); // run by executors
     /// # Ok(())
     /// # }
     /// ```

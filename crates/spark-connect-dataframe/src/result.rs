@@ -142,9 +142,8 @@ impl RecordBatchStream {
     /// use futures_util::StreamExt;
     /// let mut stream = spark.sql("SELECT 1 AS id").await?.stream().await?;
     /// while let Some(batch) = stream.next().await { batch?; }
-    /// if let Some(schema) = stream.spark_schema() {
-    ///     assert_eq!(schema.fields[0].name, "id");
-    /// }
+    /// let schema = stream.spark_schema().expect("Spark 4 sends it with the result");
+    /// assert_eq!(schema.fields[0].name, "id");
     /// # Ok(())
     /// # }
     /// ```
@@ -198,7 +197,7 @@ impl RecordBatchStream {
     /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
     /// let stream = spark.range(0, 1_000_000_000).stream().await?;
     /// let id = stream.operation_id().to_string(); // for `spark.interrupt_operation(&id)`
-    /// # let _ = id;
+    /// assert!(!id.is_empty());
     /// # Ok(())
     /// # }
     /// ```
