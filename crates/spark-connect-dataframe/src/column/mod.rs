@@ -1,5 +1,8 @@
 //! Columns: unresolved expressions that the server resolves against a plan.
 
+pub(crate) mod arguments;
+pub(crate) mod window;
+
 use std::ops;
 
 use proto::expression::{self as ex, ExprType};

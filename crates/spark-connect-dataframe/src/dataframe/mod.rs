@@ -1,5 +1,15 @@
 //! `DataFrame`: a lazy plan plus the session that runs it.
 
+pub(crate) mod caching;
+pub(crate) mod deep_plan;
+pub(crate) mod group;
+pub(crate) mod observation;
+mod plan;
+pub(crate) mod relational;
+mod reshape;
+pub(crate) mod statistics;
+pub(crate) mod subquery;
+
 use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
@@ -7,11 +17,11 @@ use futures_util::StreamExt;
 use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
+use self::plan::PlanNode;
 use crate::Error;
-use crate::arguments::{IntoColumns, IntoNames};
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::column::{Column, IntoCondition};
 use crate::functions;
-use crate::plan::{self, PlanNode};
 use crate::result::RecordBatchStream;
 use crate::session::SparkSession;
 use crate::types::StructType;

@@ -11,6 +11,8 @@
 //! Spark refuses the others); everything else (an unknown format, a missing path, an
 //! existing table) is the server's error, returned as the server reported it.
 
+pub(crate) mod merge;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -19,8 +21,8 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::dataframe::DataFrame;
 use crate::session::{SparkSession, command_plan};
 use crate::types::{DataType, StructType};

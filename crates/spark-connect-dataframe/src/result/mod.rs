@@ -1,5 +1,13 @@
 //! Decoding of `ExecutePlan` responses into Arrow record batches, as they arrive.
 
+#[doc(hidden)]
+pub mod fuzzing;
+pub(crate) mod payload_shift;
+pub(crate) mod progress;
+pub mod row;
+#[cfg(feature = "serde")]
+pub mod typed_rows;
+
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -13,7 +21,7 @@ use futures_util::Stream;
 use spark_connect_transport::{ExecuteStream, proto};
 
 use crate::Error;
-use crate::progress::ProgressSender;
+use crate::result::progress::ProgressSender;
 use crate::types::StructType;
 
 /// The batches of a query result, decoded while later ones are still arriving.

@@ -1,5 +1,12 @@
 //! `SparkSession`: the entry point, one Spark Connect session on a server.
 
+pub(crate) mod artifacts;
+mod deferred_sql;
+mod interrupt;
+mod local;
+mod sql_compat;
+pub(crate) mod udf;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 

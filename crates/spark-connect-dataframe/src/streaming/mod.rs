@@ -34,6 +34,8 @@
 //! Python worker; they have no Rust equivalent. Query events (PySpark's listeners) come from
 //! [`StreamingQueryManager::listen`].
 
+pub(crate) mod events;
+
 use std::fmt;
 use std::time::Duration;
 
@@ -42,7 +44,7 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
-use crate::arguments::IntoNames;
+use crate::column::arguments::IntoNames;
 use crate::dataframe::DataFrame;
 use crate::io::{Options, ReadSchema};
 use crate::session::{SparkSession, command_plan};
