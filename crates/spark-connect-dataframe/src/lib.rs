@@ -34,6 +34,23 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Where things are
+//!
+//! The crate is laid out by the parts a reader looks for; everything public is re-exported
+//! here, at the crate root.
+//!
+//! | Part | Public items | Source |
+//! |---|---|---|
+//! | Session | [`SparkSession`], [`SparkSessionBuilder`], [`RuntimeConfig`], [`UdfRegistration`] | `src/session/` |
+//! | DataFrames and plan building | [`DataFrame`] (`src/dataframe/mod.rs` indexes its methods by purpose), [`GroupedData`], [`Observation`], [`StorageLevel`], [`DataFrameNaFunctions`], [`DataFrameStatFunctions`] | `src/dataframe/` |
+//! | Columns and functions | [`Column`], [`Window`], [`functions`] | `src/column/`, `src/functions/` |
+//! | Spark types | [`DataType`], [`StructType`], [`types`] | `src/types.rs` |
+//! | Results and decoding | [`RecordBatchStream`], [`Row`], [`row`], `typed_rows`, [`ExecutionProgress`] | `src/result/` |
+//! | Reading and writing | [`DataFrameReader`], [`DataFrameWriter`], [`DataFrameWriterV2`], [`MergeIntoWriter`] | `src/io/` |
+//! | Catalog | [`Catalog`] | `src/catalog.rs` |
+//! | Streaming | [`DataStreamReader`], [`DataStreamWriter`], [`StreamingQuery`], [`StreamingQueryManager`] | `src/streaming/` |
+//! | Errors | [`Error`], [`ErrorKind`] | `src/error.rs` |
 
 #![warn(missing_docs)]
 

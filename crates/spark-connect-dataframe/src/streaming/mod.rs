@@ -33,6 +33,9 @@
 //! PySpark's `foreach` and `foreachBatch` take Python functions that the server runs in a
 //! Python worker; they have no Rust equivalent. Query events (PySpark's listeners) come from
 //! [`StreamingQueryManager::listen`].
+//!
+//! This folder holds the streaming readers and writers and the query handles (here), and the
+//! client side of query events (`events.rs`).
 
 pub(crate) mod events;
 
