@@ -19,8 +19,8 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::caching::StorageLevel;
 use crate::dataframe::DataFrame;
+use crate::dataframe::caching::StorageLevel;
 use crate::session::SparkSession;
 
 impl SparkSession {

@@ -34,84 +34,88 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Where things are
+//!
+//! The crate is laid out by the parts a reader looks for; everything public is re-exported
+//! here, at the crate root.
+//!
+//! | Part | Public items | Source |
+//! |---|---|---|
+//! | Session | [`SparkSession`], [`SparkSessionBuilder`], [`RuntimeConfig`], [`UdfRegistration`] | `src/session/` |
+//! | DataFrames and plan building | [`DataFrame`] (`src/dataframe/mod.rs` indexes its methods by purpose), [`GroupedData`], [`Observation`], [`StorageLevel`], [`DataFrameNaFunctions`], [`DataFrameStatFunctions`] | `src/dataframe/` |
+//! | Columns and functions | [`Column`], [`Window`], [`functions`] | `src/column/`, `src/functions/` |
+//! | Spark types | [`DataType`], [`StructType`], [`types`] | `src/types.rs` |
+//! | Results and decoding | [`RecordBatchStream`], [`Row`], [`row`], `typed_rows`, [`ExecutionProgress`] | `src/result/` |
+//! | Reading and writing | [`DataFrameReader`], [`DataFrameWriter`], [`DataFrameWriterV2`], [`MergeIntoWriter`] | `src/io/` |
+//! | Catalog | [`Catalog`] | `src/catalog.rs` |
+//! | Streaming | [`DataStreamReader`], [`DataStreamWriter`], [`StreamingQuery`], [`StreamingQueryManager`] | `src/streaming/` |
+//! | Errors | [`Error`], [`ErrorKind`] | `src/error.rs` |
 
 #![warn(missing_docs)]
 
-mod arguments;
-mod artifacts;
-mod caching;
 mod catalog;
 mod column;
 mod dataframe;
-mod deep_plan;
-mod deferred_sql;
 mod error;
 pub mod functions;
-#[doc(hidden)]
-pub mod fuzzing;
-mod group;
-mod interrupt;
 mod io;
-mod local;
-mod merge;
-mod observation;
-mod payload_shift;
-mod plan;
-mod progress;
-mod relational;
-mod reshape;
 mod result;
-pub mod row;
 mod session;
-mod sql_compat;
-mod statistics;
 mod streaming;
-mod streaming_events;
-mod subquery;
-#[cfg(feature = "serde")]
-pub mod typed_rows;
 pub mod types;
-mod udf;
-mod window;
 
-pub use arguments::{IntoColumns, IntoNames};
-pub use artifacts::ArtifactStats;
-pub use caching::StorageLevel;
+#[doc(hidden)]
+pub use result::fuzzing;
+pub use result::row;
+#[cfg(feature = "serde")]
+pub use result::typed_rows;
+
+// Short crate-internal paths (`crate::deep_plan::check_depth(..)`) that code in several parts
+// writes out in full inside function bodies and fields.
+use dataframe::{deep_plan, observation, relational, subquery};
+use result::payload_shift;
+use session::artifacts;
+use streaming::events as streaming_events;
+
 pub use catalog::{
     Catalog, CatalogColumn, CatalogMetadata, CreateTableOptions, Database, Function, Table,
     TablePartition,
 };
+pub use column::arguments::{IntoColumns, IntoNames};
+pub use column::window::{Window, WindowSpec};
 pub use column::{AliasNames, Column, IntoCondition, IntoOperand, Literal};
+pub use dataframe::caching::StorageLevel;
+pub use dataframe::deep_plan::MAX_PLAN_DEPTH;
+pub use dataframe::group::GroupedData;
+pub use dataframe::observation::{IntoObservation, Observation, ObservedMetrics};
+pub use dataframe::relational::{IntoJoinType, JoinOn, JoinType, NearestBy, NearestMode};
+pub use dataframe::statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
 pub use dataframe::{DataFrame, ExplainMode};
-pub use deep_plan::MAX_PLAN_DEPTH;
 pub use error::Error;
-pub use group::GroupedData;
+pub use io::merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
 pub use io::{
     DataFrameReader, DataFrameWriter, DataFrameWriterV2, IntoPaths, IntoSaveMode, ReadSchema,
     SaveMode,
 };
-pub use merge::{MergeIntoWriter, WhenMatched, WhenNotMatched, WhenNotMatchedBySource};
-pub use observation::{IntoObservation, Observation, ObservedMetrics};
-pub use progress::{ExecutionProgress, ProgressWatch, StageProgress};
-pub use relational::{IntoJoinType, JoinOn, JoinType, NearestBy, NearestMode};
+pub use result::progress::{ExecutionProgress, ProgressWatch, StageProgress};
 pub use result::{PayloadCopies, RecordBatchStream};
 pub use row::{FromValue, Row, RowIndex};
+pub use session::artifacts::ArtifactStats;
+pub use session::udf::UdfRegistration;
 pub use session::{
     DEFAULT_REMOTE, RuntimeConfig, SPARK_REMOTE_ENV, SparkSession, SparkSessionBuilder,
 };
 pub use spark_connect_transport::ErrorKind;
 pub use spark_connect_transport::proto;
-pub use statistics::{DataFrameNaFunctions, DataFrameStatFunctions};
+pub use streaming::events::{StreamingQueryEvent, StreamingQueryEventKind, StreamingQueryEvents};
 pub use streaming::{
     DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,
     StreamingQueryManager, StreamingQueryStatus, Trigger,
 };
-pub use streaming_events::{StreamingQueryEvent, StreamingQueryEventKind, StreamingQueryEvents};
 #[cfg(feature = "serde")]
 pub use typed_rows::TypedRowStream;
 pub use types::{DataType, StructField, StructType};
-pub use udf::UdfRegistration;
-pub use window::{Window, WindowSpec};
 
 /// A session for unit tests that only build plans: nothing listens at port 1, and nothing
 /// connects until a request is sent.

@@ -11,7 +11,7 @@ use crate::Error;
 
 /// Storage levels for [`DataFrame::persist`](crate::DataFrame::persist), here too so that
 /// they are found with the other types.
-pub use crate::caching::StorageLevel;
+pub use crate::dataframe::caching::StorageLevel;
 
 /// A Spark SQL data type.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,26 +1,28 @@
 //! `DatabricksSession`: the session builder users start from, resolving connection parameters
 //! the way Python's `databricks-connect` does.
 //!
-//! - `resolve.rs`: the precedence and combination rules, and what they resolve to;
+//! - here: the builder, its settings, `create` and `get_or_create`, and the session cache;
+//! - `resolve.rs`: which server and compute the settings name (the precedence and combination
+//!   rules, and what they resolve to);
+//! - `connect.rs`: connecting what was resolved: the client, the headers a workspace expects,
+//!   credentials, and the running-cluster check;
+//! - `retry_policies.rs`: the waits while a cluster starts and the retries of `UNKNOWN` failures;
 //! - `clusters.rs`: the Clusters REST API (state, start, wait) behind `validate_session`;
-//! - `error.rs`: the error of making a session;
-//! - here: the builder, the headers a workspace expects, and the session cache.
+//! - `error.rs`: the error of making a session.
 
 mod clusters;
+mod connect;
 mod error;
 mod resolve;
+mod retry_policies;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use databricks_auth::HeaderSource as AuthHeaderSource;
 use databricks_config::{Config, Environment};
 use spark_connect_dataframe::SparkSession;
-use spark_connect_transport::{
-    ClientBuilder, ConnectionString, Header, HeaderSource, HeadersFuture, RetryEvent, RetryPolicy,
-    ServerError,
-};
+use spark_connect_transport::ConnectionString;
 
 use crate::logging;
 
@@ -28,10 +30,7 @@ pub use clusters::{ClusterError, ClusterState, ClusterWait, format_wait};
 pub use error::{Error, auth_error_kind};
 pub use resolve::{Compute, Endpoint, ParameterSource, ResolvedConnection, USAGE_POLICY_ENV};
 
-use clusters::{ClustersApi, StartPolicy, WaitObserver};
-use resolve::{
-    CLUSTER_ID_HEADER, ORG_ID_HEADER, SESSION_ID_HEADER, USAGE_POLICY_HEADER, host_and_port,
-};
+use clusters::WaitObserver;
 
 /// How long a session waits for its cluster to run unless told otherwise: about what Python's
 /// `databricks-connect` waits (60 retries, waits doubling up to 30 s).
@@ -152,59 +151,6 @@ impl std::fmt::Debug for DatabricksSessionBuilder {
 fn cache() -> &'static Mutex<HashMap<String, SparkSession>> {
     static CACHE: OnceLock<Mutex<HashMap<String, SparkSession>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
-}
-
-/// The retry policy, tried before the default one, that waits while a cluster starts: Python
-/// `databricks-connect`'s `DatabricksClusterWaitPolicy` (1 s doubling up to 30 s plus up to
-/// 100 ms of jitter, a server's `RetryInfo` honoured up to 10 minutes), bounded in time by
-/// `timeout` instead of Python's 60 retries (about 28 minutes).
-pub(crate) const CLUSTER_WAIT_POLICY: &str = "databricks-cluster-wait";
-
-/// The retry policy, tried after the cluster wait and before the default one, for `UNKNOWN`
-/// failures: Python `databricks-connect`'s `DatabricksRetryUnknownsPolicy` (7 retries, 1 s
-/// doubling up to 5 s plus up to 100 ms of jitter, about 30 s), for a Connect router or
-/// service that is briefly unavailable.
-pub(crate) const RETRY_UNKNOWNS_POLICY: &str = "databricks-retry-unknowns";
-
-fn retry_unknowns_policy() -> RetryPolicy {
-    RetryPolicy::default()
-        .named(RETRY_UNKNOWNS_POLICY)
-        .retry_when(|e| e.code() == spark_connect_transport::Code::Unknown)
-        .max_retries(7)
-        .initial_backoff(Duration::from_secs(1))
-        .multiplier(2.0)
-        .max_backoff(Duration::from_secs(5))
-        .jitter(Duration::from_millis(100), Duration::ZERO)
-}
-
-fn cluster_wait_policy(timeout: Duration) -> RetryPolicy {
-    RetryPolicy::default()
-        .named(CLUSTER_WAIT_POLICY)
-        .retry_when(is_cluster_starting)
-        // Python counts 60 retries (about 28 minutes); here the configured time bounds the wait.
-        .max_retries(u32::MAX)
-        .initial_backoff(Duration::from_secs(1))
-        .multiplier(2.0)
-        .max_backoff(Duration::from_secs(30))
-        .jitter(Duration::from_millis(100), Duration::ZERO)
-        .max_server_delay(Duration::from_secs(600))
-        .max_elapsed(Some(timeout))
-        .give_up_hint(format!(
-            "the cluster did not start within {} (cluster_start_timeout sets how long to wait)",
-            format_wait(timeout)
-        ))
-}
-
-/// A workspace's answer while the cluster of a call starts: `... is in unexpected state
-/// Pending.`, or a single-user cluster limit, with the codes Databricks uses for them.
-fn is_cluster_starting(e: &ServerError) -> bool {
-    use spark_connect_transport::Code;
-    matches!(
-        e.code(),
-        Code::Internal | Code::Aborted | Code::FailedPrecondition
-    ) && (e.message().contains("is in unexpected state Pending")
-        || e.message()
-            .contains("RESOURCE_LIMIT_EXCEEDED: Only 1 cluster(s)"))
 }
 
 impl DatabricksSessionBuilder {
@@ -578,206 +524,11 @@ impl DatabricksSessionBuilder {
         }
         Ok(entry.clone())
     }
-
-    fn client_builder(&self, conn: ConnectionString) -> ClientBuilder {
-        let mut builder = SparkSession::client_builder(conn)
-            .product(concat!("databricks-connect-rs/", env!("CARGO_PKG_VERSION")));
-        if let Some(ua) = &self.user_agent {
-            builder = builder.user_agent(ua.clone());
-        }
-        for (k, v) in &self.headers {
-            builder = builder.header(Header::new(k.clone(), v.clone()));
-        }
-        for pem in &self.root_certificates {
-            builder = builder.add_root_certificate_pem(pem.clone());
-        }
-        builder
-    }
-
-    async fn connect(self, target: ResolvedConnection) -> Result<SparkSession, Error> {
-        match target {
-            ResolvedConnection::Remote {
-                connection,
-                source,
-                proxies,
-            } => {
-                tracing::debug!(remote = %connection, "connection parameters from {source}");
-                let client = self.client_builder(*connection).proxy(proxies).build()?;
-                Ok(SparkSession::from_client(client))
-            }
-            ResolvedConnection::Databricks {
-                config,
-                compute,
-                source,
-                proxies,
-            } => {
-                tracing::debug!(config = %config, %compute, "connection parameters from {source}");
-                self.connect_databricks(&config, compute, proxies).await
-            }
-        }
-    }
-
-    async fn connect_databricks(
-        self,
-        config: &Config,
-        compute: Compute,
-        proxies: spark_connect_transport::proxy::ProxyConfig,
-    ) -> Result<SparkSession, Error> {
-        let host = config.host().unwrap_or_default();
-        let (hostname, port) = host_and_port(host)?;
-
-        for provider in databricks_auth::CredentialsChain::default().names() {
-            tracing::trace!(provider, "credentials provider in the chain");
-        }
-        let credentials = match &self.credentials {
-            Some(chain) => chain.resolve(config).await?,
-            None => databricks_auth::resolve(config).await?,
-        };
-        tracing::debug!(
-            auth_type = credentials.auth_type(),
-            "configured authentication"
-        );
-        let auth = credentials.header_source();
-
-        // The Spark session id is chosen here, so that serverless routing can name it; a custom
-        // x-databricks-session-id header chooses it instead, as in Python.
-        let session_id = match self.header_value(SESSION_ID_HEADER) {
-            Some(given) => uuid::Uuid::parse_str(given).map_err(|_| {
-                Error::invalid(
-                    "header",
-                    format!(
-                        "the {SESSION_ID_HEADER} header must be a UUID (it becomes the Spark session id), found '{given}'"
-                    ),
-                )
-            })?,
-            None => uuid::Uuid::new_v4(),
-        };
-        let url = if hostname.contains(':') {
-            format!("sc://[{hostname}]:{port}/;use_ssl=true;session_id={session_id}")
-        } else {
-            format!("sc://{hostname}:{port}/;use_ssl=true;session_id={session_id}")
-        };
-        let conn = ConnectionString::parse_without_env(&url)
-            .map_err(|e| Error::invalid("host", format!("the host '{host}' is not usable: {e}")))?;
-        let mut builder = self
-            .client_builder(conn)
-            .header_source(Arc::new(AuthHeaders(auth.clone())))
-            .proxy(proxies);
-        // Headers a workspace expects, unless the caller set them (custom headers win).
-        let mut expected: Vec<(&str, String)> = Vec::new();
-        if let Some(workspace_id) = config.workspace_id() {
-            expected.push((ORG_ID_HEADER, workspace_id.to_string()));
-        }
-        let auto_start = self.auto_start_cluster.unwrap_or(true);
-        let timeout = self
-            .cluster_start_timeout
-            .unwrap_or(DEFAULT_CLUSTER_START_TIMEOUT);
-        match &compute {
-            Compute::Cluster(id) => {
-                expected.push((CLUSTER_ID_HEADER, id.clone()));
-                if self.validate_session.unwrap_or(true) {
-                    let api = ClustersApi {
-                        http: self.http_client(config)?,
-                        host,
-                        cluster_id: id,
-                        auth: auth.as_ref(),
-                    };
-                    let policy = StartPolicy {
-                        auto_start,
-                        timeout,
-                        observer: self.on_cluster_wait.clone(),
-                    };
-                    api.ensure_running(&policy).await?;
-                }
-            }
-            Compute::Serverless { usage_policy_id } => {
-                expected.push((SESSION_ID_HEADER, session_id.to_string()));
-                if let Some(policy) = usage_policy_id {
-                    expected.push((USAGE_POLICY_HEADER, policy.clone()));
-                }
-            }
-        }
-        for (name, value) in expected {
-            // As in Python: a custom org id wins (`setdefault`); the resolved cluster, session
-            // and usage policy replace custom headers of the same name (added later, they win).
-            if name != ORG_ID_HEADER || self.header_value(name).is_none() {
-                builder = builder.header(Header::new(name, value));
-            }
-        }
-        if auto_start {
-            builder = builder
-                .add_retry_policy(cluster_wait_policy(timeout))
-                .on_retry(cluster_wait_logger(
-                    compute.clone(),
-                    self.on_cluster_wait.clone(),
-                ));
-        }
-        let client = builder.add_retry_policy(retry_unknowns_policy()).build()?;
-        Ok(SparkSession::from_client(client))
-    }
-
-    /// The HTTP client for the Clusters API: timeout, proxy and certificates as for every REST
-    /// call of the configuration, plus the builder's extra CA certificates.
-    fn http_client(&self, config: &Config) -> Result<databricks_auth::RestClient, Error> {
-        databricks_auth::RestClient::with_root_certificates(config, &self.root_certificates)
-            .map_err(|e| Error::invalid("root_certificate_pem", e.to_string()))
-    }
-}
-
-/// Logs the waits of the cluster-wait retry policy at `info` level and hands them to the
-/// builder's observer.
-fn cluster_wait_logger(
-    compute: Compute,
-    observer: Option<WaitObserver>,
-) -> impl Fn(&RetryEvent<'_>) + Send + Sync + 'static {
-    let cluster = match compute {
-        Compute::Cluster(id) => Some(id),
-        Compute::Serverless { .. } => None,
-    };
-    move |event: &RetryEvent<'_>| {
-        if event.policy() != CLUSTER_WAIT_POLICY {
-            return;
-        }
-        tracing::info!(
-            cluster_id = cluster.as_deref().unwrap_or("serverless"),
-            rpc = event.rpc(),
-            waited = %format_wait(event.elapsed()),
-            next_attempt_in = ?event.wait(),
-            "the cluster is starting; waiting"
-        );
-        if let Some(observer) = &observer {
-            observer(&ClusterWait {
-                cluster_id: cluster.clone(),
-                state: ClusterState::Pending,
-                waited: event.elapsed(),
-            });
-        }
-    }
-}
-
-/// Asks the Databricks credentials for headers before every Spark Connect call, so OAuth
-/// tokens refresh without reconnecting. Every value is treated as a secret.
-struct AuthHeaders(Arc<dyn AuthHeaderSource>);
-
-impl HeaderSource for AuthHeaders {
-    fn headers(&self) -> HeadersFuture<'_> {
-        Box::pin(async move {
-            // The kind goes with the error, so that an identity provider that cannot be
-            // reached is a connection failure, not refused credentials.
-            let headers = self.0.headers().await.map_err(|e| {
-                let kind = error::auth_error_kind(&e);
-                spark_connect_transport::HeaderSourceError::new(kind, e)
-            })?;
-            Ok(headers
-                .iter()
-                .map(|(name, value)| Header::sensitive(name, value))
-                .collect())
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::resolve::host_and_port;
     use super::*;
 
     #[tokio::test]
@@ -852,62 +603,6 @@ mod tests {
             ("h.example".into(), 443)
         );
         assert!(host_and_port("https://h:0").is_err());
-    }
-
-    fn status(code: tonic::Code, message: &str) -> ServerError {
-        ServerError::from_status(&tonic::Status::new(code, message))
-    }
-
-    #[test]
-    fn the_cluster_wait_rule_is_pythons() {
-        use tonic::Code;
-        for code in [Code::FailedPrecondition, Code::Internal, Code::Aborted] {
-            assert!(is_cluster_starting(&status(
-                code,
-                "INVALID_STATE: Cluster 0123 is in unexpected state Pending."
-            )));
-            assert!(is_cluster_starting(&status(
-                code,
-                "RESOURCE_LIMIT_EXCEEDED: Only 1 cluster(s) can be started at a time"
-            )));
-        }
-        for (code, message) in [
-            (
-                Code::Unavailable,
-                "Cluster 0123 is in unexpected state Pending.",
-            ),
-            (
-                Code::InvalidArgument,
-                "Cluster 0123 is in unexpected state Pending.",
-            ),
-            (
-                Code::FailedPrecondition,
-                "Cluster 0123 is in unexpected state Terminating.",
-            ),
-            (Code::Internal, "[TABLE_OR_VIEW_NOT_FOUND] t"),
-        ] {
-            assert!(
-                !is_cluster_starting(&status(code, message)),
-                "{code:?} {message}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_wait_policies_have_pythons_constants_and_the_given_bound() {
-        let p = cluster_wait_policy(Duration::from_secs(3600));
-        let waits: Vec<_> = (0..7).map(|i| p.backoff_for(i).as_secs()).collect();
-        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30]);
-        // Bounded by the time given, not by Python's 60 retries (about 28 minutes).
-        assert_eq!(p.elapsed_limit(), Some(Duration::from_secs(3600)));
-        assert!(p.retries() > 60 * 4);
-        assert!(
-            p.hint().unwrap().contains("within 1h") || p.hint().unwrap().contains("within 60m")
-        );
-        let u = retry_unknowns_policy();
-        assert_eq!(u.retries(), 7);
-        let waits: Vec<_> = (0..4).map(|i| u.backoff_for(i).as_secs()).collect();
-        assert_eq!(waits, [1, 2, 4, 5]);
     }
 
     #[test]

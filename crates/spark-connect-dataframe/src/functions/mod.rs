@@ -195,7 +195,7 @@ pub use string::*;
 
 /// Windows for [`Column::over`], here too so that `use functions::*` brings what window
 /// functions need (also at the crate root).
-pub use crate::window::{Window, WindowSpec};
+pub use crate::column::window::{Window, WindowSpec};
 
 /// The family a function belongs to, as PySpark's reference groups them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

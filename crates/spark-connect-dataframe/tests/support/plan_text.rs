@@ -1,6 +1,6 @@
 //! Text helpers shared by the tests that compare this crate's plans and commands with the
 //! ones PySpark builds (`tests/pyspark_plans.rs` and the unit tests in
-//! `src/pyspark_commands.rs`): fixtures are base64 lines, and protobuf messages are compared
+//! `src/io/pyspark_commands.rs`): fixtures are base64 lines, and protobuf messages are compared
 //! by their Debug text once plan ids, call-site origins and map order are taken out.
 
 /// Standard base64 (with or without padding) to bytes; panics on other characters.

@@ -1,4 +1,20 @@
 //! Decoding of `ExecutePlan` responses into Arrow record batches, as they arrive.
+//!
+//! This folder holds everything that turns what the server sends back into values:
+//! - here: [`RecordBatchStream`], the decoder of Arrow payloads and [`PayloadCopies`];
+//! - `payload_shift.rs`: where a payload is placed so that Arrow need not copy it again;
+//! - `progress.rs`: execution progress reported while a query runs;
+//! - `row/`: [`Row`](crate::Row) and its values (public as `crate::row`);
+//! - `typed_rows.rs`: rows as serde values (public as `crate::typed_rows`, feature `serde`);
+//! - `fuzzing.rs`: entry points for the fuzz targets (public but hidden, not supported API).
+
+#[doc(hidden)]
+pub mod fuzzing;
+pub(crate) mod payload_shift;
+pub(crate) mod progress;
+pub mod row;
+#[cfg(feature = "serde")]
+pub mod typed_rows;
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -13,7 +29,7 @@ use futures_util::Stream;
 use spark_connect_transport::{ExecuteStream, proto};
 
 use crate::Error;
-use crate::progress::ProgressSender;
+use crate::result::progress::ProgressSender;
 use crate::types::StructType;
 
 /// The batches of a query result, decoded while later ones are still arriving.

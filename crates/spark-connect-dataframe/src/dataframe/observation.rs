@@ -10,8 +10,8 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::arguments::IntoColumns;
 use crate::column::Column;
+use crate::column::arguments::IntoColumns;
 use crate::dataframe::DataFrame;
 
 /// The metrics one `observe` reported for one run of a query: named values, in the order of

@@ -1,4 +1,22 @@
 //! `SparkSession`: the entry point, one Spark Connect session on a server.
+//!
+//! This folder holds the session and what it does apart from DataFrames:
+//! - here: [`SparkSession`], its builder, [`RuntimeConfig`] (`spark.conf`), `sql`, `range`,
+//!   `table`, and the command plan every command is sent in;
+//! - `local.rs`: DataFrames from local Arrow data and SQL with parameters (`pyspark_local.rs`
+//!   checks them against what PySpark sends);
+//! - `artifacts.rs`: large local data sent once as a cached artifact;
+//! - `interrupt.rs`: interrupts, operation tags and `stop`;
+//! - `udf.rs`: registering Java and Scala functions ([`UdfRegistration`](crate::UdfRegistration));
+//! - plumbing: `sql_compat.rs` (the `SqlCommand` form each server version takes) and
+//!   `deferred_sql.rs` (SQL run at once, for the CLI).
+
+pub(crate) mod artifacts;
+mod deferred_sql;
+mod interrupt;
+mod local;
+mod sql_compat;
+pub(crate) mod udf;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -5,8 +5,8 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
-use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::dataframe::DataFrame;
 use crate::functions;
 use crate::session::command_plan;

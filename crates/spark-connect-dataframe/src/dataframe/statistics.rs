@@ -6,7 +6,7 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::arguments::IntoNames;
+use crate::column::arguments::IntoNames;
 use crate::column::{Column, Literal};
 use crate::dataframe::DataFrame;
 

@@ -17,7 +17,7 @@ use super::*;
 // The fixture text helpers are loaded once, by the writers' fixture tests.
 use crate::io::pyspark_commands::plan_text::base64_decode;
 
-const FIXTURES: &str = include_str!("../tests/fixtures/pyspark_local.txt");
+const FIXTURES: &str = include_str!("../../tests/fixtures/pyspark_local.txt");
 
 /// The struct type of the fixture's DDL, `id INT NOT NULL, name STRING, score DOUBLE,
 /// day DATE, tags ARRAY<STRING>, amount DECIMAL(10,2) NOT NULL COMMENT 'in euros'`.

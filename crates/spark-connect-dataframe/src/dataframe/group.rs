@@ -5,7 +5,7 @@ use proto::aggregate::GroupType;
 use proto::relation::RelType;
 use spark_connect_transport::proto;
 
-use crate::arguments::{IntoColumns, IntoNames};
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::column::{Column, Literal};
 use crate::dataframe::DataFrame;
 use crate::functions;

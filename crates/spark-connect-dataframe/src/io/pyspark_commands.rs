@@ -17,11 +17,11 @@ use proto::write_operation_v2::Mode;
 use super::*;
 use crate::functions::{self as f, col, lit};
 
-#[path = "../tests/support/plan_text.rs"]
+#[path = "../../tests/support/plan_text.rs"]
 pub(crate) mod plan_text;
 use plan_text::{base64_decode, first_difference, normalize};
 
-const FIXTURES: &str = include_str!("../tests/fixtures/pyspark_commands.txt");
+const FIXTURES: &str = include_str!("../../tests/fixtures/pyspark_commands.txt");
 
 fn command(command_type: CommandType) -> proto::Command {
     proto::Command {

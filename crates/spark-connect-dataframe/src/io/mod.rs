@@ -10,6 +10,14 @@
 //! Connect client checks some of them; it drops a bucket count below 1 without a word, and
 //! Spark refuses the others); everything else (an unknown format, a missing path, an
 //! existing table) is the server's error, returned as the server reported it.
+//!
+//! This folder holds the readers and writers of batch data: here the reader, the writers and
+//! their options; `merge.rs` the `MERGE INTO` writer
+//! ([`MergeIntoWriter`](crate::MergeIntoWriter)); `pyspark_commands.rs` a unit test that
+//! compares the commands built here with those PySpark builds. Streaming readers and writers are
+//! in the `streaming` folder.
+
+pub(crate) mod merge;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -19,8 +27,8 @@ use proto::relation::RelType;
 use spark_connect_transport::proto;
 
 use crate::Error;
-use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::dataframe::DataFrame;
 use crate::session::{SparkSession, command_plan};
 use crate::types::{DataType, StructType};

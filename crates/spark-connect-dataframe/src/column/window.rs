@@ -4,8 +4,8 @@ use proto::expression::window::window_frame::{self, FrameBoundary, frame_boundar
 use proto::expression::{self as ex, ExprType};
 use spark_connect_transport::proto;
 
-use crate::arguments::IntoColumns;
 use crate::column::Column;
+use crate::column::arguments::IntoColumns;
 
 /// Builds [`WindowSpec`]s, as PySpark's `Window` class does:
 /// `Window::partition_by("dept").order_by(col("salary").desc())`; each takes one column or

@@ -6,10 +6,10 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
-use crate::arguments::{IntoColumns, IntoNames};
 use crate::column::Column;
+use crate::column::arguments::{IntoColumns, IntoNames};
 use crate::dataframe::DataFrame;
-use crate::group::GroupedData;
+use crate::dataframe::group::GroupedData;
 use crate::row::Row;
 
 /// How [`DataFrame::join`] pairs rows. `join` also takes PySpark's strings (`"left"`,

@@ -33,6 +33,11 @@
 //! PySpark's `foreach` and `foreachBatch` take Python functions that the server runs in a
 //! Python worker; they have no Rust equivalent. Query events (PySpark's listeners) come from
 //! [`StreamingQueryManager::listen`].
+//!
+//! This folder holds the streaming readers and writers and the query handles (here), and the
+//! client side of query events (`events.rs`).
+
+pub(crate) mod events;
 
 use std::fmt;
 use std::time::Duration;
@@ -42,7 +47,7 @@ use proto::relation::RelType;
 use spark_connect_transport::{proto, unexpected};
 
 use crate::Error;
-use crate::arguments::IntoNames;
+use crate::column::arguments::IntoNames;
 use crate::dataframe::DataFrame;
 use crate::io::{Options, ReadSchema};
 use crate::session::{SparkSession, command_plan};

@@ -1,4 +1,13 @@
 //! Columns: unresolved expressions that the server resolves against a plan.
+//!
+//! This folder holds the building blocks of expressions: here [`Column`], its operators and
+//! literals; `arguments.rs` ([`IntoColumns`](crate::IntoColumns) and
+//! [`IntoNames`](crate::IntoNames): one name, several, or columns where a list is expected); and
+//! `window.rs` (window specifications for `over`). The functions that make columns are in the
+//! `functions` folder beside this one.
+
+pub(crate) mod arguments;
+pub(crate) mod window;
 
 use std::ops;
 
