@@ -476,7 +476,9 @@ async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, Au
 }
 
 fn parse_query(query: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// Opens `url` in the system browser, and prints it in case no browser opens.
