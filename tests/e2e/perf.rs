@@ -43,10 +43,18 @@ async fn fetch_checked(codec: &str) -> u64 {
     }
     assert_eq!(next_id, ROWS, "{codec}: rows received");
     let copies = stream.payload_copies();
-    assert!(copies.payloads >= 1);
-    // Streaming copies a payload only when it arrives misaligned, and then once.
-    assert!(copies.copied_payloads <= copies.payloads);
-    assert!(copies.copied_bytes <= copies.bytes);
+    assert!(copies.payloads >= 1, "{codec}: {copies:?}");
+    // Streamed payloads arrive placed (see payloads_arrive_placed_so_that_nothing_is_copied_again):
+    // at most the rare one whose metadata was cut from its first HTTP/2 frame is copied, and
+    // then once, so the bytes copied are those of that one payload.
+    match copies.copied_payloads {
+        0 => assert_eq!(copies.copied_bytes, 0, "{codec}: {copies:?}"),
+        1 => assert!(
+            copies.copied_bytes > 0 && copies.copied_bytes < copies.bytes,
+            "{codec}: one payload's bytes: {copies:?}"
+        ),
+        n => panic!("{codec}: {n} payloads copied, expected at most one: {copies:?}"),
+    }
     copies.bytes
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use databricks_connect::SparkSession;
+use databricks_connect::{ErrorKind, SparkError, SparkSession};
 use futures_util::StreamExt;
 use spark_connect_transport::{KeepAlive, RetryPolicy};
 
@@ -105,9 +105,22 @@ async fn session(url: &str) -> SparkSession {
         .unwrap()
 }
 
+/// A frozen server is found either by the HTTP/2 keep-alive pings (a connection error) or by
+/// the stream's idle timeout (a timeout), whichever fires first; each says so.
+fn assert_frozen(error: &SparkError) {
+    let shown = error.to_string();
+    match error.kind() {
+        ErrorKind::Connection => assert!(shown.contains("keep-alive timed out"), "{shown}"),
+        ErrorKind::Timeout => assert!(shown.contains("no answer"), "{shown}"),
+        other => panic!(
+            "a frozen server ends in a connection error or a timeout, not {other:?}: {error:?}"
+        ),
+    }
+}
+
 /// Reads the first batch of a long result, applies `fault`, and returns the error the
 /// stream ends in and how long after the fault it came.
-async fn fault_mid_stream(spark: &SparkSession, fault: impl FnOnce()) -> (String, Duration) {
+async fn fault_mid_stream(spark: &SparkSession, fault: impl FnOnce()) -> (SparkError, Duration) {
     spark
         .conf()
         .set("spark.sql.execution.arrow.maxRecordsPerBatch", 1000)
@@ -126,7 +139,7 @@ async fn fault_mid_stream(spark: &SparkSession, fault: impl FnOnce()) -> (String
             Err(_) => panic!("still waiting 120 s after the fault"),
             Ok(None) => panic!("the result ended cleanly despite the fault"),
             Ok(Some(Ok(_))) => {} // batches already on their way
-            Ok(Some(Err(e))) => return (e.to_string(), at.elapsed()),
+            Ok(Some(Err(e))) => return (e, at.elapsed()),
         }
     }
 }
@@ -141,17 +154,14 @@ async fn a_frozen_or_killed_server_ends_in_a_clear_error_in_bounded_time() {
     // keep-alive 2 s + 2 s, three retries (50, 200, 800 ms) that each wait for a frozen
     // server, bounded by the 10 s idle timeout: well under 60 s.
     assert!(after < Duration::from_secs(60), "{after:?}");
-    assert!(
-        error.contains("no answer")
-            || error.contains("keep-alive")
-            || error.contains("cannot reach"),
-        "{error}"
-    );
+    assert_frozen(&error);
     victim.signal("-CONT");
 
     let spark = session(&victim.url).await;
     let (error, after) = fault_mid_stream(&spark, || victim.signal("-KILL")).await;
     eprintln!("reliability: SIGKILL reported after {after:.1?}: {error}");
     assert!(after < Duration::from_secs(30), "{after:?}");
-    assert!(error.contains("cannot reach"), "{error}");
+    // A dead server refuses the reconnection: a connection error, not a timeout.
+    assert_eq!(error.kind(), ErrorKind::Connection, "{error:?}");
+    assert!(error.to_string().contains("cannot reach"), "{error}");
 }

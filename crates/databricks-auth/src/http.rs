@@ -16,25 +16,17 @@ pub(crate) fn client(cfg: &Config, provider: &str) -> Result<RestClient, AuthErr
     })
 }
 
-/// `application/x-www-form-urlencoded` encoding of `pairs`.
+/// `application/x-www-form-urlencoded` encoding of `pairs` (for a URL's query; request bodies
+/// use reqwest's `form`, the same encoder).
 pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
-    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-    const FORM: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'*');
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, FORM),
-                utf8_percent_encode(v, FORM)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// One value form-encoded on its own (RFC 6749 section 2.3.1's client id and secret).
+pub(crate) fn form_component(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// A response: status and body.
@@ -194,9 +186,10 @@ mod tests {
                 ("grant_type", "client_credentials"),
                 ("scope", "all-apis sql")
             ]),
-            "grant_type=client_credentials&scope=all-apis%20sql"
+            "grant_type=client_credentials&scope=all-apis+sql"
         );
         assert_eq!(form(&[("a", "x&y=z/é")]), "a=x%26y%3Dz%2F%C3%A9");
+        assert_eq!(form_component("id:with spaces+*"), "id%3Awith+spaces%2B*");
     }
 
     #[test]

@@ -126,18 +126,16 @@ impl fmt::Debug for AadClientSecret {
 
 impl AadClientSecret {
     async fn fetch(&self) -> Result<Token, AuthError> {
-        let body = http::form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &self.client_id),
-            ("client_secret", &self.client_secret),
-            ("resource", &self.resource),
-        ]);
         let request = self
             .client
             .post(&self.token_endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(body);
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &self.client_id),
+                ("client_secret", &self.client_secret),
+                ("resource", &self.resource),
+            ]);
         let response = http::send(&self.client, request, &self.token_endpoint, NAME).await?;
         http::token_response(&response, &self.token_endpoint, NAME)
     }

@@ -284,9 +284,8 @@ impl U2mSession {
         let request = self
             .client
             .post(url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(http::form(&pairs));
+            .form(&pairs);
         let response = http::send(&self.client, request, url, NAME).await?;
         http::token_response(&response, url, NAME)
     }
@@ -477,18 +476,8 @@ async fn wait_for_code(listener: &TcpListener, state: &str) -> Result<String, Au
 }
 
 fn parse_query(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 

@@ -166,17 +166,15 @@ impl ClientCredentials {
         // RFC 6749 section 2.3.1: id and secret are form-encoded before Basic encoding.
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
-            http::form(&[("", &self.client_id)]).trim_start_matches('='),
-            http::form(&[("", &self.client_secret)]).trim_start_matches('=')
+            http::form_component(&self.client_id),
+            http::form_component(&self.client_secret)
         ));
-        let body = http::form(&[("grant_type", "client_credentials"), ("scope", &self.scope)]);
         let request = self
             .client
             .post(&self.token_endpoint)
             .header("Authorization", format!("Basic {basic}"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(body);
+            .form(&[("grant_type", "client_credentials"), ("scope", &self.scope)]);
         let response = http::send(&self.client, request, &self.token_endpoint, NAME).await?;
         http::token_response(&response, &self.token_endpoint, NAME)
     }

@@ -171,9 +171,8 @@ impl TokenExchange {
         let request = self
             .client
             .post(&self.token_endpoint)
-            .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
-            .body(http::form(&pairs));
+            .form(&pairs);
         let response = http::send(&self.client, request, &self.token_endpoint, self.name).await?;
         http::token_response(&response, &self.token_endpoint, self.name)
     }

@@ -1,10 +1,15 @@
 //! Keeps the blocking API in step with the async one: every `pub fn` / `pub async fn` in an
 //! `impl` block of a wrapped type in the DataFrame crate's sources has a blocking twin of the
 //! same name in an `impl` block of its blocking type here, or is in [`EXCLUDED`] with the
-//! reason. Adding a method to the async API without a blocking twin fails this test.
+//! reason. Adding a method to the async API without a blocking twin fails this test. Both
+//! sides are read with syn; the blocking side's `blocking_methods!` calls are parsed as
+//! `impl Type { lazy fn ...; wait fn ...; }` blocks.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
 
 /// The async types with a blocking twin: (async type, blocking type).
 const WRAPPED: &[(&str, &str)] = &[
@@ -33,8 +38,8 @@ const WRAPPED: &[(&str, &str)] = &[
 
 /// Async methods deliberately without a blocking twin: (async type, method), and why.
 const EXCLUDED: &[(&str, &str)] = &[
-    // Its blocking twin is `Iterator::next` of `blocking::StreamingQueryEvents`, which the
-    // scan of `pub fn` lines does not see.
+    // Its blocking twin is `Iterator::next` of `blocking::StreamingQueryEvents`, a trait
+    // method, which the check (inherent `impl` blocks only) does not see.
     ("StreamingQueryEvents", "next"),
     // Blocking sessions are made by `blocking::DatabricksSession::builder()`; the async
     // builder's `build` returns an async session (wrap it with `SparkSession::from`).
@@ -47,7 +52,7 @@ const EXCLUDED: &[(&str, &str)] = &[
 ];
 
 /// The source of the DataFrame crate and of this module, read from the workspace.
-fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+fn sources(dir: &Path) -> Vec<(PathBuf, syn::File)> {
     let mut out = Vec::new();
     let entries = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read the sources in {}: {e}", dir.display()));
@@ -58,172 +63,125 @@ fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
         } else if path.extension().is_some_and(|e| e == "rs") {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            out.push((path, text));
+            out.push(parse(path, &text));
         }
     }
     out
 }
 
-/// The tokens of Rust source, without comments and with the contents of string and char
-/// literals dropped; good enough to find `impl X {` blocks and the `fn` names in them.
-fn tokens(source: &str) -> Vec<String> {
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-        } else if c == 'r' && (next == Some('"') || (next == Some('#') && raw_string_at(&chars, i)))
-        {
-            // A raw string r"..." or r#"..."#.
-            let mut hashes = 0;
-            i += 1;
-            while chars[i] == '#' {
-                hashes += 1;
-                i += 1;
-            }
-            i += 1;
-            loop {
-                if i >= chars.len() {
-                    break;
-                }
-                if chars[i] == '"' && (0..hashes).all(|h| chars.get(i + 1 + h) == Some(&'#')) {
-                    i += 1 + hashes;
-                    break;
-                }
-                i += 1;
-            }
-            out.push("\"\"".to_string());
-        } else if c == '"' {
-            i += 1;
-            while i < chars.len() && chars[i] != '"' {
-                if chars[i] == '\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
-            out.push("\"\"".to_string());
-        } else if c == '\'' {
-            // A char literal ('x', '\n', '\u{..}') or a lifetime ('a).
-            if next == Some('\\') {
-                i += 3;
-                while i < chars.len() && chars[i] != '\'' {
-                    i += 1;
-                }
-                i += 1;
-                out.push("' '".to_string());
-            } else if chars.get(i + 2) == Some(&'\'') {
-                i += 3;
-                out.push("' '".to_string());
-            } else {
-                i += 1;
-                out.push("'".to_string());
-            }
-        } else if c.is_alphanumeric() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            let mut word: String = chars[start..i].iter().collect();
-            // A raw identifier, r#where, is its name.
-            if word == "r" && chars.get(i) == Some(&'#') {
-                let start = i + 1;
-                i = start;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                    i += 1;
-                }
-                word = chars[start..i].iter().collect();
-            }
-            out.push(word);
-        } else {
-            out.push(c.to_string());
-            i += 1;
-        }
-    }
-    out
+/// `source` parsed with syn; source that does not parse fails the test, naming `path`.
+fn parse(path: PathBuf, source: &str) -> (PathBuf, syn::File) {
+    let file = syn::parse_file(source)
+        .unwrap_or_else(|e| panic!("{} does not parse as Rust: {e}", path.display()));
+    (path, file)
 }
 
-/// Whether `r#` at `i` starts a raw string (`r#"`, `r##"`) rather than a raw identifier.
-fn raw_string_at(chars: &[char], i: usize) -> bool {
-    let mut j = i + 1;
-    while chars.get(j) == Some(&'#') {
-        j += 1;
-    }
-    chars.get(j) == Some(&'"')
-}
-
-/// The names of the methods in the `impl {ty} {` blocks of `source` (inherent impls only):
-/// with `public_only`, the `pub fn` / `pub async fn` ones; otherwise every `fn`, including
-/// the `lazy fn` / `wait fn` lines of `blocking_methods!`.
-fn methods(source: &str, ty: &str, public_only: bool) -> BTreeSet<String> {
-    let tokens = tokens(source);
+/// The names of the methods in the inherent `impl {ty}` blocks of `file`: with `public_only`,
+/// the `pub` ones (`pub fn`, `pub async fn`, not `pub(crate)`); otherwise every `fn`,
+/// including the `lazy fn` / `wait fn` lines of `blocking_methods!` calls.
+fn methods(path: &Path, file: &syn::File, ty: &str, public_only: bool) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    let mut i = 0;
-    while i + 2 < tokens.len() {
-        if tokens[i] == "impl" && tokens[i + 1] == ty && tokens[i + 2] == "{" {
-            let mut depth = 1;
-            let mut j = i + 3;
-            while j < tokens.len() && depth > 0 {
-                match tokens[j].as_str() {
-                    "{" => depth += 1,
-                    "}" => depth -= 1,
-                    "fn" if depth == 1 && j + 1 < tokens.len() => {
-                        let public = match tokens[j - 1].as_str() {
-                            "pub" => true,
-                            "async" => tokens[j - 2] == "pub",
-                            _ => false,
-                        };
-                        if public || !public_only {
-                            names.insert(tokens[j + 1].clone());
-                        }
+    collect(path, &file.items, ty, public_only, &mut names);
+    names
+}
+
+fn collect(
+    path: &Path,
+    items: &[syn::Item],
+    ty: &str,
+    public_only: bool,
+    names: &mut BTreeSet<String>,
+) {
+    for item in items {
+        match item {
+            syn::Item::Impl(block) if block.trait_.is_none() && is_type(&block.self_ty, ty) => {
+                for item in &block.items {
+                    if let syn::ImplItem::Fn(method) = item
+                        && (!public_only || matches!(method.vis, syn::Visibility::Public(_)))
+                    {
+                        names.insert(method.sig.ident.unraw().to_string());
                     }
-                    _ => {}
                 }
-                j += 1;
             }
-            i = j;
-        } else {
-            i += 1;
+            syn::Item::Mod(module) => {
+                if let Some((_, items)) = &module.content {
+                    collect(path, items, ty, public_only, names);
+                }
+            }
+            syn::Item::Macro(call) if call.mac.path.is_ident("blocking_methods") => {
+                let blocks = call
+                    .mac
+                    .parse_body_with(|input: ParseStream<'_>| {
+                        let mut blocks = Vec::new();
+                        while !input.is_empty() {
+                            blocks.push(input.parse::<BlockingImpl>()?);
+                        }
+                        Ok(blocks)
+                    })
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "a blocking_methods! call in {} does not parse: {e}",
+                            path.display()
+                        )
+                    });
+                for block in blocks.iter().filter(|b| b.ty == ty) {
+                    names.extend(block.methods.iter().map(|m| m.unraw().to_string()));
+                }
+            }
+            _ => {}
         }
     }
-    names
+}
+
+/// Whether `self_ty` is the type named `ty` (`impl DataFrame`, not `impl<T> Wrapper<T>`).
+fn is_type(self_ty: &syn::Type, ty: &str) -> bool {
+    matches!(self_ty, syn::Type::Path(p)
+        if p.qself.is_none()
+            && p.path.segments.last().is_some_and(|s| s.ident == ty && s.arguments.is_none()))
+}
+
+/// One `impl Type { lazy fn ...; wait fn ...; }` block of a `blocking_methods!` call.
+struct BlockingImpl {
+    ty: syn::Ident,
+    methods: Vec<syn::Ident>,
+}
+
+impl Parse for BlockingImpl {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        input.parse::<syn::Token![impl]>()?;
+        let ty = input.parse()?;
+        let body;
+        syn::braced!(body in input);
+        let mut methods = Vec::new();
+        while !body.is_empty() {
+            body.call(syn::Attribute::parse_outer)?;
+            let kind: syn::Ident = body.parse()?;
+            if kind != "lazy" && kind != "wait" {
+                return Err(syn::Error::new(
+                    kind.span(),
+                    "expected `lazy fn` or `wait fn`",
+                ));
+            }
+            let signature: syn::Signature = body.parse()?;
+            body.parse::<syn::Token![;]>()?;
+            methods.push(signature.ident);
+        }
+        Ok(BlockingImpl { ty, methods })
+    }
 }
 
 /// The async methods of `async_ty` in `async_sources` without a twin in `blocking_sources`
 /// and not excluded.
 fn missing(
-    async_sources: &[(PathBuf, String)],
-    blocking_sources: &[(PathBuf, String)],
+    async_sources: &[(PathBuf, syn::File)],
+    blocking_sources: &[(PathBuf, syn::File)],
     async_ty: &str,
     blocking_ty: &str,
 ) -> (BTreeSet<String>, usize) {
-    let of = |sources: &[(PathBuf, String)], ty: &str, public_only: bool| {
+    let of = |sources: &[(PathBuf, syn::File)], ty: &str, public_only: bool| {
         sources
             .iter()
-            .flat_map(|(_, text)| methods(text, ty, public_only))
+            .flat_map(|(path, text)| methods(path, text, ty, public_only))
             .collect::<BTreeSet<_>>()
     };
     let async_methods = of(async_sources, async_ty, true);
@@ -244,7 +202,7 @@ fn every_async_method_has_a_blocking_twin() {
     let mut blocking_sources = sources(&manifest.join("src/blocking"));
     let own = manifest.join("src/blocking.rs");
     let text = std::fs::read_to_string(&own).expect("blocking.rs");
-    blocking_sources.push((own, text));
+    blocking_sources.push(parse(own, &text));
 
     let mut report = Vec::new();
     let mut counts = Vec::new();
@@ -273,13 +231,13 @@ fn every_async_method_has_a_blocking_twin() {
     }
     let dataframe = async_sources
         .iter()
-        .flat_map(|(_, text)| methods(text, "DataFrame", true))
+        .flat_map(|(path, text)| methods(path, text, "DataFrame", true))
         .count();
     assert!(dataframe > 100, "{dataframe} DataFrame methods found");
     for (ty, name) in EXCLUDED {
         let found = async_sources
             .iter()
-            .any(|(_, text)| methods(text, ty, true).contains(*name));
+            .any(|(path, text)| methods(path, text, ty, true).contains(*name));
         assert!(
             found,
             "EXCLUDED lists {ty}::{name}, which the async API no longer has"
@@ -289,7 +247,7 @@ fn every_async_method_has_a_blocking_twin() {
 
 #[test]
 fn a_method_added_to_the_async_api_alone_is_reported() {
-    let async_sources = vec![(
+    let async_sources = vec![parse(
         PathBuf::from("a.rs"),
         r#"
         impl DataFrame {
@@ -301,18 +259,37 @@ fn a_method_added_to_the_async_api_alone_is_reported() {
             pub async fn brand_new<'a>(&'a self) -> Result<(), Error> { Ok(()) }
         }
         impl std::fmt::Debug for DataFrame { fn fmt(&self) {} }
-        "#
-        .to_string(),
+        mod reading {
+            impl super::DataFrame {
+                pub fn in_a_module(&self) {}
+            }
+        }
+        impl<T> DataFrame<T> { pub fn generic_wrapper(&self) {} }
+        "#,
     )];
-    let blocking_sources = vec![(
+    let blocking_sources = vec![parse(
         PathBuf::from("b.rs"),
         "blocking_methods! { impl DataFrame {
+            /// A doc comment and an attribute before a line.
+            #[cfg(feature = \"serde\")]
             lazy fn select<C: Into<Column>>(self, c: impl IntoIterator<Item = C>) -> DataFrame;
             lazy fn r#where(self, condition: impl IntoCondition) -> DataFrame;
-        } }"
-        .to_string(),
+        }
+        impl GroupedData { lazy fn brand_new(&self) -> DataFrame; } }
+        impl DataFrame { fn in_a_module(&self) {} }",
     )];
     let (missing, found) = missing(&async_sources, &blocking_sources, "DataFrame", "DataFrame");
-    assert_eq!(found, 3);
+    assert_eq!(found, 4, "select, where, brand_new, in_a_module");
+    // A twin of the same name on another blocking type does not count.
     assert_eq!(missing.into_iter().collect::<Vec<_>>(), vec!["brand_new"]);
+}
+
+#[test]
+#[should_panic(expected = "a blocking_methods! call in b.rs does not parse")]
+fn a_blocking_line_that_is_not_lazy_or_wait_fails_the_check() {
+    let blocking = parse(
+        PathBuf::from("b.rs"),
+        "blocking_methods! { impl DataFrame { eager fn select(&self) -> DataFrame; } }",
+    );
+    methods(&blocking.0, &blocking.1, "DataFrame", false);
 }

@@ -24,6 +24,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use proto::relation::RelType;
+use serde_json::{Value, json};
 use spark_connect_transport::proto;
 
 use crate::Error;
@@ -219,74 +220,66 @@ impl ReadSchema {
 
 /// Spark's JSON form of a struct type, as PySpark's `StructType.json()` writes it; an error
 /// for the types this client cannot write so (collated strings, user-defined and unknown
-/// types).
+/// types) and for field metadata that is not JSON.
 pub(crate) fn schema_json(s: &StructType) -> Result<String, Error> {
-    let mut out = String::new();
-    struct_json(s, &mut out)?;
-    Ok(out)
+    // serde_json's maps keep keys sorted and `to_string` writes no spaces: PySpark's
+    // `json.dumps(..., separators=(",", ":"), sort_keys=True)`.
+    Ok(struct_json(s)?.to_string())
 }
 
-/// Spark's JSON form of a struct type, with keys sorted and no spaces, as PySpark's
-/// `StructType.json()` writes it.
-fn struct_json(s: &StructType, out: &mut String) -> Result<(), Error> {
-    out.push_str("{\"fields\":[");
-    for (i, f) in s.fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"metadata\":");
-        match f.metadata.as_deref().map(str::trim) {
-            Some(m) if !m.is_empty() => out.push_str(m),
-            _ => out.push_str("{}"),
-        }
-        out.push_str(",\"name\":");
-        json_string(&f.name, out);
-        out.push_str(",\"nullable\":");
-        out.push_str(if f.nullable { "true" } else { "false" });
-        out.push_str(",\"type\":");
-        type_json(&f.data_type, &f.name, out)?;
-        out.push('}');
-    }
-    out.push_str("],\"type\":\"struct\"}");
-    Ok(())
+fn struct_json(s: &StructType) -> Result<Value, Error> {
+    let fields = s
+        .fields
+        .iter()
+        .map(|f| {
+            let metadata = match f.metadata.as_deref().map(str::trim) {
+                Some(m) if !m.is_empty() => serde_json::from_str(m).map_err(|e| {
+                    Error::InvalidArgument(format!(
+                        "schema: the metadata of the field '{}' is not JSON ({e}); expected a \
+                         JSON object such as {{\"comment\":\"...\"}}",
+                        f.name
+                    ))
+                })?,
+                _ => json!({}),
+            };
+            Ok(json!({
+                "metadata": metadata,
+                "name": f.name,
+                "nullable": f.nullable,
+                "type": type_json(&f.data_type, &f.name)?,
+            }))
+        })
+        .collect::<Result<Vec<Value>, Error>>()?;
+    Ok(json!({"fields": fields, "type": "struct"}))
 }
 
-fn type_json(t: &DataType, field: &str, out: &mut String) -> Result<(), Error> {
-    match t {
-        DataType::Null => out.push_str("\"void\""),
-        DataType::Boolean => out.push_str("\"boolean\""),
-        DataType::Byte => out.push_str("\"byte\""),
-        DataType::Short => out.push_str("\"short\""),
-        DataType::Integer => out.push_str("\"integer\""),
-        DataType::Long => out.push_str("\"long\""),
+fn type_json(t: &DataType, field: &str) -> Result<Value, Error> {
+    Ok(match t {
+        DataType::Null => json!("void"),
+        DataType::Boolean => json!("boolean"),
+        DataType::Byte => json!("byte"),
+        DataType::Short => json!("short"),
+        DataType::Integer => json!("integer"),
+        DataType::Long => json!("long"),
         DataType::Array {
             element,
             contains_null,
-        } => {
-            out.push_str("{\"containsNull\":");
-            out.push_str(if *contains_null { "true" } else { "false" });
-            out.push_str(",\"elementType\":");
-            type_json(element, field, out)?;
-            out.push_str(",\"type\":\"array\"}");
-        }
+        } => json!({
+            "containsNull": contains_null,
+            "elementType": type_json(element, field)?,
+            "type": "array",
+        }),
         DataType::Map {
             key,
             value,
             value_contains_null,
-        } => {
-            out.push_str("{\"keyType\":");
-            type_json(key, field, out)?;
-            out.push_str(",\"type\":\"map\",\"valueContainsNull\":");
-            out.push_str(if *value_contains_null {
-                "true"
-            } else {
-                "false"
-            });
-            out.push_str(",\"valueType\":");
-            type_json(value, field, out)?;
-            out.push('}');
-        }
-        DataType::Struct(s) => struct_json(s, out)?,
+        } => json!({
+            "keyType": type_json(key, field)?,
+            "type": "map",
+            "valueContainsNull": value_contains_null,
+            "valueType": type_json(value, field)?,
+        }),
+        DataType::Struct(s) => struct_json(s)?,
         DataType::String { collation } if !(collation.is_empty() || collation == "UTF8_BINARY") => {
             return Err(Error::InvalidArgument(format!(
                 "schema: the field '{field}' has a collated string type ({}), which this \
@@ -303,25 +296,8 @@ fn type_json(t: &DataType, field: &str, out: &mut String) -> Result<(), Error> {
         }
         // Every other type's JSON name is its simple name (`double`, `decimal(10,2)`,
         // `char(3)`, `timestamp_ntz`, `interval day to second`, `variant`, ...).
-        other => json_string(&other.type_name(), out),
-    }
-    Ok(())
-}
-
-fn json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+        other => Value::String(other.type_name()),
+    })
 }
 
 /// The options of a data source reader or writer (batch or streaming): keys are
@@ -1858,6 +1834,62 @@ mod tests {
         assert_eq!(owned.clone().into_paths(), expected);
         assert_eq!("/b b/ü".into_paths(), ["/b b/ü"]);
         assert_eq!((&owned[1]).into_paths(), ["s3://x/%20"]);
+    }
+
+    #[test]
+    fn nested_schemas_and_metadata_are_the_json_pyspark_writes() {
+        let field = |name: &str, data_type: DataType, metadata: Option<&str>| crate::StructField {
+            name: name.into(),
+            data_type,
+            nullable: false,
+            metadata: metadata.map(str::to_owned),
+        };
+        let inner = StructType {
+            fields: vec![field(
+                "d",
+                DataType::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+                None,
+            )],
+        };
+        let schema = StructType {
+            fields: vec![
+                field(
+                    "tags",
+                    DataType::Array {
+                        element: Box::new(DataType::string()),
+                        contains_null: true,
+                    },
+                    Some(r#" {"z": 1, "comment": "a\tb"} "#),
+                ),
+                field(
+                    "m",
+                    DataType::Map {
+                        key: Box::new(DataType::Long),
+                        value: Box::new(DataType::Struct(inner)),
+                        value_contains_null: false,
+                    },
+                    Some(""),
+                ),
+            ],
+        };
+        // PySpark 4: StructType([...]).json() of the same schema.
+        assert_eq!(
+            schema_json(&schema).unwrap(),
+            r#"{"fields":[{"metadata":{"comment":"a\tb","z":1},"name":"tags","nullable":false,"type":{"containsNull":true,"elementType":"string","type":"array"}},{"metadata":{},"name":"m","nullable":false,"type":{"keyType":"long","type":"map","valueContainsNull":false,"valueType":{"fields":[{"metadata":{},"name":"d","nullable":false,"type":"decimal(10,2)"}],"type":"struct"}}}],"type":"struct"}"#
+        );
+        let bad = StructType {
+            fields: vec![field("x", DataType::Integer, Some("{not json"))],
+        };
+        let Err(Error::InvalidArgument(message)) = schema_json(&bad) else {
+            panic!("metadata that is not JSON is an invalid argument");
+        };
+        assert!(
+            message.starts_with("schema: the metadata of the field 'x' is not JSON"),
+            "{message}"
+        );
     }
 
     #[tokio::test]
