@@ -748,7 +748,7 @@ fn options_arg(sql: &str) -> Option<String> {
         .iter()
         .map(|s| sql_string(s))
         .collect::<Option<_>>()?;
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return None;
     }
     let pairs: Vec<String> = items
