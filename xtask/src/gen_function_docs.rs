@@ -875,11 +875,32 @@ fn markdown(text: &str) -> String {
             out.push_str(part);
             continue;
         }
-        for c in part.chars() {
+        let mut rest = part;
+        while let Some(c) = rest.chars().next() {
+            // Spark's `<a href="URL">text</a>` as a Markdown link.
+            if let Some(link) = rest.strip_prefix("<a href=\"")
+                && let Some((url, after)) = link.split_once("\">")
+                && let Some((text, after)) = after.split_once("</a>")
+            {
+                let _ = write!(out, "[{}]({url})", markdown(text.trim()));
+                rest = after;
+                continue;
+            }
+            if rest.starts_with("https://") || rest.starts_with("http://") {
+                // A bare URL becomes a link, as rustdoc asks.
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '"')
+                    .unwrap_or(rest.len());
+                let url = rest[..end].trim_end_matches(['.', ',', ')', ';', ':']);
+                let _ = write!(out, "<{url}>");
+                rest = &rest[url.len()..];
+                continue;
+            }
             if matches!(c, '[' | ']' | '<' | '>' | '*' | '\\') {
                 out.push('\\');
             }
             out.push(c);
+            rest = &rest[c.len_utf8()..];
         }
     }
     out
@@ -912,6 +933,27 @@ fn example_comment(out: &mut String, example: &Example) {
     }
 }
 
+/// The first sentence of `text` (a period and a space before a capital letter, outside code)
+/// and the rest.
+fn first_sentence(text: &str) -> (&str, &str) {
+    let mut in_code = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code
+                && i >= 20
+                && bytes.get(i + 1) == Some(&b' ')
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase) =>
+            {
+                return (&text[..=i], text[i + 2..].trim());
+            }
+            _ => {}
+        }
+    }
+    (text, "")
+}
+
 struct Docs {
     head: String,
     body: String,
@@ -925,8 +967,12 @@ fn render_docs(row: &Row, spark: &Spark) -> Docs {
     let mut head = String::new();
     let mut body = String::new();
     let summary_from_spark = !row.has_summary() && !d.usage.is_empty();
+    // The rest of the first form's text, after the sentence that became the summary.
+    let mut first_rest = String::new();
     if summary_from_spark {
-        head = markdown(&d.usage[0].1);
+        let (first, rest) = first_sentence(&d.usage[0].1);
+        head = markdown(first);
+        first_rest = rest.to_string();
     }
     if !d.usage.is_empty() {
         body.push_str("\n# Spark SQL\n\n");
@@ -936,7 +982,12 @@ fn render_docs(row: &Row, spark: &Spark) -> Docs {
             } else {
                 code(signature)
             };
-            if i == 0 && summary_from_spark || text.is_empty() {
+            let text = if i == 0 && summary_from_spark {
+                first_rest.as_str()
+            } else {
+                text.as_str()
+            };
+            if text.is_empty() {
                 let _ = writeln!(body, "- {signature}");
             } else if signature.is_empty() {
                 let _ = writeln!(body, "- {}", markdown(text));
@@ -1180,6 +1231,19 @@ mod tests {
     }
 
     #[test]
+    fn summaries_are_the_first_sentence() {
+        assert_eq!(
+            first_sentence("Returns the sum of `a. B`. Null is ignored."),
+            ("Returns the sum of `a. B`.", "Null is ignored.")
+        );
+        assert_eq!(
+            first_sentence("One sentence only."),
+            ("One sentence only.", "")
+        );
+        assert_eq!(first_sentence("e.g. Something"), ("e.g. Something", ""));
+    }
+
+    #[test]
     fn urls() {
         assert_eq!(
             endpoint("sc://127.0.0.1:15002").unwrap(),
@@ -1196,6 +1260,14 @@ mod tests {
     #[test]
     fn markdown_is_escaped_outside_code() {
         assert_eq!(markdown("a [b] `c[d]` <e>"), "a \\[b\\] `c[d]` \\<e\\>");
+        assert_eq!(
+            markdown("see https://x.org/a_b. Or (http://y)"),
+            "see <https://x.org/a_b>. Or (<http://y>)"
+        );
+        assert_eq!(
+            markdown("See <a href=\"https://x.org/p.html#q\">Date [x]</a> for more."),
+            "See [Date \\[x\\]](https://x.org/p.html#q) for more."
+        );
         assert_eq!(raw("a\"#b"), "r##\"a\"#b\"##");
     }
 }

@@ -604,11 +604,11 @@ zip_with
 /// The doc of a table row: `head` before the row's own doc lines (Spark's summary when
 /// the row has none), `body` after them, `with` for its `_with` form.
 macro_rules! spark_doc {
-    (head any_value) => { r#"Returns some value of `expr` for a group of rows. If `isIgnoreNull` is true, returns only non-null values."# };
+    (head any_value) => { r#"Returns some value of `expr` for a group of rows."# };
     (body any_value) => { r#"
 # Spark SQL
 
-- `any_value(expr[, isIgnoreNull])`
+- `any_value(expr[, isIgnoreNull])`: If `isIgnoreNull` is true, returns only non-null values.
 
 Arguments:
 
@@ -679,11 +679,11 @@ let column = approx_count_distinct_with("col", col("rsd"));
 # let _ = column;
 ```
 "# };
-    (head approx_percentile) => { r#"Returns the approximate `percentile` of the numeric, ansi interval or TIME column `col` which is the smallest value in the ordered `col` values (sorted from least to greatest) such that no more than `percentage` of `col` values is less than the value or equal to that value. The value of percentage must be between 0.0 and 1.0. The `accuracy` parameter (default: 10000) is a positive numeric literal which controls approximation accuracy at the cost of memory. Higher value of `accuracy` yields better accuracy, `1.0/accuracy` is the relative error of the approximation. When `percentage` is an array, each value of the percentage array must be between 0.0 and 1.0. In this case, returns the approximate percentile array of column `col` at the given percentage array."# };
+    (head approx_percentile) => { r#"Returns the approximate `percentile` of the numeric, ansi interval or TIME column `col` which is the smallest value in the ordered `col` values (sorted from least to greatest) such that no more than `percentage` of `col` values is less than the value or equal to that value."# };
     (body approx_percentile) => { r#"
 # Spark SQL
 
-- `approx_percentile(col, percentage [, accuracy])`
+- `approx_percentile(col, percentage [, accuracy])`: The value of percentage must be between 0.0 and 1.0. The `accuracy` parameter (default: 10000) is a positive numeric literal which controls approximation accuracy at the cost of memory. Higher value of `accuracy` yields better accuracy, `1.0/accuracy` is the relative error of the approximation. When `percentage` is an array, each value of the percentage array must be between 0.0 and 1.0. In this case, returns the approximate percentile array of column `col` at the given percentage array.
 
 Arguments:
 
@@ -837,11 +837,11 @@ let column = bit_xor("col");
 # let _ = column;
 ```
 "# };
-    (head bitmap_and_agg) => { r#"Returns a bitmap that is the bitwise AND of all of the bitmaps from the child expression. The input should be bitmaps created from bitmap_construct_agg()."# };
+    (head bitmap_and_agg) => { r#"Returns a bitmap that is the bitwise AND of all of the bitmaps from the child expression."# };
     (body bitmap_and_agg) => { r#"
 # Spark SQL
 
-- `bitmap_and_agg(child)`
+- `bitmap_and_agg(child)`: The input should be bitmaps created from bitmap_construct_agg().
 
 Arguments:
 
@@ -869,11 +869,11 @@ let column = bitmap_and_agg("col");
 # let _ = column;
 ```
 "# };
-    (head bitmap_construct_agg) => { r#"Returns a bitmap with the positions of the bits set from all the values from the child expression. The child expression will most likely be bitmap_bit_position()."# };
+    (head bitmap_construct_agg) => { r#"Returns a bitmap with the positions of the bits set from all the values from the child expression."# };
     (body bitmap_construct_agg) => { r#"
 # Spark SQL
 
-- `bitmap_construct_agg(child)`
+- `bitmap_construct_agg(child)`: The child expression will most likely be bitmap_bit_position().
 
 Arguments:
 
@@ -901,11 +901,11 @@ let column = bitmap_construct_agg("col");
 # let _ = column;
 ```
 "# };
-    (head bitmap_or_agg) => { r#"Returns a bitmap that is the bitwise OR of all of the bitmaps from the child expression. The input should be bitmaps created from bitmap_construct_agg()."# };
+    (head bitmap_or_agg) => { r#"Returns a bitmap that is the bitwise OR of all of the bitmaps from the child expression."# };
     (body bitmap_or_agg) => { r#"
 # Spark SQL
 
-- `bitmap_or_agg(child)`
+- `bitmap_or_agg(child)`: The input should be bitmaps created from bitmap_construct_agg().
 
 Arguments:
 
@@ -1100,11 +1100,11 @@ let column = count_if(expr("col IS NULL"));
 # let _ = column;
 ```
 "# };
-    (head count_min_sketch) => { r#"Returns a count-min sketch of a column with the given esp, confidence and seed. The result is an array of bytes, which can be deserialized to a `CountMinSketch` before usage. Count-min sketch is a probabilistic data structure used for cardinality estimation using sub-linear space."# };
+    (head count_min_sketch) => { r#"Returns a count-min sketch of a column with the given esp, confidence and seed."# };
     (body count_min_sketch) => { r#"
 # Spark SQL
 
-- `count_min_sketch(col, eps, confidence, seed)`
+- `count_min_sketch(col, eps, confidence, seed)`: The result is an array of bytes, which can be deserialized to a `CountMinSketch` before usage. Count-min sketch is a probabilistic data structure used for cardinality estimation using sub-linear space.
 
 Arguments:
 
@@ -1257,11 +1257,11 @@ let column = first_with("col", true);
 # let _ = column;
 ```
 "# };
-    (head first_value) => { r#"Returns the first value of `expr` for a group of rows. If `isIgnoreNull` is true, returns only non-null values."# };
+    (head first_value) => { r#"Returns the first value of `expr` for a group of rows."# };
     (body first_value) => { r#"
 # Spark SQL
 
-- `first_value(expr[, isIgnoreNull])`
+- `first_value(expr[, isIgnoreNull])`: If `isIgnoreNull` is true, returns only non-null values.
 
 Arguments:
 
@@ -1365,11 +1365,11 @@ let column = grouping_id(["col1", "col2"]);
 # let _ = column;
 ```
 "# };
-    (head histogram_numeric) => { r#"Computes a histogram on numeric 'expr' using nb bins. The return value is an array of (x,y) pairs representing the centers of the histogram's bins. As the value of 'nb' is increased, the histogram approximation gets finer-grained, but may yield artifacts around outliers. In practice, 20-40 histogram bins appear to work well, with more bins being required for skewed or smaller datasets. Note that this function creates a histogram with non-uniform bin widths. It offers no guarantees in terms of the mean-squared-error of the histogram, but in practice is comparable to the histograms produced by the R/S-Plus statistical computing packages. Note: the output type of the 'x' field in the return value is propagated from the input value consumed in the aggregate function."# };
+    (head histogram_numeric) => { r#"Computes a histogram on numeric 'expr' using nb bins."# };
     (body histogram_numeric) => { r#"
 # Spark SQL
 
-- `histogram_numeric(expr, nb)`
+- `histogram_numeric(expr, nb)`: The return value is an array of (x,y) pairs representing the centers of the histogram's bins. As the value of 'nb' is increased, the histogram approximation gets finer-grained, but may yield artifacts around outliers. In practice, 20-40 histogram bins appear to work well, with more bins being required for skewed or smaller datasets. Note that this function creates a histogram with non-uniform bin widths. It offers no guarantees in terms of the mean-squared-error of the histogram, but in practice is comparable to the histograms produced by the R/S-Plus statistical computing packages. Note: the output type of the 'x' field in the return value is propagated from the input value consumed in the aggregate function.
 
 Arguments:
 
@@ -1474,11 +1474,11 @@ let column = hll_union_agg_with("col", col("allow_different_lg_config_k"));
 # let _ = column;
 ```
 "# };
-    (head kll_merge_agg_bigint) => { r#"Merges binary KllLongsSketch representations and returns the merged sketch. The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_bigint). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch."# };
+    (head kll_merge_agg_bigint) => { r#"Merges binary KllLongsSketch representations and returns the merged sketch."# };
     (body kll_merge_agg_bigint) => { r#"
 # Spark SQL
 
-- `kll_merge_agg_bigint(expr[, k])`
+- `kll_merge_agg_bigint(expr[, k])`: The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_bigint). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch.
 
 Arguments:
 
@@ -1517,11 +1517,11 @@ let column = kll_merge_agg_bigint_with("col", col("k"));
 # let _ = column;
 ```
 "# };
-    (head kll_merge_agg_double) => { r#"Merges binary KllDoublesSketch representations and returns the merged sketch. The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_double). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch."# };
+    (head kll_merge_agg_double) => { r#"Merges binary KllDoublesSketch representations and returns the merged sketch."# };
     (body kll_merge_agg_double) => { r#"
 # Spark SQL
 
-- `kll_merge_agg_double(expr[, k])`
+- `kll_merge_agg_double(expr[, k])`: The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_double). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch.
 
 Arguments:
 
@@ -1560,11 +1560,11 @@ let column = kll_merge_agg_double_with("col", col("k"));
 # let _ = column;
 ```
 "# };
-    (head kll_merge_agg_float) => { r#"Merges binary KllFloatsSketch representations and returns the merged sketch. The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_float). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch."# };
+    (head kll_merge_agg_float) => { r#"Merges binary KllFloatsSketch representations and returns the merged sketch."# };
     (body kll_merge_agg_float) => { r#"
 # Spark SQL
 
-- `kll_merge_agg_float(expr[, k])`
+- `kll_merge_agg_float(expr[, k])`: The input expression should contain binary sketch representations (e.g., from kll_sketch_agg_float). The optional k parameter controls the size and accuracy of the merged sketch (range 8-65535). If k is not specified, the merged sketch adopts the k value from the first input sketch.
 
 Arguments:
 
@@ -1603,11 +1603,11 @@ let column = kll_merge_agg_float_with("col", col("k"));
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_agg_bigint) => { r#"Returns the KllLongsSketch compact binary representation. The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches."# };
+    (head kll_sketch_agg_bigint) => { r#"Returns the KllLongsSketch compact binary representation."# };
     (body kll_sketch_agg_bigint) => { r#"
 # Spark SQL
 
-- `kll_sketch_agg_bigint(expr[, k])`
+- `kll_sketch_agg_bigint(expr[, k])`: The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches.
 
 Arguments:
 
@@ -1648,11 +1648,11 @@ let column = kll_sketch_agg_bigint_with("col", col("k"));
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_agg_double) => { r#"Returns the KllDoublesSketch compact binary representation. The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches."# };
+    (head kll_sketch_agg_double) => { r#"Returns the KllDoublesSketch compact binary representation."# };
     (body kll_sketch_agg_double) => { r#"
 # Spark SQL
 
-- `kll_sketch_agg_double(expr[, k])`
+- `kll_sketch_agg_double(expr[, k])`: The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches.
 
 Arguments:
 
@@ -1693,11 +1693,11 @@ let column = kll_sketch_agg_double_with("col", col("k"));
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_agg_float) => { r#"Returns the KllFloatsSketch compact binary representation. The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches."# };
+    (head kll_sketch_agg_float) => { r#"Returns the KllFloatsSketch compact binary representation."# };
     (body kll_sketch_agg_float) => { r#"
 # Spark SQL
 
-- `kll_sketch_agg_float(expr[, k])`
+- `kll_sketch_agg_float(expr[, k])`: The optional k parameter controls the size and accuracy of the sketch (default 200, range 8-65535). Larger k values provide more accurate quantile estimates but result in larger, slower sketches.
 
 Arguments:
 
@@ -1802,11 +1802,11 @@ let column = last_with("col", true);
 # let _ = column;
 ```
 "# };
-    (head last_value) => { r#"Returns the last value of `expr` for a group of rows. If `isIgnoreNull` is true, returns only non-null values"# };
+    (head last_value) => { r#"Returns the last value of `expr` for a group of rows."# };
     (body last_value) => { r#"
 # Spark SQL
 
-- `last_value(expr[, isIgnoreNull])`
+- `last_value(expr[, isIgnoreNull])`: If `isIgnoreNull` is true, returns only non-null values
 
 Arguments:
 
@@ -1842,11 +1842,11 @@ let column = last_value_with("col", true);
 # let _ = column;
 ```
 "# };
-    (head listagg) => { r#"Returns the concatenation of non-NULL input values, separated by the delimiter ordered by key. If all values are NULL, NULL is returned."# };
+    (head listagg) => { r#"Returns the concatenation of non-NULL input values, separated by the delimiter ordered by key."# };
     (body listagg) => { r#"
 # Spark SQL
 
-- `listagg(expr[, delimiter])[ WITHIN GROUP (ORDER BY key [ASC | DESC] [,...])]`
+- `listagg(expr[, delimiter])[ WITHIN GROUP (ORDER BY key [ASC | DESC] [,...])]`: If all values are NULL, NULL is returned.
 
 Arguments:
 
@@ -1905,11 +1905,11 @@ let column = max("col");
 # let _ = column;
 ```
 "# };
-    (head max_by) => { r#"Returns the value of `x` associated with the maximum value of `y`. max_by(x, y, k) - Returns an array of the `k` values of `x` associated with the maximum values of `y`, sorted in descending order by `y`. Returns NULL if there are no non-NULL ordering values."# };
+    (head max_by) => { r#"Returns the value of `x` associated with the maximum value of `y`. max_by(x, y, k) - Returns an array of the `k` values of `x` associated with the maximum values of `y`, sorted in descending order by `y`."# };
     (body max_by) => { r#"
 # Spark SQL
 
-- `max_by(x, y)`
+- `max_by(x, y)`: Returns NULL if there are no non-NULL ordering values.
 
 Arguments:
 
@@ -2014,11 +2014,11 @@ let column = min("col");
 # let _ = column;
 ```
 "# };
-    (head min_by) => { r#"Returns the value of `x` associated with the minimum value of `y`. min_by(x, y, k) - Returns an array of the `k` values of `x` associated with the minimum values of `y`, sorted in ascending order by `y`. Returns NULL if there are no non-NULL ordering values."# };
+    (head min_by) => { r#"Returns the value of `x` associated with the minimum value of `y`. min_by(x, y, k) - Returns an array of the `k` values of `x` associated with the minimum values of `y`, sorted in ascending order by `y`."# };
     (body min_by) => { r#"
 # Spark SQL
 
-- `min_by(x, y)`
+- `min_by(x, y)`: Returns NULL if there are no non-NULL ordering values.
 
 Arguments:
 
@@ -2053,11 +2053,11 @@ let column = min_by_with("x", "y", 2);
 # let _ = column;
 ```
 "# };
-    (head mode) => { r#"Returns the most frequent value for the values within `col`. NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency then either any of values is returned if `deterministic` is false or is not defined, or the lowest value is returned if `deterministic` is true. mode() WITHIN GROUP (ORDER BY col) - Returns the most frequent value for the values within `col` (specified in ORDER BY clause). NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency only one value will be returned. The value will be chosen based on sort direction. Return the smallest value if sort direction is asc or the largest value if sort direction is desc from multiple values with the same frequency."# };
+    (head mode) => { r#"Returns the most frequent value for the values within `col`."# };
     (body mode) => { r#"
 # Spark SQL
 
-- `mode(col[, deterministic])`
+- `mode(col[, deterministic])`: NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency then either any of values is returned if `deterministic` is false or is not defined, or the lowest value is returned if `deterministic` is true. mode() WITHIN GROUP (ORDER BY col) - Returns the most frequent value for the values within `col` (specified in ORDER BY clause). NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency only one value will be returned. The value will be chosen based on sort direction. Return the smallest value if sort direction is asc or the largest value if sort direction is desc from multiple values with the same frequency.
 
 Arguments:
 
@@ -2095,11 +2095,11 @@ let column = mode_with("col", true);
 # let _ = column;
 ```
 "# };
-    (head percentile) => { r#"Returns the exact percentile value of numeric, ANSI interval or TIME column `col` at the given percentage. The value of percentage must be between 0.0 and 1.0. The value of frequency should be positive integral"# };
+    (head percentile) => { r#"Returns the exact percentile value of numeric, ANSI interval or TIME column `col` at the given percentage."# };
     (body percentile) => { r#"
 # Spark SQL
 
-- `percentile(col, percentage [, frequency])`
+- `percentile(col, percentage [, frequency])`: The value of percentage must be between 0.0 and 1.0. The value of frequency should be positive integral
 - `percentile(col, array(percentage1 [, percentage2]...) [, frequency])`: Returns the exact percentile value array of numeric column `col` at the given percentage(s). Each value of the percentage array must be between 0.0 and 1.0. The value of frequency should be positive integral
 
 Arguments:
@@ -2136,11 +2136,11 @@ let column = percentile_with("col", col("percentage"), col("frequency"));
 # let _ = column;
 ```
 "# };
-    (head percentile_approx) => { r#"Returns the approximate `percentile` of the numeric, ansi interval or TIME column `col` which is the smallest value in the ordered `col` values (sorted from least to greatest) such that no more than `percentage` of `col` values is less than the value or equal to that value. The value of percentage must be between 0.0 and 1.0. The `accuracy` parameter (default: 10000) is a positive numeric literal which controls approximation accuracy at the cost of memory. Higher value of `accuracy` yields better accuracy, `1.0/accuracy` is the relative error of the approximation. When `percentage` is an array, each value of the percentage array must be between 0.0 and 1.0. In this case, returns the approximate percentile array of column `col` at the given percentage array."# };
+    (head percentile_approx) => { r#"Returns the approximate `percentile` of the numeric, ansi interval or TIME column `col` which is the smallest value in the ordered `col` values (sorted from least to greatest) such that no more than `percentage` of `col` values is less than the value or equal to that value."# };
     (body percentile_approx) => { r#"
 # Spark SQL
 
-- `percentile_approx(col, percentage [, accuracy])`
+- `percentile_approx(col, percentage [, accuracy])`: The value of percentage must be between 0.0 and 1.0. The `accuracy` parameter (default: 10000) is a positive numeric literal which controls approximation accuracy at the cost of memory. Higher value of `accuracy` yields better accuracy, `1.0/accuracy` is the relative error of the approximation. When `percentage` is an array, each value of the percentage array must be between 0.0 and 1.0. In this case, returns the approximate percentile array of column `col` at the given percentage array.
 
 Arguments:
 
@@ -2598,11 +2598,11 @@ let column = stddev_samp("col");
 # let _ = column;
 ```
 "# };
-    (head string_agg) => { r#"Returns the concatenation of non-NULL input values, separated by the delimiter ordered by key. If all values are NULL, NULL is returned."# };
+    (head string_agg) => { r#"Returns the concatenation of non-NULL input values, separated by the delimiter ordered by key."# };
     (body string_agg) => { r#"
 # Spark SQL
 
-- `string_agg(expr[, delimiter])[ WITHIN GROUP (ORDER BY key [ASC | DESC] [,...])]`
+- `string_agg(expr[, delimiter])[ WITHIN GROUP (ORDER BY key [ASC | DESC] [,...])]`: If all values are NULL, NULL is returned.
 
 Arguments:
 
@@ -2835,11 +2835,11 @@ let column = try_sum("col");
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_agg_double) => { r#"Returns the intersected TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with a double type summary. `mode` is the aggregation mode for numeric summaries during intersection (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_intersection_agg_double) => { r#"Returns the intersected TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with a double type summary. `mode` is the aggregation mode for numeric summaries during intersection (sum, min, max, alwaysone)."# };
     (body tuple_intersection_agg_double) => { r#"
 # Spark SQL
 
-- `tuple_intersection_agg_double(child, mode)`
+- `tuple_intersection_agg_double(child, mode)`: Default is sum.
 
 Arguments:
 
@@ -2880,11 +2880,11 @@ let column = tuple_intersection_agg_double_with("col", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_agg_integer) => { r#"Returns the intersected TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with an integer type summary. `mode` is the aggregation mode for numeric summaries during intersection (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_intersection_agg_integer) => { r#"Returns the intersected TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with an integer type summary. `mode` is the aggregation mode for numeric summaries during intersection (sum, min, max, alwaysone)."# };
     (body tuple_intersection_agg_integer) => { r#"
 # Spark SQL
 
-- `tuple_intersection_agg_integer(child, mode)`
+- `tuple_intersection_agg_integer(child, mode)`: Default is sum.
 
 Arguments:
 
@@ -2925,11 +2925,11 @@ let column = tuple_intersection_agg_integer_with("col", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_agg_double) => { r#"Returns the TupleSketch compact binary representation. `key` is the expression for unique value counting. `summary` is the double value to be aggregated. `lgNomEntries` is the log-base-2 of nominal entries, with nominal entries deciding the number buckets or slots for the TupleSketch. Default is 12. `mode` is the aggregation mode for numeric summaries (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_sketch_agg_double) => { r#"Returns the TupleSketch compact binary representation. `key` is the expression for unique value counting. `summary` is the double value to be aggregated. `lgNomEntries` is the log-base-2 of nominal entries, with nominal entries deciding the number buckets or slots for the TupleSketch."# };
     (body tuple_sketch_agg_double) => { r#"
 # Spark SQL
 
-- `tuple_sketch_agg_double(key, summary, lgNomEntries, mode)`
+- `tuple_sketch_agg_double(key, summary, lgNomEntries, mode)`: Default is 12. `mode` is the aggregation mode for numeric summaries (sum, min, max, alwaysone). Default is sum.
 
 Arguments:
 
@@ -2970,11 +2970,11 @@ let column = tuple_sketch_agg_double_with("key", "summary", col("lg_nom_entries"
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_agg_integer) => { r#"Returns the TupleSketch compact binary representation. `key` is the expression for unique value counting. `summary` is the integer value to be aggregated. `lgNomEntries` is the log-base-2 of nominal entries, with nominal entries deciding the number buckets or slots for the TupleSketch. Default is 12. `mode` is the aggregation mode for numeric summaries (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_sketch_agg_integer) => { r#"Returns the TupleSketch compact binary representation. `key` is the expression for unique value counting. `summary` is the integer value to be aggregated. `lgNomEntries` is the log-base-2 of nominal entries, with nominal entries deciding the number buckets or slots for the TupleSketch."# };
     (body tuple_sketch_agg_integer) => { r#"
 # Spark SQL
 
-- `tuple_sketch_agg_integer(key, summary, lgNomEntries, mode)`
+- `tuple_sketch_agg_integer(key, summary, lgNomEntries, mode)`: Default is 12. `mode` is the aggregation mode for numeric summaries (sum, min, max, alwaysone). Default is sum.
 
 Arguments:
 
@@ -3015,11 +3015,11 @@ let column = tuple_sketch_agg_integer_with("key", "summary", col("lg_nom_entries
 # let _ = column;
 ```
 "# };
-    (head tuple_union_agg_double) => { r#"Returns the unioned TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with a double type summary. `lgNomEntries` is the log-base-2 of nominal entries for the union operation. Default is 12. `mode` is the aggregation mode for numeric summaries during union (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_union_agg_double) => { r#"Returns the unioned TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with a double type summary. `lgNomEntries` is the log-base-2 of nominal entries for the union operation."# };
     (body tuple_union_agg_double) => { r#"
 # Spark SQL
 
-- `tuple_union_agg_double(child, lgNomEntries, mode)`
+- `tuple_union_agg_double(child, lgNomEntries, mode)`: Default is 12. `mode` is the aggregation mode for numeric summaries during union (sum, min, max, alwaysone). Default is sum.
 
 Arguments:
 
@@ -3059,11 +3059,11 @@ let column = tuple_union_agg_double_with("col", col("lg_nom_entries"), col("mode
 # let _ = column;
 ```
 "# };
-    (head tuple_union_agg_integer) => { r#"Returns the unioned TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with an integer type summary. `lgNomEntries` is the log-base-2 of nominal entries for the union operation. Default is 12. `mode` is the aggregation mode for numeric summaries during union (sum, min, max, alwaysone). Default is sum."# };
+    (head tuple_union_agg_integer) => { r#"Returns the unioned TupleSketch compact binary representation. `child` should be a binary TupleSketch representation created with an integer type summary. `lgNomEntries` is the log-base-2 of nominal entries for the union operation."# };
     (body tuple_union_agg_integer) => { r#"
 # Spark SQL
 
-- `tuple_union_agg_integer(child, lgNomEntries, mode)`
+- `tuple_union_agg_integer(child, lgNomEntries, mode)`: Default is 12. `mode` is the aggregation mode for numeric summaries during union (sum, min, max, alwaysone). Default is sum.
 
 Arguments:
 
@@ -3191,11 +3191,11 @@ let column = array([lit(1), lit(2), lit(3)]);
 # let _ = column;
 ```
 "# };
-    (head array_append) => { r#"Add the element at the end of the array passed as first argument. Type of element should be similar to type of the elements of the array. Null element is also appended into the array. But if the array passed, is NULL output is NULL"# };
+    (head array_append) => { r#"Add the element at the end of the array passed as first argument."# };
     (body array_append) => { r#"
 # Spark SQL
 
-- `array_append(array, element)`
+- `array_append(array, element)`: Type of element should be similar to type of the elements of the array. Null element is also appended into the array. But if the array passed, is NULL output is NULL
 
 Arguments:
 
@@ -3312,11 +3312,11 @@ let column = array_except(expr("array(1, 2, 3)"), expr("array(1, 3, 5)"));
 # let _ = column;
 ```
 "# };
-    (head array_insert) => { r#"Places val into index pos of array x. Array indices start at 1. The maximum negative index is -1 for which the function inserts new element after the current last element. Index above array size appends the array, or prepends the array if index is negative, with 'null' elements."# };
+    (head array_insert) => { r#"Places val into index pos of array x."# };
     (body array_insert) => { r#"
 # Spark SQL
 
-- `array_insert(x, pos, val)`
+- `array_insert(x, pos, val)`: Array indices start at 1. The maximum negative index is -1 for which the function inserts new element after the current last element. Index above array size appends the array, or prepends the array if index is negative, with 'null' elements.
 
 Arguments:
 
@@ -3363,11 +3363,11 @@ let column = array_intersect(expr("array(1, 2, 3)"), expr("array(1, 3, 5)"));
 # let _ = column;
 ```
 "# };
-    (head array_join) => { r#"Concatenates the elements of the given array using the delimiter and an optional string to replace nulls. If no value is set for nullReplacement, any null value is filtered."# };
+    (head array_join) => { r#"Concatenates the elements of the given array using the delimiter and an optional string to replace nulls."# };
     (body array_join) => { r#"
 # Spark SQL
 
-- `array_join(array, delimiter[, nullReplacement])`
+- `array_join(array, delimiter[, nullReplacement])`: If no value is set for nullReplacement, any null value is filtered.
 
 Arguments:
 
@@ -3473,11 +3473,11 @@ let column = array_position(expr("array(312, 773, 708, 708)"), 414);
 # let _ = column;
 ```
 "# };
-    (head array_prepend) => { r#"Add the element at the beginning of the array passed as first argument. Type of element should be the same as the type of the elements of the array. Null element is also prepended to the array. But if the array passed is NULL output is NULL"# };
+    (head array_prepend) => { r#"Add the element at the beginning of the array passed as first argument."# };
     (body array_prepend) => { r#"
 # Spark SQL
 
-- `array_prepend(array, element)`
+- `array_prepend(array, element)`: Type of element should be the same as the type of the elements of the array. Null element is also prepended to the array. But if the array passed is NULL output is NULL
 
 Arguments:
 
@@ -3546,11 +3546,11 @@ let column = array_repeat(lit("123"), lit(2));
 # let _ = column;
 ```
 "# };
-    (head array_size) => { r#"Returns the size of an array. The function returns null for null input."# };
+    (head array_size) => { r#"Returns the size of an array."# };
     (body array_size) => { r#"
 # Spark SQL
 
-- `array_size(expr)`
+- `array_size(expr)`: The function returns null for null input.
 
 Arguments:
 
@@ -3568,11 +3568,11 @@ let column = array_size(expr("array('b', 'd', 'c', 'a')"));
 # let _ = column;
 ```
 "# };
-    (head array_sort) => { r#"Sorts the input array. If func is omitted, sort in ascending order. The elements of the input array must be orderable. NaN is greater than any non-NaN elements for double/float type. Null elements will be placed at the end of the returned array. Since 3.0.0 this function also sorts and returns the array based on the given comparator function. The comparator will take two arguments representing two elements of the array. It returns a negative integer, 0, or a positive integer as the first element is less than, equal to, or greater than the second element. If the comparator function returns null, the function will fail and raise an error."# };
+    (head array_sort) => { r#"Sorts the input array."# };
     (body array_sort) => { r#"
 # Spark SQL
 
-- `array_sort(expr, func)`
+- `array_sort(expr, func)`: If func is omitted, sort in ascending order. The elements of the input array must be orderable. NaN is greater than any non-NaN elements for double/float type. Null elements will be placed at the end of the returned array. Since 3.0.0 this function also sorts and returns the array based on the given comparator function. The comparator will take two arguments representing two elements of the array. It returns a negative integer, 0, or a positive integer as the first element is less than, equal to, or greater than the second element. If the comparator function returns null, the function will fail and raise an error.
 
 Arguments:
 
@@ -3614,11 +3614,11 @@ let column = array_union(expr("array(1, 2, 3)"), expr("array(1, 3, 5)"));
 # let _ = column;
 ```
 "# };
-    (head arrays_overlap) => { r#"Returns true if a1 contains at least a non-null element present also in a2. If the arrays have no common element and they are both non-empty and either of them contains a null element null is returned, false otherwise."# };
+    (head arrays_overlap) => { r#"Returns true if a1 contains at least a non-null element present also in a2."# };
     (body arrays_overlap) => { r#"
 # Spark SQL
 
-- `arrays_overlap(a1, a2)`
+- `arrays_overlap(a1, a2)`: If the arrays have no common element and they are both non-empty and either of them contains a null element null is returned, false otherwise.
 
 Arguments:
 
@@ -3662,11 +3662,11 @@ let column = arrays_zip([expr("array(1, 2)"), expr("array(2, 3)"), expr("array(3
 # let _ = column;
 ```
 "# };
-    (head cardinality) => { r#"Returns the size of an array or a map. This function returns -1 for null input only if spark.sql.ansi.enabled is false and spark.sql.legacy.sizeOfNull is true. Otherwise, it returns null for null input. With the default settings, the function returns null for null input."# };
+    (head cardinality) => { r#"Returns the size of an array or a map."# };
     (body cardinality) => { r#"
 # Spark SQL
 
-- `cardinality(expr)`
+- `cardinality(expr)`: This function returns -1 for null input only if spark.sql.ansi.enabled is false and spark.sql.legacy.sizeOfNull is true. Otherwise, it returns null for null input. With the default settings, the function returns null for null input.
 
 Arguments:
 
@@ -3763,11 +3763,11 @@ let column = explode(expr("collection => array(10, 20)"));
 # let _ = column;
 ```
 "# };
-    (head explode_outer) => { r#"Separates the elements of array `expr` into multiple rows, or the elements of map `expr` into multiple rows and columns. Unless specified otherwise, uses the default column name `col` for elements of the array or `key` and `value` for the elements of the map."# };
+    (head explode_outer) => { r#"Separates the elements of array `expr` into multiple rows, or the elements of map `expr` into multiple rows and columns."# };
     (body explode_outer) => { r#"
 # Spark SQL
 
-- `explode_outer(expr)`
+- `explode_outer(expr)`: Unless specified otherwise, uses the default column name `col` for elements of the array or `key` and `value` for the elements of the map.
 
 Arguments:
 
@@ -3813,11 +3813,11 @@ let column = flatten(expr("array(array(1, 2), array(3, 4))"));
 # let _ = column;
 ```
 "# };
-    (head get) => { r#"Returns element of array at given (0-based) index. If the index points outside of the array boundaries, then this function returns NULL."# };
+    (head get) => { r#"Returns element of array at given (0-based) index."# };
     (body get) => { r#"
 # Spark SQL
 
-- `get(array, index)`
+- `get(array, index)`: If the index points outside of the array boundaries, then this function returns NULL.
 
 Arguments:
 
@@ -3840,11 +3840,11 @@ let column = get(expr("array(1, 2, 3)"), lit(-1));
 # let _ = column;
 ```
 "# };
-    (head inline) => { r#"Explodes an array of structs into a table. Uses column names col1, col2, etc. by default unless specified otherwise."# };
+    (head inline) => { r#"Explodes an array of structs into a table."# };
     (body inline) => { r#"
 # Spark SQL
 
-- `inline(expr)`
+- `inline(expr)`: Uses column names col1, col2, etc. by default unless specified otherwise.
 
 Arguments:
 
@@ -3868,11 +3868,11 @@ let column = inline(expr("input => array(struct(1, 'a'), struct(2, 'b'))"));
 # let _ = column;
 ```
 "# };
-    (head inline_outer) => { r#"Explodes an array of structs into a table. Uses column names col1, col2, etc. by default unless specified otherwise."# };
+    (head inline_outer) => { r#"Explodes an array of structs into a table."# };
     (body inline_outer) => { r#"
 # Spark SQL
 
-- `inline_outer(expr)`
+- `inline_outer(expr)`: Uses column names col1, col2, etc. by default unless specified otherwise.
 
 Arguments:
 
@@ -3965,11 +3965,11 @@ let column = map_entries(expr("map(1, 'a', 2, 'b')"));
 # let _ = column;
 ```
 "# };
-    (head map_from_arrays) => { r#"Creates a map with a pair of the given key/value arrays. All elements in keys should not be null"# };
+    (head map_from_arrays) => { r#"Creates a map with a pair of the given key/value arrays."# };
     (body map_from_arrays) => { r#"
 # Spark SQL
 
-- `map_from_arrays(keys, values)`
+- `map_from_arrays(keys, values)`: All elements in keys should not be null
 
 Arguments:
 
@@ -4077,11 +4077,11 @@ let column = named_struct([lit("a"), lit(1), lit("b"), lit(2), lit("c"), lit(3)]
 # let _ = column;
 ```
 "# };
-    (head posexplode) => { r#"Separates the elements of array `expr` into multiple rows with positions, or the elements of map `expr` into multiple rows and columns with positions. Unless specified otherwise, uses the column name `pos` for position, `col` for elements of the array or `key` and `value` for elements of the map."# };
+    (head posexplode) => { r#"Separates the elements of array `expr` into multiple rows with positions, or the elements of map `expr` into multiple rows and columns with positions."# };
     (body posexplode) => { r#"
 # Spark SQL
 
-- `posexplode(expr)`
+- `posexplode(expr)`: Unless specified otherwise, uses the column name `pos` for position, `col` for elements of the array or `key` and `value` for elements of the map.
 
 Arguments:
 
@@ -4105,11 +4105,11 @@ let column = posexplode(expr("collection => array(10,20)"));
 # let _ = column;
 ```
 "# };
-    (head posexplode_outer) => { r#"Separates the elements of array `expr` into multiple rows with positions, or the elements of map `expr` into multiple rows and columns with positions. Unless specified otherwise, uses the column name `pos` for position, `col` for elements of the array or `key` and `value` for elements of the map."# };
+    (head posexplode_outer) => { r#"Separates the elements of array `expr` into multiple rows with positions, or the elements of map `expr` into multiple rows and columns with positions."# };
     (body posexplode_outer) => { r#"
 # Spark SQL
 
-- `posexplode_outer(expr)`
+- `posexplode_outer(expr)`: Unless specified otherwise, uses the column name `pos` for position, `col` for elements of the array or `key` and `value` for elements of the map.
 
 Arguments:
 
@@ -4133,11 +4133,11 @@ let column = posexplode_outer(expr("collection => array(10,20)"));
 # let _ = column;
 ```
 "# };
-    (head sequence) => { r#"Generates an array of elements from start to stop (inclusive), incrementing by step. The type of the returned elements is the same as the type of argument expressions. Supported types are: byte, short, integer, long, date, timestamp. The start and stop expressions must resolve to the same type. If start and stop expressions resolve to the 'date' or 'timestamp' type then the step expression must resolve to the 'interval' or 'year-month interval' or 'day-time interval' type, otherwise to the same type as the start and stop expressions."# };
+    (head sequence) => { r#"Generates an array of elements from start to stop (inclusive), incrementing by step."# };
     (body sequence) => { r#"
 # Spark SQL
 
-- `sequence(start, stop, step)`
+- `sequence(start, stop, step)`: The type of the returned elements is the same as the type of argument expressions. Supported types are: byte, short, integer, long, date, timestamp. The start and stop expressions must resolve to the same type. If start and stop expressions resolve to the 'date' or 'timestamp' type then the step expression must resolve to the 'interval' or 'year-month interval' or 'day-time interval' type, otherwise to the same type as the start and stop expressions.
 
 Arguments:
 
@@ -4303,11 +4303,11 @@ let column = sort_array_with(expr("array('b', 'd', null, 'c', 'a')"), false);
 # let _ = column;
 ```
 "# };
-    (head stack) => { r#"Separates `expr1`, ..., `exprk` into `n` rows. Uses column names col0, col1, etc. by default unless specified otherwise."# };
+    (head stack) => { r#"Separates `expr1`, ..., `exprk` into `n` rows."# };
     (body stack) => { r#"
 # Spark SQL
 
-- `stack(n, expr1, ..., exprk)`
+- `stack(n, expr1, ..., exprk)`: Uses column names col0, col1, etc. by default unless specified otherwise.
 
 Arguments:
 
@@ -4350,11 +4350,11 @@ let column = r#struct([lit(1), lit(2), lit(3)]);
 # let _ = column;
 ```
 "# };
-    (head try_element_at) => { r#"Returns element of array at given (1-based) index. If Index is 0, Spark will throw an error. If index \< 0, accesses elements from the last to the first. The function always returns NULL if the index exceeds the length of the array."# };
+    (head try_element_at) => { r#"Returns element of array at given (1-based) index."# };
     (body try_element_at) => { r#"
 # Spark SQL
 
-- `try_element_at(array, index)`
+- `try_element_at(array, index)`: If Index is 0, Spark will throw an error. If index \< 0, accesses elements from the last to the first. The function always returns NULL if the index exceeds the length of the array.
 - `try_element_at(map, key)`: Returns value for given key. The function always returns NULL if the key is not contained in the map.
 
 Arguments:
@@ -4423,11 +4423,11 @@ let column = convert_timezone("Europe/Brussels", lit("America/Los_Angeles"), exp
 # let _ = column;
 ```
 "# };
-    (head curdate) => { r#"Returns the current date at the start of query evaluation. All calls of curdate within the same query return the same value."# };
+    (head curdate) => { r#"Returns the current date at the start of query evaluation."# };
     (body curdate) => { r#"
 # Spark SQL
 
-- `curdate()`
+- `curdate()`: All calls of curdate within the same query return the same value.
 
 Since Spark 3.4.0.
 
@@ -4460,11 +4460,11 @@ let column = current_date();
 # let _ = column;
 ```
 "# };
-    (head current_time) => { r#"Returns the current time at the start of query evaluation. All calls of current_time within the same query return the same value."# };
+    (head current_time) => { r#"Returns the current time at the start of query evaluation."# };
     (body current_time) => { r#"
 # Spark SQL
 
-- `current_time([precision])`
+- `current_time([precision])`: All calls of current_time within the same query return the same value.
 - `current_time`: Returns the current time at the start of query evaluation.
 
 Arguments:
@@ -4603,7 +4603,7 @@ let column = date_diff(lit("2009-07-30"), lit("2009-07-31"));
 Arguments:
 
 - `timestamp`: A date, time, timestamp or string to be converted to the given format. An expression that evaluates to a timestamp or time.
-- `fmt`: Date/time format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Date/time format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 1.5.0.
 
@@ -4957,7 +4957,7 @@ let column = extract("field", "source");
 Arguments:
 
 - `unix_time`: UNIX Timestamp to be converted to the provided format. An expression that evaluates to a long.
-- `fmt`: Date/time format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. The 'yyyy-MM-dd HH:mm:ss' pattern is used if omitted. An expression that evaluates to a string.
+- `fmt`: Date/time format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. The 'yyyy-MM-dd HH:mm:ss' pattern is used if omitted. An expression that evaluates to a string.
 
 Since Spark 1.5.0.
 
@@ -4986,11 +4986,11 @@ let column = from_unixtime_with(lit(0), "yyyy-MM-dd HH:mm:ss");
 # let _ = column;
 ```
 "# };
-    (head from_utc_timestamp) => { r#"Given a timestamp like '2017-07-14 02:40:00.0', interprets it as a time in UTC, and renders that time as a timestamp in the given time zone. For example, 'GMT+1' would yield '2017-07-14 03:40:00.0'."# };
+    (head from_utc_timestamp) => { r#"Given a timestamp like '2017-07-14 02:40:00.0', interprets it as a time in UTC, and renders that time as a timestamp in the given time zone."# };
     (body from_utc_timestamp) => { r#"
 # Spark SQL
 
-- `from_utc_timestamp(timestamp, timezone)`
+- `from_utc_timestamp(timestamp, timezone)`: For example, 'GMT+1' would yield '2017-07-14 03:40:00.0'.
 
 Arguments:
 
@@ -5057,11 +5057,11 @@ let column = last_day(lit("2009-01-12"));
 # let _ = column;
 ```
 "# };
-    (head localtimestamp) => { r#"Returns the current timestamp without time zone at the start of query evaluation. All calls of localtimestamp within the same query return the same value."# };
+    (head localtimestamp) => { r#"Returns the current timestamp without time zone at the start of query evaluation."# };
     (body localtimestamp) => { r#"
 # Spark SQL
 
-- `localtimestamp()`
+- `localtimestamp()`: All calls of localtimestamp within the same query return the same value.
 - `localtimestamp`: Returns the current local date-time at the session time zone at the start of query evaluation.
 - `localtimestamp(precision)`: Returns the current local date-time with the given fractional-seconds precision. A precision in \[7, 9\] returns a nanosecond-precision TIMESTAMP_NTZ(precision) and requires spark.sql.timestampNanosTypes.enabled to be true; precision 6 returns the standard microsecond TIMESTAMP_NTZ.
 
@@ -5081,11 +5081,11 @@ let column = localtimestamp();
 # let _ = column;
 ```
 "# };
-    (head make_date) => { r#"Create date from year, month and day fields. If the configuration `spark.sql.ansi.enabled` is false, the function returns NULL on invalid inputs. Otherwise, it will throw an error instead."# };
+    (head make_date) => { r#"Create date from year, month and day fields."# };
     (body make_date) => { r#"
 # Spark SQL
 
-- `make_date(year, month, day)`
+- `make_date(year, month, day)`: If the configuration `spark.sql.ansi.enabled` is false, the function returns NULL on invalid inputs. Otherwise, it will throw an error instead.
 
 Arguments:
 
@@ -5107,11 +5107,11 @@ let column = make_date(lit(2019), lit(7), expr("NULL"));
 # let _ = column;
 ```
 "# };
-    (head make_time) => { r#"Create time from hour, minute and second fields. For invalid inputs it will throw an error."# };
+    (head make_time) => { r#"Create time from hour, minute and second fields."# };
     (body make_time) => { r#"
 # Spark SQL
 
-- `make_time(hour, minute, second)`
+- `make_time(hour, minute, second)`: For invalid inputs it will throw an error.
 
 Arguments:
 
@@ -5234,11 +5234,11 @@ let column = make_timestamp_with(lit(2014), lit(12), lit(28), lit(6), lit(30), e
 # let _ = column;
 ```
 "# };
-    (head make_timestamp_ltz) => { r#"Create the current timestamp with local time zone from year, month, day, hour, min, sec and (optional) timezone fields. If the configuration `spark.sql.ansi.enabled` is false, the function returns NULL on invalid inputs. Otherwise, it will throw an error instead."# };
+    (head make_timestamp_ltz) => { r#"Create the current timestamp with local time zone from year, month, day, hour, min, sec and (optional) timezone fields."# };
     (body make_timestamp_ltz) => { r#"
 # Spark SQL
 
-- `make_timestamp_ltz(year, month, day, hour, min, sec[, timezone])`
+- `make_timestamp_ltz(year, month, day, hour, min, sec[, timezone])`: If the configuration `spark.sql.ansi.enabled` is false, the function returns NULL on invalid inputs. Otherwise, it will throw an error instead.
 - `make_timestamp_ltz(date, time[, timezone])`: Create a local date-time from date, time and (optional) timezone fields.
 
 Arguments:
@@ -5417,11 +5417,11 @@ let column = monthname(expr("TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head months_between) => { r#"If `timestamp1` is later than `timestamp2`, then the result is positive. If `timestamp1` and `timestamp2` are on the same day of month, or both are the last day of month, time of day will be ignored. Otherwise, the difference is calculated based on 31 days per month, and rounded to 8 digits unless roundOff=false."# };
+    (head months_between) => { r#"If `timestamp1` is later than `timestamp2`, then the result is positive."# };
     (body months_between) => { r#"
 # Spark SQL
 
-- `months_between(timestamp1, timestamp2[, roundOff])`
+- `months_between(timestamp1, timestamp2[, roundOff])`: If `timestamp1` and `timestamp2` are on the same day of month, or both are the last day of month, time of day will be ignored. Otherwise, the difference is calculated based on 31 days per month, and rounded to 8 digits unless roundOff=false.
 
 Arguments:
 
@@ -5456,11 +5456,11 @@ let column = months_between_with(lit("1997-02-28 10:30:00"), lit("1996-10-30"), 
 # let _ = column;
 ```
 "# };
-    (head next_day) => { r#"Returns the first date which is later than `start_date` and named as indicated. The function returns NULL if at least one of the input parameters is NULL. When both of the input parameters are not NULL and day_of_week is an invalid input, the function throws SparkIllegalArgumentException if `spark.sql.ansi.enabled` is set to true, otherwise NULL."# };
+    (head next_day) => { r#"Returns the first date which is later than `start_date` and named as indicated."# };
     (body next_day) => { r#"
 # Spark SQL
 
-- `next_day(start_date, day_of_week)`
+- `next_day(start_date, day_of_week)`: The function returns NULL if at least one of the input parameters is NULL. When both of the input parameters are not NULL and day_of_week is an invalid input, the function throws SparkIllegalArgumentException if `spark.sql.ansi.enabled` is set to true, otherwise NULL.
 
 Arguments:
 
@@ -5479,11 +5479,11 @@ let column = next_day(lit("2015-01-14"), "TU");
 # let _ = column;
 ```
 "# };
-    (head now) => { r#"Returns the current timestamp at the start of query evaluation. All calls of now within the same query return the same value."# };
+    (head now) => { r#"Returns the current timestamp at the start of query evaluation."# };
     (body now) => { r#"
 # Spark SQL
 
-- `now()`
+- `now()`: All calls of now within the same query return the same value.
 - `now(precision)`: Returns the current timestamp at the start of query evaluation, with the given fractional-seconds precision. A precision in \[7, 9\] returns a nanosecond-precision TIMESTAMP_LTZ(precision) and requires spark.sql.timestampNanosTypes.enabled to be true; precision 6 returns the standard microsecond TIMESTAMP.
 
 Arguments:
@@ -5552,16 +5552,16 @@ let column = second(expr("TIMESTAMP_LTZ '2018-02-14 12:58:59.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head session_window) => { r#"Generates session window given a timestamp specifying column and gap duration. See \<a href="https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#types-of-time-windows"\>'Types of time windows'\</a\> in Structured Streaming guide doc for detailed explanation and examples."# };
+    (head session_window) => { r#"Generates session window given a timestamp specifying column and gap duration."# };
     (body session_window) => { r#"
 # Spark SQL
 
-- `session_window(time_column, gap_duration)`
+- `session_window(time_column, gap_duration)`: See ['Types of time windows'](https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#types-of-time-windows) in Structured Streaming guide doc for detailed explanation and examples.
 
 Arguments:
 
 - `time_column`: The column or the expression to use as the timestamp for windowing by time. The time column must be of TimestampType.
-- `gap_duration`: A string specifying the timeout of the session represented as "interval value" (See \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal"\>Interval Literal\</a\> for more details.) for the fixed gap duration, or an expression which is applied for each input and evaluated to the "interval value" for the dynamic gap duration.
+- `gap_duration`: A string specifying the timeout of the session represented as "interval value" (See [Interval Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal) for more details.) for the fixed gap duration, or an expression which is applied for each input and evaluated to the "interval value" for the dynamic gap duration.
 
 Since Spark 3.2.0.
 
@@ -5590,11 +5590,11 @@ let column = session_window("time_column", col("gap_duration"));
 # let _ = column;
 ```
 "# };
-    (head time_bucket) => { r#"Returns the start of the bucket that `ts` falls into, where buckets are defined by the given `bucketSize` interval aligned to optional `origin`. For `TIMESTAMP_NTZ`, bucketing is performed in UTC. For `TIMESTAMP`, year-month interval buckets and calendar-day components of day-time interval buckets align to the session time zone."# };
+    (head time_bucket) => { r#"Returns the start of the bucket that `ts` falls into, where buckets are defined by the given `bucketSize` interval aligned to optional `origin`."# };
     (body time_bucket) => { r#"
 # Spark SQL
 
-- `time_bucket(bucketSize, ts[, origin])`
+- `time_bucket(bucketSize, ts[, origin])`: For `TIMESTAMP_NTZ`, bucketing is performed in UTC. For `TIMESTAMP`, year-month interval buckets and calendar-day components of day-time interval buckets align to the session time zone.
 
 Arguments:
 
@@ -5941,7 +5941,7 @@ let column = timestamp_seconds(expr("1230219000.123"));
 Arguments:
 
 - `date_str`: A string to be parsed to date. An expression that evaluates to a string, date, or timestamp.
-- `fmt`: Date format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Date format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 1.5.0.
 
@@ -5970,16 +5970,16 @@ let column = to_date_with(lit("2016-12-31"), "yyyy-MM-dd");
 # let _ = column;
 ```
 "# };
-    (head to_time) => { r#"Parses the `str` expression with the `format` expression to a time. If `format` is malformed or its application does not result in a well formed time, the function raises an error. By default, it follows casting rules to a time if the `format` is omitted."# };
+    (head to_time) => { r#"Parses the `str` expression with the `format` expression to a time."# };
     (body to_time) => { r#"
 # Spark SQL
 
-- `to_time(str[, format])`
+- `to_time(str[, format])`: If `format` is malformed or its application does not result in a well formed time, the function raises an error. By default, it follows casting rules to a time if the `format` is omitted.
 
 Arguments:
 
 - `str`: A string to be parsed to time. An expression that evaluates to a string.
-- `format`: Time format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid time format patterns. An expression that evaluates to a string.
+- `format`: Time format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid time format patterns. An expression that evaluates to a string.
 
 Since Spark 4.1.0.
 
@@ -6017,7 +6017,7 @@ let column = to_time_with(lit("12.10.05"), lit("HH.mm.ss"));
 Arguments:
 
 - `timestamp_str`: A string to be parsed to timestamp. An expression that evaluates to a string, date, timestamp, or numeric.
-- `fmt`: Timestamp format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Timestamp format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 2.2.0.
 
@@ -6046,16 +6046,16 @@ let column = to_timestamp_with(lit("2016-12-31"), "yyyy-MM-dd");
 # let _ = column;
 ```
 "# };
-    (head to_timestamp_ltz) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp with local time zone. Returns null with invalid input. By default, it follows casting rules to a timestamp if the `fmt` is omitted."# };
+    (head to_timestamp_ltz) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp with local time zone."# };
     (body to_timestamp_ltz) => { r#"
 # Spark SQL
 
-- `to_timestamp_ltz(timestamp_str[, fmt])`
+- `to_timestamp_ltz(timestamp_str[, fmt])`: Returns null with invalid input. By default, it follows casting rules to a timestamp if the `fmt` is omitted.
 
 Arguments:
 
 - `timestamp_str`: A string to be parsed to timestamp with local time zone. An expression that evaluates to a string, date, timestamp, or numeric.
-- `fmt`: Timestamp format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Timestamp format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 3.4.0.
 
@@ -6084,16 +6084,16 @@ let column = to_timestamp_ltz_with(lit("2016-12-31"), lit("yyyy-MM-dd"));
 # let _ = column;
 ```
 "# };
-    (head to_timestamp_ntz) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp without time zone. Returns null with invalid input. By default, it follows casting rules to a timestamp if the `fmt` is omitted."# };
+    (head to_timestamp_ntz) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp without time zone."# };
     (body to_timestamp_ntz) => { r#"
 # Spark SQL
 
-- `to_timestamp_ntz(timestamp_str[, fmt])`
+- `to_timestamp_ntz(timestamp_str[, fmt])`: Returns null with invalid input. By default, it follows casting rules to a timestamp if the `fmt` is omitted.
 
 Arguments:
 
 - `timestamp_str`: A string to be parsed to timestamp without time zone. An expression that evaluates to a string, date, or timestamp.
-- `fmt`: Timestamp format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Timestamp format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 3.4.0.
 
@@ -6131,7 +6131,7 @@ let column = to_timestamp_ntz_with(lit("2016-12-31"), lit("yyyy-MM-dd"));
 Arguments:
 
 - `timeExp`: A date/timestamp or string. If not provided, this defaults to current time. An expression that evaluates to a string, date, or timestamp.
-- `fmt`: Date/time format pattern to follow. Ignored if `timeExp` is not a string. Default value is "yyyy-MM-dd HH:mm:ss". See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\> Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Date/time format pattern to follow. Ignored if `timeExp` is not a string. Default value is "yyyy-MM-dd HH:mm:ss". See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 1.5.0.
 
@@ -6169,7 +6169,7 @@ let column = unix_timestamp_with(lit("2016-04-08"), "yyyy-MM-dd");
 Arguments:
 
 - `timeExp`: A date/timestamp or string which is returned as a UNIX timestamp. An expression that evaluates to a string, date, or timestamp.
-- `fmt`: Date/time format pattern to follow. Ignored if `timeExp` is not a string. Default value is "yyyy-MM-dd HH:mm:ss". See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Date/time format pattern to follow. Ignored if `timeExp` is not a string. Default value is "yyyy-MM-dd HH:mm:ss". See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 1.6.0.
 
@@ -6197,11 +6197,11 @@ let column = to_unix_timestamp_with(lit("2016-04-08"), lit("yyyy-MM-dd"));
 # let _ = column;
 ```
 "# };
-    (head to_utc_timestamp) => { r#"Given a timestamp like '2017-07-14 02:40:00.0', interprets it as a time in the given time zone, and renders that time as a timestamp in UTC. For example, 'GMT+1' would yield '2017-07-14 01:40:00.0'."# };
+    (head to_utc_timestamp) => { r#"Given a timestamp like '2017-07-14 02:40:00.0', interprets it as a time in the given time zone, and renders that time as a timestamp in UTC."# };
     (body to_utc_timestamp) => { r#"
 # Spark SQL
 
-- `to_utc_timestamp(timestamp, timezone)`
+- `to_utc_timestamp(timestamp, timezone)`: For example, 'GMT+1' would yield '2017-07-14 01:40:00.0'.
 
 Arguments:
 
@@ -6325,11 +6325,11 @@ let column = try_make_timestamp_with(lit(2014), lit(12), lit(28), lit(6), lit(30
 # let _ = column;
 ```
 "# };
-    (head try_make_timestamp_ltz) => { r#"Try to create the current timestamp with local time zone from year, month, day, hour, min, sec and (optional) timezone fields. The function returns NULL on invalid inputs."# };
+    (head try_make_timestamp_ltz) => { r#"Try to create the current timestamp with local time zone from year, month, day, hour, min, sec and (optional) timezone fields."# };
     (body try_make_timestamp_ltz) => { r#"
 # Spark SQL
 
-- `try_make_timestamp_ltz(year, month, day, hour, min, sec[, timezone])`
+- `try_make_timestamp_ltz(year, month, day, hour, min, sec[, timezone])`: The function returns NULL on invalid inputs.
 - `try_make_timestamp_ltz(date, time[, timezone])`: Try to create the current timestamp with local time zone from date, time and (optional) timezone fields.
 
 Arguments:
@@ -6407,16 +6407,16 @@ let column = try_make_timestamp_ntz(expr("null"), lit(7), lit(22), lit(15), lit(
 # let _ = column;
 ```
 "# };
-    (head try_to_date) => { r#"Parses the `date_str` expression with the `fmt` expression to a date. The function always returns null on an invalid input with/without ANSI SQL mode enabled. By default, it follows casting rules to a date if the `fmt` is omitted."# };
+    (head try_to_date) => { r#"Parses the `date_str` expression with the `fmt` expression to a date."# };
     (body try_to_date) => { r#"
 # Spark SQL
 
-- `try_to_date(date_str[, fmt])`
+- `try_to_date(date_str[, fmt])`: The function always returns null on an invalid input with/without ANSI SQL mode enabled. By default, it follows casting rules to a date if the `fmt` is omitted.
 
 Arguments:
 
 - `date_str`: A string to be parsed to date. An expression that evaluates to a string, date, or timestamp.
-- `fmt`: Date format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Date format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 4.0.0.
 
@@ -6449,16 +6449,16 @@ let column = try_to_date_with(lit("foo"), "yyyy-MM-dd");
 # let _ = column;
 ```
 "# };
-    (head try_to_time) => { r#"Parses the `str` expression with the `format` expression to a time. If `format` is malformed or its application does not result in a well formed time, the function returns NULL. By default, it follows casting rules to a time if the `format` is omitted."# };
+    (head try_to_time) => { r#"Parses the `str` expression with the `format` expression to a time."# };
     (body try_to_time) => { r#"
 # Spark SQL
 
-- `try_to_time(str[, format])`
+- `try_to_time(str[, format])`: If `format` is malformed or its application does not result in a well formed time, the function returns NULL. By default, it follows casting rules to a time if the `format` is omitted.
 
 Arguments:
 
 - `str`: A string to be parsed to time. An expression that evaluates to a string.
-- `format`: Time format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid time format patterns. An expression that evaluates to a string.
+- `format`: Time format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid time format patterns. An expression that evaluates to a string.
 
 Since Spark 4.1.0.
 
@@ -6491,16 +6491,16 @@ let column = try_to_time_with(lit("foo"), lit("HH:mm:ss"));
 # let _ = column;
 ```
 "# };
-    (head try_to_timestamp) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp. The function always returns null on an invalid input with/without ANSI SQL mode enabled. By default, it follows casting rules to a timestamp if the `fmt` is omitted. The result data type is consistent with the value of configuration `spark.sql.timestampType`."# };
+    (head try_to_timestamp) => { r#"Parses the `timestamp_str` expression with the `fmt` expression to a timestamp."# };
     (body try_to_timestamp) => { r#"
 # Spark SQL
 
-- `try_to_timestamp(timestamp_str[, fmt])`
+- `try_to_timestamp(timestamp_str[, fmt])`: The function always returns null on an invalid input with/without ANSI SQL mode enabled. By default, it follows casting rules to a timestamp if the `fmt` is omitted. The result data type is consistent with the value of configuration `spark.sql.timestampType`.
 
 Arguments:
 
 - `timestamp_str`: A string to be parsed to timestamp. An expression that evaluates to a string, date, timestamp, or numeric.
-- `fmt`: Timestamp format pattern to follow. See \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\> for valid date and time format patterns. An expression that evaluates to a string.
+- `fmt`: Timestamp format pattern to follow. See [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html) for valid date and time format patterns. An expression that evaluates to a string.
 
 Since Spark 3.4.0.
 
@@ -6555,11 +6555,11 @@ let column = unix_date(expr("DATE(\"1970-01-02\")"));
 # let _ = column;
 ```
 "# };
-    (head unix_micros) => { r#"Returns the number of microseconds since 1970-01-01 00:00:00 UTC. Truncates higher levels of precision."# };
+    (head unix_micros) => { r#"Returns the number of microseconds since 1970-01-01 00:00:00 UTC."# };
     (body unix_micros) => { r#"
 # Spark SQL
 
-- `unix_micros(timestamp)`
+- `unix_micros(timestamp)`: Truncates higher levels of precision.
 
 Arguments:
 
@@ -6579,11 +6579,11 @@ let column = unix_micros(expr("TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head unix_millis) => { r#"Returns the number of milliseconds since 1970-01-01 00:00:00 UTC. Truncates higher levels of precision."# };
+    (head unix_millis) => { r#"Returns the number of milliseconds since 1970-01-01 00:00:00 UTC."# };
     (body unix_millis) => { r#"
 # Spark SQL
 
-- `unix_millis(timestamp)`
+- `unix_millis(timestamp)`: Truncates higher levels of precision.
 
 Arguments:
 
@@ -6603,11 +6603,11 @@ let column = unix_millis(expr("TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head unix_seconds) => { r#"Returns the number of seconds since 1970-01-01 00:00:00 UTC. Truncates higher levels of precision."# };
+    (head unix_seconds) => { r#"Returns the number of seconds since 1970-01-01 00:00:00 UTC."# };
     (body unix_seconds) => { r#"
 # Spark SQL
 
-- `unix_seconds(timestamp)`
+- `unix_seconds(timestamp)`: Truncates higher levels of precision.
 
 Arguments:
 
@@ -6651,11 +6651,11 @@ let column = weekday(expr("TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head weekofyear) => { r#"Returns the week of the year of the given date. A week is considered to start on a Monday and week 1 is the first week with \>3 days."# };
+    (head weekofyear) => { r#"Returns the week of the year of the given date."# };
     (body weekofyear) => { r#"
 # Spark SQL
 
-- `weekofyear(date)`
+- `weekofyear(date)`: A week is considered to start on a Monday and week 1 is the first week with \>3 days.
 
 Arguments:
 
@@ -6675,16 +6675,16 @@ let column = weekofyear(expr("TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789'"));
 # let _ = column;
 ```
 "# };
-    (head window) => { r#"Bucketize rows into one or more time windows given a timestamp specifying column. Window starts are inclusive but the window ends are exclusive, e.g. 12:05 will be in the window \[12:05,12:10) but not in \[12:00,12:05). Windows can support microsecond precision. Windows in the order of months are not supported. See \<a href="https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#window-operations-on-event-time"\>'Window Operations on Event Time'\</a\> in Structured Streaming guide doc for detailed explanation and examples."# };
+    (head window) => { r#"Bucketize rows into one or more time windows given a timestamp specifying column."# };
     (body window) => { r#"
 # Spark SQL
 
-- `window(time_column, window_duration[, slide_duration[, start_time]])`
+- `window(time_column, window_duration[, slide_duration[, start_time]])`: Window starts are inclusive but the window ends are exclusive, e.g. 12:05 will be in the window \[12:05,12:10) but not in \[12:00,12:05). Windows can support microsecond precision. Windows in the order of months are not supported. See ['Window Operations on Event Time'](https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#window-operations-on-event-time) in Structured Streaming guide doc for detailed explanation and examples.
 
 Arguments:
 
 - `time_column`: The column or the expression to use as the timestamp for windowing by time. The time column must be of TimestampType.
-- `window_duration`: A string specifying the width of the window represented as "interval value". (See \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal"\>Interval Literal\</a\> for more details.) Note that the duration is a fixed length of time, and does not vary over time according to a calendar.
+- `window_duration`: A string specifying the width of the window represented as "interval value". (See [Interval Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#interval-literal) for more details.) Note that the duration is a fixed length of time, and does not vary over time according to a calendar.
 - `slide_duration`: A string specifying the sliding interval of the window represented as "interval value". A new window will be generated every `slide_duration`. Must be less than or equal to the `window_duration`. This duration is likewise absolute, and does not vary according to a calendar.
 - `start_time`: The offset with respect to 1970-01-01 00:00:00 UTC with which to start window intervals. For example, in order to have hourly tumbling windows that start 15 minutes past the hour, e.g. 12:15-13:15, 13:15-14:15... provide `start_time` as `15 minutes`.
 
@@ -6728,11 +6728,11 @@ let column = window_with("time_column", col("window_duration"), col("slide_durat
 # let _ = column;
 ```
 "# };
-    (head window_time) => { r#"Extract the time value from time/session window column which can be used for event time value of window. The extracted time is (window.end - 1) which reflects the fact that the aggregating windows have exclusive upper bound - \[start, end) See \<a href="https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#window-operations-on-event-time"\>'Window Operations on Event Time'\</a\> in Structured Streaming guide doc for detailed explanation and examples."# };
+    (head window_time) => { r#"Extract the time value from time/session window column which can be used for event time value of window."# };
     (body window_time) => { r#"
 # Spark SQL
 
-- `window_time(window_column)`
+- `window_time(window_column)`: The extracted time is (window.end - 1) which reflects the fact that the aggregating windows have exclusive upper bound - \[start, end) See ['Window Operations on Event Time'](https://spark.apache.org/docs/latest/structured-streaming-programming-guide.html#window-operations-on-event-time) in Structured Streaming guide doc for detailed explanation and examples.
 
 Arguments:
 
@@ -6956,11 +6956,11 @@ let column = is_valid_variant(expr("parse_json('[{\"b\":true,\"a\":0}]')"));
 # let _ = column;
 ```
 "# };
-    (head is_variant_null) => { r#"Check if a variant value is a variant null. Returns true if and only if the input is a variant null and false otherwise (including in the case of SQL NULL)."# };
+    (head is_variant_null) => { r#"Check if a variant value is a variant null."# };
     (body is_variant_null) => { r#"
 # Spark SQL
 
-- `is_variant_null(expr)`
+- `is_variant_null(expr)`: Returns true if and only if the input is a variant null and false otherwise (including in the case of SQL NULL).
 
 Arguments:
 
@@ -7034,11 +7034,11 @@ let column = json_object_keys(lit("{\"f1\":\"abc\",\"f2\":{\"f3\":\"a\", \"f4\":
 # let _ = column;
 ```
 "# };
-    (head json_tuple) => { r#"Returns a tuple like the function get_json_object, but it takes multiple names. All the input parameters and output column types are string."# };
+    (head json_tuple) => { r#"Returns a tuple like the function get_json_object, but it takes multiple names."# };
     (body json_tuple) => { r#"
 # Spark SQL
 
-- `json_tuple(jsonStr, p1, p2, ..., pn)`
+- `json_tuple(jsonStr, p1, p2, ..., pn)`: All the input parameters and output column types are string.
 
 Arguments:
 
@@ -7057,11 +7057,11 @@ let column = json_tuple(lit("{\"a\":1, \"b\":2}"), [lit("a"), lit("b")]);
 # let _ = column;
 ```
 "# };
-    (head parse_json) => { r#"Parse a JSON string as a Variant value. Throw an exception when the string is not valid JSON value."# };
+    (head parse_json) => { r#"Parse a JSON string as a Variant value."# };
     (body parse_json) => { r#"
 # Spark SQL
 
-- `parse_json(jsonStr)`
+- `parse_json(jsonStr)`: Throw an exception when the string is not valid JSON value.
 
 Arguments:
 
@@ -7294,11 +7294,11 @@ let column = to_json_with(expr("named_struct('b', 1, 'a', 2)"), [("sortKeys", "t
 # let _ = column;
 ```
 "# };
-    (head to_variant_object) => { r#"Convert a nested input (array/map/struct) into a variant where maps and structs are converted to variant objects which are unordered unlike SQL structs. Input maps can only have string keys."# };
+    (head to_variant_object) => { r#"Convert a nested input (array/map/struct) into a variant where maps and structs are converted to variant objects which are unordered unlike SQL structs."# };
     (body to_variant_object) => { r#"
 # Spark SQL
 
-- `to_variant_object(expr)`
+- `to_variant_object(expr)`: Input maps can only have string keys.
 
 Arguments:
 
@@ -7368,11 +7368,11 @@ let column = to_xml_with(expr("named_struct('time', to_timestamp('2015-08-26', '
 # let _ = column;
 ```
 "# };
-    (head try_parse_json) => { r#"Parse a JSON string as a Variant value. Return NULL when the string is not valid JSON value."# };
+    (head try_parse_json) => { r#"Parse a JSON string as a Variant value."# };
     (body try_parse_json) => { r#"
 # Spark SQL
 
-- `try_parse_json(jsonStr)`
+- `try_parse_json(jsonStr)`: Return NULL when the string is not valid JSON value.
 
 Arguments:
 
@@ -7392,11 +7392,11 @@ let column = try_parse_json(lit("{\"a\":1,"));
 # let _ = column;
 ```
 "# };
-    (head try_variant_get) => { r#"Extracts a sub-variant from `v` according to `path`, and then cast the sub-variant to `type`. When `type` is omitted, it is default to `variant`. Returns null if the path does not exist or the cast fails."# };
+    (head try_variant_get) => { r#"Extracts a sub-variant from `v` according to `path`, and then cast the sub-variant to `type`."# };
     (body try_variant_get) => { r#"
 # Spark SQL
 
-- `try_variant_get(v, path[, type])`
+- `try_variant_get(v, path[, type])`: When `type` is omitted, it is default to `variant`. Returns null if the path does not exist or the cast fails.
 
 Arguments:
 
@@ -7420,11 +7420,11 @@ let column = try_variant_get(expr("parse_json('[1, \"2\"]')"), "$[1]", "string")
 # let _ = column;
 ```
 "# };
-    (head variant_get) => { r#"Extracts a sub-variant from `v` according to `path`, and then cast the sub-variant to `type`. When `type` is omitted, it is default to `variant`. Returns null if the path does not exist. Throws an exception if the cast fails."# };
+    (head variant_get) => { r#"Extracts a sub-variant from `v` according to `path`, and then cast the sub-variant to `type`."# };
     (body variant_get) => { r#"
 # Spark SQL
 
-- `variant_get(v, path[, type])`
+- `variant_get(v, path[, type])`: When `type` is omitted, it is default to `variant`. Returns null if the path does not exist. Throws an exception if the cast fails.
 
 Arguments:
 
@@ -8047,11 +8047,11 @@ let column = bit_count(lit(0));
 # let _ = column;
 ```
 "# };
-    (head bit_get) => { r#"Returns the value of the bit (0 or 1) at the specified position. The positions are numbered from right to left, starting at zero. The position argument cannot be negative."# };
+    (head bit_get) => { r#"Returns the value of the bit (0 or 1) at the specified position."# };
     (body bit_get) => { r#"
 # Spark SQL
 
-- `bit_get(expr, pos)`
+- `bit_get(expr, pos)`: The positions are numbered from right to left, starting at zero. The position argument cannot be negative.
 
 Arguments:
 
@@ -8207,11 +8207,11 @@ let column = ceil_with(expr("3.1411"), -3);
 # let _ = column;
 ```
 "# };
-    (head ceiling) => { r#"Returns the smallest number after rounding up that is not smaller than `expr`. An optional `scale` parameter can be specified to control the rounding behavior."# };
+    (head ceiling) => { r#"Returns the smallest number after rounding up that is not smaller than `expr`."# };
     (body ceiling) => { r#"
 # Spark SQL
 
-- `ceiling(expr[, scale])`
+- `ceiling(expr[, scale])`: An optional `scale` parameter can be specified to control the rounding behavior.
 
 Arguments:
 
@@ -8447,11 +8447,11 @@ let column = expm1(lit(0));
 # let _ = column;
 ```
 "# };
-    (head factorial) => { r#"Returns the factorial of `expr`. `expr` is \[0..20\]. Otherwise, null."# };
+    (head factorial) => { r#"Returns the factorial of `expr`. `expr` is \[0..20\]."# };
     (body factorial) => { r#"
 # Spark SQL
 
-- `factorial(expr)`
+- `factorial(expr)`: Otherwise, null.
 
 Arguments:
 
@@ -8511,11 +8511,11 @@ let column = floor_with(expr("3.1411"), -3);
 # let _ = column;
 ```
 "# };
-    (head getbit) => { r#"Returns the value of the bit (0 or 1) at the specified position. The positions are numbered from right to left, starting at zero. The position argument cannot be negative."# };
+    (head getbit) => { r#"Returns the value of the bit (0 or 1) at the specified position."# };
     (body getbit) => { r#"
 # Spark SQL
 
-- `getbit(expr, pos)`
+- `getbit(expr, pos)`: The positions are numbered from right to left, starting at zero. The position argument cannot be negative.
 
 Arguments:
 
@@ -9253,11 +9253,11 @@ let column = tanh(lit(0));
 # let _ = column;
 ```
 "# };
-    (head try_add) => { r#"Returns the sum of `expr1`and `expr2` and the result is null on overflow. The acceptable input types are the same with the `+` operator."# };
+    (head try_add) => { r#"Returns the sum of `expr1`and `expr2` and the result is null on overflow."# };
     (body try_add) => { r#"
 # Spark SQL
 
-- `try_add(expr1, expr2)`
+- `try_add(expr1, expr2)`: The acceptable input types are the same with the `+` operator.
 
 Arguments:
 
@@ -9280,11 +9280,11 @@ let column = try_add(expr("date'2021-01-01'"), lit(1));
 # let _ = column;
 ```
 "# };
-    (head try_divide) => { r#"Returns `dividend`/`divisor`. It always performs floating point division. Its result is always null if `expr2` is 0. `dividend` must be a numeric or an interval. `divisor` must be a numeric."# };
+    (head try_divide) => { r#"Returns `dividend`/`divisor`."# };
     (body try_divide) => { r#"
 # Spark SQL
 
-- `try_divide(dividend, divisor)`
+- `try_divide(dividend, divisor)`: It always performs floating point division. Its result is always null if `expr2` is 0. `dividend` must be a numeric or an interval. `divisor` must be a numeric.
 
 Arguments:
 
@@ -9334,11 +9334,11 @@ let column = try_mod(expr("3.0"), expr("2.0"));
 # let _ = column;
 ```
 "# };
-    (head try_multiply) => { r#"Returns `expr1`\*`expr2` and the result is null on overflow. The acceptable input types are the same with the `*` operator."# };
+    (head try_multiply) => { r#"Returns `expr1`\*`expr2` and the result is null on overflow."# };
     (body try_multiply) => { r#"
 # Spark SQL
 
-- `try_multiply(expr1, expr2)`
+- `try_multiply(expr1, expr2)`: The acceptable input types are the same with the `*` operator.
 
 Arguments:
 
@@ -9361,11 +9361,11 @@ let column = try_multiply(expr("interval 2 year"), lit(3));
 # let _ = column;
 ```
 "# };
-    (head try_subtract) => { r#"Returns `expr1`-`expr2` and the result is null on overflow. The acceptable input types are the same with the `-` operator."# };
+    (head try_subtract) => { r#"Returns `expr1`-`expr2` and the result is null on overflow."# };
     (body try_subtract) => { r#"
 # Spark SQL
 
-- `try_subtract(expr1, expr2)`
+- `try_subtract(expr1, expr2)`: The acceptable input types are the same with the `-` operator.
 
 Arguments:
 
@@ -9418,11 +9418,11 @@ let column = unhex("col");
 # let _ = column;
 ```
 "# };
-    (head uniform) => { r#"Returns a random value with independent and identically distributed (i.i.d.) values with the specified range of numbers. The random seed is optional. The provided numbers specifying the minimum and maximum values of the range must be constant. If both of these numbers are integers, then the result will also be an integer. Otherwise if one or both of these are floating-point numbers, then the result will also be a floating-point number."# };
+    (head uniform) => { r#"Returns a random value with independent and identically distributed (i.i.d.) values with the specified range of numbers."# };
     (body uniform) => { r#"
 # Spark SQL
 
-- `uniform(min, max[, seed])`
+- `uniform(min, max[, seed])`: The random seed is optional. The provided numbers specifying the minimum and maximum values of the range must be constant. If both of these numbers are integers, then the result will also be an integer. Otherwise if one or both of these are floating-point numbers, then the result will also be a floating-point number.
 
 Arguments:
 
@@ -9577,11 +9577,11 @@ let column = random_with(expr("null"));
 # let _ = column;
 ```
 "# };
-    (head aes_decrypt) => { r#"Returns a decrypted value of `expr` using AES in `mode` with `padding`. Key lengths of 16, 24 and 32 bits are supported. Supported combinations of (`mode`, `padding`) are ('ECB', 'PKCS'), ('GCM', 'NONE') and ('CBC', 'PKCS'). Optional additional authenticated data (AAD) is only supported for GCM. If provided for encryption, the identical AAD value must be provided for decryption. The default mode is GCM."# };
+    (head aes_decrypt) => { r#"Returns a decrypted value of `expr` using AES in `mode` with `padding`."# };
     (body aes_decrypt) => { r#"
 # Spark SQL
 
-- `aes_decrypt(expr, key[, mode[, padding[, aad]]])`
+- `aes_decrypt(expr, key[, mode[, padding[, aad]]])`: Key lengths of 16, 24 and 32 bits are supported. Supported combinations of (`mode`, `padding`) are ('ECB', 'PKCS'), ('GCM', 'NONE') and ('CBC', 'PKCS'). Optional additional authenticated data (AAD) is only supported for GCM. If provided for encryption, the identical AAD value must be provided for decryption. The default mode is GCM.
 
 Arguments:
 
@@ -9618,11 +9618,11 @@ let column = aes_decrypt_with(expr("unbase64('AAAAAAAAAAAAAAAAQiYi+sTLm7KD9UcZ2n
 # let _ = column;
 ```
 "# };
-    (head aes_encrypt) => { r#"Returns an encrypted value of `expr` using AES in given `mode` with the specified `padding`. Key lengths of 16, 24 and 32 bits are supported. Supported combinations of (`mode`, `padding`) are ('ECB', 'PKCS'), ('GCM', 'NONE') and ('CBC', 'PKCS'). Optional initialization vectors (IVs) are only supported for CBC and GCM modes. These must be 16 bytes for CBC and 12 bytes for GCM. If not provided, a random vector will be generated and prepended to the output. Optional additional authenticated data (AAD) is only supported for GCM. If provided for encryption, the identical AAD value must be provided for decryption. The default mode is GCM."# };
+    (head aes_encrypt) => { r#"Returns an encrypted value of `expr` using AES in given `mode` with the specified `padding`."# };
     (body aes_encrypt) => { r#"
 # Spark SQL
 
-- `aes_encrypt(expr, key[, mode[, padding[, iv[, aad]]]])`
+- `aes_encrypt(expr, key[, mode[, padding[, iv[, aad]]]])`: Key lengths of 16, 24 and 32 bits are supported. Supported combinations of (`mode`, `padding`) are ('ECB', 'PKCS'), ('GCM', 'NONE') and ('CBC', 'PKCS'). Optional initialization vectors (IVs) are only supported for CBC and GCM modes. These must be 16 bytes for CBC and 12 bytes for GCM. If not provided, a random vector will be generated and prepended to the output. Optional additional authenticated data (AAD) is only supported for GCM. If provided for encryption, the identical AAD value must be provided for decryption. The default mode is GCM.
 
 Arguments:
 
@@ -10410,11 +10410,11 @@ let column = uuid_with(col("seed"));
 # let _ = column;
 ```
 "# };
-    (head version) => { r#"Returns the Spark version. The string contains 2 fields, the first being a release version and the second being a git revision."# };
+    (head version) => { r#"Returns the Spark version."# };
     (body version) => { r#"
 # Spark SQL
 
-- `version()`
+- `version()`: The string contains 2 fields, the first being a release version and the second being a git revision.
 
 Since Spark 3.0.0.
 
@@ -10663,11 +10663,11 @@ let column = lead_with("col", col("offset"), col("default"));
 # let _ = column;
 ```
 "# };
-    (head nth_value) => { r#"Returns the value of `input` at the row that is the `offset`th row from beginning of the window frame. Offset starts at 1. If ignoreNulls=true, we will skip nulls when finding the `offset`th row. Otherwise, every row counts for the `offset`. If there is no such an `offset`th row (e.g., when the offset is 10, size of the window frame is less than 10), null is returned."# };
+    (head nth_value) => { r#"Returns the value of `input` at the row that is the `offset`th row from beginning of the window frame."# };
     (body nth_value) => { r#"
 # Spark SQL
 
-- `nth_value(input[, offset])`
+- `nth_value(input[, offset])`: Offset starts at 1. If ignoreNulls=true, we will skip nulls when finding the `offset`th row. Otherwise, every row counts for the `offset`. If there is no such an `offset`th row (e.g., when the offset is 10, size of the window frame is less than 10), null is returned.
 
 Arguments:
 
@@ -10934,11 +10934,11 @@ let column = hll_sketch_estimate(expr("hll_sketch_agg(col)"));
 # let _ = column;
 ```
 "# };
-    (head hll_union) => { r#"Merges two binary representations of Datasketches HllSketch objects, using a Datasketches Union object. Set allowDifferentLgConfigK to true to allow unions of sketches with different lgConfigK values (defaults to false)."# };
+    (head hll_union) => { r#"Merges two binary representations of Datasketches HllSketch objects, using a Datasketches Union object."# };
     (body hll_union) => { r#"
 # Spark SQL
 
-- `hll_union(first, second, allowDifferentLgConfigK)`
+- `hll_union(first, second, allowDifferentLgConfigK)`: Set allowDifferentLgConfigK to true to allow unions of sketches with different lgConfigK values (defaults to false).
 
 Arguments:
 
@@ -11044,11 +11044,11 @@ let column = kll_sketch_get_n_float(expr("kll_sketch_agg_float(col)"));
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_quantile_bigint) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank. The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_quantile_bigint) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank."# };
     (body kll_sketch_get_quantile_bigint) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_quantile_bigint(left, right)`
+- `kll_sketch_get_quantile_bigint(left, right)`: The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11075,11 +11075,11 @@ let column = kll_sketch_get_quantile_bigint("sketch", "rank");
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_quantile_double) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank. The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_quantile_double) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank."# };
     (body kll_sketch_get_quantile_double) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_quantile_double(left, right)`
+- `kll_sketch_get_quantile_double(left, right)`: The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11106,11 +11106,11 @@ let column = kll_sketch_get_quantile_double("sketch", "rank");
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_quantile_float) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank. The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_quantile_float) => { r#"Extracts a single value from the quantiles sketch representing the desired quantile given the input rank."# };
     (body kll_sketch_get_quantile_float) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_quantile_float(left, right)`
+- `kll_sketch_get_quantile_float(left, right)`: The desired quantile can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11137,11 +11137,11 @@ let column = kll_sketch_get_quantile_float("sketch", "rank");
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_rank_bigint) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile. The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_rank_bigint) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile."# };
     (body kll_sketch_get_rank_bigint) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_rank_bigint(left, right)`
+- `kll_sketch_get_rank_bigint(left, right)`: The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11168,11 +11168,11 @@ let column = kll_sketch_get_rank_bigint("sketch", "quantile");
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_rank_double) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile. The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_rank_double) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile."# };
     (body kll_sketch_get_rank_double) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_rank_double(left, right)`
+- `kll_sketch_get_rank_double(left, right)`: The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11199,11 +11199,11 @@ let column = kll_sketch_get_rank_double("sketch", "quantile");
 # let _ = column;
 ```
 "# };
-    (head kll_sketch_get_rank_float) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile. The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array."# };
+    (head kll_sketch_get_rank_float) => { r#"Extracts a single value from the quantiles sketch representing the desired rank given the input quantile."# };
     (body kll_sketch_get_rank_float) => { r#"
 # Spark SQL
 
-- `kll_sketch_get_rank_float(left, right)`
+- `kll_sketch_get_rank_float(left, right)`: The desired rank can either be a single value or an array. In the latter case, the function will return an array of results of equal length to the input array.
 
 Arguments:
 
@@ -11413,11 +11413,11 @@ let column = kll_sketch_to_string_float("col");
 # let _ = column;
 ```
 "# };
-    (head st_asbinary) => { r#"Returns the geospatial value (value of type GEOGRAPHY or GEOMETRY) in WKB format using the specified endianness ('NDR' for little-endian, 'XDR' for big-endian), if provided. Defaults to little-endian encoding."# };
+    (head st_asbinary) => { r#"Returns the geospatial value (value of type GEOGRAPHY or GEOMETRY) in WKB format using the specified endianness ('NDR' for little-endian, 'XDR' for big-endian), if provided."# };
     (body st_asbinary) => { r#"
 # Spark SQL
 
-- `st_asbinary(geo[, endianness])`
+- `st_asbinary(geo[, endianness])`: Defaults to little-endian encoding.
 
 Arguments:
 
@@ -11678,11 +11678,11 @@ let column = theta_sketch_estimate(expr("theta_sketch_agg(col)"));
 # let _ = column;
 ```
 "# };
-    (head theta_union) => { r#"Merges two binary representations of Datasketches ThetaSketch objects using a ThetaSketch Union object. Users can set lgNomEntries to a value between 4 and 26 to find the union of sketches with different union buffer size values (defaults to 12)."# };
+    (head theta_union) => { r#"Merges two binary representations of Datasketches ThetaSketch objects using a ThetaSketch Union object."# };
     (body theta_union) => { r#"
 # Spark SQL
 
-- `theta_union(first, second, lgNomEntries)`
+- `theta_union(first, second, lgNomEntries)`: Users can set lgNomEntries to a value between 4 and 26 to find the union of sketches with different union buffer size values (defaults to 12).
 
 Arguments:
 
@@ -11722,11 +11722,11 @@ let column = theta_union_with("col1", "col2", col("lg_nom_entries"));
 # let _ = column;
 ```
 "# };
-    (head tuple_difference_double) => { r#"Subtracts two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch AnotB object. Returns elements in the first sketch that are not in the second sketch."# };
+    (head tuple_difference_double) => { r#"Subtracts two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch AnotB object."# };
     (body tuple_difference_double) => { r#"
 # Spark SQL
 
-- `tuple_difference_double(tupleSketch1, tupleSketch2)`
+- `tuple_difference_double(tupleSketch1, tupleSketch2)`: Returns elements in the first sketch that are not in the second sketch.
 
 Arguments:
 
@@ -11753,11 +11753,11 @@ let column = tuple_difference_double("col1", "col2");
 # let _ = column;
 ```
 "# };
-    (head tuple_difference_integer) => { r#"Subtracts two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch AnotB object. Returns elements in the first sketch that are not in the second sketch."# };
+    (head tuple_difference_integer) => { r#"Subtracts two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch AnotB object."# };
     (body tuple_difference_integer) => { r#"
 # Spark SQL
 
-- `tuple_difference_integer(tupleSketch1, tupleSketch2)`
+- `tuple_difference_integer(tupleSketch1, tupleSketch2)`: Returns elements in the first sketch that are not in the second sketch.
 
 Arguments:
 
@@ -11784,11 +11784,11 @@ let column = tuple_difference_integer("col1", "col2");
 # let _ = column;
 ```
 "# };
-    (head tuple_difference_theta_double) => { r#"Subtracts the binary representation of a Datasketches ThetaSketch from a TupleSketch with double summary data type using a TupleSketch AnotB object. Returns elements in the TupleSketch that are not in the ThetaSketch."# };
+    (head tuple_difference_theta_double) => { r#"Subtracts the binary representation of a Datasketches ThetaSketch from a TupleSketch with double summary data type using a TupleSketch AnotB object."# };
     (body tuple_difference_theta_double) => { r#"
 # Spark SQL
 
-- `tuple_difference_theta_double(tupleSketch, thetaSketch)`
+- `tuple_difference_theta_double(tupleSketch, thetaSketch)`: Returns elements in the TupleSketch that are not in the ThetaSketch.
 
 Arguments:
 
@@ -11815,11 +11815,11 @@ let column = tuple_difference_theta_double("col1", "col2");
 # let _ = column;
 ```
 "# };
-    (head tuple_difference_theta_integer) => { r#"Subtracts the binary representation of a Datasketches ThetaSketch from a TupleSketch with integer summary data type using a TupleSketch AnotB object. Returns elements in the TupleSketch that are not in the ThetaSketch."# };
+    (head tuple_difference_theta_integer) => { r#"Subtracts the binary representation of a Datasketches ThetaSketch from a TupleSketch with integer summary data type using a TupleSketch AnotB object."# };
     (body tuple_difference_theta_integer) => { r#"
 # Spark SQL
 
-- `tuple_difference_theta_integer(tupleSketch, thetaSketch)`
+- `tuple_difference_theta_integer(tupleSketch, thetaSketch)`: Returns elements in the TupleSketch that are not in the ThetaSketch.
 
 Arguments:
 
@@ -11846,11 +11846,11 @@ let column = tuple_difference_theta_integer("col1", "col2");
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_double) => { r#"Intersects two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch Intersection object. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_intersection_double) => { r#"Intersects two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch Intersection object."# };
     (body tuple_intersection_double) => { r#"
 # Spark SQL
 
-- `tuple_intersection_double(tupleSketch1, tupleSketch2, mode)`
+- `tuple_intersection_double(tupleSketch1, tupleSketch2, mode)`: Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -11890,11 +11890,11 @@ let column = tuple_intersection_double_with("col1", "col2", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_integer) => { r#"Intersects two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch Intersection object. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_intersection_integer) => { r#"Intersects two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch Intersection object."# };
     (body tuple_intersection_integer) => { r#"
 # Spark SQL
 
-- `tuple_intersection_integer(tupleSketch1, tupleSketch2, mode)`
+- `tuple_intersection_integer(tupleSketch1, tupleSketch2, mode)`: Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -11934,11 +11934,11 @@ let column = tuple_intersection_integer_with("col1", "col2", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_theta_double) => { r#"Intersects the binary representation of a Datasketches TupleSketch with double summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Intersection object. The ThetaSketch entries are assigned a default double summary value based on the mode: 0.0 for 'sum' mode, +Infinity for 'min' mode, -Infinity for 'max' mode, or 1.0 for 'alwaysone' mode. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_intersection_theta_double) => { r#"Intersects the binary representation of a Datasketches TupleSketch with double summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Intersection object."# };
     (body tuple_intersection_theta_double) => { r#"
 # Spark SQL
 
-- `tuple_intersection_theta_double(tupleSketch, thetaSketch, mode)`
+- `tuple_intersection_theta_double(tupleSketch, thetaSketch, mode)`: The ThetaSketch entries are assigned a default double summary value based on the mode: 0.0 for 'sum' mode, +Infinity for 'min' mode, -Infinity for 'max' mode, or 1.0 for 'alwaysone' mode. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -11978,11 +11978,11 @@ let column = tuple_intersection_theta_double_with("col1", "col2", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_intersection_theta_integer) => { r#"Intersects the binary representation of a Datasketches TupleSketch with integer summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Intersection object. The ThetaSketch entries are assigned a default integer summary value based on the mode: 0 for 'sum' mode, Integer.MAX_VALUE for 'min' mode, Integer.MIN_VALUE for 'max' mode, or 1 for 'alwaysone' mode. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_intersection_theta_integer) => { r#"Intersects the binary representation of a Datasketches TupleSketch with integer summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Intersection object."# };
     (body tuple_intersection_theta_integer) => { r#"
 # Spark SQL
 
-- `tuple_intersection_theta_integer(tupleSketch, thetaSketch, mode)`
+- `tuple_intersection_theta_integer(tupleSketch, thetaSketch, mode)`: The ThetaSketch entries are assigned a default integer summary value based on the mode: 0 for 'sum' mode, Integer.MAX_VALUE for 'min' mode, Integer.MIN_VALUE for 'max' mode, or 1 for 'alwaysone' mode. Users can set mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12022,11 +12022,11 @@ let column = tuple_intersection_theta_integer_with("col1", "col2", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_estimate_double) => { r#"Returns the estimated number of unique values given the binary representation of a Datasketches TupleSketch. The sketch's summary type must be a double."# };
+    (head tuple_sketch_estimate_double) => { r#"Returns the estimated number of unique values given the binary representation of a Datasketches TupleSketch."# };
     (body tuple_sketch_estimate_double) => { r#"
 # Spark SQL
 
-- `tuple_sketch_estimate_double(child)`
+- `tuple_sketch_estimate_double(child)`: The sketch's summary type must be a double.
 
 Arguments:
 
@@ -12044,11 +12044,11 @@ let column = tuple_sketch_estimate_double(expr("tuple_sketch_agg_double(key, sum
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_estimate_integer) => { r#"Returns the estimated number of unique values given the binary representation of a Datasketches TupleSketch. The sketch's summary type must be an integer."# };
+    (head tuple_sketch_estimate_integer) => { r#"Returns the estimated number of unique values given the binary representation of a Datasketches TupleSketch."# };
     (body tuple_sketch_estimate_integer) => { r#"
 # Spark SQL
 
-- `tuple_sketch_estimate_integer(child)`
+- `tuple_sketch_estimate_integer(child)`: The sketch's summary type must be an integer.
 
 Arguments:
 
@@ -12066,11 +12066,11 @@ let column = tuple_sketch_estimate_integer(expr("tuple_sketch_agg_integer(key, s
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_summary_double) => { r#"Aggregates the summary values from a double summary type Datasketches TupleSketch. The mode can be 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_sketch_summary_double) => { r#"Aggregates the summary values from a double summary type Datasketches TupleSketch."# };
     (body tuple_sketch_summary_double) => { r#"
 # Spark SQL
 
-- `tuple_sketch_summary_double(child, mode)`
+- `tuple_sketch_summary_double(child, mode)`: The mode can be 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12101,11 +12101,11 @@ let column = tuple_sketch_summary_double_with("col", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_summary_integer) => { r#"Aggregates the summary values from a integer summary type Datasketches TupleSketch. The mode can be 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_sketch_summary_integer) => { r#"Aggregates the summary values from a integer summary type Datasketches TupleSketch."# };
     (body tuple_sketch_summary_integer) => { r#"
 # Spark SQL
 
-- `tuple_sketch_summary_integer(child, mode)`
+- `tuple_sketch_summary_integer(child, mode)`: The mode can be 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12136,11 +12136,11 @@ let column = tuple_sketch_summary_integer_with("col", col("mode"));
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_theta_double) => { r#"Returns the theta value (sampling rate) from a Datasketches TupleSketch. The theta value represents the effective sampling rate of the sketch, between 0.0 and 1.0. The sketch's summary type must be a double."# };
+    (head tuple_sketch_theta_double) => { r#"Returns the theta value (sampling rate) from a Datasketches TupleSketch."# };
     (body tuple_sketch_theta_double) => { r#"
 # Spark SQL
 
-- `tuple_sketch_theta_double(child)`
+- `tuple_sketch_theta_double(child)`: The theta value represents the effective sampling rate of the sketch, between 0.0 and 1.0. The sketch's summary type must be a double.
 
 Arguments:
 
@@ -12158,11 +12158,11 @@ let column = tuple_sketch_theta_double(expr("tuple_sketch_agg_double(key, summar
 # let _ = column;
 ```
 "# };
-    (head tuple_sketch_theta_integer) => { r#"Returns the theta value (sampling rate) from a Datasketches TupleSketch. The theta value represents the effective sampling rate of the sketch, between 0.0 and 1.0. The sketch's summary type must be an integer."# };
+    (head tuple_sketch_theta_integer) => { r#"Returns the theta value (sampling rate) from a Datasketches TupleSketch."# };
     (body tuple_sketch_theta_integer) => { r#"
 # Spark SQL
 
-- `tuple_sketch_theta_integer(child)`
+- `tuple_sketch_theta_integer(child)`: The theta value represents the effective sampling rate of the sketch, between 0.0 and 1.0. The sketch's summary type must be an integer.
 
 Arguments:
 
@@ -12180,11 +12180,11 @@ let column = tuple_sketch_theta_integer(expr("tuple_sketch_agg_integer(key, summ
 # let _ = column;
 ```
 "# };
-    (head tuple_union_double) => { r#"Merges two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch Union object. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_union_double) => { r#"Merges two binary representations of Datasketches TupleSketch objects with double summary data type using a TupleSketch Union object."# };
     (body tuple_union_double) => { r#"
 # Spark SQL
 
-- `tuple_union_double(tupleSketch1, tupleSketch2, lgNomEntries, mode)`
+- `tuple_union_double(tupleSketch1, tupleSketch2, lgNomEntries, mode)`: Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12225,11 +12225,11 @@ let column = tuple_union_double_with("col1", "col2", col("lg_nom_entries"), col(
 # let _ = column;
 ```
 "# };
-    (head tuple_union_integer) => { r#"Merges two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch Union object. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_union_integer) => { r#"Merges two binary representations of Datasketches TupleSketch objects with integer summary data type using a TupleSketch Union object."# };
     (body tuple_union_integer) => { r#"
 # Spark SQL
 
-- `tuple_union_integer(tupleSketch1, tupleSketch2, lgNomEntries, mode)`
+- `tuple_union_integer(tupleSketch1, tupleSketch2, lgNomEntries, mode)`: Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12270,11 +12270,11 @@ let column = tuple_union_integer_with("col1", "col2", col("lg_nom_entries"), col
 # let _ = column;
 ```
 "# };
-    (head tuple_union_theta_double) => { r#"Merges the binary representation of a Datasketches TupleSketch with double summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Union object. The ThetaSketch entries are assigned a default double summary value based on the mode: 0.0 for 'sum' mode, +Infinity for 'min' mode, -Infinity for 'max' mode, or 1.0 for 'alwaysone' mode. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_union_theta_double) => { r#"Merges the binary representation of a Datasketches TupleSketch with double summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Union object."# };
     (body tuple_union_theta_double) => { r#"
 # Spark SQL
 
-- `tuple_union_theta_double(tupleSketch, thetaSketch, lgNomEntries, mode)`
+- `tuple_union_theta_double(tupleSketch, thetaSketch, lgNomEntries, mode)`: The ThetaSketch entries are assigned a default double summary value based on the mode: 0.0 for 'sum' mode, +Infinity for 'min' mode, -Infinity for 'max' mode, or 1.0 for 'alwaysone' mode. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12315,11 +12315,11 @@ let column = tuple_union_theta_double_with("col1", "col2", col("lg_nom_entries")
 # let _ = column;
 ```
 "# };
-    (head tuple_union_theta_integer) => { r#"Merges the binary representation of a Datasketches TupleSketch with integer summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Union object. The ThetaSketch entries are assigned a default integer summary value based on the mode: 0 for 'sum' mode, Integer.MAX_VALUE for 'min' mode, Integer.MIN_VALUE for 'max' mode, or 1 for 'alwaysone' mode. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum')."# };
+    (head tuple_union_theta_integer) => { r#"Merges the binary representation of a Datasketches TupleSketch with integer summary data type with the binary representation of a Datasketches ThetaSketch using a TupleSketch Union object."# };
     (body tuple_union_theta_integer) => { r#"
 # Spark SQL
 
-- `tuple_union_theta_integer(tupleSketch, thetaSketch, lgNomEntries, mode)`
+- `tuple_union_theta_integer(tupleSketch, thetaSketch, lgNomEntries, mode)`: The ThetaSketch entries are assigned a default integer summary value based on the mode: 0 for 'sum' mode, Integer.MAX_VALUE for 'min' mode, Integer.MIN_VALUE for 'max' mode, or 1 for 'alwaysone' mode. Users can set lgNomEntries to a value between 4 and 26 (defaults to 12) and mode to 'sum', 'min', 'max', or 'alwaysone' (defaults to 'sum').
 
 Arguments:
 
@@ -12475,11 +12475,11 @@ let column = btrim_with(expr("encode('SSparkSQLS', 'utf-8')"), expr("encode('SL'
 # let _ = column;
 ```
 "# };
-    (head char) => { r#"Returns the ASCII character having the binary equivalent to `expr`. If n is larger than 256 the result is equivalent to chr(n % 256)"# };
+    (head char) => { r#"Returns the ASCII character having the binary equivalent to `expr`."# };
     (body char) => { r#"
 # Spark SQL
 
-- `char(expr)`
+- `char(expr)`: If n is larger than 256 the result is equivalent to chr(n % 256)
 
 Arguments:
 
@@ -12497,11 +12497,11 @@ let column = char(lit(65));
 # let _ = column;
 ```
 "# };
-    (head char_length) => { r#"Returns the character length of string data or number of bytes of binary data. The length of string data includes the trailing spaces. The length of binary data includes binary zeros."# };
+    (head char_length) => { r#"Returns the character length of string data or number of bytes of binary data."# };
     (body char_length) => { r#"
 # Spark SQL
 
-- `char_length(expr)`
+- `char_length(expr)`: The length of string data includes the trailing spaces. The length of binary data includes binary zeros.
 
 Arguments:
 
@@ -12523,11 +12523,11 @@ let column = char_length(lit("Spark SQL "));
 # let _ = column;
 ```
 "# };
-    (head character_length) => { r#"Returns the character length of string data or number of bytes of binary data. The length of string data includes the trailing spaces. The length of binary data includes binary zeros."# };
+    (head character_length) => { r#"Returns the character length of string data or number of bytes of binary data."# };
     (body character_length) => { r#"
 # Spark SQL
 
-- `character_length(expr)`
+- `character_length(expr)`: The length of string data includes the trailing spaces. The length of binary data includes binary zeros.
 
 Arguments:
 
@@ -12549,11 +12549,11 @@ let column = character_length(lit("Spark SQL "));
 # let _ = column;
 ```
 "# };
-    (head chr) => { r#"Returns the ASCII character having the binary equivalent to `expr`. If n is larger than 256 the result is equivalent to chr(n % 256)"# };
+    (head chr) => { r#"Returns the ASCII character having the binary equivalent to `expr`."# };
     (body chr) => { r#"
 # Spark SQL
 
-- `chr(expr)`
+- `chr(expr)`: If n is larger than 256 the result is equivalent to chr(n % 256)
 
 Arguments:
 
@@ -12675,11 +12675,11 @@ let column = concat_ws("/", [lit("foo"), expr("null"), lit("bar")]);
 # let _ = column;
 ```
 "# };
-    (head contains) => { r#"Returns a boolean. The value is True if right is found inside left. Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type."# };
+    (head contains) => { r#"Returns a boolean. The value is True if right is found inside left."# };
     (body contains) => { r#"
 # Spark SQL
 
-- `contains(left, right)`
+- `contains(left, right)`: Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type.
 
 Arguments:
 
@@ -12702,11 +12702,11 @@ let column = contains(lit("Spark SQL"), expr("null"));
 # let _ = column;
 ```
 "# };
-    (head decode) => { r#"Decodes the first argument using the second argument character set. If either argument is null, the result will also be null. decode(expr, search, result \[, search, result \] ... \[, default\]) - Compares expr to each search value in order. If expr is equal to a search value, decode returns the corresponding result. If no match is found, then it returns default. If default is omitted, it returns null."# };
+    (head decode) => { r#"Decodes the first argument using the second argument character set."# };
     (body decode) => { r#"
 # Spark SQL
 
-- `decode(bin, charset)`
+- `decode(bin, charset)`: If either argument is null, the result will also be null. decode(expr, search, result \[, search, result \] ... \[, default\]) - Compares expr to each search value in order. If expr is equal to a search value, decode returns the corresponding result. If no match is found, then it returns default. If default is omitted, it returns null.
 
 Arguments:
 
@@ -12725,11 +12725,11 @@ let column = decode(expr("encode('abc', 'utf-8')"), "utf-8");
 # let _ = column;
 ```
 "# };
-    (head elt) => { r#"Returns the `n`-th input, e.g., returns `input2` when `n` is 2. The function returns NULL if the index exceeds the length of the array and `spark.sql.ansi.enabled` is set to false. If `spark.sql.ansi.enabled` is set to true, it throws ArrayIndexOutOfBoundsException for invalid indices."# };
+    (head elt) => { r#"Returns the `n`-th input, e.g., returns `input2` when `n` is 2."# };
     (body elt) => { r#"
 # Spark SQL
 
-- `elt(n, input1, input2, ...)`
+- `elt(n, input1, input2, ...)`: The function returns NULL if the index exceeds the length of the array and `spark.sql.ansi.enabled` is set to false. If `spark.sql.ansi.enabled` is set to true, it throws ArrayIndexOutOfBoundsException for invalid indices.
 
 Arguments:
 
@@ -12750,11 +12750,11 @@ let column = elt([lit(2), lit("a"), lit(1)]);
 # let _ = column;
 ```
 "# };
-    (head encode) => { r#"Encodes the first argument using the second argument character set. If either argument is null, the result will also be null."# };
+    (head encode) => { r#"Encodes the first argument using the second argument character set."# };
     (body encode) => { r#"
 # Spark SQL
 
-- `encode(str, charset)`
+- `encode(str, charset)`: If either argument is null, the result will also be null.
 
 Arguments:
 
@@ -12773,11 +12773,11 @@ let column = encode(lit("abc"), "utf-8");
 # let _ = column;
 ```
 "# };
-    (head endswith) => { r#"Returns a boolean. The value is True if left ends with right. Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type."# };
+    (head endswith) => { r#"Returns a boolean. The value is True if left ends with right."# };
     (body endswith) => { r#"
 # Spark SQL
 
-- `endswith(left, right)`
+- `endswith(left, right)`: Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type.
 
 Arguments:
 
@@ -12800,11 +12800,11 @@ let column = endswith(lit("Spark SQL"), expr("null"));
 # let _ = column;
 ```
 "# };
-    (head find_in_set) => { r#"Returns the index (1-based) of the given string (`str`) in the comma-delimited list (`str_array`). Returns 0, if the string was not found or if the given string (`str`) contains a comma."# };
+    (head find_in_set) => { r#"Returns the index (1-based) of the given string (`str`) in the comma-delimited list (`str_array`)."# };
     (body find_in_set) => { r#"
 # Spark SQL
 
-- `find_in_set(str, str_array)`
+- `find_in_set(str, str_array)`: Returns 0, if the string was not found or if the given string (`str`) contains a comma.
 
 Arguments:
 
@@ -12823,11 +12823,11 @@ let column = find_in_set(lit("ab"), lit("abc,b,ab,c,def"));
 # let _ = column;
 ```
 "# };
-    (head format_number) => { r#"Formats the number `expr1` like '#,###,###.##', rounded to `expr2` decimal places. If `expr2` is 0, the result has no decimal point or fractional part. `expr2` also accept a user specified format. This is supposed to function like MySQL's FORMAT."# };
+    (head format_number) => { r#"Formats the number `expr1` like '#,###,###.##', rounded to `expr2` decimal places."# };
     (body format_number) => { r###################"
 # Spark SQL
 
-- `format_number(expr1, expr2)`
+- `format_number(expr1, expr2)`: If `expr2` is 0, the result has no decimal point or fractional part. `expr2` also accept a user specified format. This is supposed to function like MySQL's FORMAT.
 
 Arguments:
 
@@ -12880,7 +12880,7 @@ let column = format_string("Hello World %d %s", [lit(100), lit("days")]);
 Arguments:
 
 - `str`: a string expression An expression that evaluates to a string.
-- `pattern`: a string expression. The pattern is a string which is matched literally and case-insensitively, with exception to the following special symbols:\<br\>\<br\> _ matches any one character in the input (similar to . in posix regular expressions)\<br\>\<br\> % matches zero or more characters in the input (similar to .\* in posix regular expressions)\<br\>\<br\> Since Spark 2.0, string literals are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, in order to match "\\abc", the pattern should be "\\\\abc".\<br\>\<br\> When SQL config 'spark.sql.parser.escapedStringLiterals' is enabled, it falls back to Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the pattern to match "\\abc" should be "\\abc".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `pattern`: a string expression. The pattern is a string which is matched literally and case-insensitively, with exception to the following special symbols:\<br\>\<br\> _ matches any one character in the input (similar to . in posix regular expressions)\<br\>\<br\> % matches zero or more characters in the input (similar to .\* in posix regular expressions)\<br\>\<br\> Since Spark 2.0, string literals are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, in order to match "\\abc", the pattern should be "\\\\abc".\<br\>\<br\> When SQL config 'spark.sql.parser.escapedStringLiterals' is enabled, it falls back to Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the pattern to match "\\abc" should be "\\abc".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `escape`: an character added since Spark 3.0. The default escape character is the '\\'. If an escape character precedes a special symbol or another escape character, the following character is matched literally. It is invalid to escape any other character. An expression that evaluates to a string. Must be a constant.
 
 Since Spark 3.3.0.
@@ -13070,11 +13070,11 @@ let column = length(expr("x'537061726b2053514c'"));
 # let _ = column;
 ```
 "# };
-    (head levenshtein) => { r#"Returns the Levenshtein distance between the two given strings. If threshold is set and distance more than it, return -1."# };
+    (head levenshtein) => { r#"Returns the Levenshtein distance between the two given strings."# };
     (body levenshtein) => { r#"
 # Spark SQL
 
-- `levenshtein(str1, str2[, threshold])`
+- `levenshtein(str1, str2[, threshold])`: If threshold is set and distance more than it, return -1.
 
 Arguments:
 
@@ -13118,7 +13118,7 @@ let column = levenshtein_with(lit("kitten"), lit("sitting"), 2);
 Arguments:
 
 - `str`: a string expression An expression that evaluates to a string.
-- `pattern`: a string expression. The pattern is a string which is matched literally, with exception to the following special symbols:\<br\>\<br\> _ matches any one character in the input (similar to . in posix regular expressions)\\ % matches zero or more characters in the input (similar to .\* in posix regular expressions)\<br\>\<br\> Since Spark 2.0, string literals are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, in order to match "\\abc", the pattern should be "\\\\abc".\<br\>\<br\> When SQL config 'spark.sql.parser.escapedStringLiterals' is enabled, it falls back to Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the pattern to match "\\abc" should be "\\abc".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `pattern`: a string expression. The pattern is a string which is matched literally, with exception to the following special symbols:\<br\>\<br\> _ matches any one character in the input (similar to . in posix regular expressions)\\ % matches zero or more characters in the input (similar to .\* in posix regular expressions)\<br\>\<br\> Since Spark 2.0, string literals are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, in order to match "\\abc", the pattern should be "\\\\abc".\<br\>\<br\> When SQL config 'spark.sql.parser.escapedStringLiterals' is enabled, it falls back to Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the pattern to match "\\abc" should be "\\abc".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `escape`: an character added since Spark 3.0. The default escape character is the '\\'. If an escape character precedes a special symbol or another escape character, the following character is matched literally. It is invalid to escape any other character. An expression that evaluates to a string. Must be a constant.
 
 Since Spark 1.0.0.
@@ -13145,11 +13145,11 @@ let column = like_with("text", "pattern", "escape_char");
 # let _ = column;
 ```
 "# };
-    (head locate) => { r#"Returns the position of the first occurrence of `substr` in `str` after position `pos`. The given `pos` and return value are 1-based."# };
+    (head locate) => { r#"Returns the position of the first occurrence of `substr` in `str` after position `pos`."# };
     (body locate) => { r#"
 # Spark SQL
 
-- `locate(substr, str[, pos])`
+- `locate(substr, str[, pos])`: The given `pos` and return value are 1-based.
 
 Arguments:
 
@@ -13293,11 +13293,11 @@ let column = make_valid_utf8(expr("x'80'"));
 # let _ = column;
 ```
 "# };
-    (head mask) => { r#"masks the given string value. The function replaces characters with 'X' or 'x', and numbers with 'n'. This can be useful for creating copies of tables with sensitive information removed."# };
+    (head mask) => { r#"masks the given string value."# };
     (body mask) => { r#"
 # Spark SQL
 
-- `mask(input[, upperChar, lowerChar, digitChar, otherChar])`
+- `mask(input[, upperChar, lowerChar, digitChar, otherChar])`: The function replaces characters with 'X' or 'x', and numbers with 'n'. This can be useful for creating copies of tables with sensitive information removed.
 
 Arguments:
 
@@ -13454,11 +13454,11 @@ let column = parse_url_with(lit("http://spark.apache.org/path?query=1"), lit("QU
 # let _ = column;
 ```
 "# };
-    (head position) => { r#"Returns the position of the first occurrence of `substr` in `str` after position `pos`. The given `pos` and return value are 1-based."# };
+    (head position) => { r#"Returns the position of the first occurrence of `substr` in `str` after position `pos`."# };
     (body position) => { r#"
 # Spark SQL
 
-- `position(substr, str[, pos])`
+- `position(substr, str[, pos])`: The given `pos` and return value are 1-based.
 
 Arguments:
 
@@ -13538,11 +13538,11 @@ let column = quote(expr("'Don\\'t'"));
 # let _ = column;
 ```
 "# };
-    (head randstr) => { r#"Returns a string of the specified length whose characters are chosen uniformly at random from the following pool of characters: 0-9, a-z, A-Z. The random seed is optional. The string length must be a non-negative constant two-byte or four-byte integer (SMALLINT or INT, respectively)."# };
+    (head randstr) => { r#"Returns a string of the specified length whose characters are chosen uniformly at random from the following pool of characters: 0-9, a-z, A-Z."# };
     (body randstr) => { r#"
 # Spark SQL
 
-- `randstr(length[, seed])`
+- `randstr(length[, seed])`: The random seed is optional. The string length must be a non-negative constant two-byte or four-byte integer (SMALLINT or INT, respectively).
 
 Arguments:
 
@@ -13590,7 +13590,7 @@ let column = randstr_with(col("length"), col("seed"));
 Arguments:
 
 - `str`: a string expression An expression that evaluates to a string.
-- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
+- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
 
 Since Spark 3.2.0.
 
@@ -13642,7 +13642,7 @@ let column = regexp_count(lit("abcdefghijklmnopqrstuvwxyz"), lit("[a-z]{3}"));
 Arguments:
 
 - `str`: a string expression. An expression that evaluates to a string.
-- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `idx`: an integer expression that representing the group index. The regex maybe contains multiple groups. `idx` indicates which regex group to extract. The group index should be non-negative. The minimum value of `idx` is 0, which means matching the entire regular expression. If `idx` is not specified, the default group index value is 1. The `idx` parameter is the Java regex Matcher group() method index. An expression that evaluates to an integer.
 
 Since Spark 1.5.0.
@@ -13668,7 +13668,7 @@ let column = regexp_extract(lit("100-200"), expr("r'(\\d+)-(\\d+)'"), 1);
 Arguments:
 
 - `str`: a string expression. An expression that evaluates to a string.
-- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `idx`: an integer expression that representing the group index. The regex may contains multiple groups. `idx` indicates which regex group to extract. The group index should be non-negative. The minimum value of `idx` is 0, which means matching the entire regular expression. If `idx` is not specified, the default group index value is 1. The `idx` parameter is the Java regex Matcher group() method index. An expression that evaluates to an integer.
 
 Since Spark 3.1.0.
@@ -13701,16 +13701,16 @@ let column = regexp_extract_all_with(lit("100-200, 300-400"), expr("r'(\\d+)-(\\
 # let _ = column;
 ```
 "# };
-    (head regexp_instr) => { r#"Searches a string for a regular expression and returns an integer that indicates the beginning position of the matched substring. Positions are 1-based, not 0-based. If no match is found, returns 0."# };
+    (head regexp_instr) => { r#"Searches a string for a regular expression and returns an integer that indicates the beginning position of the matched substring."# };
     (body regexp_instr) => { r#"
 # Spark SQL
 
-- `regexp_instr(str, regexp)`
+- `regexp_instr(str, regexp)`: Positions are 1-based, not 0-based. If no match is found, returns 0.
 
 Arguments:
 
 - `str`: a string expression. An expression that evaluates to a string.
-- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `idx`: the group index of the regular expression to search for. The default value is 0 if not specified. An expression that evaluates to an integer.
 
 Since Spark 3.4.0.
@@ -13748,7 +13748,7 @@ let column = regexp_instr_with("text", "regexp", col("idx"));
 Arguments:
 
 - `str`: a string expression An expression that evaluates to a string.
-- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
+- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
 
 Since Spark 3.2.0.
 
@@ -13775,7 +13775,7 @@ let column = regexp_like(expr("'%SystemDrive%\\\\Users\\\\John'"), expr("r'%Syst
 Arguments:
 
 - `str`: a string expression to search for a regular expression pattern match. An expression that evaluates to a string.
-- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
+- `regexp`: a string representing a regular expression. The regex string should be a Java regular expression.\<br\>\<br\> Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$".\<br\>\<br\> There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists. An expression that evaluates to a string.
 - `rep`: a string expression to replace matched substrings. An expression that evaluates to a string.
 - `position`: a positive integer literal that indicates the position within `str` to begin searching. The default is 1. If position is greater than the number of characters in `str`, the result is `str`. An expression that evaluates to an integer. Must be a constant.
 
@@ -13805,11 +13805,11 @@ let column = regexp_replace_with("string_", col("pattern"), col("replacement"), 
 # let _ = column;
 ```
 "# };
-    (head regexp_substr) => { r#"Returns the substring that matches the regular expression `regexp` within the string `str`. If the regular expression is not found, the result is null."# };
+    (head regexp_substr) => { r#"Returns the substring that matches the regular expression `regexp` within the string `str`."# };
     (body regexp_substr) => { r#"
 # Spark SQL
 
-- `regexp_substr(str, regexp)`
+- `regexp_substr(str, regexp)`: If the regular expression is not found, the result is null.
 
 Arguments:
 
@@ -13947,7 +13947,7 @@ let column = right(lit("Spark SQL"), lit(3));
 Arguments:
 
 - `str`: a string expression An expression that evaluates to a string.
-- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at \<a href="https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal"\>String Literal\</a\>. For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
+- `regexp`: a string expression. The regex string should be a Java regular expression. An expression that evaluates to a string. Since Spark 2.0, string literals (including regex patterns) are unescaped in our SQL parser, see the unescaping rules at [String Literal](https://spark.apache.org/docs/latest/sql-ref-literals.html#string-literal). For example, to match "\\abc", a regular expression for `regexp` can be "^\\\\abc$". There is a SQL config 'spark.sql.parser.escapedStringLiterals' that can be used to fallback to the Spark 1.6 behavior regarding string literal parsing. For example, if the config is enabled, the `regexp` that can match "\\abc" is "^\\abc$".\<br\>\<br\> It's recommended to use a raw string literal (with the `r` prefix) to avoid escaping special characters in the pattern string if exists.
 
 Since Spark 1.0.0.
 
@@ -14132,11 +14132,11 @@ let column = split_with(lit("oneAtwoBthreeC"), "[ABC]", lit(2));
 # let _ = column;
 ```
 "# };
-    (head split_part) => { r#"Splits `str` by delimiter and return requested part of the split (1-based). If any input is null, returns null. if `partNum` is out of range of split parts, returns empty string. If `partNum` is 0, throws an error. If `partNum` is negative, the parts are counted backward from the end of the string. If the `delimiter` is an empty string, the `str` is not split."# };
+    (head split_part) => { r#"Splits `str` by delimiter and return requested part of the split (1-based)."# };
     (body split_part) => { r#"
 # Spark SQL
 
-- `split_part(str, delimiter, partNum)`
+- `split_part(str, delimiter, partNum)`: If any input is null, returns null. if `partNum` is out of range of split parts, returns empty string. If `partNum` is 0, throws an error. If `partNum` is negative, the parts are counted backward from the end of the string. If the `delimiter` is an empty string, the `str` is not split.
 
 Arguments:
 
@@ -14156,11 +14156,11 @@ let column = split_part(lit("11.12.13"), lit("."), lit(3));
 # let _ = column;
 ```
 "# };
-    (head startswith) => { r#"Returns a boolean. The value is True if left starts with right. Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type."# };
+    (head startswith) => { r#"Returns a boolean. The value is True if left starts with right."# };
     (body startswith) => { r#"
 # Spark SQL
 
-- `startswith(left, right)`
+- `startswith(left, right)`: Returns NULL if either input expression is NULL. Otherwise, returns False. Both left or right must be of STRING or BINARY type.
 
 Arguments:
 
@@ -14183,11 +14183,11 @@ let column = startswith(lit("Spark SQL"), expr("null"));
 # let _ = column;
 ```
 "# };
-    (head str_to_map) => { r#"Creates a map after splitting the text into key/value pairs using delimiters. Default delimiters are ',' for `pairDelim` and ':' for `keyValueDelim`. Both `pairDelim` and `keyValueDelim` are treated as regular expressions."# };
+    (head str_to_map) => { r#"Creates a map after splitting the text into key/value pairs using delimiters."# };
     (body str_to_map) => { r#"
 # Spark SQL
 
-- `str_to_map(text[, pairDelim[, keyValueDelim]])`
+- `str_to_map(text[, pairDelim[, keyValueDelim]])`: Default delimiters are ',' for `pairDelim` and ':' for `keyValueDelim`. Both `pairDelim` and `keyValueDelim` are treated as regular expressions.
 
 Arguments:
 
@@ -14289,11 +14289,11 @@ let column = substring(lit("Spark SQL"), lit(5), lit(1));
 # let _ = column;
 ```
 "# };
-    (head substring_index) => { r#"Returns the substring from `str` before `count` occurrences of the delimiter `delim`. If `count` is positive, everything to the left of the final delimiter (counting from the left) is returned. If `count` is negative, everything to the right of the final delimiter (counting from the right) is returned. The function substring_index performs a case-sensitive match when searching for `delim`."# };
+    (head substring_index) => { r#"Returns the substring from `str` before `count` occurrences of the delimiter `delim`."# };
     (body substring_index) => { r#"
 # Spark SQL
 
-- `substring_index(str, delim, count)`
+- `substring_index(str, delim, count)`: If `count` is positive, everything to the left of the final delimiter (counting from the left) is returned. If `count` is negative, everything to the right of the final delimiter (counting from the right) is returned. The function substring_index performs a case-sensitive match when searching for `delim`.
 
 Arguments:
 
@@ -14313,11 +14313,11 @@ let column = substring_index(lit("www.apache.org"), ".", 2);
 # let _ = column;
 ```
 "# };
-    (head to_binary) => { r#"Converts the input `str` to a binary value based on the supplied `fmt`. `fmt` can be a case-insensitive string literal of "hex", "utf-8", "utf8", or "base64". By default, the binary format for conversion is "hex" if `fmt` is omitted. The function returns NULL if at least one of the input parameters is NULL."# };
+    (head to_binary) => { r#"Converts the input `str` to a binary value based on the supplied `fmt`. `fmt` can be a case-insensitive string literal of "hex", "utf-8", "utf8", or "base64"."# };
     (body to_binary) => { r#"
 # Spark SQL
 
-- `to_binary(str[, fmt])`
+- `to_binary(str[, fmt])`: By default, the binary format for conversion is "hex" if `fmt` is omitted. The function returns NULL if at least one of the input parameters is NULL.
 
 Arguments:
 
@@ -14350,11 +14350,11 @@ let column = to_binary_with(lit("abc"), lit("utf-8"));
 # let _ = column;
 ```
 "# };
-    (head to_char) => { r#"Convert `expr` to a string based on the `format`. Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input value, generating a result string of the same length as the corresponding sequence in the format string. The result string is left-padded with zeros if the 0/9 sequence comprises more digits than the matching part of the decimal value, starts with 0, and is before the decimal point. Otherwise, it is padded with spaces. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' prints '+' for positive values but 'MI' prints a space. 'PR': Only allowed at the end of the format string; specifies that the result string will be wrapped by angle brackets if the input value is negative. ('\<1\>'). If `expr` is a datetime, `format` shall be a valid datetime pattern, see \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\>. If `expr` is a binary, it is converted to a string in one of the formats: 'base64': a base 64 string. 'hex': a string in the hexadecimal format. 'utf-8': the input binary is decoded to UTF-8 string."# };
+    (head to_char) => { r#"Convert `expr` to a string based on the `format`."# };
     (body to_char) => { r#"
 # Spark SQL
 
-- `to_char(expr, format)`
+- `to_char(expr, format)`: Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input value, generating a result string of the same length as the corresponding sequence in the format string. The result string is left-padded with zeros if the 0/9 sequence comprises more digits than the matching part of the decimal value, starts with 0, and is before the decimal point. Otherwise, it is padded with spaces. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' prints '+' for positive values but 'MI' prints a space. 'PR': Only allowed at the end of the format string; specifies that the result string will be wrapped by angle brackets if the input value is negative. ('\<1\>'). If `expr` is a datetime, `format` shall be a valid datetime pattern, see [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html). If `expr` is a binary, it is converted to a string in one of the formats: 'base64': a base 64 string. 'hex': a string in the hexadecimal format. 'utf-8': the input binary is decoded to UTF-8 string.
 
 Arguments:
 
@@ -14377,11 +14377,11 @@ let column = to_char(lit(12454), lit("99G999"));
 # let _ = column;
 ```
 "# };
-    (head to_number) => { r#"Convert string 'expr' to a number based on the string format 'fmt'. Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input string. If the 0/9 sequence starts with 0 and is before the decimal point, it can only match a digit sequence of the same size. Otherwise, if the sequence starts with 9 or is after the decimal point, it can match a digit sequence that has the same or smaller size. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. 'expr' must match the grouping separator relevant for the size of the number. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' allows '-' but 'MI' does not. 'PR': Only allowed at the end of the format string; specifies that 'expr' indicates a negative number with wrapping angled brackets. ('\<1\>')."# };
+    (head to_number) => { r#"Convert string 'expr' to a number based on the string format 'fmt'."# };
     (body to_number) => { r#"
 # Spark SQL
 
-- `to_number(expr, fmt)`
+- `to_number(expr, fmt)`: Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input string. If the 0/9 sequence starts with 0 and is before the decimal point, it can only match a digit sequence of the same size. Otherwise, if the sequence starts with 9 or is after the decimal point, it can match a digit sequence that has the same or smaller size. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. 'expr' must match the grouping separator relevant for the size of the number. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' allows '-' but 'MI' does not. 'PR': Only allowed at the end of the format string; specifies that 'expr' indicates a negative number with wrapping angled brackets. ('\<1\>').
 
 Arguments:
 
@@ -14404,11 +14404,11 @@ let column = to_number(lit("12,454"), lit("99,999"));
 # let _ = column;
 ```
 "# };
-    (head to_varchar) => { r#"Convert `expr` to a string based on the `format`. Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input value, generating a result string of the same length as the corresponding sequence in the format string. The result string is left-padded with zeros if the 0/9 sequence comprises more digits than the matching part of the decimal value, starts with 0, and is before the decimal point. Otherwise, it is padded with spaces. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' prints '+' for positive values but 'MI' prints a space. 'PR': Only allowed at the end of the format string; specifies that the result string will be wrapped by angle brackets if the input value is negative. ('\<1\>'). If `expr` is a datetime, `format` shall be a valid datetime pattern, see \<a href="https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html"\>Datetime Patterns\</a\>. If `expr` is a binary, it is converted to a string in one of the formats: 'base64': a base 64 string. 'hex': a string in the hexadecimal format. 'utf-8': the input binary is decoded to UTF-8 string."# };
+    (head to_varchar) => { r#"Convert `expr` to a string based on the `format`."# };
     (body to_varchar) => { r#"
 # Spark SQL
 
-- `to_varchar(expr, format)`
+- `to_varchar(expr, format)`: Throws an exception if the conversion fails. The format can consist of the following characters, case insensitive: '0' or '9': Specifies an expected digit between 0 and 9. A sequence of 0 or 9 in the format string matches a sequence of digits in the input value, generating a result string of the same length as the corresponding sequence in the format string. The result string is left-padded with zeros if the 0/9 sequence comprises more digits than the matching part of the decimal value, starts with 0, and is before the decimal point. Otherwise, it is padded with spaces. '.' or 'D': Specifies the position of the decimal point (optional, only allowed once). ',' or 'G': Specifies the position of the grouping (thousands) separator (,). There must be a 0 or 9 to the left and right of each grouping separator. '$': Specifies the location of the $ currency sign. This character may only be specified once. 'S' or 'MI': Specifies the position of a '-' or '+' sign (optional, only allowed once at the beginning or end of the format string). Note that 'S' prints '+' for positive values but 'MI' prints a space. 'PR': Only allowed at the end of the format string; specifies that the result string will be wrapped by angle brackets if the input value is negative. ('\<1\>'). If `expr` is a datetime, `format` shall be a valid datetime pattern, see [Datetime Patterns](https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html). If `expr` is a binary, it is converted to a string in one of the formats: 'base64': a base 64 string. 'hex': a string in the hexadecimal format. 'utf-8': the input binary is decoded to UTF-8 string.
 
 Arguments:
 
@@ -14586,11 +14586,11 @@ let column = try_to_binary_with(lit("abc"), lit("invalidFormat"));
 # let _ = column;
 ```
 "# };
-    (head try_to_number) => { r#"Convert string 'expr' to a number based on the string format `fmt`. Returns NULL if the string 'expr' does not match the expected format. The format follows the same semantics as the to_number function."# };
+    (head try_to_number) => { r#"Convert string 'expr' to a number based on the string format `fmt`."# };
     (body try_to_number) => { r#"
 # Spark SQL
 
-- `try_to_number(expr, fmt)`
+- `try_to_number(expr, fmt)`: Returns NULL if the string 'expr' does not match the expected format. The format follows the same semantics as the to_number function.
 
 Arguments:
 
