@@ -1162,6 +1162,20 @@ mod tests {
         assert!(parse_row("f(x: Thing)", String::new()).is_err());
     }
 
+    /// The parser reads every row of the real tables, with the names the tables give.
+    #[test]
+    fn the_real_tables_parse() {
+        let rows = read_tables(&workspace_root().join(FUNCTIONS_DIR)).unwrap();
+        assert!(rows.len() > 450, "{} rows", rows.len());
+        let find = |ident: &str| rows.iter().find(|r| r.ident == ident).unwrap();
+        assert_eq!(find("abs").params.len(), 1);
+        assert_eq!(find("r#struct").spark_name, "struct");
+        assert_eq!(find("log").with.as_ref().unwrap().spark_name, "log");
+        assert!(find("trim").with.as_ref().unwrap().optional_first);
+        assert!(find("base64").doc.starts_with("Spark SQL "));
+        assert!(!find("abs").doc.starts_with("Spark SQL "));
+    }
+
     #[test]
     fn sql_examples_become_rust_calls() {
         let r = row("base64(col: Col)");
