@@ -335,9 +335,33 @@ fn collapse(text: &str) -> String {
 }
 
 fn parse_usage(text: &str) -> Vec<(String, String)> {
-    let mut forms: Vec<(String, String)> = Vec::new();
+    // Forms are paragraphs, or lines that start with the function's name and a parenthesis
+    // (`min_by(x, y) - ...` then `min_by(x, y, k) - ...`).
+    let mut chunks: Vec<String> = Vec::new();
+    let mut name: Option<String> = None;
     for paragraph in text.split("\n\n") {
-        let paragraph = collapse(paragraph);
+        let mut current = String::new();
+        for line in paragraph.lines().map(str::trim) {
+            let starts_form = name
+                .as_deref()
+                .is_some_and(|n| line.starts_with(&format!("{n}(")) && line.contains(" - "));
+            if starts_form && !current.trim().is_empty() {
+                chunks.push(std::mem::take(&mut current));
+            }
+            current.push_str(line);
+            current.push('\n');
+            if name.is_none()
+                && let Some((signature, _)) = line.split_once(" - ")
+                && let Some((n, _)) = signature.split_once('(')
+            {
+                name = Some(n.trim().to_string());
+            }
+        }
+        chunks.push(current);
+    }
+    let mut forms: Vec<(String, String)> = Vec::new();
+    for paragraph in chunks {
+        let paragraph = collapse(&paragraph);
         if paragraph.is_empty() {
             continue;
         }
@@ -392,10 +416,20 @@ fn parse_examples(lines: &[&str]) -> Vec<Example> {
                 example.sql.push_str(trimmed);
                 in_sql = !trimmed.ends_with(';');
             } else {
-                // Results are indented by seven spaces; more is part of the value.
-                let value = line.strip_prefix("       ").unwrap_or(trimmed);
-                example.result.push(value.trim_end().to_string());
+                example.result.push(line.trim_end().to_string());
             }
+        }
+    }
+    // Results are indented alike (seven or eight spaces); more than the least is the value's.
+    let indent = examples
+        .iter()
+        .flat_map(|e| &e.result)
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    for example in &mut examples {
+        for line in &mut example.result {
+            *line = line[indent..].to_string();
         }
     }
     examples
@@ -971,7 +1005,13 @@ fn render_docs(row: &Row, spark: &Spark) -> Docs {
     let mut first_rest = String::new();
     if summary_from_spark {
         let (first, rest) = first_sentence(&d.usage[0].1);
-        head = markdown(first);
+        let mut chars = first.chars();
+        let capital: String = chars
+            .next()
+            .map(|c| c.to_ascii_uppercase())
+            .into_iter()
+            .collect();
+        head = markdown(&(capital + chars.as_str()));
         first_rest = rest.to_string();
     }
     if !d.usage.is_empty() {
@@ -1220,7 +1260,7 @@ mod tests {
             "Usage: base64(bin) - Converts the argument.".to_string(),
             "Extended Usage:\n    Arguments:\n      * bin - The binary value.\n        An \
              expression.\n  \n    Examples:\n      > SELECT base64('Spark SQL');\n       \
-             U3BhcmsgU1FM\n      > SELECT 1\n          + 2;\n       3\n  \n    Since: 1.5.0\n"
+             U3BhcmsgU1FM\n      > SELECT 1\n          + 2;\n          3\n  \n    Since: 1.5.0\n"
                 .to_string(),
         ];
         let d = Description::parse(&rows);
@@ -1241,6 +1281,7 @@ mod tests {
         assert_eq!(d.examples.len(), 2);
         assert_eq!(d.examples[0].result, ["U3BhcmsgU1FM"]);
         assert_eq!(d.examples[1].sql, "SELECT 1 + 2;");
+        assert_eq!(d.examples[1].result, ["   3"]);
         assert_eq!(d.since, "1.5.0");
     }
 
@@ -1255,6 +1296,19 @@ mod tests {
             ("One sentence only.", "")
         );
         assert_eq!(first_sentence("e.g. Something"), ("e.g. Something", ""));
+    }
+
+    #[test]
+    fn usage_forms_on_following_lines() {
+        let usage = "\n    f(x) - One. Two.\n      More.\n    f(x, k) - Three.\n\n    f(*) - Four.";
+        assert_eq!(
+            parse_usage(usage),
+            [
+                ("f(x)".to_string(), "One. Two. More.".to_string()),
+                ("f(x, k)".to_string(), "Three.".to_string()),
+                ("f(*)".to_string(), "Four.".to_string()),
+            ]
+        );
     }
 
     #[test]

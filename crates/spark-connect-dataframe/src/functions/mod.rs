@@ -16,8 +16,11 @@
 //! [`Column`] is still accepted.
 //!
 //! Most functions are generated from one table per family (the `spark_functions!` macro):
-//! each row gives the name, the arguments and a doc line, and the same row feeds
-//! [`registry`], the list of every function this module provides.
+//! each row gives the name, the arguments and the PySpark-specific notes of its doc, and the
+//! same row feeds [`registry`], the list of every function this module provides. The rest of
+//! each doc (what the function does, its arguments, the release that added it and an example
+//! showing Spark's SQL examples as Rust calls) is Spark's own description of the function,
+//! written into `spark_docs.rs` by `cargo xtask gen-function-docs`.
 //!
 //! # Optional arguments: the `_with` form
 //!
@@ -61,9 +64,11 @@ use spark_connect_transport::proto;
 use crate::column::{Column, IntoOperand, Literal};
 
 /// Generates one public function per row, plus the family's `FUNCTIONS` list for
-/// [`registry`]. A row is `/// doc`, `name(arg: Kind, ...)`, optionally `as "python_name"`
-/// before the arguments (for Rust keywords), `=> "spark_name"` after them when Spark's
-/// name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
+/// [`registry`]. A row is `/// doc` (a summary, the "Spark SQL" link to Spark's reference,
+/// PySpark notes; a row that starts with the link takes Spark's usage as its summary, and
+/// `spark_doc!` adds Spark's description and the examples), `name(arg: Kind, ...)`,
+/// optionally `as "python_name"` before the arguments (for Rust keywords), `=> "spark_name"`
+/// after them when Spark's name differs, and `, name_with(opt: Kind, ...)` for a second function that also takes
 /// PySpark's optional arguments (all of them, in PySpark's order). Kinds: `Col`
 /// (`impl Into<Column>`: a column, a column name, or a number as a literal), `Val`
 /// (`impl IntoOperand`: a value, strings are text), `Cols` (any number of columns, as [`IntoColumns`](crate::IntoColumns): one name or

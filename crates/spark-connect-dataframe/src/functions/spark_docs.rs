@@ -1297,7 +1297,7 @@ let column = first_value_with("col", true);
 # let _ = column;
 ```
 "# };
-    (head grouping) => { r#"indicates whether a specified column in a GROUP BY is aggregated or not, returns 1 for aggregated or 0 for not aggregated in the result set.","# };
+    (head grouping) => { r#"Indicates whether a specified column in a GROUP BY is aggregated or not, returns 1 for aggregated or 0 for not aggregated in the result set.","# };
     (body grouping) => { r#"
 # Spark SQL
 
@@ -1315,9 +1315,9 @@ In Spark SQL:
 
 ```sql
 SELECT name, grouping(name), sum(age) FROM VALUES (2, 'Alice'), (5, 'Bob') people(age, name) GROUP BY cube(name);
---  Alice	0	2
---  Bob	0	5
---  NULL	1	7
+-- Alice	0	2
+-- Bob	0	5
+-- NULL	1	7
 ```
 
 In Rust:
@@ -1329,7 +1329,7 @@ let column = grouping("col");
 # let _ = column;
 ```
 "# };
-    (head grouping_id) => { r#"returns the level of grouping, equals to `(grouping(c1) << (n-1)) + (grouping(c2) << (n-2)) + ... + grouping(cn)`"# };
+    (head grouping_id) => { r#"Returns the level of grouping, equals to `(grouping(c1) << (n-1)) + (grouping(c2) << (n-2)) + ... + grouping(cn)`"# };
     (body grouping_id) => { r#"
 # Spark SQL
 
@@ -1347,13 +1347,13 @@ In Spark SQL:
 
 ```sql
 SELECT name, grouping_id(), sum(age), avg(height) FROM VALUES (2, 'Alice', 165), (5, 'Bob', 180) people(age, name, height) GROUP BY cube(name, height);
---  Alice	0	2	165.0
---  Alice	1	2	165.0
---  NULL	3	7	172.5
---  Bob	0	5	180.0
---  Bob	1	5	180.0
---  NULL	2	2	165.0
---  NULL	2	5	180.0
+-- Alice	0	2	165.0
+-- Alice	1	2	165.0
+-- NULL	3	7	172.5
+-- Bob	0	5	180.0
+-- Bob	1	5	180.0
+-- NULL	2	2	165.0
+-- NULL	2	5	180.0
 ```
 
 In Rust:
@@ -1905,11 +1905,12 @@ let column = max("col");
 # let _ = column;
 ```
 "# };
-    (head max_by) => { r#"Returns the value of `x` associated with the maximum value of `y`. max_by(x, y, k) - Returns an array of the `k` values of `x` associated with the maximum values of `y`, sorted in descending order by `y`."# };
+    (head max_by) => { r#"Returns the value of `x` associated with the maximum value of `y`."# };
     (body max_by) => { r#"
 # Spark SQL
 
-- `max_by(x, y)`: Returns NULL if there are no non-NULL ordering values.
+- `max_by(x, y)`
+- `max_by(x, y, k)`: Returns an array of the `k` values of `x` associated with the maximum values of `y`, sorted in descending order by `y`. Returns NULL if there are no non-NULL ordering values.
 
 Arguments:
 
@@ -2014,11 +2015,12 @@ let column = min("col");
 # let _ = column;
 ```
 "# };
-    (head min_by) => { r#"Returns the value of `x` associated with the minimum value of `y`. min_by(x, y, k) - Returns an array of the `k` values of `x` associated with the minimum values of `y`, sorted in ascending order by `y`."# };
+    (head min_by) => { r#"Returns the value of `x` associated with the minimum value of `y`."# };
     (body min_by) => { r#"
 # Spark SQL
 
-- `min_by(x, y)`: Returns NULL if there are no non-NULL ordering values.
+- `min_by(x, y)`
+- `min_by(x, y, k)`: Returns an array of the `k` values of `x` associated with the minimum values of `y`, sorted in ascending order by `y`. Returns NULL if there are no non-NULL ordering values.
 
 Arguments:
 
@@ -2057,7 +2059,8 @@ let column = min_by_with("x", "y", 2);
     (body mode) => { r#"
 # Spark SQL
 
-- `mode(col[, deterministic])`: NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency then either any of values is returned if `deterministic` is false or is not defined, or the lowest value is returned if `deterministic` is true. mode() WITHIN GROUP (ORDER BY col) - Returns the most frequent value for the values within `col` (specified in ORDER BY clause). NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency only one value will be returned. The value will be chosen based on sort direction. Return the smallest value if sort direction is asc or the largest value if sort direction is desc from multiple values with the same frequency.
+- `mode(col[, deterministic])`: NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency then either any of values is returned if `deterministic` is false or is not defined, or the lowest value is returned if `deterministic` is true.
+- `mode() WITHIN GROUP (ORDER BY col)`: Returns the most frequent value for the values within `col` (specified in ORDER BY clause). NULL values are ignored. If all the values are NULL, or there are 0 rows, returns NULL. When multiple values have the same greatest frequency only one value will be returned. The value will be chosen based on sort direction. Return the smallest value if sort direction is asc or the largest value if sort direction is desc from multiple values with the same frequency.
 
 Arguments:
 
@@ -4523,7 +4526,7 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT current_timestamp()  =>  2020-04-25 15:49:11.914
+// SELECT current_timestamp()  =>   2020-04-25 15:49:11.914
 let column = current_timestamp();
 # let _ = column;
 ```
@@ -4709,11 +4712,11 @@ Since Spark 2.3.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT date_trunc('YEAR', '2015-03-05T09:32:05.359')  =>  2015-01-01 00:00:00
+// SELECT date_trunc('YEAR', '2015-03-05T09:32:05.359')  =>   2015-01-01 00:00:00
 let column = date_trunc("YEAR", lit("2015-03-05T09:32:05.359"));
-// SELECT date_trunc('MM', '2015-03-05T09:32:05.359')  =>  2015-03-01 00:00:00
+// SELECT date_trunc('MM', '2015-03-05T09:32:05.359')  =>   2015-03-01 00:00:00
 let column = date_trunc("MM", lit("2015-03-05T09:32:05.359"));
-// SELECT date_trunc('DD', '2015-03-05T09:32:05.359')  =>  2015-03-05 00:00:00
+// SELECT date_trunc('DD', '2015-03-05T09:32:05.359')  =>   2015-03-05 00:00:00
 let column = date_trunc("DD", lit("2015-03-05T09:32:05.359"));
 # let _ = column;
 ```
@@ -4810,9 +4813,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT day('2009-07-30')  =>  30
+// SELECT day('2009-07-30')  =>   30
 let column = day(lit("2009-07-30"));
-// SELECT day(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>  30
+// SELECT day(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>   30
 let column = day(expr("TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -4834,9 +4837,9 @@ Since Spark 4.0.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT dayname(DATE('2008-02-20'))  =>  Wed
+// SELECT dayname(DATE('2008-02-20'))  =>   Wed
 let column = dayname(expr("DATE('2008-02-20')"));
-// SELECT dayname(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>  Wed
+// SELECT dayname(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>   Wed
 let column = dayname(expr("TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -4858,9 +4861,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT dayofmonth('2009-07-30')  =>  30
+// SELECT dayofmonth('2009-07-30')  =>   30
 let column = dayofmonth(lit("2009-07-30"));
-// SELECT dayofmonth(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>  30
+// SELECT dayofmonth(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>   30
 let column = dayofmonth(expr("TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -4882,9 +4885,9 @@ Since Spark 2.3.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT dayofweek('2009-07-30')  =>  5
+// SELECT dayofweek('2009-07-30')  =>   5
 let column = dayofweek(lit("2009-07-30"));
-// SELECT dayofweek(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>  5
+// SELECT dayofweek(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>   5
 let column = dayofweek(expr("TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -4906,9 +4909,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT dayofyear('2016-04-09')  =>  100
+// SELECT dayofyear('2016-04-09')  =>   100
 let column = dayofyear(lit("2016-04-09"));
-// SELECT dayofyear(TIMESTAMP_NTZ '2016-04-09 12:00:00.123456789')  =>  100
+// SELECT dayofyear(TIMESTAMP_NTZ '2016-04-09 12:00:00.123456789')  =>   100
 let column = dayofyear(expr("TIMESTAMP_NTZ '2016-04-09 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -5076,7 +5079,7 @@ Since Spark 3.4.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT localtimestamp()  =>  2020-04-25 15:49:11.914
+// SELECT localtimestamp()  =>   2020-04-25 15:49:11.914
 let column = localtimestamp();
 # let _ = column;
 ```
@@ -5386,9 +5389,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT month('2016-07-30')  =>  7
+// SELECT month('2016-07-30')  =>   7
 let column = month(lit("2016-07-30"));
-// SELECT month(TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789')  =>  7
+// SELECT month(TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789')  =>   7
 let column = month(expr("TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -5410,9 +5413,9 @@ Since Spark 4.0.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT monthname('2008-02-20')  =>  Feb
+// SELECT monthname('2008-02-20')  =>   Feb
 let column = monthname(lit("2008-02-20"));
-// SELECT monthname(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>  Feb
+// SELECT monthname(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>   Feb
 let column = monthname(expr("TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -5497,7 +5500,7 @@ Since Spark 1.6.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT now()  =>  2020-04-25 15:49:11.914
+// SELECT now()  =>   2020-04-25 15:49:11.914
 let column = now();
 # let _ = column;
 ```
@@ -5519,9 +5522,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT quarter('2016-08-31')  =>  3
+// SELECT quarter('2016-08-31')  =>   3
 let column = quarter(lit("2016-08-31"));
-// SELECT quarter(TIMESTAMP_NTZ '2016-08-31 12:00:00.123456789')  =>  3
+// SELECT quarter(TIMESTAMP_NTZ '2016-08-31 12:00:00.123456789')  =>   3
 let column = quarter(expr("TIMESTAMP_NTZ '2016-08-31 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -5571,14 +5574,14 @@ In Spark SQL:
 
 ```sql
 SELECT a, session_window.start, session_window.end, count(*) as cnt FROM VALUES ('A1', '2021-01-01 00:00:00'), ('A1', '2021-01-01 00:04:30'), ('A1', '2021-01-01 00:10:00'), ('A2', '2021-01-01 00:01:00') AS tab(a, b) GROUP by a, session_window(b, '5 minutes') ORDER BY a, start;
---  A1	2021-01-01 00:00:00	2021-01-01 00:09:30	2
---  A1	2021-01-01 00:10:00	2021-01-01 00:15:00	1
---  A2	2021-01-01 00:01:00	2021-01-01 00:06:00	1
+-- A1	2021-01-01 00:00:00	2021-01-01 00:09:30	2
+-- A1	2021-01-01 00:10:00	2021-01-01 00:15:00	1
+-- A2	2021-01-01 00:01:00	2021-01-01 00:06:00	1
 SELECT a, session_window.start, session_window.end, count(*) as cnt FROM VALUES ('A1', '2021-01-01 00:00:00'), ('A1', '2021-01-01 00:04:30'), ('A1', '2021-01-01 00:10:00'), ('A2', '2021-01-01 00:01:00'), ('A2', '2021-01-01 00:04:30') AS tab(a, b) GROUP by a, session_window(b, CASE WHEN a = 'A1' THEN '5 minutes' WHEN a = 'A2' THEN '1 minute' ELSE '10 minutes' END) ORDER BY a, start;
---  A1	2021-01-01 00:00:00	2021-01-01 00:09:30	2
---  A1	2021-01-01 00:10:00	2021-01-01 00:15:00	1
---  A2	2021-01-01 00:01:00	2021-01-01 00:02:00	1
---  A2	2021-01-01 00:04:30	2021-01-01 00:05:30	1
+-- A1	2021-01-01 00:00:00	2021-01-01 00:09:30	2
+-- A1	2021-01-01 00:10:00	2021-01-01 00:15:00	1
+-- A2	2021-01-01 00:01:00	2021-01-01 00:02:00	1
+-- A2	2021-01-01 00:04:30	2021-01-01 00:05:30	1
 ```
 
 In Rust:
@@ -6572,9 +6575,9 @@ Since Spark 3.1.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT unix_micros(TIMESTAMP('1970-01-01 00:00:01Z'))  =>  1000000
+// SELECT unix_micros(TIMESTAMP('1970-01-01 00:00:01Z'))  =>   1000000
 let column = unix_micros(expr("TIMESTAMP('1970-01-01 00:00:01Z')"));
-// SELECT unix_micros(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>  1230219000123456
+// SELECT unix_micros(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>   1230219000123456
 let column = unix_micros(expr("TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789'"));
 # let _ = column;
 ```
@@ -6596,9 +6599,9 @@ Since Spark 3.1.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT unix_millis(TIMESTAMP('1970-01-01 00:00:01Z'))  =>  1000
+// SELECT unix_millis(TIMESTAMP('1970-01-01 00:00:01Z'))  =>   1000
 let column = unix_millis(expr("TIMESTAMP('1970-01-01 00:00:01Z')"));
-// SELECT unix_millis(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>  1230219000123
+// SELECT unix_millis(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>   1230219000123
 let column = unix_millis(expr("TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789'"));
 # let _ = column;
 ```
@@ -6620,9 +6623,9 @@ Since Spark 3.1.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT unix_seconds(TIMESTAMP('1970-01-01 00:00:01Z'))  =>  1
+// SELECT unix_seconds(TIMESTAMP('1970-01-01 00:00:01Z'))  =>   1
 let column = unix_seconds(expr("TIMESTAMP('1970-01-01 00:00:01Z')"));
-// SELECT unix_seconds(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>  1230219000
+// SELECT unix_seconds(TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789')  =>   1230219000
 let column = unix_seconds(expr("TIMESTAMP_NTZ '2008-12-25 15:30:00.123456789'"));
 # let _ = column;
 ```
@@ -6644,9 +6647,9 @@ Since Spark 2.4.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT weekday('2009-07-30')  =>  3
+// SELECT weekday('2009-07-30')  =>   3
 let column = weekday(lit("2009-07-30"));
-// SELECT weekday(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>  3
+// SELECT weekday(TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789')  =>   3
 let column = weekday(expr("TIMESTAMP_NTZ '2009-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -6668,9 +6671,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT weekofyear('2008-02-20')  =>  8
+// SELECT weekofyear('2008-02-20')  =>   8
 let column = weekofyear(lit("2008-02-20"));
-// SELECT weekofyear(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>  8
+// SELECT weekofyear(TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789')  =>   8
 let column = weekofyear(expr("TIMESTAMP_NTZ '2008-02-20 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -6696,15 +6699,15 @@ In Spark SQL:
 
 ```sql
 SELECT a, window.start, window.end, count(*) as cnt FROM VALUES ('A1', '2021-01-01 00:00:00'), ('A1', '2021-01-01 00:04:30'), ('A1', '2021-01-01 00:06:00'), ('A2', '2021-01-01 00:01:00') AS tab(a, b) GROUP by a, window(b, '5 minutes') ORDER BY a, start;
---  A1	2021-01-01 00:00:00	2021-01-01 00:05:00	2
---  A1	2021-01-01 00:05:00	2021-01-01 00:10:00	1
---  A2	2021-01-01 00:00:00	2021-01-01 00:05:00	1
+-- A1	2021-01-01 00:00:00	2021-01-01 00:05:00	2
+-- A1	2021-01-01 00:05:00	2021-01-01 00:10:00	1
+-- A2	2021-01-01 00:00:00	2021-01-01 00:05:00	1
 SELECT a, window.start, window.end, count(*) as cnt FROM VALUES ('A1', '2021-01-01 00:00:00'), ('A1', '2021-01-01 00:04:30'), ('A1', '2021-01-01 00:06:00'), ('A2', '2021-01-01 00:01:00') AS tab(a, b) GROUP by a, window(b, '10 minutes', '5 minutes') ORDER BY a, start;
---  A1	2020-12-31 23:55:00	2021-01-01 00:05:00	2
---  A1	2021-01-01 00:00:00	2021-01-01 00:10:00	3
---  A1	2021-01-01 00:05:00	2021-01-01 00:15:00	1
---  A2	2020-12-31 23:55:00	2021-01-01 00:05:00	1
---  A2	2021-01-01 00:00:00	2021-01-01 00:10:00	1
+-- A1	2020-12-31 23:55:00	2021-01-01 00:05:00	2
+-- A1	2021-01-01 00:00:00	2021-01-01 00:10:00	3
+-- A1	2021-01-01 00:05:00	2021-01-01 00:15:00	1
+-- A2	2020-12-31 23:55:00	2021-01-01 00:05:00	1
+-- A2	2021-01-01 00:00:00	2021-01-01 00:10:00	1
 ```
 
 In Rust:
@@ -6746,9 +6749,9 @@ In Spark SQL:
 
 ```sql
 SELECT a, window.start as start, window.end as end, window_time(window), cnt FROM (SELECT a, window, count(*) as cnt FROM VALUES ('A1', '2021-01-01 00:00:00'), ('A1', '2021-01-01 00:04:30'), ('A1', '2021-01-01 00:06:00'), ('A2', '2021-01-01 00:01:00') AS tab(a, b) GROUP by a, window(b, '5 minutes') ORDER BY a, window.start);
---  A1	2021-01-01 00:00:00	2021-01-01 00:05:00	2021-01-01 00:04:59.999999	2
---  A1	2021-01-01 00:05:00	2021-01-01 00:10:00	2021-01-01 00:09:59.999999	1
---  A2	2021-01-01 00:00:00	2021-01-01 00:05:00	2021-01-01 00:04:59.999999	1
+-- A1	2021-01-01 00:00:00	2021-01-01 00:05:00	2021-01-01 00:04:59.999999	2
+-- A1	2021-01-01 00:05:00	2021-01-01 00:10:00	2021-01-01 00:09:59.999999	1
+-- A2	2021-01-01 00:00:00	2021-01-01 00:05:00	2021-01-01 00:04:59.999999	1
 ```
 
 In Rust:
@@ -6777,9 +6780,9 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT year('2016-07-30')  =>  2016
+// SELECT year('2016-07-30')  =>   2016
 let column = year(lit("2016-07-30"));
-// SELECT year(TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789')  =>  2016
+// SELECT year(TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789')  =>   2016
 let column = year(expr("TIMESTAMP_NTZ '2016-07-30 12:00:00.123456789'"));
 # let _ = column;
 ```
@@ -6999,11 +7002,11 @@ Since Spark 3.1.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT json_array_length('[1,2,3,4]')  =>   4
+// SELECT json_array_length('[1,2,3,4]')  =>  4
 let column = json_array_length(lit("[1,2,3,4]"));
-// SELECT json_array_length('[1,2,3,{"f1":1,"f2":[5,6]},4]')  =>   5
+// SELECT json_array_length('[1,2,3,{"f1":1,"f2":[5,6]},4]')  =>  5
 let column = json_array_length(lit("[1,2,3,{\"f1\":1,\"f2\":[5,6]},4]"));
-// SELECT json_array_length('[1,2')  =>   NULL
+// SELECT json_array_length('[1,2')  =>  NULL
 let column = json_array_length(lit("[1,2"));
 # let _ = column;
 ```
@@ -7025,11 +7028,11 @@ Since Spark 3.1.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT json_object_keys('{}')  =>   []
+// SELECT json_object_keys('{}')  =>  []
 let column = json_object_keys(lit("{}"));
-// SELECT json_object_keys('{"key": "value"}')  =>   ["key"]
+// SELECT json_object_keys('{"key": "value"}')  =>  ["key"]
 let column = json_object_keys(lit("{\"key\": \"value\"}"));
-// SELECT json_object_keys('{"f1":"abc","f2":{"f3":"a", "f4":"b"}}')  =>   ["f1","f2"]
+// SELECT json_object_keys('{"f1":"abc","f2":{"f3":"a", "f4":"b"}}')  =>  ["f1","f2"]
 let column = json_object_keys(lit("{\"f1\":\"abc\",\"f2\":{\"f3\":\"a\", \"f4\":\"b\"}}"));
 # let _ = column;
 ```
@@ -9798,7 +9801,7 @@ let column = current_schema();
 # let _ = column;
 ```
 "# };
-    (head current_user) => { r#"user name of current execution context."# };
+    (head current_user) => { r#"User name of current execution context."# };
     (body current_user) => { r#"
 # Spark SQL
 
@@ -10215,7 +10218,7 @@ let column = reflect([lit("java.util.UUID"), lit("fromString"), lit("a5cf6c42-0c
 # let _ = column;
 ```
 "# };
-    (head session_user) => { r#"user name of current execution context."# };
+    (head session_user) => { r#"User name of current execution context."# };
     (body session_user) => { r#"
 # Spark SQL
 
@@ -10362,7 +10365,7 @@ let column = unwrap_udt("col");
 # let _ = column;
 ```
 "# };
-    (head user) => { r#"user name of current execution context."# };
+    (head user) => { r#"User name of current execution context."# };
     (body user) => { r#"
 # Spark SQL
 
@@ -12666,11 +12669,11 @@ Since Spark 1.5.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT concat_ws(' ', 'Spark', 'SQL')  =>   Spark SQL
+// SELECT concat_ws(' ', 'Spark', 'SQL')  =>  Spark SQL
 let column = concat_ws(" ", [lit("Spark"), lit("SQL")]);
 // SELECT concat_ws('s')
 let column = concat_ws("s", Vec::<spark_connect_dataframe::Column>::new());
-// SELECT concat_ws('/', 'foo', null, 'bar')  =>   foo/bar
+// SELECT concat_ws('/', 'foo', null, 'bar')  =>  foo/bar
 let column = concat_ws("/", [lit("foo"), expr("null"), lit("bar")]);
 # let _ = column;
 ```
@@ -13293,7 +13296,7 @@ let column = make_valid_utf8(expr("x'80'"));
 # let _ = column;
 ```
 "# };
-    (head mask) => { r#"masks the given string value."# };
+    (head mask) => { r#"Masks the given string value."# };
     (body mask) => { r#"
 # Spark SQL
 
@@ -13314,11 +13317,11 @@ Since Spark 3.4.0.
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT mask('abcd-EFGH-8765-4321')  =>   xxxx-XXXX-nnnn-nnnn
+// SELECT mask('abcd-EFGH-8765-4321')  =>  xxxx-XXXX-nnnn-nnnn
 let column = mask(lit("abcd-EFGH-8765-4321"));
-// SELECT mask('AbCD123-@$#')  =>   XxXXnnn-@$#
+// SELECT mask('AbCD123-@$#')  =>  XxXXnnn-@$#
 let column = mask(lit("AbCD123-@$#"));
-// SELECT mask(NULL)  =>   NULL
+// SELECT mask(NULL)  =>  NULL
 let column = mask(expr("NULL"));
 # let _ = column;
 ```
@@ -13331,11 +13334,11 @@ Spark's description and arguments: [`mask`].
 ```
 use spark_connect_dataframe::functions::*;
 
-// SELECT mask('AbCD123-@$#', 'Q', 'q', 'd', 'o')  =>   QqQQdddoooo
+// SELECT mask('AbCD123-@$#', 'Q', 'q', 'd', 'o')  =>  QqQQdddoooo
 let column = mask_with(lit("AbCD123-@$#"), lit("Q"), lit("q"), lit("d"), lit("o"));
-// SELECT mask('AbCD123-@$#', NULL, 'q', 'd', 'o')  =>   AqCDdddoooo
+// SELECT mask('AbCD123-@$#', NULL, 'q', 'd', 'o')  =>  AqCDdddoooo
 let column = mask_with(lit("AbCD123-@$#"), expr("NULL"), lit("q"), lit("d"), lit("o"));
-// SELECT mask('AbCD123-@$#', NULL, NULL, 'd', 'o')  =>   AbCDdddoooo
+// SELECT mask('AbCD123-@$#', NULL, NULL, 'd', 'o')  =>  AbCDdddoooo
 let column = mask_with(lit("AbCD123-@$#"), expr("NULL"), expr("NULL"), lit("d"), lit("o"));
 # let _ = column;
 ```
