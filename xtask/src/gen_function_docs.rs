@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use arrow_array::{Array, LargeStringArray, StringArray};
 use spark_connect_proto::spark::connect::{
-    ExecutePlanRequest, Plan, Relation, Sql, UserContext, execute_plan_response, plan, relation,
-    spark_connect_service_client::SparkConnectServiceClient,
+    ExecutePlanRequest, Plan, Relation, ReleaseSessionRequest, Sql, UserContext,
+    execute_plan_response, plan, relation, spark_connect_service_client::SparkConnectServiceClient,
 };
 
 use crate::spark::{self, DEFAULT_NAME, StartOptions, StopOnDrop};
@@ -184,7 +184,9 @@ fn fetch(url: &str, wanted: &BTreeSet<String>) -> Result<Spark> {
         let mut tasks = tokio::task::JoinSet::new();
         for part in 0..PARALLEL {
             let names: Vec<String> = names.iter().skip(part).step_by(PARALLEL).cloned().collect();
-            let (client, session) = (client.clone(), session.clone());
+            // A session each: with one session for all, the requests took 71 s instead of 17 s
+            // (the server answered them about one at a time).
+            let (client, session) = (client.clone(), uuid::Uuid::new_v4().to_string());
             tasks.spawn(async move {
                 let mut found = Vec::new();
                 for name in names {
@@ -192,6 +194,7 @@ fn fetch(url: &str, wanted: &BTreeSet<String>) -> Result<Spark> {
                     let rows = sql_strings(client.clone(), &session, &sql).await?;
                     found.push((name, rows));
                 }
+                release(client, session).await;
                 Ok::<_, String>(found)
             });
         }
@@ -202,12 +205,31 @@ fn fetch(url: &str, wanted: &BTreeSet<String>) -> Result<Spark> {
                 descriptions.insert(name, Description::parse(&rows));
             }
         }
+        release(client, session).await;
         Ok(Spark {
             version,
             functions,
             descriptions,
         })
     })
+}
+
+/// Ends a session on the server rather than leaving it to expire; a failure changes nothing.
+async fn release(
+    mut client: SparkConnectServiceClient<tonic::transport::Channel>,
+    session: String,
+) {
+    let _ = client
+        .release_session(ReleaseSessionRequest {
+            session_id: session,
+            user_context: Some(UserContext {
+                user_id: "xtask".to_string(),
+                ..Default::default()
+            }),
+            client_type: Some("xtask".to_string()),
+            ..Default::default()
+        })
+        .await;
 }
 
 /// Runs one SQL query and returns its first column, which must be a string column.
