@@ -12,10 +12,12 @@
 //! function list, which the crate's tests check the tables against.
 //!
 //! Talking to the server: the generated tonic client that the readiness probe uses already, and
-//! `arrow-ipc` to read the results (one string column each). arrow-ipc and its arrow crates
-//! compile in about half a minute on two cores, once per target folder; driving a program of
-//! the workspace instead would compile `spark-connect-dataframe` for every run, and would make
-//! the docs of that crate depend on that crate building.
+//! `arrow-ipc` to read the results (one string column each). arrow-ipc and the arrow crates it
+//! needs took 80 s of CPU to compile (measured with the workspace's features, zstd and lz4
+//! included, so an upper bound), once per target folder. A program of the workspace
+//! (`spark-connect-dataframe` collecting rows) would need that crate to build first: the crate
+//! whose docs this writes, so a table row that does not compile yet could not get its docs.
+//! PySpark from the test venv would need that venv for a Rust-only step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
