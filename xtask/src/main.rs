@@ -1,6 +1,7 @@
 //! Developer tasks for this workspace, run as `cargo xtask <task>`.
 //!
 //! - `gen-proto [--check] [--update-sums]`: generate the Spark Connect protocol code.
+//! - `gen-function-docs [--remote URL] [--check]`: the functions' docs from Spark's descriptions.
 //! - `spark start|stop|status`: the local Spark Connect server the tests and examples use.
 //! - `test`: start what the tests need, run every test of the workspace, stop it again.
 //! - `quickstart`: show the client working against a real local server.
@@ -8,6 +9,7 @@
 
 mod bench;
 mod dist;
+mod gen_function_docs;
 mod gen_proto;
 mod package;
 mod pyenv;
@@ -33,6 +35,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   gen-proto [--check] [--update-sums]   generate crates/spark-connect-proto from the pinned Spark release
+  gen-function-docs [--remote sc://HOST:PORT] [--check]
+                                        write the generated functions' docs from the pinned Spark's
+                                        descriptions (the local `default` server without --remote)
   spark start [--name NAME] [--port N] [--token TOKEN] [--memory SIZE]
                                         start (or reuse) a local Spark Connect server; prints its URL
   spark stop [--name NAME]              stop it
@@ -54,6 +59,7 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match task.as_str() {
         "gen-proto" => gen_proto::run(rest).map(|()| ExitCode::SUCCESS),
+        "gen-function-docs" => gen_function_docs::run(rest).map(|()| ExitCode::SUCCESS),
         "spark" => spark::run(rest),
         "test" => test_task::run(rest).map(|()| ExitCode::SUCCESS),
         "quickstart" => quickstart::run(rest).map(|()| ExitCode::SUCCESS),

@@ -11,7 +11,8 @@
 //!
 //! After the tests, a full run (no packages or test names picked) runs the facade's
 //! `pyspark_side_by_side` example and its PySpark twin against the plain server and requires
-//! the same output ([`side_by_side`]).
+//! the same output ([`side_by_side`]), and `gen-function-docs --check` against the same server
+//! ([`gen_function_docs`]): the committed function docs must be what its Spark says.
 
 use std::ffi::OsString;
 use std::process::Command;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use crate::dist::Pin;
 use crate::spark::{self, LOG_TAIL_LINES, ServerDir, StartOptions, StopOnDrop};
-use crate::{Result, pyenv, side_by_side, test_tls, workspace_root};
+use crate::{Result, gen_function_docs, pyenv, side_by_side, test_tls, workspace_root};
 
 pub const PLAIN_SERVER: &str = "test";
 pub const AUTH_SERVER: &str = "test-auth";
@@ -143,6 +144,10 @@ pub fn run(args: &[String]) -> Result<()> {
         if !picks_packages && test_args.is_empty() && !spark::interrupted() {
             let python = python.as_ref().expect("no failure means the venv exists");
             if let Err(e) = side_by_side::run(&url_of(PLAIN_SERVER), python) {
+                failures.push(e.to_string());
+            }
+            // The functions' docs are what the server's Spark says about its functions.
+            if let Err(e) = gen_function_docs::check(&url_of(PLAIN_SERVER)) {
                 failures.push(e.to_string());
             }
         }

@@ -4,31 +4,31 @@
 
 spark_functions! {
     family: Aggregate;
-    /// Aggregate function `any_value`. Spark SQL [`any_value`](https://spark.apache.org/docs/latest/api/sql/#any_value). With PySpark's optional arguments: [`any_value_with`].
+    /// Spark SQL [`any_value`](https://spark.apache.org/docs/latest/api/sql/#any_value). With PySpark's optional arguments: [`any_value_with`].
     any_value(col: Col), any_value_with(ignore_nulls: Val);
     /// An estimate of the number of distinct values (HyperLogLog++). Spark SQL [`approx_count_distinct`](https://spark.apache.org/docs/latest/api/sql/#approx_count_distinct). With PySpark's optional arguments: [`approx_count_distinct_with`].
     approx_count_distinct(col: Col), approx_count_distinct_with(rsd: Val);
-    /// Aggregate function `approx_percentile`. Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). With PySpark's optional arguments: [`approx_percentile_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
+    /// Spark SQL [`approx_percentile`](https://spark.apache.org/docs/latest/api/sql/#approx_percentile). With PySpark's optional arguments: [`approx_percentile_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
     approx_percentile(col: Col, percentage: Val), approx_percentile_with(accuracy: Val = 10000);
-    /// Aggregate function `array_agg`. Spark SQL [`array_agg`](https://spark.apache.org/docs/latest/api/sql/#array_agg).
+    /// Spark SQL [`array_agg`](https://spark.apache.org/docs/latest/api/sql/#array_agg).
     array_agg(col: Col);
     /// The average. Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
     avg(col: Col);
-    /// Aggregate function `bit_and`. Spark SQL [`bit_and`](https://spark.apache.org/docs/latest/api/sql/#bit_and).
+    /// Spark SQL [`bit_and`](https://spark.apache.org/docs/latest/api/sql/#bit_and).
     bit_and(col: Col);
-    /// Aggregate function `bit_or`. Spark SQL [`bit_or`](https://spark.apache.org/docs/latest/api/sql/#bit_or).
+    /// Spark SQL [`bit_or`](https://spark.apache.org/docs/latest/api/sql/#bit_or).
     bit_or(col: Col);
-    /// Aggregate function `bit_xor`. Spark SQL [`bit_xor`](https://spark.apache.org/docs/latest/api/sql/#bit_xor).
+    /// Spark SQL [`bit_xor`](https://spark.apache.org/docs/latest/api/sql/#bit_xor).
     bit_xor(col: Col);
-    /// Aggregate function `bitmap_and_agg`. Spark SQL [`bitmap_and_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_and_agg).
+    /// Spark SQL [`bitmap_and_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_and_agg).
     bitmap_and_agg(col: Col);
-    /// Aggregate function `bitmap_construct_agg`. Spark SQL [`bitmap_construct_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_construct_agg).
+    /// Spark SQL [`bitmap_construct_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_construct_agg).
     bitmap_construct_agg(col: Col);
-    /// Aggregate function `bitmap_or_agg`. Spark SQL [`bitmap_or_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_or_agg).
+    /// Spark SQL [`bitmap_or_agg`](https://spark.apache.org/docs/latest/api/sql/#bitmap_or_agg).
     bitmap_or_agg(col: Col);
-    /// Aggregate function `bool_and`. Spark SQL [`bool_and`](https://spark.apache.org/docs/latest/api/sql/#bool_and).
+    /// Spark SQL [`bool_and`](https://spark.apache.org/docs/latest/api/sql/#bool_and).
     bool_and(col: Col);
-    /// Aggregate function `bool_or`. Spark SQL [`bool_or`](https://spark.apache.org/docs/latest/api/sql/#bool_or).
+    /// Spark SQL [`bool_or`](https://spark.apache.org/docs/latest/api/sql/#bool_or).
     bool_or(col: Col);
     /// The values as an array, with duplicates. Spark SQL [`collect_list`](https://spark.apache.org/docs/latest/api/sql/#collect_list).
     collect_list(col: Col);
@@ -40,51 +40,51 @@ spark_functions! {
     count(col: Col);
     /// The number of rows where the condition holds. Spark SQL [`count_if`](https://spark.apache.org/docs/latest/api/sql/#count_if).
     count_if(col: Col);
-    /// Aggregate function `count_min_sketch`. Spark SQL [`count_min_sketch`](https://spark.apache.org/docs/latest/api/sql/#count_min_sketch). With PySpark's optional arguments: [`count_min_sketch_with`].
+    /// Spark SQL [`count_min_sketch`](https://spark.apache.org/docs/latest/api/sql/#count_min_sketch). With PySpark's optional arguments: [`count_min_sketch_with`].
     count_min_sketch(col: Col, eps: Val, confidence: Val), count_min_sketch_with(seed: Val);
-    /// Aggregate function `covar_pop`. Spark SQL [`covar_pop`](https://spark.apache.org/docs/latest/api/sql/#covar_pop).
+    /// Spark SQL [`covar_pop`](https://spark.apache.org/docs/latest/api/sql/#covar_pop).
     covar_pop(col1: Col, col2: Col);
-    /// Aggregate function `covar_samp`. Spark SQL [`covar_samp`](https://spark.apache.org/docs/latest/api/sql/#covar_samp).
+    /// Spark SQL [`covar_samp`](https://spark.apache.org/docs/latest/api/sql/#covar_samp).
     covar_samp(col1: Col, col2: Col);
-    /// Aggregate function `every`. Spark SQL [`every`](https://spark.apache.org/docs/latest/api/sql/#every).
+    /// Spark SQL [`every`](https://spark.apache.org/docs/latest/api/sql/#every).
     every(col: Col);
     /// The first value in a group. Spark SQL [`first`](https://spark.apache.org/docs/latest/api/sql/#first). With PySpark's optional arguments: [`first_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
     first(col: Col), first_with(ignore_nulls: Val = false);
-    /// Aggregate function `first_value`. Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). With PySpark's optional arguments: [`first_value_with`].
+    /// Spark SQL [`first_value`](https://spark.apache.org/docs/latest/api/sql/#first_value). With PySpark's optional arguments: [`first_value_with`].
     first_value(col: Col), first_value_with(ignore_nulls: Val);
-    /// Aggregate function `grouping`. Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
+    /// Spark SQL [`grouping`](https://spark.apache.org/docs/latest/api/sql/#grouping).
     grouping(col: Col);
-    /// Aggregate function `grouping_id`. Spark SQL [`grouping_id`](https://spark.apache.org/docs/latest/api/sql/#grouping_id).
+    /// Spark SQL [`grouping_id`](https://spark.apache.org/docs/latest/api/sql/#grouping_id).
     grouping_id(cols: Cols);
-    /// Aggregate function `histogram_numeric`. Spark SQL [`histogram_numeric`](https://spark.apache.org/docs/latest/api/sql/#histogram_numeric).
+    /// Spark SQL [`histogram_numeric`](https://spark.apache.org/docs/latest/api/sql/#histogram_numeric).
     histogram_numeric(col: Col, n_bins: Col);
-    /// Aggregate function `hll_sketch_agg`. Spark SQL [`hll_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_sketch_agg). With PySpark's optional arguments: [`hll_sketch_agg_with`].
+    /// Spark SQL [`hll_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_sketch_agg). With PySpark's optional arguments: [`hll_sketch_agg_with`].
     hll_sketch_agg(col: Col), hll_sketch_agg_with(lg_config_k: Val);
-    /// Aggregate function `hll_union_agg`. Spark SQL [`hll_union_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_union_agg). With PySpark's optional arguments: [`hll_union_agg_with`].
+    /// Spark SQL [`hll_union_agg`](https://spark.apache.org/docs/latest/api/sql/#hll_union_agg). With PySpark's optional arguments: [`hll_union_agg_with`].
     hll_union_agg(col: Col), hll_union_agg_with(allow_different_lg_config_k: Val);
-    /// Aggregate function `kll_merge_agg_bigint`. Spark SQL [`kll_merge_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_bigint). With PySpark's optional arguments: [`kll_merge_agg_bigint_with`].
+    /// Spark SQL [`kll_merge_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_bigint). With PySpark's optional arguments: [`kll_merge_agg_bigint_with`].
     kll_merge_agg_bigint(col: Col), kll_merge_agg_bigint_with(k: Val);
-    /// Aggregate function `kll_merge_agg_double`. Spark SQL [`kll_merge_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_double). With PySpark's optional arguments: [`kll_merge_agg_double_with`].
+    /// Spark SQL [`kll_merge_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_double). With PySpark's optional arguments: [`kll_merge_agg_double_with`].
     kll_merge_agg_double(col: Col), kll_merge_agg_double_with(k: Val);
-    /// Aggregate function `kll_merge_agg_float`. Spark SQL [`kll_merge_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_float). With PySpark's optional arguments: [`kll_merge_agg_float_with`].
+    /// Spark SQL [`kll_merge_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_merge_agg_float). With PySpark's optional arguments: [`kll_merge_agg_float_with`].
     kll_merge_agg_float(col: Col), kll_merge_agg_float_with(k: Val);
-    /// Aggregate function `kll_sketch_agg_bigint`. Spark SQL [`kll_sketch_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_bigint). With PySpark's optional arguments: [`kll_sketch_agg_bigint_with`].
+    /// Spark SQL [`kll_sketch_agg_bigint`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_bigint). With PySpark's optional arguments: [`kll_sketch_agg_bigint_with`].
     kll_sketch_agg_bigint(col: Col), kll_sketch_agg_bigint_with(k: Val);
-    /// Aggregate function `kll_sketch_agg_double`. Spark SQL [`kll_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_double). With PySpark's optional arguments: [`kll_sketch_agg_double_with`].
+    /// Spark SQL [`kll_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_double). With PySpark's optional arguments: [`kll_sketch_agg_double_with`].
     kll_sketch_agg_double(col: Col), kll_sketch_agg_double_with(k: Val);
-    /// Aggregate function `kll_sketch_agg_float`. Spark SQL [`kll_sketch_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_float). With PySpark's optional arguments: [`kll_sketch_agg_float_with`].
+    /// Spark SQL [`kll_sketch_agg_float`](https://spark.apache.org/docs/latest/api/sql/#kll_sketch_agg_float). With PySpark's optional arguments: [`kll_sketch_agg_float_with`].
     kll_sketch_agg_float(col: Col), kll_sketch_agg_float_with(k: Val);
-    /// Aggregate function `kurtosis`. Spark SQL [`kurtosis`](https://spark.apache.org/docs/latest/api/sql/#kurtosis).
+    /// Spark SQL [`kurtosis`](https://spark.apache.org/docs/latest/api/sql/#kurtosis).
     kurtosis(col: Col);
     /// The last value in a group. Spark SQL [`last`](https://spark.apache.org/docs/latest/api/sql/#last). With PySpark's optional arguments: [`last_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
     last(col: Col), last_with(ignore_nulls: Val = false);
-    /// Aggregate function `last_value`. Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). With PySpark's optional arguments: [`last_value_with`].
+    /// Spark SQL [`last_value`](https://spark.apache.org/docs/latest/api/sql/#last_value). With PySpark's optional arguments: [`last_value_with`].
     last_value(col: Col), last_value_with(ignore_nulls: Val);
-    /// Aggregate function `listagg`. Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). With PySpark's optional arguments: [`listagg_with`].
+    /// Spark SQL [`listagg`](https://spark.apache.org/docs/latest/api/sql/#listagg). With PySpark's optional arguments: [`listagg_with`].
     listagg(col: Col), listagg_with(delimiter: Val);
     /// The maximum. Spark SQL [`max`](https://spark.apache.org/docs/latest/api/sql/#max).
     max(col: Col);
-    /// Aggregate function `max_by`. Spark SQL [`max_by`](https://spark.apache.org/docs/latest/api/sql/#max_by). With PySpark's optional arguments: [`max_by_with`].
+    /// Spark SQL [`max_by`](https://spark.apache.org/docs/latest/api/sql/#max_by). With PySpark's optional arguments: [`max_by_with`].
     max_by(col: Col, ord: Col), max_by_with(k: Val);
     /// The average (Spark `avg`). Spark SQL [`avg`](https://spark.apache.org/docs/latest/api/sql/#avg).
     mean(col: Col) => "avg";
@@ -92,77 +92,77 @@ spark_functions! {
     median(col: Col);
     /// The minimum. Spark SQL [`min`](https://spark.apache.org/docs/latest/api/sql/#min).
     min(col: Col);
-    /// Aggregate function `min_by`. Spark SQL [`min_by`](https://spark.apache.org/docs/latest/api/sql/#min_by). With PySpark's optional arguments: [`min_by_with`].
+    /// Spark SQL [`min_by`](https://spark.apache.org/docs/latest/api/sql/#min_by). With PySpark's optional arguments: [`min_by_with`].
     min_by(col: Col, ord: Col), min_by_with(k: Val);
-    /// Aggregate function `mode`. Spark SQL [`mode`](https://spark.apache.org/docs/latest/api/sql/#mode). With PySpark's optional arguments: [`mode_with`]. Sends PySpark's default `deterministic = false`, as PySpark does.
+    /// Spark SQL [`mode`](https://spark.apache.org/docs/latest/api/sql/#mode). With PySpark's optional arguments: [`mode_with`]. Sends PySpark's default `deterministic = false`, as PySpark does.
     mode(col: Col), mode_with(deterministic: Val = false);
-    /// Aggregate function `percentile`. Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). With PySpark's optional arguments: [`percentile_with`]. Sends PySpark's default `frequency = 1`, as PySpark does.
+    /// Spark SQL [`percentile`](https://spark.apache.org/docs/latest/api/sql/#percentile). With PySpark's optional arguments: [`percentile_with`]. Sends PySpark's default `frequency = 1`, as PySpark does.
     percentile(col: Col, percentage: Val), percentile_with(frequency: Val = 1);
-    /// Aggregate function `percentile_approx`. Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). With PySpark's optional arguments: [`percentile_approx_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
+    /// Spark SQL [`percentile_approx`](https://spark.apache.org/docs/latest/api/sql/#percentile_approx). With PySpark's optional arguments: [`percentile_approx_with`]. Sends PySpark's default `accuracy = 10000`, as PySpark does.
     percentile_approx(col: Col, percentage: Val), percentile_approx_with(accuracy: Val = 10000);
     /// The product of the values. Spark SQL [`product`](https://spark.apache.org/docs/latest/api/sql/#product).
     product(col: Col);
-    /// Aggregate function `regr_avgx`. Spark SQL [`regr_avgx`](https://spark.apache.org/docs/latest/api/sql/#regr_avgx).
+    /// Spark SQL [`regr_avgx`](https://spark.apache.org/docs/latest/api/sql/#regr_avgx).
     regr_avgx(y: Col, x: Col);
-    /// Aggregate function `regr_avgy`. Spark SQL [`regr_avgy`](https://spark.apache.org/docs/latest/api/sql/#regr_avgy).
+    /// Spark SQL [`regr_avgy`](https://spark.apache.org/docs/latest/api/sql/#regr_avgy).
     regr_avgy(y: Col, x: Col);
-    /// Aggregate function `regr_count`. Spark SQL [`regr_count`](https://spark.apache.org/docs/latest/api/sql/#regr_count).
+    /// Spark SQL [`regr_count`](https://spark.apache.org/docs/latest/api/sql/#regr_count).
     regr_count(y: Col, x: Col);
-    /// Aggregate function `regr_intercept`. Spark SQL [`regr_intercept`](https://spark.apache.org/docs/latest/api/sql/#regr_intercept).
+    /// Spark SQL [`regr_intercept`](https://spark.apache.org/docs/latest/api/sql/#regr_intercept).
     regr_intercept(y: Col, x: Col);
-    /// Aggregate function `regr_r2`. Spark SQL [`regr_r2`](https://spark.apache.org/docs/latest/api/sql/#regr_r2).
+    /// Spark SQL [`regr_r2`](https://spark.apache.org/docs/latest/api/sql/#regr_r2).
     regr_r2(y: Col, x: Col);
-    /// Aggregate function `regr_slope`. Spark SQL [`regr_slope`](https://spark.apache.org/docs/latest/api/sql/#regr_slope).
+    /// Spark SQL [`regr_slope`](https://spark.apache.org/docs/latest/api/sql/#regr_slope).
     regr_slope(y: Col, x: Col);
-    /// Aggregate function `regr_sxx`. Spark SQL [`regr_sxx`](https://spark.apache.org/docs/latest/api/sql/#regr_sxx).
+    /// Spark SQL [`regr_sxx`](https://spark.apache.org/docs/latest/api/sql/#regr_sxx).
     regr_sxx(y: Col, x: Col);
-    /// Aggregate function `regr_sxy`. Spark SQL [`regr_sxy`](https://spark.apache.org/docs/latest/api/sql/#regr_sxy).
+    /// Spark SQL [`regr_sxy`](https://spark.apache.org/docs/latest/api/sql/#regr_sxy).
     regr_sxy(y: Col, x: Col);
-    /// Aggregate function `regr_syy`. Spark SQL [`regr_syy`](https://spark.apache.org/docs/latest/api/sql/#regr_syy).
+    /// Spark SQL [`regr_syy`](https://spark.apache.org/docs/latest/api/sql/#regr_syy).
     regr_syy(y: Col, x: Col);
-    /// Aggregate function `schema_of_variant_agg`. Spark SQL [`schema_of_variant_agg`](https://spark.apache.org/docs/latest/api/sql/#schema_of_variant_agg).
+    /// Spark SQL [`schema_of_variant_agg`](https://spark.apache.org/docs/latest/api/sql/#schema_of_variant_agg).
     schema_of_variant_agg(v: Col);
-    /// Aggregate function `skewness`. Spark SQL [`skewness`](https://spark.apache.org/docs/latest/api/sql/#skewness).
+    /// Spark SQL [`skewness`](https://spark.apache.org/docs/latest/api/sql/#skewness).
     skewness(col: Col);
-    /// Aggregate function `some`. Spark SQL [`some`](https://spark.apache.org/docs/latest/api/sql/#some).
+    /// Spark SQL [`some`](https://spark.apache.org/docs/latest/api/sql/#some).
     some(col: Col);
-    /// Aggregate function `std`. Spark SQL [`std`](https://spark.apache.org/docs/latest/api/sql/#std).
+    /// Spark SQL [`std`](https://spark.apache.org/docs/latest/api/sql/#std).
     std(col: Col);
     /// The sample standard deviation. Spark SQL [`stddev`](https://spark.apache.org/docs/latest/api/sql/#stddev).
     stddev(col: Col);
-    /// Aggregate function `stddev_pop`. Spark SQL [`stddev_pop`](https://spark.apache.org/docs/latest/api/sql/#stddev_pop).
+    /// Spark SQL [`stddev_pop`](https://spark.apache.org/docs/latest/api/sql/#stddev_pop).
     stddev_pop(col: Col);
-    /// Aggregate function `stddev_samp`. Spark SQL [`stddev_samp`](https://spark.apache.org/docs/latest/api/sql/#stddev_samp).
+    /// Spark SQL [`stddev_samp`](https://spark.apache.org/docs/latest/api/sql/#stddev_samp).
     stddev_samp(col: Col);
-    /// Aggregate function `string_agg`. Spark SQL [`string_agg`](https://spark.apache.org/docs/latest/api/sql/#string_agg). With PySpark's optional arguments: [`string_agg_with`].
+    /// Spark SQL [`string_agg`](https://spark.apache.org/docs/latest/api/sql/#string_agg). With PySpark's optional arguments: [`string_agg_with`].
     string_agg(col: Col), string_agg_with(delimiter: Val);
     /// The sum. Spark SQL [`sum`](https://spark.apache.org/docs/latest/api/sql/#sum).
     sum(col: Col);
-    /// Aggregate function `theta_intersection_agg`. Spark SQL [`theta_intersection_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_intersection_agg).
+    /// Spark SQL [`theta_intersection_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_intersection_agg).
     theta_intersection_agg(col: Col);
-    /// Aggregate function `theta_sketch_agg`. Spark SQL [`theta_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_sketch_agg). With PySpark's optional arguments: [`theta_sketch_agg_with`].
+    /// Spark SQL [`theta_sketch_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_sketch_agg). With PySpark's optional arguments: [`theta_sketch_agg_with`].
     theta_sketch_agg(col: Col), theta_sketch_agg_with(lg_nom_entries: Val);
-    /// Aggregate function `theta_union_agg`. Spark SQL [`theta_union_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_union_agg). With PySpark's optional arguments: [`theta_union_agg_with`].
+    /// Spark SQL [`theta_union_agg`](https://spark.apache.org/docs/latest/api/sql/#theta_union_agg). With PySpark's optional arguments: [`theta_union_agg_with`].
     theta_union_agg(col: Col), theta_union_agg_with(lg_nom_entries: Val);
-    /// Aggregate function `try_avg`. Spark SQL [`try_avg`](https://spark.apache.org/docs/latest/api/sql/#try_avg).
+    /// Spark SQL [`try_avg`](https://spark.apache.org/docs/latest/api/sql/#try_avg).
     try_avg(col: Col);
-    /// Aggregate function `try_sum`. Spark SQL [`try_sum`](https://spark.apache.org/docs/latest/api/sql/#try_sum).
+    /// Spark SQL [`try_sum`](https://spark.apache.org/docs/latest/api/sql/#try_sum).
     try_sum(col: Col);
-    /// Aggregate function `tuple_intersection_agg_double`. Spark SQL [`tuple_intersection_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_double). With PySpark's optional arguments: [`tuple_intersection_agg_double_with`].
+    /// Spark SQL [`tuple_intersection_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_double). With PySpark's optional arguments: [`tuple_intersection_agg_double_with`].
     tuple_intersection_agg_double(col: Col), tuple_intersection_agg_double_with(mode: Val);
-    /// Aggregate function `tuple_intersection_agg_integer`. Spark SQL [`tuple_intersection_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_integer). With PySpark's optional arguments: [`tuple_intersection_agg_integer_with`].
+    /// Spark SQL [`tuple_intersection_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_intersection_agg_integer). With PySpark's optional arguments: [`tuple_intersection_agg_integer_with`].
     tuple_intersection_agg_integer(col: Col), tuple_intersection_agg_integer_with(mode: Val);
-    /// Aggregate function `tuple_sketch_agg_double`. Spark SQL [`tuple_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_double). With PySpark's optional arguments: [`tuple_sketch_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    /// Spark SQL [`tuple_sketch_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_double). With PySpark's optional arguments: [`tuple_sketch_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
     tuple_sketch_agg_double(key: Col, summary: Col), tuple_sketch_agg_double_with(lg_nom_entries: Val = 12, mode: Val = "sum");
-    /// Aggregate function `tuple_sketch_agg_integer`. Spark SQL [`tuple_sketch_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_integer). With PySpark's optional arguments: [`tuple_sketch_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    /// Spark SQL [`tuple_sketch_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_sketch_agg_integer). With PySpark's optional arguments: [`tuple_sketch_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
     tuple_sketch_agg_integer(key: Col, summary: Col), tuple_sketch_agg_integer_with(lg_nom_entries: Val = 12, mode: Val = "sum");
-    /// Aggregate function `tuple_union_agg_double`. Spark SQL [`tuple_union_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_double). With PySpark's optional arguments: [`tuple_union_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    /// Spark SQL [`tuple_union_agg_double`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_double). With PySpark's optional arguments: [`tuple_union_agg_double_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
     tuple_union_agg_double(col: Col), tuple_union_agg_double_with(lg_nom_entries: Val = 12, mode: Val = "sum");
-    /// Aggregate function `tuple_union_agg_integer`. Spark SQL [`tuple_union_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_integer). With PySpark's optional arguments: [`tuple_union_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
+    /// Spark SQL [`tuple_union_agg_integer`](https://spark.apache.org/docs/latest/api/sql/#tuple_union_agg_integer). With PySpark's optional arguments: [`tuple_union_agg_integer_with`]. Sends PySpark's defaults `lg_nom_entries = 12`, `mode = "sum"`, as PySpark does.
     tuple_union_agg_integer(col: Col), tuple_union_agg_integer_with(lg_nom_entries: Val = 12, mode: Val = "sum");
-    /// Aggregate function `var_pop`. Spark SQL [`var_pop`](https://spark.apache.org/docs/latest/api/sql/#var_pop).
+    /// Spark SQL [`var_pop`](https://spark.apache.org/docs/latest/api/sql/#var_pop).
     var_pop(col: Col);
-    /// Aggregate function `var_samp`. Spark SQL [`var_samp`](https://spark.apache.org/docs/latest/api/sql/#var_samp).
+    /// Spark SQL [`var_samp`](https://spark.apache.org/docs/latest/api/sql/#var_samp).
     var_samp(col: Col);
     /// The sample variance. Spark SQL [`variance`](https://spark.apache.org/docs/latest/api/sql/#variance).
     variance(col: Col);

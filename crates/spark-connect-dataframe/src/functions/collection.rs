@@ -6,45 +6,45 @@ spark_functions! {
     family: Collection;
     /// An array of the columns. Spark SQL [`array`](https://spark.apache.org/docs/latest/api/sql/#array).
     array(cols: Cols);
-    /// Array, map and struct function `array_append`. Spark SQL [`array_append`](https://spark.apache.org/docs/latest/api/sql/#array_append).
+    /// Spark SQL [`array_append`](https://spark.apache.org/docs/latest/api/sql/#array_append).
     array_append(col: Col, value: Val);
-    /// Array, map and struct function `array_compact`. Spark SQL [`array_compact`](https://spark.apache.org/docs/latest/api/sql/#array_compact).
+    /// Spark SQL [`array_compact`](https://spark.apache.org/docs/latest/api/sql/#array_compact).
     array_compact(col: Col);
     /// Whether the array contains `value`. Spark SQL [`array_contains`](https://spark.apache.org/docs/latest/api/sql/#array_contains).
     array_contains(col: Col, value: Val);
     /// The array without duplicates. Spark SQL [`array_distinct`](https://spark.apache.org/docs/latest/api/sql/#array_distinct).
     array_distinct(col: Col);
-    /// Array, map and struct function `array_except`. Spark SQL [`array_except`](https://spark.apache.org/docs/latest/api/sql/#array_except).
+    /// Spark SQL [`array_except`](https://spark.apache.org/docs/latest/api/sql/#array_except).
     array_except(col1: Col, col2: Col);
-    /// Array, map and struct function `array_insert`. Spark SQL [`array_insert`](https://spark.apache.org/docs/latest/api/sql/#array_insert).
+    /// Spark SQL [`array_insert`](https://spark.apache.org/docs/latest/api/sql/#array_insert).
     array_insert(arr: Col, pos: Col, value: Val);
-    /// Array, map and struct function `array_intersect`. Spark SQL [`array_intersect`](https://spark.apache.org/docs/latest/api/sql/#array_intersect).
+    /// Spark SQL [`array_intersect`](https://spark.apache.org/docs/latest/api/sql/#array_intersect).
     array_intersect(col1: Col, col2: Col);
-    /// Array, map and struct function `array_join`. Spark SQL [`array_join`](https://spark.apache.org/docs/latest/api/sql/#array_join). With PySpark's optional arguments: [`array_join_with`].
+    /// Spark SQL [`array_join`](https://spark.apache.org/docs/latest/api/sql/#array_join). With PySpark's optional arguments: [`array_join_with`].
     array_join(col: Col, delimiter: Val), array_join_with(null_replacement: Val);
     /// The greatest element. Spark SQL [`array_max`](https://spark.apache.org/docs/latest/api/sql/#array_max).
     array_max(col: Col);
     /// The least element. Spark SQL [`array_min`](https://spark.apache.org/docs/latest/api/sql/#array_min).
     array_min(col: Col);
-    /// Array, map and struct function `array_position`. Spark SQL [`array_position`](https://spark.apache.org/docs/latest/api/sql/#array_position).
+    /// Spark SQL [`array_position`](https://spark.apache.org/docs/latest/api/sql/#array_position).
     array_position(col: Col, value: Val);
-    /// Array, map and struct function `array_prepend`. Spark SQL [`array_prepend`](https://spark.apache.org/docs/latest/api/sql/#array_prepend).
+    /// Spark SQL [`array_prepend`](https://spark.apache.org/docs/latest/api/sql/#array_prepend).
     array_prepend(col: Col, value: Val);
-    /// Array, map and struct function `array_remove`. Spark SQL [`array_remove`](https://spark.apache.org/docs/latest/api/sql/#array_remove).
+    /// Spark SQL [`array_remove`](https://spark.apache.org/docs/latest/api/sql/#array_remove).
     array_remove(col: Col, element: Val);
-    /// Array, map and struct function `array_repeat`. Spark SQL [`array_repeat`](https://spark.apache.org/docs/latest/api/sql/#array_repeat).
+    /// Spark SQL [`array_repeat`](https://spark.apache.org/docs/latest/api/sql/#array_repeat).
     array_repeat(col: Col, count: Col);
-    /// Array, map and struct function `array_size`. Spark SQL [`array_size`](https://spark.apache.org/docs/latest/api/sql/#array_size).
+    /// Spark SQL [`array_size`](https://spark.apache.org/docs/latest/api/sql/#array_size).
     array_size(col: Col);
-    /// Array, map and struct function `array_sort`. Spark SQL [`array_sort`](https://spark.apache.org/docs/latest/api/sql/#array_sort). With PySpark's optional comparator: [`array_sort_with`](crate::functions::array_sort_with).
+    /// Spark SQL [`array_sort`](https://spark.apache.org/docs/latest/api/sql/#array_sort). With PySpark's optional comparator: [`array_sort_with`](crate::functions::array_sort_with).
     array_sort(col: Col);
-    /// Array, map and struct function `array_union`. Spark SQL [`array_union`](https://spark.apache.org/docs/latest/api/sql/#array_union).
+    /// Spark SQL [`array_union`](https://spark.apache.org/docs/latest/api/sql/#array_union).
     array_union(col1: Col, col2: Col);
-    /// Array, map and struct function `arrays_overlap`. Spark SQL [`arrays_overlap`](https://spark.apache.org/docs/latest/api/sql/#arrays_overlap).
+    /// Spark SQL [`arrays_overlap`](https://spark.apache.org/docs/latest/api/sql/#arrays_overlap).
     arrays_overlap(a1: Col, a2: Col);
-    /// Array, map and struct function `arrays_zip`. Spark SQL [`arrays_zip`](https://spark.apache.org/docs/latest/api/sql/#arrays_zip).
+    /// Spark SQL [`arrays_zip`](https://spark.apache.org/docs/latest/api/sql/#arrays_zip).
     arrays_zip(cols: Cols);
-    /// Array, map and struct function `cardinality`. Spark SQL [`cardinality`](https://spark.apache.org/docs/latest/api/sql/#cardinality).
+    /// Spark SQL [`cardinality`](https://spark.apache.org/docs/latest/api/sql/#cardinality).
     cardinality(col: Col);
     /// A map from alternating key and value columns. Spark SQL [`map`](https://spark.apache.org/docs/latest/api/sql/#map).
     create_map(cols: Cols) => "map";
@@ -52,50 +52,50 @@ spark_functions! {
     element_at(col: Col, extraction: Val);
     /// One row per element of an array or entry of a map. Spark SQL [`explode`](https://spark.apache.org/docs/latest/api/sql/#explode).
     explode(col: Col);
-    /// Array, map and struct function `explode_outer`. Spark SQL [`explode_outer`](https://spark.apache.org/docs/latest/api/sql/#explode_outer).
+    /// Spark SQL [`explode_outer`](https://spark.apache.org/docs/latest/api/sql/#explode_outer).
     explode_outer(col: Col);
     /// Flattens an array of arrays. Spark SQL [`flatten`](https://spark.apache.org/docs/latest/api/sql/#flatten).
     flatten(col: Col);
-    /// Array, map and struct function `get`. Spark SQL [`get`](https://spark.apache.org/docs/latest/api/sql/#get).
+    /// Spark SQL [`get`](https://spark.apache.org/docs/latest/api/sql/#get).
     get(col: Col, index: Col);
-    /// Array, map and struct function `inline`. Spark SQL [`inline`](https://spark.apache.org/docs/latest/api/sql/#inline).
+    /// Spark SQL [`inline`](https://spark.apache.org/docs/latest/api/sql/#inline).
     inline(col: Col);
-    /// Array, map and struct function `inline_outer`. Spark SQL [`inline_outer`](https://spark.apache.org/docs/latest/api/sql/#inline_outer).
+    /// Spark SQL [`inline_outer`](https://spark.apache.org/docs/latest/api/sql/#inline_outer).
     inline_outer(col: Col);
-    /// Array, map and struct function `map_concat`. Spark SQL [`map_concat`](https://spark.apache.org/docs/latest/api/sql/#map_concat).
+    /// Spark SQL [`map_concat`](https://spark.apache.org/docs/latest/api/sql/#map_concat).
     map_concat(cols: Cols);
-    /// Array, map and struct function `map_contains_key`. Spark SQL [`map_contains_key`](https://spark.apache.org/docs/latest/api/sql/#map_contains_key).
+    /// Spark SQL [`map_contains_key`](https://spark.apache.org/docs/latest/api/sql/#map_contains_key).
     map_contains_key(col: Col, value: Val);
-    /// Array, map and struct function `map_entries`. Spark SQL [`map_entries`](https://spark.apache.org/docs/latest/api/sql/#map_entries).
+    /// Spark SQL [`map_entries`](https://spark.apache.org/docs/latest/api/sql/#map_entries).
     map_entries(col: Col);
-    /// Array, map and struct function `map_from_arrays`. Spark SQL [`map_from_arrays`](https://spark.apache.org/docs/latest/api/sql/#map_from_arrays).
+    /// Spark SQL [`map_from_arrays`](https://spark.apache.org/docs/latest/api/sql/#map_from_arrays).
     map_from_arrays(col1: Col, col2: Col);
-    /// Array, map and struct function `map_from_entries`. Spark SQL [`map_from_entries`](https://spark.apache.org/docs/latest/api/sql/#map_from_entries).
+    /// Spark SQL [`map_from_entries`](https://spark.apache.org/docs/latest/api/sql/#map_from_entries).
     map_from_entries(col: Col);
     /// The keys of a map. Spark SQL [`map_keys`](https://spark.apache.org/docs/latest/api/sql/#map_keys).
     map_keys(col: Col);
     /// The values of a map. Spark SQL [`map_values`](https://spark.apache.org/docs/latest/api/sql/#map_values).
     map_values(col: Col);
-    /// Array, map and struct function `named_struct`. Spark SQL [`named_struct`](https://spark.apache.org/docs/latest/api/sql/#named_struct).
+    /// Spark SQL [`named_struct`](https://spark.apache.org/docs/latest/api/sql/#named_struct).
     named_struct(cols: Cols);
-    /// Array, map and struct function `posexplode`. Spark SQL [`posexplode`](https://spark.apache.org/docs/latest/api/sql/#posexplode).
+    /// Spark SQL [`posexplode`](https://spark.apache.org/docs/latest/api/sql/#posexplode).
     posexplode(col: Col);
-    /// Array, map and struct function `posexplode_outer`. Spark SQL [`posexplode_outer`](https://spark.apache.org/docs/latest/api/sql/#posexplode_outer).
+    /// Spark SQL [`posexplode_outer`](https://spark.apache.org/docs/latest/api/sql/#posexplode_outer).
     posexplode_outer(col: Col);
-    /// Array, map and struct function `sequence`. Spark SQL [`sequence`](https://spark.apache.org/docs/latest/api/sql/#sequence). With PySpark's optional arguments: [`sequence_with`].
+    /// Spark SQL [`sequence`](https://spark.apache.org/docs/latest/api/sql/#sequence). With PySpark's optional arguments: [`sequence_with`].
     sequence(start: Col, stop: Col), sequence_with(step: Col);
-    /// Array, map and struct function `shuffle`. Spark SQL [`shuffle`](https://spark.apache.org/docs/latest/api/sql/#shuffle). With PySpark's optional arguments: [`shuffle_with`].
+    /// Spark SQL [`shuffle`](https://spark.apache.org/docs/latest/api/sql/#shuffle). With PySpark's optional arguments: [`shuffle_with`].
     shuffle(col: Col), shuffle_with(seed: Val);
     /// The number of elements of an array or map. Spark SQL [`size`](https://spark.apache.org/docs/latest/api/sql/#size).
     size(col: Col);
-    /// Array, map and struct function `slice`. Spark SQL [`slice`](https://spark.apache.org/docs/latest/api/sql/#slice).
+    /// Spark SQL [`slice`](https://spark.apache.org/docs/latest/api/sql/#slice).
     slice(x: Col, start: Col, length: Col);
     /// The array sorted ascending. Spark SQL [`sort_array`](https://spark.apache.org/docs/latest/api/sql/#sort_array). With PySpark's optional arguments: [`sort_array_with`]. Sends PySpark's default `asc = true`, as PySpark does.
     sort_array(col: Col), sort_array_with(asc: Val = true);
-    /// Array, map and struct function `stack`. Spark SQL [`stack`](https://spark.apache.org/docs/latest/api/sql/#stack).
+    /// Spark SQL [`stack`](https://spark.apache.org/docs/latest/api/sql/#stack).
     stack(cols: Cols);
     /// A struct of the columns. Spark SQL [`struct`](https://spark.apache.org/docs/latest/api/sql/#struct).
     r#struct as "struct"(cols: Cols) => "struct";
-    /// Array, map and struct function `try_element_at`. Spark SQL [`try_element_at`](https://spark.apache.org/docs/latest/api/sql/#try_element_at).
+    /// Spark SQL [`try_element_at`](https://spark.apache.org/docs/latest/api/sql/#try_element_at).
     try_element_at(col: Col, extraction: Col);
 }

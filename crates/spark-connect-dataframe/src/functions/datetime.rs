@@ -6,63 +6,63 @@ spark_functions! {
     family: DateTime;
     /// The date `months` months later. Spark SQL [`add_months`](https://spark.apache.org/docs/latest/api/sql/#add_months).
     add_months(start: Col, months: Col);
-    /// Date and time function `convert_timezone`. Spark SQL [`convert_timezone`](https://spark.apache.org/docs/latest/api/sql/#convert_timezone).
+    /// Spark SQL [`convert_timezone`](https://spark.apache.org/docs/latest/api/sql/#convert_timezone).
     convert_timezone(source_tz: Val, target_tz: Col, source_ts: Col);
-    /// Date and time function `curdate`. Spark SQL [`curdate`](https://spark.apache.org/docs/latest/api/sql/#curdate).
+    /// Spark SQL [`curdate`](https://spark.apache.org/docs/latest/api/sql/#curdate).
     curdate();
     /// The current date. Spark SQL [`current_date`](https://spark.apache.org/docs/latest/api/sql/#current_date).
     current_date();
-    /// Date and time function `current_time`. Spark SQL [`current_time`](https://spark.apache.org/docs/latest/api/sql/#current_time). With PySpark's optional arguments: [`current_time_with`].
+    /// Spark SQL [`current_time`](https://spark.apache.org/docs/latest/api/sql/#current_time). With PySpark's optional arguments: [`current_time_with`].
     current_time(), current_time_with(precision: Val);
     /// The current timestamp. Spark SQL [`current_timestamp`](https://spark.apache.org/docs/latest/api/sql/#current_timestamp).
     current_timestamp();
-    /// Date and time function `current_timezone`. Spark SQL [`current_timezone`](https://spark.apache.org/docs/latest/api/sql/#current_timezone).
+    /// Spark SQL [`current_timezone`](https://spark.apache.org/docs/latest/api/sql/#current_timezone).
     current_timezone();
     /// The date `days` days later. Spark SQL [`date_add`](https://spark.apache.org/docs/latest/api/sql/#date_add).
     date_add(start: Col, days: Col);
-    /// Date and time function `date_diff`. Spark SQL [`date_diff`](https://spark.apache.org/docs/latest/api/sql/#date_diff).
+    /// Spark SQL [`date_diff`](https://spark.apache.org/docs/latest/api/sql/#date_diff).
     date_diff(end: Col, start: Col);
     /// Formats a date or timestamp with a datetime pattern. Spark SQL [`date_format`](https://spark.apache.org/docs/latest/api/sql/#date_format).
     date_format(date: Col, format: Val);
-    /// Date and time function `date_from_unix_date`. Spark SQL [`date_from_unix_date`](https://spark.apache.org/docs/latest/api/sql/#date_from_unix_date).
+    /// Spark SQL [`date_from_unix_date`](https://spark.apache.org/docs/latest/api/sql/#date_from_unix_date).
     date_from_unix_date(days: Col);
-    /// Date and time function `date_part`. Spark SQL [`date_part`](https://spark.apache.org/docs/latest/api/sql/#date_part).
+    /// Spark SQL [`date_part`](https://spark.apache.org/docs/latest/api/sql/#date_part).
     date_part(field: Col, source: Col);
     /// The date `days` days earlier. Spark SQL [`date_sub`](https://spark.apache.org/docs/latest/api/sql/#date_sub).
     date_sub(start: Col, days: Col);
     /// Truncates a timestamp to the unit `format` (`year`, `month`, `day`, `hour`, ...). Spark SQL [`date_trunc`](https://spark.apache.org/docs/latest/api/sql/#date_trunc).
     date_trunc(format: Val, timestamp: Col);
-    /// Date and time function `dateadd`. Spark SQL [`dateadd`](https://spark.apache.org/docs/latest/api/sql/#dateadd).
+    /// Spark SQL [`dateadd`](https://spark.apache.org/docs/latest/api/sql/#dateadd).
     dateadd(start: Col, days: Col);
     /// The number of days from `start` to `end`. Spark SQL [`datediff`](https://spark.apache.org/docs/latest/api/sql/#datediff).
     datediff(end: Col, start: Col);
-    /// Date and time function `datepart`. Spark SQL [`datepart`](https://spark.apache.org/docs/latest/api/sql/#datepart).
+    /// Spark SQL [`datepart`](https://spark.apache.org/docs/latest/api/sql/#datepart).
     datepart(field: Col, source: Col);
-    /// Date and time function `day`. Spark SQL [`day`](https://spark.apache.org/docs/latest/api/sql/#day).
+    /// Spark SQL [`day`](https://spark.apache.org/docs/latest/api/sql/#day).
     day(col: Col);
-    /// Date and time function `dayname`. Spark SQL [`dayname`](https://spark.apache.org/docs/latest/api/sql/#dayname).
+    /// Spark SQL [`dayname`](https://spark.apache.org/docs/latest/api/sql/#dayname).
     dayname(col: Col);
     /// The day of the month. Spark SQL [`dayofmonth`](https://spark.apache.org/docs/latest/api/sql/#dayofmonth).
     dayofmonth(col: Col);
-    /// Date and time function `dayofweek`. Spark SQL [`dayofweek`](https://spark.apache.org/docs/latest/api/sql/#dayofweek).
+    /// Spark SQL [`dayofweek`](https://spark.apache.org/docs/latest/api/sql/#dayofweek).
     dayofweek(col: Col);
-    /// Date and time function `dayofyear`. Spark SQL [`dayofyear`](https://spark.apache.org/docs/latest/api/sql/#dayofyear).
+    /// Spark SQL [`dayofyear`](https://spark.apache.org/docs/latest/api/sql/#dayofyear).
     dayofyear(col: Col);
-    /// Date and time function `extract`. Spark SQL [`extract`](https://spark.apache.org/docs/latest/api/sql/#extract).
+    /// Spark SQL [`extract`](https://spark.apache.org/docs/latest/api/sql/#extract).
     extract(field: Col, source: Col);
-    /// Date and time function `from_unixtime`. Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). With PySpark's optional arguments: [`from_unixtime_with`]. Sends PySpark's default `format = "yyyy-MM-dd HH:mm:ss"`, as PySpark does.
+    /// Spark SQL [`from_unixtime`](https://spark.apache.org/docs/latest/api/sql/#from_unixtime). With PySpark's optional arguments: [`from_unixtime_with`]. Sends PySpark's default `format = "yyyy-MM-dd HH:mm:ss"`, as PySpark does.
     from_unixtime(timestamp: Col), from_unixtime_with(format: Val = "yyyy-MM-dd HH:mm:ss");
-    /// Date and time function `from_utc_timestamp`. Spark SQL [`from_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#from_utc_timestamp).
+    /// Spark SQL [`from_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#from_utc_timestamp).
     from_utc_timestamp(timestamp: Col, tz: Val);
     /// The hour. Spark SQL [`hour`](https://spark.apache.org/docs/latest/api/sql/#hour).
     hour(col: Col);
     /// The last day of the month. Spark SQL [`last_day`](https://spark.apache.org/docs/latest/api/sql/#last_day).
     last_day(date: Col);
-    /// Date and time function `localtimestamp`. Spark SQL [`localtimestamp`](https://spark.apache.org/docs/latest/api/sql/#localtimestamp).
+    /// Spark SQL [`localtimestamp`](https://spark.apache.org/docs/latest/api/sql/#localtimestamp).
     localtimestamp();
-    /// Date and time function `make_date`. Spark SQL [`make_date`](https://spark.apache.org/docs/latest/api/sql/#make_date).
+    /// Spark SQL [`make_date`](https://spark.apache.org/docs/latest/api/sql/#make_date).
     make_date(year: Col, month: Col, day: Col);
-    /// Date and time function `make_time`. Spark SQL [`make_time`](https://spark.apache.org/docs/latest/api/sql/#make_time).
+    /// Spark SQL [`make_time`](https://spark.apache.org/docs/latest/api/sql/#make_time).
     make_time(hour: Col, minute: Col, second: Col);
     /// A day-time interval from days, hours, minutes and seconds. Spark SQL [`make_dt_interval`](https://spark.apache.org/docs/latest/api/sql/#make_dt_interval). Every argument is optional in PySpark, which sends 0 for those not given: pass `0` for them.
     make_dt_interval(days: Col, hours: Col, mins: Col, secs: Col);
@@ -70,7 +70,7 @@ spark_functions! {
     make_interval(years: Col, months: Col, weeks: Col, days: Col, hours: Col, mins: Col, secs: Col);
     /// A timestamp (`timestamp`) from its fields, in the session time zone. Spark SQL [`make_timestamp`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp). With PySpark's optional arguments: [`make_timestamp_with`] (a time zone); PySpark's `make_timestamp(date=, time=)` is [`make_timestamp_from_date_time`].
     make_timestamp(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), make_timestamp_with(timezone: Col);
-    /// Date and time function `make_timestamp_ltz`. Spark SQL [`make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ltz). With PySpark's optional arguments: [`make_timestamp_ltz_with`].
+    /// Spark SQL [`make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ltz). With PySpark's optional arguments: [`make_timestamp_ltz_with`].
     make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), make_timestamp_ltz_with(timezone: Col);
     /// A timestamp without time zone (`timestamp_ntz`) from its fields. Spark SQL [`make_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#make_timestamp_ntz). PySpark's `make_timestamp_ntz(date=, time=)` is [`make_timestamp_ntz_from_date_time`].
     make_timestamp_ntz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
@@ -80,63 +80,63 @@ spark_functions! {
     minute(col: Col);
     /// The month (1 to 12). Spark SQL [`month`](https://spark.apache.org/docs/latest/api/sql/#month).
     month(col: Col);
-    /// Date and time function `monthname`. Spark SQL [`monthname`](https://spark.apache.org/docs/latest/api/sql/#monthname).
+    /// Spark SQL [`monthname`](https://spark.apache.org/docs/latest/api/sql/#monthname).
     monthname(col: Col);
-    /// Date and time function `months_between`. Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). With PySpark's optional arguments: [`months_between_with`]. Sends PySpark's default `round_off = true`, as PySpark does.
+    /// Spark SQL [`months_between`](https://spark.apache.org/docs/latest/api/sql/#months_between). With PySpark's optional arguments: [`months_between_with`]. Sends PySpark's default `round_off = true`, as PySpark does.
     months_between(date1: Col, date2: Col), months_between_with(round_off: Val = true);
-    /// Date and time function `next_day`. Spark SQL [`next_day`](https://spark.apache.org/docs/latest/api/sql/#next_day).
+    /// Spark SQL [`next_day`](https://spark.apache.org/docs/latest/api/sql/#next_day).
     next_day(date: Col, day_of_week: Val);
-    /// Date and time function `now`. Spark SQL [`now`](https://spark.apache.org/docs/latest/api/sql/#now).
+    /// Spark SQL [`now`](https://spark.apache.org/docs/latest/api/sql/#now).
     now();
-    /// Date and time function `quarter`. Spark SQL [`quarter`](https://spark.apache.org/docs/latest/api/sql/#quarter).
+    /// Spark SQL [`quarter`](https://spark.apache.org/docs/latest/api/sql/#quarter).
     quarter(col: Col);
     /// The second. Spark SQL [`second`](https://spark.apache.org/docs/latest/api/sql/#second).
     second(col: Col);
-    /// Date and time function `session_window`. Spark SQL [`session_window`](https://spark.apache.org/docs/latest/api/sql/#session_window).
+    /// Spark SQL [`session_window`](https://spark.apache.org/docs/latest/api/sql/#session_window).
     session_window(time_column: Col, gap_duration: Val);
-    /// Date and time function `time_bucket`. Spark SQL [`time_bucket`](https://spark.apache.org/docs/latest/api/sql/#time_bucket). With PySpark's optional arguments: [`time_bucket_with`].
+    /// Spark SQL [`time_bucket`](https://spark.apache.org/docs/latest/api/sql/#time_bucket). With PySpark's optional arguments: [`time_bucket_with`].
     time_bucket(bucket_size: Col, ts: Col), time_bucket_with(origin: Col);
-    /// Date and time function `time_diff`. Spark SQL [`time_diff`](https://spark.apache.org/docs/latest/api/sql/#time_diff).
+    /// Spark SQL [`time_diff`](https://spark.apache.org/docs/latest/api/sql/#time_diff).
     time_diff(unit: Col, start: Col, end: Col);
-    /// Date and time function `time_from_micros`. Spark SQL [`time_from_micros`](https://spark.apache.org/docs/latest/api/sql/#time_from_micros).
+    /// Spark SQL [`time_from_micros`](https://spark.apache.org/docs/latest/api/sql/#time_from_micros).
     time_from_micros(col: Col);
-    /// Date and time function `time_from_millis`. Spark SQL [`time_from_millis`](https://spark.apache.org/docs/latest/api/sql/#time_from_millis).
+    /// Spark SQL [`time_from_millis`](https://spark.apache.org/docs/latest/api/sql/#time_from_millis).
     time_from_millis(col: Col);
-    /// Date and time function `time_from_seconds`. Spark SQL [`time_from_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_from_seconds).
+    /// Spark SQL [`time_from_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_from_seconds).
     time_from_seconds(col: Col);
-    /// Date and time function `time_to_micros`. Spark SQL [`time_to_micros`](https://spark.apache.org/docs/latest/api/sql/#time_to_micros).
+    /// Spark SQL [`time_to_micros`](https://spark.apache.org/docs/latest/api/sql/#time_to_micros).
     time_to_micros(col: Col);
-    /// Date and time function `time_to_millis`. Spark SQL [`time_to_millis`](https://spark.apache.org/docs/latest/api/sql/#time_to_millis).
+    /// Spark SQL [`time_to_millis`](https://spark.apache.org/docs/latest/api/sql/#time_to_millis).
     time_to_millis(col: Col);
-    /// Date and time function `time_to_seconds`. Spark SQL [`time_to_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_to_seconds).
+    /// Spark SQL [`time_to_seconds`](https://spark.apache.org/docs/latest/api/sql/#time_to_seconds).
     time_to_seconds(col: Col);
-    /// Date and time function `time_trunc`. Spark SQL [`time_trunc`](https://spark.apache.org/docs/latest/api/sql/#time_trunc).
+    /// Spark SQL [`time_trunc`](https://spark.apache.org/docs/latest/api/sql/#time_trunc).
     time_trunc(unit: Col, time: Col);
-    /// Date and time function `timestampadd`. Spark SQL [`timestampadd`](https://spark.apache.org/docs/latest/api/sql/#timestampadd).
+    /// Adds `quantity` units to the timestamp `ts`; `unit` is `YEAR`, `QUARTER`, `MONTH`, `WEEK`, `DAY`, `HOUR`, `MINUTE`, `SECOND`, `MILLISECOND` or `MICROSECOND`. Spark SQL [`timestampadd`](https://spark.apache.org/docs/latest/api/sql/#timestampadd).
     timestamp_add(unit: Val, quantity: Col, ts: Col) => "timestampadd";
-    /// Date and time function `timestampdiff`. Spark SQL [`timestampdiff`](https://spark.apache.org/docs/latest/api/sql/#timestampdiff).
+    /// The number of whole `unit`s (as for [`timestamp_add`]) from `start` to `end`. Spark SQL [`timestampdiff`](https://spark.apache.org/docs/latest/api/sql/#timestampdiff).
     timestamp_diff(unit: Val, start: Col, end: Col) => "timestampdiff";
-    /// Date and time function `timestamp_micros`. Spark SQL [`timestamp_micros`](https://spark.apache.org/docs/latest/api/sql/#timestamp_micros).
+    /// Spark SQL [`timestamp_micros`](https://spark.apache.org/docs/latest/api/sql/#timestamp_micros).
     timestamp_micros(col: Col);
-    /// Date and time function `timestamp_millis`. Spark SQL [`timestamp_millis`](https://spark.apache.org/docs/latest/api/sql/#timestamp_millis).
+    /// Spark SQL [`timestamp_millis`](https://spark.apache.org/docs/latest/api/sql/#timestamp_millis).
     timestamp_millis(col: Col);
-    /// Date and time function `timestamp_seconds`. Spark SQL [`timestamp_seconds`](https://spark.apache.org/docs/latest/api/sql/#timestamp_seconds).
+    /// Spark SQL [`timestamp_seconds`](https://spark.apache.org/docs/latest/api/sql/#timestamp_seconds).
     timestamp_seconds(col: Col);
     /// Converts to a date. Spark SQL [`to_date`](https://spark.apache.org/docs/latest/api/sql/#to_date). With PySpark's optional arguments: [`to_date_with`].
     to_date(col: Col), to_date_with(format: Val);
-    /// Date and time function `to_time`. Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). With PySpark's optional arguments: [`to_time_with`].
+    /// Spark SQL [`to_time`](https://spark.apache.org/docs/latest/api/sql/#to_time). With PySpark's optional arguments: [`to_time_with`].
     to_time(text: Col), to_time_with(format: Col);
     /// Converts to a timestamp. Spark SQL [`to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp). With PySpark's optional arguments: [`to_timestamp_with`].
     to_timestamp(col: Col), to_timestamp_with(format: Val);
-    /// Date and time function `to_timestamp_ltz`. Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). With PySpark's optional arguments: [`to_timestamp_ltz_with`].
+    /// Spark SQL [`to_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ltz). With PySpark's optional arguments: [`to_timestamp_ltz_with`].
     to_timestamp_ltz(timestamp: Col), to_timestamp_ltz_with(format: Col);
-    /// Date and time function `to_timestamp_ntz`. Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). With PySpark's optional arguments: [`to_timestamp_ntz_with`].
+    /// Spark SQL [`to_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#to_timestamp_ntz). With PySpark's optional arguments: [`to_timestamp_ntz_with`].
     to_timestamp_ntz(timestamp: Col), to_timestamp_ntz_with(format: Col);
     /// The current time as seconds since the epoch, PySpark's `unix_timestamp()`. Spark SQL [`unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#unix_timestamp). PySpark's `unix_timestamp(timestamp, format='yyyy-MM-dd HH:mm:ss')` is [`unix_timestamp_with`], which takes both (PySpark sends its default format; [`to_unix_timestamp`] takes a timestamp alone).
     unix_timestamp(), unix_timestamp_with(timestamp: Col, format: Val);
-    /// Date and time function `to_unix_timestamp`. Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). With PySpark's optional arguments: [`to_unix_timestamp_with`].
+    /// Spark SQL [`to_unix_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_unix_timestamp). With PySpark's optional arguments: [`to_unix_timestamp_with`].
     to_unix_timestamp(timestamp: Col), to_unix_timestamp_with(format: Col);
-    /// Date and time function `to_utc_timestamp`. Spark SQL [`to_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_utc_timestamp).
+    /// Spark SQL [`to_utc_timestamp`](https://spark.apache.org/docs/latest/api/sql/#to_utc_timestamp).
     to_utc_timestamp(timestamp: Col, tz: Val);
     /// Truncates a date to the unit `format`. Spark SQL [`trunc`](https://spark.apache.org/docs/latest/api/sql/#trunc).
     trunc(date: Col, format: Val);
@@ -144,31 +144,31 @@ spark_functions! {
     try_make_interval(years: Col, months: Col, weeks: Col, days: Col, hours: Col, mins: Col, secs: Col);
     /// [`make_timestamp`], null instead of an error for invalid fields. Spark SQL [`try_make_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp). With PySpark's optional arguments: [`try_make_timestamp_with`] (a time zone); PySpark's `try_make_timestamp(date=, time=)` is [`try_make_timestamp_from_date_time`].
     try_make_timestamp(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), try_make_timestamp_with(timezone: Col);
-    /// Date and time function `try_make_timestamp_ltz`. Spark SQL [`try_make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ltz). With PySpark's optional arguments: [`try_make_timestamp_ltz_with`].
+    /// Spark SQL [`try_make_timestamp_ltz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ltz). With PySpark's optional arguments: [`try_make_timestamp_ltz_with`].
     try_make_timestamp_ltz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col), try_make_timestamp_ltz_with(timezone: Col);
     /// [`make_timestamp_ntz`], null instead of an error for invalid fields. Spark SQL [`try_make_timestamp_ntz`](https://spark.apache.org/docs/latest/api/sql/#try_make_timestamp_ntz). PySpark's `try_make_timestamp_ntz(date=, time=)` is [`try_make_timestamp_ntz_from_date_time`].
     try_make_timestamp_ntz(years: Col, months: Col, days: Col, hours: Col, mins: Col, secs: Col);
-    /// Date and time function `try_to_date`. Spark SQL [`try_to_date`](https://spark.apache.org/docs/latest/api/sql/#try_to_date). With PySpark's optional arguments: [`try_to_date_with`].
+    /// Spark SQL [`try_to_date`](https://spark.apache.org/docs/latest/api/sql/#try_to_date). With PySpark's optional arguments: [`try_to_date_with`].
     try_to_date(col: Col), try_to_date_with(format: Val);
-    /// Date and time function `try_to_time`. Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). With PySpark's optional arguments: [`try_to_time_with`].
+    /// Spark SQL [`try_to_time`](https://spark.apache.org/docs/latest/api/sql/#try_to_time). With PySpark's optional arguments: [`try_to_time_with`].
     try_to_time(text: Col), try_to_time_with(format: Col);
-    /// Date and time function `try_to_timestamp`. Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). With PySpark's optional arguments: [`try_to_timestamp_with`].
+    /// Spark SQL [`try_to_timestamp`](https://spark.apache.org/docs/latest/api/sql/#try_to_timestamp). With PySpark's optional arguments: [`try_to_timestamp_with`].
     try_to_timestamp(col: Col), try_to_timestamp_with(format: Col);
-    /// Date and time function `unix_date`. Spark SQL [`unix_date`](https://spark.apache.org/docs/latest/api/sql/#unix_date).
+    /// Spark SQL [`unix_date`](https://spark.apache.org/docs/latest/api/sql/#unix_date).
     unix_date(col: Col);
-    /// Date and time function `unix_micros`. Spark SQL [`unix_micros`](https://spark.apache.org/docs/latest/api/sql/#unix_micros).
+    /// Spark SQL [`unix_micros`](https://spark.apache.org/docs/latest/api/sql/#unix_micros).
     unix_micros(col: Col);
-    /// Date and time function `unix_millis`. Spark SQL [`unix_millis`](https://spark.apache.org/docs/latest/api/sql/#unix_millis).
+    /// Spark SQL [`unix_millis`](https://spark.apache.org/docs/latest/api/sql/#unix_millis).
     unix_millis(col: Col);
-    /// Date and time function `unix_seconds`. Spark SQL [`unix_seconds`](https://spark.apache.org/docs/latest/api/sql/#unix_seconds).
+    /// Spark SQL [`unix_seconds`](https://spark.apache.org/docs/latest/api/sql/#unix_seconds).
     unix_seconds(col: Col);
-    /// Date and time function `weekday`. Spark SQL [`weekday`](https://spark.apache.org/docs/latest/api/sql/#weekday).
+    /// Spark SQL [`weekday`](https://spark.apache.org/docs/latest/api/sql/#weekday).
     weekday(col: Col);
-    /// Date and time function `weekofyear`. Spark SQL [`weekofyear`](https://spark.apache.org/docs/latest/api/sql/#weekofyear).
+    /// Spark SQL [`weekofyear`](https://spark.apache.org/docs/latest/api/sql/#weekofyear).
     weekofyear(col: Col);
-    /// Date and time function `window`. Spark SQL [`window`](https://spark.apache.org/docs/latest/api/sql/#window). With PySpark's optional arguments: [`window_with`].
+    /// Spark SQL [`window`](https://spark.apache.org/docs/latest/api/sql/#window). With PySpark's optional arguments: [`window_with`].
     window(time_column: Col, window_duration: Val), window_with(slide_duration: Val, start_time: Val);
-    /// Date and time function `window_time`. Spark SQL [`window_time`](https://spark.apache.org/docs/latest/api/sql/#window_time).
+    /// Spark SQL [`window_time`](https://spark.apache.org/docs/latest/api/sql/#window_time).
     window_time(window_column: Col);
     /// The year of a date or timestamp. Spark SQL [`year`](https://spark.apache.org/docs/latest/api/sql/#year).
     year(col: Col);

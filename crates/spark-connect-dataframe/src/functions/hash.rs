@@ -10,7 +10,7 @@ spark_functions! {
     hash(cols: Cols);
     /// The MD5 digest as hex. Spark SQL [`md5`](https://spark.apache.org/docs/latest/api/sql/#md5).
     md5(col: Col);
-    /// Hash function `sha`. Spark SQL [`sha`](https://spark.apache.org/docs/latest/api/sql/#sha).
+    /// Spark SQL [`sha`](https://spark.apache.org/docs/latest/api/sql/#sha).
     sha(col: Col);
     /// The SHA-1 digest as hex. Spark SQL [`sha1`](https://spark.apache.org/docs/latest/api/sql/#sha1).
     sha1(col: Col);

@@ -6,63 +6,63 @@ spark_functions! {
     family: Math;
     /// The absolute value. Spark SQL [`abs`](https://spark.apache.org/docs/latest/api/sql/#abs).
     abs(col: Col);
-    /// Math function `acos`. Spark SQL [`acos`](https://spark.apache.org/docs/latest/api/sql/#acos).
+    /// Spark SQL [`acos`](https://spark.apache.org/docs/latest/api/sql/#acos).
     acos(col: Col);
-    /// Math function `acosh`. Spark SQL [`acosh`](https://spark.apache.org/docs/latest/api/sql/#acosh).
+    /// Spark SQL [`acosh`](https://spark.apache.org/docs/latest/api/sql/#acosh).
     acosh(col: Col);
-    /// Math function `asin`. Spark SQL [`asin`](https://spark.apache.org/docs/latest/api/sql/#asin).
+    /// Spark SQL [`asin`](https://spark.apache.org/docs/latest/api/sql/#asin).
     asin(col: Col);
-    /// Math function `asinh`. Spark SQL [`asinh`](https://spark.apache.org/docs/latest/api/sql/#asinh).
+    /// Spark SQL [`asinh`](https://spark.apache.org/docs/latest/api/sql/#asinh).
     asinh(col: Col);
-    /// Math function `atan`. Spark SQL [`atan`](https://spark.apache.org/docs/latest/api/sql/#atan).
+    /// Spark SQL [`atan`](https://spark.apache.org/docs/latest/api/sql/#atan).
     atan(col: Col);
-    /// Math function `atan2`. Spark SQL [`atan2`](https://spark.apache.org/docs/latest/api/sql/#atan2).
+    /// Spark SQL [`atan2`](https://spark.apache.org/docs/latest/api/sql/#atan2).
     atan2(col1: Col, col2: Col);
-    /// Math function `atanh`. Spark SQL [`atanh`](https://spark.apache.org/docs/latest/api/sql/#atanh).
+    /// Spark SQL [`atanh`](https://spark.apache.org/docs/latest/api/sql/#atanh).
     atanh(col: Col);
-    /// Math function `bin`. Spark SQL [`bin`](https://spark.apache.org/docs/latest/api/sql/#bin).
+    /// Spark SQL [`bin`](https://spark.apache.org/docs/latest/api/sql/#bin).
     bin(col: Col);
-    /// Math function `bit_count`. Spark SQL [`bit_count`](https://spark.apache.org/docs/latest/api/sql/#bit_count).
+    /// Spark SQL [`bit_count`](https://spark.apache.org/docs/latest/api/sql/#bit_count).
     bit_count(col: Col);
-    /// Math function `bit_get`. Spark SQL [`bit_get`](https://spark.apache.org/docs/latest/api/sql/#bit_get).
+    /// Spark SQL [`bit_get`](https://spark.apache.org/docs/latest/api/sql/#bit_get).
     bit_get(col: Col, pos: Col);
-    /// Math function `~`. Spark SQL `~`.
+    /// Spark SQL `~`.
     bitwise_not(col: Col) => "~";
     /// Rounds half to even to an integer. Spark SQL [`bround`](https://spark.apache.org/docs/latest/api/sql/#bround). With PySpark's optional arguments: [`bround_with`].
     bround(col: Col), bround_with(scale: Val);
-    /// Math function `cbrt`. Spark SQL [`cbrt`](https://spark.apache.org/docs/latest/api/sql/#cbrt).
+    /// Spark SQL [`cbrt`](https://spark.apache.org/docs/latest/api/sql/#cbrt).
     cbrt(col: Col);
     /// The smallest integer not below the value. Spark SQL [`ceil`](https://spark.apache.org/docs/latest/api/sql/#ceil). With PySpark's optional arguments: [`ceil_with`].
     ceil(col: Col), ceil_with(scale: Val);
-    /// Math function `ceiling`. Spark SQL [`ceiling`](https://spark.apache.org/docs/latest/api/sql/#ceiling). With PySpark's optional arguments: [`ceiling_with`].
+    /// Spark SQL [`ceiling`](https://spark.apache.org/docs/latest/api/sql/#ceiling). With PySpark's optional arguments: [`ceiling_with`].
     ceiling(col: Col), ceiling_with(scale: Val);
-    /// Math function `conv`. Spark SQL [`conv`](https://spark.apache.org/docs/latest/api/sql/#conv).
+    /// Spark SQL [`conv`](https://spark.apache.org/docs/latest/api/sql/#conv).
     conv(col: Col, from_base: Val, to_base: Val);
     /// The cosine (radians). Spark SQL [`cos`](https://spark.apache.org/docs/latest/api/sql/#cos).
     cos(col: Col);
-    /// Math function `cosh`. Spark SQL [`cosh`](https://spark.apache.org/docs/latest/api/sql/#cosh).
+    /// Spark SQL [`cosh`](https://spark.apache.org/docs/latest/api/sql/#cosh).
     cosh(col: Col);
-    /// Math function `cot`. Spark SQL [`cot`](https://spark.apache.org/docs/latest/api/sql/#cot).
+    /// Spark SQL [`cot`](https://spark.apache.org/docs/latest/api/sql/#cot).
     cot(col: Col);
-    /// Math function `csc`. Spark SQL [`csc`](https://spark.apache.org/docs/latest/api/sql/#csc).
+    /// Spark SQL [`csc`](https://spark.apache.org/docs/latest/api/sql/#csc).
     csc(col: Col);
-    /// Math function `degrees`. Spark SQL [`degrees`](https://spark.apache.org/docs/latest/api/sql/#degrees).
+    /// Spark SQL [`degrees`](https://spark.apache.org/docs/latest/api/sql/#degrees).
     degrees(col: Col);
     /// Euler's number e. Spark SQL [`e`](https://spark.apache.org/docs/latest/api/sql/#e).
     e();
     /// e raised to the power of the value. Spark SQL [`exp`](https://spark.apache.org/docs/latest/api/sql/#exp).
     exp(col: Col);
-    /// Math function `expm1`. Spark SQL [`expm1`](https://spark.apache.org/docs/latest/api/sql/#expm1).
+    /// Spark SQL [`expm1`](https://spark.apache.org/docs/latest/api/sql/#expm1).
     expm1(col: Col);
-    /// Math function `factorial`. Spark SQL [`factorial`](https://spark.apache.org/docs/latest/api/sql/#factorial).
+    /// Spark SQL [`factorial`](https://spark.apache.org/docs/latest/api/sql/#factorial).
     factorial(col: Col);
     /// The largest integer not above the value. Spark SQL [`floor`](https://spark.apache.org/docs/latest/api/sql/#floor). With PySpark's optional arguments: [`floor_with`].
     floor(col: Col), floor_with(scale: Val);
-    /// Math function `getbit`. Spark SQL [`getbit`](https://spark.apache.org/docs/latest/api/sql/#getbit).
+    /// Spark SQL [`getbit`](https://spark.apache.org/docs/latest/api/sql/#getbit).
     getbit(col: Col, pos: Col);
-    /// Math function `hex`. Spark SQL [`hex`](https://spark.apache.org/docs/latest/api/sql/#hex).
+    /// Spark SQL [`hex`](https://spark.apache.org/docs/latest/api/sql/#hex).
     hex(col: Col);
-    /// Math function `hypot`. Spark SQL [`hypot`](https://spark.apache.org/docs/latest/api/sql/#hypot).
+    /// Spark SQL [`hypot`](https://spark.apache.org/docs/latest/api/sql/#hypot).
     hypot(col1: Col, col2: Col);
     /// The natural logarithm. Spark SQL [`ln`](https://spark.apache.org/docs/latest/api/sql/#ln).
     ln(col: Col);
@@ -70,74 +70,74 @@ spark_functions! {
     log(arg1: Col) => "ln", log_with(arg2: Col) => "log";
     /// The base-10 logarithm. Spark SQL [`log10`](https://spark.apache.org/docs/latest/api/sql/#log10).
     log10(col: Col);
-    /// Math function `log1p`. Spark SQL [`log1p`](https://spark.apache.org/docs/latest/api/sql/#log1p).
+    /// Spark SQL [`log1p`](https://spark.apache.org/docs/latest/api/sql/#log1p).
     log1p(col: Col);
     /// The base-2 logarithm. Spark SQL [`log2`](https://spark.apache.org/docs/latest/api/sql/#log2).
     log2(col: Col);
     /// `col1` unless it is NaN, else `col2`. Spark SQL [`nanvl`](https://spark.apache.org/docs/latest/api/sql/#nanvl).
     nanvl(col1: Col, col2: Col);
-    /// Math function `negative`. Spark SQL [`negative`](https://spark.apache.org/docs/latest/api/sql/#negative).
+    /// Spark SQL [`negative`](https://spark.apache.org/docs/latest/api/sql/#negative).
     negative(col: Col);
     /// The constant pi. Spark SQL [`pi`](https://spark.apache.org/docs/latest/api/sql/#pi).
     pi();
-    /// Math function `pmod`. Spark SQL [`pmod`](https://spark.apache.org/docs/latest/api/sql/#pmod).
+    /// Spark SQL [`pmod`](https://spark.apache.org/docs/latest/api/sql/#pmod).
     pmod(dividend: Col, divisor: Col);
-    /// Math function `positive`. Spark SQL [`positive`](https://spark.apache.org/docs/latest/api/sql/#positive).
+    /// Spark SQL [`positive`](https://spark.apache.org/docs/latest/api/sql/#positive).
     positive(col: Col);
     /// `col1` raised to the power of `col2`. Spark SQL [`power`](https://spark.apache.org/docs/latest/api/sql/#power).
     pow(col1: Col, col2: Col) => "power";
-    /// Math function `radians`. Spark SQL [`radians`](https://spark.apache.org/docs/latest/api/sql/#radians).
+    /// Spark SQL [`radians`](https://spark.apache.org/docs/latest/api/sql/#radians).
     radians(col: Col);
     /// A uniform random number in [0, 1). Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). With PySpark's optional arguments: [`rand_with`].
     rand(), rand_with(seed: Val);
     /// A standard normal random number. Spark SQL [`randn`](https://spark.apache.org/docs/latest/api/sql/#randn). With PySpark's optional arguments: [`randn_with`].
     randn(), randn_with(seed: Val);
-    /// Math function `rint`. Spark SQL [`rint`](https://spark.apache.org/docs/latest/api/sql/#rint).
+    /// Spark SQL [`rint`](https://spark.apache.org/docs/latest/api/sql/#rint).
     rint(col: Col);
     /// Rounds half up to an integer. Spark SQL [`round`](https://spark.apache.org/docs/latest/api/sql/#round). With PySpark's optional arguments: [`round_with`].
     round(col: Col), round_with(scale: Val);
-    /// Math function `sec`. Spark SQL [`sec`](https://spark.apache.org/docs/latest/api/sql/#sec).
+    /// Spark SQL [`sec`](https://spark.apache.org/docs/latest/api/sql/#sec).
     sec(col: Col);
-    /// Math function `shiftleft`. Spark SQL [`shiftleft`](https://spark.apache.org/docs/latest/api/sql/#shiftleft).
+    /// Spark SQL [`shiftleft`](https://spark.apache.org/docs/latest/api/sql/#shiftleft).
     shiftleft(col: Col, num_bits: Val);
-    /// Math function `shiftright`. Spark SQL [`shiftright`](https://spark.apache.org/docs/latest/api/sql/#shiftright).
+    /// Spark SQL [`shiftright`](https://spark.apache.org/docs/latest/api/sql/#shiftright).
     shiftright(col: Col, num_bits: Val);
-    /// Math function `shiftrightunsigned`. Spark SQL [`shiftrightunsigned`](https://spark.apache.org/docs/latest/api/sql/#shiftrightunsigned).
+    /// Spark SQL [`shiftrightunsigned`](https://spark.apache.org/docs/latest/api/sql/#shiftrightunsigned).
     shiftrightunsigned(col: Col, num_bits: Val);
-    /// Math function `sign`. Spark SQL [`sign`](https://spark.apache.org/docs/latest/api/sql/#sign).
+    /// Spark SQL [`sign`](https://spark.apache.org/docs/latest/api/sql/#sign).
     sign(col: Col);
-    /// Math function `signum`. Spark SQL [`signum`](https://spark.apache.org/docs/latest/api/sql/#signum).
+    /// Spark SQL [`signum`](https://spark.apache.org/docs/latest/api/sql/#signum).
     signum(col: Col);
     /// The sine (radians). Spark SQL [`sin`](https://spark.apache.org/docs/latest/api/sql/#sin).
     sin(col: Col);
-    /// Math function `sinh`. Spark SQL [`sinh`](https://spark.apache.org/docs/latest/api/sql/#sinh).
+    /// Spark SQL [`sinh`](https://spark.apache.org/docs/latest/api/sql/#sinh).
     sinh(col: Col);
     /// The square root. Spark SQL [`sqrt`](https://spark.apache.org/docs/latest/api/sql/#sqrt).
     sqrt(col: Col);
     /// The tangent (radians). Spark SQL [`tan`](https://spark.apache.org/docs/latest/api/sql/#tan).
     tan(col: Col);
-    /// Math function `tanh`. Spark SQL [`tanh`](https://spark.apache.org/docs/latest/api/sql/#tanh).
+    /// Spark SQL [`tanh`](https://spark.apache.org/docs/latest/api/sql/#tanh).
     tanh(col: Col);
-    /// Math function `try_add`. Spark SQL [`try_add`](https://spark.apache.org/docs/latest/api/sql/#try_add).
+    /// Spark SQL [`try_add`](https://spark.apache.org/docs/latest/api/sql/#try_add).
     try_add(left: Col, right: Col);
-    /// Math function `try_divide`. Spark SQL [`try_divide`](https://spark.apache.org/docs/latest/api/sql/#try_divide).
+    /// Spark SQL [`try_divide`](https://spark.apache.org/docs/latest/api/sql/#try_divide).
     try_divide(left: Col, right: Col);
-    /// Math function `try_mod`. Spark SQL [`try_mod`](https://spark.apache.org/docs/latest/api/sql/#try_mod).
+    /// Spark SQL [`try_mod`](https://spark.apache.org/docs/latest/api/sql/#try_mod).
     try_mod(left: Col, right: Col);
-    /// Math function `try_multiply`. Spark SQL [`try_multiply`](https://spark.apache.org/docs/latest/api/sql/#try_multiply).
+    /// Spark SQL [`try_multiply`](https://spark.apache.org/docs/latest/api/sql/#try_multiply).
     try_multiply(left: Col, right: Col);
-    /// Math function `try_subtract`. Spark SQL [`try_subtract`](https://spark.apache.org/docs/latest/api/sql/#try_subtract).
+    /// Spark SQL [`try_subtract`](https://spark.apache.org/docs/latest/api/sql/#try_subtract).
     try_subtract(left: Col, right: Col);
-    /// Math function `unhex`. Spark SQL [`unhex`](https://spark.apache.org/docs/latest/api/sql/#unhex).
+    /// Spark SQL [`unhex`](https://spark.apache.org/docs/latest/api/sql/#unhex).
     unhex(col: Col);
-    /// Math function `uniform`. Spark SQL [`uniform`](https://spark.apache.org/docs/latest/api/sql/#uniform). With PySpark's optional arguments: [`uniform_with`].
+    /// Spark SQL [`uniform`](https://spark.apache.org/docs/latest/api/sql/#uniform). With PySpark's optional arguments: [`uniform_with`].
     uniform(min: Val, max: Val), uniform_with(seed: Val);
-    /// Math function `width_bucket`. Spark SQL [`width_bucket`](https://spark.apache.org/docs/latest/api/sql/#width_bucket).
+    /// Spark SQL [`width_bucket`](https://spark.apache.org/docs/latest/api/sql/#width_bucket).
     width_bucket(v: Col, min: Col, max: Col, num_bucket: Col);
-    /// Math function `negative`. Spark SQL [`negative`](https://spark.apache.org/docs/latest/api/sql/#negative).
+    /// Spark SQL [`negative`](https://spark.apache.org/docs/latest/api/sql/#negative).
     negate(col: Col) => "negative";
     /// `col1` raised to the power of `col2`. Spark SQL [`power`](https://spark.apache.org/docs/latest/api/sql/#power).
     power(col1: Col, col2: Col);
-    /// Math function `rand`. Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). With PySpark's optional arguments: [`random_with`].
+    /// Spark SQL [`rand`](https://spark.apache.org/docs/latest/api/sql/#rand). With PySpark's optional arguments: [`random_with`].
     random() => "rand", random_with(seed: Val);
 }

@@ -4,35 +4,35 @@
 
 spark_functions! {
     family: Misc;
-    /// Function `aes_decrypt`. Spark SQL [`aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_decrypt). With PySpark's optional arguments: [`aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    /// Spark SQL [`aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_decrypt). With PySpark's optional arguments: [`aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
     aes_decrypt(input: Col, key: Col), aes_decrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", aad: Col = "");
-    /// Function `aes_encrypt`. Spark SQL [`aes_encrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_encrypt). With PySpark's optional arguments: [`aes_encrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty iv and aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    /// Spark SQL [`aes_encrypt`](https://spark.apache.org/docs/latest/api/sql/#aes_encrypt). With PySpark's optional arguments: [`aes_encrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty iv and aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
     aes_encrypt(input: Col, key: Col), aes_encrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", iv: Col = "", aad: Col = "");
-    /// Function `assert_true`. Spark SQL [`assert_true`](https://spark.apache.org/docs/latest/api/sql/#assert_true). With PySpark's optional arguments: [`assert_true_with`].
+    /// Spark SQL [`assert_true`](https://spark.apache.org/docs/latest/api/sql/#assert_true). With PySpark's optional arguments: [`assert_true_with`].
     assert_true(col: Col), assert_true_with(err_msg: Val);
     /// The first value that is not null. Spark SQL [`coalesce`](https://spark.apache.org/docs/latest/api/sql/#coalesce).
     coalesce(cols: Cols);
-    /// Function `current_catalog`. Spark SQL [`current_catalog`](https://spark.apache.org/docs/latest/api/sql/#current_catalog).
+    /// Spark SQL [`current_catalog`](https://spark.apache.org/docs/latest/api/sql/#current_catalog).
     current_catalog();
-    /// Function `current_database`. Spark SQL [`current_database`](https://spark.apache.org/docs/latest/api/sql/#current_database).
+    /// Spark SQL [`current_database`](https://spark.apache.org/docs/latest/api/sql/#current_database).
     current_database();
-    /// Function `current_path`. Spark SQL [`current_path`](https://spark.apache.org/docs/latest/api/sql/#current_path).
+    /// Spark SQL [`current_path`](https://spark.apache.org/docs/latest/api/sql/#current_path).
     current_path();
-    /// Function `current_schema`. Spark SQL [`current_schema`](https://spark.apache.org/docs/latest/api/sql/#current_schema).
+    /// Spark SQL [`current_schema`](https://spark.apache.org/docs/latest/api/sql/#current_schema).
     current_schema();
-    /// Function `current_user`. Spark SQL [`current_user`](https://spark.apache.org/docs/latest/api/sql/#current_user).
+    /// Spark SQL [`current_user`](https://spark.apache.org/docs/latest/api/sql/#current_user).
     current_user();
-    /// Function `equal_null`. Spark SQL [`equal_null`](https://spark.apache.org/docs/latest/api/sql/#equal_null).
+    /// Spark SQL [`equal_null`](https://spark.apache.org/docs/latest/api/sql/#equal_null).
     equal_null(col1: Col, col2: Col);
     /// The greatest value, skipping nulls. Spark SQL [`greatest`](https://spark.apache.org/docs/latest/api/sql/#greatest).
     greatest(cols: Cols);
     /// `col2` when `col1` is null, else `col1`. Spark SQL [`ifnull`](https://spark.apache.org/docs/latest/api/sql/#ifnull).
     ifnull(col1: Col, col2: Col);
-    /// Function `input_file_block_length`. Spark SQL [`input_file_block_length`](https://spark.apache.org/docs/latest/api/sql/#input_file_block_length).
+    /// Spark SQL [`input_file_block_length`](https://spark.apache.org/docs/latest/api/sql/#input_file_block_length).
     input_file_block_length();
-    /// Function `input_file_block_start`. Spark SQL [`input_file_block_start`](https://spark.apache.org/docs/latest/api/sql/#input_file_block_start).
+    /// Spark SQL [`input_file_block_start`](https://spark.apache.org/docs/latest/api/sql/#input_file_block_start).
     input_file_block_start();
-    /// Function `input_file_name`. Spark SQL [`input_file_name`](https://spark.apache.org/docs/latest/api/sql/#input_file_name).
+    /// Spark SQL [`input_file_name`](https://spark.apache.org/docs/latest/api/sql/#input_file_name).
     input_file_name();
     /// Whether the value is NaN. Spark SQL [`isnan`](https://spark.apache.org/docs/latest/api/sql/#isnan).
     isnan(col: Col);
@@ -40,7 +40,7 @@ spark_functions! {
     isnotnull(col: Col);
     /// Whether the value is null. Spark SQL [`isnull`](https://spark.apache.org/docs/latest/api/sql/#isnull).
     isnull(col: Col);
-    /// Function `java_method`. Spark SQL [`java_method`](https://spark.apache.org/docs/latest/api/sql/#java_method).
+    /// Spark SQL [`java_method`](https://spark.apache.org/docs/latest/api/sql/#java_method).
     java_method(cols: Cols);
     /// The least value, skipping nulls. Spark SQL [`least`](https://spark.apache.org/docs/latest/api/sql/#least).
     least(cols: Cols);
@@ -48,34 +48,34 @@ spark_functions! {
     monotonically_increasing_id();
     /// Null when both are equal, else `col1`. Spark SQL [`nullif`](https://spark.apache.org/docs/latest/api/sql/#nullif).
     nullif(col1: Col, col2: Col);
-    /// Function `nullifzero`. Spark SQL [`nullifzero`](https://spark.apache.org/docs/latest/api/sql/#nullifzero).
+    /// Spark SQL [`nullifzero`](https://spark.apache.org/docs/latest/api/sql/#nullifzero).
     nullifzero(col: Col);
     /// `col2` when `col1` is null, else `col1`. Spark SQL [`nvl`](https://spark.apache.org/docs/latest/api/sql/#nvl).
     nvl(col1: Col, col2: Col);
     /// `col2` when `col1` is not null, else `col3`. Spark SQL [`nvl2`](https://spark.apache.org/docs/latest/api/sql/#nvl2).
     nvl2(col1: Col, col2: Col, col3: Col);
-    /// Function `raise_error`. Spark SQL [`raise_error`](https://spark.apache.org/docs/latest/api/sql/#raise_error).
+    /// Spark SQL [`raise_error`](https://spark.apache.org/docs/latest/api/sql/#raise_error).
     raise_error(err_msg: Val);
-    /// Function `reflect`. Spark SQL [`reflect`](https://spark.apache.org/docs/latest/api/sql/#reflect).
+    /// Spark SQL [`reflect`](https://spark.apache.org/docs/latest/api/sql/#reflect).
     reflect(cols: Cols);
-    /// Function `session_user`. Spark SQL [`session_user`](https://spark.apache.org/docs/latest/api/sql/#session_user).
+    /// Spark SQL [`session_user`](https://spark.apache.org/docs/latest/api/sql/#session_user).
     session_user();
     /// The partition id of the row. Spark SQL [`spark_partition_id`](https://spark.apache.org/docs/latest/api/sql/#spark_partition_id).
     spark_partition_id();
-    /// Function `try_aes_decrypt`. Spark SQL [`try_aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#try_aes_decrypt). With PySpark's optional arguments: [`try_aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
+    /// Spark SQL [`try_aes_decrypt`](https://spark.apache.org/docs/latest/api/sql/#try_aes_decrypt). With PySpark's optional arguments: [`try_aes_decrypt_with`]. Sends PySpark's defaults (mode `GCM`, padding `DEFAULT`, empty aad) as PySpark does; as in PySpark, these arguments are columns (`lit("CBC")`).
     try_aes_decrypt(input: Col, key: Col), try_aes_decrypt_with(mode: Col = "GCM", padding: Col = "DEFAULT", aad: Col = "");
-    /// Function `try_reflect`. Spark SQL [`try_reflect`](https://spark.apache.org/docs/latest/api/sql/#try_reflect).
+    /// Spark SQL [`try_reflect`](https://spark.apache.org/docs/latest/api/sql/#try_reflect).
     try_reflect(cols: Cols);
-    /// Function `typeof`. Spark SQL [`typeof`](https://spark.apache.org/docs/latest/api/sql/#typeof).
+    /// Spark SQL [`typeof`](https://spark.apache.org/docs/latest/api/sql/#typeof).
     r#typeof as "typeof"(col: Col) => "typeof";
-    /// Function `unwrap_udt`. Spark SQL [`unwrap_udt`](https://spark.apache.org/docs/latest/api/sql/#unwrap_udt).
+    /// The value of a user-defined type column as its underlying SQL type. Spark SQL [`unwrap_udt`](https://spark.apache.org/docs/latest/api/sql/#unwrap_udt).
     unwrap_udt(col: Col);
-    /// Function `user`. Spark SQL [`user`](https://spark.apache.org/docs/latest/api/sql/#user).
+    /// Spark SQL [`user`](https://spark.apache.org/docs/latest/api/sql/#user).
     user();
     /// A random UUID string. Spark SQL [`uuid`](https://spark.apache.org/docs/latest/api/sql/#uuid). With PySpark's optional arguments: [`uuid_with`].
     uuid(), uuid_with(seed: Val);
-    /// Function `version`. Spark SQL [`version`](https://spark.apache.org/docs/latest/api/sql/#version).
+    /// Spark SQL [`version`](https://spark.apache.org/docs/latest/api/sql/#version).
     version();
-    /// Function `zeroifnull`. Spark SQL [`zeroifnull`](https://spark.apache.org/docs/latest/api/sql/#zeroifnull).
+    /// Spark SQL [`zeroifnull`](https://spark.apache.org/docs/latest/api/sql/#zeroifnull).
     zeroifnull(col: Col);
 }

@@ -12,7 +12,7 @@ spark_functions! {
     lag(col: Col), lag_with(offset: Val = 1, default: Val);
     /// The value `offset` rows after in the window partition. Spark SQL [`lead`](https://spark.apache.org/docs/latest/api/sql/#lead). With PySpark's optional arguments: [`lead_with`]. Sends PySpark's default `offset = 1`, as PySpark does.
     lead(col: Col), lead_with(offset: Val = 1, default: Val);
-    /// Window function `nth_value`. Spark SQL [`nth_value`](https://spark.apache.org/docs/latest/api/sql/#nth_value). With PySpark's optional arguments: [`nth_value_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
+    /// Spark SQL [`nth_value`](https://spark.apache.org/docs/latest/api/sql/#nth_value). With PySpark's optional arguments: [`nth_value_with`]. Sends PySpark's default `ignore_nulls = false`, as PySpark does.
     nth_value(col: Col, offset: Val), nth_value_with(ignore_nulls: Val = false);
     /// The bucket number (1 to `n`) in the window partition. Spark SQL [`ntile`](https://spark.apache.org/docs/latest/api/sql/#ntile).
     ntile(n: Val);
