@@ -2038,7 +2038,10 @@ mod tests {
             bad_plan(&spark).write(),
         ] {
             let inspected = bad.to_proto().unwrap_err();
-            assert!(matches!(inspected, Error::InvalidArgument(_)), "{inspected:?}");
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
             let written = bad.save_without_path().await.unwrap_err();
             assert_eq!(inspected.to_string(), written.to_string());
         }
@@ -2098,7 +2101,10 @@ mod tests {
             bad_plan(&spark).write_to("t"),
         ] {
             let inspected = bad.to_proto().unwrap_err();
-            assert!(matches!(inspected, Error::InvalidArgument(_)), "{inspected:?}");
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
             let written = bad.append().await.unwrap_err();
             assert_eq!(inspected.to_string(), written.to_string());
         }

@@ -1753,13 +1753,19 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            (plain.format, plain.output_mode, plain.query_name, plain.trigger),
+            (
+                plain.format,
+                plain.output_mode,
+                plain.query_name,
+                plain.trigger
+            ),
             (String::new(), String::new(), String::new(), None)
         );
 
         // A deferred problem is the error the start returns, before anything is sent.
         for bad in [
-            df.write_stream().trigger(Trigger::Continuous(Duration::ZERO)),
+            df.write_stream()
+                .trigger(Trigger::Continuous(Duration::ZERO)),
             df.write_stream()
                 .trigger(Trigger::ProcessingTime(Duration::from_micros(1500))),
             spark
@@ -1769,7 +1775,10 @@ mod tests {
                 .write_stream(),
         ] {
             let inspected = bad.to_proto().unwrap_err();
-            assert!(matches!(inspected, Error::InvalidArgument(_)), "{inspected:?}");
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
             let started = bad.start().await.unwrap_err();
             assert_eq!(inspected.to_string(), started.to_string());
         }
