@@ -81,11 +81,31 @@ impl StorageLevel {
 impl DataFrame {
     /// Caches the result in memory and on disk when it is first computed, as PySpark's
     /// `cache()` (`MEMORY_AND_DISK_DESER`).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.range(0, 1_000_000).filter((col("id") % 7).eq(0));
+    /// df.cache().await?;
+    /// assert!(df.is_cached().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn cache(&self) -> Result<(), Error> {
         self.persist(StorageLevel::MEMORY_AND_DISK_DESER).await
     }
 
     /// Caches the result at this storage level when it is first computed.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::StorageLevel;
+    /// let df = spark.range(0, 1_000_000);
+    /// df.persist(StorageLevel::DISK_ONLY).await?;
+    /// assert_eq!(df.storage_level().await?, StorageLevel::DISK_ONLY);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn persist(&self, level: StorageLevel) -> Result<(), Error> {
         let result = self
             .session()
@@ -103,6 +123,16 @@ impl DataFrame {
     }
 
     /// Drops the cached result, waiting until it is gone when `blocking`.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.range(0, 1_000_000);
+    /// df.cache().await?;
+    /// df.unpersist(true).await?;
+    /// assert!(!df.is_cached().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn unpersist(&self, blocking: bool) -> Result<(), Error> {
         let result = self
             .session()
@@ -120,6 +150,17 @@ impl DataFrame {
     }
 
     /// The storage level of the cached result ([`StorageLevel::NONE`] when not cached).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::StorageLevel;
+    /// let df = spark.range(0, 10);
+    /// assert_eq!(df.storage_level().await?, StorageLevel::NONE);
+    /// df.cache().await?;
+    /// assert_eq!(df.storage_level().await?, StorageLevel::MEMORY_AND_DISK_DESER);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn storage_level(&self) -> Result<StorageLevel, Error> {
         let result = self
             .session()
@@ -140,6 +181,14 @@ impl DataFrame {
     }
 
     /// Whether the result is cached.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.range(0, 10);
+    /// assert!(!df.is_cached().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_cached(&self) -> Result<bool, Error> {
         Ok(self.storage_level().await? != StorageLevel::NONE)
     }
@@ -183,12 +232,32 @@ impl DataFrame {
 
     /// The result saved to the checkpoint directory (`spark.checkpoint.dir`) with its plan
     /// truncated; `eager` computes it now. The server keeps it for the session.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.range(0, 100).with_column("twice", col("id") * 2);
+    /// let saved = df.checkpoint(true).await?; // a short plan that reads the saved result
+    /// assert_eq!(saved.count().await?, 100);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn checkpoint(&self, eager: bool) -> Result<DataFrame, Error> {
         self.checkpoint_impl(false, eager, None).await
     }
 
     /// The result kept by the executors (faster, not fault-tolerant) with its plan
     /// truncated; `eager` computes it now.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.range(0, 100).with_column("twice", col("id") * 2);
+    /// let kept = df.local_checkpoint(true, None).await?;
+    /// assert_eq!(kept.count().await?, 100);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn local_checkpoint(
         &self,
         eager: bool,

@@ -149,11 +149,25 @@ impl Column {
     }
 
     /// The protocol expression.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let c = col("name");
+    /// assert!(matches!(c.to_proto().expr_type, Some(ExprType::UnresolvedAttribute(_))));
+    /// ```
     pub fn to_proto(&self) -> &proto::Expression {
         &self.expr
     }
 
     /// Consumes the column and returns the protocol expression.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let expr: spark_connect_dataframe::proto::Expression = col("name").into_proto();
+    /// assert!(matches!(expr.expr_type, Some(ExprType::UnresolvedAttribute(_))));
+    /// ```
     pub fn into_proto(self) -> proto::Expression {
         self.expr
     }
@@ -181,6 +195,15 @@ impl Column {
     }
 
     /// Casts to a type given in Spark's DDL syntax, e.g. `"decimal(10,2)"`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::cast::CastToType;
+    /// let c = col("price").cast("decimal(10,2)");
+    /// let Some(ExprType::Cast(cast)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!(cast.cast_to_type, Some(CastToType::TypeStr("decimal(10,2)".into())));
+    /// ```
     pub fn cast(self, type_ddl: &str) -> Column {
         Column::from_expr_type(ExprType::Cast(Box::new(ex::Cast {
             expr: Some(Box::new(self.expr)),
@@ -190,78 +213,189 @@ impl Column {
     }
 
     /// `self = other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let adults = col("age").eq(18);
+    /// assert_eq!(adults.to_proto(), call_function("==", [col("age"), lit(18)]).to_proto());
+    /// ```
     pub fn eq(self, other: impl IntoOperand) -> Column {
         self.binary("==", other)
     }
     /// `self <> other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let others = col("state").ne("CA");
+    /// assert_eq!(others.to_proto(), (!col("state").eq("CA")).to_proto());
+    /// ```
     pub fn ne(self, other: impl IntoOperand) -> Column {
         !self.eq(other)
     }
     /// `self > other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("age").gt(21);
+    /// assert_eq!(c.to_proto(), call_function(">", [col("age"), lit(21)]).to_proto());
+    /// ```
     pub fn gt(self, other: impl IntoOperand) -> Column {
         self.binary(">", other)
     }
     /// `self >= other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("age").ge(21);
+    /// assert_eq!(c.to_proto(), call_function(">=", [col("age"), lit(21)]).to_proto());
+    /// ```
     pub fn ge(self, other: impl IntoOperand) -> Column {
         self.binary(">=", other)
     }
     /// `self < other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let c = col("age").lt(col("limit"));
+    /// assert_eq!(c.to_proto(), call_function("<", [col("age"), col("limit")]).to_proto());
+    /// ```
     pub fn lt(self, other: impl IntoOperand) -> Column {
         self.binary("<", other)
     }
     /// `self <= other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("age").le(65);
+    /// assert_eq!(c.to_proto(), call_function("<=", [col("age"), lit(65)]).to_proto());
+    /// ```
     pub fn le(self, other: impl IntoOperand) -> Column {
         self.binary("<=", other)
     }
     /// `self AND other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("active").and(col("age").gt(18)); // also `col("active") & col("age").gt(18)`
+    /// assert_eq!(c.to_proto(), (col("active") & col("age").gt(18)).to_proto());
+    /// ```
     pub fn and(self, other: impl IntoOperand) -> Column {
         self.binary("and", other)
     }
     /// `self OR other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let c = col("admin").or(col("owner")); // also `col("admin") | col("owner")`
+    /// assert_eq!(c.to_proto(), call_function("or", [col("admin"), col("owner")]).to_proto());
+    /// ```
     pub fn or(self, other: impl IntoOperand) -> Column {
         self.binary("or", other)
     }
     /// `self <=> other`: equality where two nulls are equal and null never results.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let same = col("a").eq_null_safe(col("b"));
+    /// assert_eq!(same.to_proto(), call_function("<=>", [col("a"), col("b")]).to_proto());
+    /// ```
     pub fn eq_null_safe(self, other: impl IntoOperand) -> Column {
         self.binary("<=>", other)
     }
     /// Bitwise AND.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let low = col("flags").bitwise_and(0xFF);
+    /// assert_eq!(low.to_proto(), call_function("&", [col("flags"), lit(0xFF)]).to_proto());
+    /// ```
     pub fn bitwise_and(self, other: impl IntoOperand) -> Column {
         self.binary("&", other)
     }
     /// Bitwise OR.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let set = col("flags").bitwise_or(4);
+    /// assert_eq!(set.to_proto(), call_function("|", [col("flags"), lit(4)]).to_proto());
+    /// ```
     pub fn bitwise_or(self, other: impl IntoOperand) -> Column {
         self.binary("|", other)
     }
     /// Bitwise XOR.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let flip = col("flags").bitwise_xor(1);
+    /// assert_eq!(flip.to_proto(), call_function("^", [col("flags"), lit(1)]).to_proto());
+    /// ```
     pub fn bitwise_xor(self, other: impl IntoOperand) -> Column {
         self.binary("^", other)
     }
     /// `self IS NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let missing = col("email").is_null();
+    /// assert_eq!(missing.to_proto(), call_function("isNull", [col("email")]).to_proto());
+    /// ```
     pub fn is_null(self) -> Column {
         Column::function("isNull", [self])
     }
     /// `self IS NOT NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let present = col("email").is_not_null();
+    /// assert_eq!(present.to_proto(), call_function("isNotNull", [col("email")]).to_proto());
+    /// ```
     pub fn is_not_null(self) -> Column {
         Column::function("isNotNull", [self])
     }
     /// Whether the value is NaN.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col};
+    /// let bad = col("ratio").is_nan();
+    /// assert_eq!(bad.to_proto(), call_function("isNaN", [col("ratio")]).to_proto());
+    /// ```
     pub fn is_nan(self) -> Column {
         Column::function("isNaN", [self])
     }
 
     /// Same as [`alias`](Self::alias).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("n").name("total");
+    /// assert_eq!(c.to_proto(), col("n").alias("total").to_proto());
+    /// ```
     pub fn name(self, names: impl AliasNames) -> Column {
         self.alias(names)
     }
 
     /// Same as [`cast`](Self::cast).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("id").astype("string");
+    /// assert_eq!(c.to_proto(), col("id").cast("string").to_proto());
+    /// ```
     pub fn astype(self, type_ddl: &str) -> Column {
         self.cast(type_ddl)
     }
 
     /// Casts to a type in Spark's DDL syntax, giving null where the value does not convert
     /// (instead of an error under ANSI mode).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::cast::EvalMode;
+    /// let c = col("text").try_cast("int");
+    /// let Some(ExprType::Cast(cast)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!(cast.eval_mode, EvalMode::Try as i32);
+    /// ```
     pub fn try_cast(self, type_ddl: &str) -> Column {
         Column::from_expr_type(ExprType::Cast(Box::new(ex::Cast {
             expr: Some(Box::new(self.expr)),
@@ -271,46 +405,107 @@ impl Column {
     }
 
     /// Casts to a [`DataType`](crate::DataType).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// use spark_connect_dataframe::DataType;
+    /// let c = col("price").cast_to(&DataType::Decimal { precision: 10, scale: 2 });
+    /// assert_eq!(c.to_proto(), col("price").cast("decimal(10,2)").to_proto());
+    /// ```
     pub fn cast_to(self, data_type: &crate::DataType) -> Column {
         self.cast(&data_type.ddl())
     }
 
     /// `self IN (values...)`: values are literals (strings are text) or columns.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("state").isin(["CA", "NY"]);
+    /// assert_eq!(c.to_proto(), call_function("in", [col("state"), lit("CA"), lit("NY")]).to_proto());
+    /// ```
     pub fn isin<V: IntoOperand>(self, values: impl IntoIterator<Item = V>) -> Column {
         let args = std::iter::once(self).chain(values.into_iter().map(IntoOperand::into_operand));
         Column::function("in", args)
     }
 
     /// `lower <= self AND self <= upper`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("age").between(18, 65);
+    /// assert_eq!(c.to_proto(), (col("age").ge(18) & col("age").le(65)).to_proto());
+    /// ```
     pub fn between(self, lower: impl IntoOperand, upper: impl IntoOperand) -> Column {
         self.clone().ge(lower).and(self.le(upper))
     }
 
     /// SQL `LIKE` with `_` and `%` wildcards.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("name").like("Al%");
+    /// assert_eq!(c.to_proto(), call_function("like", [col("name"), lit("Al%")]).to_proto());
+    /// ```
     pub fn like(self, pattern: impl IntoOperand) -> Column {
         self.binary("like", pattern)
     }
     /// Case-insensitive `LIKE`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("name").ilike("al%");
+    /// assert_eq!(c.to_proto(), call_function("ilike", [col("name"), lit("al%")]).to_proto());
+    /// ```
     pub fn ilike(self, pattern: impl IntoOperand) -> Column {
         self.binary("ilike", pattern)
     }
     /// Matches a Java regular expression anywhere in the string.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("code").rlike("^[A-Z]{3}$");
+    /// assert_eq!(c.to_proto(), call_function("rlike", [col("code"), lit("^[A-Z]{3}$")]).to_proto());
+    /// ```
     pub fn rlike(self, pattern: impl IntoOperand) -> Column {
         self.binary("rlike", pattern)
     }
     /// Whether the string starts with `prefix`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("path").startswith("/tmp");
+    /// assert_eq!(c.to_proto(), call_function("startsWith", [col("path"), lit("/tmp")]).to_proto());
+    /// ```
     pub fn startswith(self, prefix: impl IntoOperand) -> Column {
         self.binary("startsWith", prefix)
     }
     /// Whether the string ends with `suffix`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("path").endswith(".csv");
+    /// assert_eq!(c.to_proto(), call_function("endsWith", [col("path"), lit(".csv")]).to_proto());
+    /// ```
     pub fn endswith(self, suffix: impl IntoOperand) -> Column {
         self.binary("endsWith", suffix)
     }
     /// Whether the string contains `other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let c = col("title").contains("Rust");
+    /// assert_eq!(c.to_proto(), call_function("contains", [col("title"), lit("Rust")]).to_proto());
+    /// ```
     pub fn contains(self, other: impl IntoOperand) -> Column {
         self.binary("contains", other)
     }
     /// The substring from the 1-based position `start`, `length` characters long.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{call_function, col, lit};
+    /// let year = col("date_text").substr(1, 4);
+    /// assert_eq!(year.to_proto(), call_function("substr", [col("date_text"), lit(1), lit(4)]).to_proto());
+    /// ```
     pub fn substr(self, start: impl IntoOperand, length: impl IntoOperand) -> Column {
         Column::function(
             "substr",
@@ -319,6 +514,14 @@ impl Column {
     }
 
     /// The element at `key` of an array (0-based) or map, or the field `key` of a struct.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, lit};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let first = col("tags").get_item(0);
+    /// let Some(ExprType::UnresolvedExtractValue(e)) = &first.to_proto().expr_type else { panic!() };
+    /// assert_eq!(e.extraction.as_deref(), Some(lit(0).to_proto()));
+    /// ```
     pub fn get_item(self, key: impl IntoOperand) -> Column {
         Column::from_expr_type(ExprType::UnresolvedExtractValue(Box::new(
             ex::UnresolvedExtractValue {
@@ -329,11 +532,25 @@ impl Column {
     }
 
     /// The field `name` of a struct.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let city = col("address").get_field("city");
+    /// assert_eq!(city.to_proto(), col("address").get_item("city").to_proto());
+    /// ```
     pub fn get_field(self, name: &str) -> Column {
         self.get_item(name)
     }
 
     /// The struct with the field `name` added or replaced.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, lit};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let c = col("address").with_field("zip", lit("94105"));
+    /// let Some(ExprType::UpdateFields(u)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!(u.field_name, "zip");
+    /// ```
     pub fn with_field(self, name: &str, value: impl Into<Column>) -> Column {
         Column::from_expr_type(ExprType::UpdateFields(Box::new(ex::UpdateFields {
             struct_expression: Some(Box::new(self.expr)),
@@ -343,6 +560,14 @@ impl Column {
     }
 
     /// The struct without the named fields.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let c = col("address").drop_fields(["zip"]);
+    /// let Some(ExprType::UpdateFields(u)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!((u.field_name.as_str(), u.value_expression.is_none()), ("zip", true));
+    /// ```
     pub fn drop_fields<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> Column {
         names.into_iter().fold(self, |c, name| {
             Column::from_expr_type(ExprType::UpdateFields(Box::new(ex::UpdateFields {
@@ -357,6 +582,14 @@ impl Column {
     ///
     /// On any other column the result is a call of a function named `when_without_when`,
     /// which the server reports as unresolved: building a plan never panics.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, when};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let size = when(col("n").lt(10), "small").when(col("n").lt(100), "medium");
+    /// let Some(ExprType::UnresolvedFunction(f)) = &size.to_proto().expr_type else { panic!() };
+    /// assert_eq!((f.function_name.as_str(), f.arguments.len()), ("when", 4));
+    /// ```
     pub fn when(self, condition: Column, value: impl IntoOperand) -> Column {
         self.extend_when([condition, value.into_operand()], "when_without_when")
     }
@@ -366,6 +599,14 @@ impl Column {
     ///
     /// On any other column the result is a call of a function named `otherwise_without_when`,
     /// which the server reports as unresolved: building a plan never panics.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, when};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let size = when(col("n").lt(10), "small").otherwise("large");
+    /// let Some(ExprType::UnresolvedFunction(f)) = &size.to_proto().expr_type else { panic!() };
+    /// assert_eq!((f.function_name.as_str(), f.arguments.len()), ("when", 3));
+    /// ```
     pub fn otherwise(self, value: impl IntoOperand) -> Column {
         self.extend_when([value.into_operand()], "otherwise_without_when")
     }
@@ -401,10 +642,25 @@ impl Column {
     }
 
     /// Ascending sort order, nulls first (Spark's default).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::sort_order::{NullOrdering, SortDirection};
+    /// let c = col("age").asc();
+    /// let Some(ExprType::SortOrder(s)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!((s.direction, s.null_ordering), (SortDirection::Ascending as i32, NullOrdering::SortNullsFirst as i32));
+    /// ```
     pub fn asc(self) -> Column {
         self.asc_nulls_first()
     }
     /// Ascending sort order, nulls first.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("age").asc_nulls_first();
+    /// assert_eq!(c.to_proto(), col("age").asc().to_proto());
+    /// ```
     pub fn asc_nulls_first(self) -> Column {
         self.sort_order(
             ex::sort_order::SortDirection::Ascending,
@@ -412,6 +668,15 @@ impl Column {
         )
     }
     /// Ascending sort order, nulls last.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::sort_order::{NullOrdering, SortDirection};
+    /// let c = col("age").asc_nulls_last();
+    /// let Some(ExprType::SortOrder(s)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!((s.direction, s.null_ordering), (SortDirection::Ascending as i32, NullOrdering::SortNullsLast as i32));
+    /// ```
     pub fn asc_nulls_last(self) -> Column {
         self.sort_order(
             ex::sort_order::SortDirection::Ascending,
@@ -419,10 +684,28 @@ impl Column {
         )
     }
     /// Descending sort order, nulls last (Spark's default).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::sort_order::{NullOrdering, SortDirection};
+    /// let c = col("age").desc();
+    /// let Some(ExprType::SortOrder(s)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!((s.direction, s.null_ordering), (SortDirection::Descending as i32, NullOrdering::SortNullsLast as i32));
+    /// ```
     pub fn desc(self) -> Column {
         self.desc_nulls_last()
     }
     /// Descending sort order, nulls first.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::proto::expression::sort_order::{NullOrdering, SortDirection};
+    /// let c = col("age").desc_nulls_first();
+    /// let Some(ExprType::SortOrder(s)) = &c.to_proto().expr_type else { panic!() };
+    /// assert_eq!((s.direction, s.null_ordering), (SortDirection::Descending as i32, NullOrdering::SortNullsFirst as i32));
+    /// ```
     pub fn desc_nulls_first(self) -> Column {
         self.sort_order(
             ex::sort_order::SortDirection::Descending,
@@ -430,6 +713,12 @@ impl Column {
         )
     }
     /// Descending sort order, nulls last.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("age").desc_nulls_last();
+    /// assert_eq!(c.to_proto(), col("age").desc().to_proto());
+    /// ```
     pub fn desc_nulls_last(self) -> Column {
         self.sort_order(
             ex::sort_order::SortDirection::Descending,
@@ -455,17 +744,39 @@ impl Column {
     /// Marks a reference to the outer query's column in a lateral join's right side
     /// (`col("l.id").outer()`). Spark Connect resolves such names against the outer plan,
     /// so the expression is unchanged, as in PySpark.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// let c = col("l.id").outer();
+    /// assert_eq!(c.to_proto(), col("l.id").to_proto());
+    /// ```
     pub fn outer(self) -> Column {
         self
     }
 
     /// `f(self)`: applies a function that builds a column, for chaining
     /// (`col("s").transform(normalize)`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, trim, upper};
+    /// # use spark_connect_dataframe::Column;
+    /// let trim_upper = |c: Column| upper(trim(c));
+    /// assert_eq!(col("s").transform(trim_upper).to_proto(), upper(trim(col("s"))).to_proto());
+    /// ```
     pub fn transform(self, f: impl FnOnce(Column) -> Column) -> Column {
         f(self)
     }
 
     /// The window function evaluated over `window`: `row_number().over(&w)`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, row_number};
+    /// # use spark_connect_dataframe::Window;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let w = Window::partition_by("dept").order_by(col("salary").desc());
+    /// let rank = row_number().over(&w);
+    /// assert!(matches!(rank.to_proto().expr_type, Some(ExprType::Window(_))));
+    /// ```
     pub fn over(self, window: &crate::WindowSpec) -> Column {
         window.apply(self)
     }
@@ -660,6 +971,15 @@ impl Literal {
     /// A null without a type (Spark's `void`), PySpark's `lit(None)`. For a null of a type,
     /// use `None::<T>` (`lit(None::<i64>)`), or cast this one as PySpark does:
     /// `lit(Literal::null()).cast("string")` is `lit(None).cast("string")`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::lit;
+    /// # use spark_connect_dataframe::Literal;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// let c = lit(Literal::null()).cast("string");
+    /// let Some(ExprType::Cast(cast)) = &c.to_proto().expr_type else { panic!() };
+    /// assert!(matches!(cast.expr.as_deref().and_then(|e| e.expr_type.as_ref()), Some(ExprType::Literal(_))));
+    /// ```
     pub fn null() -> Literal {
         Literal::typed_null(proto::data_type::Kind::Null(proto::data_type::Null {
             type_variation_reference: 0,

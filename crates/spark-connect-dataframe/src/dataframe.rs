@@ -135,12 +135,36 @@ impl DataFrame {
     }
 
     /// The session this DataFrame belongs to.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3);
+    /// assert_eq!(df.session().session_id(), spark.session_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn session(&self) -> &SparkSession {
         &self.session
     }
 
     /// The plan as the protocol's relation. It is assembled from the shared plan on the
     /// first call and kept with the DataFrame.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).limit(3);
+    /// let Some(RelType::Limit(l)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(l.limit, 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn to_proto(&self) -> &proto::Relation {
         self.plan.assembled()
     }
@@ -250,6 +274,20 @@ impl DataFrame {
 
     /// Selects SQL expressions: `df.select_expr("id * 2 AS twice")`,
     /// `df.select_expr(["id * 2 AS twice", "abs(x)"])`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::expr;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3).select_expr(["id * 2 AS twice", "id + 1"]);
+    /// let Some(RelType::Project(p)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(p.expressions[0], expr("id * 2 AS twice").into_proto());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn select_expr(&self, expressions: impl IntoNames) -> DataFrame {
         self.select(
             expressions
@@ -261,17 +299,60 @@ impl DataFrame {
     }
 
     /// Keeps the rows where `condition` holds: a [`Column`] or a SQL string (`"age > 21"`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let adults = spark.table("people").filter(col("age").ge(18));
+    /// let same = spark.table("people").filter("age >= 18"); // SQL text, parsed by the server
+    /// let Some(RelType::Filter(f)) = &adults.to_proto().rel_type else { panic!() };
+    /// assert_eq!(f.condition.as_ref(), Some(col("age").ge(18).to_proto()));
+    /// # let _ = same;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn filter(&self, condition: impl IntoCondition) -> DataFrame {
         let condition = Some(condition.into_condition().into_proto());
         self.derive(|input| RelType::Filter(Box::new(proto::Filter { input, condition })))
     }
 
     /// Same as [`filter`](Self::filter).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let adults = spark.table("people").r#where(col("age").ge(18));
+    /// assert!(matches!(adults.to_proto().rel_type, Some(RelType::Filter(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn r#where(&self, condition: impl IntoCondition) -> DataFrame {
         self.filter(condition)
     }
 
     /// Adds or replaces the column `name`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3).with_column("twice", col("id") * 2);
+    /// let Some(RelType::WithColumns(w)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(w.aliases[0].name, ["twice"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_column(&self, name: &str, column: impl Into<Column>) -> DataFrame {
         let alias = proto::expression::Alias {
             expr: Some(Box::new(column.into().into_proto())),
@@ -287,22 +368,62 @@ impl DataFrame {
     }
 
     /// The first `n` rows.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).limit(3);
+    /// let Some(RelType::Limit(l)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(l.limit, 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn limit(&self, n: i32) -> DataFrame {
         self.derive(|input| RelType::Limit(Box::new(proto::Limit { input, limit: n })))
     }
 
     /// Runs the plan and returns its batches as they arrive.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt; // `RecordBatchStream` is a `Stream`
+    /// let mut batches = spark.range(0, 1_000_000).stream().await?;
+    /// while let Some(batch) = batches.next().await {
+    ///     println!("{} rows", batch?.num_rows());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stream(&self) -> Result<RecordBatchStream, Error> {
         self.session.execute(self.root()?).await
     }
 
     /// Runs the plan and returns every batch. An empty result is one batch without rows, so
     /// the schema is always there.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let batches = spark.range(0, 5).collect().await?;
+    /// assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 5);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn collect(&self) -> Result<Vec<RecordBatch>, Error> {
         self.stream().await?.collect_all().await
     }
 
     /// The number of rows.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// assert_eq!(spark.range(0, 100).filter(col("id").lt(10)).count().await?, 10);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn count(&self) -> Result<i64, Error> {
         let aggregate = self.wrap_aggregate(vec![
             functions::count(functions::lit(1))
@@ -344,6 +465,16 @@ impl DataFrame {
     }
 
     /// The schema, as the server resolves it.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::DataType;
+    /// let schema = spark.sql("SELECT 1 AS id, 'a' AS name").await?.schema().await?;
+    /// assert_eq!(schema.fields[0].data_type, DataType::Integer);
+    /// assert_eq!(schema.fields[1].name, "name");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn schema(&self) -> Result<StructType, Error> {
         let result = self
             .session
@@ -365,6 +496,14 @@ impl DataFrame {
     }
 
     /// The column names.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let names = spark.sql("SELECT 1 AS id, 'a' AS name").await?.columns().await?;
+    /// assert_eq!(names, ["id", "name"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn columns(&self) -> Result<Vec<String>, Error> {
         Ok(self
             .schema()
@@ -376,6 +515,16 @@ impl DataFrame {
     }
 
     /// The plan as text, in the given mode.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::ExplainMode;
+    /// let plan = spark.range(0, 10).filter(col("id").gt(5)).explain(ExplainMode::Simple).await?;
+    /// assert!(plan.contains("== Physical Plan =="), "{plan}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn explain(&self, mode: ExplainMode) -> Result<String, Error> {
         let result = self
             .session
@@ -394,6 +543,14 @@ impl DataFrame {
 
     /// The first `n` rows as the table PySpark's `show()` prints, with values longer than
     /// `truncate` characters cut (0 keeps them whole); `vertical` prints one block per row.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let table = spark.range(0, 2).show_string(20, 20, false).await?;
+    /// assert_eq!(table, "+---+\n| id|\n+---+\n|  0|\n|  1|\n+---+\n");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn show_string(
         &self,
         n: i32,
@@ -431,6 +588,19 @@ impl DataFrame {
 
     /// Prints the first `n` rows to standard output, as PySpark's `show(n)` does (values cut
     /// at 20 characters, a line break after the table).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// spark.range(0, 2).show(20).await?;
+    /// // +---+
+    /// // | id|
+    /// // +---+
+    /// // |  0|
+    /// // |  1|
+    /// // +---+
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn show(&self, n: i32) -> Result<(), Error> {
         println!("{}", self.show_string(n, 20, false).await?);
         Ok(())
@@ -454,6 +624,18 @@ impl DataFrame {
 
     /// Runs the plan and passes each batch to `f` as it arrives; memory stays bounded by a
     /// few batches whatever the size of the result.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let mut total = 0;
+    /// spark.range(0, 1_000_000).for_each_batch(|batch| {
+    ///     total += batch.num_rows();
+    ///     Ok(())
+    /// }).await?;
+    /// assert_eq!(total, 1_000_000);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn for_each_batch(
         &self,
         mut f: impl FnMut(RecordBatch) -> Result<(), Error>,

@@ -30,6 +30,21 @@ impl SparkSession {
     /// The settings are read once per session, on the first call: change them before.
     /// On servers without chunked cached relations (before Spark 4.1) the data is always
     /// sent inline.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use std::sync::Arc;
+    /// use arrow_array::{Int64Array, RecordBatch, StringArray};
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("id", Arc::new(Int64Array::from(vec![1, 2])) as _),
+    ///     ("name", Arc::new(StringArray::from(vec!["a", "b"])) as _),
+    /// ])?;
+    /// let df = spark.create_dataframe(&[batch]).await?;
+    /// assert_eq!(df.filter(col("id").gt(1)).count().await?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_dataframe(&self, batches: &[RecordBatch]) -> Result<DataFrame, Error> {
         let first = batches.first().ok_or_else(|| {
             Error::InvalidArgument(
@@ -172,6 +187,14 @@ impl SparkSession {
     /// Runs SQL with named parameters, written `:name` in the query:
     /// `sql_with_args("SELECT * FROM t WHERE id > :low", [("low", 5)])`. Values are
     /// literals (strings are text) or [`Column`](crate::Column)s made of literals.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let df = spark.sql_with_args("SELECT * FROM range(10) WHERE id > :low", [("low", 5)]).await?;
+    /// assert_eq!(df.count().await?, 4);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sql_with_args<S: AsRef<str>, V: IntoOperand>(
         &self,
         query: &str,
@@ -191,6 +214,14 @@ impl SparkSession {
 
     /// Runs SQL with positional parameters, written `?` in the query:
     /// `sql_with_positional_args("SELECT ? + ?", [1, 2])`.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let row = spark.sql_with_positional_args("SELECT ? + ? AS total", [1, 2]).await?.first().await?;
+    /// assert_eq!(row.expect("one row").get::<i32>("total")?, 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn sql_with_positional_args<V: IntoOperand>(
         &self,
         query: &str,

@@ -90,6 +90,24 @@ impl DataFrame {
     /// `condition`. Where the two sides' column names clash, qualify the target's columns
     /// with the table's name (`customers.id` for `main.sales.customers`; the target takes
     /// no alias) and the source's with an alias (`df.alias("s")`, then `s.id`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched(None).insert_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(m.target_table_name, "customers");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn merge_into(&self, table: &str, condition: Column) -> MergeIntoWriter {
         MergeIntoWriter {
             source: self.clone(),
@@ -105,6 +123,24 @@ impl DataFrame {
 
 impl MergeIntoWriter {
     /// Actions for target rows that match a source row (and `condition`, if given).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(Some(col("s.deleted"))).delete();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.match_actions[0]), ActionType::Delete);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn when_matched(self, condition: Option<Column>) -> WhenMatched {
         WhenMatched {
             writer: self,
@@ -113,6 +149,24 @@ impl MergeIntoWriter {
     }
 
     /// Actions for source rows that match no target row (and `condition`, if given).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched(None).insert_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_actions[0]), ActionType::InsertStar);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn when_not_matched(self, condition: Option<Column>) -> WhenNotMatched {
         WhenNotMatched {
             writer: self,
@@ -121,6 +175,24 @@ impl MergeIntoWriter {
     }
 
     /// Actions for target rows that match no source row (and `condition`, if given).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched_by_source(None).delete();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_by_source_actions[0]), ActionType::Delete);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn when_not_matched_by_source(self, condition: Option<Column>) -> WhenNotMatchedBySource {
         WhenNotMatchedBySource {
             writer: self,
@@ -129,6 +201,24 @@ impl MergeIntoWriter {
     }
 
     /// Lets the merge add the source's new columns to the target's schema.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(None).update_all().with_schema_evolution();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert!(m.with_schema_evolution);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_schema_evolution(mut self) -> MergeIntoWriter {
         self.schema_evolution = true;
         self
@@ -136,6 +226,24 @@ impl MergeIntoWriter {
 
     /// The `Command` this merge sends, for inspection. The source plan carries the
     /// subqueries it uses (see [`DataFrame::scalar`]).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(None).update_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!((m.match_actions.len(), m.not_matched_actions.len()), (1, 0));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn to_proto(&self) -> proto::Command {
         // For inspection only: a bad argument in the source's plan is reported by `merge`.
         let source = self
@@ -168,6 +276,20 @@ impl MergeIntoWriter {
     /// subquery column ([`DataFrame::scalar`], [`DataFrame::exists`],
     /// [`Column::isin_subquery`]) in the merge condition or an action: the protocol has no
     /// place for its plan there (PySpark sends it, unresolvable; use it in the source).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::col;
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let updates = spark.table("updates").alias("s");
+    /// updates.merge_into("customers", col("customers.id").eq(col("s.id")))
+    ///     .when_matched(None).update_all()
+    ///     .when_not_matched(None).insert_all()
+    ///     .merge().await?;
+    /// let nothing = updates.merge_into("customers", col("customers.id").eq(col("s.id")));
+    /// assert!(nothing.merge().await.is_err()); // no action: refused before sending
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn merge(self) -> Result<(), Error> {
         if self.matched.is_empty()
             && self.not_matched.is_empty()
@@ -250,11 +372,47 @@ impl WhenMatched {
     }
 
     /// Updates every column of the target row from the source row of the same name.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(None).update_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.match_actions[0]), ActionType::UpdateStar);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_all(self) -> MergeIntoWriter {
         self.act(ActionType::UpdateStar, Vec::new())
     }
 
     /// Updates these columns of the target row: `[("name", col("s.name"))]`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(None).update([("name", col("s.name"))]);
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.match_actions[0]), ActionType::Update);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update<S: AsRef<str>, C: Into<Column>>(
         self,
         set: impl IntoIterator<Item = (S, C)>,
@@ -263,6 +421,24 @@ impl WhenMatched {
     }
 
     /// Deletes the target row.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_matched(Some(col("s.deleted"))).delete();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.match_actions[0]), ActionType::Delete);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(self) -> MergeIntoWriter {
         self.act(ActionType::Delete, Vec::new())
     }
@@ -275,11 +451,47 @@ impl WhenNotMatched {
     }
 
     /// Inserts the source row, every column by name.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched(None).insert_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_actions[0]), ActionType::InsertStar);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn insert_all(self) -> MergeIntoWriter {
         self.act(ActionType::InsertStar, Vec::new())
     }
 
     /// Inserts a row with these column values: `[("id", col("s.id"))]`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, lit};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched(None).insert([("id", col("s.id")), ("active", lit(true))]);
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_actions[0]), ActionType::Insert);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn insert<S: AsRef<str>, C: Into<Column>>(
         self,
         values: impl IntoIterator<Item = (S, C)>,
@@ -296,11 +508,47 @@ impl WhenNotMatchedBySource {
 
     /// PySpark's `updateAll` for unmatched target rows (an `UPDATE *` action); what it
     /// sets without a source row is the server's and the table format's to decide.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched_by_source(None).update_all();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_by_source_actions[0]), ActionType::UpdateStar);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_all(self) -> MergeIntoWriter {
         self.act(ActionType::UpdateStar, Vec::new())
     }
 
     /// Updates these columns of the target row.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, lit};
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched_by_source(None).update([("active", lit(false))]);
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_by_source_actions[0]), ActionType::Update);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update<S: AsRef<str>, C: Into<Column>>(
         self,
         set: impl IntoIterator<Item = (S, C)>,
@@ -309,6 +557,24 @@ impl WhenNotMatchedBySource {
     }
 
     /// Deletes the target row.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::proto::{command::CommandType, merge_action::ActionType, Expression};
+    /// # let action = |e: &Expression| match &e.expr_type { Some(ExprType::MergeAction(a)) => ActionType::try_from(a.action_type).unwrap(), _ => panic!() };
+    /// # let updates = spark.table("updates").alias("s");
+    /// # let on = col("customers.id").eq(col("s.id"));
+    /// let merge = updates.merge_into("customers", on).when_not_matched_by_source(None).delete();
+    /// let Some(CommandType::MergeIntoTableCommand(m)) = merge.to_proto().command_type else { panic!() };
+    /// assert_eq!(action(&m.not_matched_by_source_actions[0]), ActionType::Delete);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(self) -> MergeIntoWriter {
         self.act(ActionType::Delete, Vec::new())
     }

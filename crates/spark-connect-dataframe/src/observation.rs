@@ -69,6 +69,17 @@ impl ObservedMetrics {
 
     /// The value of the metric `key`, `None` for SQL `NULL`; an error naming the key when
     /// there is no such metric.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::ObservedMetrics;
+    /// # use spark_connect_dataframe::proto::expression::{Literal as L, literal::LiteralType};
+    /// # let lit = |t| L { literal_type: Some(t), data_type: None };
+    /// # let metrics = ObservedMetrics { name: "stats".into(), plan_id: 1, keys: vec!["rows".into()], values: vec![lit(LiteralType::Long(10))] };
+    /// // As the server reported `count(lit(1)).alias("rows")`:
+    /// assert_eq!(metrics.get("rows")?, Some(&LiteralType::Long(10)));
+    /// assert!(metrics.get("nope").unwrap_err().to_string().contains("'nope'"));
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn get<'a>(&'a self, key: &str) -> Result<Option<&'a LiteralType>, Error> {
         let i = self.keys.iter().position(|k| k == key).ok_or_else(|| {
             Error::InvalidArgument(format!(
@@ -105,6 +116,16 @@ impl ObservedMetrics {
 
     /// An integer metric (`tinyint` to `bigint`, as `count` and `sum` of integers give),
     /// `None` for `NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::ObservedMetrics;
+    /// # use spark_connect_dataframe::proto::expression::{Literal as L, literal::LiteralType};
+    /// # let lit = |t| L { literal_type: Some(t), data_type: None };
+    /// # let metrics = ObservedMetrics { name: "stats".into(), plan_id: 1, keys: vec!["rows".into(), "top".into()], values: vec![lit(LiteralType::Long(10)), lit(LiteralType::Integer(9))] };
+    /// // `count(lit(1)).alias("rows")` is a bigint, `max(col("x")).alias("top")` an int:
+    /// assert_eq!((metrics.get_i64("rows")?, metrics.get_i64("top")?), (Some(10), Some(9)));
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn get_i64(&self, key: &str) -> Result<Option<i64>, Error> {
         self.typed(key, "an integer", |v| match v {
             LiteralType::Byte(x) | LiteralType::Short(x) | LiteralType::Integer(x) => {
@@ -116,6 +137,16 @@ impl ObservedMetrics {
     }
 
     /// A floating-point metric (`float` or `double`, as `avg` gives), `None` for `NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::ObservedMetrics;
+    /// # use spark_connect_dataframe::proto::expression::{Literal as L, literal::LiteralType};
+    /// # let lit = |t| L { literal_type: Some(t), data_type: None };
+    /// # let metrics = ObservedMetrics { name: "stats".into(), plan_id: 1, keys: vec!["mean".into()], values: vec![lit(LiteralType::Double(4.5))] };
+    /// // As the server reported `avg(col("x")).alias("mean")`:
+    /// assert_eq!(metrics.get_f64("mean")?, Some(4.5));
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn get_f64(&self, key: &str) -> Result<Option<f64>, Error> {
         self.typed(key, "a float or double", |v| match v {
             LiteralType::Float(x) => Some(f64::from(*x)),
@@ -125,6 +156,16 @@ impl ObservedMetrics {
     }
 
     /// A string metric, `None` for `NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::ObservedMetrics;
+    /// # use spark_connect_dataframe::proto::expression::{Literal as L, literal::LiteralType};
+    /// # let lit = |t| L { literal_type: Some(t), data_type: None };
+    /// # let metrics = ObservedMetrics { name: "stats".into(), plan_id: 1, keys: vec!["first".into()], values: vec![lit(LiteralType::String("a".into()))] };
+    /// // As the server reported `min(col("name")).alias("first")`:
+    /// assert_eq!(metrics.get_string("first")?, Some("a"));
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn get_string(&self, key: &str) -> Result<Option<&str>, Error> {
         self.typed(key, "a string", |v| match v {
             LiteralType::String(s) => Some(s.as_str()),
@@ -133,6 +174,16 @@ impl ObservedMetrics {
     }
 
     /// A boolean metric, `None` for `NULL`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::ObservedMetrics;
+    /// # use spark_connect_dataframe::proto::expression::{Literal as L, literal::LiteralType};
+    /// # let lit = |t| L { literal_type: Some(t), data_type: None };
+    /// # let metrics = ObservedMetrics { name: "stats".into(), plan_id: 1, keys: vec!["all_ok".into()], values: vec![lit(LiteralType::Boolean(true))] };
+    /// // As the server reported `bool_and(col("ok")).alias("all_ok")`:
+    /// assert_eq!(metrics.get_bool("all_ok")?, Some(true));
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn get_bool(&self, key: &str) -> Result<Option<bool>, Error> {
         self.typed(key, "a boolean", |v| match v {
             LiteralType::Boolean(b) => Some(*b),
@@ -184,6 +235,13 @@ enum State {
 impl Observation {
     /// An observation named `name` (unique within the session: the server reports metrics by
     /// name).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Observation;
+    /// let seen = Observation::new("input");
+    /// assert_eq!(seen.name(), "input");
+    /// assert!(seen.get().is_err()); // not given to `observe` yet
+    /// ```
     pub fn new(name: impl Into<String>) -> Observation {
         Observation {
             name: name.into(),
@@ -192,6 +250,12 @@ impl Observation {
     }
 
     /// An observation with a generated name, unique in this process.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Observation;
+    /// let (a, b) = (Observation::unnamed(), Observation::unnamed());
+    /// assert_ne!(a.name(), b.name());
+    /// ```
     pub fn unnamed() -> Observation {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now()
@@ -206,6 +270,11 @@ impl Observation {
     }
 
     /// The name the metrics are reported under.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::Observation;
+    /// assert_eq!(Observation::new("input").name(), "input");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -214,6 +283,18 @@ impl Observation {
     ///
     /// An error when the observation was never given to [`DataFrame::observe`], when no
     /// action has completed since, or when the server could not compute the metrics.
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::{count, lit};
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use spark_connect_dataframe::Observation;
+    /// let seen = Observation::new("input");
+    /// let df = spark.range(0, 100).observe(&seen, [count(lit(1)).alias("rows")]);
+    /// df.collect().await?; // any action that runs `df`
+    /// assert_eq!(seen.get()?.get_i64("rows")?, Some(100));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self) -> Result<ObservedMetrics, Error> {
         match &*lock(&self.state) {
             State::Unused => Err(Error::InvalidArgument(format!(
@@ -337,6 +418,22 @@ impl DataFrame {
     /// The name must not be empty, and every metric must be an aggregate (plain columns only
     /// inside aggregates); there must be at least one. Otherwise the action is the server's
     /// error (PySpark refuses an empty name or list before sending).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, count, lit, max};
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::Observation;
+    /// let seen = Observation::new("input");
+    /// let df = spark.range(0, 100).observe(&seen, [count(lit(1)).alias("rows"), max(col("id")).alias("top")]);
+    /// let Some(RelType::CollectMetrics(m)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((m.name.as_str(), m.metrics.len()), ("input", 2));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn observe(
         &self,
         observation: impl IntoObservation,

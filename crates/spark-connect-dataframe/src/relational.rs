@@ -256,6 +256,19 @@ impl From<()> for JoinOn {
 impl DataFrame {
     /// The column `name` of this DataFrame, tied to it (PySpark's `df["name"]`): in a join
     /// condition, `left.col("id").eq(right.col("id"))` says which side each `id` is from.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (left, right) = (spark.range(0, 3), spark.range(1, 5));
+    /// let joined = left.join(&right, left.col("id").eq(right.col("id")), "inner");
+    /// assert_ne!(left.col("id").to_proto(), right.col("id").to_proto()); // each names its side
+    /// # let _ = joined;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn col(&self, name: &str) -> Column {
         Column::from_expr_type(proto::expression::ExprType::UnresolvedAttribute(
             proto::expression::UnresolvedAttribute {
@@ -267,6 +280,20 @@ impl DataFrame {
     }
 
     /// Adds or replaces several columns at once: `[("a", col("x") + 1), ("b", lit(2))]`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{col, lit};
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3).with_columns([("twice", col("id") * 2), ("one", lit(1))]);
+    /// let Some(RelType::WithColumns(w)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(w.aliases.iter().map(|a| a.name[0].as_str()).collect::<Vec<_>>(), ["twice", "one"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_columns<S: AsRef<str>, C: Into<Column>>(
         &self,
         columns: impl IntoIterator<Item = (S, C)>,
@@ -283,11 +310,37 @@ impl DataFrame {
     }
 
     /// Renames a column; a name that does not exist is ignored, as in PySpark.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3).with_column_renamed("id", "n");
+    /// let Some(RelType::WithColumnsRenamed(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.renames[0].col_name.as_str(), r.renames[0].new_col_name.as_str()), ("id", "n"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_column_renamed(&self, existing: &str, new: &str) -> DataFrame {
         self.with_columns_renamed([(existing, new)])
     }
 
     /// Renames several columns: `[("old", "new"), ...]`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.table("t").with_columns_renamed([("a", "x"), ("b", "y")]);
+    /// let Some(RelType::WithColumnsRenamed(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(r.renames.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_columns_renamed<S: AsRef<str>, T: AsRef<str>>(
         &self,
         renames: impl IntoIterator<Item = (S, T)>,
@@ -312,6 +365,19 @@ impl DataFrame {
     /// exist are ignored, as in PySpark. A name is taken as it is (`"a.b"` is a column named
     /// `a.b`); to drop by [`Column`] (such as `right.col("id")` after a join), use
     /// [`drop_columns`](Self::drop_columns).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.table("t").drop(["b", "c"]);
+    /// let Some(RelType::Drop(d)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(d.column_names, ["b", "c"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn drop(&self, columns: impl IntoNames) -> DataFrame {
         let column_names = columns.into_names();
         self.derive(|input| {
@@ -325,6 +391,20 @@ impl DataFrame {
 
     /// Drops columns given as [`Column`]s, such as `right.col("id")` after a join (PySpark's
     /// `drop` with columns).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (left, right) = (spark.range(0, 3), spark.range(1, 5));
+    /// let joined = left.join(&right, left.col("id").eq(right.col("id")), "inner").drop_columns(right.col("id"));
+    /// let Some(RelType::Drop(d)) = &joined.to_proto().rel_type else { panic!() };
+    /// assert_eq!(d.columns, [right.col("id").into_proto()]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn drop_columns(&self, columns: impl IntoColumns) -> DataFrame {
         let columns = columns
             .into_columns()
@@ -341,6 +421,19 @@ impl DataFrame {
     }
 
     /// The distinct rows.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.table("t").distinct();
+    /// let Some(RelType::Deduplicate(d)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(d.all_columns_as_keys, Some(true));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn distinct(&self) -> DataFrame {
         self.derive(|input| {
             RelType::Deduplicate(Box::new(proto::Deduplicate {
@@ -355,6 +448,19 @@ impl DataFrame {
     /// One row for each distinct combination of the `subset` columns (one name or several;
     /// all columns when `()` or empty); which row of a set of duplicates is kept is not
     /// specified.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.table("people").drop_duplicates("id");
+    /// let Some(RelType::Deduplicate(d)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(d.column_names, ["id"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn drop_duplicates(&self, subset: impl IntoNames) -> DataFrame {
         let column_names = subset.into_names();
         if column_names.is_empty() {
@@ -388,38 +494,136 @@ impl DataFrame {
     /// Sorts by these columns (one, several, or mixed; see [`IntoColumns`]): names and plain
     /// columns ascending with nulls first, sort orders (`col("x").desc()`,
     /// `asc_nulls_last("y")`) as they say.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).order_by(col("id").desc());
+    /// let Some(RelType::Sort(s)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((s.order.len(), s.is_global), (1, Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn order_by(&self, cols: impl IntoColumns) -> DataFrame {
         self.sort_impl(cols, true)
     }
 
     /// Same as [`order_by`](Self::order_by).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).sort(["id"]);
+    /// assert!(matches!(df.to_proto().rel_type, Some(RelType::Sort(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort(&self, cols: impl IntoColumns) -> DataFrame {
         self.order_by(cols)
     }
 
     /// Sorts the rows of each partition, without a global order.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).sort_within_partitions("id");
+    /// let Some(RelType::Sort(s)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(s.is_global, Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort_within_partitions(&self, cols: impl IntoColumns) -> DataFrame {
         self.sort_impl(cols, false)
     }
 
     /// Groups rows by these columns for [`GroupedData::agg`]: one (`group_by("dept")`),
     /// several (`group_by(["dept", "year"])`) or mixed (`group_by(("dept", col("x") % 2))`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::aggregate::GroupType;
+    /// let counts = spark.range(0, 10).group_by(col("id") % 3).count();
+    /// let Some(RelType::Aggregate(a)) = &counts.to_proto().rel_type else { panic!() };
+    /// assert_eq!((a.group_type, a.grouping_expressions.len()), (GroupType::Groupby as i32, 1));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn group_by(&self, cols: impl IntoColumns) -> GroupedData {
         GroupedData::new(self.clone(), GroupType::Groupby, cols.into_columns())
     }
 
     /// Groups by every prefix of these columns, and the grand total (`ROLLUP`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::aggregate::GroupType;
+    /// let df = spark.table("sales");
+    /// let totals = df.rollup(["region", "country"]).sum("sales");
+    /// let Some(RelType::Aggregate(a)) = &totals.to_proto().rel_type else { panic!() };
+    /// assert_eq!(a.group_type, GroupType::Rollup as i32);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rollup(&self, cols: impl IntoColumns) -> GroupedData {
         GroupedData::new(self.clone(), GroupType::Rollup, cols.into_columns())
     }
 
     /// Groups by every subset of these columns (`CUBE`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::aggregate::GroupType;
+    /// let df = spark.table("sales");
+    /// let totals = df.cube(["region", "country"]).sum("sales");
+    /// let Some(RelType::Aggregate(a)) = &totals.to_proto().rel_type else { panic!() };
+    /// assert_eq!(a.group_type, GroupType::Cube as i32);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cube(&self, cols: impl IntoColumns) -> GroupedData {
         GroupedData::new(self.clone(), GroupType::Cube, cols.into_columns())
     }
 
     /// Groups by each of several sets of columns (SQL `GROUPING SETS`); `cols` are the
     /// grouping columns of the result, every set a subset of them.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.table("sales");
+    /// let totals = df.grouping_sets([vec!["region"], vec!["country"]], ["region", "country"]).sum("sales");
+    /// let Some(RelType::Aggregate(a)) = &totals.to_proto().rel_type else { panic!() };
+    /// assert_eq!(a.grouping_sets.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn grouping_sets<S: IntoColumns>(
         &self,
         sets: impl IntoIterator<Item = S>,
@@ -432,6 +636,20 @@ impl DataFrame {
 
     /// Aggregates the whole DataFrame into one row: `df.agg(max("x"))`,
     /// `df.agg([max("x"), count(lit(1))])`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{count, lit, max};
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 10).agg([max("id"), count(lit(1))]);
+    /// let Some(RelType::Aggregate(a)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((a.grouping_expressions.len(), a.aggregate_expressions.len()), (0, 2));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn agg(&self, exprs: impl IntoColumns) -> DataFrame {
         self.group_by(()).agg(exprs)
     }
@@ -510,6 +728,20 @@ impl DataFrame {
     /// A lateral join: `other` is evaluated for each row of this DataFrame and may refer to
     /// its columns with [`Column::outer`]. Inner, left and cross joins are supported by
     /// Spark; others are the server's error.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (people, numbers) = (spark.range(0, 3).alias("l"), spark.range(0, 5));
+    /// let df = people.lateral_join(&numbers.filter(col("id").lt(col("l.id").outer())), None, "inner");
+    /// assert!(matches!(df.to_proto().rel_type, Some(RelType::LateralJoin(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn lateral_join(
         &self,
         other: &DataFrame,
@@ -541,6 +773,22 @@ impl DataFrame {
     ///
     /// The server checks the rest and reports `NEAREST_BY_JOIN.*` errors: `num_results`
     /// outside 1 to 100,000, or another join type.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{abs, col};
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::{JoinType, NearestBy, NearestMode};
+    /// let (queries, items) = (spark.range(0, 3), spark.range(0, 100).alias("c"));
+    /// let df = queries.nearest_by_join(&items, abs(col("id") - col("c.id")), 2, NearestMode::Exact, NearestBy::Distance, JoinType::Inner);
+    /// let Some(RelType::NearestByJoin(n)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((n.num_results, n.mode.as_str(), n.direction.as_str()), (2, "exact", "distance"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn nearest_by_join(
         &self,
         other: &DataFrame,
@@ -571,6 +819,20 @@ impl DataFrame {
     }
 
     /// Every pair of rows of this DataFrame and `other`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::join::JoinType;
+    /// let pairs = spark.range(0, 3).cross_join(&spark.range(0, 2));
+    /// let Some(RelType::Join(j)) = &pairs.to_proto().rel_type else { panic!() };
+    /// assert_eq!(j.join_type, JoinType::Cross as i32);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cross_join(&self, other: &DataFrame) -> DataFrame {
         self.join(other, (), JoinType::Cross)
     }
@@ -596,6 +858,20 @@ impl DataFrame {
     }
 
     /// The rows of both DataFrames, duplicates kept (SQL `UNION ALL`), matched by position.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::set_operation::SetOpType;
+    /// let both = spark.range(0, 3).union(&spark.range(2, 5));
+    /// let Some(RelType::SetOp(op)) = &both.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.set_op_type, op.is_all), (SetOpType::Union as i32, Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn union(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
@@ -607,12 +883,38 @@ impl DataFrame {
     }
 
     /// Same as [`union`](Self::union), as in PySpark.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (a, b) = (spark.range(0, 3), spark.range(2, 5));
+    /// assert_eq!(a.union_all(&b).to_proto().rel_type, a.union(&b).to_proto().rel_type);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn union_all(&self, other: &DataFrame) -> DataFrame {
         self.union(other)
     }
 
     /// The rows of both DataFrames, columns matched by name; with `allow_missing_columns`,
     /// a column on one side only is filled with nulls on the other.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let a = spark.table("t1"); // columns x, y
+    /// let b = spark.table("t2"); // column y
+    /// let both = a.union_by_name(&b, true); // b's missing `x` becomes null
+    /// let Some(RelType::SetOp(op)) = &both.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.by_name, op.allow_missing_columns), (Some(true), Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn union_by_name(&self, other: &DataFrame, allow_missing_columns: bool) -> DataFrame {
         self.set_op(
             other,
@@ -624,6 +926,20 @@ impl DataFrame {
     }
 
     /// The distinct rows present in both (SQL `INTERSECT`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::set_operation::SetOpType;
+    /// let common = spark.range(0, 5).intersect(&spark.range(3, 8));
+    /// let Some(RelType::SetOp(op)) = &common.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.set_op_type, op.is_all), (SetOpType::Intersect as i32, Some(false)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn intersect(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
@@ -635,6 +951,20 @@ impl DataFrame {
     }
 
     /// The rows present in both, duplicates kept as often as on both sides.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::set_operation::SetOpType;
+    /// let common = spark.range(0, 5).intersect_all(&spark.range(3, 8));
+    /// let Some(RelType::SetOp(op)) = &common.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.set_op_type, op.is_all), (SetOpType::Intersect as i32, Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn intersect_all(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
@@ -646,6 +976,20 @@ impl DataFrame {
     }
 
     /// The distinct rows not in `other` (SQL `EXCEPT DISTINCT`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::set_operation::SetOpType;
+    /// let rest = spark.range(0, 5).subtract(&spark.range(3, 8));
+    /// let Some(RelType::SetOp(op)) = &rest.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.set_op_type, op.is_all), (SetOpType::Except as i32, Some(false)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn subtract(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
@@ -657,6 +1001,20 @@ impl DataFrame {
     }
 
     /// The rows not in `other`, duplicates kept (SQL `EXCEPT ALL`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::set_operation::SetOpType;
+    /// let rest = spark.range(0, 5).except_all(&spark.range(3, 8));
+    /// let Some(RelType::SetOp(op)) = &rest.to_proto().rel_type else { panic!() };
+    /// assert_eq!((op.set_op_type, op.is_all), (SetOpType::Except as i32, Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn except_all(&self, other: &DataFrame) -> DataFrame {
         self.set_op(
             other,
@@ -668,12 +1026,38 @@ impl DataFrame {
     }
 
     /// Skips the first `n` rows.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let page = spark.range(0, 100).order_by("id").offset(20).limit(10);
+    /// let Some(RelType::Limit(l)) = &page.to_proto().rel_type else { panic!() };
+    /// assert!(matches!(l.input.as_ref().and_then(|i| i.rel_type.as_ref()), Some(RelType::Offset(o)) if o.offset == 20));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn offset(&self, n: i32) -> DataFrame {
         self.derive(|input| RelType::Offset(Box::new(proto::Offset { input, offset: n })))
     }
 
     /// A random sample of about `fraction` of the rows (with replacement: each row any
     /// number of times). The same `seed` gives the same sample of the same data.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 1000).sample(0.1, false, Some(42));
+    /// let Some(RelType::Sample(s)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((s.upper_bound, s.seed), (0.1, Some(42)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sample(&self, fraction: f64, with_replacement: bool, seed: Option<i64>) -> DataFrame {
         let seed = seed.unwrap_or_else(random_seed);
         self.derive(|input| {
@@ -689,6 +1073,19 @@ impl DataFrame {
     }
 
     /// Exactly `num_partitions` partitions, with a shuffle.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 1000).repartition(8);
+    /// let Some(RelType::Repartition(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.num_partitions, r.shuffle), (8, Some(true)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn repartition(&self, num_partitions: i32) -> DataFrame {
         self.derive(|input| {
             RelType::Repartition(Box::new(proto::Repartition {
@@ -701,6 +1098,20 @@ impl DataFrame {
 
     /// Hash-partitioned by these columns (one or several), into `num_partitions` partitions
     /// or the session's default number.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 1000).repartition_by(Some(4), col("id") % 10);
+    /// let Some(RelType::RepartitionByExpression(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.num_partitions, r.partition_exprs.len()), (Some(4), 1));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn repartition_by(&self, num_partitions: Option<i32>, cols: impl IntoColumns) -> DataFrame {
         let partition_exprs = cols
             .into_columns()
@@ -717,6 +1128,19 @@ impl DataFrame {
     }
 
     /// At most `num_partitions` partitions, merged without a shuffle.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 1000).coalesce(1);
+    /// let Some(RelType::Repartition(r)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!((r.num_partitions, r.shuffle), (1, Some(false)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn coalesce(&self, num_partitions: i32) -> DataFrame {
         self.derive(|input| {
             RelType::Repartition(Box::new(proto::Repartition {
@@ -728,6 +1152,22 @@ impl DataFrame {
     }
 
     /// Names the DataFrame, so that `alias.column` addresses its columns (in self-joins).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let (a, b) = (spark.range(0, 3).alias("a"), spark.range(0, 3).alias("b"));
+    /// let pairs = a.join(&b, col("a.id").lt(col("b.id")), "inner");
+    /// let Some(RelType::SubqueryAlias(s)) = &a.to_proto().rel_type else { panic!() };
+    /// assert_eq!(s.alias, "a");
+    /// # let _ = pairs;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn alias(&self, alias: &str) -> DataFrame {
         let alias = alias.to_string();
         self.derive(|input| {
@@ -741,6 +1181,20 @@ impl DataFrame {
 
     /// Renames every column, in order (`to_df(["a", "b"])`); the server checks that the count
     /// matches.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::lit;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let df = spark.range(0, 3).select([lit(1), lit(2)]).to_df(["a", "b"]);
+    /// let Some(RelType::ToDf(t)) = &df.to_proto().rel_type else { panic!() };
+    /// assert_eq!(t.column_names, ["a", "b"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn to_df(&self, names: impl IntoNames) -> DataFrame {
         let column_names = names.into_names();
         self.derive(|input| {
@@ -752,6 +1206,20 @@ impl DataFrame {
     }
 
     /// A planner hint, such as `hint("broadcast", Vec::<Column>::new())`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::Column;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let small = spark.range(0, 10).hint("broadcast", Vec::<Column>::new());
+    /// let Some(RelType::Hint(h)) = &small.to_proto().rel_type else { panic!() };
+    /// assert_eq!(h.name, "broadcast");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn hint<C: Into<Column>>(
         &self,
         name: &str,
@@ -774,6 +1242,19 @@ impl DataFrame {
     /// Statistics of the named columns (one name or several; all numeric and string columns
     /// when `()` or empty): rows `count`, `mean`, `stddev`, `min`, `max`, all values as
     /// strings.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let stats = spark.range(0, 100).describe("id");
+    /// let Some(RelType::Describe(d)) = &stats.to_proto().rel_type else { panic!() };
+    /// assert_eq!(d.cols, ["id"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe(&self, cols: impl IntoNames) -> DataFrame {
         let cols = cols.into_names();
         self.derive(|input| RelType::Describe(Box::new(proto::StatDescribe { input, cols })))
@@ -781,6 +1262,19 @@ impl DataFrame {
 
     /// Chosen statistics (`count`, `mean`, `stddev`, `min`, `max`, percentiles such as
     /// `25%`, `count_distinct`, ...); `()` or empty gives PySpark's default set.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// let stats = spark.range(0, 100).summary(["min", "25%", "max"]);
+    /// let Some(RelType::Summary(s)) = &stats.to_proto().rel_type else { panic!() };
+    /// assert_eq!(s.statistics, ["min", "25%", "max"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn summary(&self, statistics: impl IntoNames) -> DataFrame {
         let statistics = statistics.into_names();
         self.derive(|input| RelType::Summary(Box::new(proto::StatSummary { input, statistics })))
@@ -788,6 +1282,21 @@ impl DataFrame {
 
     /// `f(self)`: applies a function that builds a DataFrame, for chaining reusable steps
     /// (`fn cleaned(df: &DataFrame) -> DataFrame`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::relation::RelType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # use spark_connect_dataframe::DataFrame;
+    /// fn evens(df: &DataFrame) -> DataFrame { df.filter((col("id") % 2).eq(0)) }
+    /// let df = spark.range(0, 10).transform(evens);
+    /// assert!(matches!(df.to_proto().rel_type, Some(RelType::Filter(_))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
         f(self)
     }
@@ -876,11 +1385,27 @@ impl DataFrame {
     }
 
     /// Whether there are no rows (fetches at most one).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// assert!(spark.range(0, 0).is_empty().await?);
+    /// assert!(!spark.range(0, 1).is_empty().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn is_empty(&self) -> Result<bool, Error> {
         Ok(self.first().await?.is_none())
     }
 
     /// The column names with their Spark types in DDL form: `[("id", "bigint"), ...]`.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let types = spark.sql("SELECT 1 AS id, 'a' AS name").await?.dtypes().await?;
+    /// assert_eq!(types, [("id".to_string(), "int".to_string()), ("name".into(), "string".into())]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn dtypes(&self) -> Result<Vec<(String, String)>, Error> {
         Ok(self
             .schema()
@@ -893,6 +1418,14 @@ impl DataFrame {
 
     /// The schema as the tree PySpark's `printSchema()` prints, made by the server; `level`
     /// limits the depth of nested fields.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let tree = spark.range(0, 3).tree_string(None).await?;
+    /// assert!(tree.starts_with("root\n |-- id: long"), "{tree}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn tree_string(&self, level: Option<i32>) -> Result<String, Error> {
         let result = self
             .session()
@@ -910,6 +1443,16 @@ impl DataFrame {
     }
 
     /// Prints the schema tree to standard output, as PySpark's `printSchema()` does.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// spark.sql("SELECT 1 AS id, 'a' AS name").await?.print_schema().await?;
+    /// // root
+    /// //  |-- id: integer (nullable = false)
+    /// //  |-- name: string (nullable = false)
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn print_schema(&self) -> Result<(), Error> {
         println!("{}", self.tree_string(None).await?);
         Ok(())

@@ -120,16 +120,48 @@ impl RecordBatchStream {
     }
 
     /// The Arrow schema of the batches, once the first batch has arrived.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut stream = spark.sql("SELECT 1 AS id").await?.stream().await?;
+    /// let first = stream.next().await.transpose()?;
+    /// assert_eq!(stream.schema().map(|s| s.field(0).name().clone()), Some("id".to_string()));
+    /// # let _ = first;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn schema(&self) -> Option<SchemaRef> {
         self.decoder.arrow_schema.clone()
     }
 
     /// The Spark schema, if the server sent one.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut stream = spark.sql("SELECT 1 AS id").await?.stream().await?;
+    /// while let Some(batch) = stream.next().await { batch?; }
+    /// let schema = stream.spark_schema().expect("Spark 4 sends it with the result");
+    /// assert_eq!(schema.fields[0].name, "id");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn spark_schema(&self) -> Option<&StructType> {
         self.decoder.spark_schema.as_ref()
     }
 
     /// Rows received so far.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut stream = spark.range(0, 10).stream().await?;
+    /// while let Some(batch) = stream.next().await { batch?; }
+    /// assert_eq!(stream.rows_received(), 10);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rows_received(&self) -> i64 {
         self.decoder.rows
     }
@@ -142,22 +174,63 @@ impl RecordBatchStream {
 
     /// The metrics observed by [`DataFrame::observe`](crate::DataFrame::observe) so far; all
     /// of them once the stream has ended (the server sends them after the last batch).
+    ///
+    /// ```no_run
+    /// # use spark_connect_dataframe::functions::{count, lit};
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt;
+    /// let observed = spark.range(0, 10).observe("stats", [count(lit(1)).alias("rows")]);
+    /// let mut stream = observed.stream().await?;
+    /// while let Some(batch) = stream.next().await { batch?; }
+    /// let metrics = stream.observed_metrics()?;
+    /// assert_eq!(metrics[0].get_i64("rows")?, Some(10));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn observed_metrics(&self) -> Result<Vec<crate::ObservedMetrics>, Error> {
         self.decoder.observed.decoded()
     }
 
     /// The operation id of the execution (for `interrupt_operation`).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let stream = spark.range(0, 1_000_000_000).stream().await?;
+    /// let id = stream.operation_id().to_string(); // for `spark.interrupt_operation(&id)`
+    /// assert!(!id.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn operation_id(&self) -> &str {
         self.inner.operation_id()
     }
 
     /// How many times the result stream was resumed after a break.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let batches = spark.range(0, 10).stream().await?;
+    /// assert_eq!(batches.reattach_count(), 0); // no break in the stream yet
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn reattach_count(&self) -> u32 {
         self.inner.reattach_count()
     }
 
     /// The Arrow payloads received so far and how many of them (and bytes) were copied: none
     /// while streaming payloads that arrive aligned, each exactly once otherwise.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt;
+    /// let mut stream = spark.range(0, 100_000).stream().await?;
+    /// while let Some(batch) = stream.next().await { batch?; }
+    /// let copies = stream.payload_copies();
+    /// assert!(copies.copied_payloads <= copies.payloads);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn payload_copies(&self) -> PayloadCopies {
         self.decoder.copies
     }
@@ -168,6 +241,14 @@ impl RecordBatchStream {
     /// Each batch holds its payload in an allocation of its own (the message it arrived in, or
     /// one exact-size copy), so the batches hold the result once and nothing of the buffers
     /// shared by other messages.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let batches = spark.range(0, 0).stream().await?.collect_all().await?;
+    /// assert_eq!((batches.len(), batches[0].num_rows()), (1, 0)); // the schema is still there
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn collect_all(mut self) -> Result<Vec<RecordBatch>, Error> {
         self.decoder.compact = true;
         let mut batches = Vec::new();

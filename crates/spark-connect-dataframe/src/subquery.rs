@@ -66,6 +66,24 @@ impl DataFrame {
     /// Whether this DataFrame has any row, as a boolean column of another query (`EXISTS`);
     /// negate it with `!` for `NOT EXISTS`. It may refer to the outer query's columns with
     /// [`Column::outer`](crate::Column::outer).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::subquery_expression::SubqueryType;
+    /// let (customers, orders) = (spark.table("customers").alias("c"), spark.table("orders").alias("o"));
+    /// let has_orders = orders.filter(col("o.customer_id").eq(col("c.id").outer())).exists();
+    /// let buyers = customers.filter(has_orders.clone()); // `!has_orders` for NOT EXISTS
+    /// let Some(ExprType::SubqueryExpression(s)) = &has_orders.to_proto().expr_type else { panic!() };
+    /// assert_eq!(s.subquery_type, SubqueryType::Exists as i32);
+    /// # let _ = buyers;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn exists(&self) -> Column {
         self.subquery(SubqueryType::Exists, Vec::new())
     }
@@ -114,6 +132,24 @@ pub(crate) fn ids_in_expressions<'a>(
 impl Column {
     /// Whether this column's value is among the values of the one-column DataFrame `values`
     /// (`IN (subquery)`; PySpark's `col.isin(df)`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::col;
+    /// # use spark_connect_dataframe::proto::expression::ExprType;
+    /// # use spark_connect_dataframe::SparkSession;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::subquery_expression::SubqueryType;
+    /// let vip_ids = spark.table("vips").select("id");
+    /// let vips = col("id").isin_subquery(&vip_ids);
+    /// let orders = spark.table("orders").filter(vips.clone());
+    /// let Some(ExprType::SubqueryExpression(s)) = &vips.to_proto().expr_type else { panic!() };
+    /// assert_eq!((s.subquery_type, s.in_subquery_values.len()), (SubqueryType::In as i32, 1));
+    /// # let _ = orders;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn isin_subquery(self, values: &DataFrame) -> Column {
         values.subquery(SubqueryType::In, vec![self.into_proto()])
     }

@@ -53,7 +53,7 @@
 //!
 //! A mismatch is an error naming the column (`address.city`, `scores[2]` for nested
 //! values), its Spark and Arrow types and the Rust type; a null for a field that is not an
-//! `Option` is [`Error::NullValue`](crate::Error::NullValue).
+//! `Option` is [`Error::NullValue`].
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -803,6 +803,23 @@ impl DataFrame {
 
     /// Runs the plan and returns the rows as Rust values as they arrive, a batch at a time:
     /// memory stays bounded by a few batches whatever the size of the result.
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// use futures_util::StreamExt; // `TypedRowStream` is a `Stream`
+    /// #[derive(serde::Deserialize)]
+    /// struct Id {
+    ///     id: i64,
+    /// }
+    /// let mut ids = spark.range(0, 1_000_000).stream_as::<Id>().await?;
+    /// let mut total = 0;
+    /// while let Some(row) = ids.next().await {
+    ///     total += row?.id;
+    /// }
+    /// assert_eq!(total, 499_999_500_000);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stream_as<T: DeserializeOwned>(&self) -> Result<TypedRowStream<T>, Error> {
         Ok(TypedRowStream {
             inner: self.stream().await?,

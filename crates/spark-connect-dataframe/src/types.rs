@@ -187,12 +187,26 @@ impl StructType {
     }
 
     /// The field names, in order.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    /// let schema = StructType::new([StructField::new("id", DataType::Long, false), StructField::new("name", DataType::string(), true)]);
+    /// assert_eq!(schema.field_names(), ["id", "name"]);
+    /// ```
     pub fn field_names(&self) -> Vec<&str> {
         self.fields.iter().map(|f| f.name.as_str()).collect()
     }
 
     /// The Arrow schema Spark uses for results of this type. `time_zone` is the session time
     /// zone that Spark attaches to `timestamp` columns.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    /// use arrow_schema::{DataType as ArrowType, TimeUnit};
+    /// let schema = StructType::new([StructField::new("at", DataType::Timestamp, true)]);
+    /// let arrow = schema.to_arrow("Europe/Paris");
+    /// assert_eq!(arrow.field(0).data_type(), &ArrowType::Timestamp(TimeUnit::Microsecond, Some("Europe/Paris".into())));
+    /// ```
     pub fn to_arrow(&self, time_zone: &str) -> Schema {
         Schema::new(
             self.fields
@@ -204,6 +218,12 @@ impl StructType {
 
     /// A tree like PySpark's `printSchema()`, descending into struct fields (not yet into the
     /// element types of arrays and maps).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    /// let schema = StructType::new([StructField::new("id", DataType::Long, false), StructField::new("name", DataType::string(), true)]);
+    /// assert_eq!(schema.tree_string(), "root\n |-- id: bigint (nullable = false)\n |-- name: string (nullable = true)\n");
+    /// ```
     pub fn tree_string(&self) -> std::string::String {
         let mut out = std::string::String::from("root\n");
         fn walk(out: &mut std::string::String, fields: &[StructField], depth: usize) {
@@ -265,6 +285,15 @@ impl DataType {
     }
 
     /// Decodes the protocol's description of a type.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::DataType;
+    /// use spark_connect_dataframe::proto::{self, data_type::Kind};
+    /// let long = proto::DataType { kind: Some(Kind::Long(Default::default())) };
+    /// assert_eq!(DataType::from_proto(&long)?, DataType::Long);
+    /// assert!(DataType::from_proto(&proto::DataType { kind: None }).is_err());
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn from_proto(proto: &proto::DataType) -> Result<DataType, Error> {
         use proto::data_type::Kind;
         let kind = proto
@@ -348,6 +377,12 @@ impl DataType {
     }
 
     /// Spark's simple name for the type, e.g. `bigint`, `decimal(10,2)`, `array<int>`.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::DataType;
+    /// assert_eq!(DataType::Decimal { precision: 10, scale: 2 }.type_name(), "decimal(10,2)");
+    /// assert_eq!(DataType::array(DataType::Integer).type_name(), "array<int>");
+    /// ```
     pub fn type_name(&self) -> std::string::String {
         self.render(false)
     }
@@ -355,6 +390,12 @@ impl DataType {
     /// The type in Spark's DDL syntax, which `cast` accepts: like [`type_name`](Self::type_name),
     /// with struct field names quoted in backticks where they are not plain identifiers
     /// (``struct<`a b`:int>``).
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructField, StructType};
+    /// let t = DataType::Struct(StructType::new([StructField::new("a b", DataType::Integer, true)]));
+    /// assert_eq!((t.ddl(), t.type_name()), ("struct<`a b`:int>".to_string(), "struct<a b:int>".to_string()));
+    /// ```
     pub fn ddl(&self) -> std::string::String {
         self.render(true)
     }
@@ -435,6 +476,13 @@ impl DataType {
     }
 
     /// The Arrow type Spark uses for this type in results.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::DataType;
+    /// use arrow_schema::{DataType as ArrowType, TimeUnit};
+    /// assert_eq!(DataType::Long.to_arrow("UTC"), ArrowType::Int64);
+    /// assert_eq!(DataType::TimestampNtz.to_arrow("UTC"), ArrowType::Timestamp(TimeUnit::Microsecond, None));
+    /// ```
     pub fn to_arrow(&self, time_zone: &str) -> ArrowType {
         match self {
             DataType::Null => ArrowType::Null,
@@ -627,6 +675,17 @@ impl StructType {
     }
 
     /// Decodes a schema; the protocol sends it as a struct type.
+    ///
+    /// ```
+    /// use spark_connect_dataframe::{DataType, StructType};
+    /// use spark_connect_dataframe::proto::{self, data_type::{Kind, Struct, StructField}};
+    /// let long = proto::DataType { kind: Some(Kind::Long(Default::default())) };
+    /// let field = StructField { name: "id".into(), data_type: Some(long.clone()), nullable: false, metadata: None };
+    /// let schema = proto::DataType { kind: Some(Kind::Struct(Struct { fields: vec![field], ..Default::default() })) };
+    /// assert_eq!(StructType::from_proto(&schema)?.field_names(), ["id"]);
+    /// assert!(StructType::from_proto(&long).is_err()); // not a struct
+    /// # Ok::<(), spark_connect_dataframe::Error>(())
+    /// ```
     pub fn from_proto(proto: &proto::DataType) -> Result<StructType, Error> {
         match DataType::from_proto(proto)? {
             DataType::Struct(s) => Ok(s),

@@ -44,9 +44,9 @@
 //!
 //! A value that cannot be read as the type asked for is an error that names the column, the
 //! value's Spark and Arrow types and the Rust types that do read it
-//! ([`Error::ValueType`](crate::Error::ValueType)); an unknown name or position is
-//! [`Error::NoSuchColumn`](crate::Error::NoSuchColumn) or
-//! [`Error::ColumnIndexOutOfRange`](crate::Error::ColumnIndexOutOfRange); never a panic.
+//! ([`Error::ValueType`]); an unknown name or position is
+//! [`Error::NoSuchColumn`] or
+//! [`Error::ColumnIndexOutOfRange`]; never a panic.
 
 mod display;
 mod value;

@@ -76,39 +76,140 @@ impl<'a> Value<'a> {
     }
 
     /// Whether the value is null.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// assert!(!rows[0].value("name")?.is_null());
+    /// assert!(rows[1].value("name")?.is_null());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_null(&self) -> bool {
         // A `void` column's array has no validity buffer, yet every value of it is null.
         self.array.data_type() == &ArrowType::Null || self.array.is_null(self.index)
     }
 
     /// The Arrow type of the value.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// assert_eq!(rows[0].value("id")?.data_type(), &arrow_schema::DataType::Int64);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn data_type(&self) -> &'a ArrowType {
         self.array.data_type()
     }
 
     /// The Spark type of the value ([`DataType::from_arrow`]).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// assert_eq!(rows[0].value("id")?.spark_type(), DataType::Long);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn spark_type(&self) -> DataType {
         DataType::from_arrow(self.array.data_type())
     }
 
     /// The array that holds the value, at [`index`](Self::index).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// let id = rows[1].value("id")?;
+    /// assert_eq!(id.array().len(), 2); // the whole column of the batch
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn array(&self) -> &'a dyn Array {
         self.array
     }
 
     /// The value's position in [`array`](Self::array).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// assert_eq!(rows[1].value("id")?.index(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// The name of the column that holds the value (for a value inside an array, a map or a
     /// struct, the row's column that holds it).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// assert_eq!(rows[0].value(1)?.column(), "id");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn column(&self) -> &'a str {
         self.column
     }
 
     /// The error for a value that `T` cannot read: names the column, the value's Spark and
     /// Arrow types and the Rust types that read it. For [`FromValue`] implementations.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// let e = rows[0].value("id")?.type_error::<String>();
+    /// assert!(e.to_string().contains("id"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn type_error<T: ?Sized>(&self) -> Error {
         Error::ValueType {
             column: self.column.to_string(),
@@ -121,6 +222,21 @@ impl<'a> Value<'a> {
 
     /// The error for a null value read as `T`, which cannot hold it. For [`FromValue`]
     /// implementations.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use arrow_array::{Array, Int64Array, RecordBatch, StringArray};
+    /// # use spark_connect_dataframe::{DataType, Row};
+    /// # fn main() -> Result<(), spark_connect_dataframe::Error> {
+    /// # let names = Arc::new(StringArray::from(vec![Some("a"), None])) as _;
+    /// # let ids = Arc::new(Int64Array::from(vec![7, 8])) as _;
+    /// # let batch = RecordBatch::try_from_iter([("name", names), ("id", ids)])?;
+    /// # let rows = Row::from_batch(&batch);
+    /// let e = rows[1].value("name")?.null_error::<String>();
+    /// assert!(matches!(e, spark_connect_dataframe::Error::NullValue { .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn null_error<T: ?Sized>(&self) -> Error {
         Error::NullValue {
             column: self.column.to_string(),
@@ -303,6 +419,12 @@ pub struct Decimal {
 
 impl Decimal {
     /// The decimal `unscaled / 10^scale` of type `decimal(precision, scale)`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::row::Decimal;
+    /// let d = Decimal::new(1250, 10, 2);
+    /// assert_eq!(d.to_string(), "12.50");
+    /// ```
     pub fn new(unscaled: i128, precision: u8, scale: i8) -> Decimal {
         Decimal {
             unscaled,
@@ -312,21 +434,41 @@ impl Decimal {
     }
 
     /// The digits without the point: `1250` for `12.50`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::row::Decimal;
+    /// assert_eq!(Decimal::new(1250, 10, 2).unscaled(), 1250);
+    /// ```
     pub fn unscaled(&self) -> i128 {
         self.unscaled
     }
 
     /// The type's total number of digits.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::row::Decimal;
+    /// assert_eq!(Decimal::new(1250, 10, 2).precision(), 10);
+    /// ```
     pub fn precision(&self) -> u8 {
         self.precision
     }
 
     /// The type's digits after the point.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::row::Decimal;
+    /// assert_eq!(Decimal::new(1250, 10, 2).scale(), 2);
+    /// ```
     pub fn scale(&self) -> i8 {
         self.scale
     }
 
     /// The nearest `f64` (not exact for most decimals).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::row::Decimal;
+    /// assert_eq!(Decimal::new(1250, 10, 2).to_f64(), 12.5);
+    /// ```
     pub fn to_f64(&self) -> f64 {
         self.to_string().parse().unwrap_or(f64::NAN)
     }
