@@ -4,10 +4,12 @@
 //! - `spark start|stop|status`: the local Spark Connect server the tests and examples use.
 //! - `test`: start what the tests need, run every test of the workspace, stop it again.
 //! - `quickstart`: show the client working against a real local server.
+//! - `package`: package every published crate and check the packages compile on their own.
 
 mod bench;
 mod dist;
 mod gen_proto;
+mod package;
 mod pyenv;
 mod quickstart;
 mod side_by_side;
@@ -38,6 +40,7 @@ tasks:
   test [-- CARGO_TEST_ARGS]             start the test servers, run every test of the workspace, stop them
   quickstart                            run the quickstart example against the local server
   bench [--rows N] [--runs N] [--quick] this client against PySpark's; writes docs/benchmarks.md
+  package                               package every published crate, check the packages compile
 
 Downloads and the unpacked Spark are cached in DBCONNECT_CACHE_DIR (default ~/.cache/dbconnect-rs).
 ";
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         "test" => test_task::run(rest).map(|()| ExitCode::SUCCESS),
         "quickstart" => quickstart::run(rest).map(|()| ExitCode::SUCCESS),
         "bench" => bench::run(rest).map(|()| ExitCode::SUCCESS),
+        "package" => package::run(rest).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
