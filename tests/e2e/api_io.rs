@@ -892,3 +892,68 @@ async fn merge_and_writes_send_the_subqueries_their_source_uses() {
     );
     assert_eq!(after, [["1", "old"]]);
 }
+
+/// Sends `command` as it is, outside the writer, and waits until the server has run it.
+async fn run_raw(spark: &SparkSession, command: databricks_connect::proto::Command) {
+    use databricks_connect::proto;
+    let plan = proto::Plan {
+        op_type: Some(proto::plan::OpType::Command(command)),
+    };
+    let mut stream = spark.client().execute_plan(plan).await.unwrap();
+    while let Some(response) = stream.next_response().await {
+        response.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn writer_to_proto_commands_run_on_the_server_as_the_write_does() {
+    use databricks_connect::proto::command::CommandType;
+    use databricks_connect::proto::write_operation_v2::Mode;
+    let spark = session().await;
+    let dir = TempDir::new("to_proto");
+    let path = dir.path("json");
+
+    // The batch writer's command, sent by hand, writes what the writer itself writes.
+    let writer = spark
+        .range(0, 4)
+        .write()
+        .format("json")
+        .mode("overwrite")
+        .option("path", &path);
+    run_raw(&spark, writer.to_proto().unwrap()).await;
+    assert_eq!(ids(spark.read().json(&path)).await, [0, 1, 2, 3]);
+    spark
+        .range(7, 9)
+        .write()
+        .format("json")
+        .mode("append")
+        .option("path", &path)
+        .save_without_path()
+        .await
+        .unwrap();
+    assert_eq!(ids(spark.read().json(&path)).await, [0, 1, 2, 3, 7, 8]);
+
+    // The V2 writer's command with the mode `create` chooses.
+    let table = "io_to_proto_v2";
+    drop_table(&spark, table).await;
+    let command = spark
+        .range(0, 2)
+        .write_to(table)
+        .using("parquet")
+        .to_proto()
+        .unwrap();
+    let Some(CommandType::WriteOperationV2(mut write)) = command.command_type else {
+        panic!("{command:?}")
+    };
+    write.mode = Mode::Create as i32;
+    run_raw(
+        &spark,
+        databricks_connect::proto::Command {
+            command_type: Some(CommandType::WriteOperationV2(write)),
+        },
+    )
+    .await;
+    let created = ids(spark.table(table)).await;
+    drop_table(&spark, table).await;
+    assert_eq!(created, [0, 1]);
+}

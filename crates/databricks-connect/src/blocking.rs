@@ -331,6 +331,17 @@ pub struct DatabricksSession;
 
 impl DatabricksSession {
     /// A builder with nothing set: everything from the environment or the `DEFAULT` profile.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::DatabricksSession;
+    /// use databricks_connect::proto::relation::RelType;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+    /// // Building a plan does not wait (nothing is sent); `count()`, `collect()`, ... would.
+    /// let df = spark.range(0, 10);
+    /// assert!(matches!(df.as_async().to_proto().rel_type, Some(RelType::Range(_))));
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn builder() -> DatabricksSessionBuilder {
         DatabricksSessionBuilder {
             inner: crate::DatabricksSession::builder(),
@@ -358,54 +369,262 @@ macro_rules! delegate {
 impl DatabricksSessionBuilder {
     delegate! {
         /// A full `sc://` connection string.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().remote("sc://127.0.0.1:15002");
+        /// assert_eq!(b.resolve()?.connection().map(|c| c.port()), Some(15002));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         remote(url: impl Into<String>);
         /// The workspace URL.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder()
+        ///     .host("https://dbc-1.cloud.databricks.com")
+        ///     .token("dapi-x")
+        ///     .serverless();
+        /// let resolved = b.resolve()?;
+        /// assert_eq!(resolved.config().unwrap().host(), Some("https://dbc-1.cloud.databricks.com"));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         host(host: impl Into<String>);
         /// A personal access token.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().host("https://h.example").token("dapi-x").serverless();
+        /// assert_eq!(b.resolve()?.config().unwrap().auth_type(), Some("pat"));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         token(token: impl Into<String>);
         /// The cluster to run on.
+        ///
+        /// ```
+        /// use databricks_connect::Compute;
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().host("https://h.example").token("t").cluster_id("0123-c");
+        /// assert_eq!(b.resolve()?.compute(), Some(&Compute::Cluster("0123-c".into())));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         cluster_id(cluster_id: impl Into<String>);
         /// Serverless compute.
+        ///
+        /// ```
+        /// use databricks_connect::Compute;
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().host("https://h.example").token("t").serverless();
+        /// assert!(matches!(b.resolve()?.compute(), Some(Compute::Serverless { .. })));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         serverless();
         /// Serverless compute under a usage policy.
+        ///
+        /// ```
+        /// use databricks_connect::Compute;
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder()
+        ///     .host("https://h.example")
+        ///     .token("t")
+        ///     .serverless_usage_policy("policy-7");
+        /// let expected = Compute::Serverless { usage_policy_id: Some("policy-7".into()) };
+        /// assert_eq!(b.resolve()?.compute(), Some(&expected));
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         serverless_usage_policy(usage_policy_id: impl Into<String>);
         /// A profile of `~/.databrickscfg`.
+        ///
+        /// ```
+        /// use databricks_connect::Compute;
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// # let dir = std::env::temp_dir().join(format!("blocking-profile-doc-{}", std::process::id()));
+        /// # std::fs::create_dir_all(&dir)?;
+        /// # std::fs::write(dir.join(".databrickscfg"),
+        /// #     "[dev]\nhost = https://dbc-1.cloud.databricks.com\ntoken = dapi-x\ncluster_id = 0123-c\n")?;
+        /// # let env = databricks_connect::config::Environment::from_map([("HOME", dir.to_str().unwrap())]);
+        /// // `~/.databrickscfg` has a `[dev]` profile with a host, a token and a cluster.
+        /// let b = DatabricksSession::builder().profile("dev");
+        /// # let b = b.environment(env);
+        /// assert_eq!(b.resolve()?.compute(), Some(&Compute::Cluster("0123-c".into())));
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         profile(profile: impl Into<String>);
         /// A resolved Databricks SDK configuration.
+        ///
+        /// ```
+        /// use databricks_connect::ParameterSource;
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use databricks_connect::config::{Config, ConfigKey, Environment};
+        ///
+        /// let config = Config::builder()
+        ///     .env(Environment::from_map([("DATABRICKS_HOST", "https://h.example")]))
+        ///     .set(ConfigKey::Token, "dapi-x")
+        ///     .set(ConfigKey::ClusterId, "0123-c")
+        ///     .build()?;
+        /// let b = DatabricksSession::builder().sdk_config(config);
+        /// assert_eq!(b.resolve()?.source(), ParameterSource::SdkConfig);
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         sdk_config(config: crate::config::Config);
         /// A header sent with every request.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder()
+        ///     .host("https://h.example")
+        ///     .token("t")
+        ///     .serverless()
+        ///     .header("x-team", "data-eng");
+        /// assert!(b.resolve().is_ok());
+        /// // With a connection string, headers go into it as `;name=value` parameters.
+        /// let e = DatabricksSession::builder()
+        ///     .remote("sc://127.0.0.1:15002")
+        ///     .header("x-team", "data-eng")
+        ///     .resolve()
+        ///     .unwrap_err();
+        /// assert!(e.to_string().contains("header()"), "{e}");
+        /// ```
         header(name: impl Into<String>, value: impl Into<String>);
         /// Text added to the user agent.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().remote("sc://127.0.0.1:15002");
+        /// assert!(b.clone().user_agent("nightly-report/1.2").resolve().is_ok());
+        /// let e = b.user_agent("x".repeat(2049)).resolve().unwrap_err();
+        /// assert!(e.to_string().contains("2048"), "{e}");
+        /// ```
         user_agent(user_agent: impl Into<String>);
         /// Whether to check the cluster before connecting.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().cluster_id("0123-c").validate_session(false);
+        /// assert!(format!("{b:?}").contains("validate_session: Some(false)"));
+        /// ```
         validate_session(validate: bool);
         /// Whether a cluster that is not running is started and waited for.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().cluster_id("0123-c").auto_start_cluster(false);
+        /// assert!(format!("{b:?}").contains("auto_start_cluster: Some(false)"));
+        /// ```
         auto_start_cluster(auto_start: bool);
         /// The longest wait for the cluster to run.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use std::time::Duration;
+        ///
+        /// let b = DatabricksSession::builder().cluster_start_timeout(Duration::from_secs(300));
+        /// assert!(format!("{b:?}").contains("cluster_start_timeout: Some(300s)"));
+        /// ```
         cluster_start_timeout(timeout: std::time::Duration);
         /// Called at each step of a wait for the cluster.
+        ///
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().on_cluster_wait(|wait| eprintln!("waiting: {wait}"));
+        /// assert!(format!("{b:?}").contains("on_cluster_wait: Some"));
+        /// ```
         on_cluster_wait(observer: impl Fn(&crate::ClusterWait) + Send + Sync + 'static);
         /// Reads variables from this environment instead of the process's.
+        ///
+        /// ```
+        /// use databricks_connect::ParameterSource;
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use databricks_connect::config::Environment;
+        ///
+        /// let env = Environment::from_map([("SPARK_REMOTE", "sc://127.0.0.1:15002")]);
+        /// let b = DatabricksSession::builder().environment(env);
+        /// assert_eq!(b.resolve()?.source(), ParameterSource::SparkRemote);
+        /// # Ok::<(), databricks_connect::Error>(())
+        /// ```
         environment(env: crate::config::Environment);
         /// An extra certificate authority, PEM encoded.
+        ///
+        /// ```no_run
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let pem = std::fs::read("/etc/ssl/certs/private-gateway-ca.pem")?;
+        /// let spark = DatabricksSession::builder()
+        ///     .profile("dev")
+        ///     .root_certificate_pem(pem)
+        ///     .get_or_create()?;
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
         root_certificate_pem(pem: impl Into<Vec<u8>>);
         /// The credentials providers to try.
+        ///
+        /// ```
+        /// use databricks_connect::auth::CredentialsChain;
+        /// use databricks_connect::blocking::DatabricksSession;
+        ///
+        /// let b = DatabricksSession::builder().credentials(CredentialsChain::default());
+        /// assert!(format!("{b:?}").contains("pat"));
+        /// ```
         credentials(chain: crate::auth::CredentialsChain);
     }
 
     /// What the parameters resolve to, before anything is sent; see
     /// [`crate::DatabricksSessionBuilder::resolve`].
+    ///
+    /// ```
+    /// use databricks_connect::{Compute, Error};
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let b = DatabricksSession::builder().host("https://h.example").token("t").cluster_id("0123-c");
+    /// assert_eq!(b.resolve()?.compute(), Some(&Compute::Cluster("0123-c".into())));
+    /// // Contradictions are refused before anything is sent.
+    /// let e = DatabricksSession::builder().remote("sc://127.0.0.1:15002").token("t").resolve().unwrap_err();
+    /// assert!(matches!(e, Error::Conflict { .. }), "{e:?}");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn resolve(&self) -> Result<crate::ResolvedConnection, crate::Error> {
         self.inner.resolve()
     }
 
     /// A new session, never a cached one.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// // A plain Spark Connect server is not contacted until a call needs it.
+    /// let a = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+    /// let b = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+    /// assert_ne!(a.session_id(), b.session_id());
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn create(self) -> Result<SparkSession, Error> {
         let inner = block_on(self.inner.create())??;
         Ok(SparkSession { inner })
     }
 
     /// The session made earlier with the same configuration, or a new one.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let remote = "sc://127.0.0.1:1/;user_id=get-or-create-example";
+    /// let a = DatabricksSession::builder().remote(remote).get_or_create()?;
+    /// let b = DatabricksSession::builder().remote(remote).get_or_create()?;
+    /// assert_eq!(a.session_id(), b.session_id());
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn get_or_create(self) -> Result<SparkSession, Error> {
         let inner = block_on(self.inner.get_or_create())??;
         Ok(SparkSession { inner })
@@ -499,6 +718,18 @@ impl FromAsync<crate::StreamingQueryEvents> for StreamingQueryEvents {
 impl SparkSession {
     /// Runs a future of the async API (from [`SparkSession::as_async`] or any
     /// `into_async`) on the runtime this session's connection lives on.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let df = spark.range(0, 10);
+    /// // The async `count` of the DataFrame underneath: the outer `?` is the blocking API's
+    /// // error (called inside a runtime), the inner one the query's.
+    /// let n = spark.block_on(df.as_async().count())??;
+    /// assert_eq!(n, 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Error> {
         block_on(future)
     }
@@ -546,6 +777,20 @@ impl DataFrame {
     /// Applies a function to this DataFrame, for chaining your own transformations; as
     /// [`DataFrame::transform`](crate::DataFrame::transform) of the async API, with blocking
     /// DataFrames.
+    ///
+    /// ```
+    /// use databricks_connect::blocking::{DataFrame, DatabricksSession};
+    /// use databricks_connect::functions::col;
+    /// use databricks_connect::proto::relation::RelType;
+    ///
+    /// fn positive(df: &DataFrame) -> DataFrame {
+    ///     df.filter(col("id").gt(0))
+    /// }
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+    /// let df = spark.range(-3, 3).transform(positive);
+    /// assert!(matches!(df.as_async().to_proto().rel_type, Some(RelType::Filter(_))));
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn transform(&self, f: impl FnOnce(&DataFrame) -> DataFrame) -> DataFrame {
         f(self)
     }
@@ -553,6 +798,18 @@ impl DataFrame {
     /// Runs the query and returns an iterator over its batches as they arrive; memory stays
     /// bounded by a few batches whatever the size of the result. The blocking
     /// [`DataFrame::stream`](crate::DataFrame::stream).
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut rows = 0;
+    /// for batch in spark.range(0, 1_000_000).stream()? {
+    ///     rows += batch?.num_rows();
+    /// }
+    /// assert_eq!(rows, 1_000_000);
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn stream(&self) -> Result<RecordBatchIter, Error> {
         let stream = block_on(self.inner.stream())??;
         Ok(RecordBatchIter { stream })
@@ -561,6 +818,22 @@ impl DataFrame {
     /// Runs the query and returns an iterator over its rows as Rust values, decoded a batch
     /// at a time as batches arrive. The blocking
     /// [`DataFrame::stream_as`](crate::DataFrame::stream_as).
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Order {
+    ///     id: i64,
+    ///     total: f64,
+    /// }
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// for order in spark.table("sales.orders").stream_as::<Order>()? {
+    ///     let order = order?;
+    ///     println!("{}: {}", order.id, order.total);
+    /// }
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     #[cfg(feature = "serde")]
     pub fn stream_as<T: serde::de::DeserializeOwned + Unpin>(
         &self,
@@ -785,6 +1058,16 @@ blocking_methods! {
         lazy fn bucket_by(self, num_buckets: i32, columns: impl IntoNames) -> DataFrameWriter;
         lazy fn sort_by(self, columns: impl IntoNames) -> DataFrameWriter;
         lazy fn cluster_by(self, columns: impl IntoNames) -> DataFrameWriter;
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use databricks_connect::proto::command::CommandType;
+        ///
+        /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+        /// let command = spark.range(0, 3).write().mode("append").to_proto()?;
+        /// assert!(matches!(command.command_type, Some(CommandType::WriteOperation(_))));
+        /// # Ok::<(), databricks_connect::blocking::Error>(())
+        /// ```
+        lazy fn to_proto(&self) -> Result<proto::Command, Error>;
         wait fn save(self, path: &str) -> ();
         wait fn save_without_path(self) -> ();
         wait fn save_as_table(self, name: &str) -> ();
@@ -807,6 +1090,16 @@ blocking_methods! {
         lazy fn table_property(self, property: &str, value: &str) -> DataFrameWriterV2;
         lazy fn partitioned_by(self, columns: impl IntoColumns) -> DataFrameWriterV2;
         lazy fn cluster_by(self, columns: impl IntoNames) -> DataFrameWriterV2;
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use databricks_connect::proto::command::CommandType;
+        ///
+        /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+        /// let command = spark.range(0, 3).write_to("lake.t").using("parquet").to_proto()?;
+        /// assert!(matches!(command.command_type, Some(CommandType::WriteOperationV2(_))));
+        /// # Ok::<(), databricks_connect::blocking::Error>(())
+        /// ```
+        lazy fn to_proto(&self) -> Result<proto::Command, Error>;
         wait fn create(self) -> ();
         wait fn replace(self) -> ();
         wait fn create_or_replace(self) -> ();
@@ -940,6 +1233,16 @@ blocking_methods! {
         lazy fn partition_by(self, columns: impl IntoNames) -> DataStreamWriter;
         lazy fn cluster_by(self, columns: impl IntoNames) -> DataStreamWriter;
         lazy fn query_name(self, name: &str) -> DataStreamWriter;
+        /// ```
+        /// use databricks_connect::blocking::DatabricksSession;
+        /// use databricks_connect::proto::command::CommandType;
+        ///
+        /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:1").create()?;
+        /// let command = spark.read_stream().format("rate").load().write_stream().format("memory").to_proto()?;
+        /// assert!(matches!(command.command_type, Some(CommandType::WriteStreamOperationStart(_))));
+        /// # Ok::<(), databricks_connect::blocking::Error>(())
+        /// ```
+        lazy fn to_proto(&self) -> Result<proto::Command, Error>;
         wait fn start(self) -> StreamingQuery;
         wait fn start_path(self, path: &str) -> StreamingQuery;
         wait fn to_table(self, name: &str) -> StreamingQuery;
@@ -989,11 +1292,36 @@ impl fmt::Debug for StreamingQueryEvents {
 impl StreamingQueryEvents {
     /// `close` of the async [`StreamingQueryEvents`](crate::StreamingQueryEvents): stops
     /// listening, waiting for the events still on their way.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let events = spark.streams().listen()?;
+    /// let ticks = spark.read_stream().format("rate").load();
+    /// let query = ticks.write_stream().format("memory").query_name("ticks").start()?;
+    /// query.stop()?;
+    /// // The started and terminated events of the query, and any progress in between.
+    /// for event in events.close()? {
+    ///     println!("{event:?}");
+    /// }
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn close(self) -> Result<Vec<StreamingQueryEvent>, Error> {
         Ok(block_on(self.events.close())??)
     }
 
     /// Into the async [`StreamingQueryEvents`](crate::StreamingQueryEvents).
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let events = spark.streams().listen()?.into_async();
+    /// // Async methods run on the session's runtime.
+    /// let rest = spark.block_on(events.close())??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_async(self) -> crate::StreamingQueryEvents {
         self.events
     }
@@ -1026,52 +1354,167 @@ impl fmt::Debug for RecordBatchIter {
 
 impl RecordBatchIter {
     /// The Arrow schema of the result, once the server has sent it.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.sql("SELECT 1 AS one")?.stream()?;
+    /// let first = batches.next();
+    /// assert_eq!(batches.schema().unwrap().field(0).name(), "one");
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn schema(&self) -> Option<arrow_schema::SchemaRef> {
         self.stream.schema()
     }
 
     /// The Spark schema of the result, once the server has sent it.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.sql("SELECT 1 AS one")?.stream()?;
+    /// let first = batches.next();
+    /// assert_eq!(batches.spark_schema().unwrap().fields[0].name, "one");
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn spark_schema(&self) -> Option<&StructType> {
         self.stream.spark_schema()
     }
 
     /// The number of rows received so far.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.range(0, 100).stream()?;
+    /// for batch in &mut batches {
+    ///     batch?;
+    /// }
+    /// assert_eq!(batches.rows_received(), 100);
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn rows_received(&self) -> i64 {
         self.stream.rows_received()
     }
 
     /// How many Arrow payloads were decoded in place and how many were copied.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.range(0, 100).stream()?;
+    /// for batch in &mut batches {
+    ///     batch?;
+    /// }
+    /// let copies = batches.payload_copies();
+    /// println!("{} of {} payloads copied", copies.copied_payloads, copies.payloads);
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn payload_copies(&self) -> crate::PayloadCopies {
         self.stream.payload_copies()
     }
 
     /// The metrics of the plan's `observe` calls, once the result is complete.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// use databricks_connect::functions::{count, lit};
+    /// let df = spark.range(0, 10).observe("stats", count(lit(1)).alias("rows"));
+    /// let mut batches = df.stream()?;
+    /// for batch in &mut batches {
+    ///     batch?;
+    /// }
+    /// for metrics in batches.observed_metrics()? {
+    ///     println!("{}: {:?}", metrics.name, metrics.keys);
+    /// }
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn observed_metrics(&self) -> Result<Vec<crate::ObservedMetrics>, Error> {
         Ok(self.stream.observed_metrics()?)
     }
 
     /// The id of the operation on the server.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let batches = spark.sql("SELECT count(*) FROM range(100000000000)")?.stream()?;
+    /// // From another thread, or later: stop the query on the server.
+    /// spark.interrupt_operation(batches.operation_id())?;
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn operation_id(&self) -> &str {
         self.stream.operation_id()
     }
 
     /// How many times the stream was reattached after a broken connection.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.range(0, 100).stream()?;
+    /// for batch in &mut batches {
+    ///     batch?;
+    /// }
+    /// println!("reattached {} times", batches.reattach_count());
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn reattach_count(&self) -> u32 {
         self.stream.reattach_count()
     }
 
     /// The query's progress as the server reports it; [`crate::ProgressWatch::latest`] reads
     /// it without waiting.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let batches = spark.sql("SELECT count(*) FROM range(1000000000)")?.stream()?;
+    /// let progress = batches.progress();
+    /// if let Some(report) = progress.latest() {
+    ///     println!("{} tasks running", report.inflight_tasks);
+    /// }
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn progress(&self) -> crate::ProgressWatch {
         self.stream.progress()
     }
 
     /// Waits for the remaining batches and returns them.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let mut batches = spark.range(0, 100).stream()?;
+    /// let first = batches.next().transpose()?;
+    /// let rest = batches.collect_all()?;
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
     pub fn collect_all(self) -> Result<Vec<RecordBatch>, Error> {
         Ok(block_on(self.stream.collect_all())??)
     }
 
     /// The async stream underneath.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// let stream = spark.range(0, 100).stream()?.into_async();
+    /// // Async methods run on the session's runtime.
+    /// let batches = spark.block_on(stream.collect_all())??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_async(self) -> crate::RecordBatchStream {
         self.stream
     }

@@ -876,8 +876,9 @@ impl DataFrame {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.events");
-    /// assert!(format!("{w:?}").contains(r#"table: "lake.events""#));
+    /// assert_eq!(op(&w).table_name, "lake.events");
     /// # Ok(())
     /// # }
     /// ```
@@ -923,8 +924,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().format("csv");
-    /// assert!(format!("{w:?}").contains(r#"format: Some("csv")"#));
+    /// assert_eq!(op(&w).source.as_deref(), Some("csv"));
     /// # Ok(())
     /// # }
     /// ```
@@ -936,17 +938,20 @@ impl DataFrameWriter {
     /// What to do when the target exists: a [`SaveMode`] or PySpark's string
     /// (`mode("overwrite")`, see [`IntoSaveMode`]); without it, the server's default
     /// ([`SaveMode::ErrorIfExists`]). An unknown string is reported by the call that runs the
-    /// write.
+    /// write, and by [`to_proto`](Self::to_proto).
     ///
     /// ```
     /// # use spark_connect_dataframe::*;
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().mode("overwrite");
-    /// assert!(format!("{w:?}").contains("mode: Some(Overwrite)"));
+    /// assert_eq!(op(&w).mode, proto::write_operation::SaveMode::Overwrite as i32);
     /// let e = spark.range(0, 3).write().mode("upsert").save("/tmp/x").await.unwrap_err();
     /// assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
+    /// let inspected = spark.range(0, 3).write().mode("upsert").to_proto().unwrap_err();
+    /// assert_eq!(inspected.to_string(), e.to_string());
     /// # Ok(())
     /// # }
     /// ```
@@ -967,8 +972,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().option("compression", "zstd");
-    /// assert!(format!("{w:?}").contains(r#""compression": "zstd""#));
+    /// assert_eq!(op(&w).options["compression"], "zstd");
     /// # Ok(())
     /// # }
     /// ```
@@ -984,8 +990,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().options([("header", "true"), ("sep", ";")]);
-    /// assert!(format!("{w:?}").contains(r#""sep": ";""#));
+    /// assert_eq!(op(&w).options["sep"], ";");
     /// # Ok(())
     /// # }
     /// ```
@@ -1005,8 +1012,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().partition_by(["year", "month"]);
-    /// assert!(format!("{w:?}").contains(r#"partition_by: ["year", "month"]"#));
+    /// assert_eq!(op(&w).partitioning_columns, ["year", "month"]);
     /// # Ok(())
     /// # }
     /// ```
@@ -1023,8 +1031,10 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().bucket_by(8, "id");
-    /// # let _ = w;
+    /// let buckets = op(&w).bucket_by.unwrap();
+    /// assert_eq!((buckets.num_buckets, buckets.bucket_column_names), (8, vec!["id".to_string()]));
     /// let e = spark.range(0, 3).write().bucket_by(0, "id").save_as_table("t").await.unwrap_err();
     /// assert!(e.to_string().contains("at least 1, got 0"), "{e}");
     /// # Ok(())
@@ -1051,8 +1061,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().bucket_by(8, "id").sort_by("id");
-    /// # let _ = w;
+    /// assert_eq!(op(&w).sort_column_names, ["id"]);
     /// let e = spark.range(0, 3).write().sort_by("id").save_as_table("t").await.unwrap_err();
     /// assert!(e.to_string().contains("bucket_by"), "{e}");
     /// # Ok(())
@@ -1075,8 +1086,9 @@ impl DataFrameWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriter) -> proto::WriteOperation { let Some(proto::command::CommandType::WriteOperation(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write().cluster_by(["id"]);
-    /// assert!(format!("{w:?}").contains(r#"cluster_by: ["id"]"#));
+    /// assert_eq!(op(&w).clustering_columns, ["id"]);
     /// # Ok(())
     /// # }
     /// ```
@@ -1086,6 +1098,50 @@ impl DataFrameWriter {
             self.note("cluster_by: give at least one column to cluster by".to_string());
         }
         self
+    }
+
+    /// The `Command` this write sends, for inspection, built by the code that runs the
+    /// write: a bad argument (an unknown [`mode`](Self::mode), [`bucket_by`](Self::bucket_by)
+    /// with no buckets, [`sort_by`](Self::sort_by) without `bucket_by`, a bad argument in the
+    /// DataFrame's plan, ...) is the same [`Error::InvalidArgument`] the write returns, so this
+    /// returns a `Result` where [`MergeIntoWriter::to_proto`](crate::MergeIntoWriter::to_proto)
+    /// does not need one.
+    ///
+    /// The call that runs the write adds its target: this is the command of
+    /// [`save_without_path`](Self::save_without_path) (no `save_type`). [`save`](Self::save)
+    /// sets `save_type` to the path, and the format shortcuts ([`parquet`](Self::parquet),
+    /// [`csv`](Self::csv), ...) also the `source`; [`save_as_table`](Self::save_as_table) and
+    /// [`insert_into`](Self::insert_into) set it to the table, and `insert_into` with
+    /// `Some(overwrite)` the `mode`; [`jdbc`](Self::jdbc) sets the `source` and the `url` and
+    /// `dbtable` options.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::{command::CommandType, write_operation::SaveMode as Mode};
+    ///
+    /// let df = spark.range(0, 3);
+    /// let command = df.write().format("csv").mode("append").partition_by("id").to_proto()?;
+    /// let Some(CommandType::WriteOperation(write)) = command.command_type else { panic!() };
+    /// assert_eq!(write.input.as_ref(), Some(df.to_proto()));
+    /// assert_eq!(write.source.as_deref(), Some("csv"));
+    /// assert_eq!(write.mode, Mode::Append as i32);
+    /// assert_eq!(write.partitioning_columns, ["id"]);
+    /// assert_eq!(write.save_type, None);
+    ///
+    /// // A bad mode is the write's error, found without a server.
+    /// let e = df.write().mode("upsert").to_proto().unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)) && e.to_string().contains("'upsert'"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_proto(&self) -> Result<proto::Command, Error> {
+        let (_, command_type) = self.clone().operation(None)?;
+        Ok(proto::Command {
+            command_type: Some(command_type),
+        })
     }
 
     fn note(&mut self, problem: String) {
@@ -1357,8 +1413,9 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.t").using("delta");
-    /// assert!(format!("{w:?}").contains(r#"provider: Some("delta")"#));
+    /// assert_eq!(op(&w).provider.as_deref(), Some("delta"));
     /// # Ok(())
     /// # }
     /// ```
@@ -1374,8 +1431,9 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.t").option("mergeSchema", true);
-    /// assert!(format!("{w:?}").contains(r#""mergeSchema": "true""#));
+    /// assert_eq!(op(&w).options["mergeSchema"], "true");
     /// # Ok(())
     /// # }
     /// ```
@@ -1391,8 +1449,9 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.t").options([("a", 1), ("b", 2)]);
-    /// assert!(format!("{w:?}").contains(r#""b": "2""#));
+    /// assert_eq!(op(&w).options["b"], "2");
     /// # Ok(())
     /// # }
     /// ```
@@ -1411,8 +1470,9 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.t").table_property("owner", "data-eng");
-    /// assert!(format!("{w:?}").contains(r#""owner": "data-eng""#));
+    /// assert_eq!(op(&w).table_properties["owner"], "data-eng");
     /// # Ok(())
     /// # }
     /// ```
@@ -1433,9 +1493,10 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// use spark_connect_dataframe::functions::{bucket, col, lit};
     /// let w = spark.range(0, 3).write_to("lake.t").partitioned_by([bucket(lit(16), col("id"))]);
-    /// # let _ = w;
+    /// assert_eq!(op(&w).partitioning_columns, [bucket(lit(16), col("id")).into_proto()]);
     /// let e = spark.range(0, 3).write_to("t").partitioned_by(Vec::<Column>::new()).create().await.unwrap_err();
     /// assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
     /// # Ok(())
@@ -1458,8 +1519,9 @@ impl DataFrameWriterV2 {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataFrameWriterV2) -> proto::WriteOperationV2 { let Some(proto::command::CommandType::WriteOperationV2(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.range(0, 3).write_to("lake.t").cluster_by(["id"]);
-    /// # let _ = w;
+    /// assert_eq!(op(&w).clustering_columns, ["id"]);
     /// let e = spark.range(0, 3).write_to("t").cluster_by(Vec::<&str>::new()).create().await.unwrap_err();
     /// assert!(e.to_string().contains("cluster_by"), "{e}");
     /// # Ok(())
@@ -1473,6 +1535,45 @@ impl DataFrameWriterV2 {
             });
         }
         self
+    }
+
+    /// The `Command` this write sends, for inspection, built by the code that runs the
+    /// write: a bad argument (an empty [`partitioned_by`](Self::partitioned_by) or
+    /// [`cluster_by`](Self::cluster_by), a bad argument in the DataFrame's plan) is the same
+    /// [`Error::InvalidArgument`] the write returns, so this returns a `Result` where
+    /// [`MergeIntoWriter::to_proto`](crate::MergeIntoWriter::to_proto) does not need one.
+    ///
+    /// The call that runs the write chooses the `mode`, left `Unspecified` here:
+    /// [`create`](Self::create) sets `Create`, [`append`](Self::append) `Append`, and so on;
+    /// [`overwrite`](Self::overwrite) also sets the `overwrite_condition`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::{command::CommandType, write_operation_v2::Mode};
+    ///
+    /// let df = spark.range(0, 3);
+    /// let command = df.write_to("lake.events").using("parquet").to_proto()?;
+    /// let Some(CommandType::WriteOperationV2(write)) = command.command_type else { panic!() };
+    /// assert_eq!(write.input.as_ref(), Some(df.to_proto()));
+    /// assert_eq!(write.table_name, "lake.events");
+    /// assert_eq!(write.provider.as_deref(), Some("parquet"));
+    /// assert_eq!(write.mode, Mode::Unspecified as i32);
+    ///
+    /// let e = df.write_to("t").cluster_by(Vec::<&str>::new()).to_proto().unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)) && e.to_string().contains("cluster_by"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_proto(&self) -> Result<proto::Command, Error> {
+        let (_, command_type) = self
+            .clone()
+            .operation(proto::write_operation_v2::Mode::Unspecified, None)?;
+        Ok(proto::Command {
+            command_type: Some(command_type),
+        })
     }
 
     async fn run(
@@ -1930,6 +2031,123 @@ mod tests {
         assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
         let e = e.to_string();
         assert!(e.contains("'v'") && e.contains("DDL"), "{e}");
+    }
+
+    /// A DataFrame whose plan holds a bad argument (a schema this client cannot send).
+    fn bad_plan(spark: &SparkSession) -> DataFrame {
+        let schema = StructType {
+            fields: vec![crate::StructField {
+                name: "v".into(),
+                data_type: DataType::Other("mystery".into()),
+                nullable: true,
+                metadata: None,
+            }],
+        };
+        spark.read().schema(schema).load("/x")
+    }
+
+    #[tokio::test]
+    async fn writer_to_proto_is_the_command_the_write_sends() {
+        let spark = crate::offline_session().await;
+        let df = spark.range(0, 3);
+        let writer = df
+            .write()
+            .format("orc")
+            .mode("ignore")
+            .option("k", "v")
+            .partition_by("a")
+            .bucket_by(2, "id")
+            .sort_by("id")
+            .cluster_by("c");
+        let command = writer.to_proto().unwrap();
+        let Some(CommandType::WriteOperation(sent)) = &command.command_type else {
+            panic!("{command:?}")
+        };
+        assert_eq!(sent, &write_operation(writer.clone(), None));
+        assert_eq!(sent.mode, proto::write_operation::SaveMode::Ignore as i32);
+        assert_eq!(sent.save_type, None);
+        // Inspecting leaves the writer as it was.
+        assert_eq!(writer.to_proto().unwrap(), command);
+
+        // A deferred problem is the error the write returns, before anything is sent.
+        for bad in [
+            df.write().mode("upsert"),
+            df.write().bucket_by(0, "id"),
+            df.write().sort_by("id"),
+            df.write().cluster_by(Vec::<&str>::new()),
+            bad_plan(&spark).write(),
+        ] {
+            let inspected = bad.to_proto().unwrap_err();
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
+            let written = bad.save_without_path().await.unwrap_err();
+            assert_eq!(inspected.to_string(), written.to_string());
+        }
+    }
+
+    #[tokio::test]
+    async fn writer_v2_to_proto_is_the_command_the_write_sends() {
+        use proto::write_operation_v2::Mode;
+        let spark = crate::offline_session().await;
+        let df = spark.range(0, 3);
+        let writer = df
+            .write_to("db.t")
+            .using("parquet")
+            .option("k", "v")
+            .option("K", "w")
+            .table_property("p", "q")
+            .partitioned_by(["id"])
+            .cluster_by("id");
+        let command = writer.to_proto().unwrap();
+        let Some(CommandType::WriteOperationV2(sent)) = &command.command_type else {
+            panic!("{command:?}")
+        };
+        assert_eq!(sent.input.as_ref(), Some(df.to_proto()));
+        assert_eq!(sent.table_name, "db.t");
+        assert_eq!(sent.provider.as_deref(), Some("parquet"));
+        assert_eq!(
+            sent.options,
+            HashMap::from([("K".to_string(), "w".to_string())])
+        );
+        assert_eq!(
+            sent.table_properties,
+            HashMap::from([("p".to_string(), "q".to_string())])
+        );
+        assert_eq!(
+            sent.partitioning_columns,
+            [crate::functions::col("id").into_proto()]
+        );
+        assert_eq!(sent.clustering_columns, ["id"]);
+        // The mode and the overwrite condition are the running call's.
+        assert_eq!(sent.mode, Mode::Unspecified as i32);
+        assert_eq!(sent.overwrite_condition, None);
+        let (_, create) = writer.clone().operation(Mode::Create, None).unwrap();
+        let CommandType::WriteOperationV2(create) = create else {
+            panic!("{create:?}")
+        };
+        assert_eq!(
+            proto::WriteOperationV2 {
+                mode: Mode::Create as i32,
+                ..sent.clone()
+            },
+            create
+        );
+
+        for bad in [
+            df.write_to("t").partitioned_by(Vec::<Column>::new()),
+            df.write_to("t").cluster_by(Vec::<&str>::new()),
+            bad_plan(&spark).write_to("t"),
+        ] {
+            let inspected = bad.to_proto().unwrap_err();
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
+            let written = bad.append().await.unwrap_err();
+            assert_eq!(inspected.to_string(), written.to_string());
+        }
     }
 }
 

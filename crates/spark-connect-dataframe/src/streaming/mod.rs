@@ -661,8 +661,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().format("memory");
-    /// assert!(format!("{w:?}").contains(r#"format: Some("memory")"#));
+    /// assert_eq!(op(&w).format, "memory");
     /// # Ok(())
     /// # }
     /// ```
@@ -678,8 +679,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().output_mode(OutputMode::Update);
-    /// assert!(format!("{w:?}").contains("output_mode: Some(Update)"));
+    /// assert_eq!(op(&w).output_mode, "update");
     /// # Ok(())
     /// # }
     /// ```
@@ -695,10 +697,12 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// use std::time::Duration;
     /// let w = spark.read_stream().format("rate").load().write_stream();
     /// let w = w.trigger(Trigger::ProcessingTime(Duration::from_secs(5)));
-    /// assert!(format!("{w:?}").contains("trigger: Some(ProcessingTime(5s))"));
+    /// use spark_connect_dataframe::proto::write_stream_operation_start::Trigger as Sent;
+    /// assert_eq!(op(&w).trigger, Some(Sent::ProcessingTimeInterval("5 seconds".into())));
     /// # Ok(())
     /// # }
     /// ```
@@ -715,8 +719,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().option("truncate", false);
-    /// assert!(format!("{w:?}").contains(r#""truncate": "false""#));
+    /// assert_eq!(op(&w).options["truncate"], "false");
     /// # Ok(())
     /// # }
     /// ```
@@ -732,9 +737,10 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream();
     /// let w = w.options([("numRows", "5"), ("truncate", "false")]);
-    /// assert!(format!("{w:?}").contains(r#""numRows": "5""#));
+    /// assert_eq!(op(&w).options["numRows"], "5");
     /// # Ok(())
     /// # }
     /// ```
@@ -754,8 +760,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().checkpoint_location("/chk/q1");
-    /// assert!(format!("{w:?}").contains(r#""checkpointLocation": "/chk/q1""#));
+    /// assert_eq!(op(&w).options["checkpointLocation"], "/chk/q1");
     /// # Ok(())
     /// # }
     /// ```
@@ -770,8 +777,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().partition_by(["day"]);
-    /// assert!(format!("{w:?}").contains(r#"partition_by: ["day"]"#));
+    /// assert_eq!(op(&w).partitioning_column_names, ["day"]);
     /// # Ok(())
     /// # }
     /// ```
@@ -788,8 +796,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().cluster_by("id");
-    /// assert!(format!("{w:?}").contains(r#"cluster_by: ["id"]"#));
+    /// assert_eq!(op(&w).clustering_column_names, ["id"]);
     /// # Ok(())
     /// # }
     /// ```
@@ -806,8 +815,9 @@ impl DataStreamWriter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// # fn op(w: &DataStreamWriter) -> proto::WriteStreamOperationStart { let Some(proto::command::CommandType::WriteStreamOperationStart(o)) = w.to_proto().unwrap().command_type else { panic!() }; o }
     /// let w = spark.read_stream().format("rate").load().write_stream().query_name("numbers");
-    /// assert!(format!("{w:?}").contains(r#"query_name: Some("numbers")"#));
+    /// assert_eq!(op(&w).query_name, "numbers");
     /// # Ok(())
     /// # }
     /// ```
@@ -816,10 +826,48 @@ impl DataStreamWriter {
         self
     }
 
-    async fn start_with(
+    /// The `Command` that starts this query, for inspection, built by the code that starts
+    /// it: a bad argument (a [`Trigger::Continuous`] of zero, a trigger interval that is not a
+    /// whole number of milliseconds, a bad argument in the DataFrame's plan) is the same
+    /// [`Error::InvalidArgument`] the start returns, so this returns a `Result` where
+    /// [`MergeIntoWriter::to_proto`](crate::MergeIntoWriter::to_proto) does not need one.
+    ///
+    /// The call that starts the query adds its sink: this is the command of
+    /// [`start`](Self::start) (no `sink_destination`); [`start_path`](Self::start_path) sets
+    /// it to the path, [`to_table`](Self::to_table) to the table.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::*;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
+    /// use spark_connect_dataframe::proto::command::CommandType;
+    /// use std::time::Duration;
+    ///
+    /// let df = spark.read_stream().format("rate").load();
+    /// let command = df.write_stream().format("memory").query_name("numbers").to_proto()?;
+    /// let Some(CommandType::WriteStreamOperationStart(start)) = command.command_type else { panic!() };
+    /// assert_eq!(start.input.as_ref(), Some(df.to_proto()));
+    /// assert_eq!((start.format.as_str(), start.query_name.as_str()), ("memory", "numbers"));
+    /// assert_eq!(start.sink_destination, None);
+    ///
+    /// let e = df.write_stream().trigger(Trigger::Continuous(Duration::ZERO)).to_proto().unwrap_err();
+    /// assert!(matches!(e, Error::InvalidArgument(_)) && e.to_string().contains("continuous"), "{e}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn to_proto(&self) -> Result<proto::Command, Error> {
+        let (_, command_type) = self.clone().operation(None)?;
+        Ok(proto::Command {
+            command_type: Some(command_type),
+        })
+    }
+
+    /// The command that starts the query into `destination`, and the session to send it on.
+    fn operation(
         self,
         destination: Option<proto::write_stream_operation_start::SinkDestination>,
-    ) -> Result<StreamingQuery, Error> {
+    ) -> Result<(SparkSession, proto::command::CommandType), Error> {
         let trigger = self.trigger.map(Trigger::to_proto).transpose()?;
         let session = self.df.session().clone();
         let start = proto::WriteStreamOperationStart {
@@ -838,9 +886,20 @@ impl DataStreamWriter {
             trigger,
             sink_destination: destination,
         };
+        Ok((
+            session,
+            proto::command::CommandType::WriteStreamOperationStart(start),
+        ))
+    }
+
+    async fn start_with(
+        self,
+        destination: Option<proto::write_stream_operation_start::SinkDestination>,
+    ) -> Result<StreamingQuery, Error> {
+        let (session, command) = self.operation(destination)?;
         let result = run_command(
             &session,
-            proto::command::CommandType::WriteStreamOperationStart(start),
+            command,
             "WriteStreamOperationStartResult",
             |r| match r {
                 ResponseType::WriteStreamOperationStartResult(r) => Some(r),
@@ -1643,5 +1702,90 @@ mod tests {
             &read.read_type,
             Some(proto::read::ReadType::NamedTable(t)) if t.unparsed_identifier == "db.t"
         ));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn stream_writer_to_proto_is_the_command_the_start_sends() {
+        use proto::command::CommandType;
+        use proto::write_stream_operation_start::{SinkDestination, Trigger as T};
+        let spark = crate::offline_session().await;
+        let df = spark.read_stream().format("rate").load();
+        let writer = df
+            .write_stream()
+            .format("parquet")
+            .output_mode(OutputMode::Complete)
+            .trigger(Trigger::AvailableNow)
+            .option("a", 1)
+            .option("A", 2)
+            .checkpoint_location("/chk")
+            .partition_by("day")
+            .cluster_by(["id"])
+            .query_name("q");
+        let command = writer.to_proto().unwrap();
+        let Some(CommandType::WriteStreamOperationStart(sent)) = &command.command_type else {
+            panic!("{command:?}")
+        };
+        assert_eq!(sent.input.as_ref(), Some(df.to_proto()));
+        assert_eq!(sent.format, "parquet");
+        assert_eq!(sent.output_mode, "complete");
+        assert_eq!(sent.trigger, Some(T::AvailableNow(true)));
+        assert_eq!(
+            sent.options,
+            std::collections::HashMap::from([
+                ("A".to_string(), "2".to_string()),
+                ("checkpointLocation".to_string(), "/chk".to_string()),
+            ])
+        );
+        assert_eq!(sent.partitioning_column_names, ["day"]);
+        assert_eq!(sent.clustering_column_names, ["id"]);
+        assert_eq!(sent.query_name, "q");
+        assert_eq!(sent.sink_destination, None);
+        // `start_path` and `to_table` add their sink to the same command.
+        let (_, to_table) = writer
+            .clone()
+            .operation(Some(SinkDestination::TableName("db.t".into())))
+            .unwrap();
+        assert_eq!(
+            to_table,
+            CommandType::WriteStreamOperationStart(proto::WriteStreamOperationStart {
+                sink_destination: Some(SinkDestination::TableName("db.t".into())),
+                ..sent.clone()
+            })
+        );
+        // Unset, the fields are empty, as PySpark leaves them.
+        let plain = match df.write_stream().to_proto().unwrap().command_type {
+            Some(CommandType::WriteStreamOperationStart(start)) => start,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            (
+                plain.format,
+                plain.output_mode,
+                plain.query_name,
+                plain.trigger
+            ),
+            (String::new(), String::new(), String::new(), None)
+        );
+
+        // A deferred problem is the error the start returns, before anything is sent.
+        for bad in [
+            df.write_stream()
+                .trigger(Trigger::Continuous(Duration::ZERO)),
+            df.write_stream()
+                .trigger(Trigger::ProcessingTime(Duration::from_micros(1500))),
+            spark
+                .read_stream()
+                .schema("id INT")
+                .table("db.t")
+                .write_stream(),
+        ] {
+            let inspected = bad.to_proto().unwrap_err();
+            assert!(
+                matches!(inspected, Error::InvalidArgument(_)),
+                "{inspected:?}"
+            );
+            let started = bad.start().await.unwrap_err();
+            assert_eq!(inspected.to_string(), started.to_string());
+        }
     }
 }
