@@ -270,22 +270,59 @@ pub struct WithVariant {
 
 impl WithVariant {
     /// The Rust name, such as `round_with`.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let round = registry().iter().find(|f| f.name() == "round").unwrap();
+    /// assert_eq!(round.with_variant().unwrap().name(), "round_with");
+    /// ```
     pub fn name(&self) -> &'static str {
         self.name
     }
     /// The Spark SQL function the call becomes (`log_with` calls `log`, `log` calls `ln`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let log = registry().iter().find(|f| f.name() == "log").unwrap();
+    /// assert_eq!(log.spark_name(), "ln");
+    /// assert_eq!(log.with_variant().unwrap().spark_name(), "log");
+    /// ```
     pub fn spark_name(&self) -> &'static str {
         self.spark_name
     }
     /// The optional parameters it takes after the function's own.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let round = registry().iter().find(|f| f.name() == "round").unwrap();
+    /// assert_eq!(round.params(), ["col"]);
+    /// assert_eq!(round.with_variant().unwrap().optional_params(), ["scale"]);
+    /// ```
     pub fn optional_params(&self) -> &'static [&'static str] {
         self.params
     }
     /// The number of arguments the sample call sends.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let round = registry().iter().find(|f| f.name() == "round").unwrap();
+    /// assert_eq!(round.with_variant().unwrap().sample_arity(), 2);
+    /// ```
     pub fn sample_arity(&self) -> usize {
         self.arity
     }
     /// A call with placeholder arguments.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{functions::registry, proto::expression::ExprType};
+    /// # fn called(c: &spark_connect_dataframe::Column) -> (String, usize) {
+    /// #     let Some(ExprType::UnresolvedFunction(f)) = &c.to_proto().expr_type else { panic!() };
+    /// #     (f.function_name.clone(), f.arguments.len())
+    /// # }
+    /// let round = registry().iter().find(|f| f.name() == "round").unwrap();
+    /// // round_with(col("a"), 1)
+    /// assert_eq!(called(&round.with_variant().unwrap().sample()), ("round".into(), 2));
+    /// ```
     pub fn sample(&self) -> Column {
         (self.sample)()
     }
@@ -293,36 +330,97 @@ impl WithVariant {
 
 impl FunctionInfo {
     /// The `_with` form taking PySpark's optional arguments too, if there is one.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let find = |name: &str| registry().iter().find(|f| f.name() == name).unwrap();
+    /// assert_eq!(find("round").with_variant().unwrap().name(), "round_with");
+    /// assert!(find("upper").with_variant().is_none());
+    /// ```
     pub fn with_variant(&self) -> Option<WithVariant> {
         self.with
     }
     /// The name in `pyspark.sql.functions` (and of the Rust function, but for `r#` keywords).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let names: Vec<&str> = registry().iter().map(|f| f.name()).collect();
+    /// assert!(names.contains(&"upper") && names.contains(&"round"));
+    /// assert!(names.is_sorted());
+    /// ```
     pub fn name(&self) -> &'static str {
         self.name
     }
-    /// The Spark SQL function the call becomes.
+    /// The Spark SQL function the call becomes; empty where the call builds something other
+    /// than a function call (`col`, `lit`).
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let find = |name: &str| registry().iter().find(|f| f.name() == name).unwrap();
+    /// assert_eq!(find("log").spark_name(), "ln");
+    /// assert_eq!(find("upper").spark_name(), "upper");
+    /// assert_eq!(find("col").spark_name(), "");
+    /// ```
     pub fn spark_name(&self) -> &'static str {
         self.spark_name
     }
     /// The family.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::{registry, Family};
+    /// let find = |name: &str| registry().iter().find(|f| f.name() == name).unwrap();
+    /// assert_eq!(find("upper").family(), Family::String);
+    /// assert_eq!(find("sum").family(), Family::Aggregate);
+    /// ```
     pub fn family(&self) -> Family {
         self.family
     }
     /// The parameter names, `*name` for any number of columns.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let find = |name: &str| registry().iter().find(|f| f.name() == name).unwrap();
+    /// assert_eq!(find("concat").params(), ["*cols"]);
+    /// assert_eq!(find("call_function").params(), ["name", "*cols"]);
+    /// ```
     pub fn params(&self) -> &'static [&'static str] {
         self.params
     }
     /// The rustdoc text: the summary, Spark's description of the function (usage, arguments,
     /// the release that added it) and an example, as `cargo doc` shows it.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let upper = registry().iter().find(|f| f.name() == "upper").unwrap();
+    /// assert!(upper.doc().contains("```"), "every generated function has an example");
+    /// ```
     pub fn doc(&self) -> &'static str {
         self.doc.trim()
     }
     /// The number of arguments the call has when each `*name` parameter gets two columns.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::functions::registry;
+    /// let find = |name: &str| registry().iter().find(|f| f.name() == name).unwrap();
+    /// assert_eq!(find("upper").sample_arity(), 1);
+    /// assert_eq!(find("concat").sample_arity(), 2);
+    /// ```
     pub fn sample_arity(&self) -> usize {
         self.arity
     }
     /// A call with placeholder arguments (`col("a")`, `lit(1)`, two columns for `*name`),
     /// for checking what the function builds.
+    ///
+    /// ```
+    /// # use spark_connect_dataframe::{functions::registry, proto::expression::ExprType};
+    /// # fn called(c: &spark_connect_dataframe::Column) -> (String, usize) {
+    /// #     let Some(ExprType::UnresolvedFunction(f)) = &c.to_proto().expr_type else { panic!() };
+    /// #     (f.function_name.clone(), f.arguments.len())
+    /// # }
+    /// let log = registry().iter().find(|f| f.name() == "log").unwrap();
+    /// // log(col("a")) calls Spark's ln
+    /// assert_eq!(called(&log.sample()), ("ln".into(), 1));
+    /// ```
     pub fn sample(&self) -> Column {
         (self.sample)()
     }
