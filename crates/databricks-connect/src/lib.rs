@@ -84,7 +84,7 @@ pub use spark_connect_transport::{
 /// Sessions ([`DatabricksSession`], [`SparkSession`]), [`DataFrame`], [`Column`], the
 /// functions module as `F` (PySpark's `functions as F`) and its most used functions (`col`,
 /// `lit`, `expr`, `when`), [`Window`], [`JoinType`], [`SaveMode`], the Spark types, Arrow's
-/// [`RecordBatch`], the errors ([`Error`], [`SparkError`], [`ErrorKind`]) and the stream
+/// [`RecordBatch`](crate::arrow::RecordBatch), the errors ([`Error`], [`SparkError`], [`ErrorKind`]) and the stream
 /// traits that give [`DataFrame::stream`]'s result `.next()` and `.try_next()` (imported
 /// anonymously, so they clash with nothing).
 ///

@@ -31,6 +31,8 @@ use crate::error::CliError;
 use crate::stdout::Stdout;
 
 /// Runs Spark SQL on a Spark Connect server or Databricks.
+// The field docs are the `--help` text clap prints, not Markdown.
+#[allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
 #[derive(Debug, Parser)]
 #[command(name = "dbconnect", version, about, long_about = None)]
 struct Cli {

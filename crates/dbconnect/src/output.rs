@@ -32,7 +32,7 @@ pub async fn write(
     write_timed(df, format, out, true, progress).await
 }
 
-/// [`write`], saying in a table's footer how long the query took when `timing` is on (and
+/// [`write()`], saying in a table's footer how long the query took when `timing` is on (and
 /// standard output is a terminal).
 pub async fn write_timed(
     df: &DataFrame,

@@ -115,7 +115,7 @@ impl Error {
     ///   [`NotFound`](ErrorKind::NotFound), the rest [`Configuration`](ErrorKind::Configuration);
     /// - [`Auth`](Error::Auth): from [`AuthErrorKind`](databricks_auth::AuthErrorKind) (see
     ///   [`auth_error_kind`]);
-    /// - [`Cluster`](Error::Cluster): see [`ClusterError::kind`];
+    /// - [`Cluster`](Error::Cluster): see [`ClusterError::kind`](crate::ClusterError::kind);
     /// - [`Spark`](Error::Spark): [`SparkError::kind`](crate::SparkError::kind) (server errors by
     ///   their gRPC code, Spark error class and SQLSTATE).
     ///
