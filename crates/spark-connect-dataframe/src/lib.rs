@@ -43,7 +43,7 @@
 //! | Part | Public items | Source |
 //! |---|---|---|
 //! | Session | [`SparkSession`], [`SparkSessionBuilder`], [`RuntimeConfig`], [`UdfRegistration`] | `src/session/` |
-//! | DataFrames and plan building | [`DataFrame`] (`src/dataframe/mod.rs` indexes its methods by purpose), [`GroupedData`], [`Observation`], [`StorageLevel`], [`DataFrameNaFunctions`], [`DataFrameStatFunctions`] | `src/dataframe/` |
+//! | DataFrames and plan building | [`DataFrame`] (its documentation indexes its methods by purpose), [`GroupedData`], [`Observation`], [`StorageLevel`], [`DataFrameNaFunctions`], [`DataFrameStatFunctions`] | `src/dataframe/` |
 //! | Columns and functions | [`Column`], [`Window`], [`functions`] | `src/column/`, `src/functions/` |
 //! | Spark types | [`DataType`], [`StructType`], [`types`] | `src/types.rs` |
 //! | Results and decoding | [`RecordBatchStream`], [`Row`], [`row`], `typed_rows`, [`ExecutionProgress`] | `src/result/` |

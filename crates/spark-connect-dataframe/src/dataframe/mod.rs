@@ -1,80 +1,27 @@
-//! `DataFrame`: a lazy plan plus the session that runs it, and the index of what a
-//! DataFrame can do.
+//! `DataFrame`: a lazy plan plus the session that runs it.
 //!
 //! A [`DataFrame`]'s methods are written beside the parts they use, in several `impl DataFrame`
-//! blocks; this index lists every public one by purpose, with the files that hold them. A unit
-//! test (`every_public_method_is_in_the_index`) fails when a public method is missing here.
+//! blocks. The struct's documentation ("What a DataFrame can do") lists every public one by
+//! purpose; a unit test (`every_public_method_is_in_the_index`) fails when one is missing there
+//! or the list names one that is gone. The files that hold each group:
 //!
-//! - **Columns** (`mod.rs`, `relational.rs`, `reshape.rs`):
-//!   [`select`](DataFrame::select), [`select_expr`](DataFrame::select_expr),
-//!   [`with_column`](DataFrame::with_column), [`with_columns`](DataFrame::with_columns),
-//!   [`with_column_renamed`](DataFrame::with_column_renamed),
-//!   [`with_columns_renamed`](DataFrame::with_columns_renamed), [`drop`](DataFrame::drop),
-//!   [`drop_columns`](DataFrame::drop_columns), [`to_df`](DataFrame::to_df), [`to`](DataFrame::to),
-//!   [`col`](DataFrame::col), [`col_regex`](DataFrame::col_regex),
-//!   [`metadata_column`](DataFrame::metadata_column), [`with_metadata`](DataFrame::with_metadata),
-//!   [`alias`](DataFrame::alias), [`hint`](DataFrame::hint), [`transform`](DataFrame::transform).
-//! - **Rows: filtering, ordering, sampling** (`mod.rs`, `relational.rs`, `reshape.rs`):
-//!   [`filter`](DataFrame::filter), [`where`](DataFrame::where), [`distinct`](DataFrame::distinct),
-//!   [`drop_duplicates`](DataFrame::drop_duplicates), [`order_by`](DataFrame::order_by),
-//!   [`sort`](DataFrame::sort), [`sort_within_partitions`](DataFrame::sort_within_partitions),
-//!   [`limit`](DataFrame::limit), [`offset`](DataFrame::offset), [`sample`](DataFrame::sample),
-//!   [`random_split`](DataFrame::random_split), [`zip_with_index`](DataFrame::zip_with_index).
-//! - **Joins and set operations** (`relational.rs`): [`join`](DataFrame::join),
-//!   [`inner_join`](DataFrame::inner_join), [`cross_join`](DataFrame::cross_join),
-//!   [`lateral_join`](DataFrame::lateral_join), [`nearest_by_join`](DataFrame::nearest_by_join),
-//!   [`union`](DataFrame::union), [`union_all`](DataFrame::union_all),
-//!   [`union_by_name`](DataFrame::union_by_name), [`intersect`](DataFrame::intersect),
-//!   [`intersect_all`](DataFrame::intersect_all), [`subtract`](DataFrame::subtract),
-//!   [`except_all`](DataFrame::except_all).
-//! - **Aggregation** (`relational.rs` ([`GroupedData`](crate::GroupedData) in `group.rs`),
-//!   `observation.rs`): [`group_by`](DataFrame::group_by), [`rollup`](DataFrame::rollup),
-//!   [`cube`](DataFrame::cube), [`grouping_sets`](DataFrame::grouping_sets), [`agg`](DataFrame::agg),
-//!   [`observe`](DataFrame::observe).
-//! - **Reshaping** (`reshape.rs`): [`unpivot`](DataFrame::unpivot), [`melt`](DataFrame::melt),
-//!   [`transpose`](DataFrame::transpose), [`to_json`](DataFrame::to_json).
-//! - **Partitioning** (`relational.rs`, `reshape.rs`): [`repartition`](DataFrame::repartition),
-//!   [`repartition_by`](DataFrame::repartition_by),
-//!   [`repartition_by_range`](DataFrame::repartition_by_range),
-//!   [`repartition_by_id`](DataFrame::repartition_by_id), [`coalesce`](DataFrame::coalesce).
-//! - **Missing values** (`statistics.rs`): [`fillna`](DataFrame::fillna),
-//!   [`fillna_columns`](DataFrame::fillna_columns), [`dropna`](DataFrame::dropna),
-//!   [`replace`](DataFrame::replace), [`na`](DataFrame::na).
-//! - **Statistics** (`relational.rs`, `statistics.rs`): [`describe`](DataFrame::describe),
-//!   [`summary`](DataFrame::summary), [`corr`](DataFrame::corr), [`cov`](DataFrame::cov),
-//!   [`crosstab`](DataFrame::crosstab), [`freq_items`](DataFrame::freq_items),
-//!   [`approx_quantile`](DataFrame::approx_quantile), [`sample_by`](DataFrame::sample_by),
-//!   [`stat`](DataFrame::stat).
-//! - **Subqueries** (`subquery.rs`): [`scalar`](DataFrame::scalar), [`exists`](DataFrame::exists).
-//! - **Actions: running the plan** (`mod.rs`, `relational.rs`): [`collect`](DataFrame::collect),
-//!   [`stream`](DataFrame::stream), [`for_each_batch`](DataFrame::for_each_batch),
-//!   [`count`](DataFrame::count), [`collect_rows`](DataFrame::collect_rows),
-//!   [`head`](DataFrame::head), [`take`](DataFrame::take), [`first`](DataFrame::first),
-//!   [`tail`](DataFrame::tail), [`is_empty`](DataFrame::is_empty), [`show`](DataFrame::show),
-//!   [`show_with`](DataFrame::show_with), [`show_string`](DataFrame::show_string).
-//! - **Typed rows (feature `serde`)** (`result/typed_rows.rs`):
-//!   [`collect_as`](DataFrame::collect_as), [`stream_as`](DataFrame::stream_as).
-//! - **Schema and plan** (`mod.rs`, `relational.rs`, `reshape.rs`): [`schema`](DataFrame::schema),
-//!   [`columns`](DataFrame::columns), [`dtypes`](DataFrame::dtypes),
-//!   [`tree_string`](DataFrame::tree_string), [`print_schema`](DataFrame::print_schema),
-//!   [`explain`](DataFrame::explain), [`to_proto`](DataFrame::to_proto),
-//!   [`session`](DataFrame::session), [`same_semantics`](DataFrame::same_semantics),
-//!   [`semantic_hash`](DataFrame::semantic_hash), [`input_files`](DataFrame::input_files),
-//!   [`is_local`](DataFrame::is_local).
-//! - **Temporary views** (`reshape.rs`): [`create_temp_view`](DataFrame::create_temp_view),
-//!   [`create_or_replace_temp_view`](DataFrame::create_or_replace_temp_view),
-//!   [`register_temp_table`](DataFrame::register_temp_table),
-//!   [`create_global_temp_view`](DataFrame::create_global_temp_view),
-//!   [`create_or_replace_global_temp_view`](DataFrame::create_or_replace_global_temp_view).
-//! - **Caching and checkpoints** (`caching.rs`): [`cache`](DataFrame::cache),
-//!   [`persist`](DataFrame::persist), [`unpersist`](DataFrame::unpersist),
-//!   [`storage_level`](DataFrame::storage_level), [`is_cached`](DataFrame::is_cached),
-//!   [`checkpoint`](DataFrame::checkpoint), [`local_checkpoint`](DataFrame::local_checkpoint).
-//! - **Writing** (`io/mod.rs`, `io/merge.rs`): [`write`](DataFrame::write),
-//!   [`write_to`](DataFrame::write_to), [`merge_into`](DataFrame::merge_into).
-//! - **Streaming** (`streaming/mod.rs`, `reshape.rs`): [`is_streaming`](DataFrame::is_streaming),
-//!   [`write_stream`](DataFrame::write_stream), [`with_watermark`](DataFrame::with_watermark),
-//!   [`drop_duplicates_within_watermark`](DataFrame::drop_duplicates_within_watermark).
+//! - Columns: `mod.rs`, `relational.rs`, `reshape.rs`
+//! - Rows: filtering, ordering, sampling: `mod.rs`, `relational.rs`, `reshape.rs`
+//! - Joins and set operations: `relational.rs`
+//! - Aggregation: `relational.rs` ([`GroupedData`](crate::GroupedData) in `group.rs`),
+//!   `observation.rs`
+//! - Reshaping: `reshape.rs`
+//! - Partitioning: `relational.rs`, `reshape.rs`
+//! - Missing values: `statistics.rs`
+//! - Statistics: `relational.rs`, `statistics.rs`
+//! - Subqueries: `subquery.rs`
+//! - Actions: running the plan: `mod.rs`, `relational.rs`
+//! - Typed rows (feature `serde`): `result/typed_rows.rs`
+//! - Schema and plan: `mod.rs`, `relational.rs`, `reshape.rs`
+//! - Temporary views: `reshape.rs`
+//! - Caching and checkpoints: `caching.rs`
+//! - Writing: `io/mod.rs`, `io/merge.rs`
+//! - Streaming: `streaming/mod.rs`, `reshape.rs`
 //!
 //! Plumbing of plan building, private to this folder: `plan.rs` (the shared plan tree a
 //! DataFrame holds) and `deep_plan.rs` (depth limits, and dropping deep plans without
@@ -177,6 +124,81 @@ impl std::str::FromStr for ExplainMode {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// # What a DataFrame can do
+///
+/// - **Columns**: [`select`](DataFrame::select), [`select_expr`](DataFrame::select_expr),
+///   [`with_column`](DataFrame::with_column), [`with_columns`](DataFrame::with_columns),
+///   [`with_column_renamed`](DataFrame::with_column_renamed),
+///   [`with_columns_renamed`](DataFrame::with_columns_renamed), [`drop`](DataFrame::drop),
+///   [`drop_columns`](DataFrame::drop_columns), [`to_df`](DataFrame::to_df), [`to`](DataFrame::to),
+///   [`col`](DataFrame::col), [`col_regex`](DataFrame::col_regex),
+///   [`metadata_column`](DataFrame::metadata_column), [`with_metadata`](DataFrame::with_metadata),
+///   [`alias`](DataFrame::alias), [`hint`](DataFrame::hint), [`transform`](DataFrame::transform).
+/// - **Rows: filtering, ordering, sampling**: [`filter`](DataFrame::filter),
+///   [`where`](DataFrame::where), [`distinct`](DataFrame::distinct),
+///   [`drop_duplicates`](DataFrame::drop_duplicates), [`order_by`](DataFrame::order_by),
+///   [`sort`](DataFrame::sort), [`sort_within_partitions`](DataFrame::sort_within_partitions),
+///   [`limit`](DataFrame::limit), [`offset`](DataFrame::offset), [`sample`](DataFrame::sample),
+///   [`random_split`](DataFrame::random_split), [`zip_with_index`](DataFrame::zip_with_index).
+/// - **Joins and set operations**: [`join`](DataFrame::join),
+///   [`inner_join`](DataFrame::inner_join), [`cross_join`](DataFrame::cross_join),
+///   [`lateral_join`](DataFrame::lateral_join), [`nearest_by_join`](DataFrame::nearest_by_join),
+///   [`union`](DataFrame::union), [`union_all`](DataFrame::union_all),
+///   [`union_by_name`](DataFrame::union_by_name), [`intersect`](DataFrame::intersect),
+///   [`intersect_all`](DataFrame::intersect_all), [`subtract`](DataFrame::subtract),
+///   [`except_all`](DataFrame::except_all).
+/// - **Aggregation**: [`group_by`](DataFrame::group_by), [`rollup`](DataFrame::rollup),
+///   [`cube`](DataFrame::cube), [`grouping_sets`](DataFrame::grouping_sets),
+///   [`agg`](DataFrame::agg), [`observe`](DataFrame::observe).
+/// - **Reshaping**: [`unpivot`](DataFrame::unpivot), [`melt`](DataFrame::melt),
+///   [`transpose`](DataFrame::transpose), [`to_json`](DataFrame::to_json).
+/// - **Partitioning**: [`repartition`](DataFrame::repartition),
+///   [`repartition_by`](DataFrame::repartition_by),
+///   [`repartition_by_range`](DataFrame::repartition_by_range),
+///   [`repartition_by_id`](DataFrame::repartition_by_id), [`coalesce`](DataFrame::coalesce).
+/// - **Missing values**: [`fillna`](DataFrame::fillna),
+///   [`fillna_columns`](DataFrame::fillna_columns), [`dropna`](DataFrame::dropna),
+///   [`replace`](DataFrame::replace), [`na`](DataFrame::na).
+/// - **Statistics**: [`describe`](DataFrame::describe), [`summary`](DataFrame::summary),
+///   [`corr`](DataFrame::corr), [`cov`](DataFrame::cov), [`crosstab`](DataFrame::crosstab),
+///   [`freq_items`](DataFrame::freq_items), [`approx_quantile`](DataFrame::approx_quantile),
+///   [`sample_by`](DataFrame::sample_by), [`stat`](DataFrame::stat).
+/// - **Subqueries**: [`scalar`](DataFrame::scalar), [`exists`](DataFrame::exists).
+/// - **Actions: running the plan**: [`collect`](DataFrame::collect), [`stream`](DataFrame::stream),
+///   [`for_each_batch`](DataFrame::for_each_batch), [`count`](DataFrame::count),
+///   [`collect_rows`](DataFrame::collect_rows), [`head`](DataFrame::head),
+///   [`take`](DataFrame::take), [`first`](DataFrame::first), [`tail`](DataFrame::tail),
+///   [`is_empty`](DataFrame::is_empty), [`show`](DataFrame::show),
+///   [`show_with`](DataFrame::show_with), [`show_string`](DataFrame::show_string).
+#[cfg_attr(
+    feature = "serde",
+    doc = "- **Typed rows (feature `serde`)**: [`collect_as`](DataFrame::collect_as), [`stream_as`](DataFrame::stream_as)."
+)]
+#[cfg_attr(
+    not(feature = "serde"),
+    doc = "- **Typed rows (feature `serde`)**: `collect_as`, `stream_as`."
+)]
+/// - **Schema and plan**: [`schema`](DataFrame::schema), [`columns`](DataFrame::columns),
+///   [`dtypes`](DataFrame::dtypes), [`tree_string`](DataFrame::tree_string),
+///   [`print_schema`](DataFrame::print_schema), [`explain`](DataFrame::explain),
+///   [`to_proto`](DataFrame::to_proto), [`session`](DataFrame::session),
+///   [`same_semantics`](DataFrame::same_semantics), [`semantic_hash`](DataFrame::semantic_hash),
+///   [`input_files`](DataFrame::input_files), [`is_local`](DataFrame::is_local).
+/// - **Temporary views**: [`create_temp_view`](DataFrame::create_temp_view),
+///   [`create_or_replace_temp_view`](DataFrame::create_or_replace_temp_view),
+///   [`register_temp_table`](DataFrame::register_temp_table),
+///   [`create_global_temp_view`](DataFrame::create_global_temp_view),
+///   [`create_or_replace_global_temp_view`](DataFrame::create_or_replace_global_temp_view).
+/// - **Caching and checkpoints**: [`cache`](DataFrame::cache), [`persist`](DataFrame::persist),
+///   [`unpersist`](DataFrame::unpersist), [`storage_level`](DataFrame::storage_level),
+///   [`is_cached`](DataFrame::is_cached), [`checkpoint`](DataFrame::checkpoint),
+///   [`local_checkpoint`](DataFrame::local_checkpoint).
+/// - **Writing**: [`write`](DataFrame::write), [`write_to`](DataFrame::write_to),
+///   [`merge_into`](DataFrame::merge_into).
+/// - **Streaming**: [`is_streaming`](DataFrame::is_streaming),
+///   [`write_stream`](DataFrame::write_stream), [`with_watermark`](DataFrame::with_watermark),
+///   [`drop_duplicates_within_watermark`](DataFrame::drop_duplicates_within_watermark).
 #[derive(Clone)]
 pub struct DataFrame {
     session: SparkSession,
