@@ -13,7 +13,7 @@ use crate::Error;
 use crate::column::IntoOperand;
 use crate::dataframe::DataFrame;
 use crate::io::{ReadSchema, schema_json};
-use crate::session::{SparkSession, command_plan};
+use crate::session::SparkSession;
 use crate::types::{DataType, StructField, StructType};
 
 impl SparkSession {
@@ -237,24 +237,6 @@ impl SparkSession {
             ..Default::default()
         })
         .await
-    }
-
-    /// Like [`sql`](Self::sql): commands run at once, queries become lazy DataFrames.
-    async fn sql_command(&self, sql: proto::Sql) -> Result<DataFrame, Error> {
-        let command = self.sql_command_for(sql).await?;
-        let mut stream = self.client().execute_plan(command_plan(command)).await?;
-        let mut relation = None;
-        while let Some(response) = stream.next_response().await {
-            if let Some(proto::execute_plan_response::ResponseType::SqlCommandResult(r)) =
-                response?.response_type
-            {
-                relation = r.relation;
-            }
-        }
-        let relation = relation.ok_or_else(|| {
-            Error::Protocol("the SQL command returned no SqlCommandResult".into())
-        })?;
-        Ok(DataFrame::new(self.clone(), relation))
     }
 }
 

@@ -408,17 +408,17 @@ impl SparkSession {
     /// # }
     /// ```
     pub async fn sql(&self, query: &str) -> Result<DataFrame, Error> {
-        let command = self
-            .sql_command_for(proto::Sql {
-                query: query.to_string(),
-                ..Default::default()
-            })
-            .await?;
-        let mut stream = self
-            .inner
-            .client
-            .execute_plan(command_plan(command))
-            .await?;
+        self.sql_command(proto::Sql {
+            query: query.to_string(),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Like [`sql`](Self::sql): commands run at once, queries become lazy DataFrames.
+    pub(crate) async fn sql_command(&self, sql: proto::Sql) -> Result<DataFrame, Error> {
+        let command = self.sql_command_for(sql).await?;
+        let mut stream = self.client().execute_plan(command_plan(command)).await?;
         let mut relation = None;
         while let Some(response) = stream.next_response().await {
             if let Some(proto::execute_plan_response::ResponseType::SqlCommandResult(r)) =
