@@ -22,11 +22,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_polars()
         .await?;
     println!(
-        "{} rows from Spark, columns {:?}",
+        "{} rows from Spark, columns {:?}, types {:?}",
         orders.height(),
-        orders.get_column_names()
+        orders.get_column_names(),
+        orders.dtypes()
     );
-    println!("{}", orders.head(Some(5)));
 
     // Local work in polars: the ten largest orders.
     let top = orders.sort(
@@ -34,7 +34,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         SortMultipleOptions::default().with_order_descending(true),
     )?;
     let top = top.head(Some(10));
-    println!("{top}");
+    // (A whole DataFrame prints as a table with polars' `fmt` feature, which a program turns
+    // on through its own `polars` dependency; here, one column's values.)
+    let amounts: Vec<String> = top
+        .column("amount")?
+        .as_materialized_series()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    println!("the ten largest amounts: {}", amounts.join(", "));
 
     // And back into Spark, where it joins with the rest.
     let top_in_spark = spark.create_dataframe_from_polars(&top).await?;
