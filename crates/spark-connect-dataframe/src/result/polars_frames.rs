@@ -21,7 +21,7 @@
 //! | `date` | `Date` |
 //! | `timestamp` | `Datetime(us, time zone)`: the session time zone Spark attaches, same instants |
 //! | `timestamp_ntz` | `Datetime(us, None)` |
-//! | `time` (Spark 4.1+) | `Time` |
+//! | `time` (Spark 4.1+, where the server's time type is enabled) | `Time` |
 //! | `interval day to second` | `Duration(us)` |
 //! | `array<T>` | `List(T)` |
 //! | `struct<...>` | `Struct` of the same fields |
@@ -53,6 +53,11 @@
 //! | `Int128`, `UInt128`, `Object`, extension types | an [`Error::Conversion`] naming the column and the type |
 //!
 //! Spark columns made from polars are nullable (polars schemas carry no nullability).
+//!
+//! A column with a null-typed part inside it (a polars `List(Null)`) is an error naming the
+//! column: polars exports such arrays in a form arrow-rs does not import. Printing a whole
+//! polars `DataFrame` as a table needs polars' `fmt` feature (a program's own `polars`
+//! dependency has it by default); this crate turns on only the dtypes and `timezones`.
 //!
 //! polars 0.55 declares no minimum Rust version; this feature is built and tested with
 //! rustc 1.95 (the workspace's own minimum is 1.88).
