@@ -8,6 +8,8 @@ mod api_catalog;
 mod api_functions;
 mod api_io;
 mod api_local;
+#[cfg(feature = "polars")]
+mod api_polars;
 mod api_relational;
 mod api_reshape;
 mod api_rows;

@@ -754,6 +754,8 @@ blocking_methods! {
         wait fn create_dataframe_from<T: serde::Serialize>(&self, rows: &[T]) -> DataFrame;
         #[cfg(feature = "serde")]
         wait fn create_dataframe_from_with_schema<T: serde::Serialize>(&self, rows: &[T], schema: impl Into<ReadSchema>) -> DataFrame;
+        #[cfg(feature = "polars")]
+        wait fn create_dataframe_from_polars(&self, df: &crate::polars_frames::PolarsDataFrame) -> DataFrame;
         lazy fn artifact_stats(&self) -> crate::ArtifactStats;
         lazy fn conf(&self) -> RuntimeConfig;
         lazy fn catalog(&self) -> Catalog;
@@ -955,6 +957,8 @@ blocking_methods! {
         wait fn collect(&self) -> Vec<RecordBatch>;
         #[cfg(feature = "serde")]
         wait fn collect_as<T: serde::de::DeserializeOwned>(&self) -> Vec<T>;
+        #[cfg(feature = "polars")]
+        wait fn to_polars(&self) -> crate::polars_frames::PolarsDataFrame;
         wait fn for_each_batch(&self, f: impl FnMut(RecordBatch) -> Result<(), crate::SparkError>) -> ();
         wait fn count(&self) -> i64;
         wait fn collect_rows(&self) -> Vec<Row>;

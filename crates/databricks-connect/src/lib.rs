@@ -41,6 +41,8 @@ pub use session::{
 /// has a `kind()` returning one. See [`Error`].
 pub use spark_connect_transport::ErrorKind;
 
+#[cfg(feature = "polars")]
+pub use spark_connect_dataframe::polars_frames;
 pub use spark_connect_dataframe::{
     AliasNames, ArtifactStats, Column, DataFrame, DataFrameNaFunctions, DataFrameStatFunctions,
     DataType, ExplainMode, GroupedData, IntoColumns, IntoCondition, IntoJoinType, IntoNames,

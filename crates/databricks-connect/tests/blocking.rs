@@ -550,3 +550,25 @@ fn a_streaming_query_runs_and_stops_with_the_blocking_api() {
         std::panic::resume_unwind(panic);
     }
 }
+
+#[cfg(feature = "polars")]
+#[test]
+fn polars_frames_both_ways_without_async() {
+    let spark = spark();
+    let local = spark
+        .range(0, 5)
+        .with_column("twice", col("id") * lit(2))
+        .to_polars()
+        .unwrap();
+    assert_eq!(local.shape(), (5, 2));
+    let twice: Vec<Option<i64>> = local
+        .column("twice")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(twice, [0, 2, 4, 6, 8].map(Some));
+    let back = spark.create_dataframe_from_polars(&local).unwrap();
+    assert_eq!(back.filter(col("twice").gt(4)).count().unwrap(), 2);
+}

@@ -17,8 +17,9 @@ pub enum Error {
     /// An argument is not valid; the message names it and says what was expected.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// Rows could not be converted between Rust values and Arrow (typed rows): the message
-    /// names the Rust type, the column and the types involved.
+    /// Rows could not be converted between Rust values and Arrow (typed rows), or a column
+    /// between Arrow and polars (feature `polars`): the message names the Rust or polars
+    /// type, the column and the types involved.
     #[error("{0}")]
     Conversion(String),
     /// A [`Row`](crate::Row) was asked for a column it does not have.

@@ -46,7 +46,7 @@
 //! | DataFrames and plan building | [`DataFrame`] (its documentation indexes its methods by purpose), [`GroupedData`], [`Observation`], [`StorageLevel`], [`DataFrameNaFunctions`], [`DataFrameStatFunctions`] | `src/dataframe/` |
 //! | Columns and functions | [`Column`], [`Window`], [`functions`] | `src/column/`, `src/functions/` |
 //! | Spark types | [`DataType`], [`StructType`], [`types`] | `src/types.rs` |
-//! | Results and decoding | [`RecordBatchStream`], [`Row`], [`row`], `typed_rows`, [`ExecutionProgress`] | `src/result/` |
+//! | Results and decoding | [`RecordBatchStream`], [`Row`], [`row`], `typed_rows`, `polars_frames` (feature `polars`), [`ExecutionProgress`] | `src/result/` |
 //! | Reading and writing | [`DataFrameReader`], [`DataFrameWriter`], [`DataFrameWriterV2`], [`MergeIntoWriter`] | `src/io/` |
 //! | Catalog | [`Catalog`] | `src/catalog.rs` |
 //! | Streaming | [`DataStreamReader`], [`DataStreamWriter`], [`StreamingQuery`], [`StreamingQueryManager`] | `src/streaming/` |
@@ -67,6 +67,10 @@ pub mod types;
 
 #[doc(hidden)]
 pub use result::fuzzing;
+/// polars DataFrames, both ways (feature `polars`): the types each side gets, and the
+/// conversions between Arrow batches and polars.
+#[cfg(feature = "polars")]
+pub use result::polars_frames;
 pub use result::row;
 #[cfg(feature = "serde")]
 pub use result::typed_rows;

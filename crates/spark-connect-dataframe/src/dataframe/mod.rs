@@ -17,6 +17,7 @@
 //! - Subqueries: `subquery.rs`
 //! - Actions: running the plan: `mod.rs`, `relational.rs`
 //! - Typed rows (feature `serde`): `result/typed_rows.rs`
+//! - polars (feature `polars`): `result/polars_frames.rs`
 //! - Schema and plan: `mod.rs`, `relational.rs`, `reshape.rs`
 //! - Temporary views: `reshape.rs`
 //! - Caching and checkpoints: `caching.rs`
@@ -178,6 +179,14 @@ impl std::str::FromStr for ExplainMode {
 #[cfg_attr(
     not(feature = "serde"),
     doc = "- **Typed rows (feature `serde`)**: `collect_as`, `stream_as`."
+)]
+#[cfg_attr(
+    feature = "polars",
+    doc = "- **polars (feature `polars`)**: [`to_polars`](DataFrame::to_polars)."
+)]
+#[cfg_attr(
+    not(feature = "polars"),
+    doc = "- **polars (feature `polars`)**: `to_polars`."
 )]
 /// - **Schema and plan**: [`schema`](DataFrame::schema), [`columns`](DataFrame::columns),
 ///   [`dtypes`](DataFrame::dtypes), [`tree_string`](DataFrame::tree_string),

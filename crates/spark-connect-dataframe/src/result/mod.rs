@@ -11,6 +11,8 @@
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod payload_shift;
+#[cfg(feature = "polars")]
+pub mod polars_frames;
 pub(crate) mod progress;
 pub mod row;
 #[cfg(feature = "serde")]
