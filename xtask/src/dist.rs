@@ -128,13 +128,13 @@ pub fn parse_pin_file(text: &str, file: &str) -> Result<Vec<PinSection>> {
         if key.is_empty() || value.is_empty() {
             return Err(format!("{file}:{n}: expected `key = value`, found `{line}`").into());
         }
-        let section = sections.last_mut().expect("the top section is always there");
+        let section = sections
+            .last_mut()
+            .expect("the top section is always there");
         if section.fields.iter().any(|(k, _, _)| k == key) {
             return Err(format!("{file}:{n}: `{key}` is given twice in one section").into());
         }
-        section
-            .fields
-            .push((key.to_string(), value.to_string(), n));
+        section.fields.push((key.to_string(), value.to_string(), n));
     }
     Ok(sections)
 }
@@ -635,12 +635,21 @@ mod tests {
     #[test]
     fn bad_pin_lines_name_the_file_and_line() {
         let cases = [
-            ("a = 1\nnonsense\n", "p.pin:2: expected `key = value`, found `nonsense`"),
+            (
+                "a = 1\nnonsense\n",
+                "p.pin:2: expected `key = value`, found `nonsense`",
+            ),
             ("a =\n", "p.pin:1: expected `key = value`, found `a =`"),
-            ("[x\n", "p.pin:1: expected a section header `[name]`, found `[x`"),
+            (
+                "[x\n",
+                "p.pin:1: expected a section header `[name]`, found `[x`",
+            ),
             ("[]\n", "p.pin:1: expected a section header"),
             ("[x]\n[x]\n", "p.pin:2: section [x] is given twice"),
-            ("[x]\na = 1\na = 2\n", "p.pin:3: `a` is given twice in one section"),
+            (
+                "[x]\na = 1\na = 2\n",
+                "p.pin:3: `a` is given twice in one section",
+            ),
         ];
         for (text, expected) in cases {
             let err = parse_pin_file(text, "p.pin").unwrap_err().to_string();
@@ -663,7 +672,9 @@ mod tests {
             format!("pyspark-{}.tar.gz", pin.pyspark_version)
         );
         let sections = parse_pin_file("pyspark_version = 1\nsdist_sha256 = x\n", "s.pin").unwrap();
-        let err = Pin::from_section(&sections[0], &[]).unwrap_err().to_string();
+        let err = Pin::from_section(&sections[0], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must be a SHA-256"), "{err}");
     }
 

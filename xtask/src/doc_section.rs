@@ -34,7 +34,8 @@ mod tests {
 
     #[test]
     fn a_section_is_replaced_and_the_prose_kept() {
-        let text = "intro\n<!-- cargo xtask t: begin -->\nold\n<!-- cargo xtask t: end -->\nafter\n";
+        let text =
+            "intro\n<!-- cargo xtask t: begin -->\nold\n<!-- cargo xtask t: end -->\nafter\n";
         assert_eq!(
             replace(text, "t", "new\n"),
             "intro\n<!-- cargo xtask t: begin -->\nnew\n<!-- cargo xtask t: end -->\nafter\n"

@@ -65,7 +65,10 @@ pub fn ensure_venv_with(
     let python = venv.join("bin/python");
     // The marker is written last, so a venv whose install was interrupted is built again.
     let marker = venv.join(".xtask-complete");
-    let _lock = dist::lock_file(&cache.join(format!("{name}.lock")), &format!("preparing {what}"))?;
+    let _lock = dist::lock_file(
+        &cache.join(format!("{name}.lock")),
+        &format!("preparing {what}"),
+    )?;
     if python.exists() && fs::read_to_string(&marker).is_ok_and(|m| m == wanted) {
         return Ok(python);
     }

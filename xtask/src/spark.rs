@@ -446,9 +446,7 @@ fn is_server_command(args: &[String], port: u16) -> bool {
     let spark_port = format!("spark.connect.grpc.binding.port={port}");
     let spark = args.iter().any(|a| a == SERVER_CLASS) && args.contains(&spark_port);
     let port_text = port.to_string();
-    let sail = args
-        .iter()
-        .any(|a| a == "sail" || a.ends_with("/sail"))
+    let sail = args.iter().any(|a| a == "sail" || a.ends_with("/sail"))
         && args.windows(2).any(|w| w[0] == "spark" && w[1] == "server")
         && args
             .windows(2)
