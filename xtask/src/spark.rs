@@ -1205,6 +1205,37 @@ mod tests {
     }
 
     #[test]
+    fn server_command_lines_are_recognised_by_program_and_port() {
+        let a = |list: &[&str]| args(list);
+        let spark = a(&[
+            "/usr/bin/java",
+            "org.apache.spark.deploy.SparkSubmit",
+            "--class",
+            SERVER_CLASS,
+            "--conf",
+            "spark.connect.grpc.binding.port=15002",
+        ]);
+        assert!(is_server_command(&spark, 15002));
+        assert!(!is_server_command(&spark, 15003));
+        let sail = a(&[
+            "/c/venv-sail-0.7.2/bin/python",
+            "/c/venv-sail-0.7.2/bin/sail",
+            "spark",
+            "server",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            "4000",
+        ]);
+        assert!(is_server_command(&sail, 4000));
+        assert!(!is_server_command(&sail, 40));
+        // Another program with the same arguments is not our server.
+        let mut other = sail.clone();
+        other[1] = "/usr/bin/not-sail-at-all".to_string();
+        assert!(!is_server_command(&other, 4000));
+    }
+
+    #[test]
     fn free_ports_are_distinct() {
         let ports = free_ports(3).unwrap();
         assert!(ports[0] != ports[1] && ports[1] != ports[2] && ports[0] != ports[2]);
