@@ -37,13 +37,15 @@ const TEST_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Memory a server may need beyond its driver memory (JVM overhead; Sail's whole use).
 const MEMORY_MARGIN_MB: u64 = 1024;
 
-const USAGE: &str = "usage: cargo xtask compat [--only ID,...] [--record]
+const USAGE: &str = "usage: cargo xtask compat [--only ID,...] [--record] [--from-logs]
 
 Runs the portable end-to-end tests against each server of proto/compat.pin and the release of
 proto/spark.pin, one at a time, and prints the matrix. IDs are the sections of compat.pin
 (spark-4.0, sail, ...) and spark-X.Y for the pinned release. --record writes the matrix into
 docs/compatibility.md (all servers must have run). Fails when a test fails that is not an
-expected failure (EXPECTED_FAILURES in xtask/src/compat.rs), or an expected one passes.";
+expected failure (EXPECTED_FAILURES in xtask/src/compat.rs), or an expected one passes.
+--from-logs starts no server: it judges and prints (or records) the test output the last run
+kept for each server in <cache>/compat/<id>.log (after editing the reasons, say).";
 
 /// A group of tests the matrix counts together: the e2e modules (`tests/e2e/<module>.rs`) it
 /// holds.
@@ -1103,10 +1105,12 @@ pub fn render(columns: &[Column], expected: &[ExpectedFailure]) -> String {
 pub fn run(args: &[String]) -> Result<()> {
     let mut only: Option<Vec<String>> = None;
     let mut record = false;
+    let mut from_logs = false;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--record" => record = true,
+            "--from-logs" => from_logs = true,
             "--only" => {
                 let list = iter
                     .next()
@@ -1144,16 +1148,18 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     };
 
-    // Compile first, so that no server waits for the build.
-    let mut build = cargo();
-    build.args(["test", "-p", "e2e-tests", "--test", "e2e", "--no-run"]);
-    run_step(build, "building the end-to-end tests")?;
-    spark::catch_interrupts();
-    if servers
-        .iter()
-        .any(|s| matches!(s.kind, ServerKind::Spark { .. }))
-    {
-        spark::check_java()?;
+    if !from_logs {
+        // Compile first, so that no server waits for the build.
+        let mut build = cargo();
+        build.args(["test", "-p", "e2e-tests", "--test", "e2e", "--no-run"]);
+        run_step(build, "building the end-to-end tests")?;
+        spark::catch_interrupts();
+        if servers
+            .iter()
+            .any(|s| matches!(s.kind, ServerKind::Spark { .. }))
+        {
+            spark::check_java()?;
+        }
     }
     let logs = spark::cache_dir()?.join("compat");
     fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
@@ -1166,7 +1172,12 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         let started = Instant::now();
         eprintln!("\nxtask: compat: {} ({})", server.label(), server.id);
-        let run = run_one(server, &logs.join(format!("{}.log", server.id)));
+        let log = logs.join(format!("{}.log", server.id));
+        let run = if from_logs {
+            parse_log(&log)
+        } else {
+            run_one(server, &log)
+        };
         let run = match run {
             Ok(run) => {
                 let judged = judge(&server.id, &run, EXPECTED_FAILURES);
@@ -1347,6 +1358,11 @@ fn run_tests(url: &str, log: &Path) -> Result<RunResult> {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+    parse_log(log)
+}
+
+/// The results in a test run's saved output, every test in an area of the matrix.
+fn parse_log(log: &Path) -> Result<RunResult> {
     let output =
         fs::read_to_string(log).map_err(|e| format!("cannot read {}: {e}", log.display()))?;
     let run = parse_libtest(&output).map_err(|e| format!("{e} ({})", log.display()))?;
