@@ -1052,7 +1052,7 @@ pub fn render(columns: &[Column], expected: &[ExpectedFailure]) -> String {
     }
     out.push('\n');
     out.push_str(
-        "Not run anywhere but on the pinned release (they need what only `cargo xtask test` sets up, or test the client alone):",
+        "Not run anywhere but on the pinned release (they need what only `cargo xtask test` sets up, or test the client alone): ",
     );
     let left_out = LEFT_OUT_MODULES
         .iter()
