@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::dist::Pin;
 use crate::spark::{self, StartOptions, StopOnDrop};
 use crate::test_task::{cargo, run_step};
-use crate::{Result, pyenv, workspace_root};
+use crate::{Result, doc_section, pyenv, workspace_root};
 
 const SERVER: &str = "bench";
 
@@ -372,7 +372,7 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let report = report(&figures, &plan, runs, &machine(), replay_bytes);
     print!("{report}");
-    write_doc(&root.join("docs/benchmarks.md"), &report)?;
+    doc_section::write(&root.join("docs/benchmarks.md"), "bench", &report)?;
     Ok(())
 }
 
@@ -472,23 +472,6 @@ fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str, replay_byt
         "\nPlan building (no server; the release `dbconnect-bench plan`): {plan}"
     );
     out
-}
-
-/// Replaces the generated section of docs/benchmarks.md, keeping the prose around it.
-fn write_doc(path: &Path, report: &str) -> Result<()> {
-    const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
-    const END: &str = "<!-- cargo xtask bench: end -->";
-    let existing = std::fs::read_to_string(path).unwrap_or_default();
-    let section = format!("{BEGIN}\n{report}{END}");
-    let text = match (existing.find(BEGIN), existing.find(END)) {
-        (Some(b), Some(e)) if b < e => {
-            format!("{}{section}{}", &existing[..b], &existing[e + END.len()..])
-        }
-        _ => format!("{existing}\n{section}\n"),
-    };
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    eprintln!("xtask: wrote {}", path.display());
-    Ok(())
 }
 
 /// A `dbconnect-bench replay-serve` process: records the query from the server once and then

@@ -1,5 +1,8 @@
-//! The pinned `pyspark` source distribution: where it is cached, how it is fetched and checked,
-//! and how its parts (the Spark Connect jar, `deps/` as a `SPARK_HOME`) are taken out of it.
+//! Pinned downloads: the `key = value` pin files under `proto/` (`spark.pin`, the release this
+//! project speaks; `compat.pin`, the other servers `cargo xtask compat` tests), where downloads
+//! are cached, how they are fetched with pip and checked by SHA-256, and how the parts of a
+//! `pyspark` source distribution (the Spark Connect jar, `deps/` as a `SPARK_HOME`) are taken
+//! out of it.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -10,54 +13,202 @@ use sha2::{Digest, Sha256};
 
 use crate::{Result, workspace_root};
 
-/// The release pinned in `proto/spark.pin`.
+/// One section of a pin file: the lines before the first `[name]` header (name `None`) or
+/// after one, as `key = value` pairs in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinSection {
+    pub name: Option<String>,
+    /// The file and line of the section's header (or of the file), for messages.
+    pub origin: String,
+    fields: Vec<(String, String, usize)>,
+    file: String,
+}
+
+impl PinSection {
+    /// The value of `key`, or an error naming the file, the section and the key.
+    pub fn get(&self, key: &str) -> Result<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, _)| v.as_str())
+            .ok_or_else(|| format!("{} has no `{key}`", self.describe()).into())
+    }
+
+    /// A SHA-256 in hex (64 digits, case folded), or an error naming where it stands.
+    pub fn sha256(&self, key: &str) -> Result<String> {
+        let value = self.get(key)?.to_ascii_lowercase();
+        if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(value);
+        }
+        let line = self.line_of(key);
+        Err(format!(
+            "{}:{line}: `{key}` must be a SHA-256 of 64 hex digits, found `{value}`",
+            self.file
+        )
+        .into())
+    }
+
+    /// Fails on a key outside `known`, so a misspelt key is never silently ignored.
+    pub fn only_keys(&self, known: &[&str]) -> Result<()> {
+        for (key, _, line) in &self.fields {
+            if !known.contains(&key.as_str()) {
+                return Err(format!(
+                    "{}:{line}: unknown key `{key}` in {} (expected {})",
+                    self.file,
+                    self.describe_section(),
+                    known.join(", ")
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    fn line_of(&self, key: &str) -> usize {
+        self.fields
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or(0, |(_, _, line)| *line)
+    }
+
+    fn describe_section(&self) -> String {
+        match &self.name {
+            Some(name) => format!("section [{name}]"),
+            None => "the file's top section".to_string(),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match &self.name {
+            Some(name) => format!("{} (section [{name}])", self.origin),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// Parses a pin file: `# comments`, blank lines, `[section]` headers and `key = value` lines.
+/// `file` names the file in messages. A key given twice in one section, or a section name
+/// given twice, is an error.
+pub fn parse_pin_file(text: &str, file: &str) -> Result<Vec<PinSection>> {
+    let mut sections = vec![PinSection {
+        name: None,
+        origin: file.to_string(),
+        fields: Vec::new(),
+        file: file.to_string(),
+    }];
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix('[') {
+            let name = header
+                .strip_suffix(']')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .ok_or_else(|| {
+                    format!("{file}:{n}: expected a section header `[name]`, found `{line}`")
+                })?;
+            if sections.iter().any(|s| s.name.as_deref() == Some(name)) {
+                return Err(format!("{file}:{n}: section [{name}] is given twice").into());
+            }
+            sections.push(PinSection {
+                name: Some(name.to_string()),
+                origin: format!("{file}:{n}"),
+                fields: Vec::new(),
+                file: file.to_string(),
+            });
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(format!("{file}:{n}: expected `key = value`, found `{line}`").into());
+        };
+        let (key, value) = (key.trim(), value.trim());
+        if key.is_empty() || value.is_empty() {
+            return Err(format!("{file}:{n}: expected `key = value`, found `{line}`").into());
+        }
+        let section = sections
+            .last_mut()
+            .expect("the top section is always there");
+        if section.fields.iter().any(|(k, _, _)| k == key) {
+            return Err(format!("{file}:{n}: `{key}` is given twice in one section").into());
+        }
+        section.fields.push((key.to_string(), value.to_string(), n));
+    }
+    Ok(sections)
+}
+
+/// Reads and parses a pin file under the workspace root (`proto/spark.pin`).
+pub fn load_pin_file(relative: &str) -> Result<Vec<PinSection>> {
+    let path = workspace_root().join(relative);
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_pin_file(&text, relative)
+}
+
+/// A file of a package index, pinned by name and SHA-256: what [`ensure_download`] fetches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinnedFile {
+    /// The package's name on the index (`pyspark`, `pysail`).
+    pub package: String,
+    pub version: String,
+    /// The file pip downloads for it here: a source distribution (`.tar.gz`) or a wheel.
+    pub file_name: String,
+    pub sha256: String,
+    /// The pin file that pins it, for messages.
+    pub pinned_in: String,
+}
+
+impl PinnedFile {
+    fn is_wheel(&self) -> bool {
+        self.file_name.ends_with(".whl")
+    }
+}
+
+/// A Spark release pinned as its `pyspark` source distribution: the one in `proto/spark.pin`
+/// or one of the older releases in `proto/compat.pin`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pin {
     pub pyspark_version: String,
     pub sdist_sha256: String,
+    /// The pin file it comes from, for messages.
+    pub pinned_in: String,
 }
 
 impl Pin {
+    /// The release of `proto/spark.pin`.
     pub fn load() -> Result<Pin> {
-        let path = workspace_root().join("proto/spark.pin");
-        let text = fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut version = None;
-        let mut sha = None;
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let Some((key, value)) = line.split_once('=') else {
-                return Err(format!(
-                    "{}:{}: expected `key = value`, found `{line}`",
-                    path.display(),
-                    n + 1
-                )
-                .into());
-            };
-            match key.trim() {
-                "pyspark_version" => version = Some(value.trim().to_string()),
-                "sdist_sha256" => sha = Some(value.trim().to_ascii_lowercase()),
-                other => {
-                    return Err(format!(
-                        "{}:{}: unknown key `{other}` (expected pyspark_version or sdist_sha256)",
-                        path.display(),
-                        n + 1
-                    )
-                    .into());
-                }
-            }
+        const FILE: &str = "proto/spark.pin";
+        let sections = load_pin_file(FILE)?;
+        if let Some(extra) = sections.iter().find(|s| s.name.is_some()) {
+            return Err(format!("{}: {FILE} has no sections", extra.origin).into());
         }
+        Pin::from_section(&sections[0], &[])
+    }
+
+    /// The release a section pins with `pyspark_version` and `sdist_sha256`; `other_keys` are
+    /// the further keys the caller reads from the same section.
+    pub fn from_section(section: &PinSection, other_keys: &[&str]) -> Result<Pin> {
+        let mut known = vec!["pyspark_version", "sdist_sha256"];
+        known.extend_from_slice(other_keys);
+        section.only_keys(&known)?;
         Ok(Pin {
-            pyspark_version: version
-                .ok_or_else(|| format!("{} has no pyspark_version", path.display()))?,
-            sdist_sha256: sha.ok_or_else(|| format!("{} has no sdist_sha256", path.display()))?,
+            pyspark_version: section.get("pyspark_version")?.to_string(),
+            sdist_sha256: section.sha256("sdist_sha256")?,
+            pinned_in: section.file.clone(),
         })
     }
 
-    fn sdist_name(&self) -> String {
-        format!("pyspark-{}.tar.gz", self.pyspark_version)
+    /// The source distribution as a pinned download.
+    pub fn sdist(&self) -> PinnedFile {
+        PinnedFile {
+            package: "pyspark".to_string(),
+            version: self.pyspark_version.clone(),
+            file_name: format!("pyspark-{}.tar.gz", self.pyspark_version),
+            sha256: self.sdist_sha256.clone(),
+            pinned_in: self.pinned_in.clone(),
+        }
     }
 
     /// Path of the Spark Connect jar inside the source distribution.
@@ -86,11 +237,17 @@ pub fn cache_dir() -> Result<PathBuf> {
 
 /// Returns the path of the checked source distribution, downloading it with pip when needed.
 pub fn ensure_sdist(pin: &Pin) -> Result<PathBuf> {
+    ensure_download(&pin.sdist())
+}
+
+/// Returns the path of the pinned file in `<cache>/dist/`, downloading it with pip when it is
+/// missing or does not match its SHA-256.
+pub fn ensure_download(file: &PinnedFile) -> Result<PathBuf> {
     let dir = cache_dir()?.join("dist");
     fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(pin.sdist_name());
+    let path = dir.join(&file.file_name);
     if path.exists() {
-        if sha256_file(&path)? == pin.sdist_sha256 {
+        if sha256_file(&path)? == file.sha256 {
             return Ok(path);
         }
         eprintln!(
@@ -101,14 +258,21 @@ pub fn ensure_sdist(pin: &Pin) -> Result<PathBuf> {
     }
     check_free_space(&dir, 2 * 1024 * 1024 * 1024)?;
     let python = find_python()?;
+    let requirement = format!("{}=={}", file.package, file.version);
     eprintln!(
-        "xtask: downloading pyspark {} (about 450 MB) into {}",
-        pin.pyspark_version,
+        "xtask: downloading {} into {}",
+        file.file_name,
         dir.display()
     );
+    // A source distribution is what carries Spark; a wheel is taken for what only ships as one.
+    let only = if file.is_wheel() {
+        "--only-binary"
+    } else {
+        "--no-binary"
+    };
     let status = Command::new(&python)
-        .args(["-m", "pip", "download", "--no-deps", "--no-binary", ":all:"])
-        .arg(format!("pyspark=={}", pin.pyspark_version))
+        .args(["-m", "pip", "download", "--no-deps", only, ":all:"])
+        .arg(&requirement)
         .arg("-d")
         .arg(&dir)
         // stdout is kept for results (`cargo xtask spark start` prints only the URL there).
@@ -117,17 +281,26 @@ pub fn ensure_sdist(pin: &Pin) -> Result<PathBuf> {
         .map_err(|e| format!("cannot run `{python} -m pip`: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "`{python} -m pip download pyspark=={}` failed ({status}); check that pip can reach the package index",
-            pin.pyspark_version
+            "`{python} -m pip download {requirement}` failed ({status}); check that pip can reach the package index"
+        )
+        .into());
+    }
+    if !path.exists() {
+        return Err(format!(
+            "pip downloaded {requirement}, but not the file {} that {} pins (a wheel for another platform?); see what it put into {}",
+            file.file_name,
+            file.pinned_in,
+            dir.display()
         )
         .into());
     }
     let actual = sha256_file(&path)?;
-    if actual != pin.sdist_sha256 {
+    if actual != file.sha256 {
         return Err(format!(
-            "{} has SHA-256 {actual}, but proto/spark.pin expects {}",
+            "{} has SHA-256 {actual}, but {} expects {}",
             path.display(),
-            pin.sdist_sha256
+            file.pinned_in,
+            file.sha256
         )
         .into());
     }
@@ -436,6 +609,73 @@ mod tests {
         }
         builder.into_inner().unwrap().finish().unwrap();
         path
+    }
+
+    #[test]
+    fn pin_files_have_a_top_section_and_named_ones() {
+        let text = "# c\na = 1\n\n[one]\nb = x = y\n[ two ]\n";
+        let sections = parse_pin_file(text, "p.pin").unwrap();
+        assert_eq!(sections.len(), 3);
+        assert_eq!(sections[0].name, None);
+        assert_eq!(sections[0].get("a").unwrap(), "1");
+        assert_eq!(sections[1].name.as_deref(), Some("one"));
+        // Only the first `=` separates key and value.
+        assert_eq!(sections[1].get("b").unwrap(), "x = y");
+        assert_eq!(sections[1].origin, "p.pin:4");
+        assert_eq!(sections[2].name.as_deref(), Some("two"));
+        let err = sections[1].get("a").unwrap_err().to_string();
+        assert_eq!(err, "p.pin:4 (section [one]) has no `a`");
+        let err = sections[0].only_keys(&["z"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "p.pin:2: unknown key `a` in the file's top section (expected z)"
+        );
+    }
+
+    #[test]
+    fn bad_pin_lines_name_the_file_and_line() {
+        let cases = [
+            (
+                "a = 1\nnonsense\n",
+                "p.pin:2: expected `key = value`, found `nonsense`",
+            ),
+            ("a =\n", "p.pin:1: expected `key = value`, found `a =`"),
+            (
+                "[x\n",
+                "p.pin:1: expected a section header `[name]`, found `[x`",
+            ),
+            ("[]\n", "p.pin:1: expected a section header"),
+            ("[x]\n[x]\n", "p.pin:2: section [x] is given twice"),
+            (
+                "[x]\na = 1\na = 2\n",
+                "p.pin:3: `a` is given twice in one section",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = parse_pin_file(text, "p.pin").unwrap_err().to_string();
+            assert!(err.contains(expected), "{text:?}: {err}");
+        }
+        let sections = parse_pin_file("[x]\nsha = 12ab\n", "p.pin").unwrap();
+        let err = sections[1].sha256("sha").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "p.pin:2: `sha` must be a SHA-256 of 64 hex digits, found `12ab`"
+        );
+    }
+
+    #[test]
+    fn the_committed_spark_pin_is_a_release() {
+        let pin = Pin::load().unwrap();
+        assert!(pin.pyspark_version.starts_with("4."), "{pin:?}");
+        assert_eq!(
+            pin.sdist().file_name,
+            format!("pyspark-{}.tar.gz", pin.pyspark_version)
+        );
+        let sections = parse_pin_file("pyspark_version = 1\nsdist_sha256 = x\n", "s.pin").unwrap();
+        let err = Pin::from_section(&sections[0], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must be a SHA-256"), "{err}");
     }
 
     #[test]

@@ -6,9 +6,12 @@
 //! - `test`: start what the tests need, run every test of the workspace, stop it again.
 //! - `quickstart`: show the client working against a real local server.
 //! - `package`: package every published crate and check the packages compile on their own.
+//! - `compat`: the portable end-to-end tests against older Spark releases and Sail; the matrix.
 
 mod bench;
+mod compat;
 mod dist;
+mod doc_section;
 mod gen_function_docs;
 mod gen_proto;
 mod package;
@@ -46,6 +49,9 @@ tasks:
   quickstart                            run the quickstart example against the local server
   bench [--rows N] [--runs N] [--quick] this client against PySpark's; writes docs/benchmarks.md
   package                               package every published crate, check the packages compile
+  compat [--only ID,...] [--record]     the portable e2e tests against Spark 4.0-4.3 and Sail, one
+                                        server at a time; prints the matrix (--record: into
+                                        docs/compatibility.md)
 
 Downloads and the unpacked Spark are cached in DBCONNECT_CACHE_DIR (default ~/.cache/dbconnect-rs).
 ";
@@ -65,6 +71,7 @@ fn main() -> ExitCode {
         "quickstart" => quickstart::run(rest).map(|()| ExitCode::SUCCESS),
         "bench" => bench::run(rest).map(|()| ExitCode::SUCCESS),
         "package" => package::run(rest).map(|()| ExitCode::SUCCESS),
+        "compat" => compat::run(rest).map(|()| ExitCode::SUCCESS),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@
 //! checksummed), installed with its `connect` extra: there is no separate `pyspark-client`
 //! release for every Spark version.
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
@@ -32,33 +33,54 @@ const VENV_SPACE: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Returns the venv's interpreter, creating the venv on first use.
 pub fn ensure_venv(pin: &Pin) -> Result<PathBuf> {
-    let cache = spark::cache_dir()?;
-    let venv = cache.join(format!("venv-{}", pin.pyspark_version));
-    let python = venv.join("bin/python");
-    // The marker is written last, so a venv whose install was interrupted is built again.
-    let marker = venv.join(".xtask-complete");
     let wanted = format!(
         "pyspark[connect] {} from the sdist with SHA-256 {}\n{}\n",
         pin.pyspark_version,
         pin.sdist_sha256,
         PACKAGES.join(" ")
     );
+    let venv = format!("venv-{}", pin.pyspark_version);
+    ensure_venv_with(&venv, &wanted, "the Python test environment", || {
+        let sdist = dist::ensure_sdist(pin)?;
+        // pip takes a local archive with extras as `<path>[extra]`.
+        let mut pyspark = sdist.into_os_string();
+        pyspark.push("[connect]");
+        let mut install = vec![pyspark];
+        install.extend(PACKAGES.iter().map(OsString::from));
+        Ok(install)
+    })
+}
+
+/// Returns the interpreter of the venv `<cache>/<name>`, creating it on first use and whenever
+/// `wanted` (a description of what it holds) changed: `install` gives what `pip install` is
+/// run with (it may download pinned files first); `what` names the venv in messages.
+pub fn ensure_venv_with(
+    name: &str,
+    wanted: &str,
+    what: &str,
+    install: impl FnOnce() -> Result<Vec<OsString>>,
+) -> Result<PathBuf> {
+    let cache = spark::cache_dir()?;
+    let venv = cache.join(name);
+    let python = venv.join("bin/python");
+    // The marker is written last, so a venv whose install was interrupted is built again.
+    let marker = venv.join(".xtask-complete");
     let _lock = dist::lock_file(
-        &cache.join(format!("venv-{}.lock", pin.pyspark_version)),
-        "preparing the Python test environment",
+        &cache.join(format!("{name}.lock")),
+        &format!("preparing {what}"),
     )?;
     if python.exists() && fs::read_to_string(&marker).is_ok_and(|m| m == wanted) {
         return Ok(python);
     }
-    let sdist = dist::ensure_sdist(pin)?;
+    let install = install()?;
     let base = dist::find_python()?;
     check_python_version(&base)?;
-    dist::check_free_space_for(&cache, VENV_SPACE, "the Python test environment")?;
+    dist::check_free_space_for(&cache, VENV_SPACE, what)?;
     if venv.exists() {
         fs::remove_dir_all(&venv).map_err(|e| format!("cannot remove {}: {e}", venv.display()))?;
     }
     eprintln!(
-        "xtask: creating the Python test environment {} (once; about a minute)",
+        "xtask: creating {what} in {} (once; about a minute)",
         venv.display()
     );
     let status = Command::new(&base)
@@ -73,9 +95,6 @@ pub fn ensure_venv(pin: &Pin) -> Result<PathBuf> {
         )
         .into());
     }
-    // pip takes a local archive with extras as `<path>[extra]`.
-    let mut pyspark = sdist.clone().into_os_string();
-    pyspark.push("[connect]");
     let status = Command::new(&python)
         .args([
             "-m",
@@ -84,16 +103,15 @@ pub fn ensure_venv(pin: &Pin) -> Result<PathBuf> {
             "--quiet",
             "--disable-pip-version-check",
         ])
-        .arg(&pyspark)
-        .args(PACKAGES)
+        .args(&install)
         .stdout(std::io::stderr())
         .status()
         .map_err(|e| format!("cannot run `{} -m pip`: {e}", python.display()))?;
     if !status.success() {
+        let listed: Vec<_> = install.iter().map(|a| a.to_string_lossy()).collect();
         return Err(format!(
-            "installing pyspark[connect] {} and {} into {} failed ({status}); check that pip can reach the package index",
-            pin.pyspark_version,
-            PACKAGES.join(", "),
+            "installing {} into {} failed ({status}); check that pip can reach the package index",
+            listed.join(", "),
             venv.display()
         )
         .into());

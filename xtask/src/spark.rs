@@ -79,6 +79,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
 }
 
 /// What `start` was asked for.
+#[derive(Clone)]
 pub struct StartOptions {
     pub name: String,
     /// `None`: 15002 for `default`, a free port for other names. `Some(0)`: a free port.
@@ -87,6 +88,20 @@ pub struct StartOptions {
     pub memory: String,
     /// Spark settings, `key=value`, passed as `--conf` after the ones every server gets.
     pub confs: Vec<String>,
+    /// Which server program runs.
+    pub program: ServerProgram,
+}
+
+/// The program a named server runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServerProgram {
+    /// Apache Spark of `proto/spark.pin`, unpacked (and Java checked) when it has to start.
+    PinnedSpark,
+    /// Apache Spark from this `SPARK_HOME`, prepared by the caller ([`ensure_spark_home`]).
+    Spark(PathBuf),
+    /// Sail's Spark Connect server: the `sail` command of a venv that has `pysail`.
+    /// It takes no memory setting, token or `--conf` settings.
+    Sail(PathBuf),
 }
 
 impl StartOptions {
@@ -97,6 +112,7 @@ impl StartOptions {
             token: None,
             memory: DEFAULT_MEMORY.to_string(),
             confs: Vec::new(),
+            program: ServerProgram::PinnedSpark,
         }
     }
 }
@@ -417,12 +433,25 @@ fn is_spark_server(pid: u32, port: u16) -> Liveness {
             .unwrap_or_default(),
         Err(_) => Vec::new(),
     };
-    let port_arg = format!("spark.connect.grpc.binding.port={port}");
-    if args.iter().any(|a| a == SERVER_CLASS) && args.contains(&port_arg) {
+    if is_server_command(&args, port) {
         Liveness::Running
     } else {
         Liveness::Gone
     }
+}
+
+/// Whether a command line is one [`spawn`] starts for a server on `port`: Spark's
+/// spark-submit (which execs java with the same arguments) or Sail's `sail spark server`.
+fn is_server_command(args: &[String], port: u16) -> bool {
+    let spark_port = format!("spark.connect.grpc.binding.port={port}");
+    let spark = args.iter().any(|a| a == SERVER_CLASS) && args.contains(&spark_port);
+    let port_text = port.to_string();
+    let sail = args.iter().any(|a| a == "sail" || a.ends_with("/sail"))
+        && args.windows(2).any(|w| w[0] == "spark" && w[1] == "server")
+        && args
+            .windows(2)
+            .any(|w| w[0] == "--port" && w[1] == port_text);
+    spark || sail
 }
 
 /// Java 17 or newer, as Spark 4 needs: `$JAVA_HOME/bin/java` when `JAVA_HOME` is set (spark-submit
@@ -544,33 +573,34 @@ impl Server {
 
 /// `start`: reuses a running server of that name or starts one, and waits until it answers.
 pub fn start(options: &StartOptions) -> Result<Server> {
-    let mut server = launch(options, None)?;
+    let mut server = launch(options)?;
     wait_until_ready(&mut server, options.token.as_deref())?;
     Ok(server)
 }
 
 /// Reuses a running server of that name or starts one, without waiting for it to answer, so
-/// that several can start at once. `spark_home` is the prepared Spark when the caller already
-/// checked Java and unpacked it; with `None` this does both when a server has to be started.
-pub fn launch(options: &StartOptions, spark_home: Option<&Path>) -> Result<Server> {
+/// that several can start at once. For [`ServerProgram::PinnedSpark`] this checks Java and
+/// unpacks the pinned Spark when a server has to be started; the other programs are prepared
+/// by the caller.
+pub fn launch(options: &StartOptions) -> Result<Server> {
     let dir = ServerDir::new(&options.name)?;
     let _lock = dir.lock()?;
     if let Some(server) = find_running(&dir, options)? {
         return Ok(server);
     }
-    let spark_home = match spark_home {
-        Some(home) => home.to_path_buf(),
-        None => {
+    let program = match &options.program {
+        ServerProgram::PinnedSpark => {
             check_java()?;
-            ensure_spark_home(&Pin::load()?)?
+            ServerProgram::Spark(ensure_spark_home(&Pin::load()?)?)
         }
+        prepared => prepared.clone(),
     };
     let port = match options.port {
         None if options.name == DEFAULT_NAME => DEFAULT_PORT,
         None | Some(0) => free_ports(1)?[0],
         Some(port) => port,
     };
-    spawn(&dir, &spark_home, port, options)
+    spawn(&dir, &program, port, options)
 }
 
 /// The running server of that name, if there is one that fits the options.
@@ -663,9 +693,14 @@ pub fn free_ports(count: usize) -> Result<Vec<u16>> {
         .collect()
 }
 
-/// Starts spark-submit for the server in its own session, so it outlives this xtask and the
-/// terminal's Ctrl-C does not reach it, and records it in the state folder.
-fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) -> Result<Server> {
+/// Starts the server program (spark-submit, or Sail's `sail`) in its own session, so it outlives
+/// this xtask and the terminal's Ctrl-C does not reach it, and records it in the state folder.
+fn spawn(
+    dir: &ServerDir,
+    program: &ServerProgram,
+    port: u16,
+    options: &StartOptions,
+) -> Result<Server> {
     // Spark would move to the next port when this one is taken; fail clearly instead.
     if let Err(e) = TcpListener::bind(("127.0.0.1", port)) {
         return Err(format!(
@@ -681,27 +716,26 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
     let log_err = log
         .try_clone()
         .map_err(|e| format!("cannot open {} twice: {e}", log_path.display()))?;
-    let submit = spark_home.join("bin/spark-submit");
-    let mut command = Command::new(&submit);
+    let mut command = match program {
+        ServerProgram::Spark(spark_home) => spark_command(spark_home, &work, port, options),
+        ServerProgram::Sail(sail) => {
+            if options.token.is_some() || !options.confs.is_empty() {
+                return Err(format!(
+                    "server `{}`: a Sail server takes no --token or --conf settings",
+                    dir.name
+                )
+                .into());
+            }
+            let mut command = Command::new(sail);
+            command
+                .args(["spark", "server", "--ip", "127.0.0.1", "--port"])
+                .arg(port.to_string());
+            command
+        }
+        ServerProgram::PinnedSpark => unreachable!("launch resolves the pinned Spark"),
+    };
+    let program_path = command.get_program().to_owned();
     command
-        .arg("--class")
-        .arg(SERVER_CLASS)
-        .arg("--driver-memory")
-        .arg(&options.memory)
-        .args(["--conf", "spark.connect.grpc.binding.address=127.0.0.1"])
-        .arg("--conf")
-        .arg(format!("spark.connect.grpc.binding.port={port}"))
-        .args(["--conf", "spark.ui.enabled=false"])
-        // Reliable checkpoints (`DataFrame::checkpoint`) need a directory, a static setting;
-        // the server's work directory is removed when it stops.
-        .arg("--conf")
-        .arg(format!(
-            "spark.checkpoint.dir={}",
-            work.join("checkpoints").display()
-        ))
-        .args(options.confs.iter().flat_map(|c| ["--conf", c.as_str()]))
-        .env("SPARK_HOME", spark_home)
-        .env("SPARK_LOCAL_IP", "127.0.0.1")
         // A token in the caller's environment must not turn a plain server into one that checks.
         .env_remove(TOKEN_ENV)
         .current_dir(&work)
@@ -736,7 +770,7 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
     );
     let child = command
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", submit.display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", Path::new(&program_path).display()))?;
     // spark-submit execs java, so this pid becomes the server's.
     let recorded = Recorded {
         pid: child.id(),
@@ -758,6 +792,31 @@ fn spawn(dir: &ServerDir, spark_home: &Path, port: u16, options: &StartOptions) 
         return Err(e);
     }
     Ok(server)
+}
+
+/// spark-submit starting Spark's Connect server from `spark_home`, bound to 127.0.0.1:`port`.
+fn spark_command(spark_home: &Path, work: &Path, port: u16, options: &StartOptions) -> Command {
+    let mut command = Command::new(spark_home.join("bin/spark-submit"));
+    command
+        .arg("--class")
+        .arg(SERVER_CLASS)
+        .arg("--driver-memory")
+        .arg(&options.memory)
+        .args(["--conf", "spark.connect.grpc.binding.address=127.0.0.1"])
+        .arg("--conf")
+        .arg(format!("spark.connect.grpc.binding.port={port}"))
+        .args(["--conf", "spark.ui.enabled=false"])
+        // Reliable checkpoints (`DataFrame::checkpoint`) need a directory, a static setting;
+        // the server's work directory is removed when it stops.
+        .arg("--conf")
+        .arg(format!(
+            "spark.checkpoint.dir={}",
+            work.join("checkpoints").display()
+        ))
+        .args(options.confs.iter().flat_map(|c| ["--conf", c.as_str()]))
+        .env("SPARK_HOME", spark_home)
+        .env("SPARK_LOCAL_IP", "127.0.0.1");
+    command
 }
 
 /// Set when SIGINT or SIGTERM arrives while [`catch_interrupts`] is in force.
@@ -1143,6 +1202,37 @@ mod tests {
         // This test process is no Spark server, whatever port is asked about.
         assert_eq!(is_spark_server(std::process::id(), 15002), Liveness::Gone);
         assert_eq!(is_spark_server(4_194_305, 15002), Liveness::Gone);
+    }
+
+    #[test]
+    fn server_command_lines_are_recognised_by_program_and_port() {
+        let a = |list: &[&str]| args(list);
+        let spark = a(&[
+            "/usr/bin/java",
+            "org.apache.spark.deploy.SparkSubmit",
+            "--class",
+            SERVER_CLASS,
+            "--conf",
+            "spark.connect.grpc.binding.port=15002",
+        ]);
+        assert!(is_server_command(&spark, 15002));
+        assert!(!is_server_command(&spark, 15003));
+        let sail = a(&[
+            "/c/venv-sail-0.7.2/bin/python",
+            "/c/venv-sail-0.7.2/bin/sail",
+            "spark",
+            "server",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            "4000",
+        ]);
+        assert!(is_server_command(&sail, 4000));
+        assert!(!is_server_command(&sail, 40));
+        // Another program with the same arguments is not our server.
+        let mut other = sail.clone();
+        other[1] = "/usr/bin/not-sail-at-all".to_string();
+        assert!(!is_server_command(&other, 4000));
     }
 
     #[test]

@@ -72,7 +72,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut failures: Vec<String> = Vec::new();
     // The JVMs start at once, and the venv is prepared while they do.
     for options in [&plain_options, &auth_options, &short_options] {
-        match spark::launch(options, Some(&spark_home)) {
+        let mut options = options.clone();
+        options.program = spark::ServerProgram::Spark(spark_home.clone());
+        match spark::launch(&options) {
             Ok(server) => servers.0.push(server),
             Err(e) => failures.push(format!("cannot start server `{}`: {e}", options.name)),
         }

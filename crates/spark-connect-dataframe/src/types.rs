@@ -9,6 +9,9 @@ use spark_connect_transport::proto;
 
 use crate::Error;
 
+/// The name of the default string collation, which this crate keeps as an empty name.
+const DEFAULT_COLLATION: &str = "UTF8_BINARY";
+
 /// Storage levels for [`DataFrame::persist`](crate::DataFrame::persist), here too so that
 /// they are found with the other types.
 pub use crate::dataframe::caching::StorageLevel;
@@ -322,8 +325,14 @@ impl DataType {
                     Error::Protocol(format!("decimal scale {:?} is out of range", d.scale))
                 })?,
             },
+            // `UTF8_BINARY` is the default collation: Spark 4.0 names it where 4.3 leaves it
+            // empty, and PySpark's `StringType("UTF8_BINARY")` equals `StringType()`.
             Kind::String(s) => DataType::String {
-                collation: s.collation.clone(),
+                collation: if s.collation == DEFAULT_COLLATION {
+                    std::string::String::new()
+                } else {
+                    s.collation.clone()
+                },
             },
             Kind::Char(c) => DataType::Char(c.length.max(0) as u32),
             Kind::VarChar(c) => DataType::VarChar(c.length.max(0) as u32),
@@ -710,6 +719,26 @@ mod tests {
 
     fn t(kind: Kind) -> proto::DataType {
         proto::DataType { kind: Some(kind) }
+    }
+
+    #[test]
+    fn the_default_collation_named_or_not_is_the_default_string() {
+        let string = |collation: &str| {
+            DataType::from_proto(&t(Kind::String(dt::String {
+                type_variation_reference: 0,
+                collation: collation.to_string(),
+            })))
+            .unwrap()
+        };
+        // Spark 4.0 names the default collation where Spark 4.3 leaves it empty.
+        assert_eq!(string("UTF8_BINARY"), DataType::string());
+        assert_eq!(string(""), DataType::string());
+        assert_eq!(
+            string("UTF8_LCASE"),
+            DataType::String {
+                collation: "UTF8_LCASE".to_string()
+            }
+        );
     }
 
     #[test]
