@@ -514,6 +514,10 @@ mod tests {
         assert!(translate(&e).is_none(), "{e} must not be sent to Spark");
     }
 
+    fn binary(l: Expr, op: Operator, r: Expr) -> Expr {
+        Expr::BinaryExpr(BinaryExpr::new(Box::new(l), op, Box::new(r)))
+    }
+
     fn c(name: &str) -> Column {
         col(&quoted(name))
     }
@@ -564,11 +568,11 @@ mod tests {
             c("bytes").eq(Literal::binary(b"PAR1")),
         );
         exact(
-            df_col("i").is_not_distinct_from(df_lit(1i32)),
+            binary(df_col("i"), Operator::IsNotDistinctFrom, df_lit(1i32)),
             c("i").eq_null_safe(1i32),
         );
         exact(
-            df_col("i").is_distinct_from(df_lit(1i32)),
+            binary(df_col("i"), Operator::IsDistinctFrom, df_lit(1i32)),
             !c("i").eq_null_safe(1i32),
         );
     }
