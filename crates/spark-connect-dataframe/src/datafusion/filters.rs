@@ -7,8 +7,8 @@
 //!   SQL's three-valued logic and keep rows where the condition is true), so DataFusion does
 //!   not filter again.
 //! - **Superset**: Spark keeps every row DataFusion would keep, perhaps more (a `float` `=`:
-//!   Spark's `-0.0 = 0.0` is true, Arrow's total order says false). The filter is still sent,
-//!   and DataFusion filters again (`Inexact`).
+//!   whatever DataFusion finds equal Spark does too, but the two do not order every NaN
+//!   alike). The filter is still sent, and DataFusion filters again (`Inexact`).
 //! - anything else is not sent (`Unsupported`).
 //!
 //! `AND` keeps the weaker of its parts, and an `AND` with one part that cannot be sent sends
@@ -276,8 +276,9 @@ impl<'a> Translator<'a> {
         let fidelity = if ordered_alike(&l) && ordered_alike(&r) {
             Fidelity::Exact
         } else if equality {
-            // Values equal to DataFusion are equal to Spark too (same bits, same text), but
-            // Spark also finds -0.0 = 0.0, 'a' = 'A' under UTF8_LCASE, 'a' = 'a  ' for char(3).
+            // Values equal to DataFusion are equal to Spark too (Spark's float equality takes
+            // -0.0 = 0.0 and every NaN equal; equal bytes are equal under any collation), but
+            // Spark also finds 'a' = 'A' under UTF8_LCASE and 'a' = 'a  ' for char(3).
             Fidelity::Superset
         } else {
             return None;
@@ -365,8 +366,11 @@ impl<'a> Translator<'a> {
 }
 
 /// Whether `<`, `=` and the rest order this operand's values in Spark as in DataFusion:
-/// not floats (Spark: `-0.0 = 0.0` and every NaN is equal and largest; Arrow: IEEE total
-/// order), not text with a collation or `char(n)` padding.
+/// not floats (Spark normalises: `-0.0 = 0.0`, every NaN equal to every NaN and above every
+/// number; Arrow's kernels under DataFusion order floats by IEEE 754 total order, where a NaN
+/// with its sign bit set is below every number; DataFusion 55 agrees with Spark on -0.0 and
+/// on positive NaN, but no rule of either promises the rest), not text with a collation or
+/// `char(n)` padding.
 fn ordered_alike(operand: &Operand) -> bool {
     match operand.class {
         Class::Float => false,

@@ -261,7 +261,7 @@ impl SparkTableProvider {
     /// ]);
     /// let t = SparkTableProvider::with_schema(spark.range(0, 10), &schema, "UTC")?;
     /// assert_eq!(t.filter_pushdown(&col("id").gt(lit(5i64))), Pushdown::Exact);
-    /// // Spark's -0.0 = 0.0 is true, DataFusion's is false: DataFusion checks again.
+    /// // Floats: Spark and Arrow do not order every NaN alike, so DataFusion checks again.
     /// assert_eq!(t.filter_pushdown(&col("price").eq(lit(0.0))), Pushdown::Inexact);
     /// assert_eq!(t.filter_pushdown(&col("price").lt(lit(0.0))), Pushdown::Unsupported);
     /// # Ok(())
