@@ -185,13 +185,21 @@ async fn datafusion_over_spark_gives_the_rows_datafusion_gives_alone() {
     ] {
         let pushed = rows_df(&run(&ctx, &format!("SELECT * FROM people WHERE {condition}")).await);
         let alone = rows_df(
-            &run(&ctx, &format!("SELECT * FROM people_local WHERE {condition}")).await,
+            &run(
+                &ctx,
+                &format!("SELECT * FROM people_local WHERE {condition}"),
+            )
+            .await,
         );
         assert_eq!(pushed, alone, "WHERE {condition}");
     }
     let counted = run(&ctx, "SELECT count(*) FROM people WHERE id > 1").await;
     assert_eq!(rows_df(&counted), ["5"]);
-    let limited = run(&ctx, "SELECT count(*) FROM (SELECT id FROM people WHERE id > 1 LIMIT 2)").await;
+    let limited = run(
+        &ctx,
+        "SELECT count(*) FROM (SELECT id FROM people WHERE id > 1 LIMIT 2)",
+    )
+    .await;
     assert_eq!(rows_df(&limited), ["2"]);
 }
 
@@ -238,22 +246,39 @@ async fn projection_filters_and_limit_are_in_the_spark_plan() {
     };
     let mut names = Vec::new();
     functions(filter.condition.as_ref().unwrap(), &mut names);
-    assert!(names.contains(&">".to_string()) && names.contains(&"like".to_string()), "{names:?}");
+    assert!(
+        names.contains(&">".to_string()) && names.contains(&"like".to_string()),
+        "{names:?}"
+    );
     assert!(text.contains("SparkScanExec: projection=[name]"), "{text}");
     // DataFusion does not filter again what Spark computed exactly.
     assert!(!text.contains("FilterExec"), "{text}");
-    let rows = rows_df(&run(&ctx, "SELECT name FROM people WHERE id > 1 AND name LIKE 'a%' LIMIT 3").await);
+    let rows = rows_df(
+        &run(
+            &ctx,
+            "SELECT name FROM people WHERE id > 1 AND name LIKE 'a%' LIMIT 3",
+        )
+        .await,
+    );
     assert!(rows.is_empty(), "{rows:?}");
 
     // A float equality is sent as a first cut and checked again by DataFusion; a float order
     // stays in DataFusion, and then the limit cannot be sent either.
     let (rel, text) = scan_of(&ctx, "SELECT id FROM people WHERE score = 0.0").await;
-    assert!(matches!(input(&rel).rel_type, Some(RelType::Filter(_))), "{text}");
+    assert!(
+        matches!(input(&rel).rel_type, Some(RelType::Filter(_))),
+        "{text}"
+    );
     assert!(text.contains("FilterExec"), "{text}");
     let (rel, text) = scan_of(&ctx, "SELECT id FROM people WHERE score < 1.0 LIMIT 1").await;
-    let Some(RelType::Project(project)) = &rel.rel_type else { panic!("{text}") };
+    let Some(RelType::Project(project)) = &rel.rel_type else {
+        panic!("{text}")
+    };
     assert!(
-        matches!(project.input.as_ref().unwrap().rel_type, Some(RelType::Read(_))),
+        matches!(
+            project.input.as_ref().unwrap().rel_type,
+            Some(RelType::Read(_))
+        ),
         "nothing but the projection is sent: {text}"
     );
     assert!(text.contains("FilterExec"), "{text}");
@@ -306,8 +331,11 @@ async fn spark_errors_reach_datafusion_with_the_spark_error_inside() {
         .await
         .unwrap();
     let ctx = SessionContext::new();
-    ctx.register_table("failing", Arc::new(SparkTableProvider::new(failing).await.unwrap()))
-        .unwrap();
+    ctx.register_table(
+        "failing",
+        Arc::new(SparkTableProvider::new(failing).await.unwrap()),
+    )
+    .unwrap();
     let e = ctx
         .sql("SELECT * FROM failing")
         .await
@@ -325,8 +353,5 @@ async fn spark_errors_reach_datafusion_with_the_spark_error_inside() {
         source = err.source();
     }
     let spark_error = spark_error.unwrap_or_else(|| panic!("no Spark error inside: {e:?}"));
-    assert!(
-        spark_error.to_string().contains("id < 3"),
-        "{spark_error}"
-    );
+    assert!(spark_error.to_string().contains("id < 3"), "{spark_error}");
 }

@@ -33,7 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("datafusion_join_{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let customers = dir.join("customers.parquet");
-    let customers = customers.to_str().ok_or("the temporary path is not UTF-8")?;
+    let customers = customers
+        .to_str()
+        .ok_or("the temporary path is not UTF-8")?;
     ctx.sql(
         "SELECT * FROM (VALUES (1, 'alice', 'FR'), (2, 'bob', 'DE'), (3, 'carol', 'FR'))
          AS c(id, name, country)",

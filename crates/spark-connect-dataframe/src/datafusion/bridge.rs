@@ -36,7 +36,10 @@ fn move_schema(
 /// A result batch from Spark as a batch of `target`, DataFusion's schema for it. The columns
 /// must have `target`'s types (nested field names aside); a batch of another shape is an
 /// error that names the column, never data read as another type.
-pub(crate) fn batch(batch: RecordBatch, target: &DfSchemaRef) -> Result<DfRecordBatch, DataFusionError> {
+pub(crate) fn batch(
+    batch: RecordBatch,
+    target: &DfSchemaRef,
+) -> Result<DfRecordBatch, DataFusionError> {
     let rows = batch.num_rows();
     let options = RecordBatchOptions::new().with_row_count(Some(rows));
     if target.fields().is_empty() {
@@ -124,21 +127,27 @@ mod tests {
             .downcast_ref::<df_arrow_array::Int64Array>()
             .unwrap();
         assert_eq!(ids.values().as_ref(), &[1, 2, 3]);
-        assert_eq!(ids.values().inner().as_ptr(), address, "the buffer was copied");
+        assert_eq!(
+            ids.values().inner().as_ptr(),
+            address,
+            "the buffer was copied"
+        );
         let names = out
             .column(1)
             .as_any()
             .downcast_ref::<df_arrow_array::StringArray>()
             .unwrap();
-        assert_eq!(names.iter().collect::<Vec<_>>(), [Some("a"), None, Some("c")]);
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            [Some("a"), None, Some("c")]
+        );
     }
 
     #[test]
     fn a_column_of_another_type_is_an_error_naming_it() {
         let schema60 = Schema::new(vec![Field::new("id", DataType::Int64, false)]);
-        let target = Arc::new(
-            schema(&Schema::new(vec![Field::new("id", DataType::Int32, false)])).unwrap(),
-        );
+        let target =
+            Arc::new(schema(&Schema::new(vec![Field::new("id", DataType::Int32, false)])).unwrap());
         let batch60 = RecordBatch::try_new(
             Arc::new(schema60),
             vec![Arc::new(Int64Array::from(vec![1]))],

@@ -196,10 +196,7 @@ impl<'a> Translator<'a> {
                     return None;
                 }
                 let between = value.column.between(low.column, high.column);
-                Some((
-                    if *negated { !between } else { between },
-                    Fidelity::Exact,
-                ))
+                Some((if *negated { !between } else { between }, Fidelity::Exact))
             }
             Expr::Like(like) => self.like(like),
             _ => None,
@@ -560,7 +557,10 @@ mod tests {
             c("local").lt(lit(Literal(LiteralType::TimestampNtz(7)))),
         );
         exact(
-            df_col("amount").gt(Expr::Literal(ScalarValue::Decimal128(Some(-105), 10, 2), None)),
+            df_col("amount").gt(Expr::Literal(
+                ScalarValue::Decimal128(Some(-105), 10, 2),
+                None,
+            )),
             c("amount").gt(lit(Literal(LiteralType::Decimal(Decimal {
                 value: "-1.05".into(),
                 precision: Some(10),
@@ -568,7 +568,10 @@ mod tests {
             })))),
         );
         exact(
-            df_col("bytes").eq(Expr::Literal(ScalarValue::Binary(Some(b"PAR1".to_vec())), None)),
+            df_col("bytes").eq(Expr::Literal(
+                ScalarValue::Binary(Some(b"PAR1".to_vec())),
+                None,
+            )),
             c("bytes").eq(Literal::binary(b"PAR1")),
         );
         exact(
@@ -593,7 +596,9 @@ mod tests {
     #[test]
     fn boolean_logic_and_null_tests() {
         exact(
-            df_col("i").gt(df_lit(1i32)).and(df_col("s").eq(df_lit("x"))),
+            df_col("i")
+                .gt(df_lit(1i32))
+                .and(df_col("s").eq(df_lit("x"))),
             c("i").gt(1i32).and(c("s").eq("x")),
         );
         exact(
@@ -667,7 +672,9 @@ mod tests {
         superset(df_col("ch").eq(df_lit("a")), c("ch").eq("a"));
         // An AND keeps the weaker part; a part that cannot be sent leaves a superset.
         superset(
-            df_col("i").gt(df_lit(1i32)).and(df_col("d").eq(df_lit(1.0f64))),
+            df_col("i")
+                .gt(df_lit(1i32))
+                .and(df_col("d").eq(df_lit(1.0f64))),
             c("i").gt(1i32).and(c("d").eq(1.0f64)),
         );
         superset(
@@ -713,7 +720,11 @@ mod tests {
         not_sent(try_cast(df_col("s"), DfType::Int64).eq(df_lit(1i64)));
         not_sent(cast(df_col("i"), DfType::Float64).eq(df_lit(1.0f64)));
         // An OR needs both sides; an unknown column is not sent.
-        not_sent(df_col("i").gt(df_lit(1i32)).or(df_col("d").lt(df_lit(1.0f64))));
+        not_sent(
+            df_col("i")
+                .gt(df_lit(1i32))
+                .or(df_col("d").lt(df_lit(1.0f64))),
+        );
         not_sent(df_col("nope").eq(df_lit(1i32)));
         // A non-boolean column is not a condition; nested types do not compare.
         not_sent(df_col("i"));

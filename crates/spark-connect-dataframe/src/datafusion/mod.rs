@@ -78,7 +78,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use crate::functions::{col, lit};
 use crate::types::StructType;
 use crate::{Column, DataFrame, Error, SparkSession};
-use filters::{FieldInfo, Fidelity, Translator, quoted};
+use filters::{Fidelity, FieldInfo, Translator, quoted};
 
 /// A DataFusion table whose rows come from a Spark [`DataFrame`]: a Spark table by name
 /// ([`table`](Self::table)) or any query ([`new`](Self::new)).
