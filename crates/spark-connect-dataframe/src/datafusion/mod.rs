@@ -128,8 +128,9 @@ impl SparkTableProvider {
     /// # use spark_connect_dataframe::SparkSession;
     /// use spark_connect_dataframe::datafusion::SparkTableProvider;
     /// # async fn demo(spark: SparkSession) -> Result<(), spark_connect_dataframe::Error> {
-    /// let provider = SparkTableProvider::new(spark.range(0, 1000)).await?;
-    /// assert_eq!(provider.dataframe().to_proto(), spark.range(0, 1000).to_proto());
+    /// let numbers = spark.range(0, 1000);
+    /// let provider = SparkTableProvider::new(numbers.clone()).await?;
+    /// assert_eq!(provider.dataframe().to_proto(), numbers.to_proto());
     /// # Ok(())
     /// # }
     /// ```
@@ -234,8 +235,9 @@ impl SparkTableProvider {
     /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
     /// # let schema = StructType::new([StructField::new("id", DataType::Long, false)]);
-    /// let provider = SparkTableProvider::with_schema(spark.range(0, 10), &schema, "UTC")?;
-    /// assert_eq!(provider.dataframe().to_proto(), spark.range(0, 10).to_proto());
+    /// let numbers = spark.range(0, 10);
+    /// let provider = SparkTableProvider::with_schema(numbers.clone(), &schema, "UTC")?;
+    /// assert_eq!(provider.dataframe().to_proto(), numbers.to_proto());
     /// # Ok(())
     /// # }
     /// ```
@@ -413,11 +415,12 @@ impl TableProvider for SparkTableProvider {
 /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
 /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
 /// # let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
-/// # let plan: Arc<dyn ExecutionPlan> = Arc::new(SparkScanExec::new(spark.range(0, 10), schema, String::new()));
+/// # let numbers = spark.range(0, 10);
+/// # let plan: Arc<dyn ExecutionPlan> = Arc::new(SparkScanExec::new(numbers.clone(), schema, String::new()));
 /// // In a physical plan DataFusion made (`plan`), find the scan and the Spark plan it sends:
 /// let any: &dyn std::any::Any = plan.as_ref();
 /// let scan = any.downcast_ref::<SparkScanExec>().expect("a Spark scan");
-/// assert_eq!(scan.dataframe().to_proto(), spark.range(0, 10).to_proto());
+/// assert_eq!(scan.dataframe().to_proto(), numbers.to_proto());
 /// # Ok(())
 /// # }
 /// ```
@@ -475,8 +478,9 @@ impl SparkScanExec {
     /// # async fn main() -> Result<(), spark_connect_dataframe::Error> {
     /// # let spark = SparkSession::builder().remote("sc://127.0.0.1:1").build().await?;
     /// # let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
-    /// let scan = SparkScanExec::new(spark.range(0, 3), schema, String::new());
-    /// assert_eq!(scan.dataframe().to_proto(), spark.range(0, 3).to_proto());
+    /// let numbers = spark.range(0, 3);
+    /// let scan = SparkScanExec::new(numbers.clone(), schema, String::new());
+    /// assert_eq!(scan.dataframe().to_proto(), numbers.to_proto());
     /// # Ok(())
     /// # }
     /// ```
