@@ -1,7 +1,7 @@
 //! Spark tables and DataFrames in DataFusion queries (feature `datafusion`).
 //!
 //! [`SparkTableProvider`] is a DataFusion
-//! [`TableProvider`](datafusion_catalog::TableProvider) over any Spark [`DataFrame`]: register
+//! [`TableProvider`] over any Spark [`DataFrame`]: register
 //! it in a DataFusion `SessionContext` and a DataFusion query can join a Spark table with a
 //! local Parquet file, a CSV file or anything else DataFusion reads. When DataFusion scans the
 //! table, the columns it needs, the filters Spark computes the same way, and a row limit are
@@ -51,7 +51,7 @@
 //!   the repository lists each case and why.
 //!
 //! Spark's errors reach DataFusion as `DataFusionError::External` holding this crate's
-//! [`Error`](crate::Error), which the caller can downcast to read Spark's error class.
+//! [`Error`], which the caller can downcast to read Spark's error class.
 
 mod bridge;
 mod filters;
@@ -402,7 +402,7 @@ impl TableProvider for SparkTableProvider {
 /// the Spark query's result, batch by batch as Spark sends it.
 ///
 /// Spark's errors come out of the stream as `DataFusionError::External` holding an
-/// [`Error`](crate::Error). `EXPLAIN` shows what was sent to Spark:
+/// [`Error`]. `EXPLAIN` shows what was sent to Spark:
 /// `SparkScanExec: projection=[name], filters=[id < Int64(100)], limit=10`.
 ///
 /// ```
