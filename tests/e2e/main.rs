@@ -20,6 +20,8 @@ mod api_window;
 mod auth;
 mod databricks;
 mod dataframe;
+#[cfg(feature = "datafusion")]
+mod datafusion;
 mod errors;
 mod perf;
 mod progress;

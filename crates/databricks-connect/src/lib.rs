@@ -131,6 +131,48 @@ pub mod prelude {
 /// ```
 pub use chrono;
 
+/// Spark tables and DataFrames in DataFusion queries (feature `datafusion`):
+/// [`SparkTableProvider`](datafusion::SparkTableProvider) pushes the columns, filters and
+/// limit of a DataFusion scan down into the Spark plan and streams Spark's Arrow batches into
+/// DataFusion. DataFusion itself, the version the provider is built for (55, with Parquet and
+/// SQL), is [`datafusion::engine`]. Needs Rust 1.94 (DataFusion's minimum). What is pushed
+/// down and what is not: docs/datafusion.md.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use databricks_connect::DatabricksSession;
+/// use databricks_connect::datafusion::SparkTableProvider;
+/// use databricks_connect::datafusion::engine::prelude::{ParquetReadOptions, SessionContext};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let spark = DatabricksSession::builder().get_or_create().await?;
+/// let ctx = SessionContext::new();
+/// ctx.register_table("orders", Arc::new(SparkTableProvider::table(&spark, "main.sales.orders").await?))?;
+/// ctx.register_parquet("customers", "customers.parquet", ParquetReadOptions::default()).await?;
+/// let joined = ctx
+///     .sql("SELECT c.name, sum(o.amount) AS total FROM orders o JOIN customers c ON o.customer_id = c.id \
+///           WHERE o.status = 'shipped' GROUP BY c.name")
+///     .await?;
+/// joined.show().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "datafusion")]
+pub mod datafusion {
+    pub use spark_connect_dataframe::datafusion::{SparkScanExec, SparkTableProvider};
+
+    /// DataFusion 55, the engine [`SparkTableProvider`] plugs into, with its `parquet` and
+    /// `sql` features: use it rather than a `datafusion` dependency of one's own, so that the
+    /// versions always match.
+    ///
+    /// ```
+    /// use databricks_connect::datafusion::engine::prelude::SessionContext;
+    /// let ctx = SessionContext::new();
+    /// # let _ = ctx;
+    /// ```
+    pub use ::datafusion as engine;
+}
+
 /// Databricks credentials providers, for `credentials`.
 pub use databricks_auth as auth;
 /// The Databricks configuration (profiles, `DATABRICKS_*` variables), for `sdk_config`.

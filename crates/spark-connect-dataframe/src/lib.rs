@@ -51,12 +51,15 @@
 //! | Catalog | [`Catalog`] | `src/catalog.rs` |
 //! | Streaming | [`DataStreamReader`], [`DataStreamWriter`], [`StreamingQuery`], [`StreamingQueryManager`] | `src/streaming/` |
 //! | Errors | [`Error`], [`ErrorKind`] | `src/error.rs` |
+//! | DataFusion (feature `datafusion`) | `datafusion::SparkTableProvider`, `datafusion::SparkScanExec` | `src/datafusion/` |
 
 #![warn(missing_docs)]
 
 mod catalog;
 mod column;
 mod dataframe;
+#[cfg(feature = "datafusion")]
+pub mod datafusion;
 mod error;
 pub mod functions;
 mod io;
