@@ -138,6 +138,14 @@ pub const LEFT_OUT_MODULES: &[(&str, &str)] = &[
         "perf",
         "client-side decoding and the replay server, not the server's features",
     ),
+    (
+        "api_polars",
+        "behind the `polars` feature; converts Arrow results on the client",
+    ),
+    (
+        "datafusion",
+        "behind the `datafusion` feature; the plans it pushes down are relations the portable areas cover",
+    ),
 ];
 
 /// Single tests of the portable modules that are skipped, with the reason.
