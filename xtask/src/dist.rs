@@ -18,8 +18,12 @@ pub struct Pin {
 
 impl Pin {
     pub fn load() -> Result<Pin> {
-        let path = workspace_root().join("proto/spark.pin");
-        let text = fs::read_to_string(&path)
+        Pin::load_from(&workspace_root().join("proto/spark.pin"))
+    }
+
+    /// Reads a pin file of the same form (another release's, such as `proto/spark-3.5/spark.pin`).
+    pub fn load_from(path: &Path) -> Result<Pin> {
+        let text = fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut version = None;
         let mut sha = None;
