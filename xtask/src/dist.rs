@@ -23,8 +23,8 @@ impl Pin {
 
     /// Reads a pin file of the same form (another release's, such as `proto/spark-3.5/spark.pin`).
     pub fn load_from(path: &Path) -> Result<Pin> {
-        let text = fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut version = None;
         let mut sha = None;
         for (n, line) in text.lines().enumerate() {

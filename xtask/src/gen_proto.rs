@@ -127,7 +127,11 @@ pub(crate) fn extract_protos(sdist: &Path, pin: &Pin) -> Result<BTreeMap<String,
 
 /// Checks every `.proto` against `proto/SHA256SUMS` (the `sha256sum` format), or rewrites the
 /// file with `--update-sums` (only when moving the pin to another release).
-pub(crate) fn verify_sums(sums_path: &Path, protos: &BTreeMap<String, Vec<u8>>, update: bool) -> Result<()> {
+pub(crate) fn verify_sums(
+    sums_path: &Path,
+    protos: &BTreeMap<String, Vec<u8>>,
+    update: bool,
+) -> Result<()> {
     let actual: BTreeMap<&str, String> = protos
         .iter()
         .map(|(name, data)| (name.as_str(), dist::sha256_hex(data)))

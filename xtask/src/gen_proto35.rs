@@ -51,8 +51,16 @@ pub fn run(args: &[String]) -> Result<()> {
     let current_bytes = current.encode_to_vec();
 
     for (path, bytes, what) in [
-        (OUT_35, &old_bytes, format!("Spark {}", pin35.pyspark_version)),
-        (OUT_PINNED, &current_bytes, format!("Spark {}", pin.pyspark_version)),
+        (
+            OUT_35,
+            &old_bytes,
+            format!("Spark {}", pin35.pyspark_version),
+        ),
+        (
+            OUT_PINNED,
+            &current_bytes,
+            format!("Spark {}", pin.pyspark_version),
+        ),
     ] {
         let full = root.join(path);
         if check {
@@ -110,7 +118,9 @@ fn descriptors_of_pb2_modules(sdist: &Path, pin: &Pin) -> Result<FileDescriptorS
         })?;
         let name = descriptor.name().to_string();
         if !name.starts_with("spark/connect/") {
-            return Err(format!("{path} describes `{name}`, expected spark/connect/*.proto").into());
+            return Err(
+                format!("{path} describes `{name}`, expected spark/connect/*.proto").into(),
+            );
         }
         files.insert(name, descriptor);
     }
