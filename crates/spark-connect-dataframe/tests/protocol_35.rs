@@ -799,3 +799,125 @@ async fn stop_on_a_35_server_ends_the_session_as_pyspark_does() {
     );
     assert!(spark.is_stopped());
 }
+
+/// Commands and session calls beyond queries: writes, views, catalog calls, local data,
+/// streaming. Each is sent in Spark 3.5's protocol or refused before sending.
+#[tokio::test]
+async fn commands_are_spark_35s_or_refused() {
+    use arrow_array::{Int64Array, RecordBatch};
+    let p = protocols();
+    let server = OldServer::start("3.5.9").await.unwrap();
+    let spark = session(&server).await;
+    let df = spark.range(0, 3);
+    let catalog = spark.catalog();
+    let batch = RecordBatch::try_from_iter([(
+        "x",
+        std::sync::Arc::new(Int64Array::from(vec![1, 2, 3])) as _,
+    )])
+    .unwrap();
+    let mut outcomes: Vec<(&str, Outcome)> = Vec::new();
+    macro_rules! check {
+        ($what:expr, $call:expr) => {
+            outcomes.push(($what, Box::pin(run(&p, &server, $what, None, $call)).await))
+        };
+    }
+    check!(
+        "save_as_table",
+        df.write().mode("overwrite").save_as_table("t")
+    );
+    check!("save parquet", df.write().format("parquet").save("/tmp/x"));
+    check!("insert_into", df.write().insert_into("t", None));
+    check!("temp view", df.create_or_replace_temp_view("v"));
+    check!("list_tables", catalog.list_tables(None, None));
+    check!("table_exists", catalog.table_exists("t", None));
+    check!("create_dataframe (inline)", async {
+        spark
+            .create_dataframe(&[batch.clone()])
+            .await?
+            .collect()
+            .await
+    });
+    check!(
+        "read_stream start",
+        spark
+            .read_stream()
+            .format("rate")
+            .load()
+            .write_stream()
+            .format("memory")
+            .query_name("q")
+            .start()
+    );
+    // Newer than 3.5: refused.
+    check!("cluster_by", df.write().cluster_by("id").save_as_table("t"));
+    check!("checkpoint", df.checkpoint(true));
+    check!(
+        "merge_into",
+        df.merge_into("t", col("id").eq(lit(1)))
+            .when_matched(None)
+            .update_all()
+            .merge()
+    );
+    check!("drop_table", catalog.drop_table("t", true, false));
+    check!("listen", spark.streams().listen());
+
+    let mut wrong = Vec::new();
+    for (what, outcome) in &outcomes {
+        println!("{what}: {outcome:?}");
+        if let Outcome::Wrong(problems) = outcome {
+            wrong.extend(problems.iter().cloned());
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let refused = |what: &str| {
+        outcomes
+            .iter()
+            .find(|(w, _)| *w == what)
+            .map(|(_, o)| match o {
+                Outcome::Refused(f) => Some(*f),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(refused("save_as_table"), None);
+    assert_eq!(refused("create_dataframe (inline)"), None);
+    assert_eq!(refused("cluster_by"), Some(Feature::ClusterBy));
+    assert_eq!(refused("checkpoint"), Some(Feature::Checkpoint));
+    assert_eq!(refused("merge_into"), Some(Feature::MergeInto));
+    assert_eq!(refused("drop_table"), Some(Feature::CatalogDdl));
+    assert_eq!(refused("listen"), Some(Feature::StreamingListenerBus));
+}
+
+/// A feature newer than the server is refused up front with an error that says what, which
+/// release it needs and which the server runs, and the plan never leaves the client.
+#[tokio::test]
+async fn a_newer_feature_is_refused_with_a_clear_error() {
+    let server = OldServer::start("3.5.9").await.unwrap();
+    let spark = session(&server).await;
+    let e = spark
+        .range(0, 3)
+        .transpose(None)
+        .collect()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), spark_connect_transport::ErrorKind::Unsupported);
+    assert_eq!(
+        e.to_string(),
+        "`transpose` (Relation.transpose) needs Spark 4.0.0 or later, but the server runs \
+         Spark 3.5.9; nothing was sent"
+    );
+    let methods: Vec<&str> = server.requests().iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["AnalyzePlan"], "only the version was asked");
+    // Asked once: the next refusal asks nothing.
+    server.clear();
+    spark
+        .range(0, 3)
+        .transpose(None)
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(server.requests().is_empty());
+    // And a plain query still goes.
+    spark.range(0, 3).collect().await.unwrap();
+    assert!(server.requests().iter().any(|r| r.method == "ExecutePlan"));
+}
