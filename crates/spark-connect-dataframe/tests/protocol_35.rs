@@ -921,3 +921,33 @@ async fn a_newer_feature_is_refused_with_a_clear_error() {
     spark.range(0, 3).collect().await.unwrap();
     assert!(server.requests().iter().any(|r| r.method == "ExecutePlan"));
 }
+
+/// docs/compatibility.md lists the version table as it is: every feature with its release,
+/// and nothing else.
+#[test]
+fn the_documented_table_is_the_version_table() {
+    let docs = include_str!("../../../docs/compatibility.md");
+    let section = docs
+        .split("## Spark 3.5 (Databricks LTS runtimes)")
+        .nth(1)
+        .expect("the Spark 3.5 section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let documented: BTreeMap<String, String> = section
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((name.to_string(), cells.get(2)?.to_string()))
+        })
+        .collect();
+    let table: BTreeMap<String, String> = Feature::ALL
+        .iter()
+        .map(|f| {
+            let v = f.since();
+            (format!("{f:?}"), format!("{}.{}", v.major, v.minor))
+        })
+        .collect();
+    assert_eq!(documented, table);
+}
