@@ -832,7 +832,7 @@ async fn commands_are_spark_35s_or_refused() {
     check!("table_exists", catalog.table_exists("t", None));
     check!("create_dataframe (inline)", async {
         spark
-            .create_dataframe(&[batch.clone()])
+            .create_dataframe(std::slice::from_ref(&batch))
             .await?
             .collect()
             .await

@@ -396,20 +396,20 @@ impl<'a> Walk<'a> {
             RelType::RelationChanges(_) => self.uses(Feature::RelationChanges),
             RelType::Catalog(c) => {
                 use pb::catalog::CatType as K;
-                match &c.cat_type {
-                    Some(
-                        K::DropTable(_)
-                        | K::DropView(_)
-                        | K::CreateDatabase(_)
-                        | K::DropDatabase(_)
-                        | K::ListPartitions(_)
-                        | K::ListViews(_)
-                        | K::GetTableProperties(_)
-                        | K::GetCreateTableString(_)
-                        | K::TruncateTable(_)
-                        | K::AnalyzeTable(_),
-                    ) => self.uses(Feature::CatalogDdl),
-                    _ => {}
+                if let Some(
+                    K::DropTable(_)
+                    | K::DropView(_)
+                    | K::CreateDatabase(_)
+                    | K::DropDatabase(_)
+                    | K::ListPartitions(_)
+                    | K::ListViews(_)
+                    | K::GetTableProperties(_)
+                    | K::GetCreateTableString(_)
+                    | K::TruncateTable(_)
+                    | K::AnalyzeTable(_),
+                ) = &c.cat_type
+                {
+                    self.uses(Feature::CatalogDdl);
                 }
             }
             RelType::MlRelation(_) => {}
