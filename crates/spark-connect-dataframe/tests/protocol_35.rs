@@ -173,6 +173,7 @@ fn enum_value_name(enum_name: &str, number: i32) -> String {
 ///   parameters; the walk of `input` is not entered, as 3.5 never reads it).
 /// - `DataType.String.collation` = `UTF8_BINARY`, the default collation, which PySpark 4
 ///   names on every string type (typed null literals, casts to a `DataType`): 3.5's strings.
+/// - `WithColumnsRenamed.renames` beside `rename_columns_map` holding the same renames.
 /// - `ResultChunkingOptions`, which PySpark sends to every server: an older one sends whole
 ///   batches, read the same way. The client leaves it out once it knows the server is older.
 fn tolerated(element: &str, parent_35: &DynamicMessage, value: &Value) -> bool {
@@ -184,6 +185,16 @@ fn tolerated(element: &str, parent_35: &DynamicMessage, value: &Value) -> bool {
             .get_field_by_name("sql")
             .is_some_and(|v| matches!(&*v, Value::String(s) if !s.is_empty())),
         "spark.connect.ExecutePlanRequest.RequestOption.result_chunking_options" => true,
+        // PySpark 4's list of renames beside 3.5's map of the same renames.
+        "spark.connect.WithColumnsRenamed.renames" => {
+            let map = parent_35
+                .get_field_by_name("rename_columns_map")
+                .map_or(0, |v| match &*v {
+                    Value::Map(m) => m.len(),
+                    _ => 0,
+                });
+            matches!(value, Value::List(l) if !l.is_empty() && l.len() == map)
+        }
         // The default collation, which PySpark 4 names on every string type: 3.5's strings.
         "spark.connect.DataType.String.collation" => {
             matches!(value, Value::String(c) if c == "UTF8_BINARY")
@@ -243,7 +254,19 @@ enum Outcome {
 
 /// Runs `call` against `server` and checks what it sent or why it refused; `plan`, when
 /// given, is the relation the call would send (to check that a refusal is deserved).
-async fn run<T>(
+/// Boxed: the tests await many of these, and unboxed their futures would make the tests'
+/// own futures (and their stack frames, in debug builds) too large for a test thread.
+fn run<'a, T: 'a>(
+    p: &'a Protocols,
+    server: &'a OldServer,
+    what: &'a str,
+    plan: Option<&'a proto::Relation>,
+    call: impl std::future::Future<Output = Result<T, Error>> + 'a,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Outcome> + 'a>> {
+    Box::pin(run_unboxed(p, server, what, plan, call))
+}
+
+async fn run_unboxed<T>(
     p: &Protocols,
     server: &OldServer,
     what: &str,
@@ -552,6 +575,12 @@ async fn every_dataframe_plan_is_spark_35_or_refused() {
         "plain_columns",
         spark.range(0, 3).select([col("id"), lit(1)]),
     );
+    cases.insert(
+        "renamed_twice",
+        spark
+            .range(0, 3)
+            .with_columns_renamed([("id", "a"), ("id", "b")]),
+    );
 
     let (mut sent, mut refused) = (Vec::new(), BTreeMap::<Feature, Vec<&str>>::new());
     let mut wrong = Vec::new();
@@ -570,6 +599,7 @@ async fn every_dataframe_plan_is_spark_35_or_refused() {
     }
     assert!(sent.len() > 80, "{sent:?}");
     for feature in [
+        Feature::RenamesList,
         Feature::Transpose,
         Feature::CastEvalMode,
         Feature::Subqueries,
@@ -677,6 +707,36 @@ async fn the_sessions_other_requests_are_spark_35s() {
         )
         .await,
     );
+    // The other analyses: the stand-in answers them UNIMPLEMENTED, after their requests are
+    // recorded and checked.
+    let other = spark.range(0, 2);
+    assert_sent((run(&p, &server, "is_streaming", None, df.is_streaming())).await);
+    assert_sent((run(&p, &server, "is_local", None, df.is_local())).await);
+    assert_sent((run(&p, &server, "input_files", None, df.input_files())).await);
+    assert_sent((run(&p, &server, "tree_string", None, df.tree_string(None))).await);
+    assert_sent(
+        (run(
+            &p,
+            &server,
+            "same_semantics",
+            None,
+            df.same_semantics(&other),
+        ))
+        .await,
+    );
+    assert_sent((run(&p, &server, "semantic_hash", None, df.semantic_hash())).await);
+    assert_sent(
+        (run(
+            &p,
+            &server,
+            "persist",
+            None,
+            df.persist(spark_connect_dataframe::StorageLevel::MEMORY_ONLY),
+        ))
+        .await,
+    );
+    assert_sent((run(&p, &server, "storage_level", None, df.storage_level())).await);
+    assert_sent((run(&p, &server, "unpersist", None, df.unpersist(false))).await);
     assert_sent(
         run(
             &p,
@@ -818,7 +878,7 @@ async fn commands_are_spark_35s_or_refused() {
     let mut outcomes: Vec<(&str, Outcome)> = Vec::new();
     macro_rules! check {
         ($what:expr, $call:expr) => {
-            outcomes.push(($what, Box::pin(run(&p, &server, $what, None, $call)).await))
+            outcomes.push(($what, (run(&p, &server, $what, None, $call)).await))
         };
     }
     check!(

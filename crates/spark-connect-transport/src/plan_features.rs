@@ -267,7 +267,8 @@ impl<'a> Walk<'a> {
             RelType::Repartition(r) => self.rel(r.input.as_deref()),
             RelType::ToDf(t) => self.rel(t.input.as_deref()),
             RelType::WithColumnsRenamed(w) => {
-                if !w.renames.is_empty() {
+                // Without the map beside it (a name renamed twice), 3.5 would rename nothing.
+                if !w.renames.is_empty() && w.rename_columns_map.len() != w.renames.len() {
                     self.uses(Feature::RenamesList);
                 }
                 self.rel(w.input.as_deref());

@@ -20,7 +20,9 @@ impl SparkConnectClient {
     /// refused with [`Error::NotSupportedByServer`] before it is sent (the server's version is
     /// asked once per session, and only for such plans).
     pub async fn execute_plan(&self, plan: pb::Plan) -> Result<ExecuteStream, Error> {
-        self.check_plan(&plan).await?;
+        if let Some(feature) = self.feature_to_check(&plan) {
+            Box::pin(self.require(feature)).await?;
+        }
         let operation_id = uuid::Uuid::new_v4().to_string();
         let mut request_options = Vec::with_capacity(2);
         request_options.push(pb::execute_plan_request::RequestOption {
@@ -64,7 +66,17 @@ impl SparkConnectClient {
         &self,
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result, Error> {
-        self.check_analysis(&analyze).await?;
+        if let Some(feature) = self.analysis_feature_to_check(&analyze) {
+            Box::pin(self.require(feature)).await?;
+        }
+        self.analyze_unchecked(analyze).await
+    }
+
+    /// [`analyze`](Self::analyze) without the version check (the version question itself).
+    pub(crate) async fn analyze_unchecked(
+        &self,
+        analyze: pb::analyze_plan_request::Analyze,
+    ) -> Result<pb::analyze_plan_response::Result, Error> {
         let message = pb::AnalyzePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
@@ -100,11 +112,11 @@ impl SparkConnectClient {
         Ok(version)
     }
 
-    /// Refuses an analysis of a plan that uses a feature newer than the server.
-    async fn check_analysis(
+    /// The feature to check before an analysis of a plan (see `feature_to_check`).
+    fn analysis_feature_to_check(
         &self,
         analyze: &pb::analyze_plan_request::Analyze,
-    ) -> Result<(), Error> {
+    ) -> Option<crate::Feature> {
         use pb::analyze_plan_request::Analyze as A;
         let plans: [Option<&pb::Plan>; 2] = match analyze {
             A::Schema(a) => [a.plan.as_ref(), None],
@@ -115,15 +127,16 @@ impl SparkConnectClient {
             A::InputFiles(a) => [a.plan.as_ref(), None],
             A::SameSemantics(a) => [a.target_plan.as_ref(), a.other_plan.as_ref()],
             A::SemanticHash(a) => [a.plan.as_ref(), None],
-            A::Persist(a) => return self.check_relation(a.relation.as_ref()).await,
-            A::Unpersist(a) => return self.check_relation(a.relation.as_ref()).await,
-            A::GetStorageLevel(a) => return self.check_relation(a.relation.as_ref()).await,
+            A::Persist(a) => return self.relation_feature_to_check(a.relation.as_ref()),
+            A::Unpersist(a) => return self.relation_feature_to_check(a.relation.as_ref()),
+            A::GetStorageLevel(a) => return self.relation_feature_to_check(a.relation.as_ref()),
             A::SparkVersion(_) | A::DdlParse(_) | A::JsonToDdl(_) => [None, None],
         };
-        for plan in plans.into_iter().flatten() {
-            self.check_plan(plan).await?;
-        }
-        Ok(())
+        plans
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.feature_to_check(p))
+            .max_by_key(|f| f.since())
     }
 
     /// Runs a configuration operation (set, get, unset, ...).

@@ -57,9 +57,10 @@ impl SparkConnectClient {
     /// # }
     /// ```
     pub async fn require(&self, feature: Feature) -> Result<(), Error> {
-        // Boxed: asked at most once per session, and it would otherwise enlarge the future
-        // of every call that checks a plan.
-        let server = Box::pin(self.server_version()).await?;
+        let server = match self.known_server_version() {
+            Some(known) => known,
+            None => self.learn_server_version().await?,
+        };
         if server.supports(feature) {
             Ok(())
         } else {
@@ -70,37 +71,52 @@ impl SparkConnectClient {
         }
     }
 
-    /// Refuses a plan that uses a feature newer than the server. A plan that uses none asks
-    /// nothing; one that does asks the server's version once per session.
-    pub(crate) async fn check_plan(&self, plan: &pb::Plan) -> Result<(), Error> {
+    /// Asks the version (once per session) in a task of its own, when there is a runtime to
+    /// run one: the question is asked from inside other calls (`execute_plan`, `analyze`),
+    /// and its nested calls would otherwise deepen their stack, by hundreds of KiB in debug
+    /// builds, which overflowed a 2 MiB test thread.
+    async fn learn_server_version(&self) -> Result<&ServerVersion, Error> {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let client = self.clone();
+            let asked = runtime
+                .spawn(async move { client.server_version().await.map(|_| ()) })
+                .await;
+            match asked {
+                Ok(result) => result?,
+                Err(e) => {
+                    return Err(Error::Protocol(format!(
+                        "the question of the server's version did not finish: {e}"
+                    )));
+                }
+            }
+        }
+        self.server_version().await
+    }
+
+    /// The feature of `plan` to check against the server's version before sending it: the
+    /// newest one it uses, unless the version is known to serve every feature. `None` (the
+    /// usual case) asks nothing; the caller then awaits [`require`](Self::require), boxed, so
+    /// that the futures of the calls stay small.
+    pub(crate) fn feature_to_check(&self, plan: &pb::Plan) -> Option<Feature> {
         if self
             .known_server_version()
             .is_some_and(|v| Feature::ALL.iter().all(|f| v.supports(*f)))
         {
-            return Ok(());
+            return None;
         }
-        match crate::plan_features::newest_feature(plan) {
-            None => Ok(()),
-            Some(feature) => self.require(feature).await,
-        }
+        crate::plan_features::newest_feature(plan)
+            .filter(|f| !self.known_server_version().is_some_and(|v| v.supports(*f)))
     }
 
-    /// Refuses a relation (of a persist or storage-level analysis) that uses a feature newer
-    /// than the server.
-    pub(crate) async fn check_relation(
+    /// Like [`feature_to_check`](Self::feature_to_check), for a relation (of a persist or
+    /// storage-level analysis).
+    pub(crate) fn relation_feature_to_check(
         &self,
         relation: Option<&pb::Relation>,
-    ) -> Result<(), Error> {
-        match relation.and_then(crate::plan_features::newest_in_relation) {
-            Some(feature)
-                if !self
-                    .known_server_version()
-                    .is_some_and(|v| v.supports(feature)) =>
-            {
-                self.require(feature).await
-            }
-            _ => Ok(()),
-        }
+    ) -> Option<Feature> {
+        relation
+            .and_then(crate::plan_features::newest_in_relation)
+            .filter(|f| !self.known_server_version().is_some_and(|v| v.supports(*f)))
     }
 
     /// Whether the server is known (without asking) not to serve `feature`: its version is
@@ -123,7 +139,7 @@ impl SparkConnectClient {
     /// The `SparkVersion` analysis, uncached.
     pub(crate) async fn ask_spark_version(&self) -> Result<String, Error> {
         let result = self
-            .analyze(pb::analyze_plan_request::Analyze::SparkVersion(
+            .analyze_unchecked(pb::analyze_plan_request::Analyze::SparkVersion(
                 pb::analyze_plan_request::SparkVersion {},
             ))
             .await?;
