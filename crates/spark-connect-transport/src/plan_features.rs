@@ -560,6 +560,58 @@ mod tests {
         }
     }
 
+    /// Counts the allocations of this thread (the unit tests' allocator; see `allocations`).
+    mod counting {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        thread_local! {
+            static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+        }
+
+        pub struct Counting;
+
+        // SAFETY: forwards to the system allocator; the count is a plain thread-local cell.
+        unsafe impl GlobalAlloc for Counting {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                ALLOCATIONS.with(|a| a.set(a.get() + 1));
+                // SAFETY: the caller's contract is the system allocator's.
+                unsafe { System.alloc(layout) }
+            }
+
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                // SAFETY: `ptr` came from `alloc` above, that is from the system allocator.
+                unsafe { System.dealloc(ptr, layout) }
+            }
+        }
+
+        pub fn allocations() -> usize {
+            ALLOCATIONS.with(|a| a.get())
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: counting::Counting = counting::Counting;
+
+    /// The check on the path of every query allocates nothing for a plan of usual size (here
+    /// two projections, of six columns and of one, over a range): the walk's stack is inline.
+    #[test]
+    fn walking_a_small_plan_allocates_nothing() {
+        let plan = root(project(
+            project(
+                range(),
+                (0..6)
+                    .map(|i| column(&format!("c{i}"), Some(false)))
+                    .collect(),
+            ),
+            vec![column("id", None)],
+        ));
+        let before = counting::allocations();
+        let found = newest_feature(&plan);
+        assert_eq!(counting::allocations() - before, 0);
+        assert_eq!(found, None);
+    }
+
     #[test]
     fn plain_plans_use_no_feature() {
         assert_eq!(newest_feature(&root(range())), None);

@@ -21,7 +21,7 @@ impl SparkConnectClient {
     /// asked once per session, and only for such plans).
     pub async fn execute_plan(&self, plan: pb::Plan) -> Result<ExecuteStream, Error> {
         if let Some(feature) = self.feature_to_check(&plan) {
-            Box::pin(self.require(feature)).await?;
+            self.require_boxed(feature).await?;
         }
         let operation_id = uuid::Uuid::new_v4().to_string();
         let mut request_options = Vec::with_capacity(2);
@@ -67,16 +67,8 @@ impl SparkConnectClient {
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result, Error> {
         if let Some(feature) = self.analysis_feature_to_check(&analyze) {
-            Box::pin(self.require(feature)).await?;
+            self.require_boxed(feature).await?;
         }
-        self.analyze_unchecked(analyze).await
-    }
-
-    /// [`analyze`](Self::analyze) without the version check (the version question itself).
-    pub(crate) async fn analyze_unchecked(
-        &self,
-        analyze: pb::analyze_plan_request::Analyze,
-    ) -> Result<pb::analyze_plan_response::Result, Error> {
         let message = pb::AnalyzePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),

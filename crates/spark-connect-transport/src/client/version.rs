@@ -71,17 +71,23 @@ impl SparkConnectClient {
         }
     }
 
+    /// [`require`](Self::require), its future made and boxed in this short frame: the calls
+    /// that check a plan await only a pointer, so their frames (large in debug builds) do
+    /// not grow.
+    pub(crate) fn require_boxed(
+        &self,
+        feature: Feature,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send + '_>> {
+        Box::pin(self.require(feature))
+    }
+
     /// Asks the version (once per session) in a task of its own, when there is a runtime to
     /// run one: the question is asked from inside other calls (`execute_plan`, `analyze`),
     /// and its nested calls would otherwise deepen their stack, by hundreds of KiB in debug
     /// builds, which overflowed a 2 MiB test thread.
     async fn learn_server_version(&self) -> Result<&ServerVersion, Error> {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let client = self.clone();
-            let asked = runtime
-                .spawn(async move { client.server_version().await.map(|_| ()) })
-                .await;
-            match asked {
+            match runtime.spawn(self.clone().version_question()).await {
                 Ok(result) => result?,
                 Err(e) => {
                     return Err(Error::Protocol(format!(
@@ -89,8 +95,28 @@ impl SparkConnectClient {
                     )));
                 }
             }
+            if let Some(known) = self.known_server_version() {
+                return Ok(known);
+            }
         }
-        self.server_version().await
+        self.boxed_server_version().await
+    }
+
+    /// The version question as a task (built here, so that its large future is made in
+    /// this short frame, not in the frames of the calls that wait for it).
+    fn version_question(
+        self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send>> {
+        Box::pin(async move { self.server_version().await.map(|_| ()) })
+    }
+
+    /// [`server_version`](Self::server_version), boxed here for the same reason.
+    fn boxed_server_version(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<&ServerVersion, Error>> + Send + '_>,
+    > {
+        Box::pin(self.server_version())
     }
 
     /// The feature of `plan` to check against the server's version before sending it: the
@@ -136,16 +162,35 @@ impl SparkConnectClient {
             .is_some_and(|v| !v.supports(feature))
     }
 
-    /// The `SparkVersion` analysis, uncached.
+    /// The `SparkVersion` analysis, uncached. Not through [`analyze`](Self::analyze), whose
+    /// version check would make the question a part of itself.
     pub(crate) async fn ask_spark_version(&self) -> Result<String, Error> {
-        let result = self
-            .analyze_unchecked(pb::analyze_plan_request::Analyze::SparkVersion(
+        let message = pb::AnalyzePlanRequest {
+            session_id: self.inner.session_id.clone(),
+            client_observed_server_side_session_id: self.observed_server_session(),
+            user_context: Some(self.inner.user_context.clone()),
+            client_type: Some(self.inner.client_type.clone()),
+            analyze: Some(pb::analyze_plan_request::Analyze::SparkVersion(
                 pb::analyze_plan_request::SparkVersion {},
-            ))
+            )),
+        };
+        let message = &message;
+        let response = self
+            .retrying("AnalyzePlan", move || async move {
+                let request = self
+                    .request(message.clone())
+                    .await
+                    .map_err(super::Failure::Fatal)?;
+                Ok(self.grpc().analyze_plan(request).await?.into_inner())
+            })
             .await?;
-        match result {
-            pb::analyze_plan_response::Result::SparkVersion(v) => Ok(v.version),
-            other => Err(super::unexpected("SparkVersion", &other)),
+        self.check_session(&response.session_id, &response.server_side_session_id)?;
+        match response.result {
+            Some(pb::analyze_plan_response::Result::SparkVersion(v)) => Ok(v.version),
+            Some(other) => Err(super::unexpected("SparkVersion", &other)),
+            None => Err(Error::Protocol(
+                "AnalyzePlanResponse without a result".into(),
+            )),
         }
     }
 }
