@@ -610,6 +610,14 @@ mod tests {
         let found = newest_feature(&plan);
         assert_eq!(counting::allocations() - before, 0);
         assert_eq!(found, None);
+        // The count sees allocations: a plan wider than the inline stack spills.
+        let wide = root(project(
+            range(),
+            (0..100).map(|i| column(&format!("c{i}"), None)).collect(),
+        ));
+        let before = counting::allocations();
+        assert_eq!(newest_feature(&wide), None);
+        assert!(counting::allocations() > before);
     }
 
     #[test]
