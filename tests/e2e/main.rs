@@ -31,6 +31,7 @@ mod reliability_exit;
 mod reliability_reattach;
 mod reliability_server;
 mod secrets_trace;
+mod server_versions;
 mod session_end;
 mod tls;
 mod types;

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::dist::{self, Pin, PinSection, PinnedFile};
 use crate::spark::{self, ServerProgram, StartOptions, StopOnDrop};
-use crate::test_task::{cargo, run_step};
+use crate::test_task::{cargo, run_step, with_test_thread_stack};
 use crate::{Result, doc_section, pyenv, workspace_root};
 
 const PIN_FILE: &str = "proto/compat.pin";
@@ -137,6 +137,10 @@ pub const LEFT_OUT_MODULES: &[(&str, &str)] = &[
     (
         "perf",
         "client-side decoding and the replay server, not the server's features",
+    ),
+    (
+        "server_versions",
+        "checks that the pinned release supports every feature of the version table",
     ),
     (
         "api_polars",
@@ -1349,6 +1353,7 @@ fn cargo_test_args(features: Option<&str>) -> Vec<String> {
 fn run_tests(url: &str, log: &Path, features: Option<&str>) -> Result<RunResult> {
     let out = fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut command = cargo();
+    with_test_thread_stack(&mut command);
     command
         .args(cargo_test_args(features))
         .arg("--")

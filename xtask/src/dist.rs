@@ -179,10 +179,15 @@ pub struct Pin {
 impl Pin {
     /// The release of `proto/spark.pin`.
     pub fn load() -> Result<Pin> {
-        const FILE: &str = "proto/spark.pin";
-        let sections = load_pin_file(FILE)?;
+        Pin::load_from("proto/spark.pin")
+    }
+
+    /// Reads a pin file of the same form (one release, no sections), such as
+    /// `proto/spark-3.5/spark.pin`; `relative` is the path from the workspace root.
+    pub fn load_from(relative: &str) -> Result<Pin> {
+        let sections = load_pin_file(relative)?;
         if let Some(extra) = sections.iter().find(|s| s.name.is_some()) {
-            return Err(format!("{}: {FILE} has no sections", extra.origin).into());
+            return Err(format!("{}: {relative} has no sections", extra.origin).into());
         }
         Pin::from_section(&sections[0], &[])
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::dist::{self, Pin};
 use crate::{Result, workspace_root};
 
-const SUMS_FILE: &str = "proto/SHA256SUMS";
+pub(crate) const SUMS_FILE: &str = "proto/SHA256SUMS";
 const GENERATED_DIR: &str = "crates/spark-connect-proto/src/gen";
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -98,7 +98,7 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// Takes `spark/connect/*.proto` out of the Spark Connect jar inside the source distribution.
-fn extract_protos(sdist: &Path, pin: &Pin) -> Result<BTreeMap<String, Vec<u8>>> {
+pub(crate) fn extract_protos(sdist: &Path, pin: &Pin) -> Result<BTreeMap<String, Vec<u8>>> {
     let jar_entry = pin.connect_jar_entry();
     let jar = dist::read_tar_entry(sdist, &jar_entry)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(jar))
@@ -127,7 +127,11 @@ fn extract_protos(sdist: &Path, pin: &Pin) -> Result<BTreeMap<String, Vec<u8>>> 
 
 /// Checks every `.proto` against `proto/SHA256SUMS` (the `sha256sum` format), or rewrites the
 /// file with `--update-sums` (only when moving the pin to another release).
-fn verify_sums(sums_path: &Path, protos: &BTreeMap<String, Vec<u8>>, update: bool) -> Result<()> {
+pub(crate) fn verify_sums(
+    sums_path: &Path,
+    protos: &BTreeMap<String, Vec<u8>>,
+    update: bool,
+) -> Result<()> {
     let actual: BTreeMap<&str, String> = protos
         .iter()
         .map(|(name, data)| (name.as_str(), dist::sha256_hex(data)))

@@ -1,6 +1,7 @@
 //! Developer tasks for this workspace, run as `cargo xtask <task>`.
 //!
 //! - `gen-proto [--check] [--update-sums]`: generate the Spark Connect protocol code.
+//! - `gen-proto35 [--check]`: the descriptors of Spark 3.5's and the pinned release's protocol.
 //! - `gen-function-docs [--remote URL] [--check]`: the functions' docs from Spark's descriptions.
 //! - `spark start|stop|status`: the local Spark Connect server the tests and examples use.
 //! - `test`: start what the tests need, run every test of the workspace, stop it again.
@@ -14,6 +15,7 @@ mod dist;
 mod doc_section;
 mod gen_function_docs;
 mod gen_proto;
+mod gen_proto35;
 mod package;
 mod pyenv;
 mod quickstart;
@@ -38,6 +40,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   gen-proto [--check] [--update-sums]   generate crates/spark-connect-proto from the pinned Spark release
+  gen-proto35 [--check]                 write proto/spark-3.5/descriptors.binpb (Spark 3.5's protocol, from
+                                        its pyspark sdist) and proto/descriptors.binpb (the pinned release's)
   gen-function-docs [--remote sc://HOST:PORT] [--check]
                                         write the generated functions' docs from the pinned Spark's
                                         descriptions (the local `default` server without --remote)
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match task.as_str() {
         "gen-proto" => gen_proto::run(rest).map(|()| ExitCode::SUCCESS),
+        "gen-proto35" => gen_proto35::run(rest).map(|()| ExitCode::SUCCESS),
         "gen-function-docs" => gen_function_docs::run(rest).map(|()| ExitCode::SUCCESS),
         "spark" => spark::run(rest),
         "test" => test_task::run(rest).map(|()| ExitCode::SUCCESS),

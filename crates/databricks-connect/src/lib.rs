@@ -77,8 +77,8 @@ pub use spark_connect_dataframe::{TypedRowStream, typed_rows};
 /// environment; see docs/authentication.md.
 pub use spark_connect_transport::proxy;
 pub use spark_connect_transport::{
-    ConnectionString, HeaderSourceError, ServerError, ServerErrorKind, SessionEndReason,
-    TOKEN_ENV_VAR,
+    ConnectionString, Feature, HeaderSourceError, ServerError, ServerErrorKind, ServerVersion,
+    SessionEndReason, SparkVersion, TOKEN_ENV_VAR,
 };
 
 /// What a program needs, in one import: `use databricks_connect::prelude::*;`

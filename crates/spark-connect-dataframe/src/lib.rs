@@ -115,6 +115,9 @@ pub use session::{
 };
 pub use spark_connect_transport::ErrorKind;
 pub use spark_connect_transport::proto;
+/// The server versions and the version-dependent features of the protocol (see
+/// [`Feature`]): what an older server (Spark 3.5) is refused.
+pub use spark_connect_transport::{Feature, ServerVersion, SparkVersion};
 pub use streaming::events::{StreamingQueryEvent, StreamingQueryEventKind, StreamingQueryEvents};
 pub use streaming::{
     DataStreamReader, DataStreamWriter, OutputMode, StreamingQuery, StreamingQueryException,

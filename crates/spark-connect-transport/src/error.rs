@@ -133,6 +133,19 @@ pub enum Error {
     /// An argument is not acceptable (checked before anything is sent).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The request uses a feature that the server's Spark release does not have (a relation,
+    /// expression, command or RPC newer than the server; see [`Feature`]), so it was refused
+    /// before anything was sent.
+    ///
+    /// [`Feature`]: crate::Feature
+    #[error("{}", crate::versions::not_supported_message(*feature, server))]
+    NotSupportedByServer {
+        /// What the request uses, and the release that introduced it
+        /// ([`Feature::since`](crate::Feature::since)).
+        feature: crate::Feature,
+        /// The version the server reported.
+        server: crate::ServerVersion,
+    },
 }
 
 /// Why a session ended (see [`Error::SessionEnded`]).

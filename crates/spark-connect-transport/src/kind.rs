@@ -222,6 +222,7 @@ impl Error {
             // query again is the remedy, as for a connection that broke.
             Error::OperationLost { .. } => ErrorKind::Connection,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::NotSupportedByServer { .. } => ErrorKind::Unsupported,
         }
     }
 }

@@ -30,8 +30,10 @@ mod connection_string;
 mod error;
 mod execute;
 mod kind;
+mod plan_features;
 mod responses;
 mod retry;
+mod versions;
 
 pub use artifacts::{ARTIFACT_CHUNK_SIZE, Artifact};
 pub use cleanup::{DEFAULT_EXIT_CLEANUP_LIMIT, flush_cleanup, set_exit_cleanup_limit};
@@ -54,6 +56,7 @@ pub use responses::PayloadPlacement;
 pub use retry::{RetryEvent, RetryPolicy};
 /// gRPC status codes, as [`ServerError::code`] gives them.
 pub use tonic::Code;
+pub use versions::{Feature, ServerVersion, SparkVersion};
 
 /// HTTP proxies: the rules that choose one (`HTTPS_PROXY`, `grpc_proxy`, `NO_PROXY`, ...),
 /// [`ProxyConfig`](proxy::ProxyConfig) for [`ClientBuilder::proxy`], and the errors of a proxy

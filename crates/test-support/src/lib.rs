@@ -33,6 +33,8 @@
 
 #[cfg(feature = "gateway")]
 pub mod gateway;
+#[cfg(feature = "old-server")]
+pub mod old_server;
 pub mod proxy;
 #[cfg(feature = "replay")]
 pub mod replay;

@@ -345,17 +345,29 @@ impl DataFrame {
         &self,
         renames: impl IntoIterator<Item = (S, T)>,
     ) -> DataFrame {
-        let renames = renames
+        let renames: Vec<_> = renames
             .into_iter()
             .map(|(from, to)| proto::with_columns_renamed::Rename {
                 col_name: from.as_ref().to_string(),
                 new_col_name: to.as_ref().to_string(),
             })
             .collect();
+        // Spark 3.5 reads only the map; Spark 4 reads the list when it has one, the map
+        // otherwise. With distinct names both say the same, so both go and every server
+        // renames; with a name twice only the list can say it, and Spark 3.5 is refused.
+        let rename_columns_map: std::collections::HashMap<String, String> = renames
+            .iter()
+            .map(|r| (r.col_name.clone(), r.new_col_name.clone()))
+            .collect();
+        let rename_columns_map = if rename_columns_map.len() == renames.len() {
+            rename_columns_map
+        } else {
+            Default::default()
+        };
         self.derive(|input| {
             RelType::WithColumnsRenamed(Box::new(proto::WithColumnsRenamed {
                 input,
-                rename_columns_map: Default::default(),
+                rename_columns_map,
                 renames,
             }))
         })

@@ -59,8 +59,6 @@ struct Inner {
     /// The plans of subquery columns (`DataFrame::scalar`, `exists`), sent with the queries
     /// that use them.
     subqueries: crate::subquery::Subqueries,
-    /// The server's Spark version, asked once (`spark.sql` picks its form by it).
-    server_version: tokio::sync::OnceCell<String>,
     local_data: crate::artifacts::LocalDataState,
 }
 
@@ -214,7 +212,6 @@ impl SparkSession {
                 next_plan_id: AtomicI64::new(0),
                 observations: Arc::default(),
                 subqueries: Default::default(),
-                server_version: Default::default(),
                 local_data: Default::default(),
             }),
         }
@@ -299,7 +296,10 @@ impl SparkSession {
         }
     }
 
-    /// The server's Spark version, e.g. `4.3.0`.
+    /// The server's Spark version, e.g. `4.3.0`. The session keeps it: requests that use a
+    /// feature newer than the server are then refused before they are sent
+    /// ([`Feature`](spark_connect_transport::Feature); `spark.client().server_version()` asks
+    /// once and keeps it).
     ///
     /// ```no_run
     /// # use spark_connect_dataframe::*;
@@ -310,15 +310,6 @@ impl SparkSession {
     /// ```
     pub async fn version(&self) -> Result<String, Error> {
         Ok(self.inner.client.spark_version().await?)
-    }
-
-    /// The server's Spark version, asked once per session.
-    pub(crate) async fn server_version_cached(&self) -> Result<&str, Error> {
-        self.inner
-            .server_version
-            .get_or_try_init(|| self.version())
-            .await
-            .map(String::as_str)
     }
 
     /// The numbers from `start` (inclusive) to `end` (exclusive) in a column `id` of type

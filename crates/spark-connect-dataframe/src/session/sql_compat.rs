@@ -3,14 +3,16 @@
 //! Spark 4 servers take the query as a `Sql` relation in `SqlCommand.input`, with parameters
 //! as expressions. Spark 3.5 servers know only the older fields: the text in `sql`, named
 //! parameters in `args` and positional ones in `pos_args`, all literals. A Spark 4 server
-//! reads `input` when it is set, and a Spark 3.5 server ignores that field, unknown to it; so
+//! reads `input` when it is set, and a Spark 3.5 server skips that field, unknown to it; so
 //! when every parameter is a literal the command carries both forms and no round trip is
-//! spent on the server's version. Only a query with an expression parameter (an array, a
-//! map, ...), which the older form cannot carry, asks the version (once per session) and is
-//! refused before sending on a 3.5 server.
+//! spent on the server's version (to a server known to be older, only its own form goes).
+//! A query with an expression parameter (an array, a map, ...), which the older form cannot
+//! carry, is sent in the Spark 4 form alone, which the transport refuses before sending to
+//! a server older than 4.0 ([`Feature::SqlExpressionParameters`]).
 
 use proto::expression::ExprType;
 use proto::relation::RelType;
+use spark_connect_transport::Feature;
 use spark_connect_transport::proto;
 
 use crate::Error;
@@ -20,20 +22,19 @@ impl SparkSession {
     /// The command that runs `sql` on this session's server.
     pub(crate) async fn sql_command_for(&self, sql: proto::Sql) -> Result<proto::Command, Error> {
         let command = match legacy_sql_command(sql.clone()) {
+            Ok(legacy)
+                if self
+                    .client()
+                    .known_not_to_serve(Feature::SqlExpressionParameters) =>
+            {
+                legacy
+            }
             Ok(legacy) => proto::SqlCommand {
                 input: Some(self.relation(RelType::Sql(sql))),
                 ..legacy
             },
             Err(what) => {
-                // Boxed: asked at most once per session, and its future would otherwise
-                // enlarge every `sql` call's future.
-                let version = Box::pin(self.server_version_cached()).await?;
-                if !takes_sql_input(version) {
-                    return Err(Error::InvalidArgument(format!(
-                        "SQL parameter {what} is an expression, but the server (Spark {version}) \
-                         takes only literal parameters; pass a literal value"
-                    )));
-                }
+                tracing::debug!(parameter = %what, "an expression parameter: the Spark 4 form alone");
                 proto::SqlCommand {
                     input: Some(self.relation(RelType::Sql(sql))),
                     ..Default::default()
@@ -43,25 +44,6 @@ impl SparkSession {
         Ok(proto::Command {
             command_type: Some(proto::command::CommandType::SqlCommand(command)),
         })
-    }
-}
-
-/// Whether a server of this version takes `SqlCommand.input` (Spark 4.0 and later). A version
-/// this client cannot read is taken to be a new one.
-pub(crate) fn takes_sql_input(version: &str) -> bool {
-    let major = version
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|m| m.parse::<u32>().ok());
-    match major {
-        Some(major) => major >= 4,
-        None => {
-            tracing::debug!(
-                version,
-                "unreadable server version; using the Spark 4 SQL form"
-            );
-            true
-        }
     }
 }
 
@@ -94,16 +76,6 @@ pub(crate) fn legacy_sql_command(sql: proto::Sql) -> Result<proto::SqlCommand, S
 mod tests {
     use super::*;
     use crate::functions::{array, lit};
-
-    #[test]
-    fn versions_pick_the_form() {
-        assert!(takes_sql_input("4.3.0"));
-        assert!(takes_sql_input("4.0.0-preview2"));
-        assert!(takes_sql_input("10.1"));
-        assert!(!takes_sql_input("3.5.1"));
-        assert!(!takes_sql_input("3.5.0-databricks"));
-        assert!(takes_sql_input("unknown"));
-    }
 
     #[test]
     fn the_legacy_form_has_the_text_and_literal_parameters() {

@@ -35,6 +35,7 @@ pub struct ClientBuilder {
     added_retry_policies: Vec<RetryPolicy>,
     on_retry: Option<RetryObserver>,
     arrow_chunking: (bool, Option<i64>),
+    server_version: Option<crate::ServerVersion>,
     stream_window: Option<u32>,
     max_frame_size: Option<u32>,
     payload_placement: Option<crate::responses::PayloadPlacement>,
@@ -153,6 +154,7 @@ impl fmt::Debug for ClientBuilder {
             .field("added_retry_policies", &self.added_retry_policies)
             .field("on_retry", &self.on_retry.as_ref().map(|_| ".."))
             .field("arrow_chunking", &self.arrow_chunking)
+            .field("server_version", &self.server_version)
             .field("stream_window", &self.stream_window)
             .field("max_frame_size", &self.max_frame_size)
             .field(
@@ -175,6 +177,7 @@ impl ClientBuilder {
             added_retry_policies: Vec::new(),
             on_retry: None,
             arrow_chunking: (true, None),
+            server_version: None,
             stream_window: Some(DEFAULT_STREAM_WINDOW),
             max_frame_size: Some(DEFAULT_MAX_FRAME_SIZE),
             payload_placement: None,
@@ -334,6 +337,26 @@ impl ClientBuilder {
     /// default unless given). Older servers ignore this.
     pub fn arrow_chunking(mut self, allow: bool, preferred_chunk_size: Option<i64>) -> Self {
         self.arrow_chunking = (allow, preferred_chunk_size);
+        self
+    }
+
+    /// The server's Spark version, when it is known beforehand (a Databricks cluster's
+    /// runtime, say), so that the client need not ask it: requests that use a feature newer
+    /// than this version are refused before they are sent (see [`Feature`]). Without it the
+    /// version is asked once, when a request first uses such a feature.
+    ///
+    /// ```
+    /// use spark_connect_transport::{ConnectionString, SparkConnectClient, ServerVersion};
+    ///
+    /// let conn: ConnectionString = "sc://127.0.0.1:1".parse()?;
+    /// let client = SparkConnectClient::builder(conn).server_version(ServerVersion::new("3.5.2")).build()?;
+    /// assert_eq!(client.known_server_version().map(|v| v.reported()), Some("3.5.2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`Feature`]: crate::Feature
+    pub fn server_version(mut self, version: crate::ServerVersion) -> Self {
+        self.server_version = Some(version);
         self
     }
 
@@ -503,6 +526,7 @@ impl ClientBuilder {
                 on_retry: self.on_retry,
                 tags: Mutex::new(Vec::new()),
                 arrow_chunking: self.arrow_chunking,
+                server_version: tokio::sync::OnceCell::new_with(self.server_version),
                 max_message_size: max,
                 ended: Mutex::new(None),
                 last_answer: AtomicU64::new(0),

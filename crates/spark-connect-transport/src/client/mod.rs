@@ -13,6 +13,7 @@ mod builder;
 mod headers;
 mod rpc;
 mod status;
+mod version;
 
 pub use builder::{
     ClientBuilder, DEFAULT_MAX_FRAME_SIZE, DEFAULT_REQUEST_TIMEOUT, DEFAULT_STREAM_IDLE_TIMEOUT,
@@ -75,6 +76,9 @@ struct Inner {
     tags: Mutex<Vec<String>>,
     /// Whether the server may split Arrow batches into chunks, and the preferred chunk size.
     arrow_chunking: (bool, Option<i64>),
+    /// The server's version: asked once, when a request first uses a version-dependent
+    /// feature (see `version.rs`), or given to the builder.
+    server_version: tokio::sync::OnceCell<crate::ServerVersion>,
     /// The largest message sent or received (`grpc_max_message_size`).
     max_message_size: usize,
     /// Why the session ended, once it has: then every call is refused.
@@ -345,6 +349,7 @@ impl SparkConnectClient {
                 on_retry: i.on_retry.clone(),
                 tags: Mutex::new(self.tags()),
                 arrow_chunking: i.arrow_chunking,
+                server_version: tokio::sync::OnceCell::new_with(i.server_version.get().cloned()),
                 max_message_size: i.max_message_size,
                 ended: Mutex::new(self.session_end()),
                 last_answer: AtomicU64::new(i.last_answer.load(Ordering::Relaxed)),

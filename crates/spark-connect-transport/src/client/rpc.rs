@@ -8,15 +8,44 @@ use std::time::Duration;
 use spark_connect_proto::spark::connect as pb;
 
 use super::builder::DEFAULT_REQUEST_TIMEOUT;
-use super::{Failure, SparkConnectClient, unexpected};
+use super::{Failure, SparkConnectClient};
 use crate::error::{Error, ErrorCause, SessionEndReason};
 use crate::execute::ExecuteStream;
 
 impl SparkConnectClient {
     /// Runs a plan and returns its responses as they arrive. The execution is reattachable:
     /// a stream that breaks is resumed where it stopped (see [`ExecuteStream`]).
+    ///
+    /// A plan that uses a feature newer than the server ([`Feature`](crate::Feature)) is
+    /// refused with [`Error::NotSupportedByServer`] before it is sent (the server's version is
+    /// asked once per session, and only for such plans).
     pub async fn execute_plan(&self, plan: pb::Plan) -> Result<ExecuteStream, Error> {
+        if let Some(feature) = self.feature_to_check(&plan) {
+            self.require_boxed(feature).await?;
+        }
         let operation_id = uuid::Uuid::new_v4().to_string();
+        let mut request_options = Vec::with_capacity(2);
+        request_options.push(pb::execute_plan_request::RequestOption {
+            request_option: Some(
+                pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
+                    pb::ReattachOptions { reattachable: true },
+                ),
+            ),
+        });
+        // Sent to every server, as PySpark does (older ones skip the unknown option and send
+        // whole batches), except to a server known to be older.
+        if !self.known_not_to_serve(crate::Feature::ResultChunking) {
+            request_options.push(pb::execute_plan_request::RequestOption {
+                request_option: Some(
+                    pb::execute_plan_request::request_option::RequestOption::ResultChunkingOptions(
+                        pb::ResultChunkingOptions {
+                            allow_arrow_batch_chunking: self.inner.arrow_chunking.0,
+                            preferred_arrow_chunk_size: self.inner.arrow_chunking.1,
+                        },
+                    ),
+                ),
+            });
+        }
         let request = pb::ExecutePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
@@ -24,25 +53,7 @@ impl SparkConnectClient {
             operation_id: Some(operation_id.clone()),
             plan: Some(plan),
             client_type: Some(self.inner.client_type.clone()),
-            request_options: vec![
-                pb::execute_plan_request::RequestOption {
-                    request_option: Some(
-                        pb::execute_plan_request::request_option::RequestOption::ReattachOptions(
-                            pb::ReattachOptions { reattachable: true },
-                        ),
-                    ),
-                },
-                pb::execute_plan_request::RequestOption {
-                    request_option: Some(
-                        pb::execute_plan_request::request_option::RequestOption::ResultChunkingOptions(
-                            pb::ResultChunkingOptions {
-                                allow_arrow_batch_chunking: self.inner.arrow_chunking.0,
-                                preferred_arrow_chunk_size: self.inner.arrow_chunking.1,
-                            },
-                        ),
-                    ),
-                },
-            ],
+            request_options,
             tags: self.tags(),
         };
         self.check_message_size("ExecutePlan", &request)?;
@@ -55,6 +66,9 @@ impl SparkConnectClient {
         &self,
         analyze: pb::analyze_plan_request::Analyze,
     ) -> Result<pb::analyze_plan_response::Result, Error> {
+        if let Some(feature) = self.analysis_feature_to_check(&analyze) {
+            self.require_boxed(feature).await?;
+        }
         let message = pb::AnalyzePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
@@ -79,17 +93,42 @@ impl SparkConnectClient {
             .ok_or_else(|| Error::Protocol("AnalyzePlanResponse without a result".into()))
     }
 
-    /// The server's Spark version, e.g. `4.3.0`.
+    /// The server's Spark version, e.g. `4.3.0`, asked again on every call; the session
+    /// keeps what it learns (see [`server_version`](Self::server_version), which asks once).
     pub async fn spark_version(&self) -> Result<String, Error> {
-        let result = self
-            .analyze(pb::analyze_plan_request::Analyze::SparkVersion(
-                pb::analyze_plan_request::SparkVersion {},
-            ))
-            .await?;
-        match result {
-            pb::analyze_plan_response::Result::SparkVersion(v) => Ok(v.version),
-            other => Err(unexpected("SparkVersion", &other)),
-        }
+        let version = self.ask_spark_version().await?;
+        let _ = self
+            .inner
+            .server_version
+            .set(crate::ServerVersion::new(version.clone()));
+        Ok(version)
+    }
+
+    /// The feature to check before an analysis of a plan (see `feature_to_check`).
+    fn analysis_feature_to_check(
+        &self,
+        analyze: &pb::analyze_plan_request::Analyze,
+    ) -> Option<crate::Feature> {
+        use pb::analyze_plan_request::Analyze as A;
+        let plans: [Option<&pb::Plan>; 2] = match analyze {
+            A::Schema(a) => [a.plan.as_ref(), None],
+            A::Explain(a) => [a.plan.as_ref(), None],
+            A::TreeString(a) => [a.plan.as_ref(), None],
+            A::IsLocal(a) => [a.plan.as_ref(), None],
+            A::IsStreaming(a) => [a.plan.as_ref(), None],
+            A::InputFiles(a) => [a.plan.as_ref(), None],
+            A::SameSemantics(a) => [a.target_plan.as_ref(), a.other_plan.as_ref()],
+            A::SemanticHash(a) => [a.plan.as_ref(), None],
+            A::Persist(a) => return self.relation_feature_to_check(a.relation.as_ref()),
+            A::Unpersist(a) => return self.relation_feature_to_check(a.relation.as_ref()),
+            A::GetStorageLevel(a) => return self.relation_feature_to_check(a.relation.as_ref()),
+            A::SparkVersion(_) | A::DdlParse(_) | A::JsonToDdl(_) => [None, None],
+        };
+        plans
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.feature_to_check(p))
+            .max_by_key(|f| f.since())
     }
 
     /// Runs a configuration operation (set, get, unset, ...).
@@ -183,6 +222,13 @@ impl SparkConnectClient {
         if self.is_closed() {
             return Ok(());
         }
+        if self.known_not_to_serve(crate::Feature::ReleaseSession) {
+            // As PySpark's stop() on such a server: the session ends here and the server
+            // drops it after its idle timeout.
+            tracing::debug!("the server has no ReleaseSession; the session ends on this side only");
+            self.end_session(SessionEndReason::Stopped, None);
+            return Ok(());
+        }
         let message = pb::ReleaseSessionRequest {
             session_id: self.inner.session_id.clone(),
             user_context: Some(self.inner.user_context.clone()),
@@ -206,6 +252,15 @@ impl SparkConnectClient {
         match result {
             // The server had ended it already: it is ended all the same.
             Err(e) if e.session_end().is_some() => Ok(()),
+            // A server older than the RPC (Spark 3.5): what PySpark's stop() does, logging
+            // it and going on; the server drops the session after its idle timeout.
+            Err(e)
+                if e.server_error()
+                    .is_some_and(|s| s.code() == tonic::Code::Unimplemented) =>
+            {
+                tracing::debug!(error = %e, "the server has no ReleaseSession; the session ends on this side only");
+                Ok(())
+            }
             other => other,
         }
     }
@@ -248,6 +303,9 @@ impl SparkConnectClient {
         &self,
         error_id: &str,
     ) -> Result<pb::FetchErrorDetailsResponse, Error> {
+        if self.known_not_to_serve(crate::Feature::FetchErrorDetails) {
+            self.require(crate::Feature::FetchErrorDetails).await?;
+        }
         let message = pb::FetchErrorDetailsRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
@@ -275,6 +333,9 @@ impl SparkConnectClient {
         let Some(error_id) = server.error_id().map(str::to_string) else {
             return Error::Server(server);
         };
+        if self.known_not_to_serve(crate::Feature::FetchErrorDetails) {
+            return Error::Server(server);
+        }
         let message = pb::FetchErrorDetailsRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),
