@@ -31,6 +31,7 @@ mod error;
 mod execute;
 mod kind;
 mod plan_features;
+pub mod plan_walk;
 mod responses;
 mod retry;
 mod versions;
