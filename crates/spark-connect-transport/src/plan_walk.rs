@@ -771,3 +771,598 @@ impl<'a, 'v, V: PlanVisitor<'a> + ?Sized> Walk<'a, 'v, V> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Numbered leaves to put in every child slot of the messages under test: a relation
+    /// whose plan id is its number, an attribute named by its number.
+    #[derive(Default)]
+    struct Markers(i64);
+
+    impl Markers {
+        fn rel(&mut self) -> pb::Relation {
+            self.0 += 1;
+            pb::Relation {
+                common: Some(pb::RelationCommon {
+                    plan_id: Some(self.0),
+                    ..Default::default()
+                }),
+                rel_type: Some(RelType::Range(pb::Range::default())),
+            }
+        }
+
+        fn boxed(&mut self) -> Option<Box<pb::Relation>> {
+            Some(Box::new(self.rel()))
+        }
+
+        fn expr(&mut self) -> pb::Expression {
+            self.0 += 1;
+            pb::Expression {
+                common: None,
+                expr_type: Some(ExprType::UnresolvedAttribute(
+                    pb::expression::UnresolvedAttribute {
+                        unparsed_identifier: self.0.to_string(),
+                        ..Default::default()
+                    },
+                )),
+            }
+        }
+
+        fn exprs(&mut self) -> Vec<pb::Expression> {
+            vec![self.expr(), self.expr()]
+        }
+
+        fn sort_orders(&mut self) -> Vec<pb::expression::SortOrder> {
+            vec![pb::expression::SortOrder {
+                child: Some(Box::new(self.expr())),
+                ..Default::default()
+            }]
+        }
+
+        fn udf(&mut self) -> Option<pb::CommonInlineUserDefinedFunction> {
+            Some(pb::CommonInlineUserDefinedFunction {
+                arguments: self.exprs(),
+                ..Default::default()
+            })
+        }
+
+        fn all(&self) -> BTreeSet<i64> {
+            (1..=self.0).collect()
+        }
+    }
+
+    /// The markers seen, and every node seen (by address) to tell a node seen twice.
+    #[derive(Default)]
+    struct Seen {
+        markers: Vec<i64>,
+        nodes: BTreeSet<usize>,
+        twice: usize,
+    }
+
+    impl Seen {
+        fn node<T>(&mut self, node: &T) {
+            if !self.nodes.insert(node as *const T as usize) {
+                self.twice += 1;
+            }
+        }
+
+        /// Each marker seen once, all of them, no node seen twice.
+        fn assert_saw(&self, markers: &Markers) {
+            let seen: BTreeSet<i64> = self.markers.iter().copied().collect();
+            assert_eq!(seen.len(), self.markers.len(), "{:?}", self.markers);
+            assert_eq!(seen, markers.all());
+            assert_eq!(self.twice, 0);
+        }
+    }
+
+    impl<'a> PlanVisitor<'a> for Seen {
+        fn relation(&mut self, r: &'a pb::Relation) -> Descend {
+            self.node(r);
+            if let Some(id) = r.common.as_ref().and_then(|c| c.plan_id) {
+                self.markers.push(id);
+            }
+            Descend::Into
+        }
+
+        fn expression(&mut self, e: &'a pb::Expression) -> Descend {
+            self.node(e);
+            if let Some(ExprType::UnresolvedAttribute(a)) = &e.expr_type {
+                self.markers.push(a.unparsed_identifier.parse().unwrap());
+            }
+            Descend::Into
+        }
+    }
+
+    fn relation(rel_type: RelType) -> pb::Relation {
+        pb::Relation {
+            common: None,
+            rel_type: Some(rel_type),
+        }
+    }
+
+    fn expression(expr_type: ExprType) -> pb::Expression {
+        pb::Expression {
+            common: None,
+            expr_type: Some(expr_type),
+        }
+    }
+
+    /// Every relation and expression slot of the relations with children, filled with a
+    /// marker, is visited once.
+    #[test]
+    fn every_child_of_a_relation_is_visited() {
+        let m = &mut Markers::default();
+        let children = vec![
+            RelType::Project(Box::new(pb::Project {
+                input: m.boxed(),
+                expressions: m.exprs(),
+            })),
+            RelType::Filter(Box::new(pb::Filter {
+                input: m.boxed(),
+                condition: Some(m.expr()),
+            })),
+            RelType::Join(Box::new(pb::Join {
+                left: m.boxed(),
+                right: m.boxed(),
+                join_condition: Some(m.expr()),
+                ..Default::default()
+            })),
+            RelType::SetOp(Box::new(pb::SetOperation {
+                left_input: m.boxed(),
+                right_input: m.boxed(),
+                ..Default::default()
+            })),
+            RelType::Sort(Box::new(pb::Sort {
+                input: m.boxed(),
+                order: m.sort_orders(),
+                ..Default::default()
+            })),
+            RelType::Aggregate(Box::new(pb::Aggregate {
+                input: m.boxed(),
+                grouping_expressions: m.exprs(),
+                aggregate_expressions: m.exprs(),
+                pivot: Some(pb::aggregate::Pivot {
+                    col: Some(m.expr()),
+                    values: vec![],
+                }),
+                grouping_sets: vec![pb::aggregate::GroupingSets {
+                    grouping_set: m.exprs(),
+                }],
+                ..Default::default()
+            })),
+            RelType::Sql(pb::Sql {
+                named_arguments: [("a".to_string(), m.expr())].into(),
+                pos_arguments: m.exprs(),
+                ..Default::default()
+            }),
+            RelType::Drop(Box::new(pb::Drop {
+                input: m.boxed(),
+                columns: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::WithColumns(Box::new(pb::WithColumns {
+                input: m.boxed(),
+                aliases: vec![pb::expression::Alias {
+                    expr: Some(Box::new(m.expr())),
+                    ..Default::default()
+                }],
+            })),
+            RelType::Hint(Box::new(pb::Hint {
+                input: m.boxed(),
+                parameters: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::Unpivot(Box::new(pb::Unpivot {
+                input: m.boxed(),
+                ids: m.exprs(),
+                values: Some(pb::unpivot::Values { values: m.exprs() }),
+                ..Default::default()
+            })),
+            RelType::RepartitionByExpression(Box::new(pb::RepartitionByExpression {
+                input: m.boxed(),
+                partition_exprs: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::MapPartitions(Box::new(pb::MapPartitions {
+                input: m.boxed(),
+                func: m.udf(),
+                ..Default::default()
+            })),
+            RelType::CollectMetrics(Box::new(pb::CollectMetrics {
+                input: m.boxed(),
+                metrics: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::GroupMap(Box::new(pb::GroupMap {
+                input: m.boxed(),
+                grouping_expressions: m.exprs(),
+                func: m.udf(),
+                sorting_expressions: m.exprs(),
+                initial_input: m.boxed(),
+                initial_grouping_expressions: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::CoGroupMap(Box::new(pb::CoGroupMap {
+                input: m.boxed(),
+                input_grouping_expressions: m.exprs(),
+                other: m.boxed(),
+                other_grouping_expressions: m.exprs(),
+                func: m.udf(),
+                input_sorting_expressions: m.exprs(),
+                other_sorting_expressions: m.exprs(),
+                ..Default::default()
+            })),
+            RelType::ApplyInPandasWithState(Box::new(pb::ApplyInPandasWithState {
+                input: m.boxed(),
+                grouping_expressions: m.exprs(),
+                func: m.udf(),
+                ..Default::default()
+            })),
+            RelType::CommonInlineUserDefinedTableFunction(
+                pb::CommonInlineUserDefinedTableFunction {
+                    arguments: m.exprs(),
+                    ..Default::default()
+                },
+            ),
+            RelType::AsOfJoin(Box::new(pb::AsOfJoin {
+                left: m.boxed(),
+                right: m.boxed(),
+                left_as_of: Some(m.expr()),
+                right_as_of: Some(m.expr()),
+                join_expr: Some(m.expr()),
+                tolerance: Some(m.expr()),
+                ..Default::default()
+            })),
+            RelType::WithRelations(Box::new(pb::WithRelations {
+                root: m.boxed(),
+                references: vec![m.rel(), m.rel()],
+            })),
+            RelType::Transpose(Box::new(pb::Transpose {
+                input: m.boxed(),
+                index_columns: m.exprs(),
+            })),
+            RelType::UnresolvedTableValuedFunction(pb::UnresolvedTableValuedFunction {
+                arguments: m.exprs(),
+                ..Default::default()
+            }),
+            RelType::LateralJoin(Box::new(pb::LateralJoin {
+                left: m.boxed(),
+                right: m.boxed(),
+                join_condition: Some(m.expr()),
+                ..Default::default()
+            })),
+            RelType::NearestByJoin(Box::new(pb::NearestByJoin {
+                left: m.boxed(),
+                right: m.boxed(),
+                ranking_expression: Some(m.expr()),
+                ..Default::default()
+            })),
+            RelType::Zip(Box::new(pb::Zip {
+                left: m.boxed(),
+                right: m.boxed(),
+            })),
+            RelType::SampleBy(Box::new(pb::StatSampleBy {
+                input: m.boxed(),
+                col: Some(m.expr()),
+                ..Default::default()
+            })),
+            RelType::MlRelation(Box::new(pb::MlRelation {
+                model_summary_dataset: m.boxed(),
+                ml_type: Some(pb::ml_relation::MlType::Transform(Box::new(
+                    pb::ml_relation::Transform {
+                        input: m.boxed(),
+                        ..Default::default()
+                    },
+                ))),
+            })),
+            RelType::MlRelation(Box::new(pb::MlRelation {
+                model_summary_dataset: None,
+                ml_type: Some(pb::ml_relation::MlType::Fetch(ml_fetch(m))),
+            })),
+            // One of the relations with only an input.
+            RelType::Limit(Box::new(pb::Limit {
+                input: m.boxed(),
+                limit: 1,
+            })),
+        ];
+        let union = children
+            .into_iter()
+            .map(relation)
+            .reduce(|left, right| {
+                relation(RelType::SetOp(Box::new(pb::SetOperation {
+                    left_input: Some(Box::new(left)),
+                    right_input: Some(Box::new(right)),
+                    ..Default::default()
+                })))
+            })
+            .unwrap();
+        let mut seen = Seen::default();
+        walk_relation(&union, &mut seen);
+        seen.assert_saw(m);
+    }
+
+    fn ml_fetch(m: &mut Markers) -> pb::Fetch {
+        use pb::fetch::method::{Args, args::ArgsType};
+        pb::Fetch {
+            obj_ref: None,
+            methods: vec![pb::fetch::Method {
+                method: "m".into(),
+                args: vec![
+                    Args {
+                        args_type: Some(ArgsType::Input(m.rel())),
+                    },
+                    Args {
+                        args_type: Some(ArgsType::Param(Default::default())),
+                    },
+                ],
+            }],
+        }
+    }
+
+    /// Every expression slot of the expressions with children is visited once; a
+    /// subquery's plan is not there to visit (the expression holds only its id).
+    #[test]
+    fn every_child_of_an_expression_is_visited() {
+        use pb::expression as e;
+        let m = &mut Markers::default();
+        let boxed = |m: &mut Markers| Some(Box::new(m.expr()));
+        let bound = |m: &mut Markers| {
+            Some(Box::new(e::window::window_frame::FrameBoundary {
+                boundary: Some(e::window::window_frame::frame_boundary::Boundary::Value(
+                    Box::new(m.expr()),
+                )),
+            }))
+        };
+        let parents = vec![
+            ExprType::SubqueryExpression(pb::SubqueryExpression {
+                plan_id: 7,
+                in_subquery_values: m.exprs(),
+                table_arg_options: Some(pb::subquery_expression::TableArgOptions {
+                    partition_spec: m.exprs(),
+                    order_spec: m.sort_orders(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ExprType::UnresolvedFunction(e::UnresolvedFunction {
+                arguments: m.exprs(),
+                ..Default::default()
+            }),
+            ExprType::Alias(Box::new(e::Alias {
+                expr: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::Cast(Box::new(e::Cast {
+                expr: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::SortOrder(Box::new(e::SortOrder {
+                child: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::LambdaFunction(Box::new(e::LambdaFunction {
+                function: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::Window(Box::new(e::Window {
+                window_function: boxed(m),
+                partition_spec: m.exprs(),
+                order_spec: m.sort_orders(),
+                frame_spec: Some(Box::new(e::window::WindowFrame {
+                    lower: bound(m),
+                    upper: bound(m),
+                    ..Default::default()
+                })),
+            })),
+            ExprType::UnresolvedExtractValue(Box::new(e::UnresolvedExtractValue {
+                child: boxed(m),
+                extraction: boxed(m),
+            })),
+            ExprType::UpdateFields(Box::new(e::UpdateFields {
+                struct_expression: boxed(m),
+                value_expression: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::CommonInlineUserDefinedFunction(m.udf().unwrap()),
+            ExprType::CallFunction(pb::CallFunction {
+                arguments: m.exprs(),
+                ..Default::default()
+            }),
+            ExprType::NamedArgumentExpression(Box::new(pb::NamedArgumentExpression {
+                value: boxed(m),
+                ..Default::default()
+            })),
+            ExprType::MergeAction(Box::new(pb::MergeAction {
+                condition: boxed(m),
+                assignments: vec![pb::merge_action::Assignment {
+                    key: Some(m.expr()),
+                    value: Some(m.expr()),
+                }],
+                ..Default::default()
+            })),
+            ExprType::DirectShufflePartitionId(Box::new(e::DirectShufflePartitionId {
+                child: boxed(m),
+            })),
+        ];
+        let parents: Vec<pb::Expression> = parents.into_iter().map(expression).collect();
+        let mut seen = Seen::default();
+        walk_expressions(&parents, &mut seen);
+        seen.assert_saw(m);
+        // The parents themselves, and nothing else.
+        assert_eq!(seen.nodes.len(), parents.len() + seen.markers.len());
+    }
+
+    /// Every relation and expression slot of the commands that hold some is visited once.
+    #[test]
+    fn every_child_of_a_command_is_visited() {
+        use pb::command::CommandType as C;
+        use pb::pipeline_command as p;
+        let m = &mut Markers::default();
+        let flow = |details| p::DefineFlow {
+            details: Some(details),
+            ..Default::default()
+        };
+        #[allow(deprecated)]
+        let commands = vec![
+            C::SqlCommand(pb::SqlCommand {
+                input: Some(m.rel()),
+                named_arguments: [("a".to_string(), m.expr())].into(),
+                pos_arguments: m.exprs(),
+                ..Default::default()
+            }),
+            C::WriteOperation(pb::WriteOperation {
+                input: Some(m.rel()),
+                ..Default::default()
+            }),
+            C::WriteOperationV2(pb::WriteOperationV2 {
+                input: Some(m.rel()),
+                partitioning_columns: m.exprs(),
+                overwrite_condition: Some(m.expr()),
+                ..Default::default()
+            }),
+            C::WriteStreamOperationStart(pb::WriteStreamOperationStart {
+                input: Some(m.rel()),
+                ..Default::default()
+            }),
+            C::CreateDataframeView(pb::CreateDataFrameViewCommand {
+                input: Some(m.rel()),
+                ..Default::default()
+            }),
+            C::CheckpointCommand(pb::CheckpointCommand {
+                relation: Some(m.rel()),
+                ..Default::default()
+            }),
+            C::MergeIntoTableCommand(pb::MergeIntoTableCommand {
+                source_table_plan: Some(m.rel()),
+                merge_condition: Some(m.expr()),
+                match_actions: m.exprs(),
+                not_matched_actions: m.exprs(),
+                not_matched_by_source_actions: m.exprs(),
+                ..Default::default()
+            }),
+            C::RegisterFunction(m.udf().unwrap()),
+            C::RegisterTableFunction(pb::CommonInlineUserDefinedTableFunction {
+                arguments: m.exprs(),
+                ..Default::default()
+            }),
+            C::MlCommand(pb::MlCommand {
+                command: Some(pb::ml_command::Command::Fit(pb::ml_command::Fit {
+                    dataset: Some(m.rel()),
+                    ..Default::default()
+                })),
+            }),
+            C::MlCommand(pb::MlCommand {
+                command: Some(pb::ml_command::Command::Evaluate(
+                    pb::ml_command::Evaluate {
+                        dataset: Some(m.rel()),
+                        ..Default::default()
+                    },
+                )),
+            }),
+            C::MlCommand(pb::MlCommand {
+                command: Some(pb::ml_command::Command::CreateSummary(
+                    pb::ml_command::CreateSummary {
+                        dataset: Some(m.rel()),
+                        ..Default::default()
+                    },
+                )),
+            }),
+            C::MlCommand(pb::MlCommand {
+                command: Some(pb::ml_command::Command::Fetch(ml_fetch(m))),
+            }),
+            C::PipelineCommand(pb::PipelineCommand {
+                command_type: Some(p::CommandType::DefineFlow(flow(
+                    p::define_flow::Details::RelationFlowDetails(
+                        p::define_flow::WriteRelationFlowDetails {
+                            relation: Some(m.rel()),
+                        },
+                    ),
+                ))),
+            }),
+            C::PipelineCommand(pb::PipelineCommand {
+                command_type: Some(p::CommandType::ExecuteOutputFlows(p::ExecuteOutputFlows {
+                    define_flows: vec![flow(p::define_flow::Details::AutoCdcFlowDetails(
+                        p::define_flow::AutoCdcFlowDetails {
+                            keys: m.exprs(),
+                            sequence_by: Some(m.expr()),
+                            apply_as_deletes: Some(m.expr()),
+                            apply_as_truncates: Some(m.expr()),
+                            column_list: m.exprs(),
+                            except_column_list: m.exprs(),
+                            track_history_column_list: m.exprs(),
+                            track_history_except_column_list: m.exprs(),
+                            ignore_null_updates_column_list: m.exprs(),
+                            ignore_null_updates_except_column_list: m.exprs(),
+                            ..Default::default()
+                        },
+                    ))],
+                    ..Default::default()
+                })),
+            }),
+            C::PipelineCommand(pb::PipelineCommand {
+                command_type: Some(p::CommandType::DefineFlowQueryFunctionResult(
+                    p::DefineFlowQueryFunctionResult {
+                        relation: Some(m.rel()),
+                        ..Default::default()
+                    },
+                )),
+            }),
+        ];
+        let plans: Vec<pb::Plan> = commands
+            .into_iter()
+            .map(|command_type| pb::Plan {
+                op_type: Some(pb::plan::OpType::Command(pb::Command {
+                    command_type: Some(command_type),
+                })),
+            })
+            .collect();
+        let mut seen = Seen::default();
+        for plan in &plans {
+            walk_plan(plan, &mut seen);
+        }
+        seen.assert_saw(m);
+    }
+
+    /// A hook that answers `Skip` keeps the walk out of that node's children, and only
+    /// those.
+    #[test]
+    fn skip_leaves_out_the_children_of_that_node_only() {
+        struct SkipFilters(Seen);
+        impl<'a> PlanVisitor<'a> for SkipFilters {
+            fn relation(&mut self, r: &'a pb::Relation) -> Descend {
+                self.0.relation(r);
+                match r.rel_type {
+                    Some(RelType::Filter(_)) => Descend::Skip,
+                    _ => Descend::Into,
+                }
+            }
+            fn expression(&mut self, e: &'a pb::Expression) -> Descend {
+                self.0.expression(e)
+            }
+        }
+        let m = &mut Markers::default();
+        let filter = relation(RelType::Filter(Box::new(pb::Filter {
+            input: m.boxed(),
+            condition: Some(m.expr()),
+        })));
+        let hidden = m.all();
+        let join = relation(RelType::Join(Box::new(pb::Join {
+            left: Some(Box::new(filter)),
+            right: m.boxed(),
+            join_condition: Some(m.expr()),
+            ..Default::default()
+        })));
+        let mut seen = SkipFilters(Seen::default());
+        walk_relation(&join, &mut seen);
+        let seen: BTreeSet<i64> = seen.0.markers.into_iter().collect();
+        assert_eq!(seen, m.all().difference(&hidden).copied().collect());
+        assert!(!hidden.is_empty());
+        // Without the skip, the filter's children are seen.
+        let mut all = Seen::default();
+        walk_relation(&join, &mut all);
+        all.assert_saw(m);
+    }
+}
