@@ -381,6 +381,101 @@ mod tests {
         }
     }
 
+    fn transposed(input: pb::Relation) -> pb::Relation {
+        pb::Relation {
+            common: None,
+            rel_type: Some(RelType::Transpose(Box::new(pb::Transpose {
+                input: Some(Box::new(input)),
+                index_columns: vec![],
+            }))),
+        }
+    }
+
+    /// The walk of this check once stopped at an ML relation (the subquery walk went on):
+    /// a feature below one went to an older server unchecked.
+    #[test]
+    fn features_below_an_ml_relation_are_found() {
+        let ml = |m: pb::MlRelation| {
+            root(pb::Relation {
+                common: None,
+                rel_type: Some(RelType::MlRelation(Box::new(m))),
+            })
+        };
+        let transform = ml(pb::MlRelation {
+            model_summary_dataset: None,
+            ml_type: Some(pb::ml_relation::MlType::Transform(Box::new(
+                pb::ml_relation::Transform {
+                    input: Some(Box::new(transposed(range()))),
+                    ..Default::default()
+                },
+            ))),
+        });
+        assert_eq!(newest_feature(&transform), Some(Feature::Transpose));
+        let summary = ml(pb::MlRelation {
+            model_summary_dataset: Some(Box::new(transposed(range()))),
+            ml_type: None,
+        });
+        assert_eq!(newest_feature(&summary), Some(Feature::Transpose));
+        assert_eq!(newest_feature(&ml(pb::MlRelation::default())), None);
+    }
+
+    fn sql_command(c: pb::SqlCommand) -> pb::Plan {
+        pb::Plan {
+            op_type: Some(pb::plan::OpType::Command(pb::Command {
+                command_type: Some(pb::command::CommandType::SqlCommand(c)),
+            })),
+        }
+    }
+
+    fn time_literal() -> pb::Expression {
+        pb::Expression {
+            common: None,
+            expr_type: Some(ExprType::Literal(pb::expression::Literal {
+                literal_type: Some(pb::expression::literal::LiteralType::Time(
+                    pb::expression::literal::Time {
+                        nano: 0,
+                        precision: None,
+                    },
+                )),
+                ..Default::default()
+            })),
+        }
+    }
+
+    /// A `SqlCommand`'s own expression arguments are looked into (they once were not): a
+    /// time literal among them needs Spark 4.1, not only the 4.0 of expression arguments.
+    #[test]
+    fn the_arguments_of_a_sql_command_are_looked_into() {
+        let named = pb::SqlCommand {
+            named_arguments: [("t".to_string(), time_literal())].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            newest_feature(&sql_command(named.clone())),
+            Some(Feature::TimeLiteral)
+        );
+        #[allow(deprecated)]
+        let positional = pb::SqlCommand {
+            pos_arguments: vec![column("id", None)],
+            ..Default::default()
+        };
+        assert_eq!(
+            newest_feature(&sql_command(positional)),
+            Some(Feature::SqlExpressionParameters)
+        );
+        // With the text beside them, as before: the arguments ask for 4.0, what they hold
+        // is not looked into.
+        #[allow(deprecated)]
+        let with_text = pb::SqlCommand {
+            sql: "SELECT :t".into(),
+            ..named
+        };
+        assert_eq!(
+            newest_feature(&sql_command(with_text)),
+            Some(Feature::SqlExpressionParameters)
+        );
+    }
+
     #[test]
     fn sql_commands_with_the_text_beside_their_input_are_for_every_server() {
         #[allow(deprecated)]
