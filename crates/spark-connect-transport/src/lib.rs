@@ -6,8 +6,9 @@
 //! metadata (static headers plus a per-call [`HeaderSource`]), HTTP/2 keep-alive and deadlines
 //! ([`KeepAlive`], [`ClientBuilder::stream_idle_timeout`], [`ClientBuilder::request_timeout`]),
 //! HTTP proxies ([`ClientBuilder::proxy`]; by default from `HTTPS_PROXY`, `grpc_proxy`, ...),
-//! retries ([`RetryPolicy`]), reattachable executions ([`ExecuteStream`]), interrupts, and typed
-//! server errors ([`ServerError`]). It knows nothing of DataFrames or of Databricks.
+//! retries ([`RetryPolicy`]), reattachable executions ([`ExecuteStream`]), interrupts, typed
+//! server errors ([`ServerError`]), and the one walk over a plan's relations, expressions and
+//! commands ([`plan_walk`]). It knows nothing of DataFrames or of Databricks.
 //!
 //! ```no_run
 //! use spark_connect_transport::{ConnectionString, SparkConnectClient};

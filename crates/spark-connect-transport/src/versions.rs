@@ -5,8 +5,9 @@
 //! message it does not know in part by skipping the unknown fields (protobuf's rule), which
 //! would silently run something else (a `try_cast` as a plain cast, an `IN` subquery without
 //! its values), or an unknown RPC with `UNIMPLEMENTED`. So before sending, the client finds
-//! the features a request uses ([`Feature`], found by walking the plan: `plan_features.rs`),
-//! and when one is newer than the server it refuses the request with
+//! the features a request uses ([`Feature`], found by walking the plan: `plan_features.rs`,
+//! a visitor over [`plan_walk`](crate::plan_walk)), and when one is newer than the server it
+//! refuses the request with
 //! [`Error::NotSupportedByServer`](crate::Error::NotSupportedByServer), naming the feature,
 //! the release it needs and the server's version. The server's version is asked once per
 //! session (an `AnalyzePlan` `SparkVersion` call), and only when a request uses such a

@@ -9,9 +9,9 @@
 //! server resolves a reference's subqueries only there), as PySpark sends it.
 //!
 //! Which remembered plans a query uses is found by walking its relations and expressions
-//! (`walk.rs`, every protocol variant named), reading no payload: the cost is the number of
-//! plan nodes, paid on every request of a session that has made a subquery column (sessions
-//! that have not skip it). A string literal is never mistaken for a subquery.
+//! (`walk.rs`, a visitor over the transport's `plan_walk`, which names every protocol
+//! variant), reading no payload: the cost is the number of plan nodes, paid on every request
+//! of a session that has made a subquery column (sessions that have not skip it). A string literal is never mistaken for a subquery.
 //!
 //! Limits: the remembered plans (a copy of each, and of the subqueries it carries) live as
 //! long as the session, since a column can be used any time later; a plan with a large local
