@@ -107,23 +107,20 @@ impl<'a> PlanVisitor<'a> for Newest {
             return Descend::Into;
         };
         match rel_type {
-            RelType::Aggregate(a) => {
+            RelType::Aggregate(a)
                 if !a.grouping_sets.is_empty()
-                    || a.group_type == pb::aggregate::GroupType::GroupingSets as i32
-                {
-                    self.uses(Feature::GroupingSets);
-                }
+                    || a.group_type == pb::aggregate::GroupType::GroupingSets as i32 =>
+            {
+                self.uses(Feature::GroupingSets)
             }
-            RelType::Sql(s) => {
-                if !s.named_arguments.is_empty() || !s.pos_arguments.is_empty() {
-                    self.uses(Feature::SqlExpressionParameters);
-                }
+            RelType::Sql(s) if !s.named_arguments.is_empty() || !s.pos_arguments.is_empty() => {
+                self.uses(Feature::SqlExpressionParameters)
             }
-            RelType::WithColumnsRenamed(w) => {
-                // Without the map beside it (a name renamed twice), 3.5 would rename nothing.
-                if !w.renames.is_empty() && w.rename_columns_map.len() != w.renames.len() {
-                    self.uses(Feature::RenamesList);
-                }
+            // Without the map beside it (a name renamed twice), 3.5 would rename nothing.
+            RelType::WithColumnsRenamed(w)
+                if !w.renames.is_empty() && w.rename_columns_map.len() != w.renames.len() =>
+            {
+                self.uses(Feature::RenamesList)
             }
             RelType::WithRelations(_) => self.uses(Feature::Subqueries),
             RelType::Transpose(_) => self.uses(Feature::Transpose),
@@ -174,27 +171,21 @@ impl<'a> PlanVisitor<'a> for Newest {
                     self.uses(Feature::InSubquery);
                 }
             }
-            ExprType::UnresolvedAttribute(a) => {
-                // `Some(false)`, as PySpark 4 sends for every column, means what no value
-                // means: an older server skipping it reads the same reference.
-                if a.is_metadata_column == Some(true) {
-                    self.uses(Feature::MetadataColumn);
-                }
+            // `Some(false)`, as PySpark 4 sends for every column, means what no value means:
+            // an older server skipping it reads the same reference.
+            ExprType::UnresolvedAttribute(a) if a.is_metadata_column == Some(true) => {
+                self.uses(Feature::MetadataColumn)
             }
-            ExprType::UnresolvedStar(s) => {
-                if s.plan_id.is_some() {
-                    self.uses(Feature::StarOfPlan);
-                }
-            }
+            ExprType::UnresolvedStar(s) if s.plan_id.is_some() => self.uses(Feature::StarOfPlan),
             ExprType::Literal(l) => {
                 if let Some(pb::expression::literal::LiteralType::Time(_)) = &l.literal_type {
                     self.uses(Feature::TimeLiteral);
                 }
             }
-            ExprType::Cast(c) => {
-                if c.eval_mode != pb::expression::cast::EvalMode::Unspecified as i32 {
-                    self.uses(Feature::CastEvalMode);
-                }
+            ExprType::Cast(c)
+                if c.eval_mode != pb::expression::cast::EvalMode::Unspecified as i32 =>
+            {
+                self.uses(Feature::CastEvalMode)
             }
             ExprType::MergeAction(_) => self.uses(Feature::MergeInto),
             ExprType::DirectShufflePartitionId(_) => self.uses(Feature::DirectShufflePartitionId),

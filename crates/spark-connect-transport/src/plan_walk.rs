@@ -1,6 +1,6 @@
-//! One walk over a Spark Connect plan: every [`Relation`](proto::Relation),
-//! [`Expression`](proto::Expression) and [`Command`](proto::Command) in it, handed to a
-//! [`PlanVisitor`] that looks at each and may record what it finds.
+//! One walk over a Spark Connect plan: every [`Relation`](crate::proto::Relation),
+//! [`Expression`](crate::proto::Expression) and [`Command`](crate::proto::Command) in it,
+//! handed to a [`PlanVisitor`] that looks at each and may record what it finds.
 //!
 //! The transport walks a plan before sending it, to find the version-dependent
 //! [`Feature`](crate::Feature)s it uses; `spark-connect-dataframe` walks one to find the
@@ -993,7 +993,6 @@ mod tests {
                 func: m.udf(),
                 input_sorting_expressions: m.exprs(),
                 other_sorting_expressions: m.exprs(),
-                ..Default::default()
             })),
             RelType::ApplyInPandasWithState(Box::new(pb::ApplyInPandasWithState {
                 input: m.boxed(),
