@@ -1,8 +1,8 @@
 //! The version-dependent features ([`Feature`]) a plan uses, found by walking its relations,
 //! expressions and command before it is sent: a visitor over [`plan_walk`](crate::plan_walk),
-//! which knows where every node's children are (and why it is written by hand). Here are only
-//! the checks of each node; the walk reads no payload, so the cost is the number of plan
-//! nodes, and a small plan is walked without allocating.
+//! which knows where every node's children are (written by hand, as prost has no
+//! reflection). Here are only the checks of each node; the walk reads no payload, so the
+//! cost is the number of plan nodes, and a small plan is walked without allocating.
 //!
 //! A node type this visitor does not name uses no feature. A protocol element added to the
 //! protocol is a compile error in the walk until it is walked; whether it is a feature is
