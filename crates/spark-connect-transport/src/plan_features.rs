@@ -37,6 +37,20 @@ pub(crate) fn newest_feature(plan: &pb::Plan) -> Option<Feature> {
 #[derive(Default)]
 struct Newest(Option<Feature>);
 
+/// Whether `literal` is a TIME value, a null of type TIME, or holds one in an array, map or
+/// struct (their elements are literals, not expressions, so the walk does not reach them).
+fn holds_time(literal: &pb::expression::Literal) -> bool {
+    use pb::expression::literal::LiteralType as L;
+    match &literal.literal_type {
+        Some(L::Time(_)) => true,
+        Some(L::Null(t)) => matches!(t.kind, Some(pb::data_type::Kind::Time(_))),
+        Some(L::Array(a)) => a.elements.iter().any(holds_time),
+        Some(L::Map(m)) => m.keys.iter().chain(&m.values).any(holds_time),
+        Some(L::Struct(s)) => s.elements.iter().any(holds_time),
+        _ => false,
+    }
+}
+
 impl Newest {
     fn uses(&mut self, feature: Feature) {
         if self.0.is_none_or(|f| feature.since() > f.since()) {
@@ -58,8 +72,13 @@ impl<'a> PlanVisitor<'a> for Newest {
                 }
                 // With the query text beside it, an older server reads the text and skips
                 // `input`; a newer one reads `input`. Either way the same query runs, so
-                // what `input` holds needs no newer server.
+                // what `input` holds needs no newer server than the text's literal
+                // parameters do (the same values, which a 4.0 server reads from `input`).
                 if legacy {
+                    #[allow(deprecated)]
+                    if c.args.values().chain(&c.pos_args).any(holds_time) {
+                        self.uses(Feature::TimeLiteral);
+                    }
                     return Descend::Skip;
                 }
                 if c.input.is_some() {
@@ -113,8 +132,14 @@ impl<'a> PlanVisitor<'a> for Newest {
             {
                 self.uses(Feature::GroupingSets)
             }
-            RelType::Sql(s) if !s.named_arguments.is_empty() || !s.pos_arguments.is_empty() => {
-                self.uses(Feature::SqlExpressionParameters)
+            RelType::Sql(s) => {
+                if !s.named_arguments.is_empty() || !s.pos_arguments.is_empty() {
+                    self.uses(Feature::SqlExpressionParameters);
+                }
+                #[allow(deprecated)]
+                if s.args.values().chain(&s.pos_args).any(holds_time) {
+                    self.uses(Feature::TimeLiteral);
+                }
             }
             // Without the map beside it (a name renamed twice), 3.5 would rename nothing.
             RelType::WithColumnsRenamed(w)
@@ -177,11 +202,7 @@ impl<'a> PlanVisitor<'a> for Newest {
                 self.uses(Feature::MetadataColumn)
             }
             ExprType::UnresolvedStar(s) if s.plan_id.is_some() => self.uses(Feature::StarOfPlan),
-            ExprType::Literal(l) => {
-                if let Some(pb::expression::literal::LiteralType::Time(_)) = &l.literal_type {
-                    self.uses(Feature::TimeLiteral);
-                }
-            }
+            ExprType::Literal(l) if holds_time(l) => self.uses(Feature::TimeLiteral),
             ExprType::Cast(c)
                 if c.eval_mode != pb::expression::cast::EvalMode::Unspecified as i32 =>
             {
@@ -465,6 +486,101 @@ mod tests {
             newest_feature(&sql_command(with_text)),
             Some(Feature::SqlExpressionParameters)
         );
+    }
+
+    /// TIME values are found as literal parameters of the query text (which a 4.0 server
+    /// reads from `input` in the same values) and inside array, map and struct literals.
+    #[test]
+    fn time_values_in_literal_parameters_and_nested_literals_need_4_1() {
+        use pb::expression::literal::{self, LiteralType as L};
+        let time = || match time_literal().expr_type {
+            Some(ExprType::Literal(l)) => l,
+            _ => unreachable!(),
+        };
+        let long = || pb::expression::Literal {
+            literal_type: Some(L::Long(1)),
+            ..Default::default()
+        };
+        #[allow(deprecated)]
+        let named = pb::SqlCommand {
+            sql: "SELECT :t".into(),
+            args: [("t".to_string(), time())].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            newest_feature(&sql_command(named)),
+            Some(Feature::TimeLiteral)
+        );
+        #[allow(deprecated)]
+        let positional = pb::SqlCommand {
+            sql: "SELECT ?".into(),
+            pos_args: vec![long()],
+            ..Default::default()
+        };
+        assert_eq!(newest_feature(&sql_command(positional)), None);
+        #[allow(deprecated)]
+        let relation = root(pb::Relation {
+            common: None,
+            rel_type: Some(RelType::Sql(pb::Sql {
+                query: "SELECT ?".into(),
+                pos_args: vec![time()],
+                ..Default::default()
+            })),
+        });
+        assert_eq!(newest_feature(&relation), Some(Feature::TimeLiteral));
+
+        let in_array = pb::expression::Literal {
+            literal_type: Some(L::Array(literal::Array {
+                elements: vec![long(), time()],
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let in_struct_in_map = pb::expression::Literal {
+            literal_type: Some(L::Map(literal::Map {
+                keys: vec![long()],
+                values: vec![pb::expression::Literal {
+                    literal_type: Some(L::Struct(literal::Struct {
+                        elements: vec![in_array.clone()],
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let null_time = pb::expression::Literal {
+            literal_type: Some(L::Null(pb::DataType {
+                kind: Some(pb::data_type::Kind::Time(Default::default())),
+            })),
+            ..Default::default()
+        };
+        let plain_array = pb::expression::Literal {
+            literal_type: Some(L::Array(literal::Array {
+                elements: vec![long(), long()],
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        for (literal, expected) in [
+            (in_array, Some(Feature::TimeLiteral)),
+            (in_struct_in_map, Some(Feature::TimeLiteral)),
+            (null_time, Some(Feature::TimeLiteral)),
+            (plain_array, None),
+        ] {
+            let projection = root(pb::Relation {
+                common: None,
+                rel_type: Some(RelType::Project(Box::new(pb::Project {
+                    input: None,
+                    expressions: vec![pb::Expression {
+                        common: None,
+                        expr_type: Some(ExprType::Literal(literal.clone())),
+                    }],
+                }))),
+            });
+            assert_eq!(newest_feature(&projection), expected, "{literal:?}");
+        }
     }
 
     #[test]
