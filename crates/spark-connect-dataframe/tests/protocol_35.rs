@@ -173,7 +173,6 @@ fn enum_value_name(enum_name: &str, number: i32) -> String {
 ///   parameters; the walk of `input` is not entered, as 3.5 never reads it).
 /// - `DataType.String.collation` = `UTF8_BINARY`, the default collation, which PySpark 4
 ///   names on every string type (typed null literals, casts to a `DataType`): 3.5's strings.
-/// - `WithColumnsRenamed.renames` beside `rename_columns_map` holding the same renames.
 /// - `ResultChunkingOptions`, which PySpark sends to every server: an older one sends whole
 ///   batches, read the same way. The client leaves it out once it knows the server is older.
 fn tolerated(element: &str, parent_35: &DynamicMessage, value: &Value) -> bool {
@@ -185,16 +184,6 @@ fn tolerated(element: &str, parent_35: &DynamicMessage, value: &Value) -> bool {
             .get_field_by_name("sql")
             .is_some_and(|v| matches!(&*v, Value::String(s) if !s.is_empty())),
         "spark.connect.ExecutePlanRequest.RequestOption.result_chunking_options" => true,
-        // PySpark 4's list of renames beside 3.5's map of the same renames.
-        "spark.connect.WithColumnsRenamed.renames" => {
-            let map = parent_35
-                .get_field_by_name("rename_columns_map")
-                .map_or(0, |v| match &*v {
-                    Value::Map(m) => m.len(),
-                    _ => 0,
-                });
-            matches!(value, Value::List(l) if !l.is_empty() && l.len() == map)
-        }
         // The default collation, which PySpark 4 names on every string type: 3.5's strings.
         "spark.connect.DataType.String.collation" => {
             matches!(value, Value::String(c) if c == "UTF8_BINARY")

@@ -141,7 +141,7 @@ impl<'a> PlanVisitor<'a> for Newest {
                     self.uses(Feature::TimeLiteral);
                 }
             }
-            // Without the map beside it (a name renamed twice), 3.5 would rename nothing.
+            // 3.5 reads only the map: with the list alone it would rename nothing.
             RelType::WithColumnsRenamed(w)
                 if !w.renames.is_empty() && w.rename_columns_map.len() != w.renames.len() =>
             {

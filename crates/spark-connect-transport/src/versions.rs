@@ -309,10 +309,10 @@ features! {
             "spark.connect.Aggregate.grouping_sets",
             "spark.connect.Aggregate.GroupType.GROUP_TYPE_GROUPING_SETS",
         ];
-    /// `with_columns_renamed` with a name renamed twice, which only PySpark 4's list
-    /// (`WithColumnsRenamed.renames`) can carry; other renames also carry 3.5's map
-    /// (`rename_columns_map`), which every server reads.
-    RenamesList: "`with_columns_renamed` with a name given twice (WithColumnsRenamed.renames)", since (4, 0),
+    /// `with_column_renamed` and `with_columns_renamed`, sent as PySpark 4 sends them: the
+    /// ordered list `WithColumnsRenamed.renames`. Spark 3.5 reads only its map
+    /// (`rename_columns_map`), and Sail refuses the two together.
+    RenamesList: "`with_column_renamed`, `with_columns_renamed` (WithColumnsRenamed.renames)", since (4, 0),
         protocol ["spark.connect.WithColumnsRenamed.renames"];
     /// A streaming source's name (`DataStreamReader::name`).
     SourceName: "named streaming sources (`DataStreamReader::name`; Read.DataSource.source_name)", since (4, 2),

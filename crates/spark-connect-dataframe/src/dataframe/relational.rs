@@ -352,22 +352,14 @@ impl DataFrame {
                 new_col_name: to.as_ref().to_string(),
             })
             .collect();
-        // Spark 3.5 reads only the map; Spark 4 reads the list when it has one, the map
-        // otherwise. With distinct names both say the same, so both go and every server
-        // renames; with a name twice only the list can say it, and Spark 3.5 is refused.
-        let rename_columns_map: std::collections::HashMap<String, String> = renames
-            .iter()
-            .map(|r| (r.col_name.clone(), r.new_col_name.clone()))
-            .collect();
-        let rename_columns_map = if rename_columns_map.len() == renames.len() {
-            rename_columns_map
-        } else {
-            Default::default()
-        };
+        // PySpark 4's ordered list only. Spark 3.5 reads only its map
+        // (`rename_columns_map`) and would rename nothing, so the version check refuses
+        // the list there (`Feature::RenamesList`); both forms together are not an option,
+        // Sail refuses them ("conflicting column renames").
         self.derive(|input| {
             RelType::WithColumnsRenamed(Box::new(proto::WithColumnsRenamed {
                 input,
-                rename_columns_map,
+                rename_columns_map: Default::default(),
                 renames,
             }))
         })

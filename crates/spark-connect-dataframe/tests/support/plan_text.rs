@@ -39,8 +39,6 @@ pub fn normalize(message: &impl std::fmt::Debug) -> String {
     let text = format!("{message:?}");
     let text = strip_blocks(&text, "common: Some(ExpressionCommon {", "common: None");
     let text = strip_blocks(&text, "common: Some(RelationCommon {", "common: _");
-    // The map of Spark 3.5's rename, which this client sends beside PySpark 4's list.
-    let text = strip_blocks(&text, "rename_columns_map: {", "rename_columns_map: {}");
     let text = numbered_names_removed(&text);
     let text = string_maps_sorted(&text);
     let text = bare_plan_ids_removed(&text);
