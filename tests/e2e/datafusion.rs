@@ -37,55 +37,42 @@ async fn people(spark: &SparkSession) -> SessionContext {
 }
 
 /// Each row as text, columns joined by `|`, sorted: results compared as sets of rows.
-fn rows_df(batches: &[DfBatch]) -> Vec<String> {
-    use databricks_connect::datafusion::engine::arrow::util::display::{
-        ArrayFormatter, FormatOptions,
-    };
-    let options = FormatOptions::default().with_null("NULL");
-    let mut rows = Vec::new();
-    for batch in batches {
-        let formatters: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                formatters
+/// Defines `$name`, the rows of batches as `a|b|c` strings, sorted: one body for DataFusion's
+/// Arrow and the client's, which are different crate versions with the same display API.
+macro_rules! sorted_rows {
+    ($name:ident, $batch:ty, $($display:ident)::+) => {
+        fn $name(batches: &[$batch]) -> Vec<String> {
+            use $($display)::+::{ArrayFormatter, FormatOptions};
+            let options = FormatOptions::default().with_null("NULL");
+            let mut rows = Vec::new();
+            for batch in batches {
+                let formatters: Vec<_> = batch
+                    .columns()
                     .iter()
-                    .map(|f| f.value(row).to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            );
+                    .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap())
+                    .collect();
+                for row in 0..batch.num_rows() {
+                    rows.push(
+                        formatters
+                            .iter()
+                            .map(|f| f.value(row).to_string())
+                            .collect::<Vec<_>>()
+                            .join("|"),
+                    );
+                }
+            }
+            rows.sort();
+            rows
         }
-    }
-    rows.sort();
-    rows
+    };
 }
 
-fn rows_spark(batches: &[RecordBatch]) -> Vec<String> {
-    use arrow_cast::display::{ArrayFormatter, FormatOptions};
-    let options = FormatOptions::default().with_null("NULL");
-    let mut rows = Vec::new();
-    for batch in batches {
-        let formatters: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                formatters
-                    .iter()
-                    .map(|f| f.value(row).to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            );
-        }
-    }
-    rows.sort();
-    rows
-}
+sorted_rows!(
+    rows_df,
+    DfBatch,
+    databricks_connect::datafusion::engine::arrow::util::display
+);
+sorted_rows!(rows_spark, RecordBatch, arrow_cast::display);
 
 async fn run(ctx: &SessionContext, sql: &str) -> Vec<DfBatch> {
     ctx.sql(sql)

@@ -69,6 +69,14 @@ impl SparkConnectClient {
         if let Some(feature) = self.analysis_feature_to_check(&analyze) {
             self.require_boxed(feature).await?;
         }
+        self.send_analysis(analyze).await
+    }
+
+    /// Sends an analysis without the version check (which asks its question through this).
+    pub(crate) async fn send_analysis(
+        &self,
+        analyze: pb::analyze_plan_request::Analyze,
+    ) -> Result<pb::analyze_plan_response::Result, Error> {
         let message = pb::AnalyzePlanRequest {
             session_id: self.inner.session_id.clone(),
             client_observed_server_side_session_id: self.observed_server_session(),

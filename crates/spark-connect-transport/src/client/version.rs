@@ -165,32 +165,12 @@ impl SparkConnectClient {
     /// The `SparkVersion` analysis, uncached. Not through [`analyze`](Self::analyze), whose
     /// version check would make the question a part of itself.
     pub(crate) async fn ask_spark_version(&self) -> Result<String, Error> {
-        let message = pb::AnalyzePlanRequest {
-            session_id: self.inner.session_id.clone(),
-            client_observed_server_side_session_id: self.observed_server_session(),
-            user_context: Some(self.inner.user_context.clone()),
-            client_type: Some(self.inner.client_type.clone()),
-            analyze: Some(pb::analyze_plan_request::Analyze::SparkVersion(
-                pb::analyze_plan_request::SparkVersion {},
-            )),
-        };
-        let message = &message;
-        let response = self
-            .retrying("AnalyzePlan", move || async move {
-                let request = self
-                    .request(message.clone())
-                    .await
-                    .map_err(super::Failure::Fatal)?;
-                Ok(self.grpc().analyze_plan(request).await?.into_inner())
-            })
-            .await?;
-        self.check_session(&response.session_id, &response.server_side_session_id)?;
-        match response.result {
-            Some(pb::analyze_plan_response::Result::SparkVersion(v)) => Ok(v.version),
-            Some(other) => Err(super::unexpected("SparkVersion", &other)),
-            None => Err(Error::Protocol(
-                "AnalyzePlanResponse without a result".into(),
-            )),
+        let question = pb::analyze_plan_request::Analyze::SparkVersion(
+            pb::analyze_plan_request::SparkVersion {},
+        );
+        match self.send_analysis(question).await? {
+            pb::analyze_plan_response::Result::SparkVersion(v) => Ok(v.version),
+            other => Err(super::unexpected("SparkVersion", &other)),
         }
     }
 }
