@@ -199,7 +199,7 @@ async fn run(args: &[String]) -> Result<(), String> {
 /// The `upload` scenario (see the module documentation).
 async fn upload(spark: &SparkSession, rows: usize) -> Result<(), String> {
     use databricks_connect::arrow::array::{
-        ArrayRef, Float64Array, Int64Array, StringBuilder, TimestampMicrosecondArray,
+        ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray, builder::StringBuilder,
     };
     use databricks_connect::arrow::RecordBatch;
     use std::sync::Arc;
