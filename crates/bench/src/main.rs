@@ -198,10 +198,10 @@ async fn run(args: &[String]) -> Result<(), String> {
 
 /// The `upload` scenario (see the module documentation).
 async fn upload(spark: &SparkSession, rows: usize) -> Result<(), String> {
+    use databricks_connect::arrow::RecordBatch;
     use databricks_connect::arrow::array::{
         ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray, builder::StringBuilder,
     };
-    use databricks_connect::arrow::RecordBatch;
     use std::sync::Arc;
 
     const BATCH_ROWS: usize = 1 << 16;
