@@ -402,7 +402,7 @@ fn encode_groups(
             total += data.len() as u64;
             if total > plan.size_limit {
                 return Err(Error::InvalidArgument(format!(
-                    "the local data is more than {total} bytes of Arrow IPC, more than the \
+                    "the local data is at least {total} bytes of Arrow IPC, more than the \
                      server's {SIZE_LIMIT} of {} bytes; write it to a table or files instead",
                     plan.size_limit
                 )));
@@ -985,6 +985,22 @@ mod tests {
         })
         .await;
         assert!(probe.encoded.load(Ordering::SeqCst) <= 7);
+    }
+
+    /// `create_dataframe`'s future can be spawned on a multi-threaded runtime.
+    #[allow(dead_code)]
+    fn uploads_are_send(spark: &SparkSession, batches: &[RecordBatch]) {
+        fn send<T: Send>(_: T) {}
+        send(spark.create_dataframe(batches));
+        send(upload_chunks(
+            spark.client(),
+            spark.local_data(),
+            batches.to_vec(),
+            batches[0].schema(),
+            None,
+            two_chunk_groups(batches),
+            Arc::default(),
+        ));
     }
 
     #[test]
