@@ -221,17 +221,17 @@ impl Chunker {
             return Ok(Some(piece));
         }
         loop {
-            if let Some((batch, offset)) = &mut self.current {
-                if *offset < batch.num_rows() {
-                    let len = self.piece_rows.min(batch.num_rows() - *offset);
-                    let piece = batch.slice(*offset, len);
-                    *offset += len;
-                    let mut size = 0;
-                    for column in piece.columns() {
-                        size += column.to_data().get_slice_memory_size()?;
-                    }
-                    return Ok(Some((piece, size)));
+            if let Some((batch, offset)) = &mut self.current
+                && *offset < batch.num_rows()
+            {
+                let len = self.piece_rows.min(batch.num_rows() - *offset);
+                let piece = batch.slice(*offset, len);
+                *offset += len;
+                let mut size = 0;
+                for column in piece.columns() {
+                    size += column.to_data().get_slice_memory_size()?;
                 }
+                return Ok(Some((piece, size)));
             }
             match self.batches.next() {
                 Some(batch) => self.current = Some((batch, 0)),
@@ -409,10 +409,10 @@ fn encode_groups(
             }
             let chunk = Chunk::new(data);
             probe.encoded.fetch_add(1, Ordering::SeqCst);
-            if !group.chunks.is_empty() && group.bytes + chunk.data.len() > plan.group_bytes {
-                if !send(std::mem::take(&mut group)) {
-                    return Ok(());
-                }
+            let full =
+                !group.chunks.is_empty() && group.bytes + chunk.data.len() > plan.group_bytes;
+            if full && !send(std::mem::take(&mut group)) {
+                return Ok(());
             }
             group.bytes += chunk.data.len();
             group.chunks.push(chunk);
