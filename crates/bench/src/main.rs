@@ -4,12 +4,20 @@
 //! ```text
 //! dbconnect-bench collect|stream|stream-ct|raw <sc://url> range|mixed <rows>
 //! dbconnect-bench first-row <sc://url>
+//! dbconnect-bench upload <sc://url> <rows>
 //! dbconnect-bench plan
 //! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
 //! ```
 //!
 //! `stream-ct` is `stream` on tokio's current-thread runtime (the others use the multi-thread
 //! runtime, as `#[tokio::main]` does).
+//!
+//! `upload` builds `<rows>` rows of four columns in memory (`id` long, `d` double, `s` a
+//! 20-character string, `ts` timestamp: 48 bytes of Arrow data a row, 240 MB at 5 M rows),
+//! makes a DataFrame of them with `create_dataframe` (above the cache threshold: the cached
+//! chunked upload) and runs `count(*)` and `sum(id)` on it. Besides `rows=` it prints
+//! `input_bytes=` (the Arrow data built), `build_ms=`, `upload_ms=` (the `create_dataframe`
+//! call) and `query_ms=`.
 //!
 //! `replay-serve` records the query's `ExecutePlan` responses once from the real server, then
 //! serves them (see `test_support::replay`) until its standard input closes; it prints
@@ -72,7 +80,7 @@ async fn run(args: &[String]) -> Result<(), String> {
     let arg = |i: usize, what: &str| {
         args.get(i)
             .cloned()
-            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | plan"))
+            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | upload URL ROWS | plan"))
     };
     match arg(0, "scenario")?.as_str() {
         "collect" => {
@@ -137,6 +145,13 @@ async fn run(args: &[String]) -> Result<(), String> {
             println!("rows={n} bytes=0 server_ms={server_ms:.2}");
         }
         "plan" => plan_building().await?,
+        "upload" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let rows: usize = arg(2, "ROWS")?
+                .parse()
+                .map_err(|_| "ROWS must be a number")?;
+            upload(&spark, rows).await?;
+        }
         "replay-serve" => {
             let rows: u64 = arg(3, "ROWS")?
                 .parse()
@@ -178,6 +193,78 @@ async fn run(args: &[String]) -> Result<(), String> {
         }
         other => return Err(format!("unknown scenario '{other}'")),
     }
+    Ok(())
+}
+
+/// The `upload` scenario (see the module documentation).
+async fn upload(spark: &SparkSession, rows: usize) -> Result<(), String> {
+    use databricks_connect::arrow::RecordBatch;
+    use databricks_connect::arrow::array::{
+        ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray, builder::StringBuilder,
+    };
+    use std::sync::Arc;
+
+    const BATCH_ROWS: usize = 1 << 16;
+    let started = Instant::now();
+    let mut batches = Vec::new();
+    let mut start = 0usize;
+    while start < rows {
+        let n = BATCH_ROWS.min(rows - start);
+        let ids = Int64Array::from_iter_values((start..start + n).map(|i| i as i64));
+        let d = Float64Array::from_iter_values((start..start + n).map(|i| i as f64 * 0.5));
+        let mut s = StringBuilder::with_capacity(n, n * 20);
+        for i in start..start + n {
+            s.append_value(format!("row-{i:016}"));
+        }
+        let ts = TimestampMicrosecondArray::from_iter_values(
+            (start..start + n).map(|i| 1_700_000_000_000_000 + i as i64 * 1_000),
+        )
+        .with_timezone("UTC");
+        let batch = RecordBatch::try_from_iter([
+            ("id", Arc::new(ids) as ArrayRef),
+            ("d", Arc::new(d) as ArrayRef),
+            ("s", Arc::new(s.finish()) as ArrayRef),
+            ("ts", Arc::new(ts) as ArrayRef),
+        ])
+        .map_err(|e| e.to_string())?;
+        batches.push(batch);
+        start += n;
+    }
+    let input_bytes: usize = batches.iter().map(arrow_bytes).sum();
+    let build_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    let sent = Instant::now();
+    let df = spark
+        .create_dataframe(&batches)
+        .await
+        .map_err(|e| e.to_string())?;
+    let upload_ms = sent.elapsed().as_secs_f64() * 1000.0;
+
+    let asked = Instant::now();
+    let result = df
+        .select_expr(["count(*) AS n", "sum(id) AS total"])
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let query_ms = asked.elapsed().as_secs_f64() * 1000.0;
+    let (n, total) = result
+        .first()
+        .and_then(|b| {
+            let n = b.column(0).as_any().downcast_ref::<Int64Array>()?.value(0);
+            let total = b.column(1).as_any().downcast_ref::<Int64Array>()?.value(0);
+            Some((n, total))
+        })
+        .ok_or("count and sum returned no row")?;
+    let expected = (rows as i64) * (rows as i64 - 1) / 2;
+    if n != rows as i64 || total != expected {
+        return Err(format!(
+            "the server counted {n} rows summing to {total}, expected {rows} and {expected}"
+        ));
+    }
+    println!(
+        "rows={n} bytes={input_bytes} input_bytes={input_bytes} build_ms={build_ms:.0} \
+         upload_ms={upload_ms:.0} query_ms={query_ms:.0}"
+    );
     Ok(())
 }
 

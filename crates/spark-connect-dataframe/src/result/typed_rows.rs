@@ -61,7 +61,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use arrow_array::RecordBatch;
-use arrow_ipc::writer::StreamWriter;
 use arrow_schema::{DataType as ArrowType, Field, FieldRef, Fields};
 use futures_util::Stream;
 use serde::Serialize;
@@ -269,14 +268,8 @@ impl SparkSession {
             timestamps::Needs::Error(e) => e,
         })?;
         let schema = batch.schema();
-        let mut data = Vec::new();
-        {
-            let mut writer = StreamWriter::try_new(&mut data, &schema)?;
-            writer.write(&batch)?;
-            writer.finish()?;
-        }
         let relation = self
-            .local_relation(std::slice::from_ref(&batch), &schema, data, schema_text)
+            .local_relation(vec![batch], &schema, schema_text)
             .await?;
         Ok(self.dataframe(relation))
     }

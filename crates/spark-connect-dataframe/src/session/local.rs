@@ -21,15 +21,17 @@ impl SparkSession {
     /// have the same schema; Arrow types map to Spark types as the server's Arrow conversion
     /// does (`Int64` is `bigint`, `Utf8` is `string`).
     ///
-    /// As in PySpark, small data travels inside the plan, and data whose Arrow IPC stream is
-    /// at least the server's `spark.sql.session.localRelationCacheThreshold` (1 MiB by
-    /// default on Spark 4.3) is uploaded into the session first, in chunks cached as artifacts
-    /// (`cache/<sha256>`), that the plan names by hash; chunks the session already has are not
-    /// sent again (see [`artifact_stats`](Self::artifact_stats)). So the data is bounded by
-    /// the server's `spark.sql.session.localRelationSizeLimit`, not by the gRPC message size.
-    /// The settings are read once per session, on the first call: change them before.
-    /// On servers without chunked cached relations (before Spark 4.1) the data is always
-    /// sent inline.
+    /// As in PySpark, small data travels inside the plan, and data of at least the server's
+    /// `spark.sql.session.localRelationCacheThreshold` bytes (1 MiB by default on Spark 4.3;
+    /// the bytes of the arrays' buffers, as PySpark counts them with pyarrow's `nbytes`) is
+    /// uploaded into the session first, in chunks cached as artifacts (`cache/<sha256>`), that
+    /// the plan names by hash; chunks the session already has are not sent again (see
+    /// [`artifact_stats`](Self::artifact_stats)). So the data is bounded by the server's
+    /// `spark.sql.session.localRelationSizeLimit`, not by the gRPC message size. The chunks
+    /// are encoded while earlier ones are uploaded, and only a few megabytes of them are held
+    /// at a time: the batches are not copied as a whole. The settings are read once per
+    /// session, on the first call: change them before. On servers without chunked cached
+    /// relations (before Spark 4.1) the data is always sent inline.
     ///
     /// ```no_run
     /// # use spark_connect_dataframe::functions::col;
@@ -62,8 +64,7 @@ impl SparkSession {
                 )));
             }
         }
-        let data = ipc_stream(batches, &schema)?;
-        let relation = self.local_relation(batches, &schema, data, None).await?;
+        let relation = self.local_relation(batches.to_vec(), &schema, None).await?;
         Ok(self.dataframe(relation))
     }
 
@@ -111,10 +112,7 @@ impl SparkSession {
             )));
         }
         let (arrow, batches) = conform(batches, &schema)?;
-        let data = ipc_stream(&batches, &arrow)?;
-        let relation = self
-            .local_relation(&batches, &arrow, data, Some(text))
-            .await?;
+        let relation = self.local_relation(batches, &arrow, Some(text)).await?;
         Ok(self.dataframe(relation))
     }
 
