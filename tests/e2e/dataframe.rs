@@ -241,3 +241,59 @@ async fn sessions_are_shared_between_tasks() {
         .unwrap();
     assert!(!v.is_null(0));
 }
+
+/// Every cell of a result as text, row by row, and the schema of its batches.
+fn cells(batches: &[RecordBatch]) -> (Option<arrow_schema::SchemaRef>, Vec<Vec<String>>) {
+    use arrow_cast::display::{ArrayFormatter, FormatOptions};
+    let mut rows = Vec::new();
+    for batch in batches {
+        let formatters: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).unwrap())
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
+        }
+    }
+    (batches.first().map(|b| b.schema()), rows)
+}
+
+/// A command's rows arrive with its `SqlCommandResult` and are read without a request; they are
+/// exactly what the server returns when it runs the same rows (a derived DataFrame, which is
+/// sent): the same schema (names, types, nullability) and the same values, empty results too.
+#[tokio::test]
+async fn a_command_s_rows_are_read_locally_and_match_the_server_s() {
+    let spark = session().await;
+    spark
+        .sql("CREATE OR REPLACE TEMP VIEW command_rows_e2e AS SELECT 1 AS id, 'a' AS s, TIMESTAMP'2024-05-06 07:08:09' AS t, CAST(1.5 AS DECIMAL(10, 2)) AS d")
+        .await
+        .unwrap();
+    for command in [
+        "SHOW TABLES LIKE 'command_rows_e2e'",
+        "SHOW TABLES LIKE 'no_such_table_command_rows_e2e'",
+        "DESCRIBE TABLE command_rows_e2e",
+        "SET spark.sql.shuffle.partitions",
+        "SHOW COLUMNS IN command_rows_e2e",
+    ] {
+        let df = spark.sql(command).await.unwrap();
+        let stream = df.stream().await.unwrap();
+        assert!(stream.is_precomputed(), "{command}");
+        drop(stream);
+        let local = df.collect().await.unwrap();
+        let remote_df = df.limit(i32::MAX);
+        let remote_stream = remote_df.stream().await.unwrap();
+        assert!(!remote_stream.is_precomputed());
+        let remote = remote_stream.collect_all().await.unwrap();
+        assert_eq!(cells(&local), cells(&remote), "{command}");
+        assert!(!local.is_empty(), "{command}: the schema is kept");
+    }
+    // A query stays lazy: its result is computed when asked for, by the server.
+    let query = spark.sql("SELECT * FROM command_rows_e2e").await.unwrap();
+    assert!(!query.stream().await.unwrap().is_precomputed());
+}

@@ -5,6 +5,8 @@
 //! dbconnect-bench collect|stream|stream-ct|raw <sc://url> range|mixed <rows>
 //! dbconnect-bench first-row <sc://url>
 //! dbconnect-bench upload <sc://url> <rows>
+//! dbconnect-bench seq-sql|seq-sql-deferred|seq-range <sc://url> <n>
+//! dbconnect-bench sql-responses <sc://url> <query>
 //! dbconnect-bench plan
 //! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
 //! ```
@@ -18,6 +20,15 @@
 //! chunked upload) and runs `count(*)` and `sum(id)` on it. Besides `rows=` it prints
 //! `input_bytes=` (the Arrow data built), `build_ms=`, `upload_ms=` (the `create_dataframe`
 //! call) and `query_ms=`.
+//!
+//! `seq-sql N` runs `spark.sql(format!("SELECT {i} AS id")).collect()` for `i` in `0..N`, one
+//! after the other on one session; `seq-range N` runs `spark.range(i, i + 1).collect()` the
+//! same way (`seq-sql-deferred`: the SQL through `sql_deferred`, one request a query). Each
+//! query returns one row, so both print `rows=N`: the cost of many small calls (round trips
+//! and the client's CPU per call), not of data.
+//!
+//! `sql-responses` prints the responses the server gives for `spark.sql(query)`'s
+//! `SqlCommand` (a diagnostic, not a measurement).
 //!
 //! `replay-serve` records the query's `ExecutePlan` responses once from the real server, then
 //! serves them (see `test_support::replay`) until its standard input closes; it prints
@@ -80,7 +91,7 @@ async fn run(args: &[String]) -> Result<(), String> {
     let arg = |i: usize, what: &str| {
         args.get(i)
             .cloned()
-            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | upload URL ROWS | plan"))
+            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | upload URL ROWS | seq-sql|seq-sql-deferred|seq-range URL N | plan"))
     };
     match arg(0, "scenario")?.as_str() {
         "collect" => {
@@ -151,6 +162,57 @@ async fn run(args: &[String]) -> Result<(), String> {
                 .parse()
                 .map_err(|_| "ROWS must be a number")?;
             upload(&spark, rows).await?;
+        }
+        "seq-sql" | "seq-sql-deferred" | "seq-range" => {
+            let scenario = arg(0, "scenario")?;
+            let spark = session(&arg(1, "URL")?).await?;
+            let n: i64 = arg(2, "N")?.parse().map_err(|_| "N must be a number")?;
+            let (mut rows, mut bytes) = (0usize, 0usize);
+            for i in 0..n {
+                let df = match scenario.as_str() {
+                    "seq-sql" => spark
+                        .sql(&format!("SELECT {i} AS id"))
+                        .await
+                        .map_err(|e| e.to_string())?,
+                    "seq-sql-deferred" => spark.sql_deferred(&format!("SELECT {i} AS id")),
+                    _ => spark.range(i, i + 1),
+                };
+                let batches = df.collect().await.map_err(|e| e.to_string())?;
+                let got: usize = batches.iter().map(|b| b.num_rows()).sum();
+                if got != 1 {
+                    return Err(format!("query {i} returned {got} rows, expected 1"));
+                }
+                rows += got;
+                bytes += batches.iter().map(arrow_bytes).sum::<usize>();
+            }
+            println!("rows={rows} bytes={bytes}");
+        }
+        "sql-responses" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let query = arg(2, "query")?;
+            let command = pb::Command {
+                command_type: Some(pb::command::CommandType::SqlCommand(pb::SqlCommand {
+                    input: Some(pb::Relation {
+                        common: None,
+                        rel_type: Some(pb::relation::RelType::Sql(pb::Sql {
+                            query,
+                            ..Default::default()
+                        })),
+                    }),
+                    ..Default::default()
+                })),
+            };
+            let plan = pb::Plan {
+                op_type: Some(pb::plan::OpType::Command(command)),
+            };
+            let mut stream = spark
+                .client()
+                .execute_plan(plan)
+                .await
+                .map_err(|e| e.to_string())?;
+            while let Some(response) = stream.next_response().await {
+                println!("{:?}", response.map_err(|e| e.to_string())?.response_type);
+            }
         }
         "replay-serve" => {
             let rows: u64 = arg(3, "ROWS")?

@@ -19,8 +19,10 @@
 //!
 //! What it answers:
 //! - `ExecutePlan`: a `SqlCommand` gets a `SqlCommandResult` whose relation is the query text
-//!   (a `SQL` relation, as a 3.5 server answers a query); any other plan gets one response
-//!   and then the stream ends without `ResultComplete`, so a reattachable client reattaches.
+//!   (a `SQL` relation, as a 3.5 server answers a query), or, after
+//!   [`OldServer::answer_sql_as_command`], a `LocalRelation` of the rows given (as any server
+//!   answers a command); any other plan gets one response and then the stream ends without
+//!   `ResultComplete`, so a reattachable client reattaches.
 //! - `ReattachExecute`: `ResultComplete`. `ReleaseExecute`, `Interrupt`: acknowledged.
 //! - `AnalyzePlan`: `SparkVersion` (the version given), `Schema` (an empty struct),
 //!   `Explain` (a fixed text); anything else `UNIMPLEMENTED`.
@@ -60,6 +62,8 @@ struct State {
     /// `(major, minor)` of `version`.
     numbers: (u32, u32),
     requests: Mutex<Vec<Received>>,
+    /// The rows (an Arrow IPC stream) a `SqlCommand` is answered with, as a command's.
+    command_rows: Mutex<Option<Vec<u8>>>,
 }
 
 impl OldServer {
@@ -79,6 +83,7 @@ impl OldServer {
             version: version.to_string(),
             numbers,
             requests: Mutex::default(),
+            command_rows: Mutex::default(),
         });
         let service = SparkConnectServiceServer::new(Old(state.clone()));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -113,6 +118,13 @@ impl OldServer {
     /// Forgets the requests received so far.
     pub fn clear(&self) {
         lock(&self.state.requests).clear();
+    }
+
+    /// From now on, answers every `SqlCommand` as a command that ran: its `SqlCommandResult`
+    /// holds `rows` (an Arrow IPC stream) as a `LocalRelation`, as Spark sends the rows of
+    /// `SHOW TABLES`.
+    pub fn answer_sql_as_command(&self, rows: Vec<u8>) {
+        *lock(&self.state.command_rows) = Some(rows);
     }
 }
 
@@ -187,6 +199,16 @@ impl SparkConnectService for Old {
             })) => {
                 #[allow(deprecated)]
                 let query = c.sql;
+                let rel_type = match lock(&self.0.command_rows).clone() {
+                    Some(rows) => pb::relation::RelType::LocalRelation(pb::LocalRelation {
+                        data: Some(rows.into()),
+                        schema: None,
+                    }),
+                    None => pb::relation::RelType::Sql(pb::Sql {
+                        query,
+                        ..Default::default()
+                    }),
+                };
                 vec![
                     response(
                         &session,
@@ -195,10 +217,7 @@ impl SparkConnectService for Old {
                         R::SqlCommandResult(pb::execute_plan_response::SqlCommandResult {
                             relation: Some(pb::Relation {
                                 common: None,
-                                rel_type: Some(pb::relation::RelType::Sql(pb::Sql {
-                                    query,
-                                    ..Default::default()
-                                })),
+                                rel_type: Some(rel_type),
                             }),
                         }),
                     ),

@@ -212,6 +212,18 @@ impl std::str::FromStr for ExplainMode {
 pub struct DataFrame {
     session: SparkSession,
     plan: Arc<PlanNode>,
+    /// The result the server already computed for exactly this plan (a SQL command's rows,
+    /// see [`SparkSession::sql`]); a DataFrame derived from this one has none.
+    computed: Option<Arc<ComputedResult>>,
+}
+
+/// The rows of a SQL command, as the server sent them in its `SqlCommandResult`.
+#[derive(Debug)]
+pub(crate) struct ComputedResult {
+    /// The operation that ran the command.
+    pub(crate) operation_id: String,
+    /// The rows as an Arrow IPC stream (the `LocalRelation`'s data).
+    pub(crate) data: bytes::Bytes,
 }
 
 impl std::fmt::Debug for DataFrame {
@@ -241,6 +253,20 @@ impl DataFrame {
         DataFrame {
             session,
             plan: Arc::new(PlanNode::leaf(plan)),
+            computed: None,
+        }
+    }
+
+    /// A DataFrame of `plan`, a `LocalRelation` holding `computed`'s rows: running it reads
+    /// them here instead of sending them back to the server.
+    pub(crate) fn computed(
+        session: SparkSession,
+        plan: proto::Relation,
+        computed: ComputedResult,
+    ) -> DataFrame {
+        DataFrame {
+            computed: Some(Arc::new(computed)),
+            ..DataFrame::new(session, plan)
         }
     }
 
@@ -254,6 +280,7 @@ impl DataFrame {
         DataFrame {
             session,
             plan: Arc::new(PlanNode::with_inputs(plan, Vec::new(), Some(problem))),
+            computed: None,
         }
     }
 
@@ -358,6 +385,7 @@ impl DataFrame {
         DataFrame {
             session: self.session.clone(),
             plan: Arc::new(node),
+            computed: None,
         }
     }
 
@@ -520,7 +548,20 @@ impl DataFrame {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// The DataFrame of a SQL command ([`SparkSession::sql`]) holds the rows the server sent
+    /// when the command ran: they are decoded here, with no request (PySpark sends them back
+    /// to the server, which returns them unchanged). On a session that has ended, the request
+    /// is made as for any other plan, and fails as it does.
     pub async fn stream(&self) -> Result<RecordBatchStream, Error> {
+        if let Some(computed) = &self.computed
+            && !self.session.client().is_closed()
+        {
+            return RecordBatchStream::computed(
+                computed.operation_id.clone(),
+                computed.data.clone(),
+            );
+        }
         self.session.execute(self.root()?).await
     }
 

@@ -58,11 +58,32 @@ use crate::types::StructType;
 /// so a result cut short is an error, never a silently shorter result. Dropping the stream
 /// before its end stops the query on the server.
 pub struct RecordBatchStream {
-    inner: ExecuteStream,
+    source: Source,
     decoder: ResultDecoder,
     finished: bool,
     /// The latest execution progress report (see `progress.rs`).
     pub(crate) progress: ProgressSender,
+}
+
+/// Where the responses of a result come from.
+enum Source {
+    /// An execution on the server.
+    Remote(ExecuteStream),
+    /// A result the server computed and sent with an earlier answer (a SQL command's rows, see
+    /// `DataFrame::stream`), decoded whole when the stream was made: no request.
+    Computed {
+        /// The operation that computed it.
+        operation_id: String,
+    },
+}
+
+impl Source {
+    fn operation_id(&self) -> &str {
+        match self {
+            Source::Remote(stream) => stream.operation_id(),
+            Source::Computed { operation_id } => operation_id,
+        }
+    }
 }
 
 /// The decoding state of a result: everything but the transport, so that the same code decodes
@@ -117,7 +138,7 @@ struct ChunkedBatch {
 impl std::fmt::Debug for RecordBatchStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordBatchStream")
-            .field("operation_id", &self.inner.operation_id())
+            .field("operation_id", &self.source.operation_id())
             .field("rows", &self.decoder.rows)
             .field("finished", &self.finished)
             .finish()
@@ -127,7 +148,7 @@ impl std::fmt::Debug for RecordBatchStream {
 impl RecordBatchStream {
     pub(crate) fn new(inner: ExecuteStream) -> RecordBatchStream {
         RecordBatchStream {
-            inner,
+            source: Source::Remote(inner),
             decoder: ResultDecoder {
                 placed: true,
                 ..ResultDecoder::default()
@@ -135,6 +156,39 @@ impl RecordBatchStream {
             finished: false,
             progress: ProgressSender::default(),
         }
+    }
+
+    /// The batches of an Arrow IPC stream that the server already sent as the result of
+    /// `operation_id` (a SQL command's rows): decoded here, with the same checks and copies as
+    /// a result that arrives from an execution, and no request.
+    pub(crate) fn computed(
+        operation_id: String,
+        data: bytes::Bytes,
+    ) -> Result<RecordBatchStream, Error> {
+        let mut decoder = ResultDecoder::default();
+        decoder.decode_whole(data)?;
+        Ok(RecordBatchStream {
+            source: Source::Computed { operation_id },
+            decoder,
+            finished: true,
+            progress: ProgressSender::default(),
+        })
+    }
+
+    /// Whether the batches were decoded from a result the server had already sent, with no
+    /// request of their own (a SQL command's rows, see
+    /// [`SparkSession::sql`](crate::SparkSession::sql)).
+    ///
+    /// ```no_run
+    /// # async fn demo(spark: spark_connect_dataframe::SparkSession) -> Result<(), spark_connect_dataframe::Error> {
+    /// let tables = spark.sql("SHOW TABLES").await?; // the command runs here
+    /// assert!(tables.stream().await?.is_precomputed()); // its rows came with it
+    /// assert!(!spark.range(0, 3).stream().await?.is_precomputed());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_precomputed(&self) -> bool {
+        matches!(self.source, Source::Computed { .. })
     }
 
     /// The Arrow schema of the batches, once the first batch has arrived.
@@ -220,7 +274,7 @@ impl RecordBatchStream {
     /// # }
     /// ```
     pub fn operation_id(&self) -> &str {
-        self.inner.operation_id()
+        self.source.operation_id()
     }
 
     /// How many times the result stream was resumed after a break.
@@ -233,7 +287,10 @@ impl RecordBatchStream {
     /// # }
     /// ```
     pub fn reattach_count(&self) -> u32 {
-        self.inner.reattach_count()
+        match &self.source {
+            Source::Remote(stream) => stream.reattach_count(),
+            Source::Computed { .. } => 0,
+        }
     }
 
     /// The Arrow payloads received so far and how many of them (and bytes) were copied: none
@@ -341,36 +398,8 @@ impl ResultDecoder {
         };
         // The decoder copies only a message that straddles two chunks.
         let starts_messages = chunked.next_index == 0;
-        let mut buffer = self.payload(batch.data, starts_messages);
-        while !buffer.is_empty() {
-            // arrow-ipc trusts the buffer offsets of a message and panics on one past the end
-            // of its body (found by the `execute_plan_response` fuzz target): a malformed
-            // payload must be an error, so such a panic is caught here and the result ends.
-            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                chunked.decoder.decode(&mut buffer)
-            }))
-            .map_err(|_| {
-                Error::Protocol(
-                    "an Arrow batch is malformed: a buffer lies outside its message".into(),
-                )
-            })?;
-            match decoded? {
-                Some(decoded) => {
-                    chunked.rows += decoded.num_rows() as i64;
-                    if self.arrow_schema.is_none() {
-                        self.arrow_schema = Some(decoded.schema());
-                    }
-                    self.pending.push_back(decoded);
-                }
-                None => {
-                    if let Some(schema) = chunked.decoder.schema()
-                        && self.arrow_schema.is_none()
-                    {
-                        self.arrow_schema = Some(schema);
-                    }
-                }
-            }
-        }
+        let buffer = self.payload(batch.data, starts_messages);
+        chunked.rows += self.decode_messages(&mut chunked.decoder, buffer)?;
         chunked.next_index += 1;
         if chunked.next_index < chunked.total {
             self.chunked = Some(chunked);
@@ -384,6 +413,55 @@ impl ResultDecoder {
             )));
         }
         self.rows += chunked.rows;
+        Ok(())
+    }
+
+    /// Decodes every message of `buffer` into pending batches; the rows decoded.
+    fn decode_messages(
+        &mut self,
+        decoder: &mut StreamDecoder,
+        mut buffer: Buffer,
+    ) -> Result<i64, Error> {
+        let mut rows = 0;
+        while !buffer.is_empty() {
+            // arrow-ipc trusts the buffer offsets of a message and panics on one past the end
+            // of its body (found by the `execute_plan_response` fuzz target): a malformed
+            // payload must be an error, so such a panic is caught here and the result ends.
+            let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                decoder.decode(&mut buffer)
+            }))
+            .map_err(|_| {
+                Error::Protocol(
+                    "an Arrow batch is malformed: a buffer lies outside its message".into(),
+                )
+            })?;
+            match decoded? {
+                Some(decoded) => {
+                    rows += decoded.num_rows() as i64;
+                    if self.arrow_schema.is_none() {
+                        self.arrow_schema = Some(decoded.schema());
+                    }
+                    self.pending.push_back(decoded);
+                }
+                None => {
+                    if let Some(schema) = decoder.schema()
+                        && self.arrow_schema.is_none()
+                    {
+                        self.arrow_schema = Some(schema);
+                    }
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Decodes a whole Arrow IPC stream (a result the server sent in one piece, e.g. a SQL
+    /// command's rows): every batch in it, the end of the stream checked.
+    pub(crate) fn decode_whole(&mut self, data: bytes::Bytes) -> Result<(), Error> {
+        let mut decoder = StreamDecoder::new();
+        let buffer = self.payload(data, true);
+        self.rows += self.decode_messages(&mut decoder, buffer)?;
+        decoder.finish()?;
         Ok(())
     }
 
@@ -462,17 +540,22 @@ impl Stream for RecordBatchStream {
             if this.finished {
                 return Poll::Ready(None);
             }
-            match Pin::new(&mut this.inner).poll_next(cx) {
+            let Source::Remote(inner) = &mut this.source else {
+                // A computed result was decoded whole: `finished` is set.
+                this.finished = true;
+                continue;
+            };
+            match Pin::new(&mut *inner).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => {
                     this.finished = true;
                     if let Err(e) = this.decoder.finish() {
                         return Poll::Ready(Some(Err(e)));
                     }
-                    if !this.inner.is_complete() {
+                    if !inner.is_complete() {
                         return Poll::Ready(Some(Err(Error::Protocol(format!(
                             "the result of operation {} ended without ResultComplete after {} rows",
-                            this.inner.operation_id(),
+                            inner.operation_id(),
                             this.decoder.rows
                         )))));
                     }

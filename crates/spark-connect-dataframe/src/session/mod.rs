@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use spark_connect_transport::{ClientBuilder, ConnectionString, SparkConnectClient, proto};
 
 use crate::Error;
-use crate::dataframe::DataFrame;
+use crate::dataframe::{ComputedResult, DataFrame};
 use crate::result::RecordBatchStream;
 
 /// The environment variable naming the server when the builder is given none.
@@ -389,6 +389,17 @@ impl SparkSession {
     /// Runs SQL. As in PySpark, commands (DDL, `INSERT`, `SET`, ...) run at once, and a query
     /// becomes a lazy DataFrame that runs when its result is asked for.
     ///
+    /// This call is one request (a `SqlCommand`): the server parses and analyses the text, so
+    /// a syntax or analysis error is returned here, and runs it if it is a command.
+    /// - A command's rows (`SHOW TABLES`, `DESCRIBE`, `SET`) come back with that answer, and
+    ///   the DataFrame keeps them: collecting or streaming it reads them with no second request
+    ///   (PySpark sends them back to the server, which returns them unchanged). A DataFrame
+    ///   derived from it (`filter`, `limit`, ...) runs on the server as usual.
+    /// - For a query, Spark's answer is only the query itself (nothing is computed until an
+    ///   action), so its result costs a second request, when it is asked for. Where commands and
+    ///   errors may wait for the action, [`sql_deferred`](Self::sql_deferred) makes the whole
+    ///   thing one request.
+    ///
     /// ```no_run
     /// # use spark_connect_dataframe::*;
     /// # async fn demo(spark: SparkSession) -> Result<(), Error> {
@@ -421,6 +432,19 @@ impl SparkSession {
         let relation = relation.ok_or_else(|| {
             Error::Protocol("the SQL command returned no SqlCommandResult".into())
         })?;
+        // A command ran: the server sent its rows as a `LocalRelation` (a query comes back
+        // as the relation to run, computed only when its result is asked for).
+        if let Some(proto::relation::RelType::LocalRelation(proto::LocalRelation {
+            data: Some(data),
+            schema: None,
+        })) = &relation.rel_type
+        {
+            let computed = ComputedResult {
+                operation_id: stream.operation_id().to_string(),
+                data: data.clone(),
+            };
+            return Ok(DataFrame::computed(self.clone(), relation, computed));
+        }
         Ok(DataFrame::new(self.clone(), relation))
     }
 
