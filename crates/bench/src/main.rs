@@ -6,7 +6,19 @@
 //! dbconnect-bench first-row <sc://url>
 //! dbconnect-bench plan
 //! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
+//! dbconnect-bench seq-sql <sc://url> N
+//! dbconnect-bench seq-range <sc://url> N
+//! dbconnect-bench concurrent <sc://url> Q N
+//! dbconnect-bench upload <sc://url> N
 //! ```
+//!
+//! `seq-sql N` runs N small queries one after the other (`spark.sql("SELECT {i} AS i, 'x{i}'
+//! AS s")` then `collect()`, a different text each time so nothing is cached), `seq-range N`
+//! N `spark.range(i, i + 1).collect()`s, `concurrent Q N` Q tasks on one session each running
+//! N of those small queries one after the other (Q × N in all), and `upload N`
+//! `create_dataframe` of an N-row table of 4 columns (long, double, string, timestamp; 48
+//! bytes a row) built in the process, then `count()` and the columns' sums collected. Each
+//! checks every value it gets back and fails otherwise.
 //!
 //! `stream-ct` is `stream` on tokio's current-thread runtime (the others use the multi-thread
 //! runtime, as `#[tokio::main]` does).
@@ -72,7 +84,7 @@ async fn run(args: &[String]) -> Result<(), String> {
     let arg = |i: usize, what: &str| {
         args.get(i)
             .cloned()
-            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | plan"))
+            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | plan | seq-sql URL N | seq-range URL N | concurrent URL Q N | upload URL N"))
     };
     match arg(0, "scenario")?.as_str() {
         "collect" => {
@@ -176,7 +188,213 @@ async fn run(args: &[String]) -> Result<(), String> {
                 .map_err(|_| "ROWS must be a number")?;
             println!("{}", mixed_sql(rows));
         }
+        // Issue 17's workloads: many small calls, concurrency on one session, uploads.
+        // Each checks every result exactly and fails otherwise.
+        "seq-sql" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            for i in 0..n {
+                let batches = spark
+                    .sql(&small_sql(i))
+                    .await
+                    .map_err(|e| format!("query {i}: {e}"))?
+                    .collect()
+                    .await
+                    .map_err(|e| format!("query {i}: {e}"))?;
+                check_small_sql(&batches, i)?;
+            }
+            println!("rows={n} bytes=0");
+        }
+        "seq-range" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            for i in 0..n as i64 {
+                let batches = spark
+                    .range(i, i + 1)
+                    .collect()
+                    .await
+                    .map_err(|e| format!("range {i}: {e}"))?;
+                check_range(&batches, i)?;
+            }
+            println!("rows={n} bytes=0");
+        }
+        "concurrent" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let tasks = count_arg(&arg(2, "Q")?)?;
+            let each = count_arg(&arg(3, "N")?)?;
+            let mut handles = Vec::new();
+            for t in 0..tasks {
+                let spark = spark.clone();
+                handles.push(tokio::spawn(async move {
+                    for j in 0..each {
+                        let i = t * each + j;
+                        let batches = spark
+                            .sql(&small_sql(i))
+                            .await
+                            .map_err(|e| format!("query {i}: {e}"))?
+                            .collect()
+                            .await
+                            .map_err(|e| format!("query {i}: {e}"))?;
+                        check_small_sql(&batches, i)?;
+                    }
+                    Ok::<_, String>(())
+                }));
+            }
+            for h in handles {
+                h.await.map_err(|e| e.to_string())??;
+            }
+            println!("rows={} bytes=0", tasks * each);
+        }
+        "upload" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            let batch = upload_batch(n)?;
+            let bytes = arrow_bytes(&batch);
+            let df = spark
+                .create_dataframe(std::slice::from_ref(&batch))
+                .await
+                .map_err(|e| e.to_string())?;
+            drop(batch);
+            let counted = df.count().await.map_err(|e| e.to_string())?;
+            if counted != n as i64 {
+                return Err(format!("upload: count() is {counted}, expected {n}"));
+            }
+            let sums = df
+                .select_expr(UPLOAD_SUMS)
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            check_upload_sums(&sums, n)?;
+            println!("rows={counted} bytes={bytes}");
+        }
         other => return Err(format!("unknown scenario '{other}'")),
+    }
+    Ok(())
+}
+
+/// A count argument (`N`, `Q`): a number that fits in 32 bits, so every query's `i` is an `INT`.
+fn count_arg(text: &str) -> Result<u64, String> {
+    text.parse::<u32>()
+        .map(u64::from)
+        .map_err(|_| format!("expected a count (a number below 2^32), got '{text}'"))
+}
+
+/// The `i`th small query: a different text every time, so that no query is answered from a
+/// cache; `SELECT {i} AS i, 'x{i}' AS s` (`i` an `INT`, `s` a string).
+fn small_sql(i: u64) -> String {
+    format!("SELECT {i} AS i, 'x{i}' AS s")
+}
+
+/// The single-column, single-row value of a result, downcast to `A`.
+fn only_row<'a, A: 'static>(
+    batches: &'a [databricks_connect::arrow::RecordBatch],
+    column: usize,
+    what: &str,
+) -> Result<&'a A, String> {
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let batch = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .filter(|_| rows == 1)
+        .ok_or_else(|| format!("{what}: {rows} rows, expected 1"))?;
+    batch
+        .columns()
+        .get(column)
+        .and_then(|c| c.as_any().downcast_ref::<A>())
+        .ok_or_else(|| {
+            format!(
+                "{what}: column {column} is not a {} (schema {:?})",
+                std::any::type_name::<A>(),
+                batch.schema()
+            )
+        })
+}
+
+/// `SELECT {i} AS i, 'x{i}' AS s` returned exactly one row `(i, 'x{i}')`.
+fn check_small_sql(
+    batches: &[databricks_connect::arrow::RecordBatch],
+    i: u64,
+) -> Result<(), String> {
+    use databricks_connect::arrow::array::{Int32Array, StringArray};
+    let what = format!("query {i}");
+    let got_i = only_row::<Int32Array>(batches, 0, &what)?.value(0);
+    let got_s = only_row::<StringArray>(batches, 1, &what)?.value(0);
+    if i64::from(got_i) != i as i64 || got_s != format!("x{i}") {
+        return Err(format!(
+            "{what}: got ({got_i}, {got_s:?}), expected ({i}, \"x{i}\")"
+        ));
+    }
+    Ok(())
+}
+
+/// `spark.range(i, i + 1)` returned exactly one row, `id = i`.
+fn check_range(batches: &[databricks_connect::arrow::RecordBatch], i: i64) -> Result<(), String> {
+    let what = format!("range {i}");
+    let got = only_row::<databricks_connect::arrow::array::Int64Array>(batches, 0, &what)?.value(0);
+    if got != i {
+        return Err(format!("{what}: got id {got}, expected {i}"));
+    }
+    Ok(())
+}
+
+/// The upload's table: `n` rows of `id` (long, `i`), `d` (double, `i * 0.5`), `s` (string,
+/// `row-` and `i` in 16 digits: 20 bytes) and `ts` (timestamp, `i` seconds after the epoch,
+/// UTC): 48 bytes of Arrow data a row with the string offsets, built in this process.
+fn upload_batch(n: u64) -> Result<databricks_connect::arrow::RecordBatch, String> {
+    use databricks_connect::arrow::array::{
+        ArrayRef, Float64Array, Int64Array, StringBuilder, TimestampMicrosecondArray,
+    };
+    use std::sync::Arc;
+    let n = n as i64;
+    let id = Int64Array::from_iter_values(0..n);
+    let d = Float64Array::from_iter_values((0..n).map(|i| i as f64 * 0.5));
+    let mut s = StringBuilder::with_capacity(n as usize, n as usize * 20);
+    for i in 0..n {
+        s.append_value(format!("row-{i:016}"));
+    }
+    let ts = TimestampMicrosecondArray::from_iter_values((0..n).map(|i| i * 1_000_000))
+        .with_timezone("UTC");
+    databricks_connect::arrow::RecordBatch::try_from_iter([
+        ("id", Arc::new(id) as ArrayRef),
+        ("d", Arc::new(d) as ArrayRef),
+        ("s", Arc::new(s.finish()) as ArrayRef),
+        ("ts", Arc::new(ts) as ArrayRef),
+    ])
+    .map_err(|e| e.to_string())
+}
+
+/// The sums the upload collects, one per column, so every column's every value counts.
+const UPLOAD_SUMS: [&str; 4] = [
+    "sum(id)",
+    "sum(d)",
+    "sum(length(s))",
+    "max(unix_micros(ts))",
+];
+
+/// The sums of an `n`-row upload are exactly what its table holds: `n(n-1)/2`, `n(n-1)/4`
+/// (exact in a double: every partial sum is a multiple of 0.5 below 2^53), `20 n` and
+/// `(n-1) * 10^6`.
+fn check_upload_sums(
+    batches: &[databricks_connect::arrow::RecordBatch],
+    n: u64,
+) -> Result<(), String> {
+    use databricks_connect::arrow::array::{Float64Array, Int64Array};
+    let n = n as i64;
+    let what = "upload sums";
+    let got = (
+        only_row::<Int64Array>(batches, 0, what)?.value(0),
+        only_row::<Float64Array>(batches, 1, what)?.value(0),
+        only_row::<Int64Array>(batches, 2, what)?.value(0),
+        only_row::<Int64Array>(batches, 3, what)?.value(0),
+    );
+    let expected = (
+        n * (n - 1) / 2,
+        (n * (n - 1)) as f64 / 4.0,
+        20 * n,
+        (n - 1).max(0) * 1_000_000,
+    );
+    if got != expected {
+        return Err(format!("{what}: got {got:?}, expected {expected:?}"));
     }
     Ok(())
 }
