@@ -15,6 +15,8 @@ use crate::spark::{self, StartOptions, StopOnDrop};
 use crate::test_task::{cargo, run_step};
 use crate::{Result, doc_section, pyenv, workspace_root};
 
+/// The bench's server's name, unless `--server-name` gives another (the servers of every
+/// worktree share one cache, so two benches at once need two names).
 const SERVER: &str = "bench";
 
 /// One measured process run.
@@ -189,6 +191,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut quick = false;
     let mut groups = Groups::all();
     let mut peer = PeerChoice::IfProtoc;
+    let mut server_name = SERVER.to_string();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -210,10 +213,17 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--only takes a comma-separated list of fetch, small-queries, concurrent, upload",
             )?)?,
             "--peer" => peer = PeerChoice::Required,
+            "--server-name" => {
+                server_name = it
+                    .next()
+                    .filter(|n| !n.is_empty() && !n.starts_with('-'))
+                    .ok_or("--server-name takes a name")?
+                    .clone()
+            }
             "--no-peer" => peer = PeerChoice::Skip,
             other => {
                 return Err(format!(
-                    "bench: unknown argument `{other}` (expected --rows N, --runs N, --quick, --only GROUPS, --peer, --no-peer)"
+                    "bench: unknown argument `{other}` (expected --rows N, --runs N, --quick, --only GROUPS, --peer, --no-peer, --server-name NAME)"
                 )
                 .into());
             }
@@ -248,7 +258,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let script = root.join("xtask/bench/pyspark_bench.py");
 
     spark::catch_interrupts();
-    let mut options = StartOptions::new(SERVER);
+    let mut options = StartOptions::new(&server_name);
     options.port = Some(0);
     // 10 M mixed rows need more driver memory than the tests' servers have.
     options.memory = "6g".into();

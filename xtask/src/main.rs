@@ -52,7 +52,7 @@ tasks:
   test [-- CARGO_TEST_ARGS]             start the test servers, run every test of the workspace, stop them
   quickstart                            run the quickstart example against the local server
   bench [--rows N] [--runs N] [--quick] this client against PySpark's; writes docs/benchmarks.md
-        [--only GROUPS] [--peer|--no-peer]
+        [--only GROUPS] [--peer|--no-peer] [--server-name NAME]
                                         groups: fetch, small-queries, concurrent, upload (with
                                         the Rust peer from bench/peer when protoc is found)
   package                               package every published crate, check the packages compile
