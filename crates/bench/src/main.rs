@@ -341,8 +341,9 @@ fn check_range(batches: &[databricks_connect::arrow::RecordBatch], i: i64) -> Re
 /// `row-` and `i` in 16 digits: 20 bytes) and `ts` (timestamp, `i` seconds after the epoch,
 /// UTC): 48 bytes of Arrow data a row with the string offsets, built in this process.
 fn upload_batch(n: u64) -> Result<databricks_connect::arrow::RecordBatch, String> {
+    use databricks_connect::arrow::array::builder::StringBuilder;
     use databricks_connect::arrow::array::{
-        ArrayRef, Float64Array, Int64Array, StringBuilder, TimestampMicrosecondArray,
+        ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray,
     };
     use std::sync::Arc;
     let n = n as i64;
