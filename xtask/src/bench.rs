@@ -1,7 +1,9 @@
-//! `cargo xtask bench [--rows N] [--runs N] [--quick]`: this client against PySpark's, side by
-//! side in one run on the same local server, each scenario a separate process measured from the
-//! outside (wall time, user+system CPU and peak RSS from `wait4`). Prints a table and writes it,
-//! with a description of the machine, into docs/benchmarks.md.
+//! `cargo xtask bench [--rows N] [--runs N] [--quick] [--only GROUPS] [--peer|--no-peer]`: this
+//! client against PySpark's (and, in issue 17's workloads, the Rust peer `apache-spark-connect`
+//! built from `bench/peer/`), side by side in one run on the same local server, each scenario a
+//! separate process measured from the outside (wall time, user+system CPU and peak RSS from
+//! `wait4`). Prints the tables and writes them, with a description of the machine, into
+//! docs/benchmarks.md.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,8 @@ use crate::spark::{self, StartOptions, StopOnDrop};
 use crate::test_task::{cargo, run_step};
 use crate::{Result, doc_section, pyenv, workspace_root};
 
+/// The bench's server's name, unless `--server-name` gives another (the servers of every
+/// worktree share one cache, so two benches at once need two names).
 const SERVER: &str = "bench";
 
 /// One measured process run.
@@ -39,8 +43,19 @@ struct Figure {
     round_trip: Option<Duration>,
 }
 
+/// What a run printed (`rows=N bytes=M`), or why it failed.
+type RunResult = std::result::Result<(u64, u64), String>;
+
 /// Runs `command` to completion and measures it; its stdout must hold `rows=N bytes=M`.
-fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
+fn measure(command: Command, what: &str) -> Result<(Run, u64, u64)> {
+    let (run, outcome) = measure_outcome(command, what)?;
+    let (rows, bytes) = outcome?;
+    Ok((run, rows, bytes))
+}
+
+/// Runs `command` to completion and measures it, whether it succeeds or not: the run, and
+/// the `rows=N bytes=M` it printed or why it failed. `Err` only when it cannot be run.
+fn measure_outcome(mut command: Command, what: &str) -> Result<(Run, RunResult)> {
     use std::io::Read;
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
@@ -64,8 +79,21 @@ fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
     if pid < 0 {
         return Err(format!("waiting for {what}: {}", std::io::Error::last_os_error()).into());
     }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    let mut run = Run {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kb: usage.ru_maxrss as u64,
+        round_trip: None,
+    };
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        return Err(format!("{what} failed (status {status}):\n{}", stderr.trim()).into());
+        return Ok((
+            run,
+            Err(format!(
+                "{what} failed (status {status}):\n{}",
+                stderr.trim()
+            )),
+        ));
     }
     fn field<T: std::str::FromStr>(stdout: &str, name: &str) -> Option<T> {
         stdout
@@ -74,20 +102,16 @@ fn measure(mut command: Command, what: &str) -> Result<(Run, u64, u64)> {
             .and_then(|v| v.parse().ok())
     }
     let (Some(rows), Some(bytes)) = (field(&stdout, "rows"), field(&stdout, "bytes")) else {
-        return Err(format!("{what} printed no `rows=N bytes=M` line: {stdout:?}").into());
+        return Ok((
+            run,
+            Err(format!(
+                "{what} printed no `rows=N bytes=M` line: {stdout:?}"
+            )),
+        ));
     };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    Ok((
-        Run {
-            wall,
-            cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-            max_rss_kb: usage.ru_maxrss as u64,
-            round_trip: field::<f64>(&stdout, "server_ms")
-                .map(|ms| Duration::from_secs_f64(ms / 1000.0)),
-        },
-        rows,
-        bytes,
-    ))
+    run.round_trip =
+        field::<f64>(&stdout, "server_ms").map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    Ok((run, Ok((rows, bytes))))
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {
@@ -102,29 +126,24 @@ fn figure(
     expected_rows: u64,
     make: impl Fn() -> Command,
 ) -> Result<Figure> {
-    let mut measured = Vec::new();
-    let (mut rows, mut bytes) = (0, 0);
-    for i in 0..runs {
-        let (run, r, b) = measure(make(), &format!("{client} on {scenario}"))?;
-        if r != expected_rows {
-            return Err(format!(
-                "{client} on {scenario} fetched {r} rows, expected {expected_rows}"
-            )
-            .into());
-        }
-        eprintln!(
-            "xtask: bench {scenario:<18} {client:<22} run {}: {:.2} s wall, {:.2} s CPU, {} MB",
-            i + 1,
-            run.wall.as_secs_f64(),
-            run.cpu.as_secs_f64(),
-            run.max_rss_kb / 1024
-        );
-        measured.push(run);
-        (rows, bytes) = (r, b);
+    match outcome(scenario, client, runs, expected_rows, make)? {
+        Outcome::Measured(figure) => Ok(figure),
+        Outcome::Failed { error, .. } => Err(error.into()),
+        Outcome::NotRun { why, .. } => Err(why.into()),
     }
+}
+
+/// The medians of a client's runs on one scenario.
+fn summarize(
+    scenario: &str,
+    client: &'static str,
+    measured: &[Run],
+    rows: u64,
+    bytes: u64,
+) -> Figure {
     let mut rss: Vec<u64> = measured.iter().map(|r| r.max_rss_kb).collect();
     rss.sort();
-    Ok(Figure {
+    Figure {
         scenario: scenario.to_string(),
         client,
         rows,
@@ -137,7 +156,7 @@ fn figure(
             .map(|r| r.round_trip)
             .collect::<Option<Vec<_>>>()
             .map(median),
-    })
+    }
 }
 
 fn machine() -> String {
@@ -170,6 +189,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut rows: u64 = 10_000_000;
     let mut runs: usize = 3;
     let mut quick = false;
+    let mut groups = Groups::all();
+    let mut peer = PeerChoice::IfProtoc;
+    let mut server_name = SERVER.to_string();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -187,9 +209,21 @@ pub fn run(args: &[String]) -> Result<()> {
                     .ok_or("--runs takes a positive number")?
             }
             "--quick" => quick = true,
+            "--only" => groups = Groups::parse(it.next().ok_or(
+                "--only takes a comma-separated list of fetch, small-queries, concurrent, upload",
+            )?)?,
+            "--peer" => peer = PeerChoice::Required,
+            "--server-name" => {
+                server_name = it
+                    .next()
+                    .filter(|n| !n.is_empty() && !n.starts_with('-'))
+                    .ok_or("--server-name takes a name")?
+                    .clone()
+            }
+            "--no-peer" => peer = PeerChoice::Skip,
             other => {
                 return Err(format!(
-                    "bench: unknown argument `{other}` (expected --rows N, --runs N, --quick)"
+                    "bench: unknown argument `{other}` (expected --rows N, --runs N, --quick, --only GROUPS, --peer, --no-peer, --server-name NAME)"
                 )
                 .into());
             }
@@ -201,20 +235,30 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let root = workspace_root();
     let mut build = cargo();
-    build.args(["build", "--release", "-p", "bench", "-p", "dbconnect"]);
+    build.args(["build", "--release", "-p", "bench"]);
+    // The CLI is measured only in `fetch` (its first row).
+    if groups.fetch {
+        build.args(["-p", "dbconnect"]);
+    }
     run_step(build, "building the benchmark client in release mode")?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let bench_bin = target.join("release/dbconnect-bench");
     let dbconnect_bin = target.join("release/dbconnect");
+    // The peer only runs issue 17's workloads.
+    let peer_bin = if groups.any_workload() {
+        peer_binary(peer, &root, &target)?
+    } else {
+        Err("not run (no workload of it selected)".to_string())
+    };
 
     let pin = Pin::load()?;
     let python = pyenv::ensure_venv(&pin)?;
     let script = root.join("xtask/bench/pyspark_bench.py");
 
     spark::catch_interrupts();
-    let mut options = StartOptions::new(SERVER);
+    let mut options = StartOptions::new(&server_name);
     options.port = Some(0);
     // 10 M mixed rows need more driver memory than the tests' servers have.
     options.memory = "6g".into();
@@ -246,6 +290,24 @@ pub fn run(args: &[String]) -> Result<()> {
             .map_err(|e| format!("cannot run {}: {e}", bench_bin.display()))?;
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     };
+
+    if groups.any_workload() {
+        let report = workloads(
+            &groups,
+            quick,
+            runs,
+            &url,
+            &bench_bin,
+            &python,
+            &script,
+            peer_bin.as_deref().map_err(String::as_str),
+        )?;
+        print!("{report}");
+        doc_section::write(&root.join("docs/benchmarks.md"), "bench workloads", &report)?;
+    }
+    if !groups.fetch {
+        return Ok(());
+    }
 
     let mut figures = Vec::new();
     // Warm the server (JIT, caches) so that the first client measured is not penalised.
@@ -529,5 +591,417 @@ impl Drop for ReplayProcess {
         // Closing its standard input stops it.
         drop(self.child.stdin.take());
         let _ = self.child.wait();
+    }
+}
+
+/// Which parts of the bench run (`--only`): `fetch` is the large results, first row and plan
+/// building; the others are issue 17's workloads, with the peer beside PySpark.
+struct Groups {
+    fetch: bool,
+    small_queries: bool,
+    concurrent: bool,
+    upload: bool,
+}
+
+impl Groups {
+    fn all() -> Groups {
+        Groups {
+            fetch: true,
+            small_queries: true,
+            concurrent: true,
+            upload: true,
+        }
+    }
+
+    fn parse(list: &str) -> Result<Groups> {
+        let mut groups = Groups {
+            fetch: false,
+            small_queries: false,
+            concurrent: false,
+            upload: false,
+        };
+        for name in list.split(',').map(str::trim) {
+            match name {
+                "fetch" => groups.fetch = true,
+                "small-queries" => groups.small_queries = true,
+                "concurrent" => groups.concurrent = true,
+                "upload" => groups.upload = true,
+                other => {
+                    return Err(format!(
+                        "--only: unknown group `{other}` (expected a comma-separated list of fetch, small-queries, concurrent, upload)"
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(groups)
+    }
+
+    fn any_workload(&self) -> bool {
+        self.small_queries || self.concurrent || self.upload
+    }
+}
+
+/// Whether the peer (`apache-spark-connect`, built from `bench/peer/`) runs.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum PeerChoice {
+    /// When `protoc` is found (the default); otherwise skipped, saying so.
+    IfProtoc,
+    /// `--peer`: a missing `protoc` or a failed build fails the bench.
+    Required,
+    /// `--no-peer`.
+    Skip,
+}
+
+/// The protobuf compiler the peer's build script runs: `$PROTOC`, or `protoc` on the `PATH`.
+fn find_protoc() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PROTOC") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join("protoc"))
+        .find(|p| p.is_file())
+}
+
+/// The peer's release binary, built from `bench/peer/` (its own `Cargo.lock`, outside the
+/// workspace) into `target/peer`; or why it is not there. Never installs anything.
+fn peer_binary(
+    choice: PeerChoice,
+    root: &Path,
+    target: &Path,
+) -> Result<std::result::Result<PathBuf, String>> {
+    if choice == PeerChoice::Skip {
+        return Ok(Err("not run (--no-peer)".into()));
+    }
+    if find_protoc().is_none() {
+        let why = "not built: `protoc` not found (the peer's proto crate needs it; on Debian \
+                   `apt-get install protobuf-compiler`, or set PROTOC)";
+        if choice == PeerChoice::Required {
+            return Err(format!("bench --peer: {why}").into());
+        }
+        eprintln!("xtask: bench: skipping the peer, {why}");
+        return Ok(Err(why.into()));
+    }
+    let peer_target = target.join("peer");
+    let mut build = cargo();
+    build
+        .args(["build", "--release", "--locked", "--manifest-path"])
+        .arg(root.join("bench/peer/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&peer_target);
+    match run_step(build, "building the peer (bench/peer) in release mode") {
+        Ok(()) => Ok(Ok(peer_target.join("release/peer-bench"))),
+        Err(e) if choice == PeerChoice::IfProtoc => {
+            eprintln!("xtask: bench: skipping the peer: {e}");
+            Ok(Err(format!("not built: {e}")))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One client's result on one workload: its medians, or how it failed.
+enum Outcome {
+    Measured(Figure),
+    /// The client failed on its first failing run (a failure of the client itself, such
+    /// as the peer's plan over its message limit): that run's figures and the error.
+    Failed {
+        client: &'static str,
+        run: Run,
+        error: String,
+    },
+    /// Not run, and why.
+    NotRun {
+        client: &'static str,
+        why: String,
+    },
+}
+
+impl Outcome {
+    fn client(&self) -> &'static str {
+        match self {
+            Outcome::Measured(f) => f.client,
+            Outcome::Failed { client, .. } | Outcome::NotRun { client, .. } => client,
+        }
+    }
+
+    fn figure(&self) -> Option<&Figure> {
+        match self {
+            Outcome::Measured(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Like [`figure`], but a failing run is the client's result rather than the harness's error.
+fn outcome(
+    scenario: &str,
+    client: &'static str,
+    runs: usize,
+    expected_rows: u64,
+    make: impl Fn() -> Command,
+) -> Result<Outcome> {
+    let mut measured = Vec::new();
+    let (mut rows, mut bytes) = (0, 0);
+    for i in 0..runs {
+        let what = format!("{client} on {scenario}");
+        let (run, result) = measure_outcome(make(), &what)?;
+        let (r, b) = match result {
+            Ok(counts) => counts,
+            Err(error) => {
+                eprintln!(
+                    "xtask: bench {scenario:<18} {client:<22} run {}: failed after {:.2} s: {}",
+                    i + 1,
+                    run.wall.as_secs_f64(),
+                    last_line(&error)
+                );
+                return Ok(Outcome::Failed { client, run, error });
+            }
+        };
+        if r != expected_rows {
+            return Err(format!("{what} fetched {r} rows, expected {expected_rows}").into());
+        }
+        eprintln!(
+            "xtask: bench {scenario:<18} {client:<22} run {}: {:.2} s wall, {:.2} s CPU, {} MB",
+            i + 1,
+            run.wall.as_secs_f64(),
+            run.cpu.as_secs_f64(),
+            run.max_rss_kb / 1024
+        );
+        measured.push(run);
+        (rows, bytes) = (r, b);
+    }
+    Ok(Outcome::Measured(summarize(
+        scenario, client, &measured, rows, bytes,
+    )))
+}
+
+/// Issue 17's workloads (many small queries one after the other, concurrent queries on one
+/// session, uploads), ours beside PySpark and the peer: the report section.
+#[allow(clippy::too_many_arguments)]
+fn workloads(
+    groups: &Groups,
+    quick: bool,
+    runs: usize,
+    url: &str,
+    bench_bin: &Path,
+    python: &Path,
+    script: &Path,
+    peer_bin: std::result::Result<&Path, &str>,
+) -> Result<String> {
+    let (queries, tasks, each) = if quick { (50, 32, 2) } else { (500, 32, 16) };
+    let uploads: Vec<u64> = if quick {
+        vec![100_000]
+    } else {
+        vec![1_000_000, 5_000_000]
+    };
+    let command = |program: &Path, prefix: Option<&Path>, args: &[String]| {
+        let mut c = Command::new(program);
+        if let Some(p) = prefix {
+            c.arg(p);
+        }
+        c.args(args);
+        c
+    };
+    // Warm the server (code generation, JIT) so no client pays it for the others.
+    for args in [
+        vec!["seq-sql".to_string(), url.into(), "20".into()],
+        vec!["seq-range".to_string(), url.into(), "20".into()],
+        vec!["upload".to_string(), url.into(), "100000".into()],
+    ] {
+        measure(command(bench_bin, None, &args), "warm-up")?;
+    }
+    let mut cases: Vec<(String, Vec<String>, u64)> = Vec::new();
+    if groups.small_queries {
+        cases.push((
+            format!("{queries} × sql(\"SELECT …\").collect()"),
+            vec!["seq-sql".into(), url.into(), queries.to_string()],
+            queries,
+        ));
+        cases.push((
+            format!("{queries} × range(i, i+1).collect()"),
+            vec!["seq-range".into(), url.into(), queries.to_string()],
+            queries,
+        ));
+    }
+    if groups.concurrent {
+        cases.push((
+            format!("{tasks} concurrent × {each} sql(\"SELECT …\").collect(), one session"),
+            vec![
+                "concurrent".into(),
+                url.into(),
+                tasks.to_string(),
+                each.to_string(),
+            ],
+            tasks * each,
+        ));
+    }
+    if groups.upload {
+        for &n in &uploads {
+            cases.push((
+                format!("create_dataframe {} rows × 4 cols, count, sums", human(n)),
+                vec!["upload".into(), url.into(), n.to_string()],
+                n,
+            ));
+        }
+    }
+    let mut results: Vec<(String, Vec<Outcome>)> = Vec::new();
+    for (scenario, args, expected) in cases {
+        let mut outcomes = vec![
+            Outcome::Measured(figure(&scenario, "dbconnect", runs, expected, || {
+                command(bench_bin, None, &args)
+            })?),
+            Outcome::Measured(figure(&scenario, "PySpark", runs, expected, || {
+                command(python, Some(script), &args)
+            })?),
+        ];
+        outcomes.push(match peer_bin {
+            Ok(bin) => outcome(&scenario, "peer", runs, expected, || {
+                command(bin, None, &args)
+            })?,
+            Err(why) => Outcome::NotRun {
+                client: "peer",
+                why: why.to_string(),
+            },
+        });
+        results.push((scenario, outcomes));
+    }
+    Ok(workloads_report(&results, runs, &machine()))
+}
+
+fn workloads_report(results: &[(String, Vec<Outcome>)], runs: usize, machine: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Machine: {machine}. Median of {runs} runs per figure; every client in the same run against the same local Spark 4.3.0 server.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| workload | client | wall s | CPU s | peak RSS MB | wall vs PySpark | CPU vs PySpark | wall vs peer | CPU vs peer |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let ratio = |a: Duration, b: Option<Duration>| match b {
+        Some(b) if !b.is_zero() => format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64()),
+        _ => "–".to_string(),
+    };
+    for (scenario, outcomes) in results {
+        let other = |client: &str| {
+            outcomes
+                .iter()
+                .find(|o| o.client() == client)
+                .and_then(Outcome::figure)
+        };
+        for o in outcomes {
+            match o {
+                Outcome::Measured(f) => {
+                    let _ = writeln!(
+                        out,
+                        "| {scenario} | {} | {:.2} | {:.2} | {:.0} | {} | {} | {} | {} |",
+                        f.client,
+                        f.wall.as_secs_f64(),
+                        f.cpu.as_secs_f64(),
+                        f.max_rss_mb,
+                        ratio(f.wall, other("PySpark").map(|p| p.wall)),
+                        ratio(f.cpu, other("PySpark").map(|p| p.cpu)),
+                        ratio(f.wall, other("peer").map(|p| p.wall)),
+                        ratio(f.cpu, other("peer").map(|p| p.cpu)),
+                    );
+                }
+                Outcome::Failed { client, run, error } => {
+                    let _ = writeln!(
+                        out,
+                        "| {scenario} | {client} | fails after {:.2} | {:.2} | {} | {} | | | |",
+                        run.wall.as_secs_f64(),
+                        run.cpu.as_secs_f64(),
+                        run.max_rss_kb / 1024,
+                        table_cell(&last_line(error)),
+                    );
+                }
+                Outcome::NotRun { client, why } => {
+                    let _ = writeln!(
+                        out,
+                        "| {scenario} | {client} | – | – | – | {} | | | |",
+                        table_cell(why)
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The last non-empty line of an error (a failed process's last words), at most 200 chars.
+fn last_line(error: &str) -> String {
+    let line = error
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(error)
+        .trim();
+    line.chars().take(200).collect()
+}
+
+/// Text that stays inside one Markdown table cell.
+fn table_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_takes_known_groups() {
+        let g = Groups::parse("small-queries, upload").unwrap();
+        assert!(!g.fetch && g.small_queries && !g.concurrent && g.upload);
+        assert!(g.any_workload());
+        assert!(!Groups::parse("fetch").unwrap().any_workload());
+        let err = Groups::parse("fetch,uploads").err().unwrap().to_string();
+        assert!(err.contains("`uploads`"), "{err}");
+    }
+
+    fn figure(client: &'static str, wall: f64, cpu: f64) -> Outcome {
+        Outcome::Measured(Figure {
+            scenario: "w".into(),
+            client,
+            rows: 1,
+            bytes: 0,
+            wall: Duration::from_secs_f64(wall),
+            cpu: Duration::from_secs_f64(cpu),
+            max_rss_mb: 10.0,
+            round_trip: None,
+        })
+    }
+
+    #[test]
+    fn a_failing_peer_is_its_row_and_the_others_have_no_peer_ratio() {
+        let run = Run {
+            wall: Duration::from_secs(3),
+            cpu: Duration::from_secs(1),
+            max_rss_kb: 2048,
+            round_trip: None,
+        };
+        let results = vec![(
+            "upload".to_string(),
+            vec![
+                figure("dbconnect", 2.0, 0.5),
+                figure("PySpark", 4.0, 2.0),
+                Outcome::Failed {
+                    client: "peer",
+                    run,
+                    error: "peer on upload failed:\nstatus: a | b\n".into(),
+                },
+            ],
+        )];
+        let report = workloads_report(&results, 3, "m");
+        assert!(
+            report.contains("| upload | dbconnect | 2.00 | 0.50 | 10 | 0.50× | 0.25× | – | – |"),
+            "{report}"
+        );
+        assert!(
+            report.contains(
+                "| upload | peer | fails after 3.00 | 1.00 | 2 | status: a \\| b | | | |"
+            ),
+            "{report}"
+        );
     }
 }

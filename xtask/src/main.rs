@@ -52,6 +52,9 @@ tasks:
   test [-- CARGO_TEST_ARGS]             start the test servers, run every test of the workspace, stop them
   quickstart                            run the quickstart example against the local server
   bench [--rows N] [--runs N] [--quick] this client against PySpark's; writes docs/benchmarks.md
+        [--only GROUPS] [--peer|--no-peer] [--server-name NAME]
+                                        groups: fetch, small-queries, concurrent, upload (with
+                                        the Rust peer from bench/peer when protoc is found)
   package                               package every published crate, check the packages compile
   compat [--only ID,...] [--record]     the portable e2e tests against Spark 4.0-4.3 and Sail, one
                                         server at a time; prints the matrix (--record: into

@@ -4,31 +4,29 @@
 //! ```text
 //! dbconnect-bench collect|stream|stream-ct|raw <sc://url> range|mixed <rows>
 //! dbconnect-bench first-row <sc://url>
-//! dbconnect-bench upload <sc://url> <rows>
-//! dbconnect-bench seq-sql|seq-sql-deferred|seq-range <sc://url> <n>
-//! dbconnect-bench sql-responses <sc://url> <query>
 //! dbconnect-bench plan
 //! dbconnect-bench replay-serve <sc://url> range|mixed <rows>
+//! dbconnect-bench seq-sql|seq-sql-deferred|seq-range <sc://url> N
+//! dbconnect-bench concurrent <sc://url> Q N
+//! dbconnect-bench upload <sc://url> N
+//! dbconnect-bench sql-responses <sc://url> <query>
 //! ```
 //!
-//! `stream-ct` is `stream` on tokio's current-thread runtime (the others use the multi-thread
-//! runtime, as `#[tokio::main]` does).
-//!
-//! `upload` builds `<rows>` rows of four columns in memory (`id` long, `d` double, `s` a
-//! 20-character string, `ts` timestamp: 48 bytes of Arrow data a row, 240 MB at 5 M rows),
-//! makes a DataFrame of them with `create_dataframe` (above the cache threshold: the cached
-//! chunked upload) and runs `count(*)` and `sum(id)` on it. Besides `rows=` it prints
-//! `input_bytes=` (the Arrow data built), `build_ms=`, `upload_ms=` (the `create_dataframe`
-//! call) and `query_ms=`.
-//!
-//! `seq-sql N` runs `spark.sql(format!("SELECT {i} AS id")).collect()` for `i` in `0..N`, one
-//! after the other on one session; `seq-range N` runs `spark.range(i, i + 1).collect()` the
-//! same way (`seq-sql-deferred`: the SQL through `sql_deferred`, one request a query). Each
-//! query returns one row, so both print `rows=N`: the cost of many small calls (round trips
-//! and the client's CPU per call), not of data.
+//! `seq-sql N` runs N small queries one after the other (`spark.sql("SELECT {i} AS i, 'x{i}'
+//! AS s")` then `collect()`, a different text each time so nothing is cached), `seq-range N`
+//! N `spark.range(i, i + 1).collect()`s, `concurrent Q N` Q tasks on one session each running
+//! N of those small queries one after the other (Q × N in all), and `upload N`
+//! `create_dataframe` of an N-row table of 4 columns (long, double, string, timestamp; 48
+//! bytes a row) built in the process, then `count()` and the columns' sums collected. Each
+//! checks every value it gets back and fails otherwise. `seq-sql-deferred` is `seq-sql`
+//! through `sql_deferred` (one request a query, as the Rust peer's lazy `sql()`); `upload`
+//! also prints `build_ms=`, `upload_ms=` (the `create_dataframe` call) and `query_ms=`.
 //!
 //! `sql-responses` prints the responses the server gives for `spark.sql(query)`'s
 //! `SqlCommand` (a diagnostic, not a measurement).
+//!
+//! `stream-ct` is `stream` on tokio's current-thread runtime (the others use the multi-thread
+//! runtime, as `#[tokio::main]` does).
 //!
 //! `replay-serve` records the query's `ExecutePlan` responses once from the real server, then
 //! serves them (see `test_support::replay`) until its standard input closes; it prints
@@ -91,7 +89,7 @@ async fn run(args: &[String]) -> Result<(), String> {
     let arg = |i: usize, what: &str| {
         args.get(i)
             .cloned()
-            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | upload URL ROWS | seq-sql|seq-sql-deferred|seq-range URL N | plan"))
+            .ok_or_else(|| format!("missing {what}; usage: dbconnect-bench collect|stream|raw URL range|mixed ROWS | first-row URL | plan | seq-sql|seq-sql-deferred|seq-range URL N | concurrent URL Q N | upload URL N | sql-responses URL QUERY"))
     };
     match arg(0, "scenario")?.as_str() {
         "collect" => {
@@ -156,64 +154,6 @@ async fn run(args: &[String]) -> Result<(), String> {
             println!("rows={n} bytes=0 server_ms={server_ms:.2}");
         }
         "plan" => plan_building().await?,
-        "upload" => {
-            let spark = session(&arg(1, "URL")?).await?;
-            let rows: usize = arg(2, "ROWS")?
-                .parse()
-                .map_err(|_| "ROWS must be a number")?;
-            upload(&spark, rows).await?;
-        }
-        "seq-sql" | "seq-sql-deferred" | "seq-range" => {
-            let scenario = arg(0, "scenario")?;
-            let spark = session(&arg(1, "URL")?).await?;
-            let n: i64 = arg(2, "N")?.parse().map_err(|_| "N must be a number")?;
-            let (mut rows, mut bytes) = (0usize, 0usize);
-            for i in 0..n {
-                let df = match scenario.as_str() {
-                    "seq-sql" => spark
-                        .sql(&format!("SELECT {i} AS id"))
-                        .await
-                        .map_err(|e| e.to_string())?,
-                    "seq-sql-deferred" => spark.sql_deferred(&format!("SELECT {i} AS id")),
-                    _ => spark.range(i, i + 1),
-                };
-                let batches = df.collect().await.map_err(|e| e.to_string())?;
-                let got: usize = batches.iter().map(|b| b.num_rows()).sum();
-                if got != 1 {
-                    return Err(format!("query {i} returned {got} rows, expected 1"));
-                }
-                rows += got;
-                bytes += batches.iter().map(arrow_bytes).sum::<usize>();
-            }
-            println!("rows={rows} bytes={bytes}");
-        }
-        "sql-responses" => {
-            let spark = session(&arg(1, "URL")?).await?;
-            let query = arg(2, "query")?;
-            let command = pb::Command {
-                command_type: Some(pb::command::CommandType::SqlCommand(pb::SqlCommand {
-                    input: Some(pb::Relation {
-                        common: None,
-                        rel_type: Some(pb::relation::RelType::Sql(pb::Sql {
-                            query,
-                            ..Default::default()
-                        })),
-                    }),
-                    ..Default::default()
-                })),
-            };
-            let plan = pb::Plan {
-                op_type: Some(pb::plan::OpType::Command(command)),
-            };
-            let mut stream = spark
-                .client()
-                .execute_plan(plan)
-                .await
-                .map_err(|e| e.to_string())?;
-            while let Some(response) = stream.next_response().await {
-                println!("{:?}", response.map_err(|e| e.to_string())?.response_type);
-            }
-        }
         "replay-serve" => {
             let rows: u64 = arg(3, "ROWS")?
                 .parse()
@@ -253,80 +193,257 @@ async fn run(args: &[String]) -> Result<(), String> {
                 .map_err(|_| "ROWS must be a number")?;
             println!("{}", mixed_sql(rows));
         }
+        // Issue 17's workloads: many small calls, concurrency on one session, uploads.
+        // Each checks every result exactly and fails otherwise.
+        "seq-sql" | "seq-sql-deferred" => {
+            let deferred = args[0] == "seq-sql-deferred";
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            for i in 0..n {
+                let df = if deferred {
+                    spark.sql_deferred(&small_sql(i))
+                } else {
+                    spark
+                        .sql(&small_sql(i))
+                        .await
+                        .map_err(|e| format!("query {i}: {e}"))?
+                };
+                let batches = df
+                    .collect()
+                    .await
+                    .map_err(|e| format!("query {i}: {e}"))?;
+                check_small_sql(&batches, i)?;
+            }
+            println!("rows={n} bytes=0");
+        }
+        "seq-range" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            for i in 0..n as i64 {
+                let batches = spark
+                    .range(i, i + 1)
+                    .collect()
+                    .await
+                    .map_err(|e| format!("range {i}: {e}"))?;
+                check_range(&batches, i)?;
+            }
+            println!("rows={n} bytes=0");
+        }
+        "concurrent" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let tasks = count_arg(&arg(2, "Q")?)?;
+            let each = count_arg(&arg(3, "N")?)?;
+            let mut handles = Vec::new();
+            for t in 0..tasks {
+                let spark = spark.clone();
+                handles.push(tokio::spawn(async move {
+                    for j in 0..each {
+                        let i = t * each + j;
+                        let batches = spark
+                            .sql(&small_sql(i))
+                            .await
+                            .map_err(|e| format!("query {i}: {e}"))?
+                            .collect()
+                            .await
+                            .map_err(|e| format!("query {i}: {e}"))?;
+                        check_small_sql(&batches, i)?;
+                    }
+                    Ok::<_, String>(())
+                }));
+            }
+            for h in handles {
+                h.await.map_err(|e| e.to_string())??;
+            }
+            println!("rows={} bytes=0", tasks * each);
+        }
+        "upload" => {
+            let spark = session(&arg(1, "URL")?).await?;
+            let n = count_arg(&arg(2, "N")?)?;
+            let built = Instant::now();
+            let batch = upload_batch(n)?;
+            let build_ms = built.elapsed().as_secs_f64() * 1000.0;
+            let bytes = arrow_bytes(&batch);
+            let sent = Instant::now();
+            let df = spark
+                .create_dataframe(std::slice::from_ref(&batch))
+                .await
+                .map_err(|e| e.to_string())?;
+            let upload_ms = sent.elapsed().as_secs_f64() * 1000.0;
+            drop(batch);
+            let asked = Instant::now();
+            let counted = df.count().await.map_err(|e| e.to_string())?;
+            if counted != n as i64 {
+                return Err(format!("upload: count() is {counted}, expected {n}"));
+            }
+            let sums = df
+                .select_expr(UPLOAD_SUMS)
+                .collect()
+                .await
+                .map_err(|e| e.to_string())?;
+            check_upload_sums(&sums, n)?;
+            let query_ms = asked.elapsed().as_secs_f64() * 1000.0;
+            println!(
+                "rows={counted} bytes={bytes} build_ms={build_ms:.0} upload_ms={upload_ms:.0} \
+                 query_ms={query_ms:.0}"
+            );
+        }
+        "sql-responses" => {
+            // A diagnostic, not a measurement: what the server answers to `sql()`'s command.
+            let spark = session(&arg(1, "URL")?).await?;
+            let command = pb::Command {
+                command_type: Some(pb::command::CommandType::SqlCommand(pb::SqlCommand {
+                    input: Some(pb::Relation {
+                        common: None,
+                        rel_type: Some(pb::relation::RelType::Sql(pb::Sql {
+                            query: arg(2, "query")?,
+                            ..Default::default()
+                        })),
+                    }),
+                    ..Default::default()
+                })),
+            };
+            let plan = pb::Plan {
+                op_type: Some(pb::plan::OpType::Command(command)),
+            };
+            let mut stream = spark
+                .client()
+                .execute_plan(plan)
+                .await
+                .map_err(|e| e.to_string())?;
+            while let Some(response) = stream.next_response().await {
+                println!("{:?}", response.map_err(|e| e.to_string())?.response_type);
+            }
+        }
         other => return Err(format!("unknown scenario '{other}'")),
     }
     Ok(())
 }
 
-/// The `upload` scenario (see the module documentation).
-async fn upload(spark: &SparkSession, rows: usize) -> Result<(), String> {
-    use databricks_connect::arrow::RecordBatch;
-    use databricks_connect::arrow::array::{
-        ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray, builder::StringBuilder,
-    };
-    use std::sync::Arc;
+/// A count argument (`N`, `Q`): a number that fits in 32 bits, so every query's `i` is an `INT`.
+fn count_arg(text: &str) -> Result<u64, String> {
+    text.parse::<u32>()
+        .map(u64::from)
+        .map_err(|_| format!("expected a count (a number below 2^32), got '{text}'"))
+}
 
-    const BATCH_ROWS: usize = 1 << 16;
-    let started = Instant::now();
-    let mut batches = Vec::new();
-    let mut start = 0usize;
-    while start < rows {
-        let n = BATCH_ROWS.min(rows - start);
-        let ids = Int64Array::from_iter_values((start..start + n).map(|i| i as i64));
-        let d = Float64Array::from_iter_values((start..start + n).map(|i| i as f64 * 0.5));
-        let mut s = StringBuilder::with_capacity(n, n * 20);
-        for i in start..start + n {
-            s.append_value(format!("row-{i:016}"));
-        }
-        let ts = TimestampMicrosecondArray::from_iter_values(
-            (start..start + n).map(|i| 1_700_000_000_000_000 + i as i64 * 1_000),
-        )
-        .with_timezone("UTC");
-        let batch = RecordBatch::try_from_iter([
-            ("id", Arc::new(ids) as ArrayRef),
-            ("d", Arc::new(d) as ArrayRef),
-            ("s", Arc::new(s.finish()) as ArrayRef),
-            ("ts", Arc::new(ts) as ArrayRef),
-        ])
-        .map_err(|e| e.to_string())?;
-        batches.push(batch);
-        start += n;
-    }
-    let input_bytes: usize = batches.iter().map(arrow_bytes).sum();
-    let build_ms = started.elapsed().as_secs_f64() * 1000.0;
+/// The `i`th small query: a different text every time, so that no query is answered from a
+/// cache; `SELECT {i} AS i, 'x{i}' AS s` (`i` an `INT`, `s` a string).
+fn small_sql(i: u64) -> String {
+    format!("SELECT {i} AS i, 'x{i}' AS s")
+}
 
-    let sent = Instant::now();
-    let df = spark
-        .create_dataframe(&batches)
-        .await
-        .map_err(|e| e.to_string())?;
-    let upload_ms = sent.elapsed().as_secs_f64() * 1000.0;
-
-    let asked = Instant::now();
-    let result = df
-        .select_expr(["count(*) AS n", "sum(id) AS total"])
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?;
-    let query_ms = asked.elapsed().as_secs_f64() * 1000.0;
-    let (n, total) = result
-        .first()
-        .and_then(|b| {
-            let n = b.column(0).as_any().downcast_ref::<Int64Array>()?.value(0);
-            let total = b.column(1).as_any().downcast_ref::<Int64Array>()?.value(0);
-            Some((n, total))
+/// The single-column, single-row value of a result, downcast to `A`.
+fn only_row<'a, A: 'static>(
+    batches: &'a [databricks_connect::arrow::RecordBatch],
+    column: usize,
+    what: &str,
+) -> Result<&'a A, String> {
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let batch = batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .filter(|_| rows == 1)
+        .ok_or_else(|| format!("{what}: {rows} rows, expected 1"))?;
+    batch
+        .columns()
+        .get(column)
+        .and_then(|c| c.as_any().downcast_ref::<A>())
+        .ok_or_else(|| {
+            format!(
+                "{what}: column {column} is not a {} (schema {:?})",
+                std::any::type_name::<A>(),
+                batch.schema()
+            )
         })
-        .ok_or("count and sum returned no row")?;
-    let expected = (rows as i64) * (rows as i64 - 1) / 2;
-    if n != rows as i64 || total != expected {
+}
+
+/// `SELECT {i} AS i, 'x{i}' AS s` returned exactly one row `(i, 'x{i}')`.
+fn check_small_sql(
+    batches: &[databricks_connect::arrow::RecordBatch],
+    i: u64,
+) -> Result<(), String> {
+    use databricks_connect::arrow::array::{Int32Array, StringArray};
+    let what = format!("query {i}");
+    let got_i = only_row::<Int32Array>(batches, 0, &what)?.value(0);
+    let got_s = only_row::<StringArray>(batches, 1, &what)?.value(0);
+    if i64::from(got_i) != i as i64 || got_s != format!("x{i}") {
         return Err(format!(
-            "the server counted {n} rows summing to {total}, expected {rows} and {expected}"
+            "{what}: got ({got_i}, {got_s:?}), expected ({i}, \"x{i}\")"
         ));
     }
-    println!(
-        "rows={n} bytes={input_bytes} input_bytes={input_bytes} build_ms={build_ms:.0} \
-         upload_ms={upload_ms:.0} query_ms={query_ms:.0}"
+    Ok(())
+}
+
+/// `spark.range(i, i + 1)` returned exactly one row, `id = i`.
+fn check_range(batches: &[databricks_connect::arrow::RecordBatch], i: i64) -> Result<(), String> {
+    let what = format!("range {i}");
+    let got = only_row::<databricks_connect::arrow::array::Int64Array>(batches, 0, &what)?.value(0);
+    if got != i {
+        return Err(format!("{what}: got id {got}, expected {i}"));
+    }
+    Ok(())
+}
+
+/// The upload's table: `n` rows of `id` (long, `i`), `d` (double, `i * 0.5`), `s` (string,
+/// `row-` and `i` in 16 digits: 20 bytes) and `ts` (timestamp, `i` seconds after the epoch,
+/// UTC): 48 bytes of Arrow data a row with the string offsets, built in this process.
+fn upload_batch(n: u64) -> Result<databricks_connect::arrow::RecordBatch, String> {
+    use databricks_connect::arrow::array::builder::StringBuilder;
+    use databricks_connect::arrow::array::{
+        ArrayRef, Float64Array, Int64Array, TimestampMicrosecondArray,
+    };
+    use std::sync::Arc;
+    let n = n as i64;
+    let id = Int64Array::from_iter_values(0..n);
+    let d = Float64Array::from_iter_values((0..n).map(|i| i as f64 * 0.5));
+    let mut s = StringBuilder::with_capacity(n as usize, n as usize * 20);
+    for i in 0..n {
+        s.append_value(format!("row-{i:016}"));
+    }
+    let ts = TimestampMicrosecondArray::from_iter_values((0..n).map(|i| i * 1_000_000))
+        .with_timezone("UTC");
+    databricks_connect::arrow::RecordBatch::try_from_iter([
+        ("id", Arc::new(id) as ArrayRef),
+        ("d", Arc::new(d) as ArrayRef),
+        ("s", Arc::new(s.finish()) as ArrayRef),
+        ("ts", Arc::new(ts) as ArrayRef),
+    ])
+    .map_err(|e| e.to_string())
+}
+
+/// The sums the upload collects, one per column, so every column's every value counts.
+const UPLOAD_SUMS: [&str; 4] = [
+    "sum(id)",
+    "sum(d)",
+    "sum(length(s))",
+    "max(unix_micros(ts))",
+];
+
+/// The sums of an `n`-row upload are exactly what its table holds: `n(n-1)/2`, `n(n-1)/4`
+/// (exact in a double: every partial sum is a multiple of 0.5 below 2^53), `20 n` and
+/// `(n-1) * 10^6`.
+fn check_upload_sums(
+    batches: &[databricks_connect::arrow::RecordBatch],
+    n: u64,
+) -> Result<(), String> {
+    use databricks_connect::arrow::array::{Float64Array, Int64Array};
+    let n = n as i64;
+    let what = "upload sums";
+    let got = (
+        only_row::<Int64Array>(batches, 0, what)?.value(0),
+        only_row::<Float64Array>(batches, 1, what)?.value(0),
+        only_row::<Int64Array>(batches, 2, what)?.value(0),
+        only_row::<Int64Array>(batches, 3, what)?.value(0),
     );
+    let expected = (
+        n * (n - 1) / 2,
+        (n * (n - 1)) as f64 / 4.0,
+        20 * n,
+        (n - 1).max(0) * 1_000_000,
+    );
+    if got != expected {
+        return Err(format!("{what}: got {got:?}, expected {expected:?}"));
+    }
     Ok(())
 }
 
