@@ -79,6 +79,8 @@ def main() -> None:
         if got != expected:
             raise SystemExit(f"upload sums: got {got!r}, expected {expected!r}")
         query_ms = (time.perf_counter() - asked) * 1000
+        # The server drops the cached table with the session (as dbconnect-bench's).
+        spark.stop()
         print(
             f"rows={counted} bytes={nbytes} build_ms={build_ms:.0f} upload_ms={upload_ms:.0f} "
             f"query_ms={query_ms:.0f}"

@@ -28,6 +28,8 @@ struct Run {
     /// The round trip of the first request, as the client measured it (`server_ms=`), when
     /// it printed one.
     round_trip: Option<Duration>,
+    /// The `create_dataframe` call alone (`upload_ms=`), when the client printed it.
+    upload: Option<Duration>,
 }
 
 /// The medians of several runs of one client on one scenario.
@@ -41,6 +43,8 @@ struct Figure {
     max_rss_mb: f64,
     /// The median of the runs' `round_trip`s, when they printed them.
     round_trip: Option<Duration>,
+    /// The median of the runs' `upload`s, when they printed them.
+    upload: Option<Duration>,
 }
 
 /// What a run printed (`rows=N bytes=M`), or why it failed.
@@ -85,6 +89,7 @@ fn measure_outcome(mut command: Command, what: &str) -> Result<(Run, RunResult)>
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_kb: usage.ru_maxrss as u64,
         round_trip: None,
+        upload: None,
     };
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         return Ok((
@@ -111,6 +116,7 @@ fn measure_outcome(mut command: Command, what: &str) -> Result<(Run, RunResult)>
     };
     run.round_trip =
         field::<f64>(&stdout, "server_ms").map(|ms| Duration::from_secs_f64(ms / 1000.0));
+    run.upload = field::<f64>(&stdout, "upload_ms").map(|ms| Duration::from_secs_f64(ms / 1000.0));
     Ok((run, Ok((rows, bytes))))
 }
 
@@ -154,6 +160,11 @@ fn summarize(
         round_trip: measured
             .iter()
             .map(|r| r.round_trip)
+            .collect::<Option<Vec<_>>>()
+            .map(median),
+        upload: measured
+            .iter()
+            .map(|r| r.upload)
             .collect::<Option<Vec<_>>>()
             .map(median),
     }
@@ -775,6 +786,102 @@ fn outcome(
     )))
 }
 
+/// Runs every client `runs` times, in turns (run 1 of each client, then run 2 of each, ...),
+/// so that a server still warming up, or a machine whose load changes, weighs on every client
+/// alike. A client marked as required fails the bench when it fails; another one's failure
+/// is its result (its later turns are skipped).
+fn interleaved(
+    scenario: &str,
+    runs: usize,
+    expected_rows: u64,
+    clients: Vec<(&'static str, std::result::Result<Command, String>, bool)>,
+) -> Result<Vec<Outcome>> {
+    struct Turns {
+        client: &'static str,
+        command: std::result::Result<Command, String>,
+        required: bool,
+        measured: Vec<Run>,
+        counts: (u64, u64),
+        failed: Option<(Run, String)>,
+    }
+    let mut all: Vec<Turns> = clients
+        .into_iter()
+        .map(|(client, command, required)| Turns {
+            client,
+            command,
+            required,
+            measured: Vec::new(),
+            counts: (0, 0),
+            failed: None,
+        })
+        .collect();
+    for i in 0..runs {
+        for t in all.iter_mut() {
+            let Ok(command) = &t.command else { continue };
+            if t.failed.is_some() {
+                continue;
+            }
+            // `Command` is not `Clone`: a new one with the same program and arguments.
+            let mut fresh = Command::new(command.get_program());
+            fresh.args(command.get_args());
+            let what = format!("{} on {scenario}", t.client);
+            let (run, result) = measure_outcome(fresh, &what)?;
+            match result {
+                Ok((rows, bytes)) => {
+                    if rows != expected_rows {
+                        return Err(format!(
+                            "{what} fetched {rows} rows, expected {expected_rows}"
+                        )
+                        .into());
+                    }
+                    eprintln!(
+                        "xtask: bench {scenario:<18} {:<10} run {}: {:.2} s wall, {:.2} s CPU, {} MB",
+                        t.client,
+                        i + 1,
+                        run.wall.as_secs_f64(),
+                        run.cpu.as_secs_f64(),
+                        run.max_rss_kb / 1024
+                    );
+                    t.measured.push(run);
+                    t.counts = (rows, bytes);
+                }
+                Err(error) if t.required => return Err(error.into()),
+                Err(error) => {
+                    eprintln!(
+                        "xtask: bench {scenario:<18} {:<10} run {}: failed after {:.2} s: {}",
+                        t.client,
+                        i + 1,
+                        run.wall.as_secs_f64(),
+                        last_line(&error)
+                    );
+                    t.failed = Some((run, error));
+                }
+            }
+        }
+    }
+    Ok(all
+        .into_iter()
+        .map(|t| match (t.command, t.failed) {
+            (Err(why), _) => Outcome::NotRun {
+                client: t.client,
+                why,
+            },
+            (Ok(_), Some((run, error))) => Outcome::Failed {
+                client: t.client,
+                run,
+                error,
+            },
+            (Ok(_), None) => Outcome::Measured(summarize(
+                scenario,
+                t.client,
+                &t.measured,
+                t.counts.0,
+                t.counts.1,
+            )),
+        })
+        .collect())
+}
+
 /// Issue 17's workloads (many small queries one after the other, concurrent queries on one
 /// session, uploads), ours beside PySpark and the peer: the report section.
 #[allow(clippy::too_many_arguments)]
@@ -803,66 +910,97 @@ fn workloads(
         c
     };
     // Warm the server (code generation, JIT) so no client pays it for the others.
+    // The server's small-query path keeps getting faster over its first few hundred queries.
+    let warm = if quick { "20" } else { "300" };
     for args in [
-        vec!["seq-sql".to_string(), url.into(), "20".into()],
-        vec!["seq-range".to_string(), url.into(), "20".into()],
+        vec!["seq-sql".to_string(), url.into(), warm.into()],
+        vec!["seq-range".to_string(), url.into(), warm.into()],
         vec!["upload".to_string(), url.into(), "100000".into()],
     ] {
         measure(command(bench_bin, None, &args), "warm-up")?;
     }
-    let mut cases: Vec<(String, Vec<String>, u64)> = Vec::new();
+    // Each case: its name, the rows every client must fetch, and each client's arguments
+    // (`Err`: the client has no such call, and why).
+    struct Case {
+        name: String,
+        expected: u64,
+        ours: Vec<String>,
+        pyspark: std::result::Result<Vec<String>, &'static str>,
+        peer: Vec<String>,
+    }
+    let same = |name: String, expected: u64, args: Vec<String>| Case {
+        name,
+        expected,
+        ours: args.clone(),
+        pyspark: Ok(args.clone()),
+        peer: args,
+    };
+    let mut cases: Vec<Case> = Vec::new();
     if groups.small_queries {
-        cases.push((
+        cases.push(same(
             format!("{queries} × sql(\"SELECT …\").collect()"),
+            queries,
             vec!["seq-sql".into(), url.into(), queries.to_string()],
-            queries,
         ));
-        cases.push((
+        // The peer's `sql()` is lazy (one request a query, errors at the action): it is
+        // compared with `sql_deferred`, the same call here; PySpark has none.
+        cases.push(Case {
+            name: format!("{queries} × lazy sql(\"SELECT …\").collect(): our sql_deferred"),
+            expected: queries,
+            ours: vec!["seq-sql-deferred".into(), url.into(), queries.to_string()],
+            pyspark: Err("no lazy sql() in PySpark"),
+            peer: vec!["seq-sql".into(), url.into(), queries.to_string()],
+        });
+        cases.push(same(
             format!("{queries} × range(i, i+1).collect()"),
-            vec!["seq-range".into(), url.into(), queries.to_string()],
             queries,
+            vec!["seq-range".into(), url.into(), queries.to_string()],
         ));
     }
     if groups.concurrent {
-        cases.push((
+        cases.push(same(
             format!("{tasks} concurrent × {each} sql(\"SELECT …\").collect(), one session"),
+            tasks * each,
             vec![
                 "concurrent".into(),
                 url.into(),
                 tasks.to_string(),
                 each.to_string(),
             ],
-            tasks * each,
         ));
     }
     if groups.upload {
         for &n in &uploads {
-            cases.push((
+            cases.push(same(
                 format!("create_dataframe {} rows × 4 cols, count, sums", human(n)),
-                vec!["upload".into(), url.into(), n.to_string()],
                 n,
+                vec!["upload".into(), url.into(), n.to_string()],
             ));
         }
     }
     let mut results: Vec<(String, Vec<Outcome>)> = Vec::new();
-    for (scenario, args, expected) in cases {
-        let mut outcomes = vec![
-            Outcome::Measured(figure(&scenario, "dbconnect", runs, expected, || {
-                command(bench_bin, None, &args)
-            })?),
-            Outcome::Measured(figure(&scenario, "PySpark", runs, expected, || {
-                command(python, Some(script), &args)
-            })?),
-        ];
-        outcomes.push(match peer_bin {
-            Ok(bin) => outcome(&scenario, "peer", runs, expected, || {
-                command(bin, None, &args)
-            })?,
-            Err(why) => Outcome::NotRun {
-                client: "peer",
-                why: why.to_string(),
-            },
-        });
+    for case in cases {
+        let scenario = case.name;
+        // Each client: how to run it, whether its failure fails the bench (ours and
+        // PySpark's), or why it is not run.
+        let mut clients: Vec<(&'static str, std::result::Result<Command, String>, bool)> =
+            vec![("dbconnect", Ok(command(bench_bin, None, &case.ours)), true)];
+        clients.push((
+            "PySpark",
+            case.pyspark
+                .as_ref()
+                .map(|args| command(python, Some(script), args))
+                .map_err(|why| why.to_string()),
+            true,
+        ));
+        clients.push((
+            "peer",
+            peer_bin
+                .map(|bin| command(bin, None, &case.peer))
+                .map_err(str::to_string),
+            false,
+        ));
+        let outcomes = interleaved(&scenario, runs, case.expected, clients)?;
         results.push((scenario, outcomes));
     }
     Ok(workloads_report(&results, runs, &machine()))
@@ -926,6 +1064,39 @@ fn workloads_report(results: &[(String, Vec<Outcome>)], runs: usize, machine: &s
             }
         }
     }
+    // The upload phase alone: the `create_dataframe` call, where the clients printed it.
+    let phases: Vec<(&String, &Figure, Option<&Figure>)> = results
+        .iter()
+        .filter_map(|(scenario, outcomes)| {
+            let find = |client: &str| {
+                outcomes
+                    .iter()
+                    .filter_map(Outcome::figure)
+                    .find(|f| f.client == client && f.upload.is_some())
+            };
+            Some((scenario, find("dbconnect")?, find("PySpark")))
+        })
+        .collect();
+    if !phases.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nThe upload phase alone (the `create_dataframe` / `createDataFrame` call, as each \
+             client timed it; medians; the peer sends its data only with the first action):\n"
+        );
+        let _ = writeln!(out, "| workload | dbconnect s | PySpark s | vs PySpark |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        for (scenario, ours, pyspark) in phases {
+            let ours_s = ours.upload.unwrap_or_default();
+            let theirs = pyspark.and_then(|p| p.upload);
+            let _ = writeln!(
+                out,
+                "| {scenario} | {:.2} | {} | {} |",
+                ours_s.as_secs_f64(),
+                theirs.map_or("–".into(), |t| format!("{:.2}", t.as_secs_f64())),
+                ratio(ours_s, theirs),
+            );
+        }
+    }
     out
 }
 
@@ -969,7 +1140,39 @@ mod tests {
             cpu: Duration::from_secs_f64(cpu),
             max_rss_mb: 10.0,
             round_trip: None,
+            upload: None,
         })
+    }
+
+    #[test]
+    fn the_upload_phase_is_its_own_table_with_the_ratio_to_pyspark() {
+        let with_upload = |client: &'static str, wall: f64, upload: Option<f64>| {
+            let Outcome::Measured(mut f) = figure(client, wall, 1.0) else {
+                unreachable!()
+            };
+            f.upload = upload.map(Duration::from_secs_f64);
+            Outcome::Measured(f)
+        };
+        let results = vec![
+            (
+                "upload 1 M".to_string(),
+                vec![
+                    with_upload("dbconnect", 9.0, Some(1.5)),
+                    with_upload("PySpark", 12.0, Some(3.0)),
+                    figure("peer", 20.0, 2.0),
+                ],
+            ),
+            (
+                "seq".to_string(),
+                vec![figure("dbconnect", 1.0, 0.1), figure("PySpark", 2.0, 1.0)],
+            ),
+        ];
+        let report = workloads_report(&results, 3, "m");
+        assert!(
+            report.contains("| upload 1 M | 1.50 | 3.00 | 0.50× |"),
+            "{report}"
+        );
+        assert!(!report.contains("| seq | 0"), "{report}");
     }
 
     #[test]
@@ -979,6 +1182,7 @@ mod tests {
             cpu: Duration::from_secs(1),
             max_rss_kb: 2048,
             round_trip: None,
+            upload: None,
         };
         let results = vec![(
             "upload".to_string(),
@@ -997,6 +1201,8 @@ mod tests {
             report.contains("| upload | dbconnect | 2.00 | 0.50 | 10 | 0.50× | 0.25× | – | – |"),
             "{report}"
         );
+        // No client printed its upload phase: no phase table.
+        assert!(!report.contains("upload phase"), "{report}");
         assert!(
             report.contains(
                 "| upload | peer | fails after 3.00 | 1.00 | 2 | status: a \\| b | | | |"

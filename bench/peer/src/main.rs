@@ -164,6 +164,8 @@ fn run(args: &[String]) -> Result<(), String> {
             if !ok {
                 return Err(format!("upload sums: got {sums:?}"));
             }
+            // The server drops the cached table with the session (as dbconnect-bench's).
+            spark.stop().map_err(|e| format!("stop: {e}"))?;
             // The same 48 bytes a row of Arrow data as the others' tables.
             println!("rows={counted} bytes={}", n * 48);
         }

@@ -20,7 +20,10 @@
 //! bytes a row) built in the process, then `count()` and the columns' sums collected. Each
 //! checks every value it gets back and fails otherwise. `seq-sql-deferred` is `seq-sql`
 //! through `sql_deferred` (one request a query, as the Rust peer's lazy `sql()`); `upload`
-//! also prints `build_ms=`, `upload_ms=` (the `create_dataframe` call) and `query_ms=`.
+//! also prints `build_ms=`, `upload_ms=` (the `create_dataframe` call) and `query_ms=`, and
+//! stops its session at the end (as its twins do), so that the server drops the uploaded
+//! table instead of holding it until the session expires (repeated runs ran a 6 GB server
+//! out of memory).
 //!
 //! `sql-responses` prints the responses the server gives for `spark.sql(query)`'s
 //! `SqlCommand` (a diagnostic, not a measurement).
@@ -208,10 +211,7 @@ async fn run(args: &[String]) -> Result<(), String> {
                         .await
                         .map_err(|e| format!("query {i}: {e}"))?
                 };
-                let batches = df
-                    .collect()
-                    .await
-                    .map_err(|e| format!("query {i}: {e}"))?;
+                let batches = df.collect().await.map_err(|e| format!("query {i}: {e}"))?;
                 check_small_sql(&batches, i)?;
             }
             println!("rows={n} bytes=0");
@@ -282,6 +282,8 @@ async fn run(args: &[String]) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             check_upload_sums(&sums, n)?;
             let query_ms = asked.elapsed().as_secs_f64() * 1000.0;
+            // The server drops the cached table with the session, not before it expires.
+            spark.stop().await.map_err(|e| e.to_string())?;
             println!(
                 "rows={counted} bytes={bytes} build_ms={build_ms:.0} upload_ms={upload_ms:.0} \
                  query_ms={query_ms:.0}"
