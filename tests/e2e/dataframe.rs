@@ -284,6 +284,20 @@ async fn a_command_s_rows_are_read_locally_and_match_the_server_s() {
         let df = spark.sql(command).await.unwrap();
         let stream = df.stream().await.unwrap();
         assert!(stream.is_precomputed(), "{command}");
+        // The Spark schema, which the server sends with a computed result, is there too and
+        // the server's (names, types, nullability; the server may add column comments).
+        let shape = |s: &databricks_connect::StructType| {
+            s.fields
+                .iter()
+                .map(|f| (f.name.clone(), f.data_type.clone(), f.nullable))
+                .collect::<Vec<_>>()
+        };
+        let local_schema = stream.spark_schema().map(shape);
+        assert_eq!(
+            local_schema,
+            Some(shape(&df.schema().await.unwrap())),
+            "{command}"
+        );
         drop(stream);
         let local = df.collect().await.unwrap();
         let remote_df = df.limit(i32::MAX);

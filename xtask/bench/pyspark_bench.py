@@ -75,7 +75,7 @@ def main() -> None:
         if counted != n:
             raise SystemExit(f"upload: count() is {counted}, expected {n}")
         got = tuple(df.selectExpr(*UPLOAD_SUMS).collect()[0])
-        expected = (n * (n - 1) // 2, n * (n - 1) / 4, 20 * n, max(n - 1, 0) * 1_000_000)
+        expected = (n * (n - 1) // 2, n * (n - 1) / 4, 20 * n, max(n - 1, 0) * 1_000_000, 0)
         if got != expected:
             raise SystemExit(f"upload sums: got {got!r}, expected {expected!r}")
         query_ms = (time.perf_counter() - asked) * 1000
@@ -99,8 +99,15 @@ def check_small_sql(rows: list, i: int) -> None:
         raise SystemExit(f"query {i}: got {rows!r}, expected one row ({i}, 'x{i}')")
 
 
-# One sum per column, so that every value of every column counts.
-UPLOAD_SUMS = ["sum(id)", "sum(d)", "sum(length(s))", "max(unix_micros(ts))"]
+# One sum per column, and a count of wrong rows, so that every value of every column counts.
+UPLOAD_SUMS = [
+    "sum(id)",
+    "sum(d)",
+    "sum(length(s))",
+    "max(unix_micros(ts))",
+    # The rows whose d, s or ts is not what row id must hold: 0.
+    "count_if(d <> id * 0.5 OR s <> concat('row-', lpad(CAST(id AS STRING), 16, '0')) OR unix_micros(ts) <> id * 1000000)",
+]
 
 
 def upload_table(n: int):

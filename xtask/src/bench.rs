@@ -132,10 +132,16 @@ fn figure(
     expected_rows: u64,
     make: impl Fn() -> Command,
 ) -> Result<Figure> {
-    match outcome(scenario, client, runs, expected_rows, make)? {
-        Outcome::Measured(figure) => Ok(figure),
-        Outcome::Failed { error, .. } => Err(error.into()),
-        Outcome::NotRun { why, .. } => Err(why.into()),
+    match interleaved(
+        scenario,
+        runs,
+        expected_rows,
+        vec![(client, Ok(make()), true)],
+    )?
+    .pop()
+    {
+        Some(Outcome::Measured(figure)) => Ok(figure),
+        _ => Err(format!("{client} on {scenario}: no figure").into()),
     }
 }
 
@@ -743,52 +749,9 @@ impl Outcome {
     }
 }
 
-/// Like [`figure`], but a failing run is the client's result rather than the harness's error.
-fn outcome(
-    scenario: &str,
-    client: &'static str,
-    runs: usize,
-    expected_rows: u64,
-    make: impl Fn() -> Command,
-) -> Result<Outcome> {
-    let mut measured = Vec::new();
-    let (mut rows, mut bytes) = (0, 0);
-    for i in 0..runs {
-        let what = format!("{client} on {scenario}");
-        let (run, result) = measure_outcome(make(), &what)?;
-        let (r, b) = match result {
-            Ok(counts) => counts,
-            Err(error) => {
-                eprintln!(
-                    "xtask: bench {scenario:<18} {client:<22} run {}: failed after {:.2} s: {}",
-                    i + 1,
-                    run.wall.as_secs_f64(),
-                    last_line(&error)
-                );
-                return Ok(Outcome::Failed { client, run, error });
-            }
-        };
-        if r != expected_rows {
-            return Err(format!("{what} fetched {r} rows, expected {expected_rows}").into());
-        }
-        eprintln!(
-            "xtask: bench {scenario:<18} {client:<22} run {}: {:.2} s wall, {:.2} s CPU, {} MB",
-            i + 1,
-            run.wall.as_secs_f64(),
-            run.cpu.as_secs_f64(),
-            run.max_rss_kb / 1024
-        );
-        measured.push(run);
-        (rows, bytes) = (r, b);
-    }
-    Ok(Outcome::Measured(summarize(
-        scenario, client, &measured, rows, bytes,
-    )))
-}
-
-/// Runs every client `runs` times, in turns (run 1 of each client, then run 2 of each, ...),
-/// so that a server still warming up, or a machine whose load changes, weighs on every client
-/// alike. A client marked as required fails the bench when it fails; another one's failure
+/// Runs every client `runs` times, in turns (run 1 of each client, then run 2 of each, ...,
+/// each round starting with the next client), so that a server still warming up, or a
+/// machine whose load changes, weighs on every client alike. A client marked as required fails the bench when it fails; another one's failure
 /// is its result (its later turns are skipped).
 fn interleaved(
     scenario: &str,
@@ -815,8 +778,12 @@ fn interleaved(
             failed: None,
         })
         .collect();
+    let clients = all.len();
     for i in 0..runs {
-        for t in all.iter_mut() {
+        // Each round starts with the next client, so that none always follows the same one
+        // (and, say, the server's cleanup after another's upload).
+        for k in 0..clients {
+            let t = &mut all[(i + k) % clients];
             let Ok(command) = &t.command else { continue };
             if t.failed.is_some() {
                 continue;

@@ -152,6 +152,8 @@ fn run(args: &[String]) -> Result<(), String> {
                     "sum(d)",
                     "sum(length(s))",
                     "max(unix_micros(ts))",
+                    // The rows whose d, s or ts is not what row id must hold: 0.
+                    "count_if(d <> id * 0.5 OR s <> concat('row-', lpad(CAST(id AS STRING), 16, '0')) OR unix_micros(ts) <> id * 1000000)",
                 ])
                 .collect()
                 .map_err(|e| format!("sums: {e}"))?;
@@ -160,7 +162,8 @@ fn run(args: &[String]) -> Result<(), String> {
                 && matches!(sums[0].get(0), Some(Value::Long(v)) if *v == n * (n - 1) / 2)
                 && matches!(sums[0].get(1), Some(Value::Double(v)) if *v == (n * (n - 1)) as f64 / 4.0)
                 && matches!(sums[0].get(2), Some(Value::Long(v)) if *v == 20 * n)
-                && matches!(sums[0].get(3), Some(Value::Long(v)) if *v == (n - 1).max(0) * 1_000_000);
+                && matches!(sums[0].get(3), Some(Value::Long(v)) if *v == (n - 1).max(0) * 1_000_000)
+                && matches!(sums[0].get(4), Some(Value::Long(0)));
             if !ok {
                 return Err(format!("upload sums: got {sums:?}"));
             }

@@ -233,6 +233,9 @@ async fn run(args: &[String]) -> Result<(), String> {
             let spark = session(&arg(1, "URL")?).await?;
             let tasks = count_arg(&arg(2, "Q")?)?;
             let each = count_arg(&arg(3, "N")?)?;
+            if tasks * each > i32::MAX as u64 {
+                return Err(format!("Q × N must be below 2^31, got {tasks} × {each}"));
+            }
             let mut handles = Vec::new();
             for t in 0..tasks {
                 let spark = spark.clone();
@@ -321,11 +324,13 @@ async fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// A count argument (`N`, `Q`): a number that fits in 32 bits, so every query's `i` is an `INT`.
+/// A count argument (`N`, `Q`): a number below 2^31, so that every query's `i` is an `INT`.
 fn count_arg(text: &str) -> Result<u64, String> {
     text.parse::<u32>()
+        .ok()
+        .filter(|&n| n <= i32::MAX as u32)
         .map(u64::from)
-        .map_err(|_| format!("expected a count (a number below 2^32), got '{text}'"))
+        .ok_or_else(|| format!("expected a count (a number below 2^31), got '{text}'"))
 }
 
 /// The `i`th small query: a different text every time, so that no query is answered from a
@@ -413,12 +418,14 @@ fn upload_batch(n: u64) -> Result<databricks_connect::arrow::RecordBatch, String
     .map_err(|e| e.to_string())
 }
 
-/// The sums the upload collects, one per column, so every column's every value counts.
-const UPLOAD_SUMS: [&str; 4] = [
+/// What the upload collects: a sum per column, and the number of rows whose `d`, `s` or `ts`
+/// is not what row `id` must hold (0), so that every value of every column is checked.
+const UPLOAD_SUMS: [&str; 5] = [
     "sum(id)",
     "sum(d)",
     "sum(length(s))",
     "max(unix_micros(ts))",
+    "count_if(d <> id * 0.5 OR s <> concat('row-', lpad(CAST(id AS STRING), 16, '0')) OR unix_micros(ts) <> id * 1000000)",
 ];
 
 /// The sums of an `n`-row upload are exactly what its table holds: `n(n-1)/2`, `n(n-1)/4`
@@ -436,12 +443,14 @@ fn check_upload_sums(
         only_row::<Float64Array>(batches, 1, what)?.value(0),
         only_row::<Int64Array>(batches, 2, what)?.value(0),
         only_row::<Int64Array>(batches, 3, what)?.value(0),
+        only_row::<Int64Array>(batches, 4, what)?.value(0),
     );
     let expected = (
         n * (n - 1) / 2,
         (n * (n - 1)) as f64 / 4.0,
         20 * n,
         (n - 1).max(0) * 1_000_000,
+        0,
     );
     if got != expected {
         return Err(format!("{what}: got {got:?}, expected {expected:?}"));

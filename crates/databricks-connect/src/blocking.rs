@@ -1387,6 +1387,21 @@ impl RecordBatchIter {
         self.stream.spark_schema()
     }
 
+    /// Whether the batches were decoded from rows the server had already sent (a SQL
+    /// command's), with no request of their own.
+    ///
+    /// ```no_run
+    /// use databricks_connect::blocking::DatabricksSession;
+    ///
+    /// let spark = DatabricksSession::builder().remote("sc://127.0.0.1:15002").get_or_create()?;
+    /// assert!(spark.sql("SHOW TABLES")?.stream()?.is_precomputed());
+    /// assert!(!spark.range(0, 3).stream()?.is_precomputed());
+    /// # Ok::<(), databricks_connect::blocking::Error>(())
+    /// ```
+    pub fn is_precomputed(&self) -> bool {
+        self.stream.is_precomputed()
+    }
+
     /// The number of rows received so far.
     ///
     /// ```no_run

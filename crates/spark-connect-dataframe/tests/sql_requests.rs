@@ -141,5 +141,35 @@ async fn malformed_command_rows_are_an_error_not_a_panic() {
     let spark = session(&server).await;
     let df = spark.sql("SHOW NAMESPACES").await.unwrap();
     let e = df.collect().await.unwrap_err();
-    assert!(!e.to_string().is_empty(), "{e:?}");
+    let message = e.to_string();
+    assert!(
+        message.contains("the rows the server sent with SQL command (operation ")
+            && message.contains("are not a valid Arrow IPC stream"),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_command_s_rows_carry_the_spark_schema_of_their_arrow_schema() {
+    let server = OldServer::start("4.3.0").await.unwrap();
+    let (_, ipc) = command_rows();
+    server.answer_sql_as_command(ipc);
+    let spark = session(&server).await;
+    let df = spark.sql("SHOW NAMESPACES").await.unwrap();
+    let stream = df.stream().await.unwrap();
+    let spark_schema = stream
+        .spark_schema()
+        .expect("derived from the Arrow schema");
+    let fields: Vec<_> = spark_schema
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.data_type.type_name(), f.nullable))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("namespace", "string".to_string(), false),
+            ("rows", "bigint".to_string(), true)
+        ]
+    );
 }

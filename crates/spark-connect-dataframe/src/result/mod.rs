@@ -166,7 +166,19 @@ impl RecordBatchStream {
         data: bytes::Bytes,
     ) -> Result<RecordBatchStream, Error> {
         let mut decoder = ResultDecoder::default();
-        decoder.decode_whole(data)?;
+        decoder.decode_whole(data).map_err(|e| {
+            Error::Protocol(format!(
+                "the rows the server sent with SQL command (operation {operation_id}) are not a \
+                 valid Arrow IPC stream: {e}"
+            ))
+        })?;
+        // The server sends no Spark schema with these rows; the same one it would send with
+        // a computed result is the one of their Arrow schema.
+        if decoder.spark_schema.is_none()
+            && let Some(arrow) = &decoder.arrow_schema
+        {
+            decoder.spark_schema = Some(StructType::from_arrow(arrow.fields()));
+        }
         Ok(RecordBatchStream {
             source: Source::Computed { operation_id },
             decoder,

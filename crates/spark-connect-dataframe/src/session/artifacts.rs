@@ -58,8 +58,8 @@ const GROUPS_AHEAD: usize = 1;
 /// The server's settings for local data, read once per session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LocalRelationConf {
-    /// Data of at least this many bytes of Arrow IPC is sent as cached artifacts (PySpark
-    /// compares the same way).
+    /// Data of at least this many bytes of Arrow data (the buffers the arrays use, see
+    /// `arrow_data_bytes`) is sent as cached artifacts (PySpark compares pyarrow's `nbytes`).
     cache_threshold: u64,
     /// The largest local relation the server accepts, in bytes.
     size_limit: u64,
@@ -167,11 +167,32 @@ impl LocalRelationConf {
 fn arrow_data_bytes(batches: &[RecordBatch]) -> Result<u64, Error> {
     let mut total = 0u64;
     for batch in batches {
-        for column in batch.columns() {
-            total += column.to_data().get_slice_memory_size()? as u64;
-        }
+        total += batch_data_bytes(batch)? as u64;
     }
     Ok(total)
+}
+
+/// The bytes of Arrow data one batch holds (see [`arrow_data_bytes`]). A string or binary
+/// view column counts its data buffers whole besides its views (Arrow's slice size counts
+/// the 16-byte views only; pyarrow's `nbytes` counts the buffers): erring high sends data
+/// through the cache rather than inline over the message limit.
+fn batch_data_bytes(batch: &RecordBatch) -> Result<usize, Error> {
+    fn view_buffers(data: &arrow_data::ArrayData) -> usize {
+        use arrow_schema::DataType;
+        let own = match data.data_type() {
+            DataType::Utf8View | DataType::BinaryView => {
+                data.buffers().iter().skip(1).map(|b| b.len()).sum()
+            }
+            _ => 0,
+        };
+        own + data.child_data().iter().map(view_buffers).sum::<usize>()
+    }
+    let mut size = 0;
+    for column in batch.columns() {
+        let data = column.to_data();
+        size += data.get_slice_memory_size()? + view_buffers(&data);
+    }
+    Ok(size)
 }
 
 /// The batches cut into chunks, one at a time: each chunk a complete Arrow IPC stream of at
@@ -227,10 +248,7 @@ impl Chunker {
                 let len = self.piece_rows.min(batch.num_rows() - *offset);
                 let piece = batch.slice(*offset, len);
                 *offset += len;
-                let mut size = 0;
-                for column in piece.columns() {
-                    size += column.to_data().get_slice_memory_size()?;
-                }
+                let size = batch_data_bytes(&piece)?;
                 return Ok(Some((piece, size)));
             }
             match self.batches.next() {
@@ -1023,5 +1041,28 @@ mod tests {
             arrow_data_bytes(&halves).unwrap(),
             2 * (4_000 + 2_000 + 2_004)
         );
+    }
+
+    #[test]
+    fn string_views_count_their_data_buffers_too() {
+        use arrow_array::StringViewArray;
+        // Strings longer than 12 bytes live in a data buffer; the views are 16 bytes each.
+        let long = StringViewArray::from_iter_values((0..1000).map(|i| format!("{i:0100}")));
+        let batch = RecordBatch::try_from_iter([("s", Arc::new(long) as _)]).unwrap();
+        let bytes = arrow_data_bytes(std::slice::from_ref(&batch)).unwrap();
+        // 16 000 bytes of views and at least the 100 000 bytes of text.
+        assert!(bytes >= 116_000, "{bytes}");
+        // Also inside a list.
+        let values = StringViewArray::from_iter_values((0..10).map(|i| format!("{i:0100}")));
+        let offsets = arrow_buffer::OffsetBuffer::new(vec![0i32, 10].into());
+        let field = Arc::new(arrow_schema::Field::new(
+            "item",
+            values.data_type().clone(),
+            true,
+        ));
+        let list = arrow_array::ListArray::new(field, offsets, Arc::new(values), None);
+        let batch = RecordBatch::try_from_iter([("l", Arc::new(list) as _)]).unwrap();
+        let bytes = arrow_data_bytes(std::slice::from_ref(&batch)).unwrap();
+        assert!(bytes >= 1_000, "{bytes}");
     }
 }

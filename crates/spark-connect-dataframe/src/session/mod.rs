@@ -438,6 +438,7 @@ impl SparkSession {
             data: Some(data),
             schema: None,
         })) = &relation.rel_type
+            && !data.is_empty()
         {
             let computed = ComputedResult {
                 operation_id: stream.operation_id().to_string(),
