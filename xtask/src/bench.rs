@@ -465,12 +465,15 @@ fn human(n: u64) -> String {
     }
 }
 
+/// The first line of both reports: where and how the figures were made.
+fn report_header(machine: &str, runs: usize) -> String {
+    format!(
+        "Machine: {machine}. Median of {runs} runs per figure; every client in the same run against the same local Spark 4.3.0 server.\n\n"
+    )
+}
+
 fn report(figures: &[Figure], plan: &str, runs: usize, machine: &str, replay_bytes: u64) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Machine: {machine}. Median of {runs} runs per figure; every client in the same run against the same local Spark 4.3.0 server.\n"
-    );
+    let mut out = report_header(machine, runs);
     let _ = writeln!(
         out,
         "| scenario | client | wall s | CPU s | peak RSS MB | wall vs PySpark | CPU vs PySpark | wall vs raw drain |"
@@ -974,11 +977,7 @@ fn workloads(
 }
 
 fn workloads_report(results: &[(String, Vec<Outcome>)], runs: usize, machine: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Machine: {machine}. Median of {runs} runs per figure; every client in the same run against the same local Spark 4.3.0 server.\n"
-    );
+    let mut out = report_header(machine, runs);
     let _ = writeln!(
         out,
         "| workload | client | wall s | CPU s | peak RSS MB | wall vs PySpark | CPU vs PySpark | wall vs peer | CPU vs peer |"
